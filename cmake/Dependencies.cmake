@@ -1,0 +1,18 @@
+# Every dependency comes from a Debian package (scripts/bootstrap installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS url system)
+find_package(OpenSSL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(doctest REQUIRED)
+find_package(date REQUIRED)
+
+# Asio and Beast are compiled once, in core/net/asio_impl.cpp; everything that includes
+# them links this target to get the same configuration.
+add_library(sonoria_asio STATIC ${PROJECT_SOURCE_DIR}/core/net/asio_impl.cpp)
+target_compile_definitions(sonoria_asio PUBLIC
+  BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+target_link_libraries(sonoria_asio PUBLIC Boost::headers Boost::system OpenSSL::SSL OpenSSL::Crypto Threads::Threads)

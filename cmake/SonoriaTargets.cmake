@@ -1,0 +1,34 @@
+# sonoria_core_module(NAME [DEPS ...]): core/NAME/*.cpp becomes the static library sonoria_NAME.
+# Includes are rooted at the project: #include "core/NAME/file.hpp".
+function(sonoria_core_module name)
+  cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
+  file(GLOB _sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/core/${name}/*.cpp)
+  list(FILTER _sources EXCLUDE REGEX ".*/asio_impl\\.cpp$")
+  if(_sources)
+    add_library(sonoria_${name} STATIC ${_sources})
+    target_include_directories(sonoria_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(sonoria_${name} PUBLIC ${M_DEPS} PRIVATE sonoria_warnings)
+  else()
+    add_library(sonoria_${name} INTERFACE)
+    target_include_directories(sonoria_${name} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(sonoria_${name} INTERFACE ${M_DEPS})
+  endif()
+endfunction()
+
+# sonoria_unit_tests(NAME DEPS ...): tests/unit/core_NAME_*.cpp (or daemon_/cli_ prefixed) become
+# the doctest executable unit_NAME, registered with CTest.
+function(sonoria_unit_tests name)
+  cmake_parse_arguments(T "" "PATTERN" "DEPS" ${ARGN})
+  if(NOT T_PATTERN)
+    set(T_PATTERN "core_${name}_*.cpp")
+  endif()
+  file(GLOB _sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/${T_PATTERN})
+  if(NOT _sources)
+    return()
+  endif()
+  add_executable(unit_${name} ${PROJECT_SOURCE_DIR}/tests/unit/doctest_main.cpp ${_sources})
+  target_link_libraries(unit_${name} PRIVATE ${T_DEPS} doctest::doctest sonoria_test_support sonoria_warnings)
+  add_test(NAME unit_${name} COMMAND unit_${name})
+  set_tests_properties(unit_${name} PROPERTIES ENVIRONMENT
+    "SONORIA_SOURCE_DIR=${PROJECT_SOURCE_DIR};SONORIA_BINARY=$<TARGET_FILE:sonoria>")
+endfunction()

@@ -1,0 +1,15 @@
+# Warnings and sanitizers are INTERFACE targets linked by our own code only.
+add_library(sonoria_warnings INTERFACE)
+target_compile_options(sonoria_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+if(SONORIA_WERROR)
+  target_compile_options(sonoria_warnings INTERFACE -Werror)
+endif()
+
+if(SONORIA_SANITIZE)
+  string(REPLACE "," ";" _sanitizers "${SONORIA_SANITIZE}")
+  foreach(_s IN LISTS _sanitizers)
+    add_compile_options(-fsanitize=${_s})
+    add_link_options(-fsanitize=${_s})
+  endforeach()
+  add_compile_options(-fno-omit-frame-pointer)
+endif()

@@ -1,0 +1,85 @@
+#pragma once
+// The effective configuration: built-in defaults, overlaid by the TOML file, then the
+// environment, then command-line flags (see loader.hpp). Plain data.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sonoria::config {
+
+using Duration = std::chrono::milliseconds;
+
+struct ServerSettings {
+  std::string listen = "127.0.0.1:8080";       // host:port the daemon binds
+  std::string public_url = "http://127.0.0.1:8080";  // the URL Twilio sees (signatures, TwiML)
+  std::string tls_cert;                         // PEM paths; both set = in-process TLS
+  std::string tls_key;
+  Duration drain_timeout = std::chrono::seconds(30);
+  int threads = 0;                              // 0 = one per core
+};
+
+struct DatabaseSettings {
+  std::string path;                             // empty = $XDG_DATA_HOME/sonoria/sonoria.db
+  Duration busy_timeout = std::chrono::seconds(5);
+};
+
+struct TwilioSettings {
+  std::string account_sid;
+  std::string auth_token;                       // secret
+  std::string api_key_sid;                      // optional SK… key instead of the auth token
+  std::string api_key_secret;                   // secret
+  std::string api_base_url = "https://api.twilio.com/2010-04-01";
+  std::string from;                             // default sender for `sonoria sms`
+  bool validate_signatures = true;
+};
+
+struct EngineSettings {
+  std::string provider = "openai";
+  std::string url = "wss://api.openai.com/v1/realtime";
+  std::string model = "gpt-realtime";
+  std::string api_key;                          // secret
+  std::string protocol = "ga";                  // "ga" | "beta"
+  std::string transcription_model = "gpt-4o-mini-transcribe";
+  Duration connect_timeout = std::chrono::seconds(5);
+};
+
+struct OutboundSettings {
+  std::vector<std::string> allowed_numbers;     // E.164; empty with allow_us_canada=false = none
+  bool allow_us_canada = false;
+  Duration cooldown = std::chrono::minutes(5);
+};
+
+struct CallSettings {
+  int max_concurrent = 20;
+  Duration max_duration = std::chrono::minutes(30);
+  Duration silence_timeout = std::chrono::seconds(60);
+  Duration stream_timeout = std::chrono::seconds(20);   // webhook → media stream start
+  int max_calls_per_caller_per_hour = 10;               // 0 = unlimited
+  std::vector<std::string> blocked_callers;             // E.164 numbers refused politely
+  std::string transfer_digit = "0";                     // DTMF that transfers at once; "" = off
+  OutboundSettings outbound;
+};
+
+struct ApiSettings {
+  std::vector<std::string> tokens;              // bearer tokens (secrets); empty = API disabled
+  std::vector<std::string> cors_origins;
+};
+
+struct LogSettings {
+  std::string level = "info";                   // debug | info | warn | error
+  std::string format = "text";                  // text | json
+};
+
+struct Settings {
+  ServerSettings server;
+  DatabaseSettings database;
+  TwilioSettings twilio;
+  EngineSettings engine;
+  CallSettings calls;
+  ApiSettings api;
+  LogSettings log;
+};
+
+}  // namespace sonoria::config

@@ -1,0 +1,134 @@
+#pragma once
+// The business profile: what an owner would fill in on a dashboard. Plain data; validation,
+// TOML import/export and time logic live beside it (profile_toml, profile_validate, schedule).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sonoria::org {
+
+struct Location {
+  std::string name;
+  std::string address;
+  std::string phone;  // E.164, optional
+  std::string notes;
+};
+
+struct OwnerContact {
+  std::string name;
+  std::string phone;  // E.164; notify_owner texts this number
+  std::string email;
+};
+
+struct Organization {
+  std::string slug;         // stable key for import/update: [a-z0-9-]+
+  std::string name;
+  std::string industry;
+  std::string timezone;     // IANA, e.g. "America/New_York"
+  std::vector<std::string> phone_numbers;  // E.164 numbers this organization answers
+  std::vector<Location> locations;
+  std::string booking_url;
+  std::string portal_url;   // customer portal (reschedule / cancel)
+  std::string website;
+  OwnerContact owner;
+};
+
+struct VadSettings {
+  double threshold = 0.5;          // 0.0 – 1.0
+  int prefix_padding_ms = 300;
+  int silence_duration_ms = 500;
+};
+
+struct Assistant {
+  std::string name = "Ava";
+  std::string voice = "marin";
+  std::string greeting;            // what the assistant says first; empty = a generated greeting
+  std::string model;               // empty = engine default from config
+  double temperature = 0.8;        // beta protocol only; GA removed it
+  std::string language = "en";     // ISO-639-1
+  std::string personality;         // free text: tone and style
+  std::string voicemail_message;   // left on answering machines (outbound calls)
+  VadSettings vad;
+};
+
+struct Service {
+  std::string name;
+  int duration_minutes = 0;
+  int64_t price_cents = 0;         // non-negative; 0 = free
+  std::string currency = "USD";
+  std::string description;
+};
+
+struct AddOn {
+  std::string name;
+  int64_t price_cents = 0;
+  std::string description;
+};
+
+// "HH:MM" local wall-clock times in the organization's time zone, as minutes since midnight.
+struct TimeRange {
+  int open_minute = 0;
+  int close_minute = 0;            // > open_minute
+};
+
+// Index 0 = Monday … 6 = Sunday. A day with no ranges is closed.
+struct WeeklyHours {
+  std::vector<TimeRange> days[7];
+};
+
+// Whole local dates, inclusive: "2026-12-24" to "2026-12-26".
+struct Closure {
+  std::string from;                // YYYY-MM-DD
+  std::string to;                  // YYYY-MM-DD, >= from
+  std::string reason;
+};
+
+struct Faq {
+  std::string question;
+  std::string answer;
+};
+
+struct BookingRules {
+  int min_notice_hours = 0;
+  int max_advance_days = 0;        // 0 = no limit
+  int cancellation_notice_hours = 0;
+  std::vector<std::string> policies;  // free-text rules read to callers
+};
+
+struct TeamMember {
+  std::string name;
+  std::string role;
+  std::string bio;
+};
+
+// SMS bodies with {{placeholders}}; see templates.hpp for the known names.
+struct SmsTemplates {
+  std::string booking;
+  std::string update;              // reschedule
+  std::string cancel;
+  std::string notify_owner;
+};
+
+struct FallbackNumber {
+  std::string name;                // "front desk"; the first one is the default transfer target
+  std::string number;              // E.164
+};
+
+struct Profile {
+  int64_t id = 0;                  // database id; 0 until stored
+  Organization organization;
+  Assistant assistant;
+  std::vector<Service> services;
+  std::vector<AddOn> add_ons;
+  WeeklyHours hours;
+  std::vector<Closure> closures;
+  std::vector<Faq> faqs;
+  BookingRules booking;
+  std::vector<TeamMember> team;
+  SmsTemplates sms_templates;
+  std::vector<FallbackNumber> fallback_numbers;
+};
+
+}  // namespace sonoria::org
