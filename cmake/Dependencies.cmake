@@ -1,6 +1,6 @@
 # Every dependency comes from a Debian package (scripts/bootstrap installs them).
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS url system)
+find_package(Boost 1.81 REQUIRED COMPONENTS url system CONFIG)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)

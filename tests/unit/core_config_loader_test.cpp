@@ -1,0 +1,181 @@
+#include <doctest/doctest.h>
+
+#include "core/config/loader.hpp"
+#include "core/error.hpp"
+#include "tests/support/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace sonoria::config;
+using namespace std::chrono_literals;
+
+namespace {
+
+using test::error_of;
+
+LoadOptions options_for(const test::TempDir& dir) {
+  LoadOptions o;
+  o.environment = {{"HOME", dir.path().string()}};
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a missing default config file is fine and the built-in defaults serve") {
+  test::TempDir dir;
+  auto loaded = load_settings(options_for(dir));
+  CHECK_FALSE(loaded.config_file_found);
+  CHECK(loaded.settings.server.listen == "127.0.0.1:8080");
+  CHECK(loaded.settings.engine.protocol == "ga");
+  CHECK(loaded.settings.database.path == (dir.path() / ".local/share/sonoria/sonoria.db").string());
+  CHECK(loaded.origins["server.listen"].source == Source::built_in);
+}
+
+TEST_CASE("XDG_DATA_HOME decides where the database lives") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.environment["XDG_DATA_HOME"] = "/srv/data";
+  CHECK(load_settings(o).settings.database.path == "/srv/data/sonoria/sonoria.db");
+}
+
+TEST_CASE("flags beat the environment, which beats the file, which beats the defaults") {
+  test::TempDir dir;
+  auto path = dir.write("sonoria.toml",
+                        "[calls]\nmax_concurrent = 5\nmax_duration = \"10m\"\n[log]\nlevel = \"debug\"\n"
+                        "[database]\npath = \"/from/file.db\"\n");
+  auto o = options_for(dir);
+  o.config_path = path;
+  o.environment["SONORIA_CALLS_MAX_CONCURRENT"] = "7";
+  o.environment["SONORIA_DB"] = "/from/env.db";
+  o.flags = {{"database.path", "/from/flag.db"}};
+  o.flag_names = {{"database.path", "--db"}};
+  auto loaded = load_settings(o);
+  CHECK(loaded.settings.calls.max_concurrent == 7);
+  CHECK(loaded.origins["calls.max_concurrent"].detail == "SONORIA_CALLS_MAX_CONCURRENT");
+  CHECK(loaded.settings.calls.max_duration == 10min);
+  CHECK(loaded.origins["calls.max_duration"].detail == path.string() + ":3");
+  CHECK(loaded.settings.log.level == "debug");
+  CHECK(loaded.settings.database.path == "/from/flag.db");
+  CHECK(loaded.origins["database.path"].source == Source::flag);
+  CHECK(loaded.origins["database.path"].detail == "--db");
+}
+
+TEST_CASE("conventional environment names fill the secrets") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.environment["OPENAI_API_KEY"] = "sk-test-0123456789abcdef";
+  o.environment["TWILIO_ACCOUNT_SID"] = "AC0123456789abcdef0123456789abcdef";
+  o.environment["TWILIO_AUTH_TOKEN"] = "f1e2d3c4b5a697887766554433221100";
+  auto loaded = load_settings(o);
+  CHECK(loaded.settings.engine.api_key == "sk-test-0123456789abcdef");
+  CHECK(loaded.settings.twilio.auth_token == "f1e2d3c4b5a697887766554433221100");
+  CHECK(loaded.origins["engine.api_key"].detail == "OPENAI_API_KEY");
+}
+
+TEST_CASE("config show redacts secrets and says where each value came from") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.environment["OPENAI_API_KEY"] = "sk-test-0123456789abcdef";
+  o.environment["TWILIO_AUTH_TOKEN"] = "f1e2d3c4b5a697887766554433221100";
+  auto text = render_settings(load_settings(o));
+  CHECK(text.find("0123456789abcdef") == std::string::npos);
+  CHECK(text.find("f1e2d3c4b5a6") == std::string::npos);
+  CHECK(text.find("api_key = \"sk-…(redacted)\"") != std::string::npos);
+  CHECK(text.find("# environment OPENAI_API_KEY") != std::string::npos);
+  CHECK(text.find("listen = \"127.0.0.1:8080\"") != std::string::npos);
+}
+
+TEST_CASE("an unknown key names the file, the line and the nearest valid key") {
+  test::TempDir dir;
+  auto path = dir.write("sonoria.toml", "[server]\nlisten = \"0.0.0.0:80\"\npublic_ulr = \"https://x.example\"\n");
+  auto o = options_for(dir);
+  o.config_path = path;
+  CHECK(error_of([&] { load_settings(o); }) ==
+        path.string() + ":3: unknown key \"server.public_ulr\" (did you mean \"server.public_url\"?)");
+}
+
+TEST_CASE("a value of the wrong type names the expected type") {
+  test::TempDir dir;
+  auto path = dir.write("c.toml", "[calls]\nmax_concurrent = \"many\"\n");
+  auto o = options_for(dir);
+  o.config_path = path;
+  CHECK(error_of([&] { load_settings(o); }) == path.string() + ":2: calls.max_concurrent: wrong type (expected an integer)");
+}
+
+TEST_CASE("bad values say what was expected") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  SUBCASE("duration") {
+    o.config_path = dir.write("c.toml", "[calls]\nsilence_timeout = \"soon\"\n");
+    CHECK(error_of([&] { load_settings(o); }).find(
+              ":2: calls.silence_timeout: \"soon\" is not a duration (expected like \"30s\"") != std::string::npos);
+  }
+  SUBCASE("enumeration") {
+    o.config_path = dir.write("c.toml", "[engine]\nprotocol = \"v2\"\n");
+    CHECK(error_of([&] { load_settings(o); }).find("engine.protocol: \"v2\" is not allowed (expected one of \"ga\", \"beta\")") !=
+          std::string::npos);
+  }
+  SUBCASE("range") {
+    o.config_path = dir.write("c.toml", "[calls]\nmax_concurrent = 0\n");
+    CHECK(error_of([&] { load_settings(o); }).find("calls.max_concurrent: 0 is out of range (expected 1 to 100000)") !=
+          std::string::npos);
+  }
+  SUBCASE("phone numbers") {
+    o.config_path = dir.write("c.toml", "[calls]\nblocked_callers = [\"555-1234\"]\n");
+    CHECK(error_of([&] { load_settings(o); }).find("\"555-1234\" is not an E.164 phone number") != std::string::npos);
+  }
+  SUBCASE("URL") {
+    o.config_path = dir.write("c.toml", "[engine]\nurl = \"https://api.openai.com/v1/realtime\"\n");
+    CHECK(error_of([&] { load_settings(o); }).find("(expected wss://… or ws://…)") != std::string::npos);
+  }
+  SUBCASE("environment values are checked too") {
+    o.environment["SONORIA_LOG_FORMAT"] = "xml";
+    CHECK(error_of([&] { load_settings(o); }).find("environment SONORIA_LOG_FORMAT: log.format: \"xml\" is not allowed") !=
+          std::string::npos);
+  }
+  SUBCASE("TLS needs both halves") {
+    o.config_path = dir.write("c.toml", "[server]\ntls_cert = \"/etc/cert.pem\"\n");
+    CHECK(error_of([&] { load_settings(o); }).find("server.tls_cert is set but server.tls_key is not") != std::string::npos);
+  }
+}
+
+TEST_CASE("every problem in a file is reported, not just the first") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.config_path = dir.write("c.toml", "[calls]\nmax_concurrent = -1\n[log]\nlevel = \"loud\"\n");
+  auto message = error_of([&] { load_settings(o); });
+  CHECK(message.find(":2: calls.max_concurrent") != std::string::npos);
+  CHECK(message.find(":4: log.level") != std::string::npos);
+}
+
+TEST_CASE("TOML syntax errors give line and column") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.config_path = dir.write("c.toml", "[server]\nlisten = \n");
+  auto message = error_of([&] { load_settings(o); });
+  CHECK(message.find("c.toml:2:") != std::string::npos);
+  CHECK(message.find("invalid TOML") != std::string::npos);
+}
+
+TEST_CASE("an explicitly named config file that does not exist is an error") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.config_path = dir / "missing.toml";
+  CHECK(error_of([&] { load_settings(o); }).find("missing.toml: config file not found") != std::string::npos);
+  LoadOptions via_env = options_for(dir);
+  via_env.environment["SONORIA_CONFIG"] = (dir / "nope.toml").string();
+  CHECK(error_of([&] { load_settings(via_env); }).find("nope.toml: config file not found") != std::string::npos);
+}
+
+TEST_CASE("the example config documents every key and loads cleanly") {
+  auto example = test::source_dir() / "examples" / "sonoria.toml";
+  auto text = test::read_file(example);
+  for (const auto& key : known_keys()) {
+    auto leaf = key.substr(key.rfind('.') + 1);
+    CHECK_MESSAGE(text.find(leaf + " =") != std::string::npos, "examples/sonoria.toml does not document " << key);
+  }
+  test::TempDir dir;
+  auto o = options_for(dir);
+  o.config_path = example;
+  CHECK_NOTHROW(load_settings(o));
+}
