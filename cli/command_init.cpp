@@ -1,0 +1,59 @@
+// sonoria init: a starter config, a migrated database and the example yoga studio, so a new
+// user has something to look at. Never overwrites an existing config or profile.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "cli/embedded_files.hpp"
+#include "cli/output_file.hpp"
+#include "core/db/migrations.hpp"
+#include "core/org/profile_toml.hpp"
+
+namespace sonoria::cli {
+
+void register_init(CLI::App& app, Context& context) {
+  auto no_example = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("init", "Write a starter config, create the database and import an example profile");
+  cmd->add_flag("--no-example", *no_example, "Do not import the example yoga-studio profile");
+  cmd->callback([&context, no_example] {
+    auto env = config::process_environment();
+    std::filesystem::path path = !context.config_path.empty() ? std::filesystem::path(context.config_path)
+                                 : env.count("SONORIA_CONFIG") && !env["SONORIA_CONFIG"].empty()
+                                     ? std::filesystem::path(env["SONORIA_CONFIG"])
+                                     : config::default_config_path(env);
+    if (std::filesystem::exists(path)) {
+      std::cout << "config: " << path.string() << " exists; left unchanged\n";
+    } else {
+      std::error_code ec;
+      if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+      write_file_atomically(path.string(), std::string(starter_config()));
+      std::cout << "config: wrote " << path.string() << "\n";
+    }
+    context.config_path = path.string();
+
+    auto database = context.open_database(db::SchemaCheck::none);
+    auto applied = db::migrate(database.connection());
+    std::cout << "database: " << database.connection().path() << " (schema version "
+              << db::schema_version(database.connection()) << (applied.empty() ? ", already current)" : ", migrated)")
+              << "\n";
+
+    if (!*no_example) {
+      auto profile = org::parse_profile_toml(example_profile(), "examples/yoga-studio.toml");
+      if (auto existing = database.orgs().find_by_slug(profile.organization.slug)) {
+        std::cout << "example: organization " << existing->id << " (" << profile.organization.slug
+                  << ") exists; left unchanged\n";
+      } else {
+        int64_t id = database.orgs().upsert(profile);
+        std::cout << "example: imported organization " << id << " (" << profile.organization.slug << "): "
+                  << profile.organization.name << "\n";
+      }
+    }
+    std::cout << "\nNext: `sonoria prompt --org lotus-yoga` shows what the assistant will be told;\n"
+                 "      `sonoria config show` shows every setting; set OPENAI_API_KEY and TWILIO_AUTH_TOKEN,\n"
+                 "      then `sonoria serve`.\n";
+  });
+}
+
+}  // namespace sonoria::cli

@@ -1,0 +1,66 @@
+// sonoria prompt --org ID|SLUG [--at TIME]: the system prompt the engine will get.
+// date::parse trips a false -Wmaybe-uninitialized inside date.h at -O2 (GCC 12).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <CLI/CLI.hpp>
+#include <date/tz.h>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "core/error.hpp"
+#include "core/prompt/system_prompt.hpp"
+
+namespace sonoria::cli {
+namespace {
+
+// "2026-12-24T10:00:00Z" / "…+01:00" are instants; "2026-12-24T10:00[:SS]" is the
+// organization's local time.
+std::chrono::sys_seconds parse_at(const std::string& text, const std::string& timezone) {
+  for (const char* fmt : {"%FT%TZ", "%FT%T%Ez", "%FT%RZ", "%FT%R%Ez"}) {
+    std::istringstream in(text);
+    std::chrono::sys_seconds t;
+    in >> date::parse(fmt, t);
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) return t;
+  }
+  for (const char* fmt : {"%FT%T", "%FT%R", "%F %R"}) {
+    std::istringstream in(text);
+    date::local_seconds t;
+    in >> date::parse(fmt, t);
+    if (!in.fail() && in.peek() == std::char_traits<char>::eof()) {
+      auto zoned = date::make_zoned(date::locate_zone(timezone), t, date::choose::earliest);
+      return std::chrono::sys_seconds(zoned.get_sys_time());
+    }
+  }
+  throw UserError("--at: \"" + text +
+                      "\" is not a time (expected 2026-12-24T10:00:00Z, 2026-12-24T10:00:00+01:00, or "
+                      "2026-12-24T10:00 in the organization's local time)",
+                  ExitCode::usage);
+}
+
+}  // namespace
+
+void register_prompt(CLI::App& app, Context& context) {
+  struct Options {
+    std::string org;
+    std::string at;
+    bool outbound = false;
+  };
+  auto opts = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("prompt", "Render the system prompt an organization's assistant receives");
+  cmd->add_option("--org", opts->org, "Organization id or slug")->required();
+  cmd->add_option("--at", opts->at, "Render as of this time (default now)");
+  cmd->add_flag("--outbound", opts->outbound, "Render the prompt for an outbound call");
+  cmd->callback([&context, opts] {
+    auto database = context.open_database(db::SchemaCheck::require_current, true);
+    auto profile = database.orgs().find_by_id_or_slug(opts->org);
+    if (!profile) throw DataError("no organization with id or slug \"" + opts->org + "\" (see `sonoria org list`)");
+    auto now = opts->at.empty() ? std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())
+                                : parse_at(opts->at, profile->organization.timezone);
+    prompt::PromptOptions options;
+    options.outbound = opts->outbound;
+    std::cout << prompt::build_system_prompt(*profile, now, options);
+  });
+}
+
+}  // namespace sonoria::cli

@@ -1,0 +1,18 @@
+#pragma once
+// One registration function per subcommand file; cli/main.cpp lists them all.
+
+namespace CLI {
+class App;
+}
+
+namespace sonoria::cli {
+
+struct Context;
+
+void register_init(CLI::App& app, Context& context);
+void register_config(CLI::App& app, Context& context);
+void register_migrate(CLI::App& app, Context& context);
+void register_org(CLI::App& app, Context& context);
+void register_prompt(CLI::App& app, Context& context);
+
+}  // namespace sonoria::cli

@@ -1,0 +1,27 @@
+#include "cli/context.hpp"
+
+namespace sonoria::cli {
+
+const config::LoadedSettings& Context::loaded() {
+  if (!loaded_) {
+    config::LoadOptions options;
+    options.environment = config::process_environment();
+    if (!config_path.empty()) options.config_path = config_path;
+    auto flag = [&](const std::string& key, const std::string& value, const std::string& name) {
+      if (value.empty()) return;
+      options.flags.emplace_back(key, value);
+      options.flag_names[key] = name;
+    };
+    flag("database.path", db_path, "--db");
+    flag("log.level", log_level, "--log-level");
+    flag("log.format", log_format, "--log-format");
+    loaded_ = config::load_settings(options);
+  }
+  return *loaded_;
+}
+
+db::Database Context::open_database(db::SchemaCheck check, bool read_only) {
+  return db::Database(settings().database, check, read_only);
+}
+
+}  // namespace sonoria::cli

@@ -1,0 +1,29 @@
+#pragma once
+// What every subcommand shares: the global options and the settings they lead to, loaded once
+// and only when a command asks (so `sonoria --help` works with a broken config file).
+
+#include <optional>
+#include <string>
+
+#include "core/config/loader.hpp"
+#include "core/db/database.hpp"
+
+namespace sonoria::cli {
+
+struct Context {
+  std::string config_path;      // --config
+  std::string db_path;          // --db
+  std::string log_level;        // --log-level
+  std::string log_format;       // --log-format
+
+  // The effective settings; throws DataError for a bad config.
+  const config::LoadedSettings& loaded();
+  const config::Settings& settings() { return loaded().settings; }
+  // Opens the database with the schema this build knows (run `sonoria migrate` otherwise).
+  db::Database open_database(db::SchemaCheck check = db::SchemaCheck::require_current, bool read_only = false);
+
+ private:
+  std::optional<config::LoadedSettings> loaded_;
+};
+
+}  // namespace sonoria::cli

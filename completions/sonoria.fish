@@ -1,0 +1,25 @@
+# fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
+set -l commands init config migrate org prompt serve
+complete -c sonoria -f
+complete -c sonoria -l config -r -F -d 'Configuration file'
+complete -c sonoria -l db -r -F -d 'Database path'
+complete -c sonoria -l log-level -x -a 'debug info warn error' -d 'Log level'
+complete -c sonoria -l log-format -x -a 'text json' -d 'Log format'
+complete -c sonoria -s V -l version -d 'Print the version'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a init -d 'Starter config, database and example profile'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a config -d 'Show the effective configuration'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply database migrations'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a org -d 'Business profiles'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a prompt -d 'Render the system prompt'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a serve -d 'Run the daemon'
+complete -c sonoria -n "__fish_seen_subcommand_from init" -l no-example -d 'Do not import the example profile'
+complete -c sonoria -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show path" -a 'show path'
+complete -c sonoria -n "__fish_seen_subcommand_from migrate" -l status -d 'List applied and pending migrations'
+complete -c sonoria -n "__fish_seen_subcommand_from org; and not __fish_seen_subcommand_from import export list" -a 'import export list'
+complete -c sonoria -n "__fish_seen_subcommand_from import" -l dry-run -d 'Validate only'
+complete -c sonoria -n "__fish_seen_subcommand_from import" -F
+complete -c sonoria -n "__fish_seen_subcommand_from export" -s o -l out -r -F -d 'Output file'
+complete -c sonoria -n "__fish_seen_subcommand_from list" -l json -d 'Machine-readable output'
+complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l org -x -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l at -x -d 'Render as of this time'
+complete -c sonoria -n "__fish_seen_subcommand_from serve" -l listen -x -d 'Address:port to bind'

@@ -1,0 +1,186 @@
+#include "core/db/migrations.hpp"
+
+#include "core/db/timestamp.hpp"
+#include "core/error.hpp"
+
+namespace sonoria::db {
+namespace {
+
+// Times are ISO-8601 UTC text with milliseconds ("2026-11-23T21:18:46.123Z"): they sort as
+// text, read well in the sqlite3 shell, and PostgreSQL parses them as timestamptz.
+const char* const k_v1_schema = R"SQL(
+CREATE TABLE organizations (
+  id            INTEGER PRIMARY KEY,
+  slug          TEXT NOT NULL UNIQUE,
+  name          TEXT NOT NULL,
+  timezone      TEXT NOT NULL,
+  profile_json  TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+
+-- The numbers an organization answers; an incoming call is routed by its To number.
+CREATE TABLE organization_numbers (
+  number           TEXT PRIMARY KEY,
+  organization_id  INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE
+);
+
+CREATE TABLE calls (
+  id                   INTEGER PRIMARY KEY,
+  call_sid             TEXT NOT NULL UNIQUE,
+  organization_id      INTEGER REFERENCES organizations(id) ON DELETE SET NULL,
+  direction            TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+  from_number          TEXT NOT NULL,
+  to_number            TEXT NOT NULL,
+  status               TEXT NOT NULL,
+  twilio_status        TEXT,
+  twilio_sequence      INTEGER,
+  started_at           TEXT NOT NULL,
+  answered_at          TEXT,
+  ended_at             TEXT,
+  duration_ms          INTEGER,
+  twilio_duration_s    INTEGER,
+  end_reason           TEXT,
+  stream_sid           TEXT,
+  answered_by          TEXT,
+  turns                INTEGER NOT NULL DEFAULT 0,
+  interruptions        INTEGER NOT NULL DEFAULT 0,
+  tool_calls           INTEGER NOT NULL DEFAULT 0,
+  frames_in            INTEGER NOT NULL DEFAULT 0,
+  frames_out           INTEGER NOT NULL DEFAULT 0,
+  input_tokens         INTEGER NOT NULL DEFAULT 0,
+  output_tokens        INTEGER NOT NULL DEFAULT 0,
+  input_audio_tokens   INTEGER NOT NULL DEFAULT 0,
+  output_audio_tokens  INTEGER NOT NULL DEFAULT 0,
+  cached_tokens        INTEGER NOT NULL DEFAULT 0,
+  greeting_latency_ms  INTEGER,
+  turn_latencies_ms    TEXT,            -- JSON array of per-turn latencies
+  updated_at           TEXT NOT NULL
+);
+CREATE INDEX calls_by_org_started ON calls (organization_id, started_at);
+CREATE INDEX calls_by_started ON calls (started_at);
+CREATE INDEX calls_by_status ON calls (status);
+CREATE INDEX calls_by_from_started ON calls (from_number, started_at);
+
+CREATE TABLE transcript_entries (
+  id              INTEGER PRIMARY KEY,
+  call_id         INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  sequence        INTEGER NOT NULL,
+  offset_ms       INTEGER NOT NULL,
+  speaker         TEXT NOT NULL CHECK (speaker IN ('caller', 'assistant', 'system')),
+  text            TEXT NOT NULL,       -- as heard
+  generated_text  TEXT,                -- what the engine generated, when it differs
+  interrupted     INTEGER NOT NULL DEFAULT 0,
+  item_id         TEXT,
+  UNIQUE (call_id, sequence)
+);
+
+CREATE TABLE call_events (
+  id           INTEGER PRIMARY KEY,
+  call_id      INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  at           TEXT NOT NULL,
+  offset_ms    INTEGER,
+  kind         TEXT NOT NULL,          -- tool_call, interruption, error, dtmf, transfer, …
+  name         TEXT,
+  detail_json  TEXT
+);
+CREATE INDEX call_events_by_call ON call_events (call_id);
+
+CREATE TABLE messages (
+  id               INTEGER PRIMARY KEY,
+  organization_id  INTEGER REFERENCES organizations(id) ON DELETE SET NULL,
+  call_id          INTEGER REFERENCES calls(id) ON DELETE SET NULL,
+  message_sid      TEXT UNIQUE,
+  purpose          TEXT NOT NULL,      -- booking_link, notify_owner, manual, …
+  from_number      TEXT NOT NULL,
+  to_number        TEXT NOT NULL,
+  body             TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  error_code       INTEGER,
+  error_message    TEXT,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL
+);
+CREATE INDEX messages_by_created ON messages (created_at);
+)SQL";
+
+void ensure_bookkeeping(Connection& c) {
+  c.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+}
+
+bool has_bookkeeping(Connection& c) {
+  Statement s(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  return s.step();
+}
+
+void refuse_newer(Connection& c, int version) {
+  if (version > latest_schema_version())
+    throw DataError(c.path() + ": the database was written by a newer sonoria (schema version " +
+                    std::to_string(version) + "; this build knows up to " +
+                    std::to_string(latest_schema_version()) +
+                    "). Upgrade sonoria, or point --db at another database; nothing was changed.");
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "organizations, calls, transcripts, events and messages", k_v1_schema},
+  };
+  return all;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+int schema_version(Connection& connection) {
+  if (!has_bookkeeping(connection)) return 0;
+  Statement s(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  s.step();
+  return static_cast<int>(s.int64(0));
+}
+
+std::vector<MigrationState> migration_status(Connection& connection) {
+  refuse_newer(connection, schema_version(connection));
+  std::vector<MigrationState> out;
+  bool bookkeeping = has_bookkeeping(connection);
+  for (const auto& m : migrations()) {
+    MigrationState state{m.version, m.name, std::nullopt};
+    if (bookkeeping) {
+      Statement s(connection, "SELECT applied_at FROM schema_migrations WHERE version = ?");
+      s.bind(1, m.version);
+      if (s.step()) state.applied_at = s.text(0);
+    }
+    out.push_back(state);
+  }
+  return out;
+}
+
+std::vector<Migration> migrate(Connection& connection) {
+  int current = schema_version(connection);
+  refuse_newer(connection, current);
+  std::vector<Migration> applied;
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    Transaction tx(connection);
+    ensure_bookkeeping(connection);
+    connection.exec(m.sql);
+    Statement record(connection, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    record.bind(1, m.version).bind(2, m.name).bind(3, format_timestamp(now_ms()));
+    record.run();
+    tx.commit();
+    applied.push_back(m);
+  }
+  return applied;
+}
+
+void require_current_schema(Connection& connection) {
+  int version = schema_version(connection);
+  refuse_newer(connection, version);
+  if (version < latest_schema_version())
+    throw DataError(connection.path() + ": the database schema is at version " + std::to_string(version) + " of " +
+                    std::to_string(latest_schema_version()) + "; run `sonoria migrate` first");
+}
+
+}  // namespace sonoria::db

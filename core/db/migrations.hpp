@@ -1,0 +1,41 @@
+#pragma once
+// Versioned schema migrations compiled into the binary. Each applies in its own transaction.
+// A database whose schema is newer than this build knows is refused, never modified.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/sqlite.hpp"
+
+namespace sonoria::db {
+
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+
+struct MigrationState {
+  int version;
+  std::string name;
+  std::optional<std::string> applied_at;  // empty = pending
+};
+
+const std::vector<Migration>& migrations();
+int latest_schema_version();
+
+// The highest applied version (0 for a new, empty database).
+int schema_version(Connection& connection);
+
+// Applied and pending migrations, in order. Throws DataError for a newer database.
+std::vector<MigrationState> migration_status(Connection& connection);
+
+// Applies every pending migration; returns those applied. Throws DataError for a newer database.
+std::vector<Migration> migrate(Connection& connection);
+
+// For commands that need the schema as this build knows it: throws DataError naming the
+// database and what to run when migrations are pending or the database is newer.
+void require_current_schema(Connection& connection);
+
+}  // namespace sonoria::db

@@ -1,0 +1,109 @@
+#pragma once
+// What the daemon writes about calls: plain structs, posted to the database writer thread and
+// applied in batches (CallStore::write_batch). Easy to batch, log and replay in tests.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/db/timestamp.hpp"
+
+namespace sonoria::db {
+
+// The voice webhook admitted (status "ringing") or refused (status "rejected") a call.
+struct CallOpened {
+  std::string call_sid;
+  std::optional<int64_t> organization_id;
+  std::string direction = "inbound";   // inbound | outbound
+  std::string from_number;
+  std::string to_number;
+  std::string status = "ringing";
+  TimePoint started_at;
+  std::optional<std::string> end_reason;  // set for refused calls
+};
+
+// The media stream started: the call is in progress.
+struct CallAnswered {
+  std::string call_sid;
+  std::string stream_sid;
+  TimePoint answered_at;
+};
+
+// A Twilio status callback. Applied only when newer (by sequence) and never over a terminal state.
+struct CallStatusReport {
+  std::string call_sid;
+  std::string twilio_status;            // queued, ringing, in-progress, completed, busy, …
+  int64_t sequence = 0;
+  std::optional<int64_t> duration_s;
+  std::optional<std::string> answered_by;
+  TimePoint at;
+};
+
+struct Usage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t input_audio_tokens = 0;
+  int64_t output_audio_tokens = 0;
+  int64_t cached_tokens = 0;
+};
+
+// The session ended: final status and counters.
+struct CallFinished {
+  std::string call_sid;
+  std::string status;                   // completed | failed | transferred | interrupted
+  std::string end_reason;
+  TimePoint ended_at;
+  int64_t duration_ms = 0;
+  int64_t turns = 0;
+  int64_t interruptions = 0;
+  int64_t tool_calls = 0;
+  int64_t frames_in = 0;
+  int64_t frames_out = 0;
+  Usage usage;
+  std::optional<int64_t> greeting_latency_ms;
+  std::vector<int64_t> turn_latencies_ms;
+};
+
+struct TranscriptEntry {
+  std::string call_sid;
+  int64_t sequence = 0;                 // position in the conversation, not arrival order
+  int64_t offset_ms = 0;                // from call start
+  std::string speaker;                  // caller | assistant | system
+  std::string text;                     // as heard
+  std::optional<std::string> generated_text;
+  bool interrupted = false;
+  std::optional<std::string> item_id;
+};
+
+struct CallEvent {
+  std::string call_sid;
+  TimePoint at;
+  std::optional<int64_t> offset_ms;
+  std::string kind;                     // tool_call, interruption, error, dtmf, transfer, …
+  std::optional<std::string> name;
+  std::optional<std::string> detail_json;
+};
+
+struct MessageRecord {
+  std::optional<int64_t> organization_id;
+  std::optional<std::string> call_sid;
+  std::optional<std::string> message_sid;
+  std::string purpose;
+  std::string from_number;
+  std::string to_number;
+  std::string body;
+  std::string status;
+  std::optional<int64_t> error_code;
+  std::optional<std::string> error_message;
+  TimePoint at;
+};
+
+using Record = std::variant<CallOpened, CallAnswered, CallStatusReport, CallFinished, TranscriptEntry, CallEvent,
+                            MessageRecord>;
+
+// Terminal call states never regress (protocols.md §1.5).
+bool is_terminal_status(std::string_view status);
+
+}  // namespace sonoria::db

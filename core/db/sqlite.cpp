@@ -1,0 +1,150 @@
+#include "core/db/sqlite.hpp"
+
+#include <filesystem>
+#include <sqlite3.h>
+
+#include "core/error.hpp"
+
+namespace sonoria::db {
+
+Connection::Connection(const std::string& path, const OpenOptions& options) : path_(path) {
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !options.read_only) {
+    flags |= SQLITE_OPEN_CREATE;
+    auto dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec) throw UserError(dir.string() + ": cannot create the database directory: " + ec.message());
+  }
+  flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread, by design
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw UserError(path + ": cannot open the database: " + message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+  try {
+    // A file that is not a database fails here, before anything is written.
+    exec("PRAGMA foreign_keys = ON");
+    if (!options.read_only) {
+      exec("PRAGMA journal_mode = WAL");
+      exec("PRAGMA synchronous = NORMAL");
+    }
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+Connection::~Connection() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+void Connection::fail(std::string_view what) const {
+  int code = sqlite3_extended_errcode(db_);
+  std::string message = path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
+  if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT) throw DataError(message);
+  throw UserError(message);
+}
+
+void Connection::exec(std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    int code = sqlite3_extended_errcode(db_) & 0xff;
+    std::string full = path_ + ": " + message;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) throw DataError(full + " (is this a sonoria database?)");
+    throw UserError(full);
+  }
+}
+
+int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Connection::changes() const { return sqlite3_changes(db_); }
+
+Statement::Statement(Connection& connection, std::string_view sql) : connection_(connection) {
+  if (sqlite3_prepare_v2(connection.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+    connection.fail("cannot prepare statement");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) connection_.fail("bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) connection_.fail("bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+    connection_.fail("bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) connection_.fail("bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  connection_.fail("statement failed");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string Statement::text(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+
+std::optional<std::string> Statement::optional_text(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return text(column);
+}
+
+std::optional<int64_t> Statement::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+Transaction::Transaction(Connection& connection) : connection_(connection) { connection_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      connection_.exec("ROLLBACK");
+    } catch (...) {
+      // The transaction may already be gone (SQLite rolls back on some errors itself).
+    }
+  }
+}
+
+void Transaction::commit() {
+  connection_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace sonoria::db

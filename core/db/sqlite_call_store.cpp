@@ -1,0 +1,208 @@
+#include <nlohmann/json.hpp>
+
+#include "core/db/sqlite_stores.hpp"
+
+namespace sonoria::db {
+namespace {
+
+// Terminal statuses: once a call has one, status callbacks and late records never move it back.
+constexpr const char* k_terminal_sql = "('completed','busy','failed','no-answer','canceled','rejected','interrupted')";
+
+}  // namespace
+
+bool is_terminal_status(std::string_view status) {
+  for (auto s : {"completed", "busy", "failed", "no-answer", "canceled", "rejected", "interrupted"})
+    if (status == s) return true;
+  return false;
+}
+
+void SqliteCallStore::write_batch(const std::vector<Record>& records) {
+  Transaction tx(c_);
+  for (const auto& r : records) std::visit([this](const auto& rec) { apply(rec); }, r);
+  tx.commit();
+}
+
+void SqliteCallStore::apply(const CallOpened& r) {
+  // Twilio retries webhooks with the same CallSid: the first record wins.
+  Statement s(c_,
+              "INSERT INTO calls (call_sid, organization_id, direction, from_number, to_number, status, started_at, "
+              "end_reason, ended_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (call_sid) DO NOTHING");
+  std::string at = format_timestamp(r.started_at);
+  s.bind(1, r.call_sid).bind(2, r.organization_id).bind(3, r.direction).bind(4, r.from_number).bind(5, r.to_number);
+  s.bind(6, r.status).bind(7, at).bind(8, r.end_reason);
+  if (is_terminal_status(r.status)) s.bind(9, at); else s.bind_null(9);
+  s.bind(10, at);
+  s.run();
+}
+
+void SqliteCallStore::apply(const CallAnswered& r) {
+  Statement s(c_,
+              std::string("UPDATE calls SET status = 'in-progress', stream_sid = ?, answered_at = ?, updated_at = ? "
+                          "WHERE call_sid = ? AND status NOT IN ") + k_terminal_sql);
+  std::string at = format_timestamp(r.answered_at);
+  s.bind(1, r.stream_sid).bind(2, at).bind(3, at).bind(4, r.call_sid);
+  s.run();
+}
+
+void SqliteCallStore::apply(const CallStatusReport& r) {
+  // Out-of-order callbacks: only a newer sequence applies, and never over a terminal Twilio status.
+  Statement s(c_,
+              std::string("UPDATE calls SET twilio_status = ?, twilio_sequence = ?, "
+                          "twilio_duration_s = COALESCE(?, twilio_duration_s), answered_by = COALESCE(?, answered_by), "
+                          "updated_at = ? WHERE call_sid = ? AND (twilio_sequence IS NULL OR twilio_sequence < ?) "
+                          "AND (twilio_status IS NULL OR twilio_status NOT IN ") + k_terminal_sql + ")");
+  s.bind(1, r.twilio_status).bind(2, r.sequence).bind(3, r.duration_s).bind(4, r.answered_by);
+  s.bind(5, format_timestamp(r.at)).bind(6, r.call_sid).bind(7, r.sequence);
+  s.run();
+  // A terminal callback for a call whose session never started (no stream) closes the call too.
+  if (is_terminal_status(r.twilio_status)) {
+    Statement close(c_,
+                    "UPDATE calls SET status = ?, ended_at = COALESCE(ended_at, ?), "
+                    "end_reason = COALESCE(end_reason, 'twilio_' || ?), updated_at = ? "
+                    "WHERE call_sid = ? AND status = 'ringing'");
+    std::string at = format_timestamp(r.at);
+    close.bind(1, r.twilio_status == "completed" ? std::string("completed") : r.twilio_status);
+    close.bind(2, at).bind(3, r.twilio_status).bind(4, at).bind(5, r.call_sid);
+    close.run();
+  }
+}
+
+void SqliteCallStore::apply(const CallFinished& r) {
+  Statement s(c_,
+              "UPDATE calls SET status = ?, end_reason = ?, ended_at = ?, duration_ms = ?, turns = ?, interruptions = ?, "
+              "tool_calls = ?, frames_in = ?, frames_out = ?, input_tokens = ?, output_tokens = ?, "
+              "input_audio_tokens = ?, output_audio_tokens = ?, cached_tokens = ?, greeting_latency_ms = ?, "
+              "turn_latencies_ms = ?, updated_at = ? WHERE call_sid = ?");
+  std::string at = format_timestamp(r.ended_at);
+  s.bind(1, r.status).bind(2, r.end_reason).bind(3, at).bind(4, r.duration_ms).bind(5, r.turns);
+  s.bind(6, r.interruptions).bind(7, r.tool_calls).bind(8, r.frames_in).bind(9, r.frames_out);
+  s.bind(10, r.usage.input_tokens).bind(11, r.usage.output_tokens).bind(12, r.usage.input_audio_tokens);
+  s.bind(13, r.usage.output_audio_tokens).bind(14, r.usage.cached_tokens).bind(15, r.greeting_latency_ms);
+  s.bind(16, nlohmann::json(r.turn_latencies_ms).dump()).bind(17, at).bind(18, r.call_sid);
+  s.run();
+}
+
+void SqliteCallStore::apply(const TranscriptEntry& r) {
+  // Re-sent entries (same call and sequence) replace the earlier text: the later one is final.
+  Statement s(c_,
+              "INSERT INTO transcript_entries (call_id, sequence, offset_ms, speaker, text, generated_text, interrupted, "
+              "item_id) SELECT id, ?, ?, ?, ?, ?, ?, ? FROM calls WHERE call_sid = ? "
+              "ON CONFLICT (call_id, sequence) DO UPDATE SET offset_ms = excluded.offset_ms, speaker = excluded.speaker, "
+              "text = excluded.text, generated_text = excluded.generated_text, interrupted = excluded.interrupted, "
+              "item_id = excluded.item_id");
+  s.bind(1, r.sequence).bind(2, r.offset_ms).bind(3, r.speaker).bind(4, r.text).bind(5, r.generated_text);
+  s.bind(6, static_cast<int64_t>(r.interrupted)).bind(7, r.item_id).bind(8, r.call_sid);
+  s.run();
+}
+
+void SqliteCallStore::apply(const CallEvent& r) {
+  Statement s(c_,
+              "INSERT INTO call_events (call_id, at, offset_ms, kind, name, detail_json) "
+              "SELECT id, ?, ?, ?, ?, ? FROM calls WHERE call_sid = ?");
+  s.bind(1, format_timestamp(r.at)).bind(2, r.offset_ms).bind(3, r.kind).bind(4, r.name).bind(5, r.detail_json);
+  s.bind(6, r.call_sid);
+  s.run();
+}
+
+void SqliteCallStore::apply(const MessageRecord& r) {
+  std::string at = format_timestamp(r.at);
+  Statement s(c_,
+              "INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, body, status, "
+              "error_code, error_message, created_at, updated_at) "
+              "VALUES (?, (SELECT id FROM calls WHERE call_sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (message_sid) DO UPDATE SET status = excluded.status, error_code = excluded.error_code, "
+              "error_message = excluded.error_message, updated_at = excluded.updated_at");
+  s.bind(1, r.organization_id).bind(2, r.call_sid).bind(3, r.message_sid).bind(4, r.purpose).bind(5, r.from_number);
+  s.bind(6, r.to_number).bind(7, r.body).bind(8, r.status).bind(9, r.error_code).bind(10, r.error_message);
+  s.bind(11, at).bind(12, at);
+  s.run();
+}
+
+int SqliteCallStore::close_abandoned_calls(TimePoint now) {
+  Transaction tx(c_);
+  std::string at = format_timestamp(now);
+  Statement s(c_,
+              "UPDATE calls SET status = 'interrupted', end_reason = COALESCE(end_reason, 'daemon_stopped'), "
+              "ended_at = COALESCE(ended_at, ?), updated_at = ?, "
+              "turns = (SELECT COUNT(*) FROM transcript_entries t WHERE t.call_id = calls.id) "
+              "WHERE status IN ('ringing', 'in-progress')");
+  s.bind(1, at).bind(2, at);
+  s.run();
+  int n = c_.changes();
+  tx.commit();
+  return n;
+}
+
+std::optional<CallRow> SqliteCallStore::find_call(const std::string& call_sid) {
+  Statement s(c_,
+              "SELECT id, call_sid, organization_id, direction, from_number, to_number, status, twilio_status, started_at, "
+              "answered_at, ended_at, duration_ms, twilio_duration_s, end_reason, stream_sid, turns, interruptions, "
+              "tool_calls, input_tokens, output_tokens, input_audio_tokens, output_audio_tokens, cached_tokens, "
+              "greeting_latency_ms, COALESCE(turn_latencies_ms, '[]') FROM calls WHERE call_sid = ?");
+  s.bind(1, call_sid);
+  if (!s.step()) return std::nullopt;
+  CallRow r;
+  r.id = s.int64(0);
+  r.call_sid = s.text(1);
+  r.organization_id = s.optional_int64(2);
+  r.direction = s.text(3);
+  r.from_number = s.text(4);
+  r.to_number = s.text(5);
+  r.status = s.text(6);
+  r.twilio_status = s.optional_text(7);
+  r.started_at = s.text(8);
+  r.answered_at = s.optional_text(9);
+  r.ended_at = s.optional_text(10);
+  r.duration_ms = s.optional_int64(11);
+  r.twilio_duration_s = s.optional_int64(12);
+  r.end_reason = s.optional_text(13);
+  r.stream_sid = s.optional_text(14);
+  r.turns = s.int64(15);
+  r.interruptions = s.int64(16);
+  r.tool_calls = s.int64(17);
+  r.usage = Usage{s.int64(18), s.int64(19), s.int64(20), s.int64(21), s.int64(22)};
+  r.greeting_latency_ms = s.optional_int64(23);
+  r.turn_latencies_ms = s.text(24);
+  return r;
+}
+
+std::vector<TranscriptEntry> SqliteCallStore::transcript(const std::string& call_sid) {
+  std::vector<TranscriptEntry> out;
+  Statement s(c_,
+              "SELECT t.sequence, t.offset_ms, t.speaker, t.text, t.generated_text, t.interrupted, t.item_id "
+              "FROM transcript_entries t JOIN calls c ON c.id = t.call_id WHERE c.call_sid = ? ORDER BY t.sequence");
+  s.bind(1, call_sid);
+  while (s.step())
+    out.push_back(TranscriptEntry{call_sid, s.int64(0), s.int64(1), s.text(2), s.text(3), s.optional_text(4),
+                                  s.int64(5) != 0, s.optional_text(6)});
+  return out;
+}
+
+std::vector<CallEvent> SqliteCallStore::events(const std::string& call_sid) {
+  std::vector<CallEvent> out;
+  Statement s(c_,
+              "SELECT e.at, e.offset_ms, e.kind, e.name, e.detail_json FROM call_events e JOIN calls c ON c.id = e.call_id "
+              "WHERE c.call_sid = ? ORDER BY e.id");
+  s.bind(1, call_sid);
+  while (s.step())
+    out.push_back(CallEvent{call_sid, parse_timestamp(s.text(0)).value_or(TimePoint{}), s.optional_int64(1), s.text(2),
+                            s.optional_text(3), s.optional_text(4)});
+  return out;
+}
+
+std::vector<MessageRecord> SqliteCallStore::messages(const std::string& call_sid) {
+  std::vector<MessageRecord> out;
+  Statement s(c_,
+              "SELECT m.organization_id, m.message_sid, m.purpose, m.from_number, m.to_number, m.body, m.status, "
+              "m.error_code, m.error_message, m.created_at FROM messages m JOIN calls c ON c.id = m.call_id "
+              "WHERE c.call_sid = ? ORDER BY m.id");
+  s.bind(1, call_sid);
+  while (s.step())
+    out.push_back(MessageRecord{s.optional_int64(0), call_sid, s.optional_text(1), s.text(2), s.text(3), s.text(4),
+                                s.text(5), s.text(6), s.optional_int64(7), s.optional_text(8),
+                                parse_timestamp(s.text(9)).value_or(TimePoint{})});
+  return out;
+}
+
+}  // namespace sonoria::db

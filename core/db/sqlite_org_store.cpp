@@ -1,0 +1,105 @@
+#include <nlohmann/json.hpp>
+
+#include "core/db/sqlite_stores.hpp"
+#include "core/db/timestamp.hpp"
+#include "core/error.hpp"
+#include "core/org/profile_json.hpp"
+
+namespace sonoria::db {
+namespace {
+
+org::Profile profile_from_row(Statement& s) {
+  org::Profile p = nlohmann::json::parse(s.text(1)).get<org::Profile>();
+  p.id = s.int64(0);
+  return p;
+}
+
+}  // namespace
+
+int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
+  Transaction tx(c_);
+  std::string now = format_timestamp(now_ms());
+  org::Profile stored = profile;
+  stored.id = 0;  // the id lives in its column, not in the JSON
+  std::string json = nlohmann::json(stored).dump();
+
+  int64_t id = 0;
+  {
+    Statement find(c_, "SELECT id FROM organizations WHERE slug = ?");
+    find.bind(1, profile.organization.slug);
+    if (find.step()) id = find.int64(0);
+  }
+  if (id) {
+    Statement update(c_,
+                     "UPDATE organizations SET name = ?, timezone = ?, profile_json = ?, updated_at = ? WHERE id = ?");
+    update.bind(1, profile.organization.name).bind(2, profile.organization.timezone).bind(3, json).bind(4, now).bind(5, id);
+    update.run();
+  } else {
+    Statement insert(c_,
+                     "INSERT INTO organizations (slug, name, timezone, profile_json, created_at, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
+    insert.bind(1, profile.organization.slug).bind(2, profile.organization.name).bind(3, profile.organization.timezone);
+    insert.bind(4, json).bind(5, now).bind(6, now);
+    insert.run();
+    id = c_.last_insert_rowid();
+  }
+
+  Statement clear(c_, "DELETE FROM organization_numbers WHERE organization_id = ?");
+  clear.bind(1, id);
+  clear.run();
+  for (const auto& number : profile.organization.phone_numbers) {
+    Statement owner(c_,
+                    "SELECT o.slug FROM organization_numbers n JOIN organizations o ON o.id = n.organization_id "
+                    "WHERE n.number = ?");
+    owner.bind(1, number);
+    if (owner.step())
+      throw DataError("organization.phone_numbers: " + number + " already belongs to organization \"" + owner.text(0) +
+                      "\" (a number can route to only one organization); nothing was changed");
+    Statement add(c_, "INSERT INTO organization_numbers (number, organization_id) VALUES (?, ?)");
+    add.bind(1, number).bind(2, id);
+    add.run();
+  }
+  tx.commit();
+  return id;
+}
+
+std::optional<org::Profile> SqliteOrgStore::find(int64_t id) {
+  Statement s(c_, "SELECT id, profile_json FROM organizations WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return profile_from_row(s);
+}
+
+std::optional<org::Profile> SqliteOrgStore::find_by_slug(const std::string& slug) {
+  Statement s(c_, "SELECT id, profile_json FROM organizations WHERE slug = ?");
+  s.bind(1, slug);
+  if (!s.step()) return std::nullopt;
+  return profile_from_row(s);
+}
+
+std::optional<org::Profile> SqliteOrgStore::find_by_id_or_slug(const std::string& key) {
+  bool numeric = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 18;
+  if (numeric) return find(std::stoll(key));
+  return find_by_slug(key);
+}
+
+std::vector<OrgSummary> SqliteOrgStore::list() {
+  std::vector<OrgSummary> out;
+  Statement s(c_, "SELECT id, slug, name, timezone, updated_at FROM organizations ORDER BY id");
+  while (s.step()) out.push_back(OrgSummary{s.int64(0), s.text(1), s.text(2), s.text(3), {}, s.text(4)});
+  for (auto& o : out) {
+    Statement n(c_, "SELECT number FROM organization_numbers WHERE organization_id = ? ORDER BY number");
+    n.bind(1, o.id);
+    while (n.step()) o.phone_numbers.push_back(n.text(0));
+  }
+  return out;
+}
+
+std::vector<org::Profile> SqliteOrgStore::all() {
+  std::vector<org::Profile> out;
+  Statement s(c_, "SELECT id, profile_json FROM organizations ORDER BY id");
+  while (s.step()) out.push_back(profile_from_row(s));
+  return out;
+}
+
+}  // namespace sonoria::db

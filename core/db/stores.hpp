@@ -1,0 +1,76 @@
+#pragma once
+// Store interfaces: callers depend on these, so a PostgreSQL backend can sit beside SQLite.
+// A store object belongs to one thread (it owns a connection); open one per thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/records.hpp"
+#include "core/org/profile.hpp"
+
+namespace sonoria::db {
+
+struct OrgSummary {
+  int64_t id = 0;
+  std::string slug;
+  std::string name;
+  std::string timezone;
+  std::vector<std::string> phone_numbers;
+  std::string updated_at;
+};
+
+class OrgStore {
+ public:
+  virtual ~OrgStore() = default;
+  // Creates or updates by slug in one transaction; returns the id. Throws DataError when a
+  // phone number already belongs to another organization.
+  virtual int64_t upsert(const org::Profile& profile) = 0;
+  virtual std::optional<org::Profile> find(int64_t id) = 0;
+  virtual std::optional<org::Profile> find_by_slug(const std::string& slug) = 0;
+  // "12" is an id, anything else a slug.
+  virtual std::optional<org::Profile> find_by_id_or_slug(const std::string& key) = 0;
+  virtual std::vector<OrgSummary> list() = 0;
+  virtual std::vector<org::Profile> all() = 0;
+};
+
+struct CallRow {
+  int64_t id = 0;
+  std::string call_sid;
+  std::optional<int64_t> organization_id;
+  std::string direction;
+  std::string from_number;
+  std::string to_number;
+  std::string status;
+  std::optional<std::string> twilio_status;
+  std::string started_at;
+  std::optional<std::string> answered_at;
+  std::optional<std::string> ended_at;
+  std::optional<int64_t> duration_ms;
+  std::optional<int64_t> twilio_duration_s;
+  std::optional<std::string> end_reason;
+  std::optional<std::string> stream_sid;
+  int64_t turns = 0;
+  int64_t interruptions = 0;
+  int64_t tool_calls = 0;
+  Usage usage;
+  std::optional<int64_t> greeting_latency_ms;
+  std::string turn_latencies_ms = "[]";
+};
+
+class CallStore {
+ public:
+  virtual ~CallStore() = default;
+  // Applies the records in one transaction, in order. A record about an unknown call is skipped.
+  virtual void write_batch(const std::vector<Record>& records) = 0;
+  // Crash recovery: calls left ringing or in progress are closed as "interrupted"; returns how many.
+  virtual int close_abandoned_calls(TimePoint now) = 0;
+  virtual std::optional<CallRow> find_call(const std::string& call_sid) = 0;
+  virtual std::vector<TranscriptEntry> transcript(const std::string& call_sid) = 0;
+  virtual std::vector<CallEvent> events(const std::string& call_sid) = 0;
+  virtual std::vector<MessageRecord> messages(const std::string& call_sid) = 0;
+};
+
+}  // namespace sonoria::db

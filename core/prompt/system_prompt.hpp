@@ -1,0 +1,30 @@
+#pragma once
+// The system prompt the engine gets at the start of a call, built from the business profile
+// and a point in time. Deterministic: the same profile, `now` and options give the same text.
+// Pure functions, callable from any thread.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/org/profile.hpp"
+
+namespace sonoria::prompt {
+
+struct PromptOptions {
+  bool outbound = false;  // the assistant placed the call: it introduces itself as an AI
+  // The tools the engine is given; guidance is written only for these.
+  std::vector<std::string> tools = {"send_booking_link", "send_reschedule_link", "send_cancellation_link",
+                                    "notify_owner",      "transfer_call",        "end_call"};
+  int closure_horizon_days = 60;
+};
+
+// Throws sonoria::DataError when the profile's time zone is unknown.
+std::string build_system_prompt(const org::Profile& profile, std::chrono::sys_seconds now,
+                                const PromptOptions& options = {});
+
+// The instruction for the first response (the assistant speaks first): the profile's greeting,
+// or one built from the names.
+std::string greeting_instruction(const org::Profile& profile, bool outbound);
+
+}  // namespace sonoria::prompt

@@ -1,0 +1,68 @@
+#include <doctest/doctest.h>
+
+#include "core/db/migrations.hpp"
+#include "tests/support/error_of.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace sonoria::db;
+
+TEST_CASE("a new database migrates to the latest schema, each migration recorded") {
+  test::TempDir dir;
+  Connection c((dir / "nested/dir/sonoria.db").string());
+  CHECK(schema_version(c) == 0);
+  auto status = migration_status(c);
+  REQUIRE(status.size() == migrations().size());
+  CHECK_FALSE(status[0].applied_at);
+  auto applied = migrate(c);
+  CHECK(applied.size() == migrations().size());
+  CHECK(schema_version(c) == latest_schema_version());
+  CHECK(migration_status(c)[0].applied_at);
+  CHECK(migrate(c).empty());  // idempotent
+  CHECK_NOTHROW(require_current_schema(c));
+}
+
+TEST_CASE("the database runs in WAL mode with foreign keys on") {
+  test::TempDir dir;
+  Connection c((dir / "s.db").string());
+  Statement mode(c, "PRAGMA journal_mode");
+  REQUIRE(mode.step());
+  CHECK(mode.text(0) == "wal");
+  Statement fk(c, "PRAGMA foreign_keys");
+  REQUIRE(fk.step());
+  CHECK(fk.int64(0) == 1);
+}
+
+TEST_CASE("pending migrations are named with the command to run") {
+  test::TempDir dir;
+  Connection c((dir / "s.db").string());
+  CHECK(test::error_of([&] { require_current_schema(c); }).find("run `sonoria migrate` first") != std::string::npos);
+}
+
+TEST_CASE("a database written by a newer sonoria is refused and left untouched") {
+  test::TempDir dir;
+  auto path = (dir / "s.db").string();
+  {
+    Connection c(path);
+    migrate(c);
+    c.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 'x')");
+  }
+  auto before = test::read_file(path);
+  Connection c(path);
+  auto message = test::error_of([&] { migrate(c); });
+  CHECK(message.find("written by a newer sonoria (schema version 999") != std::string::npos);
+  CHECK(message.find("nothing was changed") != std::string::npos);
+  CHECK(test::error_of([&] { migration_status(c); }).find("newer sonoria") != std::string::npos);
+  Statement count(c, "SELECT COUNT(*) FROM schema_migrations");
+  count.step();
+  CHECK(count.int64(0) == static_cast<int64_t>(migrations().size()) + 1);
+}
+
+TEST_CASE("a file that is not a database is reported as such") {
+  test::TempDir dir;
+  auto path = dir.write("notes.db", std::string(4096, 'x'));
+  auto message = test::error_of([&] { Connection c(path.string()); });
+  CHECK(message.find("notes.db") != std::string::npos);
+  CHECK(message.find("not a database") != std::string::npos);
+  CHECK(test::read_file(path) == std::string(4096, 'x'));
+}

@@ -1,0 +1,119 @@
+#include <doctest/doctest.h>
+
+#include "core/db/migrations.hpp"
+#include "core/db/sqlite_stores.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace sonoria::db;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fixture {
+  test::TempDir dir;
+  Connection c{(dir / "s.db").string()};
+  SqliteCallStore store{c};
+  TimePoint t0 = *parse_timestamp("2026-11-23T10:00:00.000Z");
+  Fixture() { migrate(c); }
+
+  void open_call(const std::string& sid) {
+    store.write_batch({CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}}});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a call is recorded from webhook to the end with its counters") {
+  Fixture f;
+  f.open_call("CA1");
+  f.store.write_batch({CallAnswered{"CA1", "MZ1", f.t0 + 2s}});
+  CallFinished done;
+  done.call_sid = "CA1";
+  done.status = "completed";
+  done.end_reason = "caller_hangup";
+  done.ended_at = f.t0 + 62s;
+  done.duration_ms = 60000;
+  done.turns = 4;
+  done.interruptions = 1;
+  done.usage.input_tokens = 120;
+  done.greeting_latency_ms = 310;
+  done.turn_latencies_ms = {640, 710};
+  f.store.write_batch({done});
+  auto row = f.store.find_call("CA1");
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  CHECK(row->stream_sid == "MZ1");
+  CHECK(row->answered_at == "2026-11-23T10:00:02.000Z");
+  CHECK(row->ended_at == "2026-11-23T10:01:02.000Z");
+  CHECK(row->duration_ms == 60000);
+  CHECK(row->interruptions == 1);
+  CHECK(row->usage.input_tokens == 120);
+  CHECK(row->turn_latencies_ms == "[640,710]");
+}
+
+TEST_CASE("a repeated webhook for the same call keeps the first record") {
+  Fixture f;
+  f.open_call("CA1");
+  f.store.write_batch({CallOpened{"CA1", std::nullopt, "inbound", "+15559999999", "+15550001000", "ringing", f.t0, {}}});
+  CHECK(f.store.find_call("CA1")->from_number == "+15551112222");
+}
+
+TEST_CASE("status callbacks out of order never regress a terminal status") {
+  Fixture f;
+  f.open_call("CA1");
+  f.store.write_batch({CallStatusReport{"CA1", "completed", 3, 61, std::nullopt, f.t0 + 61s}});
+  f.store.write_batch({CallStatusReport{"CA1", "in-progress", 2, std::nullopt, std::nullopt, f.t0 + 1s}});
+  f.store.write_batch({CallStatusReport{"CA1", "ringing", 1, std::nullopt, std::nullopt, f.t0}});
+  auto row = f.store.find_call("CA1");
+  CHECK(row->twilio_status == "completed");
+  CHECK(row->twilio_duration_s == 61);
+  // The call never streamed, so the terminal callback closes it.
+  CHECK(row->status == "completed");
+  // Applying the same callback twice changes nothing.
+  f.store.write_batch({CallStatusReport{"CA1", "completed", 3, 61, std::nullopt, f.t0 + 61s}});
+  CHECK(f.store.find_call("CA1")->twilio_status == "completed");
+}
+
+TEST_CASE("transcript entries come back in conversation order and a re-sent entry replaces the earlier") {
+  Fixture f;
+  f.open_call("CA1");
+  f.store.write_batch({
+      TranscriptEntry{"CA1", 2, 4000, "assistant", "We open at nine.", std::nullopt, false, "item_3"},
+      TranscriptEntry{"CA1", 1, 2500, "caller", "When do you open?", std::nullopt, false, "item_2"},
+      TranscriptEntry{"CA1", 0, 100, "assistant", "Thanks for calling.", std::nullopt, false, "item_1"},
+  });
+  f.store.write_batch({TranscriptEntry{"CA1", 2, 4000, "assistant", "We open", "We open at nine.", true, "item_3"}});
+  auto t = f.store.transcript("CA1");
+  REQUIRE(t.size() == 3);
+  CHECK(t[0].text == "Thanks for calling.");
+  CHECK(t[1].speaker == "caller");
+  CHECK(t[2].text == "We open");
+  CHECK(t[2].generated_text == "We open at nine.");
+  CHECK(t[2].interrupted);
+}
+
+TEST_CASE("records about an unknown call are skipped, not fatal for the batch") {
+  Fixture f;
+  f.open_call("CA1");
+  f.store.write_batch({
+      TranscriptEntry{"CA_unknown", 0, 0, "caller", "lost", std::nullopt, false, std::nullopt},
+      CallEvent{"CA1", f.t0, 10, "dtmf", std::string("1"), std::nullopt},
+  });
+  CHECK(f.store.events("CA1").size() == 1);
+  CHECK(f.store.transcript("CA_unknown").empty());
+}
+
+TEST_CASE("calls a crash left open are closed as interrupted with what was stored") {
+  Fixture f;
+  f.open_call("CA1");
+  f.open_call("CA2");
+  f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}}});
+  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}}});
+  CHECK(f.store.close_abandoned_calls(f.t0 + 1h) == 1);
+  auto row = f.store.find_call("CA2");
+  CHECK(row->status == "interrupted");
+  CHECK(row->end_reason == "daemon_stopped");
+  CHECK(row->turns == 1);
+  CHECK(f.store.find_call("CA1")->status == "completed");
+}
