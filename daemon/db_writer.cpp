@@ -1,0 +1,94 @@
+#include "daemon/db_writer.hpp"
+
+#include <chrono>
+
+#include "core/db/database.hpp"
+#include "daemon/log.hpp"
+
+namespace sonoria::daemon {
+
+DbWriter::DbWriter(const config::DatabaseSettings& settings, Options options)
+    : settings_(settings), options_(options),
+      database_(std::make_unique<db::Database>(settings, db::SchemaCheck::require_current)),
+      thread_([this] { run(); }) {}
+
+DbWriter::~DbWriter() { flush_and_stop(); }
+
+bool DbWriter::post(db::Record record) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= options_.max_queued) return false;
+    queue_.push_back(std::move(record));
+    ++posted_;
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void DbWriter::flush() {
+  std::unique_lock lock(mutex_);
+  uint64_t target = posted_;
+  wake_.notify_one();
+  drained_.wait(lock, [&] { return committed_ >= target || !thread_.joinable(); });
+}
+
+void DbWriter::flush_and_stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+size_t DbWriter::failed_batches() const {
+  std::lock_guard lock(mutex_);
+  return failed_batches_;
+}
+
+void DbWriter::run() {
+  std::vector<db::Record> batch;
+  batch.reserve(options_.max_batch);
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) break;
+      // Give a burst a moment to gather, so one transaction carries many records.
+      if (!stopping_ && queue_.size() < options_.max_batch)
+        wake_.wait_for(lock, options_.max_delay, [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    try {
+      database_->calls().write_batch(batch);
+    } catch (const std::exception& e) {
+      // A failing batch (disk full, locked for too long) is retried record by record, so one bad
+      // record does not cost the others.
+      log_error("db.batch_failed", "", e.what(), {{"records", std::to_string(batch.size())}});
+      size_t lost = 0;
+      for (const auto& r : batch) {
+        try {
+          database_->calls().write_batch({r});
+        } catch (const std::exception&) {
+          ++lost;
+        }
+      }
+      if (lost) log_error("db.records_lost", "", "records could not be written", {{"count", std::to_string(lost)}});
+      std::lock_guard lock(mutex_);
+      ++failed_batches_;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      committed_ += batch.size();
+    }
+    drained_.notify_all();
+    batch.clear();
+  }
+  drained_.notify_all();
+}
+
+}  // namespace sonoria::daemon

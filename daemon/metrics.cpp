@@ -1,0 +1,64 @@
+#include "daemon/metrics.hpp"
+
+#include <sstream>
+
+namespace sonoria::daemon {
+
+void LatencyHistogram::observe(double ms) {
+  size_t i = 0;
+  while (i < k_bounds_ms.size() && ms > k_bounds_ms[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_us_.fetch_add(static_cast<uint64_t>(ms * 1000), std::memory_order_relaxed);
+}
+
+std::string LatencyHistogram::render(const std::string& name, const std::string& help) const {
+  std::ostringstream out;
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < k_bounds_ms.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    out << name << "_bucket{le=\"" << k_bounds_ms[i] / 1000.0 << "\"} " << cumulative << "\n";
+  }
+  cumulative += buckets_[k_bounds_ms.size()].load(std::memory_order_relaxed);
+  out << name << "_bucket{le=\"+Inf\"} " << cumulative << "\n";
+  out << name << "_sum " << static_cast<double>(sum_us_.load()) / 1e6 << "\n";
+  out << name << "_count " << count_.load() << "\n";
+  return out.str();
+}
+
+void Metrics::count_call_outcome(const std::string& outcome) {
+  std::lock_guard lock(outcomes_mutex_);
+  ++outcomes_[outcome];
+}
+
+std::string Metrics::render() const {
+  std::ostringstream out;
+  auto gauge = [&](const char* name, const char* help, int64_t v) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n" << name << " " << v << "\n";
+  };
+  auto counter = [&](const char* name, const char* help, uint64_t v) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n" << name << " " << v << "\n";
+  };
+  gauge("sonoria_active_calls", "Calls with a live media stream or a pending one.", active_calls.load());
+  {
+    std::lock_guard lock(outcomes_mutex_);
+    out << "# HELP sonoria_calls_total Calls by outcome.\n# TYPE sonoria_calls_total counter\n";
+    for (const auto& [outcome, n] : outcomes_) out << "sonoria_calls_total{outcome=\"" << outcome << "\"} " << n << "\n";
+  }
+  counter("sonoria_frames_to_engine_total", "Caller audio frames relayed to the engine.", frames_to_engine.load());
+  counter("sonoria_frames_to_caller_total", "Assistant audio messages relayed to Twilio.", frames_to_caller.load());
+  counter("sonoria_dropped_frames_total", "Audio frames dropped by a full write queue.", dropped_frames.load());
+  counter("sonoria_engine_errors_total", "Errors reported by or about the speech engine.", engine_errors.load());
+  counter("sonoria_malformed_messages_total", "Malformed messages from a peer, logged and dropped.",
+          malformed_messages.load());
+  counter("sonoria_webhook_signature_failures_total", "Twilio requests refused for a bad signature.",
+          webhook_signature_failures.load());
+  counter("sonoria_db_records_dropped_total", "Records the database writer could not queue.", db_records_dropped.load());
+  out << turn_latency.render("sonoria_turn_latency_seconds",
+                             "Caller stops speaking to first assistant audio played, per turn.");
+  out << greeting_latency.render("sonoria_greeting_latency_seconds", "Stream start to first greeting audio.");
+  return out.str();
+}
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,47 @@
+#pragma once
+// Process metrics in Prometheus text format. Counters are atomics: any thread may update them.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace sonoria::daemon {
+
+// A fixed-bucket histogram of milliseconds.
+class LatencyHistogram {
+ public:
+  static constexpr std::array<double, 12> k_bounds_ms = {50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000};
+  void observe(double ms);
+  std::string render(const std::string& name, const std::string& help) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, k_bounds_ms.size() + 1> buckets_{};
+  std::atomic<uint64_t> count_{0};
+  std::atomic<uint64_t> sum_us_{0};
+};
+
+class Metrics {
+ public:
+  std::atomic<int64_t> active_calls{0};
+  std::atomic<uint64_t> frames_to_engine{0};
+  std::atomic<uint64_t> frames_to_caller{0};
+  std::atomic<uint64_t> dropped_frames{0};
+  std::atomic<uint64_t> engine_errors{0};
+  std::atomic<uint64_t> malformed_messages{0};
+  std::atomic<uint64_t> webhook_signature_failures{0};
+  std::atomic<uint64_t> db_records_dropped{0};
+  LatencyHistogram turn_latency;
+  LatencyHistogram greeting_latency;
+
+  void count_call_outcome(const std::string& outcome);  // completed, transferred, rejected_capacity, …
+  std::string render() const;
+
+ private:
+  mutable std::mutex outcomes_mutex_;
+  std::map<std::string, uint64_t> outcomes_;
+};
+
+}  // namespace sonoria::daemon

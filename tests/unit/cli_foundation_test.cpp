@@ -1,0 +1,154 @@
+// A new user's first steps, run through the real binary: init, migrate, org, prompt, config.
+#include <doctest/doctest.h>
+
+#include "tests/support/run_command.hpp"
+#include <fstream>
+
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria::test;
+
+namespace {
+
+struct User {
+  TempDir home;
+  std::map<std::string, std::string> env{{"HOME", home.path().string()}};
+  CommandResult run(const std::vector<std::string>& args) { return run_sonoria(args, env); }
+};
+
+}  // namespace
+
+TEST_CASE("init writes a config, migrates and imports the yoga studio; a second run changes nothing") {
+  User u;
+  auto r = u.run({"init"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(std::filesystem::exists(u.home / ".config/sonoria/sonoria.toml"));
+  CHECK(std::filesystem::exists(u.home / ".local/share/sonoria/sonoria.db"));
+  CHECK(r.out.find("imported organization 1 (lotus-yoga)") != std::string::npos);
+
+  auto again = u.run({"init"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("exists; left unchanged") != std::string::npos);
+  CHECK(again.out.find("already current") != std::string::npos);
+
+  auto list = u.run({"org", "list"});
+  CHECK(list.exit_code == 0);
+  CHECK(list.out.find("lotus-yoga") != std::string::npos);
+  CHECK(list.out.find("+15550001000") != std::string::npos);
+
+  auto status = u.run({"migrate", "--status"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.find("applied") != std::string::npos);
+  CHECK(status.out.find("pending") == std::string::npos);
+}
+
+TEST_CASE("commands refuse a database with pending migrations and say what to run") {
+  User u;
+  auto r = u.run({"org", "list"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("run `sonoria migrate` first") != std::string::npos);
+  CHECK(u.run({"migrate"}).exit_code == 0);
+  CHECK(u.run({"org", "list"}).exit_code == 0);
+}
+
+TEST_CASE("import, export, import is exact for both examples") {
+  User u;
+  REQUIRE(u.run({"migrate"}).exit_code == 0);
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"}) {
+    CAPTURE(name);
+    auto example = (source_dir() / "examples" / name).string();
+    auto imported = u.run({"org", "import", example});
+    REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
+    std::string slug = std::string(name) == "yoga-studio.toml" ? "lotus-yoga" : "bright-smile-dental";
+    auto first = u.run({"org", "export", slug});
+    REQUIRE(first.exit_code == 0);
+    auto file = u.home.write("exported.toml", first.out);
+    auto reimport = u.run({"org", "import", file.string()});
+    CHECK(reimport.out.find("updated organization") != std::string::npos);
+    auto second = u.run({"org", "export", slug});
+    CHECK(second.out == first.out);
+    auto out_file = u.home / "out.toml";
+    CHECK(u.run({"org", "export", slug, "--out", out_file.string()}).exit_code == 0);
+    CHECK(read_file(out_file) == first.out);
+  }
+}
+
+TEST_CASE("an invalid profile is refused with file, line and field, and nothing is written") {
+  User u;
+  REQUIRE(u.run({"migrate"}).exit_code == 0);
+  auto good = read_file(source_dir() / "examples" / "yoga-studio.toml");
+  auto pos = good.find("\"+15550001000\"");
+  REQUIRE(pos != std::string::npos);
+  std::string bad = good;
+  bad.replace(pos, 14, "\"555-0100\"");
+  auto file = u.home.write("bad.toml", bad);
+  auto r = u.run({"org", "import", file.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find(file.string() + ":") != std::string::npos);
+  CHECK(r.err.find("555-0100") != std::string::npos);
+  CHECK(u.run({"org", "list"}).out.find("no organizations yet") != std::string::npos);
+}
+
+TEST_CASE("a phone number can route to one organization only") {
+  User u;
+  REQUIRE(u.run({"migrate"}).exit_code == 0);
+  auto good = read_file(source_dir() / "examples" / "yoga-studio.toml");
+  REQUIRE(u.run({"org", "import", (source_dir() / "examples" / "yoga-studio.toml").string()}).exit_code == 0);
+  std::string copy = good;
+  auto pos = copy.find("lotus-yoga");
+  copy.replace(pos, 10, "other-yoga");
+  auto file = u.home.write("copy.toml", copy);
+  auto r = u.run({"org", "import", file.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("already belongs to organization \"lotus-yoga\"") != std::string::npos);
+  CHECK(u.run({"org", "list"}).out.find("other-yoga") == std::string::npos);
+}
+
+TEST_CASE("prompt output is pinned by golden files") {
+  User u;
+  REQUIRE(u.run({"migrate"}).exit_code == 0);
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"})
+    REQUIRE(u.run({"org", "import", (source_dir() / "examples" / name).string()}).exit_code == 0);
+  struct Case {
+    std::vector<std::string> args;
+    std::string golden;
+  };
+  std::vector<Case> cases = {
+      {{"prompt", "--org", "lotus-yoga", "--at", "2026-12-22T15:00:00Z"}, "lotus-yoga_open.txt"},
+      {{"prompt", "--org", "lotus-yoga", "--at", "2026-12-24T10:00"}, "lotus-yoga_holiday.txt"},
+      {{"prompt", "--org", "2", "--at", "2026-11-28T23:30:00-06:00"}, "bright-smile_saturday_night.txt"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.golden);
+    auto r = u.run(c.args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    auto golden = source_dir() / "tests" / "data" / "prompt" / c.golden;
+    if (std::getenv("SONORIA_UPDATE_GOLDEN")) {
+      std::filesystem::create_directories(golden.parent_path());
+      std::ofstream(golden) << r.out;
+    }
+    CHECK(r.out == read_file(golden));
+  }
+  auto bad = u.run({"prompt", "--org", "lotus-yoga", "--at", "tomorrow"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--at: \"tomorrow\" is not a time") != std::string::npos);
+  auto unknown = u.run({"prompt", "--org", "nope"});
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.err.find("no organization with id or slug \"nope\"") != std::string::npos);
+}
+
+TEST_CASE("config show redacts secrets and a bad config file exits 3 naming file and line") {
+  User u;
+  u.env["OPENAI_API_KEY"] = "sk-live-abcdefghijklmnop";
+  u.env["TWILIO_AUTH_TOKEN"] = "0123456789abcdef0123456789abcdef";
+  auto r = u.run({"config", "show"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("abcdefghijklmnop") == std::string::npos);
+  CHECK(r.out.find("0123456789abcdef") == std::string::npos);
+  CHECK(r.out.find("# environment OPENAI_API_KEY") != std::string::npos);
+  auto config = u.home.write("bad.toml", "[calls]\nmax_concurent = 3\n");
+  auto bad = u.run({"--config", config.string(), "config", "show"});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.err.find("bad.toml:2: unknown key \"calls.max_concurent\" (did you mean \"calls.max_concurrent\"?)") !=
+        std::string::npos);
+}
