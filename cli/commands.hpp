@@ -14,5 +14,6 @@ void register_config(CLI::App& app, Context& context);
 void register_migrate(CLI::App& app, Context& context);
 void register_org(CLI::App& app, Context& context);
 void register_prompt(CLI::App& app, Context& context);
+void register_serve(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

@@ -15,6 +15,7 @@ const config::LoadedSettings& Context::loaded() {
     flag("database.path", db_path, "--db");
     flag("log.level", log_level, "--log-level");
     flag("log.format", log_format, "--log-format");
+    for (const auto& [key, value] : extra_flags) flag(key, value, "--" + key.substr(key.rfind('.') + 1));
     loaded_ = config::load_settings(options);
   }
   return *loaded_;

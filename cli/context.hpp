@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config/loader.hpp"
 #include "core/db/database.hpp"
@@ -15,6 +17,8 @@ struct Context {
   std::string db_path;          // --db
   std::string log_level;        // --log-level
   std::string log_format;       // --log-format
+  // Settings a subcommand's own flags override (dotted key, value), applied as flags.
+  std::vector<std::pair<std::string, std::string>> extra_flags;
 
   // The effective settings; throws DataError for a bad config.
   const config::LoadedSettings& loaded();

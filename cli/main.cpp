@@ -2,6 +2,7 @@
 // exit codes (0 ok, 1 runtime failure, 2 usage, 3 config/data, 4 refused by policy).
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -39,6 +40,24 @@ int main(int argc, char** argv) {
   cli::register_migrate(app, context);
   cli::register_org(app, context);
   cli::register_prompt(app, context);
+  cli::register_serve(app, context);
+
+  // An unknown first word reads to CLI11 as a missing subcommand; name it and suggest instead.
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" || a == "--db" || a == "--log-level" || a == "--log-format") {
+      ++i;
+      continue;
+    }
+    if (a.empty() || a[0] == '-') continue;
+    auto names = subcommand_names(app);
+    if (std::find(names.begin(), names.end(), a) == names.end()) {
+      std::cerr << "sonoria: error: unknown command \"" << a << "\"" << did_you_mean(a, names)
+                << "\nRun 'sonoria --help' for the list of commands.\n";
+      return static_cast<int>(ExitCode::usage);
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);
@@ -48,19 +67,6 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
-  } catch (const CLI::ExtrasError& e) {
-    // An unknown subcommand: suggest the nearest one.
-    std::string first = argc > 1 ? argv[1] : "";
-    for (int i = 1; i < argc; ++i) {
-      std::string a = argv[i];
-      if (!a.empty() && a[0] != '-') {
-        first = a;
-        break;
-      }
-    }
-    std::cerr << "sonoria: error: " << e.what() << did_you_mean(first, subcommand_names(app))
-              << "\nRun 'sonoria --help' for the list of commands.\n";
-    return static_cast<int>(ExitCode::usage);
   } catch (const CLI::ParseError& e) {
     std::cerr << "sonoria: error: " << e.what() << "\nRun 'sonoria --help' for usage.\n";
     return static_cast<int>(ExitCode::usage);

@@ -17,5 +17,7 @@ function(sonoria_embed out_cpp)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${path}")
   endforeach()
   string(APPEND content "}  // namespace ${E_NAMESPACE}\n")
-  file(CONFIGURE OUTPUT "${out_cpp}" CONTENT "${content}" @ONLY)
+  # Written verbatim (no @VAR@ substitution), and only touched when the content changed.
+  file(WRITE "${out_cpp}.in" "${content}")
+  configure_file("${out_cpp}.in" "${out_cpp}" COPYONLY)
 endfunction()

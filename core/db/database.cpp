@@ -1,5 +1,7 @@
 #include "core/db/database.hpp"
 
+#include <filesystem>
+
 #include "core/db/migrations.hpp"
 #include "core/db/sqlite_stores.hpp"
 #include "core/error.hpp"
@@ -10,6 +12,8 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   const std::string& path = settings.path;
   if (path.rfind("postgres://", 0) == 0 || path.rfind("postgresql://", 0) == 0)
     throw DataError("database.path: PostgreSQL is not supported by this build yet (expected a SQLite file path)");
+  if (read_only && !std::filesystem::exists(path))
+    throw DataError(path + ": no database here yet; run `sonoria init` (or `sonoria migrate`) first");
   OpenOptions options;
   options.read_only = read_only;
   options.busy_timeout_ms = static_cast<int>(settings.busy_timeout.count());

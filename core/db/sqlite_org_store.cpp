@@ -9,7 +9,7 @@ namespace sonoria::db {
 namespace {
 
 org::Profile profile_from_row(Statement& s) {
-  org::Profile p = nlohmann::json::parse(s.text(1)).get<org::Profile>();
+  org::Profile p = org::profile_from_json_text(s.text(1), "organizations row " + std::to_string(s.int64(0)));
   p.id = s.int64(0);
   return p;
 }
@@ -21,7 +21,7 @@ int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
   std::string now = format_timestamp(now_ms());
   org::Profile stored = profile;
   stored.id = 0;  // the id lives in its column, not in the JSON
-  std::string json = nlohmann::json(stored).dump();
+  std::string json = org::profile_to_json_text(stored);
 
   int64_t id = 0;
   {

@@ -1,6 +1,7 @@
 #pragma once
 // The business profile: what an owner would fill in on a dashboard. Plain data; validation,
 // TOML import/export and time logic live beside it (profile_toml, profile_validate, schedule).
+// Every struct compares with == (member-wise) so round trips can be checked exactly.
 
 #include <cstdint>
 #include <optional>
@@ -14,12 +15,16 @@ struct Location {
   std::string address;
   std::string phone;  // E.164, optional
   std::string notes;
+
+  bool operator==(const Location&) const = default;
 };
 
 struct OwnerContact {
   std::string name;
   std::string phone;  // E.164; notify_owner texts this number
   std::string email;
+
+  bool operator==(const OwnerContact&) const = default;
 };
 
 struct Organization {
@@ -33,12 +38,16 @@ struct Organization {
   std::string portal_url;   // customer portal (reschedule / cancel)
   std::string website;
   OwnerContact owner;
+
+  bool operator==(const Organization&) const = default;
 };
 
 struct VadSettings {
   double threshold = 0.5;          // 0.0 – 1.0
   int prefix_padding_ms = 300;
   int silence_duration_ms = 500;
+
+  bool operator==(const VadSettings&) const = default;
 };
 
 struct Assistant {
@@ -51,6 +60,8 @@ struct Assistant {
   std::string personality;         // free text: tone and style
   std::string voicemail_message;   // left on answering machines (outbound calls)
   VadSettings vad;
+
+  bool operator==(const Assistant&) const = default;
 };
 
 struct Service {
@@ -59,23 +70,31 @@ struct Service {
   int64_t price_cents = 0;         // non-negative; 0 = free
   std::string currency = "USD";
   std::string description;
+
+  bool operator==(const Service&) const = default;
 };
 
 struct AddOn {
   std::string name;
   int64_t price_cents = 0;
   std::string description;
+
+  bool operator==(const AddOn&) const = default;
 };
 
 // "HH:MM" local wall-clock times in the organization's time zone, as minutes since midnight.
 struct TimeRange {
   int open_minute = 0;
   int close_minute = 0;            // > open_minute
+
+  bool operator==(const TimeRange&) const = default;
 };
 
 // Index 0 = Monday … 6 = Sunday. A day with no ranges is closed.
 struct WeeklyHours {
   std::vector<TimeRange> days[7];
+
+  bool operator==(const WeeklyHours&) const = default;
 };
 
 // Whole local dates, inclusive: "2026-12-24" to "2026-12-26".
@@ -83,11 +102,15 @@ struct Closure {
   std::string from;                // YYYY-MM-DD
   std::string to;                  // YYYY-MM-DD, >= from
   std::string reason;
+
+  bool operator==(const Closure&) const = default;
 };
 
 struct Faq {
   std::string question;
   std::string answer;
+
+  bool operator==(const Faq&) const = default;
 };
 
 struct BookingRules {
@@ -95,12 +118,16 @@ struct BookingRules {
   int max_advance_days = 0;        // 0 = no limit
   int cancellation_notice_hours = 0;
   std::vector<std::string> policies;  // free-text rules read to callers
+
+  bool operator==(const BookingRules&) const = default;
 };
 
 struct TeamMember {
   std::string name;
   std::string role;
   std::string bio;
+
+  bool operator==(const TeamMember&) const = default;
 };
 
 // SMS bodies with {{placeholders}}; see templates.hpp for the known names.
@@ -109,11 +136,15 @@ struct SmsTemplates {
   std::string update;              // reschedule
   std::string cancel;
   std::string notify_owner;
+
+  bool operator==(const SmsTemplates&) const = default;
 };
 
 struct FallbackNumber {
   std::string name;                // "front desk"; the first one is the default transfer target
   std::string number;              // E.164
+
+  bool operator==(const FallbackNumber&) const = default;
 };
 
 struct Profile {
@@ -129,6 +160,8 @@ struct Profile {
   std::vector<TeamMember> team;
   SmsTemplates sms_templates;
   std::vector<FallbackNumber> fallback_numbers;
+
+  bool operator==(const Profile&) const = default;
 };
 
 }  // namespace sonoria::org

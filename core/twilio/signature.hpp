@@ -19,4 +19,8 @@ std::string compute_signature(std::string_view auth_token, std::string_view url,
 bool validate_signature(std::string_view auth_token, std::string_view header, std::string_view url,
                         const FormParams& params, std::optional<std::string_view> raw_json_body = std::nullopt);
 
+// Lowercase hex SHA-256 of a raw body: the `bodySHA256` query parameter Twilio adds to the URL of a
+// JSON webhook (used by validate_signature, and by fakes that sign JSON bodies).
+std::string body_sha256_hex(std::string_view raw_body);
+
 }  // namespace sonoria::twilio

@@ -45,7 +45,8 @@ TEST_CASE("every subcommand has a man page, completion entries and --help") {
     CAPTURE(name);
     CHECK_MESSAGE(std::filesystem::exists(source_dir() / "man" / ("sonoria-" + name + ".1")), "man/sonoria-" << name << ".1 is missing");
     CHECK_MESSAGE(main_page.find(".B " + name) != std::string::npos, "man/sonoria.1 does not list " << name);
-    CHECK_MESSAGE(bash.find(" " + name + " ") != std::string::npos, "bash completion lacks " << name);
+    CHECK_MESSAGE(std::regex_search(bash, std::regex("local commands=\"[^\"]*\\b" + name + "\\b")),
+                  "bash completion lacks " << name);
     CHECK_MESSAGE(zsh.find("'" + name + ":") != std::string::npos, "zsh completion lacks " << name);
     CHECK_MESSAGE(fish.find("-a " + name + " ") != std::string::npos, "fish completion lacks " << name);
     auto sub_help = run_sonoria({name, "--help"}, {{"HOME", home.path().string()}});

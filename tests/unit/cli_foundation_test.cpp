@@ -1,9 +1,9 @@
 // A new user's first steps, run through the real binary: init, migrate, org, prompt, config.
 #include <doctest/doctest.h>
 
-#include "tests/support/run_command.hpp"
 #include <fstream>
 
+#include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sonoria::test;
@@ -46,7 +46,13 @@ TEST_CASE("commands refuse a database with pending migrations and say what to ru
   User u;
   auto r = u.run({"org", "list"});
   CHECK(r.exit_code == 3);
-  CHECK(r.err.find("run `sonoria migrate` first") != std::string::npos);
+  CHECK(r.err.find("run `sonoria init` (or `sonoria migrate`) first") != std::string::npos);
+  // A database that exists but is not migrated is refused the same way, and left alone.
+  auto empty = u.home / "empty.db";
+  { std::ofstream touch(empty); }
+  auto pending = u.run({"--db", empty.string(), "org", "list"});
+  CHECK(pending.exit_code == 3);
+  CHECK(pending.err.find("run `sonoria migrate` first") != std::string::npos);
   CHECK(u.run({"migrate"}).exit_code == 0);
   CHECK(u.run({"org", "list"}).exit_code == 0);
 }

@@ -1,0 +1,22 @@
+#include "core/call/actions.hpp"
+
+namespace sonoria::call {
+
+std::string_view to_string(Speaker speaker) { return speaker == Speaker::caller ? "caller" : "assistant"; }
+
+std::string_view to_string(CallEventKind kind) {
+  switch (kind) {
+    case CallEventKind::tool_call: return "tool_call";
+    case CallEventKind::tool_result: return "tool_result";
+    case CallEventKind::interruption: return "interruption";
+    case CallEventKind::dtmf: return "dtmf";
+    case CallEventKind::error: return "error";
+    case CallEventKind::transcription_failed: return "transcription_failed";
+    case CallEventKind::engine_lost: return "engine_lost";
+    case CallEventKind::engine_reconnected: return "engine_reconnected";
+    case CallEventKind::timer: return "timer";
+  }
+  return "unknown";
+}
+
+}  // namespace sonoria::call

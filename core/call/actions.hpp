@@ -1,0 +1,109 @@
+#pragma once
+// What a CallBridge asks of the world, and the records it produces for the database. The bridge
+// never does I/O: it calls an ActionSink, which the daemon implements with the two WebSockets, the
+// tool runner and the database writer (tests implement it with vectors).
+
+#include "core/call/summary.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace sonoria::call {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+enum class Speaker { caller, assistant };
+std::string_view to_string(Speaker speaker);
+
+// One turn of the conversation, emitted in conversation order (the engine's item order), not in
+// the order transcripts happened to arrive.
+struct TranscriptTurn {
+  int seq = 0;                       // 1, 2, … in emission order
+  std::string item_id;               // the engine's item id
+  Speaker speaker = Speaker::caller;
+  int64_t offset_ms = 0;             // call start → the turn started (caller: speech start;
+                                     // assistant: its first audio sent to the caller)
+  std::string text_heard;            // caller: the transcript; assistant: what was played
+  std::string text_generated;        // caller: the transcript; assistant: everything generated
+  bool interrupted = false;          // assistant: cut short by a barge-in or a cancelled response
+};
+
+enum class CallEventKind {
+  tool_call,            // {"call_id","name","arguments"}
+  tool_result,          // {"call_id","name","ok","output"}
+  interruption,         // {"item_id","audio_end_ms","received_ms"}
+  dtmf,                 // {"digit"}
+  error,                // {"type","code","message","param"} or {"message"}
+  transcription_failed, // {"item_id","message"}
+  engine_lost,          // {"reason","session_expired","attempt"}
+  engine_reconnected,   // {"attempt","reseeded_items"}
+  timer,                // {"timer": "max_duration" | "silence_check" | "silence" | "hangup_deadline" | …}
+};
+
+std::string_view to_string(CallEventKind kind);
+
+struct CallEvent {
+  CallEventKind kind = CallEventKind::error;
+  int64_t offset_ms = 0;             // call start → when it happened
+  nlohmann::json detail;
+};
+
+// How the media stream should end.
+struct Hangup {
+  bool operator==(const Hangup&) const = default;
+};
+struct Transfer {
+  std::string number;                // E.164: dial this on the caller's leg
+  bool operator==(const Transfer&) const = default;
+};
+struct Fallback {
+  std::string reason;                // for the log; the daemon apologises and transfers or hangs up
+  bool operator==(const Fallback&) const = default;
+};
+using Disposition = std::variant<Hangup, Transfer, Fallback>;
+
+struct EndStream {
+  Disposition disposition;
+  EndReason reason = EndReason::none;
+};
+
+// Run this tool call and hand the outcome back with CallBridge::on_tool_result.
+struct ToolRequest {
+  std::string call_id;
+  std::string name;
+  std::string arguments;             // JSON text as the model wrote it (unvalidated)
+};
+
+// The engine connection is gone but the call can go on: open a new engine connection and call
+// on_engine_open() when it is up (or on_engine_closed() if it fails). The bridge re-seeds the new
+// session with the transcript so far by itself.
+struct EngineLost {
+  std::string reason;
+  bool session_expired = false;      // the engine's maximum session length, not a fault
+  int attempt = 0;                   // 1 for the first reconnect of this call
+};
+
+// Implemented by the owner of the call. Called synchronously from the bridge's inputs, on the
+// call's strand. string_views are valid only during the call (copy what you keep). An action
+// must not call back into the bridge synchronously: post the follow-up (e.g. the tool result).
+class ActionSink {
+ public:
+  virtual ~ActionSink() = default;
+  virtual void send_engine(std::string_view client_event) = 0;       // one JSON text frame
+  virtual void send_twilio_media(std::string_view payload_b64) = 0;  // μ-law 8 kHz, base64
+  virtual void send_twilio_mark(std::string_view name) = 0;
+  virtual void send_twilio_clear() = 0;
+  virtual void run_tool(const ToolRequest& request) = 0;
+  virtual void end_stream(const EndStream& end) = 0;                 // at most once per call
+  virtual void engine_lost(const EngineLost& lost) = 0;
+  virtual void record_turn(const TranscriptTurn& turn) = 0;
+  virtual void record_event(const CallEvent& event) = 0;
+};
+
+}  // namespace sonoria::call

@@ -1,0 +1,570 @@
+#include "core/call/bridge.hpp"
+
+#include <type_traits>
+#include <utility>
+
+namespace sonoria::call {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view k_default_greeting = "Greet the caller warmly and briefly, and ask how you can help.";
+constexpr std::string_view k_wrap_up =
+    "The call has reached its time limit. In one or two short sentences, tell the caller you have to end the "
+    "call now, suggest they call back if they need more help, and say goodbye.";
+constexpr std::string_view k_silence_check =
+    "The caller has been silent for a while. Briefly ask whether they are still there.";
+constexpr std::string_view k_silence_goodbye = "The caller is not responding. Say a short, polite goodbye.";
+constexpr std::string_view k_reconnect_apology =
+    "The line was briefly interrupted. Apologise in one short sentence and continue where the conversation "
+    "left off.";
+
+int64_t ms(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+bool is_keypad_digit(std::string_view digit) {
+  if (digit.size() != 1) return false;
+  char c = digit[0];
+  return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
+}
+
+std::string greeting_directive(const BridgeConfig& c) {
+  if (!c.greeting.empty()) return "Greet the caller now by saying exactly: \"" + c.greeting + "\"";
+  if (!c.greeting_instruction.empty()) return c.greeting_instruction;
+  return std::string(k_default_greeting);
+}
+
+}  // namespace
+
+CallBridge::CallBridge(BridgeConfig config, ActionSink& sink, TimePoint start)
+    : config_(std::move(config)), sink_(sink), start_(start), phase_since_(start), last_activity_(start) {}
+
+int64_t CallBridge::offset_ms(TimePoint now) const { return ms(now - start_); }
+
+void CallBridge::record(TimePoint now, CallEventKind kind, json detail) {
+  sink_.record_event({kind, offset_ms(now), std::move(detail)});
+}
+
+// ---- engine leg -------------------------------------------------------------------------------
+
+void CallBridge::on_engine_open(TimePoint now) {
+  if (phase_ != Phase::connecting && phase_ != Phase::reconnecting) return;
+  ++session_;
+  phase_ = Phase::configuring;
+  phase_since_ = now;
+  audio_origin_ms_.reset();
+  response_active_ = response_requested_ = false;
+  outstanding_tools_ = 0;
+  send(engine::session_update(config_.session, config_.protocol));
+}
+
+void CallBridge::on_engine_event(TimePoint now, const engine::Event& event) {
+  if (phase_ != Phase::configuring && phase_ != Phase::live) return;  // no socket: stale event
+  std::visit([&](const auto& e) { handle(now, e); }, event);
+  release_transcripts(now);
+  check_ending(now);
+}
+
+void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
+  if (phase_ == Phase::finished) return;
+  if (!been_live_) {
+    engine_failed(now, EndReason::engine_failed,
+                  "the engine connection closed before the session was ready: " + std::string(reason));
+    return;
+  }
+  if (phase_ == Phase::live)
+    lost_mid_response_ = response_active_ || response_requested_ || want_response_ || !want_instructions_.empty();
+  response_active_ = response_requested_ = false;
+  outstanding_tools_ = 0;  // their results can no longer be given to this engine session
+  // Nothing more will come for what the old session was producing.
+  transcript_.stop_waiting_for_text();
+  for (auto& [id, item] : assistant_items_) {
+    item.audio_done = true;
+    settle_if_played(id);
+  }
+  phase_ = Phase::reconnecting;
+  phase_since_ = now;
+  if (ending_) {
+    check_ending(now);  // the goodbye may still be playing; no point reconnecting
+    return;
+  }
+  if (reconnects_ >= config_.max_engine_reconnects) {
+    engine_failed(now, EndReason::engine_lost, "the engine connection was lost: " + std::string(reason));
+    return;
+  }
+  ++reconnects_;
+  record(now, CallEventKind::engine_lost,
+         {{"reason", reason}, {"session_expired", session_expired_}, {"attempt", reconnects_}});
+  sink_.engine_lost({std::string(reason), session_expired_, reconnects_});
+  session_expired_ = false;
+}
+
+void CallBridge::handle(TimePoint, const engine::SessionCreated&) {}
+
+void CallBridge::handle(TimePoint now, const engine::SessionUpdated& e) {
+  if (phase_ != Phase::configuring) return;
+  if (!engine::is_pcmu(e.output_format) || !engine::is_pcmu(e.input_format)) {
+    engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed,
+                  "the engine did not switch to G.711 μ-law (output \"" + e.output_format + "\", input \"" +
+                      e.input_format + "\")");
+    return;
+  }
+  session_ready(now);
+}
+
+void CallBridge::session_ready(TimePoint now) {
+  phase_ = Phase::live;
+  phase_since_ = now;
+  last_activity_ = now;
+  if (been_live_) {
+    auto events = reseed_events();
+    for (const auto& event : events) send(event);
+    ++summary_.engine_reconnects;
+    record(now, CallEventKind::engine_reconnected, {{"attempt", reconnects_}, {"reseeded_items", events.size()}});
+    if (lost_mid_response_) request_response(k_reconnect_apology);
+    lost_mid_response_ = false;
+  }
+  been_live_ = true;
+  maybe_greet(now);
+  flush_response_request();
+}
+
+void CallBridge::maybe_greet(TimePoint) {
+  if (greeted_ || phase_ != Phase::live || !twilio_started_) return;
+  greeted_ = true;
+  send(engine::conversation_item_system_text(greeting_directive(config_)));
+  request_response();
+}
+
+void CallBridge::handle(TimePoint now, const engine::EngineError& e) {
+  if (phase_ == Phase::configuring) {
+    // The reply to session.update: the session would run with default prompt, voice and format.
+    std::string detail = "the engine rejected the session configuration: " + (e.code.empty() ? e.type : e.code) +
+                         ": " + e.message + (e.param.empty() ? "" : " (" + e.param + ")");
+    engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, std::move(detail));
+    return;
+  }
+  record(now, CallEventKind::error, {{"type", e.type}, {"code", e.code}, {"message", e.message}, {"param", e.param}});
+  if (e.code == "conversation_already_has_active_response" && response_requested_) {
+    // The engine started a response on its own (turn detection) just before ours arrived: wait for
+    // its response.done. A plain request is covered by that response; instructions are not.
+    response_requested_ = false;
+    response_active_ = true;
+    if (!requested_instructions_.empty()) want_instructions_ = std::move(requested_instructions_);
+    requested_instructions_.clear();
+  }
+}
+
+void CallBridge::handle(TimePoint now, const engine::SessionExpired& e) {
+  session_expired_ = true;
+  record(now, CallEventKind::error, {{"code", "session_expired"}, {"message", e.message}});
+}
+
+void CallBridge::handle(TimePoint now, const engine::SpeechStarted& e) {
+  last_activity_ = now;
+  silence_checked_ = false;
+  latency_from_.reset();
+  if (!e.item_id.empty()) {
+    int64_t offset = audio_origin_ms_ && twilio_started_
+                         ? offset_ms(twilio_start_) + *audio_origin_ms_ + e.audio_start_ms
+                         : offset_ms(now);
+    speech_offsets_[e.item_id] = offset;
+  }
+  barge_in(now);
+}
+
+void CallBridge::barge_in(TimePoint now) {
+  if (auto cut = playback_.interrupt()) {
+    sink_.send_twilio_clear();
+    send(engine::conversation_item_truncate(cut->item_id, cut->audio_end_ms));
+    ++summary_.interruptions;
+    transcript_.assistant_cut(cut->item_id, cut->audio_end_ms, cut->received_ms);
+    if (auto it = assistant_items_.find(cut->item_id); it != assistant_items_.end()) it->second.settled = true;
+    for (const auto& flushed : cut->flushed_items) {
+      transcript_.assistant_cut(flushed, 0, playback_.received_bytes(flushed) / k_bytes_per_ms);
+      if (auto it = assistant_items_.find(flushed); it != assistant_items_.end()) it->second.settled = true;
+    }
+    record(now, CallEventKind::interruption,
+           {{"item_id", cut->item_id}, {"audio_end_ms", cut->audio_end_ms}, {"received_ms", cut->received_ms}});
+  }
+  // The engine cancels the response being generated; whatever of it is still in flight is unwanted.
+  if (!response_active_) return;
+  for (auto& [id, item] : assistant_items_) {
+    if (item.audio_done || item.settled) continue;
+    playback_.cut(id);
+    item.settled = true;
+    int64_t sent_ms = playback_.received_bytes(id) / k_bytes_per_ms;
+    transcript_.assistant_cut(id, sent_ms, sent_ms);
+  }
+}
+
+void CallBridge::handle(TimePoint now, const engine::SpeechStopped&) {
+  last_activity_ = now;
+  latency_from_ = now;
+}
+
+void CallBridge::handle(TimePoint now, const engine::InputCommitted& e) {
+  transcript_.place(e.item_id, e.previous_item_id);
+  int64_t offset = offset_ms(now);
+  if (auto it = speech_offsets_.find(e.item_id); it != speech_offsets_.end()) {
+    offset = it->second;
+    speech_offsets_.erase(it);
+  }
+  transcript_.add_caller(e.item_id, offset, offset_ms(now));
+}
+
+void CallBridge::handle(TimePoint, const engine::ItemAdded& e) { transcript_.place(e.item_id, e.previous_item_id); }
+
+void CallBridge::handle(TimePoint now, const engine::AudioDelta& e) {
+  if (!twilio_started_ || phase_ != Phase::live || playback_.is_cut(e.item_id)) {
+    ++summary_.frames_out_dropped;
+    return;
+  }
+  auto it = assistant_items_.find(e.item_id);
+  if (it == assistant_items_.end()) {
+    it = assistant_items_.emplace(e.item_id, AssistantItem{e.response_id, now, false, false}).first;
+    transcript_.add_assistant(e.item_id, offset_ms(now), offset_ms(now));
+    if (greeted_ && greeting_item_.empty()) {
+      greeting_item_ = e.item_id;
+      summary_.greeting_sent_ms = ms(now - twilio_start_);
+    }
+  }
+  size_t bytes = base64_decoded_size(e.delta_b64);
+  sink_.send_twilio_media(e.delta_b64);
+  sink_.send_twilio_mark(playback_.audio_sent(e.item_id, bytes));
+  ++summary_.frames_out;
+  summary_.bytes_out += static_cast<int64_t>(bytes);
+  last_activity_ = now;
+}
+
+void CallBridge::handle(TimePoint, const engine::AudioDone& e) {
+  if (auto it = assistant_items_.find(e.item_id); it != assistant_items_.end()) {
+    it->second.audio_done = true;
+    settle_if_played(e.item_id);
+  }
+}
+
+void CallBridge::settle_if_played(std::string_view item_id) {
+  auto it = assistant_items_.find(item_id);
+  if (it == assistant_items_.end() || it->second.settled || !it->second.audio_done) return;
+  if (playback_.outstanding_for(item_id)) return;
+  it->second.settled = true;
+  transcript_.assistant_played(item_id);
+}
+
+void CallBridge::handle(TimePoint, const engine::AssistantTranscriptDelta&) {}
+
+void CallBridge::handle(TimePoint now, const engine::AssistantTranscriptDone& e) {
+  if (!transcript_.has(e.item_id)) {
+    // No audio of this item reached the caller (cut before its first chunk, or text only).
+    transcript_.add_assistant(e.item_id, offset_ms(now), offset_ms(now));
+    transcript_.assistant_cut(e.item_id, 0, 0);
+  }
+  transcript_.assistant_text(e.item_id, e.text);
+}
+
+void CallBridge::handle(TimePoint now, const engine::InputTranscriptCompleted& e) {
+  if (!transcript_.has(e.item_id)) transcript_.add_caller(e.item_id, offset_ms(now), offset_ms(now));
+  transcript_.caller_text(e.item_id, e.transcript);
+}
+
+void CallBridge::handle(TimePoint now, const engine::InputTranscriptFailed& e) {
+  transcript_.caller_failed(e.item_id);
+  record(now, CallEventKind::transcription_failed, {{"item_id", e.item_id}, {"message", e.message}});
+}
+
+void CallBridge::handle(TimePoint now, const engine::FunctionCallDone& e) { run_tool(now, e); }
+
+void CallBridge::run_tool(TimePoint now, const engine::FunctionCallDone& e) {
+  auto [it, inserted] = tool_calls_.try_emplace(e.call_id);
+  ToolCall& call = it->second;
+  if (inserted) {
+    call.response_id = e.response_id;
+    call.session = session_;
+  }
+  if (call.dispatched) return;  // reported twice (arguments.done and output_item.done)
+  if (call.response_id.empty()) call.response_id = e.response_id;
+  if (e.name.empty()) return;   // beta: the name comes with the output item
+  call.name = e.name;
+  call.dispatched = true;
+  if (call.session == session_) ++outstanding_tools_;
+  responses_[call.response_id].has_tools = true;
+  ++summary_.tool_calls;
+  record(now, CallEventKind::tool_call, {{"call_id", e.call_id}, {"name", e.name}, {"arguments", e.arguments}});
+  sink_.run_tool({e.call_id, e.name, e.arguments});
+}
+
+void CallBridge::handle(TimePoint, const engine::ResponseCreated& e) {
+  response_active_ = true;
+  response_requested_ = false;
+  requested_instructions_.clear();
+  want_response_ = false;  // this response sees every item sent before it
+  responses_.try_emplace(e.response_id);
+}
+
+void CallBridge::handle(TimePoint now, const engine::ResponseDone& e) {
+  response_active_ = false;
+  ++summary_.responses;
+  summary_.usage += e.usage;
+  responses_[e.response_id].done = true;
+  if (e.status == "failed")
+    record(now, CallEventKind::error,
+           {{"message", "the engine's response failed"}, {"response_id", e.response_id}, {"error", e.error}});
+  for (auto& [id, item] : assistant_items_) {
+    if (item.response_id != e.response_id) continue;
+    if (!transcript_.has_text(id)) transcript_.assistant_text(id, "");
+    item.audio_done = true;
+    settle_if_played(id);
+  }
+  follow_up_if_tools_done(e.response_id);
+  flush_response_request();
+}
+
+void CallBridge::handle(TimePoint, const engine::ItemTruncated& e) {
+  // The engine's word on where the item was cut; it matches what we asked for unless clamped.
+  if (playback_.is_cut(e.item_id))
+    transcript_.assistant_cut(e.item_id, e.audio_end_ms, playback_.received_bytes(e.item_id) / k_bytes_per_ms);
+}
+
+void CallBridge::handle(TimePoint, const engine::Ignored&) {}
+
+// ---- Twilio leg -------------------------------------------------------------------------------
+
+void CallBridge::on_twilio_start(TimePoint now, std::string_view stream_sid) {
+  if (phase_ == Phase::finished || twilio_started_) return;
+  stream_sid_ = std::string(stream_sid);
+  twilio_started_ = true;
+  twilio_start_ = now;
+  last_activity_ = now;
+  maybe_greet(now);
+  flush_response_request();
+}
+
+void CallBridge::on_twilio_media(TimePoint, int64_t timestamp_ms, std::string_view payload_b64) {
+  if (phase_ == Phase::finished) return;
+  ++summary_.frames_in;
+  summary_.bytes_in += static_cast<int64_t>(base64_decoded_size(payload_b64));
+  if (phase_ != Phase::live || !engine::write_input_audio_append(append_buffer_, payload_b64)) {
+    ++summary_.frames_dropped;
+    return;
+  }
+  if (!audio_origin_ms_) audio_origin_ms_ = timestamp_ms;
+  sink_.send_engine(append_buffer_);
+}
+
+void CallBridge::on_twilio_mark(TimePoint now, std::string_view name) {
+  if (phase_ == Phase::finished) return;
+  auto echo = playback_.mark_echoed(name);
+  if (!echo) return;  // unknown, or flushed by a clear
+  last_activity_ = now;
+  if (echo->first_for_item) {
+    if (echo->item_id == greeting_item_ && !greeting_measured_) {
+      greeting_measured_ = true;
+      summary_.greeting_heard_ms = ms(now - twilio_start_);
+    }
+    auto it = assistant_items_.find(echo->item_id);
+    if (latency_from_ && it != assistant_items_.end() && it->second.first_sent >= *latency_from_) {
+      summary_.turn_latencies_ms.push_back(ms(now - *latency_from_));
+      latency_from_.reset();
+    }
+  }
+  // Usually only the echoed item; earlier ones too if Twilio skipped their echoes.
+  for (auto& [id, item] : assistant_items_)
+    if (!item.settled && item.audio_done) settle_if_played(id);
+  release_transcripts(now);
+  check_ending(now);
+}
+
+void CallBridge::on_twilio_dtmf(TimePoint now, std::string_view digit) {
+  if (phase_ == Phase::finished || !is_keypad_digit(digit)) return;
+  record(now, CallEventKind::dtmf, {{"digit", digit}});
+  last_activity_ = now;
+  silence_checked_ = false;
+  if (!config_.transfer_digit.empty() && digit == config_.transfer_digit && !config_.transfer_number.empty()) {
+    finish(now, Transfer{config_.transfer_number}, EndReason::keypad_transfer,
+           "the caller pressed " + std::string(digit));
+    return;
+  }
+  if (phase_ != Phase::live || ending_) return;
+  send(engine::conversation_item_user_text("The caller pressed " + std::string(digit) + " on their keypad."));
+  request_response();
+}
+
+void CallBridge::on_twilio_stop(TimePoint now) {
+  if (phase_ == Phase::finished) return;
+  if (ending_) finish(now, std::nullopt, ending_->reason, summary_.end_detail);
+  else finish(now, std::nullopt, EndReason::caller_hung_up, {});
+}
+
+// ---- tools ------------------------------------------------------------------------------------
+
+void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const tools::ToolOutcome& outcome) {
+  if (phase_ == Phase::finished) return;
+  auto it = tool_calls_.find(call_id);
+  if (it == tool_calls_.end() || !it->second.dispatched || it->second.result_in) {
+    record(now, CallEventKind::error, {{"message", "a tool result for a call that is not waiting for one"},
+                                       {"call_id", call_id}});
+    return;
+  }
+  ToolCall& call = it->second;
+  call.result_in = true;
+  record(now, CallEventKind::tool_result,
+         {{"call_id", call_id}, {"name", call.name}, {"ok", outcome.ok}, {"output", outcome.output_json}});
+  bool current = call.session == session_ && (phase_ == Phase::live || phase_ == Phase::configuring);
+  if (current) {
+    --outstanding_tools_;
+    // Submitted even if the caller barged in meanwhile: the result is still true.
+    send(engine::function_call_output(call_id, outcome.output_json));
+  }
+  std::visit(
+      [&](const auto& effect) {
+        using T = std::decay_t<decltype(effect)>;
+        if constexpr (std::is_same_v<T, tools::EndCall>) {
+          begin_ending(now, Hangup{}, EndReason::assistant_hung_up, {}, config_.hangup_timeout, effect.reason);
+        } else if constexpr (std::is_same_v<T, tools::TransferCall>) {
+          begin_ending(now, Transfer{effect.target_number}, EndReason::transferred, {}, config_.hangup_timeout,
+                       effect.target_name + (effect.reason.empty() ? "" : ": " + effect.reason));
+        }
+      },
+      outcome.effect);
+  if (current) follow_up_if_tools_done(call.response_id);
+  flush_response_request();
+  release_transcripts(now);
+  check_ending(now);
+}
+
+void CallBridge::follow_up_if_tools_done(std::string_view response_id) {
+  if (ending_) return;  // the call is closing: the model has had its last word
+  auto r = responses_.find(response_id);
+  if (r == responses_.end() || !r->second.done || !r->second.has_tools || r->second.followed_up) return;
+  for (const auto& [id, call] : tool_calls_)
+    if (call.response_id == response_id && call.session == session_ && call.dispatched && !call.result_in) return;
+  r->second.followed_up = true;
+  request_response();  // the model does not continue on its own after function outputs
+}
+
+// ---- response.create --------------------------------------------------------------------------
+
+void CallBridge::request_response(std::string_view instructions) {
+  if (instructions.empty()) want_response_ = true;
+  else want_instructions_ = std::string(instructions);
+  flush_response_request();
+}
+
+void CallBridge::flush_response_request() {
+  if (phase_ != Phase::live || response_active_ || response_requested_ || outstanding_tools_ > 0) return;
+  if (!want_instructions_.empty()) {
+    send(engine::response_create_with_instructions(want_instructions_));
+    requested_instructions_ = std::move(want_instructions_);
+    want_instructions_.clear();
+  } else if (want_response_) {
+    send(engine::response_create());
+    requested_instructions_.clear();
+  } else {
+    return;
+  }
+  want_response_ = false;
+  response_requested_ = true;
+}
+
+// ---- time and the end -------------------------------------------------------------------------
+
+void CallBridge::on_tick(TimePoint now) {
+  if (phase_ == Phase::finished) return;
+  bool waiting_for_engine = phase_ != Phase::live;
+  if (waiting_for_engine && !ending_ && now - phase_since_ >= config_.engine_ready_timeout) {
+    engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed,
+                  "the engine session was not ready within " + std::to_string(config_.engine_ready_timeout.count()) +
+                      " ms");
+    return;
+  }
+  if (config_.max_duration.count() > 0 && !max_duration_hit_ && now - start_ >= config_.max_duration) {
+    max_duration_hit_ = true;
+    record(now, CallEventKind::timer, {{"timer", "max_duration"}});
+    if (!ending_) {
+      if (phase_ == Phase::live) begin_ending(now, Hangup{}, EndReason::max_duration, k_wrap_up, config_.wrap_up_timeout);
+      else finish(now, Hangup{}, EndReason::max_duration, "the engine was not available for a wrap-up");
+      if (phase_ == Phase::finished) return;
+    }
+  }
+  bool quiet = phase_ == Phase::live && !ending_ && !response_active_ && !response_requested_ && !want_response_ &&
+               want_instructions_.empty() && outstanding_tools_ == 0 && !playback_.outstanding();
+  if (config_.silence_timeout.count() > 0 && quiet && now - last_activity_ >= config_.silence_timeout) {
+    last_activity_ = now;
+    if (!silence_checked_) {
+      silence_checked_ = true;
+      record(now, CallEventKind::timer, {{"timer", "silence_check"}});
+      request_response(k_silence_check);
+    } else {
+      record(now, CallEventKind::timer, {{"timer", "silence"}});
+      begin_ending(now, Hangup{}, EndReason::silence, k_silence_goodbye, config_.wrap_up_timeout);
+    }
+  }
+  release_transcripts(now);
+  check_ending(now);
+}
+
+void CallBridge::begin_ending(TimePoint now, Disposition disposition, EndReason reason, std::string_view farewell,
+                              milliseconds timeout, std::string detail) {
+  if (ending_ || phase_ == Phase::finished) return;
+  ending_ = Ending{std::move(disposition), reason, now + timeout};
+  summary_.end_detail = std::move(detail);
+  if (!farewell.empty()) request_response(farewell);
+  check_ending(now);
+}
+
+void CallBridge::check_ending(TimePoint now) {
+  if (!ending_ || phase_ == Phase::finished) return;
+  bool engine_quiet = phase_ != Phase::live || (!response_active_ && !response_requested_ && want_instructions_.empty());
+  bool played_out = engine_quiet && !playback_.outstanding();
+  if (!played_out && now < ending_->deadline) return;
+  if (!played_out) record(now, CallEventKind::timer, {{"timer", "ending_deadline"}});
+  Ending ending = *ending_;
+  finish(now, std::move(ending.disposition), ending.reason, summary_.end_detail);
+}
+
+void CallBridge::engine_failed(TimePoint now, EndReason reason, std::string detail) {
+  record(now, CallEventKind::error, {{"message", detail}});
+  finish(now, Fallback{detail}, reason, detail);
+}
+
+void CallBridge::finish(TimePoint now, std::optional<Disposition> disposition, EndReason reason, std::string detail) {
+  if (phase_ == Phase::finished) return;
+  // What is still playing is cut by the end of the call: record it as heard so far.
+  for (auto& [id, item] : assistant_items_) {
+    if (item.settled) continue;
+    item.settled = true;
+    if (playback_.outstanding_for(id))
+      transcript_.assistant_cut(id, playback_.played_bytes(id) / k_bytes_per_ms,
+                                playback_.received_bytes(id) / k_bytes_per_ms);
+    else transcript_.assistant_played(id);
+  }
+  for (const auto& turn : transcript_.take_all()) {
+    ++(turn.speaker == Speaker::caller ? summary_.caller_turns : summary_.assistant_turns);
+    sink_.record_turn(turn);
+  }
+  phase_ = Phase::finished;
+  summary_.end_reason = reason;
+  summary_.end_detail = std::move(detail);
+  summary_.duration_ms = offset_ms(now);
+  if (disposition) sink_.end_stream({std::move(*disposition), reason});
+}
+
+void CallBridge::release_transcripts(TimePoint now) {
+  for (const auto& turn : transcript_.take_ready(offset_ms(now), config_.caller_transcript_wait.count())) {
+    ++(turn.speaker == Speaker::caller ? summary_.caller_turns : summary_.assistant_turns);
+    sink_.record_turn(turn);
+  }
+}
+
+std::vector<std::string> CallBridge::reseed_events() const {
+  std::vector<std::string> events;
+  for (const auto& line : transcript_.history())
+    events.push_back(line.speaker == Speaker::caller
+                         ? engine::conversation_item_user_text(line.text)
+                         : engine::conversation_item_assistant_text(line.text, config_.protocol));
+  return events;
+}
+
+}  // namespace sonoria::call

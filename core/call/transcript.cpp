@@ -1,0 +1,182 @@
+#include "core/call/transcript.hpp"
+
+#include <algorithm>
+
+namespace sonoria::call {
+
+std::string heard_part(std::string_view text, int64_t heard_ms, int64_t audio_ms) {
+  if (heard_ms <= 0 || audio_ms <= 0) return {};
+  if (heard_ms >= audio_ms) return std::string(text);
+  auto n = static_cast<size_t>(static_cast<long double>(text.size()) * heard_ms / audio_ms);
+  // Keep whole words only: a word is heard when the cut falls on the space after it. Cutting at a
+  // space also never splits a UTF-8 sequence.
+  if (n < text.size() && text[n] != ' ') {
+    auto space = text.rfind(' ', n);
+    n = space == std::string_view::npos ? 0 : space;
+  }
+  while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\n')) --n;
+  return std::string(text.substr(0, n));
+}
+
+TranscriptAssembler::Turn* TranscriptAssembler::find(std::string_view item_id) {
+  for (auto it = turns_.rbegin(); it != turns_.rend(); ++it)
+    if (it->item_id == item_id) return &*it;
+  return nullptr;
+}
+
+const TranscriptAssembler::Turn* TranscriptAssembler::find(std::string_view item_id) const {
+  for (auto it = turns_.rbegin(); it != turns_.rend(); ++it)
+    if (it->item_id == item_id) return &*it;
+  return nullptr;
+}
+
+void TranscriptAssembler::place(std::string_view item_id, std::string_view previous_item_id) {
+  if (item_id.empty()) return;
+  auto it = previous_.find(item_id);
+  if (it == previous_.end()) previous_.emplace(std::string(item_id), std::string(previous_item_id));
+  else if (!previous_item_id.empty()) it->second = std::string(previous_item_id);
+}
+
+TranscriptAssembler::Turn& TranscriptAssembler::insert(std::string_view item_id, Speaker speaker) {
+  // Follow the previous-item chain back to the nearest item that is a turn; this item goes right
+  // after it. Items in between (function calls, our own text items) are not turns themselves.
+  size_t position = turns_.size();
+  std::string_view previous;
+  if (auto it = previous_.find(item_id); it != previous_.end()) previous = it->second;
+  for (size_t hops = 0; !previous.empty() && hops < previous_.size() + 1; ++hops) {
+    auto at = std::find_if(turns_.rbegin(), turns_.rend(), [&](const Turn& t) { return t.item_id == previous; });
+    if (at != turns_.rend()) {
+      position = static_cast<size_t>(turns_.rend() - at);  // index after the match
+      break;
+    }
+    auto up = previous_.find(previous);
+    previous = up == previous_.end() ? std::string_view() : std::string_view(up->second);
+  }
+  position = std::max(position, cursor_);  // never before what was already released
+  Turn t;
+  t.item_id = std::string(item_id);
+  t.speaker = speaker;
+  return *turns_.insert(turns_.begin() + static_cast<std::ptrdiff_t>(position), std::move(t));
+}
+
+void TranscriptAssembler::update_heard(Turn& t) {
+  if (t.speaker == Speaker::caller || t.heard_ms < 0) t.heard = t.generated;
+  else t.heard = heard_part(t.generated, t.heard_ms, t.audio_ms);
+}
+
+void TranscriptAssembler::add_caller(std::string_view item_id, int64_t offset_ms, int64_t now_ms) {
+  if (find(item_id)) return;
+  Turn& t = insert(item_id, Speaker::caller);
+  t.offset_ms = offset_ms;
+  t.added_ms = now_ms;
+  t.settled = true;
+}
+
+void TranscriptAssembler::caller_text(std::string_view item_id, std::string_view transcript) {
+  Turn* t = find(item_id);
+  if (!t || t->speaker != Speaker::caller) return;
+  t->generated = std::string(transcript);
+  t->has_text = true;
+  update_heard(*t);
+}
+
+void TranscriptAssembler::caller_failed(std::string_view item_id) {
+  Turn* t = find(item_id);
+  if (!t || t->speaker != Speaker::caller || t->has_text) return;
+  t->has_text = true;  // final, with nothing to say
+}
+
+void TranscriptAssembler::add_assistant(std::string_view item_id, int64_t offset_ms, int64_t now_ms) {
+  if (find(item_id)) return;
+  Turn& t = insert(item_id, Speaker::assistant);
+  t.offset_ms = offset_ms;
+  t.added_ms = now_ms;
+}
+
+void TranscriptAssembler::assistant_text(std::string_view item_id, std::string_view generated) {
+  Turn* t = find(item_id);
+  if (!t || t->speaker != Speaker::assistant) return;
+  t->generated = std::string(generated);
+  t->has_text = true;
+  update_heard(*t);
+}
+
+void TranscriptAssembler::assistant_played(std::string_view item_id) {
+  Turn* t = find(item_id);
+  if (!t || t->speaker != Speaker::assistant || t->settled) return;
+  t->settled = true;
+  update_heard(*t);
+}
+
+void TranscriptAssembler::assistant_cut(std::string_view item_id, int64_t heard_ms, int64_t audio_ms) {
+  Turn* t = find(item_id);
+  if (!t || t->speaker != Speaker::assistant) return;
+  t->settled = true;
+  t->interrupted = true;
+  t->heard_ms = std::max<int64_t>(0, heard_ms);
+  t->audio_ms = audio_ms;
+  update_heard(*t);
+}
+
+bool TranscriptAssembler::has(std::string_view item_id) const { return find(item_id) != nullptr; }
+
+bool TranscriptAssembler::has_text(std::string_view item_id) const {
+  const Turn* t = find(item_id);
+  return t && t->has_text;
+}
+
+void TranscriptAssembler::stop_waiting_for_text() {
+  for (size_t i = cursor_; i < turns_.size(); ++i) turns_[i].has_text = true;
+}
+
+std::optional<TranscriptTurn> TranscriptAssembler::emit(Turn& t) {
+  t.emitted = true;
+  if (t.heard.empty() && t.generated.empty()) return std::nullopt;
+  return TranscriptTurn{++seq_, t.item_id, t.speaker, t.offset_ms, t.heard, t.generated, t.interrupted};
+}
+
+std::vector<TranscriptTurn> TranscriptAssembler::take_ready(int64_t now_ms, int64_t caller_wait_ms) {
+  std::vector<TranscriptTurn> out;
+  std::erase_if(late_, [&](size_t index) {
+    Turn& t = turns_[index];
+    if (!t.has_text) return false;
+    if (auto turn = emit(t)) out.push_back(std::move(*turn));
+    return true;
+  });
+  while (cursor_ < turns_.size()) {
+    Turn& t = turns_[cursor_];
+    if (final(t)) {
+      if (auto turn = emit(t)) out.push_back(std::move(*turn));
+    } else if (t.speaker == Speaker::caller && now_ms - t.added_ms >= caller_wait_ms) {
+      late_.push_back(cursor_);
+    } else {
+      break;
+    }
+    ++cursor_;
+  }
+  return out;
+}
+
+std::vector<TranscriptTurn> TranscriptAssembler::take_all() {
+  std::vector<TranscriptTurn> out;
+  for (size_t index : late_)
+    if (turns_[index].has_text)
+      if (auto turn = emit(turns_[index])) out.push_back(std::move(*turn));
+  late_.clear();
+  for (; cursor_ < turns_.size(); ++cursor_) {
+    Turn& t = turns_[cursor_];
+    if (t.speaker == Speaker::caller && !t.has_text) continue;
+    update_heard(t);
+    if (auto turn = emit(t)) out.push_back(std::move(*turn));
+  }
+  return out;
+}
+
+std::vector<TranscriptAssembler::Line> TranscriptAssembler::history() const {
+  std::vector<Line> lines;
+  for (const Turn& t : turns_)
+    if (!t.heard.empty()) lines.push_back({t.speaker, t.heard});
+  return lines;
+}
+
+}  // namespace sonoria::call

@@ -1,0 +1,116 @@
+// WsTransport over a Beast websocket::stream — plain or TLS, client or server side.
+//
+// Deliberately not a .hpp: it includes Beast, so only the translation units that already compile
+// Beast may include it (core/net/ws_client.cpp and daemon/http_server.cpp). Everyone else talks
+// to a WebSocket through WsChannel, WsClient or daemon::WsConnection, none of which pulls Beast in.
+#pragma once
+
+#include <algorithm>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <string>
+#include <utility>
+
+#include "core/net/ws_channel.hpp"
+#include "core/net/ws_transport.hpp"
+
+namespace sonoria::net {
+
+using PlainTcpStream = boost::beast::tcp_stream;
+using TlsTcpStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+template <class NextLayer>
+class BeastWsTransport final : public WsTransport {
+ public:
+  using Stream = boost::beast::websocket::stream<NextLayer>;
+
+  template <class... Args>
+  explicit BeastWsTransport(Args&&... args) : ws_(std::forward<Args>(args)...) {}
+
+  Stream& stream() { return ws_; }
+
+  // Hands the connection's timing over to the WebSocket layer (handshake, idle pings, close) and
+  // applies the message limits. Call before the handshake.
+  void configure(const WsLimits& limits) {
+    namespace websocket = boost::beast::websocket;
+    boost::beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeout{};
+    timeout.handshake_timeout = limits.close_timeout;  // Beast also bounds the close handshake with it
+    if (limits.idle_timeout.count() > 0) {
+      timeout.idle_timeout = limits.idle_timeout;
+      timeout.keep_alive_pings = true;
+    } else {
+      timeout.idle_timeout = websocket::stream_base::none();
+      timeout.keep_alive_pings = false;
+    }
+    ws_.set_option(timeout);
+    ws_.read_message_max(limits.max_message_bytes);
+    ws_.auto_fragment(false);
+    ws_.text(true);
+    idle_timeout_ = limits.idle_timeout;
+    max_message_bytes_ = limits.max_message_bytes;
+  }
+
+  void read(std::function<void(WsReadResult)> done) override {
+    ws_.async_read(buffer_, [this, done = std::move(done)](boost::beast::error_code ec, std::size_t) {
+      WsReadResult result;
+      if (!ec) {
+        result.kind = ws_.got_text() ? WsReadResult::Kind::text : WsReadResult::Kind::binary;
+        result.data = boost::beast::buffers_to_string(buffer_.data());
+      } else {
+        result.kind = WsReadResult::Kind::closed;
+        result.close = describe(ec);
+      }
+      buffer_.consume(buffer_.size());
+      done(std::move(result));
+    });
+  }
+
+  void write_text(std::string_view text, std::function<void(std::error_code)> done) override {
+    ws_.async_write(boost::asio::buffer(text.data(), text.size()),
+                    [done = std::move(done)](boost::beast::error_code ec, std::size_t) { done(ec); });
+  }
+
+  void close(WsCloseInfo frame, std::function<void(std::error_code)> done) override {
+    namespace websocket = boost::beast::websocket;
+    websocket::close_reason reason;
+    reason.code = static_cast<std::uint16_t>(frame.code);
+    // A close frame's payload is at most 125 bytes: two for the code, the rest for the reason.
+    const std::size_t length = std::min(frame.reason.size(), reason.reason.max_size());
+    reason.reason.assign(frame.reason.data(), length);
+    ws_.async_close(reason, [done = std::move(done)](boost::beast::error_code ec) { done(ec); });
+  }
+
+  void abort() override {
+    boost::beast::error_code ignored;
+    boost::beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+ private:
+  WsCloseInfo describe(const boost::beast::error_code& ec) const {
+    namespace websocket = boost::beast::websocket;
+    if (ec == websocket::error::closed) {
+      const websocket::close_reason& peer = ws_.reason();
+      const int code = peer.code == websocket::close_code::none ? k_close_no_status : static_cast<int>(peer.code);
+      return WsCloseInfo{code, std::string(peer.reason.data(), peer.reason.size())};
+    }
+    if (ec == websocket::error::message_too_big || ec == boost::beast::http::error::buffer_overflow) {
+      return WsCloseInfo{k_close_too_big,
+                         "a message was larger than " + std::to_string(max_message_bytes_) + " bytes"};
+    }
+    if (ec == boost::beast::error::timeout) {
+      return WsCloseInfo{k_close_abnormal, "the peer went silent (no data or pong for " +
+                                               std::to_string(idle_timeout_.count()) + " ms)"};
+    }
+    return WsCloseInfo{k_close_abnormal, "connection lost: " + ec.message()};
+  }
+
+  Stream ws_;
+  boost::beast::flat_buffer buffer_;
+  std::chrono::milliseconds idle_timeout_{0};
+  std::size_t max_message_bytes_ = 0;
+};
+
+}  // namespace sonoria::net

@@ -1,0 +1,20 @@
+#pragma once
+// The TLS client configuration shared by every outgoing connection: peer verification against the
+// system trust store (set_default_verify_paths) plus, optionally, one extra CA file. Built once
+// per CA file and reused for the life of the process.
+
+#include <memory>
+#include <string>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace sonoria::net {
+
+// The shared client context for `ca_file` ("" = system store only), created on first use.
+// Thread-safe. Throws sonoria::DataError naming the file when it cannot be read as PEM
+// certificates; the context is not cached in that case.
+std::shared_ptr<boost::asio::ssl::context> client_tls_context(const std::string& ca_file = {});
+
+}  // namespace sonoria::net

@@ -1,0 +1,227 @@
+#include "core/net/ws_channel.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <exception>
+
+namespace sonoria::net {
+
+struct WsChannel::CloseTimer {
+  explicit CloseTimer(const boost::asio::any_io_executor& executor) : timer(executor) {}
+  boost::asio::steady_timer timer;
+};
+
+std::shared_ptr<WsChannel> WsChannel::create(boost::asio::any_io_executor executor,
+                                             std::unique_ptr<WsTransport> transport, WsLimits limits) {
+  return std::shared_ptr<WsChannel>(new WsChannel(std::move(executor), std::move(transport), limits));
+}
+
+WsChannel::WsChannel(boost::asio::any_io_executor executor, std::unique_ptr<WsTransport> transport,
+                     WsLimits limits)
+    : executor_(std::move(executor)),
+      transport_(std::move(transport)),
+      limits_(limits),
+      close_timer_(std::make_unique<CloseTimer>(executor_)) {}
+
+WsChannel::~WsChannel() = default;
+
+void WsChannel::start() {
+  if (started_) return;
+  started_ = true;
+  maybe_read();
+}
+
+void WsChannel::maybe_read() {
+  if (state_ == State::open && started_ && !paused_ && !reading_ && !held_) do_read();
+}
+
+void WsChannel::do_read() {
+  reading_ = true;
+  transport_->read([self = shared_from_this()](WsReadResult result) { self->on_read(std::move(result)); });
+}
+
+void WsChannel::on_read(WsReadResult result) {
+  reading_ = false;
+  if (state_ == State::closed) return;
+  switch (result.kind) {
+    case WsReadResult::Kind::closed:
+      // While closing, the peer's close frame (or a failure) ends our own close: report ours.
+      if (result.close.code == k_close_abnormal) transport_->abort();
+      finish(state_ == State::closing ? our_close_ : std::move(result.close));
+      return;
+    case WsReadResult::Kind::binary:
+      ignored_binary_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case WsReadResult::Kind::text:
+      if (state_ != State::open) break;  // close() was called: the caller wants no more messages
+      if (paused_) {
+        held_ = std::move(result.data);
+        return;
+      }
+      deliver(result.data);
+      break;
+  }
+  maybe_read();
+}
+
+void WsChannel::deliver(const std::string& text) {
+  if (!on_message_) return;
+  try {
+    on_message_(text);
+  } catch (const std::exception& e) {
+    // A handler bug must end this connection, not the io thread running every other call.
+    close(k_close_internal_error, std::string("internal error: ") + e.what());
+  }
+}
+
+void WsChannel::pause_reading() { paused_ = true; }
+
+void WsChannel::resume_reading() {
+  if (!paused_) return;
+  paused_ = false;
+  if (state_ != State::open || resume_posted_) return;
+  // Posted, so that a held message is never delivered from inside the caller's own handler.
+  resume_posted_ = true;
+  boost::asio::post(executor_, [self = shared_from_this()] {
+    self->resume_posted_ = false;
+    self->on_resume();
+  });
+}
+
+void WsChannel::on_resume() {
+  if (paused_ || state_ != State::open) return;
+  if (held_) {
+    const std::string text = std::move(*held_);
+    held_.reset();
+    deliver(text);
+  }
+  maybe_read();
+}
+
+bool WsChannel::send_text(std::string text, SendMode mode) {
+  if (state_ != State::open) return false;
+  if (!make_room(text.size())) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  queued_bytes_.fetch_add(text.size(), std::memory_order_relaxed);
+  queue_.push_back(Outgoing{std::move(text), mode == SendMode::droppable});
+  if (!writing_) do_write();
+  return true;
+}
+
+bool WsChannel::make_room(std::size_t size) {
+  const std::size_t limit = limits_.max_queued_bytes;
+  std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
+  if (size > limit) return false;
+  if (queued + size <= limit) return true;
+
+  // The message in flight belongs to Beast until its write completes; it is never evicted.
+  const auto first = queue_.begin() + (writing_ ? 1 : 0);
+  std::size_t evictable = 0;
+  for (auto it = first; it != queue_.end(); ++it) {
+    if (it->droppable) evictable += it->text.size();
+  }
+  if (queued - evictable + size > limit) return false;  // evicting would not help: keep the queue
+
+  for (auto it = queue_.begin() + (writing_ ? 1 : 0); it != queue_.end() && queued + size > limit;) {
+    if (!it->droppable) {
+      ++it;
+      continue;
+    }
+    queued -= it->text.size();
+    it = queue_.erase(it);
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+  }
+  queued_bytes_.store(queued, std::memory_order_relaxed);
+  return true;
+}
+
+void WsChannel::do_write() {
+  writing_ = true;
+  transport_->write_text(queue_.front().text,
+                         [self = shared_from_this()](std::error_code ec) { self->on_write(ec); });
+}
+
+void WsChannel::on_write(std::error_code ec) {
+  writing_ = false;
+  if (state_ == State::closed) {
+    queue_.clear();
+    queued_bytes_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  if (ec) {
+    fail("write failed: " + ec.message());
+    return;
+  }
+  queued_bytes_.fetch_sub(queue_.front().text.size(), std::memory_order_relaxed);
+  queue_.pop_front();
+  if (!queue_.empty()) {
+    do_write();
+  } else if (state_ == State::closing) {
+    maybe_send_close();
+  }
+  if (state_ == State::open && on_write_done_) {
+    try {
+      on_write_done_(queued_bytes());
+    } catch (const std::exception& e) {
+      close(k_close_internal_error, std::string("internal error: ") + e.what());
+    }
+  }
+}
+
+void WsChannel::close(int code, std::string reason) {
+  if (state_ != State::open) return;
+  state_ = State::closing;
+  our_close_ = WsCloseInfo{code, std::move(reason)};
+  held_.reset();
+  close_timer_->timer.expires_after(limits_.close_timeout);
+  close_timer_->timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->on_close_timeout();
+  });
+  maybe_send_close();
+}
+
+void WsChannel::maybe_send_close() {
+  if (state_ != State::closing || writing_ || !queue_.empty() || close_sent_) return;
+  close_sent_ = true;
+  transport_->close(our_close_, [self = shared_from_this()](std::error_code) {
+    // Success or not, the close we asked for has happened (a failure here means the peer was
+    // already gone, which ends the connection just the same).
+    self->finish(self->our_close_);
+  });
+}
+
+void WsChannel::on_close_timeout() {
+  if (state_ != State::closing) return;
+  transport_->abort();
+  finish(our_close_);
+}
+
+void WsChannel::fail(std::string what) {
+  transport_->abort();
+  finish(state_ == State::closing ? our_close_ : WsCloseInfo{k_close_abnormal, std::move(what)});
+}
+
+void WsChannel::finish(WsCloseInfo info) {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  close_timer_->timer.cancel();
+  held_.reset();
+  // Keep only the message in flight: its bytes stay referenced until its write completes.
+  while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+  queued_bytes_.store(writing_ ? queue_.front().text.size() : 0, std::memory_order_relaxed);
+
+  CloseHandler handler = std::move(on_close_);
+  on_close_ = nullptr;
+  on_message_ = nullptr;
+  on_write_done_ = nullptr;
+  if (!handler) return;
+  try {
+    handler(info.code, std::move(info.reason));
+  } catch (const std::exception&) {
+    // The connection is already over; there is nothing left to close or report to.
+  }
+}
+
+}  // namespace sonoria::net

@@ -1,0 +1,145 @@
+#pragma once
+// The message pump of one open WebSocket, shared by the client (WsClient) and the daemon's
+// server side (daemon::WsConnection): text messages in and out, a write queue bounded in bytes
+// with one write in flight, backpressure by not reading, and a close reported exactly once.
+// It owns the decisions; the bytes move through a WsTransport.
+//
+// Threading: every member function except the counters must be called on executor(), and every
+// handler runs there. Handlers are never invoked from inside a member function call (a close()
+// reports later, from the executor), so a handler may call any member function.
+//
+// Lifetime: pending operations keep the channel alive until the connection ends; after on_close
+// has run, every handler is released, which breaks the usual session ↔ connection cycle.
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/net/ws_transport.hpp"
+
+namespace sonoria::net {
+
+struct WsLimits {
+  std::size_t max_queued_bytes = std::size_t{1} << 20;   // outgoing bytes waiting or in flight
+  std::size_t max_message_bytes = std::size_t{4} << 20;  // largest incoming message; more → close 1009
+  // No bytes from the peer for half of this → ping; for all of it → connection dropped (1006).
+  // Zero disables it. Note: while reading is paused nothing is read, so pause for less than this.
+  std::chrono::milliseconds idle_timeout{30000};
+  // Time for the queue to drain and the close handshake to finish before the socket is cut.
+  std::chrono::milliseconds close_timeout{5000};
+};
+
+// Whether a queued message may be evicted to make room when the queue is full (caller audio:
+// losing the oldest 20 ms frame beats growing without bound; control messages are kept).
+enum class SendMode { keep, droppable };
+
+class WsChannel : public std::enable_shared_from_this<WsChannel> {
+ public:
+  using MessageHandler = std::function<void(std::string_view text)>;
+  using CloseHandler = std::function<void(int code, std::string reason)>;
+  using WriteDoneHandler = std::function<void(std::size_t queued_bytes)>;
+
+  // `transport` is an open WebSocket whose completions run on `executor`.
+  static std::shared_ptr<WsChannel> create(boost::asio::any_io_executor executor,
+                                           std::unique_ptr<WsTransport> transport, WsLimits limits);
+  ~WsChannel();
+  WsChannel(const WsChannel&) = delete;
+  WsChannel& operator=(const WsChannel&) = delete;
+
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+
+  // Starts reading. Set the handlers first; later calls do nothing.
+  void start();
+
+  // Each text message, whole. Binary messages are counted (ignored_binary_messages) and dropped:
+  // every peer sonoria talks to speaks JSON text. An exception thrown by the handler closes the
+  // connection with 1011.
+  void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
+  // Runs exactly once when the connection ends: (peer's code, peer's reason) when the peer closed;
+  // (our code, our reason) when close() was called first; (1006, what failed) when the connection
+  // broke or timed out; (1009, …) when a message exceeded max_message_bytes.
+  void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
+  // After each completed write, with the bytes still queued: lets a caller that paused another
+  // stream above a watermark resume it once this queue has drained enough.
+  void on_write_done(WriteDoneHandler handler) { on_write_done_ = std::move(handler); }
+
+  // Queues `text` as one text frame. Returns false, counting it in dropped_messages(), when it
+  // cannot fit under max_queued_bytes even after evicting queued droppable messages (oldest
+  // first, each counted as dropped too); returns false without counting once close() was called
+  // or the connection ended.
+  bool send_text(std::string text, SendMode mode = SendMode::keep);
+
+  // Stops accepting messages, sends what is queued, then the close frame. Within close_timeout
+  // the socket is cut regardless. on_close reports (code, reason). Later calls do nothing.
+  void close(int code = k_close_normal, std::string reason = {});
+
+  // Backpressure: no further message is read or delivered until resume_reading(). A message that
+  // was already being read when reading paused is held and delivered after resuming.
+  void pause_reading();
+  void resume_reading();
+
+  bool is_open() const { return state_ == State::open; }
+
+  // Counters: safe to read from any thread.
+  std::size_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t dropped_messages() const { return dropped_.load(std::memory_order_relaxed); }
+  std::uint64_t ignored_binary_messages() const { return ignored_binary_.load(std::memory_order_relaxed); }
+
+ private:
+  enum class State { open, closing, closed };
+  struct Outgoing {
+    std::string text;
+    bool droppable = false;
+  };
+  struct CloseTimer;
+
+  WsChannel(boost::asio::any_io_executor executor, std::unique_ptr<WsTransport> transport, WsLimits limits);
+
+  void maybe_read();
+  void do_read();
+  void on_read(WsReadResult result);
+  void deliver(const std::string& text);
+  void on_resume();
+  bool make_room(std::size_t size);
+  void do_write();
+  void on_write(std::error_code ec);
+  void maybe_send_close();
+  void on_close_timeout();
+  void fail(std::string what);
+  void finish(WsCloseInfo info);
+
+  boost::asio::any_io_executor executor_;
+  std::unique_ptr<WsTransport> transport_;
+  WsLimits limits_;
+  std::unique_ptr<CloseTimer> close_timer_;
+
+  MessageHandler on_message_;
+  CloseHandler on_close_;
+  WriteDoneHandler on_write_done_;
+
+  State state_ = State::open;
+  bool started_ = false;
+  bool reading_ = false;
+  bool paused_ = false;
+  bool resume_posted_ = false;
+  std::optional<std::string> held_;
+
+  std::deque<Outgoing> queue_;  // front is in flight while writing_
+  bool writing_ = false;
+  bool close_sent_ = false;
+  WsCloseInfo our_close_;
+
+  std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> ignored_binary_{0};
+};
+
+}  // namespace sonoria::net

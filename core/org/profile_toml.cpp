@@ -1,0 +1,526 @@
+#include "core/org/profile_toml.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/org/money.hpp"
+#include "core/org/profile_validate.hpp"
+#include "core/org/time_text.hpp"
+#include "core/org/toml_text.hpp"
+
+namespace sonoria::org {
+namespace {
+
+using Keys = std::initializer_list<std::string_view>;
+
+// Edit distance counting a swap of two neighbours as one edit ("nmae" → "name").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string unknown_key_message(std::string_view key, Keys allowed) {
+  std::string_view best;
+  std::size_t best_distance = SIZE_MAX;
+  for (std::string_view candidate : allowed) {
+    const std::size_t distance = edit_distance(key, candidate);
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  // Close enough to be a typo: one edit per three letters, at least one, at most three.
+  const std::size_t limit = std::clamp<std::size_t>(key.size() / 3, 1, 3);
+  std::string message = "unknown key " + toml_quote(key);
+  if (best_distance <= limit) return message + " (did you mean " + toml_quote(best) + "?)";
+  message += " (expected one of ";
+  bool first = true;
+  for (std::string_view candidate : allowed) {
+    message += first ? "" : ", ";
+    message += candidate;
+    first = false;
+  }
+  return message + ")";
+}
+
+std::string date_text(const toml::date& date) {
+  return format_date(std::chrono::year_month_day{std::chrono::year{date.year}, std::chrono::month{date.month},
+                                                 std::chrono::day{date.day}});
+}
+
+// "a string \"hot\"", "an integer 42", "a table": what the file holds where something else was expected.
+std::string describe(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string " + toml_quote(node.as_string()->get());
+    case toml::node_type::integer: return "an integer " + std::to_string(node.as_integer()->get());
+    case toml::node_type::floating_point: return "a float " + toml_float(node.as_floating_point()->get());
+    case toml::node_type::boolean: return node.as_boolean()->get() ? "a boolean true" : "a boolean false";
+    case toml::node_type::date: return "a date " + date_text(node.as_date()->get());
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+std::string join_path(const std::string& base, std::string_view key) {
+  return base.empty() ? std::string(key) : base + "." + std::string(key);
+}
+
+std::string index_path(const std::string& base, std::size_t index) {
+  return base + "[" + std::to_string(index) + "]";
+}
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+// Reads a parsed document into a Profile, collecting every problem instead of stopping at the
+// first. Positions are remembered per field path so validation problems found afterwards on the
+// Profile can be pointed at the line they came from.
+class ProfileReader {
+ public:
+  explicit ProfileReader(std::string source_name) : source_name_(std::move(source_name)) {}
+
+  Profile read(const toml::table& root) {
+    Profile profile;
+    check_keys(root, "",
+               {"organization", "assistant", "services", "add_ons", "hours", "closures", "faqs", "booking", "team",
+                "sms_templates", "fallback_numbers"});
+    if (const toml::table* table = sub_table(root, "organization", "")) {
+      read_organization(*table, profile.organization);
+    } else if (!root.get("organization")) {
+      problem(0, "organization",
+              "missing (expected an [organization] table with slug, name, timezone and phone_numbers)");
+    }
+    if (const toml::table* table = sub_table(root, "assistant", "")) read_assistant(*table, profile.assistant);
+    table_array(root, "services", "", profile.services, [&](const toml::table& t, const std::string& base, Service& s) {
+      check_keys(t, base, {"name", "duration_minutes", "price", "currency", "description"});
+      text(t, "name", base, s.name);
+      whole(t, "duration_minutes", base, s.duration_minutes);
+      amount(t, "price", base, s.price_cents);
+      text(t, "currency", base, s.currency);
+      text(t, "description", base, s.description);
+    });
+    table_array(root, "add_ons", "", profile.add_ons, [&](const toml::table& t, const std::string& base, AddOn& a) {
+      check_keys(t, base, {"name", "price", "description"});
+      text(t, "name", base, a.name);
+      amount(t, "price", base, a.price_cents);
+      text(t, "description", base, a.description);
+    });
+    if (const toml::table* table = sub_table(root, "hours", "")) read_hours(*table, profile.hours);
+    table_array(root, "closures", "", profile.closures, [&](const toml::table& t, const std::string& base, Closure& c) {
+      read_closure(t, base, c);
+    });
+    table_array(root, "faqs", "", profile.faqs, [&](const toml::table& t, const std::string& base, Faq& f) {
+      check_keys(t, base, {"question", "answer"});
+      text(t, "question", base, f.question);
+      text(t, "answer", base, f.answer);
+    });
+    if (const toml::table* table = sub_table(root, "booking", "")) read_booking(*table, profile.booking);
+    table_array(root, "team", "", profile.team, [&](const toml::table& t, const std::string& base, TeamMember& m) {
+      check_keys(t, base, {"name", "role", "bio"});
+      text(t, "name", base, m.name);
+      text(t, "role", base, m.role);
+      text(t, "bio", base, m.bio);
+    });
+    if (const toml::table* table = sub_table(root, "sms_templates", "")) {
+      const std::string base = "sms_templates";
+      check_keys(*table, base, {"booking", "update", "cancel", "notify_owner"});
+      text(*table, "booking", base, profile.sms_templates.booking);
+      text(*table, "update", base, profile.sms_templates.update);
+      text(*table, "cancel", base, profile.sms_templates.cancel);
+      text(*table, "notify_owner", base, profile.sms_templates.notify_owner);
+    }
+    table_array(root, "fallback_numbers", "", profile.fallback_numbers,
+                [&](const toml::table& t, const std::string& base, FallbackNumber& f) {
+                  check_keys(t, base, {"name", "number"});
+                  text(t, "name", base, f.name);
+                  text(t, "number", base, f.number, k_phone_expected);
+                });
+
+    // Rules about values that were read fine; values already reported are not reported twice.
+    for (const Problem& found : validate_profile(profile)) {
+      if (!is_suppressed(found.field)) issues_.push_back({line_for(found.field), found.field, found.message});
+    }
+    return profile;
+  }
+
+  // One line per problem, in file order.
+  std::string report() {
+    std::stable_sort(issues_.begin(), issues_.end(), [](const Issue& a, const Issue& b) { return a.line < b.line; });
+    std::string message;
+    for (const Issue& issue : issues_) {
+      if (!message.empty()) message += '\n';
+      message += source_name_;
+      if (issue.line > 0) message += ":" + std::to_string(issue.line);
+      message += ": " + issue.field + ": " + issue.message;
+    }
+    return message;
+  }
+
+  bool ok() const { return issues_.empty(); }
+
+ private:
+  struct Issue {
+    int line;  // 0 when the problem has no place in the file (a missing table)
+    std::string field;
+    std::string message;
+  };
+
+  static constexpr std::string_view k_phone_expected = "a string such as \"+15550001000\"";
+
+  void read_organization(const toml::table& t, Organization& org) {
+    const std::string base = "organization";
+    check_keys(t, base,
+               {"slug", "name", "industry", "timezone", "phone_numbers", "booking_url", "portal_url", "website", "owner",
+                "locations"});
+    text(t, "slug", base, org.slug);
+    text(t, "name", base, org.name);
+    text(t, "industry", base, org.industry);
+    text(t, "timezone", base, org.timezone);
+    texts(t, "phone_numbers", base, org.phone_numbers, k_phone_expected);
+    text(t, "booking_url", base, org.booking_url);
+    text(t, "portal_url", base, org.portal_url);
+    text(t, "website", base, org.website);
+    if (const toml::table* owner = sub_table(t, "owner", base)) {
+      const std::string owner_base = "organization.owner";
+      check_keys(*owner, owner_base, {"name", "phone", "email"});
+      text(*owner, "name", owner_base, org.owner.name);
+      text(*owner, "phone", owner_base, org.owner.phone, k_phone_expected);
+      text(*owner, "email", owner_base, org.owner.email);
+    }
+    table_array(t, "locations", base, org.locations, [&](const toml::table& l, const std::string& item, Location& loc) {
+      check_keys(l, item, {"name", "address", "phone", "notes"});
+      text(l, "name", item, loc.name);
+      text(l, "address", item, loc.address);
+      text(l, "phone", item, loc.phone, k_phone_expected);
+      text(l, "notes", item, loc.notes);
+    });
+  }
+
+  void read_assistant(const toml::table& t, Assistant& assistant) {
+    const std::string base = "assistant";
+    check_keys(t, base,
+               {"name", "voice", "greeting", "model", "temperature", "language", "personality", "voicemail_message",
+                "vad"});
+    text(t, "name", base, assistant.name);
+    text(t, "voice", base, assistant.voice);
+    text(t, "greeting", base, assistant.greeting);
+    text(t, "model", base, assistant.model);
+    number(t, "temperature", base, assistant.temperature);
+    text(t, "language", base, assistant.language);
+    text(t, "personality", base, assistant.personality);
+    text(t, "voicemail_message", base, assistant.voicemail_message);
+    if (const toml::table* vad = sub_table(t, "vad", base)) {
+      const std::string vad_base = "assistant.vad";
+      check_keys(*vad, vad_base, {"threshold", "prefix_padding_ms", "silence_duration_ms"});
+      number(*vad, "threshold", vad_base, assistant.vad.threshold);
+      whole(*vad, "prefix_padding_ms", vad_base, assistant.vad.prefix_padding_ms);
+      whole(*vad, "silence_duration_ms", vad_base, assistant.vad.silence_duration_ms);
+    }
+  }
+
+  void read_hours(const toml::table& t, WeeklyHours& hours) {
+    check_keys(t, "hours", {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"});
+    for (int day = 0; day < 7; ++day) {
+      const std::string field = "hours." + std::string(weekday_key(day));
+      const toml::node* node = t.get(weekday_key(day));
+      if (!node) continue;
+      note(field, *node);
+      const toml::array* array = node->as_array();
+      if (!array) {
+        wrong_type(field, *node, "an array of \"HH:MM-HH:MM\" ranges such as [\"09:00-17:00\"]");
+        continue;
+      }
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = (*array)[i];
+        const std::string item = index_path(field, i);
+        note(item, element);
+        const auto* range_text = element.as_string();
+        std::optional<TimeRange> range;
+        if (!range_text) {
+          wrong_type(item, element, "a string such as \"09:00-17:00\"");
+        } else if (!(range = parse_time_range(range_text->get()))) {
+          problem(line_of(element), item, toml_quote(range_text->get()) + " is not a time range (expected HH:MM-HH:MM)");
+        }
+        if (!range) {
+          // Overlap checks on the rest of the day would compare against a range that is not there.
+          suppressed_.push_back(field);
+          continue;
+        }
+        hours.days[day].push_back(*range);
+      }
+    }
+  }
+
+  void read_closure(const toml::table& t, const std::string& base, Closure& closure) {
+    check_keys(t, base, {"from", "to", "reason"});
+    date(t, "from", base, closure.from);
+    date(t, "to", base, closure.to);
+    text(t, "reason", base, closure.reason);
+    if (!t.get("to")) {
+      // A one-day closure may leave out "to"; whatever is wrong with it is reported on "from".
+      closure.to = closure.from;
+      suppressed_.push_back(base + ".to");
+    }
+  }
+
+  void read_booking(const toml::table& t, BookingRules& booking) {
+    const std::string base = "booking";
+    check_keys(t, base, {"min_notice_hours", "max_advance_days", "cancellation_notice_hours", "policies"});
+    whole(t, "min_notice_hours", base, booking.min_notice_hours);
+    whole(t, "max_advance_days", base, booking.max_advance_days);
+    whole(t, "cancellation_notice_hours", base, booking.cancellation_notice_hours);
+    texts(t, "policies", base, booking.policies, "a string");
+  }
+
+  // ---- one value each; a value of the wrong type is reported and leaves `out` unchanged ----
+
+  void text(const toml::table& t, std::string_view key, const std::string& base, std::string& out,
+            std::string_view expected = "a string") {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    if (const auto* value = node->as_string()) {
+      out = value->get();
+    } else {
+      wrong_type(join_path(base, key), *node, expected);
+    }
+  }
+
+  void whole(const toml::table& t, std::string_view key, const std::string& base, int& out) {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    const auto* value = node->as_integer();
+    if (!value) {
+      wrong_type(join_path(base, key), *node, "an integer");
+    } else if (value->get() < INT_MIN || value->get() > INT_MAX) {
+      problem(line_of(*node), join_path(base, key),
+              std::to_string(value->get()) + " is out of range (expected an integer from " + std::to_string(INT_MIN) +
+                  " to " + std::to_string(INT_MAX) + ")");
+    } else {
+      out = static_cast<int>(value->get());
+    }
+  }
+
+  void number(const toml::table& t, std::string_view key, const std::string& base, double& out) {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    if (const auto* real = node->as_floating_point()) {
+      out = real->get();
+    } else if (const auto* integer = node->as_integer()) {
+      out = static_cast<double>(integer->get());
+    } else {
+      wrong_type(join_path(base, key), *node, "a number");
+    }
+  }
+
+  void amount(const toml::table& t, std::string_view key, const std::string& base, int64_t& cents) {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    const std::string field = join_path(base, key);
+    const std::string expected = "(expected an amount such as 25 or 18.50)";
+    double value = 0;
+    if (const auto* integer = node->as_integer()) {
+      value = static_cast<double>(integer->get());
+    } else if (const auto* real = node->as_floating_point()) {
+      value = real->get();
+    } else {
+      wrong_type(field, *node, "an amount such as 25 or 18.50");
+      return;
+    }
+    const std::string shown = node->is_integer() ? std::to_string(node->as_integer()->get()) : toml_float(value);
+    if (!std::isfinite(value)) {
+      problem(line_of(*node), field, shown + " is not an amount " + expected);
+    } else if (std::fabs(value) > k_max_amount) {
+      problem(line_of(*node), field, shown + " is too large (expected at most 1000000000)");
+    } else if (const auto converted = cents_from_amount(value)) {
+      cents = *converted;
+    } else {
+      problem(line_of(*node), field, shown + " has more than two decimals " + expected);
+    }
+  }
+
+  // A closure date: a TOML local date (2026-12-24) or the same as a string ("2026-12-24").
+  void date(const toml::table& t, std::string_view key, const std::string& base, std::string& out) {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    if (const auto* value = node->as_date()) {
+      out = date_text(value->get());
+    } else if (const auto* string = node->as_string()) {
+      out = string->get();  // validation says whether it is a date
+    } else {
+      wrong_type(join_path(base, key), *node, "a date such as 2026-12-24");
+    }
+  }
+
+  // An array of strings; elements of the wrong type are reported and kept as "" so the indexes
+  // of the others still match the file.
+  void texts(const toml::table& t, std::string_view key, const std::string& base, std::vector<std::string>& out,
+             std::string_view expected_element) {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    const std::string field = join_path(base, key);
+    const toml::array* array = node->as_array();
+    if (!array) {
+      wrong_type(field, *node, "an array of strings such as [\"first\", \"second\"]");
+      return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = (*array)[i];
+      const std::string item = index_path(field, i);
+      note(item, element);
+      if (const auto* value = element.as_string()) {
+        out.push_back(value->get());
+      } else {
+        wrong_type(item, element, expected_element);
+        out.emplace_back();
+      }
+    }
+  }
+
+  // ---- tables ----
+
+  // The table at base.key, or nullptr if it is absent or not a table (which is reported).
+  const toml::table* sub_table(const toml::table& parent, std::string_view key, const std::string& base) {
+    const toml::node* node = found(parent, key, base);
+    if (!node) return nullptr;
+    if (const toml::table* table = node->as_table()) return table;
+    const std::string field = join_path(base, key);
+    wrong_type(field, *node, "a table, written [" + field + "]");
+    return nullptr;
+  }
+
+  // An array of tables ([[services]]): read_item fills one element per table. Elements that are
+  // not tables are reported and kept as defaults so later indexes still match the file.
+  template <class Item, class ReadItem>
+  void table_array(const toml::table& parent, std::string_view key, const std::string& base, std::vector<Item>& out,
+                   ReadItem read_item) {
+    const toml::node* node = found(parent, key, base);
+    if (!node) return;
+    const std::string field = join_path(base, key);
+    const std::string expected = "an array of tables, written [[" + field + "]]";
+    const toml::array* array = node->as_array();
+    if (!array) {
+      wrong_type(field, *node, expected);
+      return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = (*array)[i];
+      const std::string item_field = index_path(field, i);
+      note(item_field, element);
+      Item item;
+      if (const toml::table* table = element.as_table()) {
+        read_item(*table, item_field, item);
+      } else {
+        wrong_type(item_field, element, expected);
+      }
+      out.push_back(std::move(item));
+    }
+  }
+
+  void check_keys(const toml::table& table, const std::string& base, Keys allowed) {
+    for (auto&& [key, node] : table) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      const int line = key.source().begin.line > 0 ? static_cast<int>(key.source().begin.line) : line_of(node);
+      problem(line, join_path(base, key.str()), unknown_key_message(key.str(), allowed));
+    }
+  }
+
+  // ---- bookkeeping ----
+
+  // The node at base.key, remembering its line; nullptr when absent.
+  const toml::node* found(const toml::table& t, std::string_view key, const std::string& base) {
+    const toml::node* node = t.get(key);
+    if (node) note(join_path(base, key), *node);
+    return node;
+  }
+
+  void note(const std::string& field, const toml::node& node) { lines_[field] = line_of(node); }
+
+  void problem(int line, const std::string& field, std::string message) {
+    issues_.push_back({line, field, std::move(message)});
+    suppressed_.push_back(field);
+  }
+
+  void wrong_type(const std::string& field, const toml::node& node, std::string_view expected) {
+    problem(line_of(node), field, "found " + describe(node) + " (expected " + std::string(expected) + ")");
+  }
+
+  // The line of the field, or of the nearest enclosing table or array that is in the file.
+  int line_for(std::string field) const {
+    while (true) {
+      if (auto it = lines_.find(field); it != lines_.end()) return it->second;
+      const auto cut = field.find_last_of(".[");
+      if (cut == std::string::npos) return 0;
+      field.resize(cut);
+    }
+  }
+
+  // True for the fields (and everything inside them) that already have a problem reported.
+  bool is_suppressed(const std::string& field) const {
+    return std::any_of(suppressed_.begin(), suppressed_.end(), [&](const std::string& prefix) {
+      return field.starts_with(prefix) &&
+             (field.size() == prefix.size() || field[prefix.size()] == '.' || field[prefix.size()] == '[');
+    });
+  }
+
+  std::string source_name_;
+  std::vector<Issue> issues_;
+  std::map<std::string, int> lines_;
+  std::vector<std::string> suppressed_;
+};
+
+}  // namespace
+
+Profile parse_profile_toml(std::string_view text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(source_name));
+  } catch (const toml::parse_error& error) {
+    const auto& where = error.source().begin;
+    throw DataError(source_name + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
+                    ": invalid TOML: " + std::string(error.description()));
+  }
+  ProfileReader reader(source_name);
+  Profile profile = reader.read(root);
+  if (!reader.ok()) throw DataError(reader.report());
+  return profile;
+}
+
+Profile load_profile_file(const std::filesystem::path& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw DataError(path.string() + ": cannot read: is a directory (expected a TOML file)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path.string() + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw DataError(path.string() + ": cannot read: " + std::strerror(errno));
+  return parse_profile_toml(text.str(), path.string());
+}
+
+}  // namespace sonoria::org

@@ -1,0 +1,332 @@
+#include "core/org/profile_validate.hpp"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/org/money.hpp"
+#include "core/org/templates.hpp"
+#include "core/org/time_text.hpp"
+#include "core/org/toml_text.hpp"
+
+namespace sonoria::org {
+namespace {
+
+const std::string k_e164_expected = "(expected \"+\" then 2 to 15 digits, such as \"+15550001000\")";
+
+std::string index_path(const std::string& array, std::size_t index) {
+  return array + "[" + std::to_string(index) + "]";
+}
+
+std::string join(const auto& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+bool is_web_address(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (url.size() > scheme.size() && url.substr(0, scheme.size()) == scheme) return true;
+  }
+  return false;
+}
+
+bool is_email(std::string_view email) {
+  const auto at = email.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string_view::npos &&
+         email.find_first_of(" \t\r\n") == std::string_view::npos;
+}
+
+bool all_of_class(std::string_view text, std::size_t size, char low, char high) {
+  return text.size() == size &&
+         std::all_of(text.begin(), text.end(), [&](char c) { return c >= low && c <= high; });
+}
+
+// Collects problems with the field paths the TOML format uses.
+class Checker {
+ public:
+  std::vector<Problem> problems;
+
+  void add(std::string field, std::string message) {
+    problems.push_back({std::move(field), std::move(message)});
+  }
+
+  void required(const std::string& field, const std::string& value, std::string_view expected) {
+    if (value.empty()) add(field, "missing (expected " + std::string(expected) + ")");
+  }
+
+  void phone(const std::string& field, const std::string& value) {
+    if (!value.empty() && !is_e164(value)) {
+      add(field, toml_quote(value) + " is not an E.164 phone number " + k_e164_expected);
+    }
+  }
+
+  void required_phone(const std::string& field, const std::string& value) {
+    if (value.empty()) {
+      add(field, "missing (expected an E.164 number such as \"+15550001000\")");
+    } else {
+      phone(field, value);
+    }
+  }
+
+  void web_address(const std::string& field, const std::string& value) {
+    if (!value.empty() && !is_web_address(value)) {
+      add(field, toml_quote(value) + " is not a web address (expected one starting with https:// or http://)");
+    }
+  }
+
+  void not_negative(const std::string& field, int64_t value) {
+    if (value < 0) add(field, std::to_string(value) + " is negative (expected 0 or more)");
+  }
+
+  void price(const std::string& field, int64_t cents) {
+    if (cents < 0) add(field, format_amount(cents) + " is negative (expected 0 or more)");
+  }
+
+  void int_range(const std::string& field, int value, int low, int high, std::string_view note = {}) {
+    if (value < low || value > high) {
+      add(field, std::to_string(value) + " is out of range (expected " + std::to_string(low) + " to " +
+                     std::to_string(high) + std::string(note) + ")");
+    }
+  }
+
+  void double_range(const std::string& field, double value, double low, double high) {
+    // Written so that NaN fails too.
+    if (!(value >= low && value <= high)) {
+      add(field, toml_float(value) + " is out of range (expected " + toml_float(low) + " to " + toml_float(high) + ")");
+    }
+  }
+};
+
+void check_organization(Checker& check, const Organization& org) {
+  check.required("organization.slug", org.slug, "a slug such as \"lotus-yoga\"");
+  if (!org.slug.empty() && !is_valid_slug(org.slug)) {
+    check.add("organization.slug",
+              toml_quote(org.slug) +
+                  " is not a valid slug (expected lowercase letters, digits and dashes, starting with a letter or digit)");
+  }
+  check.required("organization.name", org.name, "the business name");
+  check.required("organization.timezone", org.timezone, "an IANA time zone such as \"America/New_York\"");
+  if (!org.timezone.empty() && !is_known_timezone(org.timezone)) {
+    check.add("organization.timezone",
+              toml_quote(org.timezone) + " is not a known IANA time zone (expected a name such as \"America/New_York\")");
+  }
+
+  if (org.phone_numbers.empty()) {
+    check.add("organization.phone_numbers", "missing (expected at least one E.164 number such as \"+15550001000\")");
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < org.phone_numbers.size(); ++i) {
+    const std::string field = index_path("organization.phone_numbers", i);
+    check.required_phone(field, org.phone_numbers[i]);
+    if (!org.phone_numbers[i].empty() && !seen.insert(org.phone_numbers[i]).second) {
+      check.add(field, toml_quote(org.phone_numbers[i]) + " is listed twice (expected each number once)");
+    }
+  }
+
+  check.web_address("organization.booking_url", org.booking_url);
+  check.web_address("organization.portal_url", org.portal_url);
+  check.web_address("organization.website", org.website);
+
+  check.phone("organization.owner.phone", org.owner.phone);
+  if (!org.owner.email.empty() && !is_email(org.owner.email)) {
+    check.add("organization.owner.email", toml_quote(org.owner.email) + " is not an email address (expected name@domain)");
+  }
+
+  for (std::size_t i = 0; i < org.locations.size(); ++i) {
+    const std::string base = index_path("organization.locations", i);
+    check.required(base + ".name", org.locations[i].name, "the location's name");
+    check.phone(base + ".phone", org.locations[i].phone);
+  }
+}
+
+void check_assistant(Checker& check, const Assistant& assistant) {
+  check.required("assistant.name", assistant.name, "the assistant's name, such as \"Ava\"");
+  if (!is_known_voice(assistant.voice)) {
+    check.add("assistant.voice",
+              toml_quote(assistant.voice) + " is not a known voice (expected one of " + join(k_voices, ", ") + ")");
+  }
+  check.double_range("assistant.temperature", assistant.temperature, k_min_temperature, k_max_temperature);
+  if (!all_of_class(assistant.language, 2, 'a', 'z')) {
+    check.add("assistant.language",
+              toml_quote(assistant.language) + " is not a language code (expected two lowercase letters such as \"en\")");
+  }
+  check.double_range("assistant.vad.threshold", assistant.vad.threshold, 0.0, 1.0);
+  check.int_range("assistant.vad.prefix_padding_ms", assistant.vad.prefix_padding_ms, 0, k_max_vad_ms);
+  check.int_range("assistant.vad.silence_duration_ms", assistant.vad.silence_duration_ms, 0, k_max_vad_ms);
+}
+
+void check_services(Checker& check, const Profile& profile) {
+  for (std::size_t i = 0; i < profile.services.size(); ++i) {
+    const Service& service = profile.services[i];
+    const std::string base = index_path("services", i);
+    check.required(base + ".name", service.name, "the service's name");
+    check.int_range(base + ".duration_minutes", service.duration_minutes, 0, k_max_duration_minutes,
+                    "; 0 = not stated");
+    check.price(base + ".price", service.price_cents);
+    if (!all_of_class(service.currency, 3, 'A', 'Z')) {
+      check.add(base + ".currency",
+                toml_quote(service.currency) + " is not a currency code (expected three capital letters such as \"USD\")");
+    }
+  }
+  for (std::size_t i = 0; i < profile.add_ons.size(); ++i) {
+    const std::string base = index_path("add_ons", i);
+    check.required(base + ".name", profile.add_ons[i].name, "the add-on's name");
+    check.price(base + ".price", profile.add_ons[i].price_cents);
+  }
+}
+
+void check_hours(Checker& check, const WeeklyHours& hours) {
+  for (int day = 0; day < 7; ++day) {
+    const auto& ranges = hours.days[day];
+    const std::string base = "hours." + std::string(weekday_key(day));
+    std::vector<std::size_t> sound;  // indexes of ranges that are well-formed on their own
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+      const TimeRange& range = ranges[i];
+      const std::string text = toml_quote(format_time_range(range));
+      if (range.open_minute < 0 || range.open_minute > k_minutes_per_day || range.close_minute < 0 ||
+          range.close_minute > k_minutes_per_day) {
+        check.add(index_path(base, i), text + " is outside the day (expected times from 00:00 to 24:00)");
+      } else if (range.close_minute < range.open_minute) {
+        check.add(index_path(base, i), text + " closes before it opens (expected the closing time after the opening time)");
+      } else if (range.close_minute == range.open_minute) {
+        check.add(index_path(base, i), text + " closes when it opens (expected the closing time after the opening time)");
+      } else {
+        sound.push_back(i);
+      }
+    }
+    // Each range is compared with the ones listed before it, so the later one is blamed.
+    for (std::size_t a = 0; a < sound.size(); ++a) {
+      for (std::size_t b = 0; b < a; ++b) {
+        const TimeRange& later = ranges[sound[a]];
+        const TimeRange& earlier = ranges[sound[b]];
+        if (later.open_minute < earlier.close_minute && earlier.open_minute < later.close_minute) {
+          check.add(index_path(base, sound[a]), toml_quote(format_time_range(later)) + " overlaps " +
+                                                    toml_quote(format_time_range(earlier)) +
+                                                    " (expected ranges that do not overlap)");
+          break;
+        }
+      }
+    }
+  }
+}
+
+void check_closures(Checker& check, const std::vector<Closure>& closures) {
+  for (std::size_t i = 0; i < closures.size(); ++i) {
+    const Closure& closure = closures[i];
+    const std::string base = index_path("closures", i);
+    std::optional<std::chrono::year_month_day> dates[2];
+    const std::string* texts[2] = {&closure.from, &closure.to};
+    const char* names[2] = {"from", "to"};
+    for (int k = 0; k < 2; ++k) {
+      const std::string field = base + "." + names[k];
+      if (texts[k]->empty()) {
+        check.add(field, "missing (expected a date such as 2026-12-24)");
+      } else if (!(dates[k] = parse_date(*texts[k]))) {
+        check.add(field, toml_quote(*texts[k]) + " is not a date (expected YYYY-MM-DD)");
+      }
+    }
+    if (dates[0] && dates[1] && *dates[1] < *dates[0]) {
+      check.add(base + ".to",
+                closure.to + " is before from = " + closure.from + " (expected a date on or after \"from\")");
+    }
+  }
+}
+
+void check_rest(Checker& check, const Profile& profile) {
+  for (std::size_t i = 0; i < profile.faqs.size(); ++i) {
+    const std::string base = index_path("faqs", i);
+    check.required(base + ".question", profile.faqs[i].question, "the question callers ask");
+    check.required(base + ".answer", profile.faqs[i].answer, "the answer");
+  }
+
+  check.not_negative("booking.min_notice_hours", profile.booking.min_notice_hours);
+  check.not_negative("booking.max_advance_days", profile.booking.max_advance_days);
+  check.not_negative("booking.cancellation_notice_hours", profile.booking.cancellation_notice_hours);
+  for (std::size_t i = 0; i < profile.booking.policies.size(); ++i) {
+    check.required(index_path("booking.policies", i), profile.booking.policies[i], "the policy's text");
+  }
+
+  for (std::size_t i = 0; i < profile.team.size(); ++i) {
+    check.required(index_path("team", i) + ".name", profile.team[i].name, "the person's name");
+  }
+
+  const std::pair<const char*, const std::string*> templates[] = {
+      {"booking", &profile.sms_templates.booking},
+      {"update", &profile.sms_templates.update},
+      {"cancel", &profile.sms_templates.cancel},
+      {"notify_owner", &profile.sms_templates.notify_owner},
+  };
+  for (const auto& [name, text] : templates) {
+    for (const std::string& unknown : unknown_placeholders(*text)) {
+      check.add(std::string("sms_templates.") + name, "unknown placeholder " + toml_quote("{{" + unknown + "}}") +
+                                                         " (expected one of " + join(k_placeholders, ", ") + ")");
+    }
+  }
+
+  for (std::size_t i = 0; i < profile.fallback_numbers.size(); ++i) {
+    const std::string base = index_path("fallback_numbers", i);
+    check.required(base + ".name", profile.fallback_numbers[i].name, "who answers it, such as \"front desk\"");
+    check.required_phone(base + ".number", profile.fallback_numbers[i].number);
+  }
+}
+
+}  // namespace
+
+bool is_valid_slug(std::string_view slug) {
+  if (slug.empty()) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(slug.front())) return false;
+  return std::all_of(slug.begin(), slug.end(), [&](char c) { return lower_or_digit(c) || c == '-'; });
+}
+
+bool is_e164(std::string_view number) {
+  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' || number[1] > '9') {
+    return false;
+  }
+  return std::all_of(number.begin() + 1, number.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_known_voice(std::string_view voice) {
+  return std::find(k_voices.begin(), k_voices.end(), voice) != k_voices.end();
+}
+
+bool is_known_timezone(const std::string& name) {
+  try {
+    return date::locate_zone(name) != nullptr;
+  } catch (const std::exception&) {
+    // date throws std::runtime_error for an unknown name (and if the tz database is missing).
+    return false;
+  }
+}
+
+std::vector<Problem> validate_profile(const Profile& profile) {
+  Checker check;
+  check_organization(check, profile.organization);
+  check_assistant(check, profile.assistant);
+  check_services(check, profile);
+  check_hours(check, profile.hours);
+  check_closures(check, profile.closures);
+  check_rest(check, profile);
+  return std::move(check.problems);
+}
+
+void ensure_valid_profile(const Profile& profile, const std::string& source_name) {
+  const std::vector<Problem> problems = validate_profile(profile);
+  if (problems.empty()) return;
+  std::string message;
+  for (const Problem& problem : problems) {
+    if (!message.empty()) message += '\n';
+    message += source_name + ": " + problem.field + ": " + problem.message;
+  }
+  throw DataError(message);
+}
+
+}  // namespace sonoria::org

@@ -1,0 +1,59 @@
+#include "daemon/admission.hpp"
+
+namespace sonoria::daemon {
+
+const char* admit_reason(Admit a) {
+  switch (a) {
+    case Admit::yes: return "admitted";
+    case Admit::blocked_caller: return "blocked_caller";
+    case Admit::rate_limited: return "rate_limited";
+    case Admit::capacity: return "capacity";
+    case Admit::draining: return "shutting_down";
+  }
+  return "unknown";
+}
+
+Admission::Admission(Limits limits)
+    : limits_(std::move(limits)), blocked_(limits_.blocked_callers.begin(), limits_.blocked_callers.end()) {}
+
+Admit Admission::admit(const std::string& caller, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (draining_) return Admit::draining;
+  if (blocked_.count(caller)) return Admit::blocked_caller;
+  if (limits_.max_calls_per_caller_per_hour > 0) {
+    auto& times = recent_[caller];
+    while (!times.empty() && now - times.front() >= std::chrono::hours(1)) times.pop_front();
+    if (static_cast<int>(times.size()) >= limits_.max_calls_per_caller_per_hour) return Admit::rate_limited;
+    times.push_back(now);
+    // Forget callers with no calls in the window, so the map does not grow forever.
+    if (recent_.size() > 10000) {
+      for (auto it = recent_.begin(); it != recent_.end();)
+        it = (it->second.empty() || now - it->second.back() >= std::chrono::hours(1)) ? recent_.erase(it) : std::next(it);
+    }
+  }
+  if (active_ >= limits_.max_concurrent) return Admit::capacity;
+  ++active_;
+  return Admit::yes;
+}
+
+void Admission::release() {
+  std::lock_guard lock(mutex_);
+  if (active_ > 0) --active_;
+}
+
+void Admission::start_draining() {
+  std::lock_guard lock(mutex_);
+  draining_ = true;
+}
+
+bool Admission::draining() const {
+  std::lock_guard lock(mutex_);
+  return draining_;
+}
+
+int Admission::active() const {
+  std::lock_guard lock(mutex_);
+  return active_;
+}
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,46 @@
+#pragma once
+// Whether to answer a call: blocked callers, a per-caller rate limit, and capacity. Holds the
+// counts of live calls; thread-safe. Time is passed in, so tests need no clock.
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sonoria::daemon {
+
+enum class Admit { yes, blocked_caller, rate_limited, capacity, draining };
+
+// The stable name recorded as the call's end reason ("rate_limited").
+const char* admit_reason(Admit a);
+
+class Admission {
+ public:
+  using Clock = std::chrono::steady_clock;
+  struct Limits {
+    int max_concurrent = 20;
+    int max_calls_per_caller_per_hour = 10;  // 0 = unlimited
+    std::vector<std::string> blocked_callers;
+  };
+  explicit Admission(Limits limits);
+
+  // Decides and, when admitted, counts the call as active until release().
+  Admit admit(const std::string& caller, Clock::time_point now);
+  void release();
+  void start_draining();
+  bool draining() const;
+  int active() const;
+
+ private:
+  Limits limits_;
+  std::set<std::string> blocked_;
+  mutable std::mutex mutex_;
+  int active_ = 0;
+  bool draining_ = false;
+  std::map<std::string, std::deque<Clock::time_point>> recent_;  // per caller, within the hour
+};
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,104 @@
+#include "daemon/call_registry.hpp"
+
+#include <openssl/rand.h>
+#include <stdexcept>
+
+namespace sonoria::daemon {
+
+std::string CallRegistry::mint_token() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("the system random generator failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+void CallRegistry::add(const std::string& call_sid, const std::string& token, std::shared_ptr<MediaSession> session,
+                       std::shared_ptr<const org::Profile> profile, std::string to_number) {
+  std::lock_guard lock(mutex_);
+  expire_locked(Clock::now());
+  calls_[call_sid] = Entry{token, std::move(session), std::nullopt, std::nullopt, std::move(profile), std::move(to_number)};
+  tokens_[token] = call_sid;
+}
+
+std::optional<std::string> CallRegistry::live_token(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  if (it == calls_.end() || it->second.finished_at || !tokens_.count(it->second.token)) return std::nullopt;
+  return it->second.token;
+}
+
+std::shared_ptr<const org::Profile> CallRegistry::profile(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  return it == calls_.end() ? nullptr : it->second.profile;
+}
+
+std::string CallRegistry::to_number(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  return it == calls_.end() ? std::string() : it->second.to_number;
+}
+
+std::shared_ptr<MediaSession> CallRegistry::claim(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return nullptr;
+  auto call = calls_.find(it->second);
+  tokens_.erase(it);
+  if (call == calls_.end() || call->second.finished_at) return nullptr;
+  return call->second.session;
+}
+
+void CallRegistry::finished(const std::string& call_sid, std::optional<call::Disposition> disposition) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  if (it == calls_.end()) return;
+  tokens_.erase(it->second.token);
+  it->second.session.reset();
+  it->second.disposition = std::move(disposition);
+  it->second.finished_at = Clock::now();
+}
+
+std::optional<call::Disposition> CallRegistry::disposition(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  if (it == calls_.end()) return std::nullopt;
+  return it->second.disposition;
+}
+
+bool CallRegistry::is_live(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  return it != calls_.end() && !it->second.finished_at;
+}
+
+std::vector<std::shared_ptr<MediaSession>> CallRegistry::live_sessions() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<MediaSession>> out;
+  for (const auto& [sid, e] : calls_)
+    if (e.session) out.push_back(e.session);
+  return out;
+}
+
+size_t CallRegistry::live_count() const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& [sid, e] : calls_)
+    if (!e.finished_at) ++n;
+  return n;
+}
+
+void CallRegistry::expire_locked(Clock::time_point now) {
+  // Dispositions are needed only until Twilio requests the <Connect action>; keep them 15 min.
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    if (it->second.finished_at && now - *it->second.finished_at > std::chrono::minutes(15)) it = calls_.erase(it);
+    else ++it;
+  }
+}
+
+}  // namespace sonoria::daemon

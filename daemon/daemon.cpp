@@ -1,0 +1,234 @@
+#include "daemon/daemon.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <cstdlib>
+#include <thread>
+
+#include "core/db/database.hpp"
+#include "core/error.hpp"
+#include "daemon/admission.hpp"
+#include "daemon/call_registry.hpp"
+#include "daemon/db_writer.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/log.hpp"
+#include "daemon/media_session.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/org_directory.hpp"
+#include "daemon/routes.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+HttpServerOptions server_options(const config::Settings& s) {
+  HttpServerOptions o;
+  auto colon = s.server.listen.rfind(':');
+  o.host = s.server.listen.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+  o.port = static_cast<uint16_t>(std::stoi(s.server.listen.substr(colon + 1)));
+  o.tls_cert_file = s.server.tls_cert;
+  o.tls_key_file = s.server.tls_key;
+  return o;
+}
+
+Admission::Limits admission_limits(const config::Settings& s) {
+  return Admission::Limits{s.calls.max_concurrent, s.calls.max_calls_per_caller_per_hour, s.calls.blocked_callers};
+}
+
+}  // namespace
+
+class Daemon::Impl {
+ public:
+  explicit Impl(const config::Settings& settings)
+      : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_}, routes_(services_),
+        server_(io_, server_options(settings)) {
+    routes_.ready = [this] { return !admission_.draining() && writer_.failed_batches() == 0; };
+    server_.set_handler([this](HttpRequest r, HttpResponder respond) { routes_.handle(std::move(r), std::move(respond)); });
+    server_.add_websocket_route("/twilio/media",
+                                WsRoute{[this](const HttpRequest& r) { return routes_.accept_media_upgrade(r); },
+                                        [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
+  }
+
+  ~Impl() {
+    stop_threads();
+  }
+
+  // Runs once, before the writer opens its connection: recovery and the first org load.
+  const config::DatabaseSettings& prepare_database(const config::Settings& settings) {
+    db::Database database(settings.database, db::SchemaCheck::require_current);
+    int closed = database.calls().close_abandoned_calls(db::now_ms());
+    if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
+                         {{"count", std::to_string(closed)}});
+    orgs_.replace(database.orgs().all());
+    return settings.database;
+  }
+
+  void start() {
+    Log::configure(settings_.log.level, settings_.log.format);
+    if (!settings_.twilio.validate_signatures)
+      log_warn("startup.signatures_off", "", "twilio.validate_signatures = false: anyone can post webhooks; use only for local development");
+    else if (settings_.twilio.auth_token.empty())
+      log_warn("startup.no_auth_token", "", "no Twilio auth token: every webhook will be refused (set TWILIO_AUTH_TOKEN)");
+    if (settings_.engine.api_key.empty())
+      log_warn("startup.no_api_key", "", "no engine API key: calls will fall back (set OPENAI_API_KEY)");
+    if (orgs_.size() == 0)
+      log_warn("startup.no_numbers", "", "no organization answers any number yet (sonoria org import FILE.toml)");
+    server_.start();
+    start_reloader();
+    int n = settings_.server.threads > 0 ? settings_.server.threads : std::max(1u, std::thread::hardware_concurrency());
+    work_.emplace(io_.get_executor());
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
+    log_info("startup.listening", "", "sonoria is answering calls",
+             {{"listen", settings_.server.listen}, {"port", std::to_string(server_.port())},
+              {"public_url", settings_.server.public_url}, {"tls", server_.serves_tls() ? "on" : "off"},
+              {"organizations", std::to_string(orgs_.size())}});
+  }
+
+  uint16_t port() const { return server_.port(); }
+
+  void request_stop() {
+    boost::asio::post(io_, [this] { begin_drain(); });
+  }
+
+  int wait() {
+    std::unique_lock lock(stop_mutex_);
+    stopped_cv_.wait(lock, [this] { return stopped_; });
+    lock.unlock();
+    stop_threads();
+    return 0;
+  }
+
+  int run() {
+    start();
+    boost::asio::signal_set signals(io_, SIGTERM, SIGINT);
+    std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (draining_) {
+        log_warn("shutdown.forced", "", "second signal: exiting at once");
+        std::_Exit(1);
+      }
+      log_info("shutdown.signal", "", sig == SIGTERM ? "SIGTERM received" : "SIGINT received");
+      begin_drain();
+      signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+    int code = wait();
+    return code;
+  }
+
+ private:
+  void run_io() {
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        // Nothing should throw out of a handler; if something does, log it and keep serving.
+        log_error("daemon.handler_threw", "", e.what());
+      }
+    }
+  }
+
+  void begin_drain() {
+    if (draining_) return;
+    draining_ = true;
+    admission_.start_draining();
+    server_.stop_accepting();
+    drain_deadline_ = std::chrono::steady_clock::now() + settings_.server.drain_timeout;
+    log_info("shutdown.draining", "", "no new calls; waiting for active calls",
+             {{"active", std::to_string(calls_.live_count())}});
+    drain_timer_.emplace(io_);
+    poll_drain();
+  }
+
+  void poll_drain() {
+    if (calls_.live_count() == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+      auto live = calls_.live_sessions();
+      if (!live.empty())
+        log_warn("shutdown.drain_timeout", "", "ending calls still active", {{"count", std::to_string(live.size())}});
+      for (auto& s : live) s->terminate();
+      // Let the terminations run, then flush the writer off the event loop and stop.
+      drain_timer_->expires_after(std::chrono::milliseconds(live.empty() ? 0 : 200));
+      drain_timer_->async_wait([this](boost::system::error_code) {
+        std::thread([this] {
+          writer_.flush_and_stop();
+          log_info("shutdown.done", "", "all records written; exiting");
+          std::lock_guard lock(stop_mutex_);
+          stopped_ = true;
+          stopped_cv_.notify_all();
+        }).detach();
+      });
+      return;
+    }
+    drain_timer_->expires_after(std::chrono::milliseconds(100));
+    drain_timer_->async_wait([this](boost::system::error_code) { poll_drain(); });
+  }
+
+  void start_reloader() {
+    reloader_ = std::thread([this] {
+      std::unique_lock lock(reload_mutex_);
+      while (!reloader_stop_) {
+        reload_cv_.wait_for(lock, std::chrono::seconds(15), [this] { return reloader_stop_; });
+        if (reloader_stop_) break;
+        try {
+          db::Database database(settings_.database, db::SchemaCheck::require_current, true);
+          orgs_.replace(database.orgs().all());
+        } catch (const std::exception& e) {
+          log_warn("orgs.reload_failed", "", e.what());
+        }
+      }
+    });
+  }
+
+  void stop_threads() {
+    {
+      std::lock_guard lock(reload_mutex_);
+      reloader_stop_ = true;
+    }
+    reload_cv_.notify_all();
+    if (reloader_.joinable()) reloader_.join();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+    threads_.clear();
+    writer_.flush_and_stop();
+  }
+
+  config::Settings settings_;
+  boost::asio::io_context io_;
+  OrgDirectory orgs_;
+  Admission admission_;
+  Metrics metrics_;
+  CallRegistry calls_;
+  DbWriter writer_;
+  Services services_;
+  Routes routes_;
+  HttpServer server_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  std::optional<boost::asio::steady_timer> drain_timer_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  bool draining_ = false;
+  std::mutex stop_mutex_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;
+  std::thread reloader_;
+  std::mutex reload_mutex_;
+  std::condition_variable reload_cv_;
+  bool reloader_stop_ = false;
+};
+
+Daemon::Daemon(const config::Settings& settings) : impl_(std::make_unique<Impl>(settings)) {}
+Daemon::~Daemon() = default;
+void Daemon::start() { impl_->start(); }
+uint16_t Daemon::port() const { return impl_->port(); }
+void Daemon::request_stop() { impl_->request_stop(); }
+int Daemon::wait() { return impl_->wait(); }
+int Daemon::run() { return impl_->run(); }
+
+}  // namespace sonoria::daemon

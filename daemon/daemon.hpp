@@ -1,0 +1,35 @@
+#pragma once
+// The server, assembled: io_context and its threads, the HTTP/WebSocket listener, the routes,
+// the database writer, the org directory and its reloader, signals and graceful shutdown.
+// Built in dependency order, torn down in reverse.
+
+#include <cstdint>
+#include <memory>
+
+#include "core/config/settings.hpp"
+
+namespace sonoria::daemon {
+
+class Daemon {
+ public:
+  // Opens the database (schema must be current), closes calls a crash left open, loads the
+  // organizations. Throws UserError/DataError with a message for the operator.
+  explicit Daemon(const config::Settings& settings);
+  ~Daemon();
+
+  void start();                 // binds and starts serving on background threads
+  uint16_t port() const;        // the bound port (for listen ports of 0)
+  // Graceful stop, like SIGTERM: readiness fails, new calls hear the busy message, active calls
+  // get up to server.drain_timeout, the writer is flushed. Any thread; returns at once.
+  void request_stop();
+  // Blocks until stopped; returns the process exit code.
+  int wait();
+  // start() + SIGTERM/SIGINT handling + wait(). A second signal exits at once.
+  int run();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,471 @@
+#include "daemon/http_server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/net/beast_ws_transport.ipp"
+
+namespace sonoria::daemon {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace detail {
+
+// What the server's stop_accepting() may ask of a live HTTP connection.
+class HttpSessionBase {
+ public:
+  virtual ~HttpSessionBase() = default;
+  virtual void stop() = 0;  // any thread
+};
+
+struct HttpServerState {
+  HttpServerOptions options;
+  HttpHandler handler;
+  std::map<std::string, WsRoute, std::less<>> ws_routes;
+  std::unique_ptr<asio::ssl::context> tls;
+  std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> stopping{false};
+
+  std::mutex sessions_mutex;
+  std::vector<std::weak_ptr<HttpSessionBase>> sessions;
+
+  void track(const std::shared_ptr<HttpSessionBase>& session) {
+    std::lock_guard lock(sessions_mutex);
+    std::erase_if(sessions, [](const auto& weak) { return weak.expired(); });
+    sessions.push_back(session);
+  }
+
+  void stop_sessions() {
+    std::vector<std::weak_ptr<HttpSessionBase>> live;
+    {
+      std::lock_guard lock(sessions_mutex);
+      live.swap(sessions);
+    }
+    for (const auto& weak : live) {
+      if (auto session = weak.lock()) session->stop();
+    }
+  }
+};
+
+// Answers one request once: the first respond() wins, and a responder dropped unanswered
+// answers 500 so that a forgetful handler cannot leave a client hanging.
+class Responder {
+ public:
+  explicit Responder(std::function<void(HttpResponse)> deliver) : deliver_(std::move(deliver)) {}
+  ~Responder() {
+    if (!answered_.exchange(true)) deliver_(HttpResponse{500, "text/plain", "the request was not answered\n", {}});
+  }
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
+
+  void respond(HttpResponse response) {
+    if (!answered_.exchange(true)) deliver_(std::move(response));
+  }
+
+ private:
+  std::atomic<bool> answered_{false};
+  std::function<void(HttpResponse)> deliver_;
+};
+
+HttpRequest to_request(http::request<http::string_body>& message, const std::string& remote_address) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  const std::size_t question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  if (question != std::string::npos) request.query = request.target.substr(question + 1);
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string value(field.value());
+    auto [it, inserted] = request.headers.emplace(std::move(name), value);
+    if (!inserted) it->second += ", " + value;
+  }
+  request.body = std::move(message.body());
+  request.remote_address = remote_address;
+  return request;
+}
+
+constexpr std::chrono::seconds k_linger{2};
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == beast::error_code(http::error::bad_target).category();
+}
+
+// One HTTP connection: requests are read and answered one at a time (keep-alive), until an
+// upgrade moves the stream into a WebSocket or the connection closes.
+template <class Stream>
+class HttpSession final : public HttpSessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  static constexpr bool k_tls = std::is_same_v<Stream, net::TlsTcpStream>;
+
+  template <class... StreamArgs>
+  HttpSession(std::shared_ptr<HttpServerState> state, std::string remote_address, StreamArgs&&... stream_args)
+      : state_(std::move(state)),
+        options_(state_->options),
+        remote_address_(std::move(remote_address)),
+        stream_(std::forward<StreamArgs>(stream_args)...) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_run(); });
+  }
+
+  void stop() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->on_stop(); });
+  }
+
+ private:
+  enum class Phase { starting, reading, handling, writing, closing, upgraded };
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void on_run() {
+    if constexpr (k_tls) {
+      phase_ = Phase::reading;
+      lowest().expires_after(options_.request_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                self->phase_ = Phase::starting;
+                                if (ec) return self->do_close();
+                                self->do_read();
+                              });
+    } else {
+      do_read();
+    }
+  }
+
+  void on_stop() {
+    stopping_ = true;
+    // A connection waiting for a request is idle: cut it. One being answered closes after that.
+    if (phase_ == Phase::reading) lowest().cancel();
+  }
+
+  void do_read() {
+    if (stopping_ || state_->stopping) return do_close();
+    phase_ = Phase::reading;
+    parser_.emplace();
+    parser_->body_limit(options_.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
+    lowest().expires_after(first_request_ ? options_.request_timeout : options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_read_header(ec);
+                            });
+  }
+
+  void on_read_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    if (parser_->is_done()) return on_request();
+    lowest().expires_after(options_.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code body_ec, std::size_t) {
+      if (body_ec) return self->on_read_error(body_ec);
+      self->on_request();
+    });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    // The client went away, went quiet, or we are stopping: normal ends, nothing to answer.
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+        !is_parse_error(ec)) {
+      return do_close();
+    }
+    if (parser_->is_header_done()) version_ = parser_->get().version();
+    if (ec == http::error::body_limit) {
+      return send_error(413, "the request body is larger than " + std::to_string(options_.body_limit) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+      return send_error(431, "the request head is larger than " + std::to_string(options_.header_limit) + " bytes");
+    }
+    send_error(400, "malformed HTTP request: " + ec.message());
+  }
+
+  void send_error(int status, const std::string& text) {
+    keep_alive_ = false;
+    phase_ = Phase::handling;
+    send(HttpResponse{status, "text/plain", text + "\n", {}});
+  }
+
+  void on_request() {
+    http::request<http::string_body> message = parser_->release();
+    version_ = message.version();
+    keep_alive_ = message.keep_alive();
+    HttpRequest request = to_request(message, remote_address_);
+    if (websocket::is_upgrade(message)) {
+      const auto route = state_->ws_routes.find(request.path);
+      if (route != state_->ws_routes.end()) return upgrade(std::move(message), std::move(request), route->second);
+    }
+    phase_ = Phase::handling;
+    if (!state_->handler) return send(HttpResponse{404, "text/plain", "not found\n", {}});
+
+    auto responder = std::make_shared<Responder>([self = this->shared_from_this()](HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->send(std::move(response)); });
+    });
+    try {
+      state_->handler(std::move(request), [responder](HttpResponse response) { responder->respond(std::move(response)); });
+    } catch (const std::exception&) {
+      // A route's bug costs this request, not the io thread every call shares.
+      responder->respond(HttpResponse{500, "text/plain", "internal error\n", {}});
+    }
+  }
+
+  void send(HttpResponse response) {
+    if (phase_ != Phase::handling) return;
+    auto message = std::make_shared<http::response<http::string_body>>();
+    const bool valid_status = response.status >= 100 && response.status <= 999;
+    message->result(static_cast<unsigned>(valid_status ? response.status : 500));
+    message->version(version_);
+    for (const auto& [name, value] : response.headers) message->insert(name, value);
+    message->set(http::field::server, "sonoria");
+    if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive_ && !stopping_ && !state_->stopping);
+    message->prepare_payload();
+
+    phase_ = Phase::writing;
+    lowest().expires_after(options_.request_timeout);
+    http::async_write(stream_, *message, [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
+      if (ec || !message->keep_alive()) return self->do_close();
+      self->first_request_ = false;
+      self->do_read();
+    });
+  }
+
+  void upgrade(http::request<http::string_body> message, HttpRequest request, const WsRoute& route) {
+    bool accepted = true;
+    if (route.accept) {
+      try {
+        accepted = route.accept(request);
+      } catch (const std::exception&) {
+        return send_error(500, "internal error");
+      }
+    }
+    if (!accepted) return send_error(403, "forbidden");
+
+    phase_ = Phase::upgraded;  // the stream leaves this session now
+    auto transport = std::make_unique<net::BeastWsTransport<Stream>>(std::move(stream_));
+    transport->configure(options_.websocket);
+    transport->stream().set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& response) { response.set(http::field::server, "sonoria"); }));
+    auto* socket = transport.get();
+    auto upgrade_message = std::make_shared<http::request<http::string_body>>(std::move(message));
+    socket->stream().async_accept(
+        *upgrade_message, [state = state_, route = &route, upgrade_message, transport = std::move(transport),
+                           request = std::move(request)](beast::error_code ec) mutable {
+          if (ec) return;  // the client gave up mid-handshake; dropping the transport closes it
+          const asio::any_io_executor executor = transport->stream().get_executor();
+          auto channel = net::WsChannel::create(executor, std::move(transport), state->options.websocket);
+          auto connection = std::make_shared<WsConnection>(channel, std::move(request));
+          if (route->on_open) {
+            try {
+              route->on_open(std::move(connection));
+            } catch (const std::exception&) {
+              channel->close(net::k_close_internal_error, "internal error");
+            }
+          }
+          channel->start();
+        });
+  }
+
+  void do_close() {
+    phase_ = Phase::closing;
+    lowest().expires_after(k_linger);
+    if constexpr (k_tls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      do_drain();
+    }
+  }
+
+  // Closing a socket with unread input makes the kernel send RST, which can destroy the response
+  // (a 413 most of all) before the client reads it. So, after shutting down our side, read and
+  // discard until the client closes too, for a bounded time.
+  void do_drain() {
+    buffer_.consume(buffer_.size());
+    lowest().async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->do_drain();
+    });
+  }
+
+  std::shared_ptr<HttpServerState> state_;
+  const HttpServerOptions& options_;
+  std::string remote_address_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Phase phase_ = Phase::starting;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool first_request_ = true;
+  bool stopping_ = false;
+};
+
+class HttpListener : public std::enable_shared_from_this<HttpListener> {
+ public:
+  HttpListener(asio::io_context& io, std::shared_ptr<HttpServerState> state)
+      : io_(io), acceptor_(asio::make_strand(io)), retry_(acceptor_.get_executor()), state_(std::move(state)) {}
+
+  // Throws UserError when the endpoint cannot be bound.
+  void open(const tcp::endpoint& endpoint, const std::string& shown_as) {
+    beast::error_code ec;
+    const auto check = [&](const char* step) {
+      if (ec) throw UserError("cannot listen on " + shown_as + ": " + step + ": " + ec.message());
+    };
+    acceptor_.open(endpoint.protocol(), ec);
+    check("open");
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    check("set SO_REUSEADDR");
+    acceptor_.bind(endpoint, ec);
+    check("bind");
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    check("listen");
+    state_->port = acceptor_.local_endpoint().port();
+  }
+
+  void run() {
+    asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+  }
+
+  void stop() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+      self->retry_.cancel();
+    });
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      self->on_accept(ec, std::move(socket));
+    });
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (ec) {
+      // Typically out of file descriptors: pause briefly instead of spinning, and keep listening.
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->do_accept();
+      });
+      return;
+    }
+    beast::error_code no_peer;
+    const tcp::endpoint peer = socket.remote_endpoint(no_peer);
+    std::string remote = no_peer ? std::string() : peer.address().to_string();
+    if (state_->tls) {
+      start(std::make_shared<HttpSession<net::TlsTcpStream>>(state_, std::move(remote), std::move(socket), *state_->tls));
+    } else {
+      start(std::make_shared<HttpSession<net::PlainTcpStream>>(state_, std::move(remote), std::move(socket)));
+    }
+    do_accept();
+  }
+
+  template <class Session>
+  void start(const std::shared_ptr<Session>& session) {
+    state_->track(session);
+    session->run();
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
+  std::shared_ptr<HttpServerState> state_;
+};
+
+namespace {
+
+std::unique_ptr<asio::ssl::context> load_server_tls(const std::string& cert_file, const std::string& key_file) {
+  if (cert_file.empty() && key_file.empty()) return nullptr;
+  if (cert_file.empty() || key_file.empty()) {
+    throw DataError(std::string("TLS needs both a certificate and a key file, but only the ") +
+                    (cert_file.empty() ? "key (\"" + key_file + "\")" : "certificate (\"" + cert_file + "\")") +
+                    " is set");
+  }
+  namespace ssl = asio::ssl;
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    throw DataError("TLS certificate file \"" + cert_file + "\" cannot be used: " + ec.message() +
+                    " (expected a PEM certificate chain)");
+  }
+  context->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) {
+    throw DataError("TLS key file \"" + key_file + "\" cannot be used: " + ec.message() +
+                    " (expected the PEM private key of \"" + cert_file + "\")");
+  }
+  return context;
+}
+
+}  // namespace
+
+}  // namespace detail
+
+HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options)
+    : io_(io), state_(std::make_shared<detail::HttpServerState>()) {
+  state_->options = std::move(options);
+}
+
+HttpServer::~HttpServer() {
+  if (listener_) listener_->stop();
+}
+
+void HttpServer::set_handler(HttpHandler handler) { state_->handler = std::move(handler); }
+
+void HttpServer::add_websocket_route(std::string path, WsRoute route) {
+  state_->ws_routes.insert_or_assign(std::move(path), std::move(route));
+}
+
+void HttpServer::start() {
+  const HttpServerOptions& options = state_->options;
+  state_->tls = detail::load_server_tls(options.tls_cert_file, options.tls_key_file);
+
+  const std::string shown_as = options.host + ":" + std::to_string(options.port);
+  tcp::resolver resolver(io_);
+  beast::error_code ec;
+  const auto endpoints = resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    throw UserError("cannot listen on " + shown_as + ": cannot resolve \"" + options.host + "\": " +
+                    (ec ? ec.message() : "no address"));
+  }
+  listener_ = std::make_shared<detail::HttpListener>(io_, state_);
+  listener_->open(endpoints.begin()->endpoint(), shown_as);
+  listener_->run();
+}
+
+std::uint16_t HttpServer::port() const { return state_->port; }
+
+bool HttpServer::serves_tls() const { return state_->tls != nullptr; }
+
+void HttpServer::stop_accepting() {
+  state_->stopping = true;
+  if (listener_) listener_->stop();
+  state_->stop_sessions();
+}
+
+}  // namespace sonoria::daemon

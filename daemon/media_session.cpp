@@ -1,0 +1,440 @@
+#include "daemon/media_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/call/bridge.hpp"
+#include "core/db/records.hpp"
+#include "core/engine/openai_protocol.hpp"
+#include "core/net/ws_client.hpp"
+#include "core/prompt/system_prompt.hpp"
+#include "core/tools/call_control.hpp"
+#include "core/tools/registry.hpp"
+#include "daemon/admission.hpp"
+#include "daemon/call_registry.hpp"
+#include "daemon/db_writer.hpp"
+#include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/ws_connection.hpp"
+
+namespace sonoria::daemon {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+// Above this many bytes queued for the caller, stop reading engine audio; resume below the low mark.
+constexpr size_t k_twilio_high_water = 512 * 1024;
+constexpr size_t k_twilio_low_water = 128 * 1024;
+constexpr auto k_tick = std::chrono::milliseconds(250);
+}  // namespace
+
+class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public call::ActionSink {
+ public:
+  Impl(Services& s, Params p)
+      : s_(s), p_(std::move(p)), strand_(boost::asio::make_strand(s.io)), tick_(strand_), stream_timer_(strand_),
+        start_(Clock::now()) {
+    tools::add_call_control_tools(tools_, p_.profile->fallback_numbers);
+    s_.metrics.active_calls++;
+  }
+
+  ~Impl() override = default;
+
+  void start_ringing() {
+    boost::asio::dispatch(strand_, [self = shared_from_this()] { self->do_start(); });
+  }
+
+  void attach_twilio(std::shared_ptr<WsConnection> ws, const twilio::Start& start) {
+    // On the Twilio strand: learn when its queue drains, to resume a paused engine.
+    std::weak_ptr<Impl> weak = shared_from_this();
+    ws->on_write_done([weak](size_t queued) {
+      if (queued > k_twilio_low_water) return;
+      if (auto self = weak.lock()) boost::asio::post(self->strand_, [self] { self->resume_engine(); });
+    });
+    boost::asio::post(strand_, [self = shared_from_this(), ws, stream_sid = start.stream_sid] {
+      self->do_attach(ws, stream_sid);
+    });
+  }
+
+  void twilio_message(std::string_view text) {
+    auto message = twilio::parse_media_message(text);
+    if (!message) {
+      s_.metrics.malformed_messages++;
+      log_debug("stream.malformed", p_.call_sid, "malformed Twilio message dropped");
+      return;
+    }
+    if (auto* media = std::get_if<twilio::Media>(&*message)) {
+      s_.metrics.frames_to_engine++;
+      boost::asio::post(strand_, [self = shared_from_this(), ts = media->timestamp_ms, payload = std::string(media->payload)] {
+        self->guard("media", [&] { self->bridge_->on_twilio_media(Clock::now(), ts, payload); });
+      });
+      return;
+    }
+    boost::asio::post(strand_, [self = shared_from_this(), m = std::move(*message)]() mutable { self->on_twilio(std::move(m)); });
+  }
+
+  void twilio_closed(int code, std::string reason) {
+    boost::asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
+      self->twilio_ = nullptr;
+      if (self->finished_) return;
+      self->guard("twilio_closed", [&] { self->bridge_->on_twilio_stop(Clock::now()); });
+      self->finalize(code == 1000 || code == 1005 ? "" : "stream closed (" + std::to_string(code) + " " + reason + ")");
+    });
+  }
+
+  void terminate() {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+      if (self->finished_) return;
+      self->terminated_ = true;
+      if (auto ws = self->twilio_) boost::asio::dispatch(ws->executor(), [ws] { ws->close(1001, "shutting down"); });
+      self->finalize("daemon shutting down");
+    });
+  }
+
+  const std::string& call_sid() const { return p_.call_sid; }
+
+ private:
+  // ---- setup ----
+  void do_start() {
+    const auto& settings = s_.settings;
+    call::BridgeConfig config;
+    auto protocol = engine::parse_openai_protocol(settings.engine.protocol);
+    config.protocol = protocol.value_or(engine::OpenAiProtocol::ga);
+    const auto& a = p_.profile->assistant;
+    prompt::PromptOptions options;
+    options.outbound = p_.direction == "outbound";
+    options.tools = tools_.names();
+    auto now_s = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    try {
+      config.session.instructions = prompt::build_system_prompt(*p_.profile, now_s, options);
+    } catch (const std::exception& e) {
+      log_error("call.prompt_failed", p_.call_sid, e.what());
+    }
+    config.session.model = a.model.empty() ? settings.engine.model : a.model;
+    config.session.voice = a.voice;
+    config.session.language = a.language;
+    config.session.transcription_model = settings.engine.transcription_model;
+    config.session.temperature = a.temperature;
+    config.session.vad_threshold = a.vad.threshold;
+    config.session.prefix_padding_ms = a.vad.prefix_padding_ms;
+    config.session.silence_duration_ms = a.vad.silence_duration_ms;
+    config.session.tools = tools_.session_tools();
+    config.greeting = a.greeting;
+    config.greeting_instruction = prompt::greeting_instruction(*p_.profile, options.outbound);
+    config.transfer_digit = settings.calls.transfer_digit;
+    if (!p_.profile->fallback_numbers.empty()) config.transfer_number = p_.profile->fallback_numbers.front().number;
+    config.max_duration = settings.calls.max_duration;
+    config.silence_timeout = settings.calls.silence_timeout;
+    config.engine_ready_timeout = settings.engine.connect_timeout + std::chrono::seconds(5);
+    bridge_ = std::make_unique<call::CallBridge>(std::move(config), *this, start_);
+
+    connect_engine();
+    schedule_tick();
+    stream_timer_.expires_after(settings.calls.stream_timeout);
+    stream_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->twilio_attached_ || self->finished_) return;
+      log_warn("call.stream_timeout", self->p_.call_sid, "no media stream arrived; closing the engine session");
+      self->finalize("no media stream arrived");
+    });
+  }
+
+  void connect_engine() {
+    const auto& e = s_.settings.engine;
+    auto request = engine::openai_connect_request(e.url, e.model, e.api_key,
+                                                  engine::parse_openai_protocol(e.protocol).value_or(engine::OpenAiProtocol::ga));
+    net::WsClientOptions options;
+    options.limits.max_queued_bytes = 1 << 20;
+    auto client = net::WsClient::create(strand_, options);
+    engine_ = client;
+    std::weak_ptr<Impl> weak = shared_from_this();
+    client->on_message([weak](std::string_view text) {
+      if (auto self = weak.lock()) self->on_engine_message(text);
+    });
+    client->on_close([weak, client_ptr = client.get()](int code, std::string reason) {
+      auto self = weak.lock();
+      if (!self || self->engine_.get() != client_ptr || self->finished_) return;
+      self->engine_open_ = false;
+      log_warn("engine.closed", self->p_.call_sid, "engine connection closed",
+               {{"code", std::to_string(code)}, {"reason", reason}});
+      self->guard("engine_closed", [&] { self->bridge_->on_engine_closed(Clock::now(), reason); });
+    });
+    auto started = Clock::now();
+    client->connect(request.url, request.headers, e.connect_timeout,
+                    [weak, client_ptr = client.get(), started](std::error_code ec, std::string error_text) {
+                      auto self = weak.lock();
+                      if (!self || self->engine_.get() != client_ptr || self->finished_) return;
+                      if (ec) {
+                        self->s_.metrics.engine_errors++;
+                        log_error("engine.connect_failed", self->p_.call_sid, error_text);
+                        self->guard("engine_connect", [&] { self->bridge_->on_engine_closed(Clock::now(), error_text); });
+                        return;
+                      }
+                      self->engine_open_ = true;
+                      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+                      log_debug("engine.connected", self->p_.call_sid, "", {{"connect_ms", std::to_string(ms)}});
+                      self->guard("engine_open", [&] { self->bridge_->on_engine_open(Clock::now()); });
+                    });
+  }
+
+  void do_attach(std::shared_ptr<WsConnection> ws, const std::string& stream_sid) {
+    if (finished_) {
+      boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "call already ended"); });
+      return;
+    }
+    twilio_ = std::move(ws);
+    twilio_attached_ = true;
+    stream_timer_.cancel();
+    s_.writer.post(db::CallAnswered{p_.call_sid, stream_sid, db::now_ms()});
+    log_info("call.stream_started", p_.call_sid, "", {{"stream_sid", stream_sid}});
+    guard("twilio_start", [&] { bridge_->on_twilio_start(Clock::now(), stream_sid); });
+  }
+
+  // ---- inputs ----
+  void on_twilio(twilio::InboundMessage message) {
+    if (finished_) return;
+    auto now = Clock::now();
+    guard("twilio", [&] {
+      std::visit(
+          [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, twilio::Mark>) bridge_->on_twilio_mark(now, m.name);
+            else if constexpr (std::is_same_v<T, twilio::Dtmf>) bridge_->on_twilio_dtmf(now, m.digit);
+            else if constexpr (std::is_same_v<T, twilio::Stop>) bridge_->on_twilio_stop(now);
+            else if constexpr (std::is_same_v<T, twilio::Unknown>) log_debug("stream.unknown_event", p_.call_sid, m.event);
+          },
+          message);
+    });
+  }
+
+  void on_engine_message(std::string_view text) {
+    if (finished_) return;
+    auto event = engine::parse_openai_event(text);
+    if (!event) {
+      s_.metrics.malformed_messages++;
+      log_warn("engine.malformed", p_.call_sid, "malformed engine event dropped");
+      return;
+    }
+    if (auto* error = std::get_if<engine::EngineError>(&*event)) {
+      s_.metrics.engine_errors++;
+      log_warn("engine.error", p_.call_sid, error->message, {{"code", error->code}, {"type", error->type}});
+    }
+    guard("engine_event", [&] { bridge_->on_engine_event(Clock::now(), *event); });
+  }
+
+  void schedule_tick() {
+    tick_.expires_after(k_tick);
+    tick_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->finished_) return;
+      self->guard("tick", [&] { self->bridge_->on_tick(Clock::now()); });
+      if (!self->finished_) self->schedule_tick();
+    });
+  }
+
+  // Errors never escape a session: a throw from the bridge or a sink ends this call with the
+  // fallback, and only this call.
+  template <typename F>
+  void guard(const char* where, F&& f) {
+    if (finished_ && std::string_view(where) != "twilio_closed") return;
+    try {
+      f();
+    } catch (const std::exception& e) {
+      log_error("call.internal_error", p_.call_sid, e.what(), {{"where", where}});
+      if (!disposition_) disposition_ = call::Fallback{std::string("internal error: ") + e.what()};
+      if (auto ws = twilio_) boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "internal error"); });
+      finalize(std::string("internal error in ") + where);
+    }
+  }
+
+  // ---- ActionSink: what the bridge asks for (on the strand) ----
+  void send_engine(std::string_view client_event) override {
+    if (engine_ && engine_open_) engine_->send_text(std::string(client_event));
+  }
+
+  void send_to_twilio(std::string message, net::SendMode mode = net::SendMode::keep) {
+    auto ws = twilio_;
+    if (!ws) return;
+    boost::asio::dispatch(ws->executor(), [ws, message = std::move(message), mode]() mutable {
+      ws->send_text(std::move(message), mode);
+    });
+    if (!engine_paused_ && ws->queued_bytes() > k_twilio_high_water && engine_) {
+      engine_->pause_reading();
+      engine_paused_ = true;
+    }
+  }
+
+  void resume_engine() {
+    if (engine_paused_ && engine_) {
+      engine_->resume_reading();
+      engine_paused_ = false;
+    }
+  }
+
+  void send_twilio_media(std::string_view payload_b64) override {
+    std::string out;
+    twilio::write_media(out, bridge_->stream_sid(), payload_b64);
+    s_.metrics.frames_to_caller++;
+    send_to_twilio(std::move(out));
+  }
+
+  void send_twilio_mark(std::string_view name) override {
+    std::string out;
+    twilio::write_mark(out, bridge_->stream_sid(), name);
+    send_to_twilio(std::move(out));
+  }
+
+  void send_twilio_clear() override {
+    std::string out;
+    twilio::write_clear(out, bridge_->stream_sid());
+    send_to_twilio(std::move(out));
+  }
+
+  void run_tool(const call::ToolRequest& request) override {
+    // Call-control tools decide without I/O; the result goes back on a later turn of the strand.
+    auto outcome = tools_.run(request.name, request.arguments);
+    log_info("call.tool", p_.call_sid, "", {{"tool", request.name}, {"ok", outcome.ok ? "true" : "false"}});
+    boost::asio::post(strand_, [self = shared_from_this(), call_id = request.call_id, outcome = std::move(outcome)] {
+      if (self->finished_) return;
+      self->guard("tool_result", [&] { self->bridge_->on_tool_result(Clock::now(), call_id, outcome); });
+    });
+  }
+
+  void end_stream(const call::EndStream& end) override {
+    disposition_ = end.disposition;
+    log_info("call.ending", p_.call_sid, "", {{"reason", std::string(call::to_string(end.reason))}});
+    // Publish the decision before the socket closes, so connect-done finds it.
+    s_.calls.finished(p_.call_sid, disposition_);
+    if (auto ws = twilio_) boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "call ended"); });
+    else finalize("");
+  }
+
+  void engine_lost(const call::EngineLost& lost) override {
+    log_warn("engine.lost", p_.call_sid, lost.reason,
+             {{"attempt", std::to_string(lost.attempt)}, {"session_expired", lost.session_expired ? "true" : "false"}});
+    if (engine_) engine_->close();
+    engine_open_ = false;
+    connect_engine();
+  }
+
+  void record_turn(const call::TranscriptTurn& turn) override {
+    db::TranscriptEntry entry;
+    entry.call_sid = p_.call_sid;
+    entry.sequence = turn.seq;
+    entry.offset_ms = turn.offset_ms;
+    entry.speaker = std::string(call::to_string(turn.speaker));
+    entry.text = turn.text_heard;
+    if (turn.text_generated != turn.text_heard) entry.generated_text = turn.text_generated;
+    entry.interrupted = turn.interrupted;
+    entry.item_id = turn.item_id;
+    post_record(std::move(entry));
+  }
+
+  void record_event(const call::CallEvent& event) override {
+    db::CallEvent e;
+    e.call_sid = p_.call_sid;
+    e.at = db::now_ms();
+    e.offset_ms = event.offset_ms;
+    e.kind = std::string(call::to_string(event.kind));
+    if (event.detail.is_object() && event.detail.contains("name") && event.detail["name"].is_string())
+      e.name = event.detail["name"].get<std::string>();
+    e.detail_json = event.detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    post_record(std::move(e));
+  }
+
+  void post_record(db::Record record) {
+    if (!s_.writer.post(std::move(record))) {
+      s_.metrics.db_records_dropped++;
+      log_error("db.queue_full", p_.call_sid, "a call record was dropped: the database writer is behind");
+    }
+  }
+
+  // ---- end ----
+  void finalize(const std::string& problem) {
+    if (finished_) return;
+    finished_ = true;
+    tick_.cancel();
+    stream_timer_.cancel();
+    if (engine_) engine_->close();
+    const auto& summary = bridge_ ? bridge_->summary() : call::CallSummary{};
+    db::CallFinished f;
+    f.call_sid = p_.call_sid;
+    f.ended_at = db::now_ms();
+    f.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
+    std::string reason(call::to_string(summary.end_reason));
+    if (terminated_) {
+      f.status = "interrupted";
+      reason = "shutdown";
+    } else if (!twilio_attached_) {
+      f.status = "failed";
+      reason = "stream_timeout";
+    } else if (disposition_ && std::holds_alternative<call::Fallback>(*disposition_)) {
+      f.status = "failed";
+    } else if (disposition_ && std::holds_alternative<call::Transfer>(*disposition_)) {
+      f.status = "transferred";
+    } else {
+      f.status = "completed";
+    }
+    if (summary.end_reason == call::EndReason::none && !terminated_ && twilio_attached_)
+      reason = problem.empty() ? "caller_hung_up" : "stream_lost";
+    f.end_reason = reason;
+    f.turns = summary.caller_turns + summary.assistant_turns;
+    f.interruptions = summary.interruptions;
+    f.tool_calls = summary.tool_calls;
+    f.frames_in = summary.frames_in;
+    f.frames_out = summary.frames_out;
+    f.usage = db::Usage{summary.usage.input_tokens, summary.usage.output_tokens, summary.usage.input_audio_tokens,
+                        summary.usage.output_audio_tokens, summary.usage.cached_tokens};
+    f.greeting_latency_ms = summary.greeting_heard_ms ? summary.greeting_heard_ms : summary.greeting_sent_ms;
+    f.turn_latencies_ms = summary.turn_latencies_ms;
+    post_record(f);
+
+    for (auto ms : summary.turn_latencies_ms) s_.metrics.turn_latency.observe(static_cast<double>(ms));
+    if (f.greeting_latency_ms) s_.metrics.greeting_latency.observe(static_cast<double>(*f.greeting_latency_ms));
+    s_.metrics.dropped_frames += static_cast<uint64_t>(summary.frames_dropped);
+    s_.metrics.count_call_outcome(f.status);
+    s_.metrics.active_calls--;
+    s_.admission.release();
+    s_.calls.finished(p_.call_sid, disposition_);
+    log_info("call.finished", p_.call_sid, problem,
+             {{"status", f.status},
+              {"reason", f.end_reason},
+              {"duration_ms", std::to_string(f.duration_ms)},
+              {"turns", std::to_string(f.turns)},
+              {"interruptions", std::to_string(f.interruptions)}});
+  }
+
+  Services& s_;
+  Params p_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer tick_;
+  boost::asio::steady_timer stream_timer_;
+  Clock::time_point start_;
+  tools::Registry tools_;
+  std::unique_ptr<call::CallBridge> bridge_;
+  std::shared_ptr<net::WsClient> engine_;
+  bool engine_open_ = false;
+  bool engine_paused_ = false;
+  std::shared_ptr<WsConnection> twilio_;
+  bool twilio_attached_ = false;
+  bool finished_ = false;
+  bool terminated_ = false;
+  std::optional<call::Disposition> disposition_;
+};
+
+std::shared_ptr<MediaSession> MediaSession::create(Services& services, Params params) {
+  return std::shared_ptr<MediaSession>(new MediaSession(std::make_shared<Impl>(services, std::move(params))));
+}
+
+MediaSession::MediaSession(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MediaSession::~MediaSession() = default;
+
+void MediaSession::start_ringing() { impl_->start_ringing(); }
+void MediaSession::attach_twilio(std::shared_ptr<WsConnection> ws, const twilio::Start& start) {
+  impl_->attach_twilio(std::move(ws), start);
+}
+void MediaSession::twilio_message(std::string_view text) { impl_->twilio_message(text); }
+void MediaSession::twilio_closed(int code, std::string reason) { impl_->twilio_closed(code, std::move(reason)); }
+void MediaSession::terminate() { impl_->terminate(); }
+const std::string& MediaSession::call_sid() const { return impl_->call_sid(); }
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,58 @@
+#pragma once
+// One call's session: the Twilio media leg, the engine leg and core's CallBridge between them.
+//
+// Created by the voice webhook while the phone rings: the engine connection opens at once, so
+// the greeting can play the moment the stream starts. The Twilio WebSocket arrives later on its
+// own strand and is attached with attach_twilio(); everything the session does runs on the
+// session's strand (the engine client's executor), and what the Twilio leg delivers is posted
+// there. Errors never escape a session: at worst this call ends, with a fallback for the caller.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/call/actions.hpp"
+#include "core/db/timestamp.hpp"
+#include "core/org/profile.hpp"
+#include "core/twilio/media_message.hpp"
+#include "daemon/services.hpp"
+
+namespace sonoria::daemon {
+
+class WsConnection;
+
+class MediaSession : public std::enable_shared_from_this<MediaSession> {
+ public:
+  struct Params {
+    std::string call_sid;
+    std::shared_ptr<const org::Profile> profile;
+    std::string from;
+    std::string to;
+    std::string direction = "inbound";
+    db::TimePoint started_at;
+  };
+
+  static std::shared_ptr<MediaSession> create(Services& services, Params params);
+  ~MediaSession();
+
+  // Any thread. Opens the engine session and starts the stream-arrival timeout.
+  void start_ringing();
+  // From the Twilio connection's strand, once its start message carried this call's token.
+  void attach_twilio(std::shared_ptr<WsConnection> ws, const twilio::Start& start);
+  // From the Twilio connection's strand: every message after start.
+  void twilio_message(std::string_view text);
+  void twilio_closed(int code, std::string reason);
+  // Any thread: the daemon is shutting down and the drain time is over.
+  void terminate();
+
+  const std::string& call_sid() const;
+
+ private:
+  class Impl;
+  explicit MediaSession(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,39 @@
+#include "daemon/org_directory.hpp"
+
+namespace sonoria::daemon {
+
+void OrgDirectory::replace(std::vector<org::Profile> profiles) {
+  auto next = std::make_shared<Snapshot>();
+  for (auto& p : profiles) {
+    auto ptr = std::make_shared<const org::Profile>(std::move(p));
+    for (const auto& n : ptr->organization.phone_numbers) next->by_number[n] = ptr;
+    next->by_key[std::to_string(ptr->id)] = ptr;
+    next->by_key[ptr->organization.slug] = ptr;
+  }
+  std::lock_guard lock(mutex_);
+  snapshot_ = std::move(next);
+}
+
+std::shared_ptr<const OrgDirectory::Snapshot> OrgDirectory::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return snapshot_;
+}
+
+OrgDirectory::ProfilePtr OrgDirectory::by_number(const std::string& e164) const {
+  auto s = snapshot();
+  auto it = s->by_number.find(e164);
+  return it == s->by_number.end() ? nullptr : it->second;
+}
+
+OrgDirectory::ProfilePtr OrgDirectory::by_id_or_slug(const std::string& key) const {
+  auto s = snapshot();
+  auto it = s->by_key.find(key);
+  return it == s->by_key.end() ? nullptr : it->second;
+}
+
+size_t OrgDirectory::size() const {
+  auto s = snapshot();
+  return s->by_number.size();
+}
+
+}  // namespace sonoria::daemon

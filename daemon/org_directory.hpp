@@ -1,0 +1,36 @@
+#pragma once
+// The organizations the daemon answers for, in memory, so the voice webhook routes a call by its
+// To number without touching the disk on the event loop. Reloaded from the database off the
+// event loop (at start and periodically); readers get an immutable snapshot. Thread-safe.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/org/profile.hpp"
+
+namespace sonoria::daemon {
+
+class OrgDirectory {
+ public:
+  using ProfilePtr = std::shared_ptr<const org::Profile>;
+
+  void replace(std::vector<org::Profile> profiles);
+  ProfilePtr by_number(const std::string& e164) const;
+  ProfilePtr by_id_or_slug(const std::string& key) const;
+  size_t size() const;
+
+ private:
+  struct Snapshot {
+    std::map<std::string, ProfilePtr> by_number;
+    std::map<std::string, ProfilePtr> by_key;  // id and slug
+  };
+  std::shared_ptr<const Snapshot> snapshot() const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();
+};
+
+}  // namespace sonoria::daemon

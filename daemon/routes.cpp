@@ -1,0 +1,288 @@
+#include "daemon/routes.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/db/records.hpp"
+#include "core/twilio/media_message.hpp"
+#include "core/twilio/signature.hpp"
+#include "daemon/admission.hpp"
+#include "daemon/call_registry.hpp"
+#include "daemon/db_writer.hpp"
+#include "daemon/log.hpp"
+#include "daemon/media_session.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/org_directory.hpp"
+#include "daemon/twiml_replies.hpp"
+#include "daemon/ws_connection.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+HttpResponse text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse twiml(std::string body) {
+  HttpResponse r;
+  r.content_type = "text/xml";
+  r.body = std::move(body);
+  return r;
+}
+
+std::string value_of(const twilio::FormParams& p, std::string_view name) {
+  auto v = twilio::form_value(p, name);
+  return v ? std::string(*v) : std::string();
+}
+
+// Reads the stream's first messages until `start`, checks its token, then hands every later
+// message to the call's session. Lives as long as the connection's handlers.
+class StreamGate : public std::enable_shared_from_this<StreamGate> {
+ public:
+  StreamGate(Services& s, std::shared_ptr<WsConnection> ws) : s_(s), ws_(std::move(ws)) {}
+
+  void start() {
+    auto self = shared_from_this();
+    ws_->on_message([self](std::string_view text) { self->on_message(text); });
+    ws_->on_close([self](int code, std::string reason) { self->on_close(code, std::move(reason)); });
+    timer_ = std::make_unique<boost::asio::steady_timer>(ws_->executor(), std::chrono::seconds(10));
+    std::weak_ptr<StreamGate> weak = self;
+    timer_->async_wait([weak](boost::system::error_code ec) {
+      auto gate = weak.lock();
+      if (ec || !gate || gate->session_) return;
+      log_warn("stream.no_start", "", "no start message within 10 s; closing the stream");
+      gate->ws_->close(1008, "no start");
+    });
+  }
+
+ private:
+  void on_message(std::string_view text) {
+    if (session_) {
+      session_->twilio_message(text);
+      return;
+    }
+    auto message = twilio::parse_media_message(text);
+    if (!message) {
+      s_.metrics.malformed_messages++;
+      log_warn("stream.malformed", "", "malformed message before start; dropped");
+      return;
+    }
+    if (std::holds_alternative<twilio::Connected>(*message)) return;
+    auto* start = std::get_if<twilio::Start>(&*message);
+    if (!start) {
+      s_.metrics.malformed_messages++;
+      log_warn("stream.before_start", "", "message before start; dropped");
+      return;
+    }
+    auto token = start->custom_parameters.find("token");
+    std::shared_ptr<MediaSession> session;
+    if (token != start->custom_parameters.end()) session = s_.calls.claim(token->second);
+    if (!session) {
+      log_warn("stream.bad_token", start->call_sid, "stream without a valid token; closed");
+      ws_->close(1008, "invalid token");
+      return;
+    }
+    timer_->cancel();
+    session_ = session;
+    session_->attach_twilio(ws_, *start);
+  }
+
+  void on_close(int code, std::string reason) {
+    if (timer_) timer_->cancel();
+    if (session_) session_->twilio_closed(code, std::move(reason));
+    session_.reset();
+  }
+
+  Services& s_;
+  std::shared_ptr<WsConnection> ws_;
+  std::shared_ptr<MediaSession> session_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+};
+
+// The stream's close and the <Connect action> request race: a live session gets a moment to
+// decide before the caller is answered with whatever is known.
+class DispositionWait : public std::enable_shared_from_this<DispositionWait> {
+ public:
+  DispositionWait(Services& s, std::string call_sid, HttpResponder respond)
+      : s_(s), timer_(s.io), call_sid_(std::move(call_sid)), respond_(std::move(respond)),
+        deadline_(std::chrono::steady_clock::now() + std::chrono::seconds(3)) {}
+
+  void poll() {
+    if (s_.calls.is_live(call_sid_) && std::chrono::steady_clock::now() < deadline_) {
+      timer_.expires_after(std::chrono::milliseconds(50));
+      timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->poll(); });
+      return;
+    }
+    auto disposition = s_.calls.disposition(call_sid_);
+    if (!disposition) log_warn("call.no_disposition", call_sid_, "stream ended without a decision; falling back");
+    respond_(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid_).get(), s_.settings.server.public_url,
+                                      s_.calls.to_number(call_sid_))));
+  }
+
+ private:
+  Services& s_;
+  boost::asio::steady_timer timer_;
+  std::string call_sid_;
+  HttpResponder respond_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+}  // namespace
+
+Routes::Routes(Services& services) : s_(services) {}
+
+void Routes::handle(HttpRequest request, HttpResponder respond) {
+  const auto& path = request.path;
+  if (path == "/healthz") return respond(text(200, "ok\n"));
+  if (path == "/readyz") {
+    bool is_ready = ready ? ready() : true;
+    return respond(text(is_ready ? 200 : 503, is_ready ? "ready\n" : "not ready\n"));
+  }
+  if (path == "/metrics") {
+    HttpResponse r = text(200, s_.metrics.render());
+    r.content_type = "text/plain; version=0.0.4";
+    return respond(r);
+  }
+  if (path.rfind("/twilio/", 0) == 0) {
+    if (request.method != "POST") {
+      HttpResponse r = text(405, "method not allowed\n");
+      r.headers.emplace_back("Allow", "POST");
+      return respond(r);
+    }
+    try {
+      if (path == "/twilio/voice") return voice(request, respond);
+      if (path == "/twilio/connect-done") return connect_done(request, respond);
+      if (path == "/twilio/dial-done") return dial_done(request, respond);
+      if (path == "/twilio/status") return status(request, respond);
+    } catch (const std::exception& e) {
+      // A webhook must never leave a caller without an answer, whatever broke.
+      log_error("http.handler_failed", "", e.what(), {{"path", path}});
+      return respond(twiml(after_stream_twiml(std::nullopt, nullptr, s_.settings.server.public_url, "")));
+    }
+  }
+  respond(text(404, "not found\n"));
+}
+
+bool Routes::verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond) {
+  if (!s_.settings.twilio.validate_signatures) return true;
+  auto header = request.header("x-twilio-signature");
+  std::string url = s_.settings.server.public_url + request.target;
+  if (header && twilio::validate_signature(s_.settings.twilio.auth_token, *header, url, params)) return true;
+  s_.metrics.webhook_signature_failures++;
+  log_warn("twilio.bad_signature", value_of(params, "CallSid"),
+           header ? "X-Twilio-Signature does not match" : "X-Twilio-Signature missing",
+           {{"path", request.path}, {"remote", request.remote_address}});
+  respond(text(403, "invalid signature\n"));
+  return false;
+}
+
+void Routes::voice(const HttpRequest& request, HttpResponder respond) {
+  auto params = twilio::parse_form(request.body);
+  if (!params) return respond(text(400, "malformed form body\n"));
+  if (!verify_twilio(request, *params, respond)) return;
+  std::string call_sid = value_of(*params, "CallSid");
+  std::string from = value_of(*params, "From");
+  std::string to = value_of(*params, "To");
+  if (call_sid.empty()) return respond(text(400, "CallSid missing\n"));
+  std::string direction = value_of(*params, "Direction").rfind("outbound", 0) == 0 ? "outbound" : "inbound";
+
+  // Twilio retries a webhook that timed out: answer the same way again.
+  if (auto token = s_.calls.live_token(call_sid)) return respond(twiml(stream_twiml(s_.settings.server.public_url, *token, call_sid)));
+
+  OrgDirectory::ProfilePtr profile;
+  auto query = twilio::parse_form(request.query);
+  if (query) {
+    if (auto key = twilio::form_value(*query, "org")) profile = s_.orgs.by_id_or_slug(std::string(*key));
+  }
+  if (!profile) profile = s_.orgs.by_number(direction == "outbound" ? from : to);
+
+  auto now = db::now_ms();
+  auto refuse = [&](const std::string& reason) {
+    s_.writer.post(db::CallOpened{call_sid, profile ? std::optional<int64_t>(profile->id) : std::nullopt, direction, from,
+                                  to, "rejected", now, reason});
+    s_.metrics.count_call_outcome("rejected_" + reason);
+    log_info("call.refused", call_sid, "", {{"reason", reason}, {"from", from}, {"to", to}});
+    respond(twiml(refusal_twiml(reason, profile.get())));
+  };
+  if (!profile) return refuse("unknown_number");
+  Admit admit = s_.admission.admit(from, Admission::Clock::now());
+  if (admit != Admit::yes) return refuse(admit_reason(admit));
+
+  std::string token = CallRegistry::mint_token();
+  MediaSession::Params p;
+  p.call_sid = call_sid;
+  p.profile = profile;
+  p.from = from;
+  p.to = to;
+  p.direction = direction;
+  p.started_at = now;
+  auto session = MediaSession::create(s_, std::move(p));
+  s_.calls.add(call_sid, token, session, profile, to);
+  s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt});
+  log_info("call.admitted", call_sid, "", {{"org", profile->organization.slug}, {"from", from}, {"to", to}});
+  session->start_ringing();
+  respond(twiml(stream_twiml(s_.settings.server.public_url, token, call_sid)));
+}
+
+void Routes::connect_done(const HttpRequest& request, HttpResponder respond) {
+  auto params = twilio::parse_form(request.body);
+  if (!params) return respond(text(400, "malformed form body\n"));
+  if (!verify_twilio(request, *params, respond)) return;
+  std::string call_sid = value_of(*params, "CallSid");
+  std::make_shared<DispositionWait>(s_, call_sid, std::move(respond))->poll();
+}
+
+void Routes::dial_done(const HttpRequest& request, HttpResponder respond) {
+  auto params = twilio::parse_form(request.body);
+  if (!params) return respond(text(400, "malformed form body\n"));
+  if (!verify_twilio(request, *params, respond)) return;
+  std::string call_sid = value_of(*params, "CallSid");
+  std::string dial_status = value_of(*params, "DialCallStatus");
+  s_.writer.post(db::CallEvent{call_sid, db::now_ms(), std::nullopt, "transfer_result", dial_status, std::nullopt});
+  log_info("call.transfer_result", call_sid, "", {{"status", dial_status}});
+  respond(twiml(after_dial_twiml(dial_status, s_.calls.profile(call_sid).get())));
+}
+
+void Routes::status(const HttpRequest& request, HttpResponder respond) {
+  auto params = twilio::parse_form(request.body);
+  if (!params) return respond(text(400, "malformed form body\n"));
+  if (!verify_twilio(request, *params, respond)) return;
+  db::CallStatusReport report;
+  report.call_sid = value_of(*params, "CallSid");
+  report.twilio_status = value_of(*params, "CallStatus");
+  auto number = [&](std::string_view name) -> std::optional<int64_t> {
+    auto v = value_of(*params, name);
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 15) return std::nullopt;
+    return std::stoll(v);
+  };
+  report.sequence = number("SequenceNumber").value_or(0);
+  report.duration_s = number("CallDuration");
+  auto answered_by = value_of(*params, "AnsweredBy");
+  if (!answered_by.empty()) report.answered_by = answered_by;
+  report.at = db::now_ms();
+  if (report.call_sid.empty() || report.twilio_status.empty()) return respond(text(400, "CallSid and CallStatus required\n"));
+  s_.writer.post(report);
+  log_info("call.status", report.call_sid, "", {{"status", report.twilio_status}, {"sequence", std::to_string(report.sequence)}});
+  HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  respond(r);
+}
+
+bool Routes::accept_media_upgrade(const HttpRequest& upgrade) {
+  if (!s_.settings.twilio.validate_signatures) return true;
+  auto header = upgrade.header("x-twilio-signature");
+  std::string url = websocket_base_url(s_.settings.server.public_url) + upgrade.target;
+  if (header && twilio::validate_signature(s_.settings.twilio.auth_token, *header, url, {})) return true;
+  s_.metrics.webhook_signature_failures++;
+  log_warn("stream.bad_signature", "", "media stream upgrade refused: bad X-Twilio-Signature",
+           {{"remote", upgrade.remote_address}});
+  return false;
+}
+
+void Routes::on_media_open(std::shared_ptr<WsConnection> ws) { std::make_shared<StreamGate>(s_, std::move(ws))->start(); }
+
+}  // namespace sonoria::daemon

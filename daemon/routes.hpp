@@ -1,0 +1,40 @@
+#pragma once
+// Every HTTP route of the daemon: Twilio webhooks, health, readiness and metrics; and the media
+// WebSocket's admission. Handlers never block: routing reads the in-memory org directory,
+// records go to the writer thread.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/twilio/form.hpp"
+#include "daemon/http_message.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/services.hpp"
+
+namespace sonoria::daemon {
+
+class WsConnection;
+
+class Routes {
+ public:
+  explicit Routes(Services& services);
+
+  void handle(HttpRequest request, HttpResponder respond);
+  bool accept_media_upgrade(const HttpRequest& upgrade);
+  void on_media_open(std::shared_ptr<WsConnection> ws);
+  // Readiness: the writer is healthy and we are not draining.
+  std::function<bool()> ready;
+
+ private:
+  void voice(const HttpRequest& request, HttpResponder respond);
+  void connect_done(const HttpRequest& request, HttpResponder respond);
+  void dial_done(const HttpRequest& request, HttpResponder respond);
+  void status(const HttpRequest& request, HttpResponder respond);
+  // Checks X-Twilio-Signature for the public URL of this request; answers 403 when invalid.
+  bool verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond);
+
+  Services& s_;
+};
+
+}  // namespace sonoria::daemon

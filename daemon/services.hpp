@@ -1,0 +1,33 @@
+#pragma once
+// What the routes and call sessions share, owned by the Daemon and alive while it runs.
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "core/config/settings.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sonoria::daemon {
+
+class OrgDirectory;
+class Admission;
+class Metrics;
+class DbWriter;
+class CallRegistry;
+
+struct Services {
+  const config::Settings& settings;
+  boost::asio::io_context& io;
+  OrgDirectory& orgs;
+  Admission& admission;
+  Metrics& metrics;
+  DbWriter& writer;
+  CallRegistry& calls;
+};
+
+// The public base URL with https→wss / http→ws, for the media stream.
+std::string websocket_base_url(const std::string& public_url);
+
+}  // namespace sonoria::daemon

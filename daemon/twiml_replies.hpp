@@ -1,0 +1,28 @@
+#pragma once
+// What Twilio is told to do at each decision point of a call: answer with a stream, refuse
+// politely, and what follows the stream (hang up, transfer, apologise and fall back). Pure
+// functions of their inputs, so every path is unit-tested without sockets.
+
+#include <string>
+
+#include "core/call/actions.hpp"
+#include "core/org/profile.hpp"
+
+namespace sonoria::daemon {
+
+// <Connect action=…/connect-done><Stream url=…/twilio/media><Parameter token/></Stream></Connect>.
+std::string stream_twiml(const std::string& public_url, const std::string& token, const std::string& call_sid);
+
+// A polite refusal, spoken then hung up. `reason` is an admit_reason() name or "unknown_number".
+std::string refusal_twiml(const std::string& reason, const org::Profile* profile);
+
+// What follows the stream. `disposition` is empty when the session never decided (the stream
+// failed or the daemon lost track): the caller hears an apology and the fallback.
+std::string after_stream_twiml(const std::optional<call::Disposition>& disposition, const org::Profile* profile,
+                               const std::string& public_url, const std::string& caller_id);
+
+// After a transfer's <Dial>: answered → hang up; not answered → apologise (a message can be
+// left by calling back) and hang up.
+std::string after_dial_twiml(const std::string& dial_call_status, const org::Profile* profile);
+
+}  // namespace sonoria::daemon

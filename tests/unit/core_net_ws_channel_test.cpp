@@ -1,0 +1,290 @@
+#include "core/net/ws_channel.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace net = sonoria::net;
+using net::SendMode;
+using net::WsReadResult;
+
+namespace {
+
+// A WebSocket whose every operation stays pending until the test completes it.
+class FakeTransport final : public net::WsTransport {
+ public:
+  void read(std::function<void(WsReadResult)> done) override {
+    REQUIRE_FALSE(pending_read);
+    pending_read = std::move(done);
+  }
+  void write_text(std::string_view text, std::function<void(std::error_code)> done) override {
+    REQUIRE_FALSE(pending_write);
+    REQUIRE_FALSE(pending_close);
+    written.emplace_back(text);
+    pending_write = std::move(done);
+  }
+  void close(net::WsCloseInfo frame, std::function<void(std::error_code)> done) override {
+    REQUIRE_FALSE(pending_write);
+    close_frame = frame;
+    pending_close = std::move(done);
+  }
+  void abort() override { aborted = true; }
+
+  // Test side: complete the pending operations.
+  void receive_text(const std::string& text) { take(pending_read)(WsReadResult{WsReadResult::Kind::text, text, {}}); }
+  void receive_binary(const std::string& bytes) {
+    take(pending_read)(WsReadResult{WsReadResult::Kind::binary, bytes, {}});
+  }
+  void receive_close(int code, const std::string& reason) {
+    take(pending_read)(WsReadResult{WsReadResult::Kind::closed, {}, net::WsCloseInfo{code, reason}});
+  }
+  void finish_write(std::error_code ec = {}) { take(pending_write)(ec); }
+  void finish_close() { take(pending_close)(std::error_code{}); }
+
+  std::function<void(WsReadResult)> pending_read;
+  std::function<void(std::error_code)> pending_write;
+  std::function<void(std::error_code)> pending_close;
+  std::vector<std::string> written;
+  std::optional<net::WsCloseInfo> close_frame;
+  bool aborted = false;
+
+ private:
+  template <class F>
+  static F take(F& slot) {
+    REQUIRE(slot);
+    F out = std::move(slot);
+    slot = nullptr;
+    return out;
+  }
+};
+
+struct Closed {
+  int code = 0;
+  std::string reason;
+};
+
+// A channel over a fake transport on a single-threaded io_context the test drives with poll().
+struct Fixture {
+  explicit Fixture(net::WsLimits limits = {}) {
+    auto owned = std::make_unique<FakeTransport>();
+    fake = owned.get();
+    channel = net::WsChannel::create(io.get_executor(), std::move(owned), limits);
+    channel->on_message([this](std::string_view text) { messages.emplace_back(text); });
+    channel->on_close([this](int code, std::string reason) { closes.push_back(Closed{code, std::move(reason)}); });
+  }
+
+  boost::asio::io_context io;
+  FakeTransport* fake = nullptr;
+  std::shared_ptr<net::WsChannel> channel;
+  std::vector<std::string> messages;
+  std::vector<Closed> closes;
+};
+
+net::WsLimits queue_limit(std::size_t bytes) {
+  net::WsLimits limits;
+  limits.max_queued_bytes = bytes;
+  return limits;
+}
+
+}  // namespace
+
+TEST_CASE("text messages are delivered whole and in order, one read at a time") {
+  Fixture f;
+  CHECK_FALSE(f.fake->pending_read);  // nothing is read before start()
+  f.channel->start();
+  f.fake->receive_text("one");
+  f.fake->receive_text("two");
+  CHECK(f.messages == std::vector<std::string>{"one", "two"});
+  CHECK(f.fake->pending_read);
+}
+
+TEST_CASE("binary messages are counted and never delivered") {
+  Fixture f;
+  f.channel->start();
+  f.fake->receive_binary(std::string("\x00\x01", 2));
+  f.fake->receive_text("after");
+  CHECK(f.messages == std::vector<std::string>{"after"});
+  CHECK(f.channel->ignored_binary_messages() == 1);
+}
+
+TEST_CASE("paused reading issues no read, holds the message already in flight, and resumes in order") {
+  Fixture f;
+  f.channel->start();
+  f.channel->pause_reading();
+  f.fake->receive_text("in flight");
+  CHECK(f.messages.empty());
+  CHECK_FALSE(f.fake->pending_read);
+
+  f.channel->resume_reading();
+  CHECK(f.messages.empty());  // delivered from the executor, never from inside resume_reading()
+  f.io.poll();
+  CHECK(f.messages == std::vector<std::string>{"in flight"});
+  REQUIRE(f.fake->pending_read);
+  f.fake->receive_text("next");
+  CHECK(f.messages == std::vector<std::string>{"in flight", "next"});
+}
+
+TEST_CASE("a handler may pause reading for the messages after its own") {
+  Fixture f;
+  f.channel->on_message([&](std::string_view text) {
+    f.messages.emplace_back(text);
+    f.channel->pause_reading();
+  });
+  f.channel->start();
+  f.fake->receive_text("first");
+  CHECK_FALSE(f.fake->pending_read);
+  f.channel->resume_reading();
+  f.io.poll();
+  CHECK(f.fake->pending_read);
+}
+
+TEST_CASE("one write is in flight at a time and queued messages follow in order") {
+  Fixture f;
+  std::vector<std::size_t> remaining;
+  f.channel->on_write_done([&](std::size_t queued) { remaining.push_back(queued); });
+  f.channel->start();
+  CHECK(f.channel->send_text("aa"));
+  CHECK(f.channel->send_text("bbb"));
+  CHECK(f.fake->written == std::vector<std::string>{"aa"});
+  CHECK(f.channel->queued_bytes() == 5);
+  f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"aa", "bbb"});
+  f.fake->finish_write();
+  CHECK(f.channel->queued_bytes() == 0);
+  CHECK(remaining == std::vector<std::size_t>{3, 0});
+}
+
+TEST_CASE("a message that cannot fit under the byte bound is dropped and counted") {
+  Fixture f(queue_limit(10));
+  CHECK(f.channel->send_text("12345678"));
+  CHECK_FALSE(f.channel->send_text("12345"));
+  CHECK(f.channel->dropped_messages() == 1);
+  CHECK(f.channel->queued_bytes() == 8);
+  CHECK_FALSE(f.channel->send_text(std::string(11, 'x')));  // larger than the whole bound
+  CHECK(f.channel->dropped_messages() == 2);
+}
+
+TEST_CASE("droppable messages are evicted oldest first to make room, kept ones never") {
+  Fixture f(queue_limit(10));
+  CHECK(f.channel->send_text("in-flight", SendMode::droppable));  // 9 bytes, being written
+  f.fake->finish_write();
+  CHECK(f.channel->send_text("k1"));                        // in flight now
+  CHECK(f.channel->send_text("a1", SendMode::droppable));
+  CHECK(f.channel->send_text("k2"));
+  CHECK(f.channel->send_text("a2", SendMode::droppable));
+  CHECK(f.channel->send_text("a3", SendMode::droppable));
+  CHECK(f.channel->queued_bytes() == 10);
+
+  CHECK(f.channel->send_text("ctl!"));  // needs 4 bytes: evicts a1 and a2, keeps k2 and a3
+  CHECK(f.channel->dropped_messages() == 2);
+  CHECK(f.channel->queued_bytes() == 10);
+
+  CHECK_FALSE(f.channel->send_text("toolarge"));  // evicting a3 cannot make room: queue untouched
+  CHECK(f.channel->dropped_messages() == 3);
+
+  for (int i = 0; i < 4; ++i) f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"in-flight", "k1", "k2", "a3", "ctl!"});
+}
+
+TEST_CASE("the message being written is never evicted, even when droppable") {
+  Fixture f(queue_limit(4));
+  CHECK(f.channel->send_text("abcd", SendMode::droppable));
+  CHECK_FALSE(f.channel->send_text("x", SendMode::droppable));
+  CHECK(f.fake->written == std::vector<std::string>{"abcd"});
+  f.fake->finish_write();
+  CHECK(f.channel->send_text("x"));
+}
+
+TEST_CASE("close sends what is queued, then the close frame, and reports our code once") {
+  Fixture f;
+  f.channel->start();
+  f.channel->send_text("last words");
+  f.channel->send_text("really last");
+  f.channel->close(4000, "call ended");
+  CHECK_FALSE(f.channel->send_text("too late"));
+  CHECK(f.channel->dropped_messages() == 0);  // refused after close, not dropped by the bound
+  CHECK_FALSE(f.fake->close_frame);
+
+  f.fake->finish_write();
+  CHECK_FALSE(f.fake->close_frame);
+  f.fake->finish_write();
+  REQUIRE(f.fake->close_frame);
+  CHECK(f.fake->close_frame->code == 4000);
+  CHECK(f.fake->close_frame->reason == "call ended");
+  CHECK(f.closes.empty());
+
+  f.fake->receive_close(4000, "call ended");  // the pending read sees the close handshake end
+  f.fake->finish_close();
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].code == 4000);
+  CHECK(f.closes[0].reason == "call ended");
+  f.channel->close();
+  f.io.poll();
+  CHECK(f.closes.size() == 1);
+}
+
+TEST_CASE("a peer's close is reported with its code and reason, exactly once") {
+  Fixture f;
+  f.channel->start();
+  f.fake->receive_close(1001, "going away");
+  f.channel->close();
+  f.io.poll();
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].code == 1001);
+  CHECK(f.closes[0].reason == "going away");
+  CHECK_FALSE(f.channel->is_open());
+  CHECK_FALSE(f.fake->close_frame);  // the transport already answered the peer's close
+}
+
+TEST_CASE("a failed write ends the connection with 1006 and what failed") {
+  Fixture f;
+  f.channel->start();
+  f.channel->send_text("x");
+  f.fake->finish_write(std::make_error_code(std::errc::broken_pipe));
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].code == net::k_close_abnormal);
+  CHECK(f.closes[0].reason.find("write failed") != std::string::npos);
+  CHECK(f.fake->aborted);
+  f.fake->receive_close(net::k_close_abnormal, "connection lost: aborted");
+  CHECK(f.closes.size() == 1);
+}
+
+TEST_CASE("a close handshake that never completes is cut at the close timeout") {
+  net::WsLimits limits;
+  limits.close_timeout = std::chrono::milliseconds(1);
+  Fixture f(limits);
+  f.channel->start();
+  f.channel->close(1000);
+  REQUIRE(f.fake->close_frame);
+  f.io.run_one();  // the close timer
+  CHECK(f.fake->aborted);
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].code == 1000);
+}
+
+TEST_CASE("a message handler that throws closes the connection with 1011") {
+  Fixture f;
+  f.channel->on_message([](std::string_view) { throw std::runtime_error("bug"); });
+  f.channel->start();
+  f.fake->receive_text("boom");
+  REQUIRE(f.fake->close_frame);
+  CHECK(f.fake->close_frame->code == net::k_close_internal_error);
+  CHECK(f.fake->close_frame->reason.find("bug") != std::string::npos);
+}
+
+TEST_CASE("handlers are released once the connection has ended") {
+  Fixture f;
+  auto session = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = session;
+  f.channel->on_message([session](std::string_view) {});
+  f.channel->on_close([session](int, std::string) {});
+  session.reset();
+  CHECK_FALSE(watch.expired());  // the channel holds the session through its handlers
+  f.channel->start();
+  f.fake->receive_close(1000, "");
+  CHECK(watch.expired());
+}

@@ -1,0 +1,300 @@
+#include "core/org/profile_validate.hpp"
+
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "core/org/profile_toml.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria::org;
+
+namespace {
+
+// The smallest valid profile: five lines, so whatever a test appends starts on line 6.
+const std::string k_org =
+    "[organization]\n"
+    "slug = \"lotus-yoga\"\n"
+    "name = \"Lotus Yoga Studio\"\n"
+    "timezone = \"America/New_York\"\n"
+    "phone_numbers = [\"+15550001000\"]\n";
+
+// The DataError message parsing `toml` produces; fails the test if it parses.
+std::string problems_in(const std::string& toml) {
+  try {
+    parse_profile_toml(toml, "profiles/yoga.toml");
+  } catch (const sonoria::DataError& error) {
+    return error.what();
+  }
+  FAIL("the profile was accepted");
+  return {};
+}
+
+const std::string k_e164 = "(expected \"+\" then 2 to 15 digits, such as \"+15550001000\")";
+
+}  // namespace
+
+TEST_CASE("the smallest valid profile passes every rule") {
+  CHECK(parse_profile_toml(k_org, "profiles/yoga.toml").organization.slug == "lotus-yoga");
+}
+
+TEST_CASE("both example profiles pass every rule") {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"}) {
+    CAPTURE(name);
+    const Profile profile = load_profile_file(sonoria::test::source_dir() / "examples" / name);
+    CHECK(validate_profile(profile).empty());
+  }
+}
+
+TEST_CASE("a slug with capitals or spaces is rejected with its line") {
+  CHECK(problems_in("[organization]\nslug = \"Lotus Yoga\"\nname = \"L\"\ntimezone = \"UTC\"\n"
+                    "phone_numbers = [\"+15550001000\"]\n") ==
+        "profiles/yoga.toml:2: organization.slug: \"Lotus Yoga\" is not a valid slug (expected lowercase letters, "
+        "digits and dashes, starting with a letter or digit)");
+  CHECK_FALSE(is_valid_slug("-yoga"));
+  CHECK(is_valid_slug("9-lives"));
+}
+
+TEST_CASE("missing organization fields are each reported at the table's line") {
+  CHECK(problems_in("[organization]\nslug = \"lotus-yoga\"\n") ==
+        "profiles/yoga.toml:1: organization.name: missing (expected the business name)\n"
+        "profiles/yoga.toml:1: organization.timezone: missing (expected an IANA time zone such as "
+        "\"America/New_York\")\n"
+        "profiles/yoga.toml:1: organization.phone_numbers: missing (expected at least one E.164 number such as "
+        "\"+15550001000\")");
+}
+
+TEST_CASE("a missing slug is reported") {
+  CHECK(problems_in("[organization]\nname = \"L\"\ntimezone = \"UTC\"\nphone_numbers = [\"+15550001000\"]\n") ==
+        "profiles/yoga.toml:1: organization.slug: missing (expected a slug such as \"lotus-yoga\")");
+}
+
+TEST_CASE("a time zone that is not in the IANA database is rejected") {
+  CHECK(problems_in("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"America/Springfield\"\n"
+                    "phone_numbers = [\"+15550001000\"]\n") ==
+        "profiles/yoga.toml:4: organization.timezone: \"America/Springfield\" is not a known IANA time zone "
+        "(expected a name such as \"America/New_York\")");
+  CHECK(is_known_timezone("Europe/Berlin"));
+  CHECK_FALSE(is_known_timezone("EST5EDT-ish"));
+}
+
+TEST_CASE("an organization needs at least one phone number") {
+  CHECK(problems_in("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\nphone_numbers = []\n") ==
+        "profiles/yoga.toml:5: organization.phone_numbers: missing (expected at least one E.164 number such as "
+        "\"+15550001000\")");
+}
+
+TEST_CASE("an organization number that is not E.164 is rejected at its own line") {
+  CHECK(problems_in("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\nphone_numbers = [\n"
+                    "  \"+15550001000\",\n  \"555-1000\",\n]\n") ==
+        "profiles/yoga.toml:7: organization.phone_numbers[1]: \"555-1000\" is not an E.164 phone number " + k_e164);
+}
+
+TEST_CASE("E.164 means a plus, a non-zero country digit and 2 to 15 digits in all") {
+  CHECK(is_e164("+15550001000"));
+  CHECK(is_e164("+49"));
+  CHECK(is_e164("+123456789012345"));
+  CHECK_FALSE(is_e164("+1234567890123456"));
+  CHECK_FALSE(is_e164("+1"));
+  CHECK_FALSE(is_e164("+05550001000"));
+  CHECK_FALSE(is_e164("15550001000"));
+  CHECK_FALSE(is_e164("+1 555 000 1000"));
+}
+
+TEST_CASE("the same organization number listed twice is rejected") {
+  CHECK(problems_in("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\n"
+                    "phone_numbers = [\"+15550001000\", \"+15550001000\"]\n") ==
+        "profiles/yoga.toml:5: organization.phone_numbers[1]: \"+15550001000\" is listed twice (expected each "
+        "number once)");
+}
+
+TEST_CASE("web addresses must start with http or https") {
+  CHECK(problems_in(k_org + "booking_url = \"lotusyoga.example/book\"\n") ==
+        "profiles/yoga.toml:6: organization.booking_url: \"lotusyoga.example/book\" is not a web address (expected "
+        "one starting with https:// or http://)");
+}
+
+TEST_CASE("the owner's phone must be E.164") {
+  CHECK(problems_in(k_org + "\n[organization.owner]\nname = \"Maya\"\nphone = \"5550001099\"\n") ==
+        "profiles/yoga.toml:9: organization.owner.phone: \"5550001099\" is not an E.164 phone number " + k_e164);
+}
+
+TEST_CASE("the owner's email must look like an email address") {
+  CHECK(problems_in(k_org + "\n[organization.owner]\nemail = \"maya at lotus\"\n") ==
+        "profiles/yoga.toml:8: organization.owner.email: \"maya at lotus\" is not an email address (expected "
+        "name@domain)");
+}
+
+TEST_CASE("a location needs a name and an E.164 phone if it has one") {
+  CHECK(problems_in(k_org + "\n[[organization.locations]]\naddress = \"1 Elm St\"\nphone = \"+1 555 000 1000\"\n") ==
+        "profiles/yoga.toml:7: organization.locations[0].name: missing (expected the location's name)\n"
+        "profiles/yoga.toml:9: organization.locations[0].phone: \"+1 555 000 1000\" is not an E.164 phone number " +
+            k_e164);
+}
+
+TEST_CASE("an unknown voice is rejected with the list of voices") {
+  CHECK(problems_in(k_org + "\n[assistant]\nvoice = \"robot\"\n") ==
+        "profiles/yoga.toml:8: assistant.voice: \"robot\" is not a known voice (expected one of alloy, ash, ballad, "
+        "coral, echo, sage, shimmer, verse, marin, cedar)");
+}
+
+TEST_CASE("a temperature outside 0.6 to 1.2 is rejected") {
+  CHECK(problems_in(k_org + "\n[assistant]\ntemperature = 1.5\n") ==
+        "profiles/yoga.toml:8: assistant.temperature: 1.5 is out of range (expected 0.6 to 1.2)");
+  CHECK(problems_in(k_org + "\n[assistant]\ntemperature = 0\n") ==
+        "profiles/yoga.toml:8: assistant.temperature: 0.0 is out of range (expected 0.6 to 1.2)");
+}
+
+TEST_CASE("a language must be a two-letter code") {
+  CHECK(problems_in(k_org + "\n[assistant]\nlanguage = \"eng\"\n") ==
+        "profiles/yoga.toml:8: assistant.language: \"eng\" is not a language code (expected two lowercase letters "
+        "such as \"en\")");
+}
+
+TEST_CASE("the assistant needs a name") {
+  CHECK(problems_in(k_org + "\n[assistant]\nname = \"\"\n") ==
+        "profiles/yoga.toml:8: assistant.name: missing (expected the assistant's name, such as \"Ava\")");
+}
+
+TEST_CASE("a VAD threshold outside 0 to 1 is rejected") {
+  CHECK(problems_in(k_org + "\n[assistant.vad]\nthreshold = 1.5\n") ==
+        "profiles/yoga.toml:8: assistant.vad.threshold: 1.5 is out of range (expected 0.0 to 1.0)");
+}
+
+TEST_CASE("VAD durations outside 0 to 10000 ms are rejected") {
+  CHECK(problems_in(k_org + "\n[assistant.vad]\nprefix_padding_ms = -1\nsilence_duration_ms = 20000\n") ==
+        "profiles/yoga.toml:8: assistant.vad.prefix_padding_ms: -1 is out of range (expected 0 to 10000)\n"
+        "profiles/yoga.toml:9: assistant.vad.silence_duration_ms: 20000 is out of range (expected 0 to 10000)");
+}
+
+TEST_CASE("a service needs a name") {
+  CHECK(problems_in(k_org + "\n[[services]]\nprice = 5\n") ==
+        "profiles/yoga.toml:7: services[0].name: missing (expected the service's name)");
+}
+
+TEST_CASE("a negative service price is rejected") {
+  CHECK(problems_in(k_org + "\n[[services]]\nname = \"Yoga\"\nprice = -5\n") ==
+        "profiles/yoga.toml:9: services[0].price: -5.00 is negative (expected 0 or more)");
+}
+
+TEST_CASE("a negative add-on price is rejected") {
+  CHECK(problems_in(k_org + "\n[[add_ons]]\nname = \"Mat\"\nprice = -0.5\n") ==
+        "profiles/yoga.toml:9: add_ons[0].price: -0.50 is negative (expected 0 or more)");
+}
+
+TEST_CASE("a currency must be a three-letter code in capitals") {
+  CHECK(problems_in(k_org + "\n[[services]]\nname = \"Yoga\"\ncurrency = \"usd\"\n") ==
+        "profiles/yoga.toml:9: services[0].currency: \"usd\" is not a currency code (expected three capital letters "
+        "such as \"USD\")");
+}
+
+TEST_CASE("a service duration outside a day is rejected") {
+  CHECK(problems_in(k_org + "\n[[services]]\nname = \"Yoga\"\nduration_minutes = -30\n") ==
+        "profiles/yoga.toml:9: services[0].duration_minutes: -30 is out of range (expected 0 to 1440; 0 = not "
+        "stated)");
+}
+
+TEST_CASE("a range that closes before it opens is rejected with its line") {
+  CHECK(problems_in(k_org + "\n[hours]\nmonday = [\"12:00-09:00\"]\n") ==
+        "profiles/yoga.toml:8: hours.monday[0]: \"12:00-09:00\" closes before it opens (expected the closing time "
+        "after the opening time)");
+  CHECK(problems_in(k_org + "\n[hours]\nfriday = [\"09:00-09:00\"]\n") ==
+        "profiles/yoga.toml:8: hours.friday[0]: \"09:00-09:00\" closes when it opens (expected the closing time "
+        "after the opening time)");
+}
+
+TEST_CASE("overlapping ranges on the same day are rejected, touching ones are fine") {
+  CHECK(problems_in(k_org + "\n[hours]\nmonday = [\"09:00-12:00\", \"11:00-14:00\"]\n") ==
+        "profiles/yoga.toml:8: hours.monday[1]: \"11:00-14:00\" overlaps \"09:00-12:00\" (expected ranges that do "
+        "not overlap)");
+  CHECK(parse_profile_toml(k_org + "[hours]\nmonday = [\"12:00-15:00\", \"09:00-12:00\"]\n", "x").hours.days[0].size() ==
+        2);
+}
+
+TEST_CASE("a range that is not HH:MM-HH:MM is rejected without further complaints about that day") {
+  CHECK(problems_in(k_org + "\n[hours]\nmonday = [\"09:00-12:00\", \"9:60-12:00\", \"10:00-11:00\"]\n") ==
+        "profiles/yoga.toml:8: hours.monday[1]: \"9:60-12:00\" is not a time range (expected HH:MM-HH:MM)");
+}
+
+TEST_CASE("a range outside the day is rejected on a profile built in code") {
+  Profile profile = parse_profile_toml(k_org, "x");
+  profile.hours.days[2].push_back({-5, 2000});
+  CHECK(validate_profile(profile) ==
+        std::vector<Problem>{{"hours.wednesday[0]",
+                              "\"-00:05-33:20\" is outside the day (expected times from 00:00 to 24:00)"}});
+}
+
+TEST_CASE("a closure date that is not on the calendar is rejected") {
+  CHECK(problems_in(k_org + "\n[[closures]]\nfrom = \"2026-13-01\"\nto = 2026-12-26\n") ==
+        "profiles/yoga.toml:8: closures[0].from: \"2026-13-01\" is not a date (expected YYYY-MM-DD)");
+}
+
+TEST_CASE("a closure that ends before it starts is rejected") {
+  CHECK(problems_in(k_org + "\n[[closures]]\nfrom = 2026-12-24\nto = 2026-12-20\n") ==
+        "profiles/yoga.toml:9: closures[0].to: 2026-12-20 is before from = 2026-12-24 (expected a date on or after "
+        "\"from\")");
+}
+
+TEST_CASE("a closure needs a start date, and a missing end is not reported twice") {
+  CHECK(problems_in(k_org + "\n[[closures]]\nreason = \"Holiday\"\n") ==
+        "profiles/yoga.toml:7: closures[0].from: missing (expected a date such as 2026-12-24)");
+}
+
+TEST_CASE("an FAQ needs an answer") {
+  CHECK(problems_in(k_org + "\n[[faqs]]\nquestion = \"Is there parking?\"\n") ==
+        "profiles/yoga.toml:7: faqs[0].answer: missing (expected the answer)");
+}
+
+TEST_CASE("negative booking limits are rejected") {
+  CHECK(problems_in(k_org + "\n[booking]\nmin_notice_hours = -2\n") ==
+        "profiles/yoga.toml:8: booking.min_notice_hours: -2 is negative (expected 0 or more)");
+}
+
+TEST_CASE("an empty booking policy is rejected") {
+  CHECK(problems_in(k_org + "\n[booking]\npolicies = [\"Arrive early.\", \"\"]\n") ==
+        "profiles/yoga.toml:8: booking.policies[1]: missing (expected the policy's text)");
+}
+
+TEST_CASE("a team member needs a name") {
+  CHECK(problems_in(k_org + "\n[[team]]\nrole = \"Teacher\"\n") ==
+        "profiles/yoga.toml:7: team[0].name: missing (expected the person's name)");
+}
+
+TEST_CASE("an SMS template with an unknown placeholder is rejected naming the template") {
+  const std::string expected_names =
+      " (expected one of customer_name, service, booking_url, portal_url, org_name, org_phone, caller_phone, "
+      "message, assistant_name, location)";
+  CHECK(problems_in(k_org + "\n[sms_templates]\nbooking = \"Hi {{customer_name}}\"\ncancel = \"Bye {{nmae}} "
+                            "{{foo}}\"\n") ==
+        "profiles/yoga.toml:9: sms_templates.cancel: unknown placeholder \"{{nmae}}\"" + expected_names + "\n" +
+            "profiles/yoga.toml:9: sms_templates.cancel: unknown placeholder \"{{foo}}\"" + expected_names);
+}
+
+TEST_CASE("a fallback number must be E.164") {
+  CHECK(problems_in(k_org + "\n[[fallback_numbers]]\nname = \"front desk\"\nnumber = \"0800 123\"\n") ==
+        "profiles/yoga.toml:9: fallback_numbers[0].number: \"0800 123\" is not an E.164 phone number " + k_e164);
+}
+
+TEST_CASE("a fallback number needs a number and a name") {
+  CHECK(problems_in(k_org + "\n[[fallback_numbers]]\n") ==
+        "profiles/yoga.toml:7: fallback_numbers[0].name: missing (expected who answers it, such as \"front desk\")\n"
+        "profiles/yoga.toml:7: fallback_numbers[0].number: missing (expected an E.164 number such as "
+        "\"+15550001000\")");
+}
+
+TEST_CASE("a profile built in code is checked with the source named instead of a line") {
+  Profile profile;
+  profile.organization.slug = "ok";
+  profile.organization.name = "Ok";
+  profile.organization.timezone = "UTC";
+  profile.organization.phone_numbers = {"+15550001000"};
+  CHECK(validate_profile(profile).empty());
+  CHECK_NOTHROW(ensure_valid_profile(profile, "database organization 4"));
+
+  profile.assistant.voice = "nova";
+  profile.fallback_numbers.push_back({"desk", "12"});
+  const std::string expected =
+      "database organization 4: assistant.voice: \"nova\" is not a known voice (expected one of alloy, ash, ballad, "
+      "coral, echo, sage, shimmer, verse, marin, cedar)\n"
+      "database organization 4: fallback_numbers[0].number: \"12\" is not an E.164 phone number " + k_e164;
+  CHECK_THROWS_WITH_AS(ensure_valid_profile(profile, "database organization 4"), expected.c_str(), sonoria::DataError);
+}
