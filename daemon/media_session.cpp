@@ -248,7 +248,11 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
 
   // ---- ActionSink: what the bridge asks for (on the strand) ----
   void send_engine(std::string_view client_event) override {
-    if (engine_ && engine_open_) engine_->send_text(std::string(client_event));
+    if (!engine_ || !engine_open_) return;
+    // Caller audio may be dropped (oldest first) when the engine leg backs up; control events never.
+    static constexpr std::string_view k_append = "{\"type\":\"input_audio_buffer.append\"";
+    auto mode = client_event.substr(0, k_append.size()) == k_append ? net::SendMode::droppable : net::SendMode::keep;
+    if (!engine_->send_text(std::string(client_event), mode) && mode == net::SendMode::droppable) s_.metrics.dropped_frames++;
   }
 
   void send_to_twilio(std::string message, net::SendMode mode = net::SendMode::keep) {
@@ -366,7 +370,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       reason = "shutdown";
     } else if (!twilio_attached_) {
       f.status = "failed";
-      reason = "stream_timeout";
+      if (summary.end_reason == call::EndReason::none) reason = "stream_timeout";
     } else if (disposition_ && std::holds_alternative<call::Fallback>(*disposition_)) {
       f.status = "failed";
     } else if (disposition_ && std::holds_alternative<call::Transfer>(*disposition_)) {

@@ -12,6 +12,11 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <cctype>
+#include <cstdio>
+#include <functional>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <optional>
 #include <stdexcept>
 #include <variant>
@@ -334,6 +339,68 @@ int ws_upgrade_status(const std::string& url, const TestHeaders& headers, TestCl
     if (text.rfind("HTTP ", 0) == 0) return std::stoi(text.substr(5));
     throw;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test certificates
+
+namespace {
+
+template <class T, void (*Free)(T*)>
+struct OpenSslFree {
+  void operator()(T* p) const { Free(p); }
+};
+using KeyPtr = std::unique_ptr<EVP_PKEY, OpenSslFree<EVP_PKEY, EVP_PKEY_free>>;
+using CertPtr = std::unique_ptr<X509, OpenSslFree<X509, X509_free>>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, OpenSslFree<X509_EXTENSION, X509_EXTENSION_free>>;
+
+void check(bool ok, const char* step) {
+  if (!ok) throw std::runtime_error(std::string("test certificate: ") + step + " failed");
+}
+
+void add_extension(X509* cert, int nid, const std::string& value) {
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, cert, cert, nullptr, nullptr, 0);
+  ExtPtr extension(X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str()));
+  check(extension != nullptr, "building an extension");
+  check(X509_add_ext(cert, extension.get(), -1) == 1, "adding an extension");
+}
+
+void write_pem(const std::filesystem::path& path, const std::function<int(FILE*)>& write) {
+  FILE* file = std::fopen(path.c_str(), "w");
+  check(file != nullptr, "opening the output file");
+  const int written = write(file);
+  std::fclose(file);
+  check(written == 1, "writing PEM");
+}
+
+}  // namespace
+
+TestCertificate write_test_certificate(const std::filesystem::path& dir, const std::string& dns_name) {
+  KeyPtr key(EVP_EC_gen("P-256"));
+  check(key != nullptr, "generating a key");
+  CertPtr cert(X509_new());
+  check(cert != nullptr, "allocating a certificate");
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
+  check(X509_set_pubkey(cert.get(), key.get()) == 1, "setting the public key");
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(dns_name.c_str()), -1,
+                             -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  add_extension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_extension(cert.get(), NID_subject_alt_name, "DNS:" + dns_name);
+  check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "signing");
+
+  TestCertificate out{dir / (dns_name + ".crt"), dir / (dns_name + ".key")};
+  write_pem(out.cert_file, [&](FILE* file) { return PEM_write_X509(file, cert.get()); });
+  write_pem(out.key_file, [&](FILE* file) {
+    return PEM_write_PrivateKey(file, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
+  return out;
 }
 
 }  // namespace sonoria::test

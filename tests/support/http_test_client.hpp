@@ -6,6 +6,7 @@
 // failed — these are for test threads, which doctest reports.
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -87,5 +88,14 @@ class WsTestClient {
 // The status a WebSocket upgrade to `url` is answered with: 101 when accepted (the connection is
 // then closed at once), or the refusal's status (403, 404, …).
 int ws_upgrade_status(const std::string& url, const TestHeaders& headers = {}, TestClientOptions options = {});
+
+struct TestCertificate {
+  std::filesystem::path cert_file;  // PEM; also usable as the CA file that trusts it
+  std::filesystem::path key_file;   // PEM
+};
+
+// Writes a fresh self-signed certificate for the DNS name `dns_name` (EC P-256, valid for a day,
+// no IP address in it) and its key into `dir`, for TLS servers in tests.
+TestCertificate write_test_certificate(const std::filesystem::path& dir, const std::string& dns_name = "localhost");
 
 }  // namespace sonoria::test

@@ -12,6 +12,7 @@
 #include <boost/beast/websocket.hpp>
 #include <map>
 #include <mutex>
+#include <sys/socket.h>
 #include <thread>
 #include <vector>
 
@@ -41,6 +42,11 @@ class EchoServer {
     tcp::socket poke(io_);
     poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ignored);
     accept_thread_.join();
+    {
+      // Connections a test left open must not block the join below.
+      std::lock_guard lock(mutex_);
+      for (const int fd : open_sockets_) ::shutdown(fd, SHUT_RDWR);
+    }
     for (auto& t : connection_threads_) t.join();
   }
 
@@ -67,11 +73,26 @@ class EchoServer {
       acceptor_.accept(socket, ec);
       if (stopping_) return;
       if (ec) continue;
+      {
+        std::lock_guard lock(mutex_);
+        open_sockets_.push_back(socket.native_handle());
+      }
       connection_threads_.emplace_back([this, s = std::move(socket)]() mutable { serve(std::move(s)); });
     }
   }
 
   void serve(tcp::socket socket) {
+    const int fd = socket.native_handle();
+    auto ws = std::make_unique<websocket::stream<tcp::socket>>(std::move(socket));
+    talk(*ws);
+    // Forget the descriptor before closing it, so the destructor never shuts down a reused one.
+    std::lock_guard lock(mutex_);
+    std::erase(open_sockets_, fd);
+    ws.reset();
+  }
+
+  void talk(websocket::stream<tcp::socket>& ws) {
+    tcp::socket& socket = ws.next_layer();
     beast::error_code ec;
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
@@ -92,7 +113,6 @@ class EchoServer {
       http::write(socket, refusal, ec);
       return;
     }
-    websocket::stream<tcp::socket> ws(std::move(socket));
     ws.accept(request, ec);
     if (ec) return;
     for (;;) {
@@ -132,6 +152,7 @@ class EchoServer {
   mutable std::mutex mutex_;
   std::map<std::string, std::string> last_headers_;
   std::string last_target_;
+  std::vector<int> open_sockets_;
   std::atomic<int> last_close_code_{0};
   std::atomic<int> echoed_{0};
 };

@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include "daemon/admission.hpp"
+#include "daemon/call_registry.hpp"
+
+using namespace sonoria::daemon;
+using namespace std::chrono_literals;
+
+TEST_CASE("capacity counts live calls and frees a slot on release") {
+  Admission a({2, 0, {}});
+  auto t = Admission::Clock::time_point{};
+  CHECK(a.admit("+15550000001", t) == Admit::yes);
+  CHECK(a.admit("+15550000002", t) == Admit::yes);
+  CHECK(a.admit("+15550000003", t) == Admit::capacity);
+  a.release();
+  CHECK(a.admit("+15550000003", t) == Admit::yes);
+  CHECK(a.active() == 2);
+}
+
+TEST_CASE("a caller over the hourly limit is refused until the hour has passed") {
+  Admission a({100, 2, {}});
+  auto t = Admission::Clock::time_point{} + 10h;
+  CHECK(a.admit("+15551112222", t) == Admit::yes);
+  CHECK(a.admit("+15551112222", t + 1min) == Admit::yes);
+  CHECK(a.admit("+15551112222", t + 2min) == Admit::rate_limited);
+  CHECK(a.admit("+15553334444", t + 2min) == Admit::yes);
+  CHECK(a.admit("+15551112222", t + 61min) == Admit::yes);
+}
+
+TEST_CASE("blocked callers and draining are refused with their reasons") {
+  Admission a({10, 0, {"+15559990000"}});
+  auto t = Admission::Clock::time_point{};
+  CHECK(a.admit("+15559990000", t) == Admit::blocked_caller);
+  CHECK(std::string(admit_reason(Admit::blocked_caller)) == "blocked_caller");
+  a.start_draining();
+  CHECK(a.admit("+15551112222", t) == Admit::draining);
+}
+
+TEST_CASE("a stream token works once and only for a live call") {
+  CallRegistry r;
+  auto token = CallRegistry::mint_token();
+  CHECK(token.size() == 32);
+  CHECK(token != CallRegistry::mint_token());
+  r.add("CA1", token, nullptr, nullptr, "+15550001000");
+  CHECK(r.is_live("CA1"));
+  CHECK(r.live_token("CA1") == token);
+  CHECK(r.claim("wrong") == nullptr);
+  r.claim(token);
+  CHECK_FALSE(r.live_token("CA1"));
+  r.finished("CA1", sonoria::call::Disposition{sonoria::call::Hangup{}});
+  CHECK_FALSE(r.is_live("CA1"));
+  CHECK(r.disposition("CA1").has_value());
+}

@@ -1,0 +1,421 @@
+#include "daemon/http_server.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/net/ws_client.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace asio = boost::asio;
+namespace net = sonoria::net;
+using sonoria::daemon::HttpRequest;
+using sonoria::daemon::HttpResponder;
+using sonoria::daemon::HttpResponse;
+using sonoria::daemon::HttpServer;
+using sonoria::daemon::HttpServerOptions;
+using sonoria::daemon::WsConnection;
+using sonoria::daemon::WsRoute;
+using sonoria::test::HttpTestConnection;
+using sonoria::test::TestClientOptions;
+using sonoria::test::WsTestClient;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The server on its own io_context, run by two threads like the daemon's pool.
+class RunningServer {
+ public:
+  RunningServer(HttpServerOptions options, const std::function<void(HttpServer&)>& configure)
+      : server_(io_, std::move(options)) {
+    configure(server_);
+    server_.start();
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  ~RunningServer() {
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  HttpServer& server() { return server_; }
+  std::string origin() const {
+    return std::string(server_.serves_tls() ? "https" : "http") + "://127.0.0.1:" + std::to_string(server_.port());
+  }
+  std::string ws_url(const std::string& path, const std::string& host = "127.0.0.1") const {
+    return std::string(server_.serves_tls() ? "wss" : "ws") + "://" + host + ":" + std::to_string(server_.port()) + path;
+  }
+
+ private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  HttpServer server_;
+  std::vector<std::thread> threads_;
+};
+
+// Answers POST /twilio/voice with 201 and what it saw; everything else 404.
+void voice_route(HttpServer& server) {
+  server.set_handler([](HttpRequest request, HttpResponder respond) {
+    if (request.method == "POST" && request.path == "/twilio/voice") {
+      const std::string seen = request.query + "|" + std::string(request.header("x-twilio-signature").value_or("")) +
+                               "|" + request.remote_address;
+      respond(HttpResponse{201, "application/xml", "<Response>" + request.body + "</Response>", {{"X-Seen", seen}}});
+      return;
+    }
+    respond(HttpResponse{404, "text/plain", "no route for " + request.path, {}});
+  });
+}
+
+// WebSocket echo on /ws for upgrades carrying "X-Token: good". "?close" closes at once with 4003.
+struct EchoRoute {
+  std::mutex mutex;
+  std::string upgrade_target;
+  std::promise<int> closed_with;
+  std::atomic<int> close_count{0};
+
+  void install(HttpServer& server) {
+    server.add_websocket_route(
+        "/ws", WsRoute{[](const HttpRequest& upgrade) { return upgrade.header("x-token") == "good"; },
+                       [this](std::shared_ptr<WsConnection> connection) {
+                         {
+                           std::lock_guard lock(mutex);
+                           upgrade_target = connection->upgrade_request().target;
+                         }
+                         // The handler holds the connection: the cycle ends when on_close has run.
+                         connection->on_message([connection](std::string_view text) {
+                           connection->send_text(std::string(text));
+                         });
+                         connection->on_close([this](int code, std::string) {
+                           if (close_count++ == 0) closed_with.set_value(code);
+                         });
+                         if (connection->upgrade_request().query == "close") connection->close(4003, "bye");
+                       }});
+  }
+};
+
+// A core/net client on an io_context this thread runs until a condition holds.
+struct ClientHarness {
+  explicit ClientHarness(net::WsClientOptions options = {})
+      : client(net::WsClient::create(asio::make_strand(io), std::move(options))) {
+    client->on_message([this](std::string_view text) { messages.emplace_back(text); });
+    client->on_close([this](int code, std::string) { close_code = code; });
+  }
+
+  bool open(const std::string& url, net::WsClient::Headers headers) {
+    asio::post(client->executor(), [this, url, headers] {
+      client->connect(url, headers, 5s, [this](std::error_code ec, std::string text) {
+        opened = true;
+        open_error = ec;
+        open_text = std::move(text);
+      });
+    });
+    return run_until([this] { return opened; }) && !open_error;
+  }
+
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      if (io.stopped()) io.restart();
+      io.run_one_for(50ms);
+    }
+    return true;
+  }
+
+  asio::io_context io;
+  std::shared_ptr<net::WsClient> client;
+  bool opened = false;
+  std::error_code open_error;
+  std::string open_text;
+  std::vector<std::string> messages;
+  std::optional<int> close_code;
+};
+
+}  // namespace
+
+TEST_CASE("a routed POST reaches the handler with its path, query, headers and body") {
+  RunningServer s({}, voice_route);
+  const auto response = sonoria::test::http_post(s.origin() + "/twilio/voice?attempt=1",
+                                                 {{"X-Twilio-Signature", "c2lnbmF0dXJl"},
+                                                  {"Content-Type", "application/x-www-form-urlencoded"}},
+                                                 "From=%2B15551234567");
+  CHECK(response.status == 201);
+  CHECK(response.header("content-type") == "application/xml");
+  CHECK(response.body == "<Response>From=%2B15551234567</Response>");
+  CHECK(response.header("x-seen") == "attempt=1|c2lnbmF0dXJl|127.0.0.1");
+  CHECK(response.header("server") == "sonoria");
+}
+
+TEST_CASE("an unknown path gets the handler's 404, and no handler at all means 404") {
+  SUBCASE("the handler decides") {
+    RunningServer s({}, voice_route);
+    const auto response = sonoria::test::http_get(s.origin() + "/nowhere");
+    CHECK(response.status == 404);
+    CHECK(response.body == "no route for /nowhere");
+  }
+  SUBCASE("no handler") {
+    RunningServer s({}, [](HttpServer&) {});
+    CHECK(sonoria::test::http_get(s.origin() + "/").status == 404);
+  }
+}
+
+TEST_CASE("two requests on one keep-alive connection are both answered") {
+  RunningServer s({}, voice_route);
+  HttpTestConnection connection(s.origin());
+  const auto first = connection.request("POST", "/twilio/voice", {}, "a");
+  const auto second = connection.request("POST", "/twilio/voice", {}, "b");
+  CHECK(first.status == 201);
+  CHECK(first.header("connection") != "close");
+  CHECK(second.status == 201);
+  CHECK(second.body == "<Response>b</Response>");
+}
+
+TEST_CASE("a request asking for Connection: close is answered and the connection closed") {
+  RunningServer s({}, voice_route);
+  HttpTestConnection connection(s.origin());
+  const auto response = connection.request("POST", "/twilio/voice", {{"Connection", "close"}}, "x");
+  CHECK(response.status == 201);
+  CHECK(response.header("connection") == "close");
+  CHECK(connection.closed_by_server());
+}
+
+TEST_CASE("a body over the limit is answered 413 without reaching the handler") {
+  std::atomic<int> calls{0};
+  HttpServerOptions options;
+  options.body_limit = 1024;
+  RunningServer s(options, [&](HttpServer& server) {
+    server.set_handler([&](HttpRequest, HttpResponder respond) {
+      ++calls;
+      respond(HttpResponse{});
+    });
+  });
+  SUBCASE("the whole body is sent") {
+    HttpTestConnection connection(s.origin());
+    const auto response = connection.request("POST", "/twilio/voice", {}, std::string(64 * 1024, 'x'));
+    CHECK(response.status == 413);
+    CHECK(response.body.find("larger than 1024 bytes") != std::string::npos);
+    CHECK(connection.closed_by_server());
+  }
+  SUBCASE("only the head announcing it is sent") {
+    HttpTestConnection connection(s.origin());
+    const auto response =
+        connection.send_raw("POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    CHECK(response.status == 413);
+    CHECK(connection.closed_by_server());
+  }
+  SUBCASE("a body exactly at the limit is fine") {
+    CHECK(sonoria::test::http_post(s.origin() + "/", {}, std::string(1024, 'x')).status == 200);
+  }
+  CHECK(calls <= 1);
+}
+
+TEST_CASE("a malformed request is answered 400 and the connection closed") {
+  RunningServer s({}, voice_route);
+  HttpTestConnection connection(s.origin());
+  const auto response = connection.send_raw("GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(response.status == 400);
+  CHECK(connection.closed_by_server());
+}
+
+TEST_CASE("a response given later from another thread reaches the client") {
+  std::mutex mutex;
+  std::vector<std::thread> responders;
+  RunningServer s({}, [&](HttpServer& server) {
+    server.set_handler([&](HttpRequest request, HttpResponder respond) {
+      std::lock_guard lock(mutex);
+      responders.emplace_back([respond, body = request.body] {
+        respond(HttpResponse{200, "text/plain", "later: " + body, {}});
+        respond(HttpResponse{500, "text/plain", "a second answer is ignored", {}});
+      });
+    });
+  });
+  HttpTestConnection connection(s.origin());
+  CHECK(connection.request("POST", "/", {}, "one").body == "later: one");
+  CHECK(connection.request("POST", "/", {}, "two").body == "later: two");
+  std::lock_guard lock(mutex);
+  for (auto& t : responders) t.join();
+}
+
+TEST_CASE("a handler that throws or never answers costs its request a 500, not the connection") {
+  RunningServer s({}, [](HttpServer& server) {
+    server.set_handler([](HttpRequest request, HttpResponder respond) {
+      if (request.path == "/throw") throw std::runtime_error("route bug");
+      if (request.path == "/forget") return;
+      respond(HttpResponse{200, "text/plain", "fine", {}});
+    });
+  });
+  HttpTestConnection connection(s.origin());
+  CHECK(connection.request("GET", "/throw").status == 500);
+  CHECK(connection.request("GET", "/forget").status == 500);
+  CHECK(connection.request("GET", "/ok").body == "fine");
+}
+
+TEST_CASE("a WebSocket upgrade on a registered path is accepted and echoes through WsConnection") {
+  EchoRoute route;
+  RunningServer s({}, [&](HttpServer& server) { route.install(server); });
+  {
+    WsTestClient client(s.ws_url("/ws?call=CA1"), {{"X-Token", "good"}});
+    client.send("hello");
+    CHECK(client.receive() == "hello");
+    client.send("again");
+    CHECK(client.receive() == "again");
+    client.close(1000);
+  }
+  auto closed = route.closed_with.get_future();
+  REQUIRE(closed.wait_for(10s) == std::future_status::ready);
+  CHECK(closed.get() == 1000);
+  CHECK(route.close_count == 1);
+  std::lock_guard lock(route.mutex);
+  CHECK(route.upgrade_target == "/ws?call=CA1");
+}
+
+TEST_CASE("an upgrade the route refuses is answered 403; one on an unregistered path goes to the handler") {
+  EchoRoute route;
+  RunningServer s({}, [&](HttpServer& server) {
+    route.install(server);
+    voice_route(server);
+  });
+  CHECK(sonoria::test::ws_upgrade_status(s.ws_url("/ws"), {{"X-Token", "bad"}}) == 403);
+  CHECK(sonoria::test::ws_upgrade_status(s.ws_url("/elsewhere"), {{"X-Token", "good"}}) == 404);
+  CHECK(sonoria::test::ws_upgrade_status(s.ws_url("/ws"), {{"X-Token", "good"}}) == 101);
+}
+
+TEST_CASE("a close from the server side reaches the client with its code and reason") {
+  EchoRoute route;
+  RunningServer s({}, [&](HttpServer& server) { route.install(server); });
+  WsTestClient client(s.ws_url("/ws?close"), {{"X-Token", "good"}});
+  const auto [code, reason] = client.receive_close();
+  CHECK(code == 4003);
+  CHECK(reason == "bye");
+  auto closed = route.closed_with.get_future();
+  REQUIRE(closed.wait_for(10s) == std::future_status::ready);
+  CHECK(closed.get() == 4003);
+}
+
+TEST_CASE("a core/net WsClient talks to the server end to end") {
+  EchoRoute route;
+  RunningServer s({}, [&](HttpServer& server) { route.install(server); });
+  ClientHarness h;
+  REQUIRE(h.open(s.ws_url("/ws"), {{"X-Token", "good"}}));
+  asio::post(h.client->executor(), [&] {
+    for (int i = 0; i < 50; ++i) h.client->send_text("frame " + std::to_string(i));
+  });
+  REQUIRE(h.run_until([&] { return h.messages.size() == 50; }));
+  CHECK(h.messages.front() == "frame 0");
+  CHECK(h.messages.back() == "frame 49");
+  asio::post(h.client->executor(), [&] { h.client->close(1000); });
+  REQUIRE(h.run_until([&] { return h.close_code.has_value(); }));
+  CHECK(*h.close_code == 1000);
+  auto closed = route.closed_with.get_future();
+  REQUIRE(closed.wait_for(10s) == std::future_status::ready);
+  CHECK(closed.get() == 1000);
+}
+
+TEST_CASE("a refused upgrade gives the WsClient the server's status") {
+  EchoRoute route;
+  RunningServer s({}, [&](HttpServer& server) { route.install(server); });
+  ClientHarness h;
+  CHECK_FALSE(h.open(s.ws_url("/ws"), {{"X-Token", "bad"}}));
+  CHECK(h.open_text.rfind("HTTP 403: forbidden", 0) == 0);
+}
+
+TEST_CASE("over TLS, clients that trust the certificate talk HTTPS and WSS to the server") {
+  sonoria::test::TempDir dir;
+  const auto cert = sonoria::test::write_test_certificate(dir.path(), "localhost");
+  HttpServerOptions options;
+  options.tls_cert_file = cert.cert_file.string();
+  options.tls_key_file = cert.key_file.string();
+  EchoRoute route;
+  RunningServer s(options, [&](HttpServer& server) {
+    route.install(server);
+    voice_route(server);
+  });
+  REQUIRE(s.server().serves_tls());
+  const std::string https = "https://localhost:" + std::to_string(s.server().port());
+
+  SUBCASE("HTTPS with keep-alive") {
+    TestClientOptions trusting;
+    trusting.ca_file = cert.cert_file.string();
+    HttpTestConnection connection(https, trusting);
+    CHECK(connection.request("POST", "/twilio/voice", {}, "a").status == 201);
+    CHECK(connection.request("POST", "/twilio/voice", {}, "b").body == "<Response>b</Response>");
+  }
+  SUBCASE("WSS from core/net with the CA file") {
+    net::WsClientOptions trusting;
+    trusting.ca_file = cert.cert_file.string();
+    ClientHarness h(trusting);
+    REQUIRE(h.open(s.ws_url("/ws", "localhost"), {{"X-Token", "good"}}));
+    asio::post(h.client->executor(), [&] { h.client->send_text("secure"); });
+    REQUIRE(h.run_until([&] { return !h.messages.empty(); }));
+    CHECK(h.messages.front() == "secure");
+  }
+  SUBCASE("WSS without trusting the certificate is refused") {
+    ClientHarness h;
+    CHECK_FALSE(h.open(s.ws_url("/ws", "localhost"), {{"X-Token", "good"}}));
+    CHECK(h.open_text.find("TLS handshake with localhost:") != std::string::npos);
+    CHECK(h.open_text.find("certificate verify failed") != std::string::npos);
+  }
+  SUBCASE("WSS to a name the certificate does not carry is refused") {
+    net::WsClientOptions trusting;
+    trusting.ca_file = cert.cert_file.string();
+    ClientHarness h(trusting);
+    CHECK_FALSE(h.open(s.ws_url("/ws", "127.0.0.1"), {{"X-Token", "good"}}));
+    CHECK(h.open_text.find("certificate verify failed") != std::string::npos);
+  }
+}
+
+TEST_CASE("stop_accepting closes the listener and idle keep-alive connections") {
+  RunningServer s({}, voice_route);
+  HttpTestConnection idle(s.origin());
+  CHECK(idle.request("POST", "/twilio/voice", {}, "x").status == 201);
+  s.server().stop_accepting();
+  CHECK(idle.closed_by_server());
+  CHECK_THROWS_WITH_AS(HttpTestConnection(s.origin()), doctest::Contains("refused"), std::runtime_error);
+}
+
+TEST_CASE("start() reports unusable TLS files and busy ports in words") {
+  asio::io_context io;
+  sonoria::test::TempDir dir;
+  SUBCASE("a missing certificate file names the file") {
+    HttpServerOptions options;
+    options.tls_cert_file = (dir / "missing.crt").string();
+    options.tls_key_file = (dir / "missing.key").string();
+    HttpServer server(io, options);
+    CHECK_THROWS_WITH_AS(server.start(), doctest::Contains("missing.crt"), sonoria::DataError);
+  }
+  SUBCASE("a certificate without a key") {
+    HttpServerOptions options;
+    options.tls_cert_file = "server.crt";
+    HttpServer server(io, options);
+    CHECK_THROWS_WITH_AS(server.start(), doctest::Contains("both a certificate and a key"), sonoria::DataError);
+  }
+  SUBCASE("a key that does not belong to the certificate") {
+    const auto one = sonoria::test::write_test_certificate(dir.path(), "one.test");
+    const auto two = sonoria::test::write_test_certificate(dir.path(), "two.test");
+    HttpServerOptions options;
+    options.tls_cert_file = one.cert_file.string();
+    options.tls_key_file = two.key_file.string();
+    HttpServer server(io, options);
+    CHECK_THROWS_WITH_AS(server.start(), doctest::Contains("two.test.key"), sonoria::DataError);
+  }
+  SUBCASE("a port already in use") {
+    HttpServer first(io, {});
+    first.start();
+    HttpServerOptions options;
+    options.port = first.port();
+    HttpServer second(io, options);
+    CHECK_THROWS_WITH_AS(second.start(), doctest::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
+                         sonoria::UserError);
+  }
+}
