@@ -56,7 +56,8 @@ struct WsRoute {
   // Runs on the connection's strand. Empty = accept every upgrade on the path.
   std::function<bool(const HttpRequest& upgrade)> accept;
   // The open connection, on its strand. Set its handlers here: reading starts when this returns.
-  // Not calling anything keeps nothing alive — the connection closes once dropped.
+  // Keep the shared_ptr (a handler capturing it will do: the channel releases its handlers after
+  // on_close); when the last reference goes, the connection closes with 1001.
   std::function<void(std::shared_ptr<WsConnection>)> on_open;
 };
 

@@ -32,7 +32,8 @@ class BeastWsTransport final : public WsTransport {
   Stream& stream() { return ws_; }
 
   // Hands the connection's timing over to the WebSocket layer (handshake, idle pings, close) and
-  // applies the message limits. Call before the handshake.
+  // applies the message limits. Call before the handshake; the handshake is then bounded by
+  // close_timeout unless bound_handshake(false) says the caller bounds it itself.
   void configure(const WsLimits& limits) {
     namespace websocket = boost::beast::websocket;
     boost::beast::get_lowest_layer(ws_).expires_never();
@@ -50,7 +51,17 @@ class BeastWsTransport final : public WsTransport {
     ws_.auto_fragment(false);
     ws_.text(true);
     idle_timeout_ = limits.idle_timeout;
+    close_timeout_ = limits.close_timeout;
     max_message_bytes_ = limits.max_message_bytes;
+  }
+
+  // Whether Beast bounds the opening handshake (by close_timeout); the close handshake always is.
+  void bound_handshake(bool bounded) {
+    boost::beast::websocket::stream_base::timeout timeout{};
+    ws_.get_option(timeout);
+    timeout.handshake_timeout = bounded ? std::chrono::steady_clock::duration(close_timeout_)
+                                        : boost::beast::websocket::stream_base::none();
+    ws_.set_option(timeout);
   }
 
   void read(std::function<void(WsReadResult)> done) override {
@@ -110,6 +121,7 @@ class BeastWsTransport final : public WsTransport {
   Stream ws_;
   boost::beast::flat_buffer buffer_;
   std::chrono::milliseconds idle_timeout_{0};
+  std::chrono::milliseconds close_timeout_{0};
   std::size_t max_message_bytes_ = 0;
 };
 

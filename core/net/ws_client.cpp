@@ -110,6 +110,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
 
   void do_handshake() {
     transport_->configure(options_.limits);
+    transport_->bound_handshake(false);  // the attempt's own deadline covers it
     stream().set_option(websocket::stream_base::decorator(
         [headers = headers_, user_agent = options_.user_agent](websocket::request_type& request) {
           request.set(http::field::user_agent, user_agent);
@@ -128,6 +129,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
     if (stop_ != Stop::none) return fail(std::make_error_code(std::errc::operation_canceled), "");
     finished_ = true;
     deadline_.cancel();
+    transport_->bound_handshake(true);  // from now on it bounds the close handshake
     done_({}, {}, std::move(transport_));
   }
 

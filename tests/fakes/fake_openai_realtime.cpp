@@ -345,7 +345,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
 
   void on_accept(beast::error_code ec) {
     if (ec) {
-      on_closed(ec);
+      on_closed();
       return;
     }
     do_read();
@@ -388,7 +388,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
 
   void on_read(beast::error_code ec) {
     if (ec) {
-      on_closed(ec);
+      on_closed();
       return;
     }
     std::string text = beast::buffers_to_string(read_buffer_.data());
@@ -397,15 +397,15 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     do_read();
   }
 
-  void on_closed(beast::error_code ec) {
+  void on_closed() {
     if (finished_) return;
     finished_ = true;
     step_timer_.cancel();
     expiry_timer_.cancel();
     response_.reset();
     if (index_ < 0) return;
-    int code = close_code_sent_;
-    if (code == 0 && ec == websocket::error::closed) code = ws_.reason().code;
+    // Our own close code, else the peer's (reason() is set when its close frame arrived).
+    const int code = close_code_sent_ != 0 ? close_code_sent_ : ws_.reason().code;
     impl_.update(index_, [&](RealtimeSessionRecord& r) {
       r.closed = true;
       r.close_code = code;
@@ -1238,7 +1238,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
     beast::get_lowest_layer(ws_).socket().close(ignored);
-    on_closed(beast::error_code());
+    on_closed();
   }
 
   websocket::stream<beast::tcp_stream> ws_;

@@ -203,7 +203,7 @@ struct MediaStreamLeg::Impl {
 
   void on_read(beast::error_code ec) {
     if (ec) {
-      on_closed(ec);
+      on_closed();
       return;
     }
     std::string text = beast::buffers_to_string(read_buffer.data());
@@ -262,19 +262,26 @@ struct MediaStreamLeg::Impl {
     }
   }
 
-  void on_closed(beast::error_code ec) {
-    std::lock_guard lock(mutex);
-    if (closed) return;
-    closed = true;
-    if (ec == websocket::error::closed) close_code = ws.reason().code;
+  void on_closed() {
+    {
+      std::lock_guard lock(mutex);
+      if (closed) return;
+      closed = true;
+      // A received close frame sets reason(); a read cut short by our own close ends "aborted".
+      close_code = ws.reason().code;
+    }
+    notifier.notify();
   }
 
   void drop_socket() {
     beast::error_code ignored;
     beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
     beast::get_lowest_layer(ws).socket().close(ignored);
-    std::lock_guard lock(mutex);
-    closed = true;
+    {
+      std::lock_guard lock(mutex);
+      closed = true;
+    }
+    notifier.notify();
   }
 };
 

@@ -756,6 +756,7 @@ TEST_CASE("the fake caller signs its webhook, streams on a virtual clock, and ec
   caller.dtmf('5');
   caller.hang_up();
   CHECK(caller.stream().closed());
+  CHECK(caller.stream().close_code() == 1000);
 
   auto action = caller.post_connect_action();
   REQUIRE(action.twiml);

@@ -415,7 +415,7 @@ TEST_CASE("start() reports unusable TLS files and busy ports in words") {
     HttpServerOptions options;
     options.port = first.port();
     HttpServer second(io, options);
-    CHECK_THROWS_WITH_AS(second.start(), doctest::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
-                         sonoria::UserError);
+    const std::string expected = "cannot listen on 127.0.0.1:" + std::to_string(first.port());
+    CHECK_THROWS_WITH_AS(second.start(), doctest::Contains(expected.c_str()), sonoria::UserError);
   }
 }

@@ -1,0 +1,415 @@
+// `sonoria serve` end to end on loopback: a fake Twilio caller dials, the daemon bridges the call
+// to a fake OpenAI Realtime server, and the database holds what happened.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "core/db/database.hpp"
+#include "core/db/migrations.hpp"
+#include "core/org/profile_toml.hpp"
+#include "daemon/daemon.hpp"
+#include "tests/fakes/fake_openai_realtime.hpp"
+#include "tests/fakes/fake_twilio_caller.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string k_public = "https://voice.example.com";
+const std::string k_token = "f1e2d3c4b5a697887766554433221100";
+
+// Caller audio with content the fake VAD hears as speech, and that a test can recognise.
+std::string speech_bytes(int ms) {
+  std::string out;
+  for (int i = 0; i < ms * 8; ++i) out += static_cast<char>(0x10 + (i % 0x60));
+  return out;
+}
+fakes::ScriptedReply reply(std::string text, int audio_ms, int chunk_ms = 200) {
+  fakes::ScriptedReply r;
+  r.text = std::move(text);
+  r.audio_ms = audio_ms;
+  r.chunk_ms = chunk_ms;
+  return r;
+}
+
+std::string silence_bytes(int ms) { return std::string(static_cast<size_t>(ms) * 8, '\xFF'); }
+
+struct Harness {
+  test::TempDir dir;
+  fakes::FakeOpenAiRealtime engine;
+  config::Settings settings;
+  std::unique_ptr<daemon::Daemon> daemon;
+  std::string base;
+
+  explicit Harness(std::function<void(config::Settings&)> tweak = {}) {
+    settings.database.path = (dir / "sonoria.db").string();
+    settings.server.listen = "127.0.0.1:0";
+    settings.server.public_url = k_public;
+    settings.server.threads = 2;
+    settings.server.drain_timeout = 3s;
+    settings.twilio.auth_token = k_token;
+    settings.engine.url = engine.url();
+    settings.engine.api_key = engine.api_key();
+    settings.log.level = std::getenv("SONORIA_TEST_LOG") ? std::getenv("SONORIA_TEST_LOG") : "warn";
+    if (tweak) tweak(settings);
+    {
+      db::Database database(settings.database, db::SchemaCheck::none);
+      db::migrate(database.connection());
+      database.orgs().upsert(org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml"));
+    }
+    daemon = std::make_unique<daemon::Daemon>(settings);
+    daemon->start();
+    base = "http://127.0.0.1:" + std::to_string(daemon->port());
+  }
+
+  ~Harness() {
+    if (daemon) {
+      daemon->request_stop();
+      daemon->wait();
+    }
+  }
+
+  fakes::WebhookResult ring(fakes::FakeTwilioCaller& caller) {
+    return caller.post_voice_webhook(base + "/twilio/voice", k_public + "/twilio/voice");
+  }
+
+  // Rings, waits for the pre-warmed engine session to be ready, then opens the stream.
+  void answer(fakes::FakeTwilioCaller& caller, int session = 0) {
+    auto r = ring(caller);
+    REQUIRE(r.status == 200);
+    REQUIRE(r.twiml);
+    REQUIRE(r.twiml->connect);
+    REQUIRE(engine.wait_for_server_event(session, "session.updated"));
+    REQUIRE(caller.open_stream().ok);
+  }
+
+  // Plays assistant audio to the caller: waits until `bytes` of it have arrived, then lets the
+  // caller's clock run (sending line silence) until it has all been heard.
+  static bool hear(fakes::FakeTwilioCaller& caller, size_t bytes, std::string* sent = nullptr) {
+    if (!caller.wait_for([&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() >= bytes; }))
+      return false;
+    for (int i = 0; i < 100 && caller.stream().heard().size() < bytes; ++i) {
+      caller.send_silence(100);
+      if (sent) *sent += std::string(800, '\xFF');
+    }
+    return caller.stream().heard().size() >= bytes;
+  }
+
+  std::string media_url() const { return "ws://127.0.0.1:" + std::to_string(daemon->port()) + "/twilio/media"; }
+
+  // The call row, once the writer has stored its end (or nullopt after the timeout).
+  std::optional<db::CallRow> finished_call(const std::string& sid, std::chrono::milliseconds timeout = 5s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      db::Database database(settings.database, db::SchemaCheck::require_current, true);
+      auto row = database.calls().find_call(sid);
+      if (row && row->ended_at) return row;
+      if (std::chrono::steady_clock::now() > deadline) return row;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+
+  std::vector<db::TranscriptEntry> transcript(const std::string& sid) {
+    db::Database database(settings.database, db::SchemaCheck::require_current, true);
+    return database.calls().transcript(sid);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a caller hears the greeting, is heard byte for byte, gets an answer, and the call is stored") {
+  Harness h;
+  h.engine.push_reply(reply("Thanks for calling Lotus Yoga, how can I help?", 600));
+  h.engine.push_reply(reply("We open at seven tomorrow morning.", 800));
+  h.engine.push_caller_transcript("When do you open tomorrow?");
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+
+  // The session was configured from the profile before the caller said anything.
+  auto session = h.engine.session(0);
+  REQUIRE_FALSE(session.session_updates.empty());
+  CHECK(session.session_updates[0]["type"] == "realtime");
+  CHECK(session.session_updates[0]["audio"]["output"]["format"]["type"] == "audio/pcmu");
+  CHECK(session.session_updates[0]["instructions"].get<std::string>().find("Lotus Yoga Studio") != std::string::npos);
+  CHECK(session.target.find("model=gpt-realtime") != std::string::npos);
+
+  // Caller: a second of line noise while the greeting plays.
+  REQUIRE(caller.wait_for([&] { return caller.stream().buffered_bytes() >= 600 * 8; }));
+  std::string sent = silence_bytes(1000);
+  caller.send_audio(sent);
+  REQUIRE(caller.stream().heard().size() >= 600 * 8);
+  auto greeting_item = h.engine.session(0).assistant_audio.begin()->second;
+  CHECK(caller.stream().heard().substr(0, greeting_item.size()) == greeting_item);
+
+  // Caller asks; the engine hears exactly what was said; the reply plays.
+  auto question = speech_bytes(600);
+  caller.send_audio(question);
+  caller.send_audio(silence_bytes(700));
+  sent += question + silence_bytes(700);
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 2; }));
+  REQUIRE(Harness::hear(caller, (600 + 800) * 8, &sent));
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).appended_audio.size() >= sent.size(); }));
+  CHECK(h.engine.session(0).appended_audio == sent);
+  CHECK(caller.stream().violations().empty());
+
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  CHECK(row->end_reason == "caller_hung_up");
+  CHECK(row->stream_sid == caller.stream_sid());
+  CHECK(row->organization_id == 1);
+  CHECK(row->greeting_latency_ms.has_value());
+  CHECK(row->usage.output_tokens > 0);
+  auto turns = h.transcript(caller.call_sid());
+  REQUIRE(turns.size() == 3);
+  CHECK(turns[0].speaker == "assistant");
+  CHECK(turns[0].text == "Thanks for calling Lotus Yoga, how can I help?");
+  CHECK(turns[1].speaker == "caller");
+  CHECK(turns[1].text == "When do you open tomorrow?");
+  CHECK(turns[2].text == "We open at seven tomorrow morning.");
+}
+
+TEST_CASE("barge-in clears Twilio and truncates the reply at the audio the caller actually heard") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  h.engine.push_reply(reply("We have vinyasa, hatha, yin and hot yoga classes every day of the week.", 4000, 200));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(400));
+  caller.send_audio(silence_bytes(700));
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).response_ids.size() >= 2; }));
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).assistant_audio.size() >= 2; }));
+  // Let about a second of the long reply play, then talk over it.
+  caller.send_audio(silence_bytes(1000));
+  caller.send_audio(speech_bytes(300));
+  REQUIRE(h.engine.wait_for([&] { return !h.engine.session(0).truncates.empty(); }));
+  REQUIRE(caller.wait_for([&] { return caller.stream().clears() == 1; }));
+  auto truncate = h.engine.session(0).truncates[0];
+  // What the caller heard of the reply (after the 400 ms greeting). The truncate is the offset of
+  // the last mark echoed (one per 200 ms chunk) when speech started: at most what was heard, and
+  // behind it by no more than a chunk plus the speech played before the clear arrived.
+  int reply_heard_ms = static_cast<int>(caller.stream().heard().size() / 8) - 400;
+  CAPTURE(reply_heard_ms);
+  CAPTURE(truncate.audio_end_ms);
+  CHECK(truncate.audio_end_ms % 200 == 0);
+  CHECK(truncate.audio_end_ms > 0);
+  CHECK(truncate.audio_end_ms <= reply_heard_ms);
+  CHECK(truncate.audio_end_ms >= reply_heard_ms - 200 - 300);
+  CHECK(truncate.audio_end_ms < 4000);
+  CHECK(caller.stream().cleared_bytes() > 0);
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->interruptions == 1);
+  auto turns = h.transcript(caller.call_sid());
+  bool found_cut = false;
+  for (const auto& t : turns)
+    if (t.interrupted) {
+      found_cut = true;
+      CHECK(t.generated_text == "We have vinyasa, hatha, yin and hot yoga classes every day of the week.");
+      CHECK(t.text.size() < t.generated_text->size());
+    }
+  CHECK(found_cut);
+}
+
+TEST_CASE("a webhook with a bad signature gets 403 and no call is recorded") {
+  Harness h;
+  fakes::CallerOptions options;
+  options.auth_token = "00000000000000000000000000000000";
+  fakes::FakeTwilioCaller forger(options);
+  auto r = h.ring(forger);
+  CHECK(r.status == 403);
+  CHECK_FALSE(h.finished_call(forger.call_sid(), 200ms));
+  CHECK(h.engine.session_count() == 0);
+}
+
+TEST_CASE("a stream without a valid token is closed and the engine is not touched twice") {
+  Harness h;
+  fakes::FakeTwilioCaller caller;
+  auto r = h.ring(caller);
+  REQUIRE(r.status == 200);
+  auto open = caller.open_stream(h.media_url(), "wss://voice.example.com/twilio/media",
+                                 std::vector<std::pair<std::string, std::string>>{{"token", "not-the-token"}});
+  REQUIRE(open.ok);
+  CHECK(caller.wait_for([&] { return caller.stream().closed(); }));
+  CHECK(caller.stream().close_code() == 1008);
+}
+
+TEST_CASE("a media upgrade with a bad signature is refused") {
+  Harness h;
+  fakes::FakeTwilioCaller caller;
+  REQUIRE(h.ring(caller).status == 200);
+  auto open = caller.open_stream(h.media_url(), "wss://evil.example.com/twilio/media");
+  CHECK_FALSE(open.ok);
+  CHECK(open.http_status == 403);
+}
+
+TEST_CASE("an engine refusing session.update ends the stream and connect-done falls back to a person") {
+  Harness h;
+  fakes::RealtimeFaults faults;
+  faults.reject_session_updates = 1;
+  h.engine.set_faults(faults);
+  fakes::FakeTwilioCaller caller;
+  auto r = h.ring(caller);
+  REQUIRE(r.status == 200);
+  REQUIRE(caller.open_stream().ok);
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  auto after = caller.post_connect_action();
+  REQUIRE(after.twiml);
+  REQUIRE_FALSE(after.twiml->says.empty());
+  CHECK(after.twiml->says[0].text.find("technical trouble") != std::string::npos);
+  REQUIRE(after.twiml->dial);
+  CHECK(after.twiml->dial->number == "+15550001001");
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "failed");
+  CHECK(row->end_reason == "engine_failed");
+}
+
+TEST_CASE("an engine dropping mid-call that cannot come back leaves the caller with the fallback") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  fakes::RealtimeFaults faults;
+  faults.upgrade_status = 503;
+  h.engine.set_faults(faults);
+  h.engine.close_session(0, true);
+  // The daemon tries to reconnect, fails, and ends the stream with the fallback.
+  for (int i = 0; i < 60 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(500));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 20s));
+  auto after = caller.post_connect_action();
+  REQUIRE(after.twiml);
+  REQUIRE(after.twiml->dial);
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "failed");
+  CHECK(row->end_reason == "engine_lost");
+}
+
+TEST_CASE("200 malformed messages from both peers crash nothing and the call goes on") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  h.engine.push_reply(reply("Still here.", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  fakes::FakeTwilioCaller other;
+  h.answer(other, 1);
+  for (int i = 0; i < 100; ++i) {
+    h.engine.inject_raw(0, i % 2 ? "{\"type\": 42" : "{\"type\":\"response.output_audio.delta\",\"delta\":7}");
+  }
+  auto& leg = caller.stream();
+  (void)leg;
+  // The Twilio side: garbage frames through a raw open of the same stream are not possible after
+  // start, so send them as media with broken payloads and unknown events.
+  for (int i = 0; i < 100; ++i) caller.send_audio(std::string(1, static_cast<char>(0xFF)));
+  caller.send_audio(silence_bytes(400));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(800));
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 2; }, 10s));
+  caller.hang_up();
+  other.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  auto other_row = h.finished_call(other.call_sid());
+  REQUIRE(other_row);
+  CHECK(other_row->status == "completed");
+}
+
+TEST_CASE("unknown numbers and full capacity hear a polite refusal, recorded with the reason") {
+  Harness h([](config::Settings& s) { s.calls.max_concurrent = 1; });
+  fakes::CallerOptions stranger_options;
+  stranger_options.to = "+15559990000";
+  fakes::FakeTwilioCaller stranger(stranger_options);
+  auto r = h.ring(stranger);
+  REQUIRE(r.twiml);
+  CHECK(r.twiml->hangup);
+  CHECK(h.finished_call(stranger.call_sid())->end_reason == "unknown_number");
+
+  fakes::FakeTwilioCaller first;
+  h.answer(first);
+  fakes::CallerOptions second_options;
+  second_options.from = "+15553334444";
+  fakes::FakeTwilioCaller second(second_options);
+  auto busy = h.ring(second);
+  REQUIRE(busy.twiml);
+  REQUIRE_FALSE(busy.twiml->says.empty());
+  CHECK(busy.twiml->says[0].text.find("busy") != std::string::npos);
+  auto row = h.finished_call(second.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "rejected");
+  CHECK(row->end_reason == "capacity");
+  first.hang_up();
+}
+
+TEST_CASE("status callbacks out of order never regress a finished call") {
+  Harness h;
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+  CHECK(caller.post_status_callback(k_public + "/twilio/status", {"completed", 3, 42, 200, {}}).status == 204);
+  CHECK(caller.post_status_callback(k_public + "/twilio/status", {"in-progress", 2, {}, {}, {}}).status == 204);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  std::optional<db::CallRow> row;
+  while (std::chrono::steady_clock::now() < deadline) {
+    row = h.finished_call(caller.call_sid());
+    if (row && row->twilio_status) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  REQUIRE(row);
+  CHECK(row->twilio_status == "completed");
+  CHECK(row->twilio_duration_s == 42);
+}
+
+TEST_CASE("SIGTERM during a call: new calls are turned away, the active call finishes and is stored") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  caller.send_audio(silence_bytes(500));
+  h.daemon->request_stop();
+  std::this_thread::sleep_for(100ms);
+  fakes::CallerOptions late_options;
+  late_options.from = "+15553334444";
+  fakes::FakeTwilioCaller late(late_options);
+  auto refused = h.ring(late);
+  CHECK((refused.status == 0 || (refused.twiml && refused.twiml->hangup)));
+  caller.send_audio(silence_bytes(500));
+  caller.hang_up();
+  CHECK(h.daemon->wait() == 0);
+  auto daemon = std::move(h.daemon);
+  daemon.reset();
+  auto row = h.finished_call(caller.call_sid(), 1s);
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+}
+
+TEST_CASE("beta protocol for Azure-style servers: flat session fields and beta event names") {
+  fakes::FakeOpenAiRealtime* engine_ptr = nullptr;
+  Harness h([&](config::Settings& s) { s.engine.protocol = "beta"; });
+  engine_ptr = &h.engine;
+  (void)engine_ptr;
+  // Connections accepted from now on speak beta.
+  h.engine.set_dialect(fakes::RealtimeDialect::beta);
+  h.engine.push_reply(reply("Hello from the beta side.", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  auto session = h.engine.session(0);
+  CHECK(session.openai_beta_header == "realtime=v1");
+  CHECK(session.session_updates[0]["output_audio_format"] == "g711_ulaw");
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.hang_up();
+  auto turns = h.transcript(caller.call_sid());
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  turns = h.transcript(caller.call_sid());
+  REQUIRE_FALSE(turns.empty());
+  CHECK(turns[0].text == "Hello from the beta side.");
+}
