@@ -122,7 +122,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     config.session.tools = tools_.session_tools();
     config.greeting = a.greeting;
     config.greeting_instruction = prompt::greeting_instruction(*p_.profile, options.outbound);
-    config.transfer_digit = settings.calls.transfer_digit;
+    config.transfer_digit = a.transfer_digit.empty() ? settings.calls.transfer_digit
+                            : a.transfer_digit == "off"  ? std::string()
+                                                         : a.transfer_digit;
     if (!p_.profile->fallback_numbers.empty()) config.transfer_number = p_.profile->fallback_numbers.front().number;
     config.max_duration = settings.calls.max_duration;
     config.silence_timeout = settings.calls.silence_timeout;

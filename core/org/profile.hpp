@@ -59,6 +59,9 @@ struct Assistant {
   std::string language = "en";     // ISO-639-1
   std::string personality;         // free text: tone and style
   std::string voicemail_message;   // left on answering machines (outbound calls)
+  // Keypad digit that transfers the caller straight to the first fallback number: "0"-"9", "*",
+  // "#"; "off" disables it; "" uses the daemon's calls.transfer_digit.
+  std::string transfer_digit;
   VadSettings vad;
 
   bool operator==(const Assistant&) const = default;

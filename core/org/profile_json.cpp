@@ -136,6 +136,7 @@ void to_json(json& j, const Assistant& v) {
            {"language", v.language},
            {"personality", v.personality},
            {"voicemail_message", v.voicemail_message},
+           {"transfer_digit", v.transfer_digit},
            {"vad", v.vad}};
 }
 void from_json(const json& j, Assistant& v) {
@@ -147,6 +148,7 @@ void from_json(const json& j, Assistant& v) {
   read(j, "language", v.language);
   read(j, "personality", v.personality);
   read(j, "voicemail_message", v.voicemail_message);
+  read(j, "transfer_digit", v.transfer_digit);
   read(j, "vad", v.vad);
 }
 

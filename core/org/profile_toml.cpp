@@ -225,7 +225,7 @@ class ProfileReader {
     const std::string base = "assistant";
     check_keys(t, base,
                {"name", "voice", "greeting", "model", "temperature", "language", "personality", "voicemail_message",
-                "vad"});
+                "transfer_digit", "vad"});
     text(t, "name", base, assistant.name);
     text(t, "voice", base, assistant.voice);
     text(t, "greeting", base, assistant.greeting);
@@ -234,6 +234,7 @@ class ProfileReader {
     text(t, "language", base, assistant.language);
     text(t, "personality", base, assistant.personality);
     text(t, "voicemail_message", base, assistant.voicemail_message);
+    text(t, "transfer_digit", base, assistant.transfer_digit);
     if (const toml::table* vad = sub_table(t, "vad", base)) {
       const std::string vad_base = "assistant.vad";
       check_keys(*vad, vad_base, {"threshold", "prefix_padding_ms", "silence_duration_ms"});

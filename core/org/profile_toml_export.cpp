@@ -110,6 +110,7 @@ void write_assistant(TomlWriter& w, const Assistant& assistant) {
   w.text("language", assistant.language);
   w.optional_text("personality", assistant.personality);
   w.optional_text("voicemail_message", assistant.voicemail_message);
+  w.optional_text("transfer_digit", assistant.transfer_digit);
 
   w.section("[assistant.vad]");
   w.real("threshold", assistant.vad.threshold);

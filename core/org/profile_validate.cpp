@@ -154,6 +154,13 @@ void check_assistant(Checker& check, const Assistant& assistant) {
               toml_quote(assistant.voice) + " is not a known voice (expected one of " + join(k_voices, ", ") + ")");
   }
   check.double_range("assistant.temperature", assistant.temperature, k_min_temperature, k_max_temperature);
+  {
+    const auto& d = assistant.transfer_digit;
+    bool ok = d.empty() || d == "off" || (d.size() == 1 && std::string_view("0123456789*#").find(d[0]) != std::string_view::npos);
+    if (!ok)
+      check.add("assistant.transfer_digit",
+                toml_quote(d) + " is not a keypad digit (expected \"0\"-\"9\", \"*\", \"#\", or \"off\")");
+  }
   if (!all_of_class(assistant.language, 2, 'a', 'z')) {
     check.add("assistant.language",
               toml_quote(assistant.language) + " is not a language code (expected two lowercase letters such as \"en\")");

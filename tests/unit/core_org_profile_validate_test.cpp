@@ -298,3 +298,10 @@ TEST_CASE("a profile built in code is checked with the source named instead of a
       "database organization 4: fallback_numbers[0].number: \"12\" is not an E.164 phone number " + k_e164;
   CHECK_THROWS_WITH_AS(ensure_valid_profile(profile, "database organization 4"), expected.c_str(), sonoria::DataError);
 }
+
+TEST_CASE("a transfer digit that is not a keypad key is rejected with its line") {
+  CHECK(problems_in(k_org + "\n[assistant]\ntransfer_digit = \"00\"\n") ==
+        "profiles/yoga.toml:8: assistant.transfer_digit: \"00\" is not a keypad digit (expected \"0\"-\"9\", \"*\", "
+        "\"#\", or \"off\")");
+  CHECK(parse_profile_toml(k_org + "\n[assistant]\ntransfer_digit = \"off\"\n", "p.toml").assistant.transfer_digit == "off");
+}
