@@ -15,5 +15,12 @@ void register_migrate(CLI::App& app, Context& context);
 void register_org(CLI::App& app, Context& context);
 void register_prompt(CLI::App& app, Context& context);
 void register_serve(CLI::App& app, Context& context);
+void register_sms(CLI::App& app, Context& context);
+void register_call(CLI::App& app, Context& context);
+void register_export(CLI::App& app, Context& context);
+void register_analytics(CLI::App& app, Context& context);
+void register_calls(CLI::App& app, Context& context);
+void register_backup(CLI::App& app, Context& context);
+void register_cleanup(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

@@ -41,6 +41,13 @@ int main(int argc, char** argv) {
   cli::register_org(app, context);
   cli::register_prompt(app, context);
   cli::register_serve(app, context);
+  cli::register_sms(app, context);
+  cli::register_call(app, context);
+  cli::register_export(app, context);
+  cli::register_analytics(app, context);
+  cli::register_calls(app, context);
+  cli::register_backup(app, context);
+  cli::register_cleanup(app, context);
 
   // An unknown first word reads to CLI11 as a missing subcommand; name it and suggest instead.
   for (int i = 1; i < argc; ++i) {

@@ -2,7 +2,7 @@
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt serve"
+  local commands="init config migrate org prompt serve sms call export-transcripts analytics calls backup cleanup"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
     --config|--db|-o|--out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -12,7 +12,7 @@ _sonoria() {
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      --config|--db|--log-level|--log-format|-o|--out|--org|--at|--listen) ((i++)) ;;
+      --config|--db|--log-level|--log-format|-o|--out|--org|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch) ((i++)) ;;
       -*) ;;
       *) if [ -z "$cmd" ]; then cmd="${words[i]}"; elif [ -z "$sub" ]; then sub="${words[i]}"; fi ;;
     esac
@@ -30,7 +30,19 @@ _sonoria() {
         list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
       esac ;;
     prompt) COMPREPLY=($(compgen -W "--org --at --help" -- "$cur")) ;;
+    export-transcripts) COMPREPLY=($(compgen -W "--since --until --org --call --format --out --incremental --help" -- "$cur")) ;;
+    analytics) COMPREPLY=($(compgen -W "--since --until --org --json --help" -- "$cur")) ;;
+    calls)
+      case "$sub" in
+        "") COMPREPLY=($(compgen -W "list show" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--since --until --org --status --limit --before-cursor --json" -- "$cur")) ;;
+        show) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+      esac ;;
+    backup) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    cleanup) COMPREPLY=($(compgen -W "--older-than --dry-run --batch --help" -- "$cur")) ;;
     serve) COMPREPLY=($(compgen -W "--listen --help" -- "$cur")) ;;
+    sms) COMPREPLY=($(compgen -W "--to --body --org --dry-run --help" -- "$cur")) ;;
+    call) COMPREPLY=($(compgen -W "--org --wait --machine-detection --dry-run --help" -- "$cur")) ;;
   esac
 }
 complete -F _sonoria sonoria

@@ -11,6 +11,7 @@
 #include "core/db/database.hpp"
 #include "core/error.hpp"
 #include "daemon/admission.hpp"
+#include "daemon/api_routes.hpp"
 #include "daemon/call_registry.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/http_server.hpp"
@@ -18,6 +19,7 @@
 #include "daemon/media_session.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
+#include "daemon/read_pool.hpp"
 #include "daemon/routes.hpp"
 
 namespace sonoria::daemon {
@@ -45,9 +47,12 @@ class Daemon::Impl {
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
         services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_}, routes_(services_),
-        server_(io_, server_options(settings)) {
+        read_pool_(settings_.database), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
     routes_.ready = [this] { return !admission_.draining() && writer_.failed_batches() == 0; };
-    server_.set_handler([this](HttpRequest r, HttpResponder respond) { routes_.handle(std::move(r), std::move(respond)); });
+    server_.set_handler([this](HttpRequest r, HttpResponder respond) {
+      if (ApiRoutes::is_api_path(r.path)) return api_.handle(r, std::move(respond));
+      routes_.handle(std::move(r), std::move(respond));
+    });
     server_.add_websocket_route("/twilio/media",
                                 WsRoute{[this](const HttpRequest& r) { return routes_.accept_media_upgrade(r); },
                                         [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
@@ -196,6 +201,7 @@ class Daemon::Impl {
     for (auto& t : threads_)
       if (t.joinable()) t.join();
     threads_.clear();
+    read_pool_.stop();
     writer_.flush_and_stop();
   }
 
@@ -208,6 +214,8 @@ class Daemon::Impl {
   DbWriter writer_;
   Services services_;
   Routes routes_;
+  ReadPool read_pool_;   // the API's database reads, off the io threads
+  ApiRoutes api_;
   HttpServer server_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;

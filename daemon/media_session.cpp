@@ -12,12 +12,15 @@
 #include "core/net/ws_client.hpp"
 #include "core/prompt/system_prompt.hpp"
 #include "core/tools/call_control.hpp"
+#include "core/tools/messaging.hpp"
+#include "core/twilio/rest_client.hpp"
 #include "core/tools/registry.hpp"
 #include "daemon/admission.hpp"
 #include "daemon/call_registry.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/twiml_replies.hpp"
 #include "daemon/ws_connection.hpp"
 
 namespace sonoria::daemon {
@@ -28,6 +31,10 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t k_twilio_high_water = 512 * 1024;
 constexpr size_t k_twilio_low_water = 128 * 1024;
 constexpr auto k_tick = std::chrono::milliseconds(250);
+// A tool running longer than this gets a spoken filler, so the caller never hears dead air.
+constexpr auto k_tool_filler_after = std::chrono::milliseconds(1500);
+// Tool REST calls must answer the engine within a few seconds (protocols.md §4.6).
+constexpr auto k_tool_rest_deadline = std::chrono::seconds(6);
 }  // namespace
 
 class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public call::ActionSink {
@@ -36,6 +43,17 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       : s_(s), p_(std::move(p)), strand_(boost::asio::make_strand(s.io)), tick_(strand_), stream_timer_(strand_),
         start_(Clock::now()) {
     tools::add_call_control_tools(tools_, p_.profile->fallback_numbers);
+    try {
+      twilio::RestClientOptions rest_options;
+      rest_options.deadline = k_tool_rest_deadline;
+      rest_ = twilio::RestClient::create(strand_, twilio::rest_account_from(s_.settings.twilio), rest_options);
+    } catch (const std::exception& e) {
+      // Without REST credentials the call still works; it just cannot text or act on the call by REST.
+      log_debug("call.no_rest", p_.call_sid, e.what());
+    }
+    const bool outbound = p_.direction == "outbound";
+    parties_ = {outbound ? p_.to : p_.from, outbound ? p_.from : p_.to};
+    if (rest_) tools::add_messaging_tools(tools_, *p_.profile, parties_);
     s_.metrics.active_calls++;
   }
 
@@ -137,6 +155,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     stream_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->twilio_attached_ || self->finished_) return;
       log_warn("call.stream_timeout", self->p_.call_sid, "no media stream arrived; closing the engine session");
+      // Safety net: whatever Twilio is doing with this call, it must not stay up without us.
+      self->complete_by_rest("no media stream arrived");
       self->finalize("no media stream arrived");
     });
   }
@@ -296,13 +316,108 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   }
 
   void run_tool(const call::ToolRequest& request) override {
-    // Call-control tools decide without I/O; the result goes back on a later turn of the strand.
     auto outcome = tools_.run(request.name, request.arguments);
     log_info("call.tool", p_.call_sid, "", {{"tool", request.name}, {"ok", outcome.ok ? "true" : "false"}});
-    boost::asio::post(strand_, [self = shared_from_this(), call_id = request.call_id, outcome = std::move(outcome)] {
+    if (auto* sms = std::get_if<tools::SendSms>(&outcome.effect)) return send_sms(request.call_id, outcome, *sms);
+    // Call-control tools decide without I/O; the result goes back on a later turn of the strand.
+    deliver_tool_result(request.call_id, std::move(outcome));
+  }
+
+  void deliver_tool_result(std::string call_id, tools::ToolOutcome outcome) {
+    boost::asio::post(strand_, [self = shared_from_this(), call_id = std::move(call_id), outcome = std::move(outcome)] {
       if (self->finished_) return;
       self->guard("tool_result", [&] { self->bridge_->on_tool_result(Clock::now(), call_id, outcome); });
     });
+  }
+
+  // Texts through Twilio on this strand; the model hears the real outcome, and a filler meanwhile.
+  void send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms) {
+    auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_tool_filler_after);
+    filler->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->finished_) return;
+      self->guard("tool_filler", [&] { self->bridge_->on_tool_slow(Clock::now()); });
+    });
+    twilio::CreateMessage message;
+    message.to = sms.to;
+    message.from = parties_.business_number;
+    message.body = sms.body;
+    auto started = Clock::now();
+    rest_->create_message(message, [self = shared_from_this(), call_id, provisional = std::move(provisional),
+                                    sms = std::move(sms), filler, started](twilio::MessageResult result) {
+      filler->cancel();
+      db::MessageRecord record;
+      record.organization_id = self->p_.profile->id;
+      record.call_sid = self->p_.call_sid;
+      record.purpose = sms.purpose;
+      record.from_number = self->parties_.business_number;
+      record.to_number = sms.to;
+      record.body = sms.body;
+      record.at = db::now_ms();
+      std::optional<std::string> sid;
+      std::string error;
+      if (result.ok()) {
+        sid = result.value->sid;
+        record.message_sid = result.value->sid;
+        record.status = result.value->status;
+      } else {
+        error = result.error->describe();
+        record.status = "failed";
+        record.error_code = result.error->code;
+        record.error_message = error;
+      }
+      self->post_record(std::move(record));
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      nlohmann::json detail = {{"purpose", sms.purpose}, {"to", sms.to}, {"ok", result.ok()},
+                               {"attempts", result.attempts}, {"elapsed_ms", ms}};
+      if (sid) detail["message_sid"] = *sid;
+      if (!result.ok()) detail["error"] = error;
+      self->record_event_as({call::CallEventKind::tool_result, 0, detail}, "sms");
+      if (result.ok()) log_info("call.sms_sent", self->p_.call_sid, "", {{"purpose", sms.purpose}, {"sid", *sid}});
+      else log_warn("call.sms_failed", self->p_.call_sid, error, {{"purpose", sms.purpose}});
+      auto final_outcome = tools::finish_sms_outcome(provisional, sms, sid, error);
+      self->tools_.settle(final_outcome);
+      if (self->finished_) return;
+      self->guard("tool_result", [&] { self->bridge_->on_tool_result(Clock::now(), call_id, final_outcome); });
+    });
+  }
+
+  // Ends the call at Twilio (the stream is gone or never came). Already-ended calls count as done.
+  void complete_by_rest(const std::string& why) {
+    if (!rest_ || rest_requested_) return;
+    rest_requested_ = true;
+    twilio::UpdateCall update;
+    update.status = "completed";
+    rest_->update_call(p_.call_sid, update, [self = shared_from_this(), why](twilio::CallResult result) {
+      self->record_rest_outcome("hangup_by_rest", why, result);
+    });
+  }
+
+  // The stream is gone but the caller is still there: carry out the decision by REST.
+  void transfer_by_rest(const std::string& number) {
+    if (!rest_ || rest_requested_) return;
+    rest_requested_ = true;
+    twilio::UpdateCall update;
+    update.twiml = after_stream_twiml(call::Disposition{call::Transfer{number}}, p_.profile.get(),
+                                      s_.settings.server.public_url, p_.direction == "outbound" ? p_.from : p_.to);
+    rest_->update_call(p_.call_sid, update, [self = shared_from_this(), number](twilio::CallResult result) {
+      self->record_rest_outcome("transfer_by_rest", number, result);
+    });
+  }
+
+  void record_rest_outcome(const std::string& what, const std::string& detail_text, const twilio::CallResult& result) {
+    const bool done = result.ok() || (result.error && result.error->call_already_ended());
+    db::CallEvent e;
+    e.call_sid = p_.call_sid;
+    e.at = db::now_ms();
+    e.kind = what;
+    e.name = detail_text;
+    nlohmann::json detail = {{"ok", done}, {"attempts", result.attempts}};
+    if (result.error) detail["error"] = result.error->describe();
+    e.detail_json = detail.dump();
+    post_record(std::move(e));
+    if (done) log_info("call." + what, p_.call_sid, detail_text);
+    else log_warn("call." + what + "_failed", p_.call_sid, result.error->describe());
   }
 
   void end_stream(const call::EndStream& end) override {
@@ -310,8 +425,15 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     log_info("call.ending", p_.call_sid, "", {{"reason", std::string(call::to_string(end.reason))}});
     // Publish the decision before the socket closes, so connect-done finds it.
     s_.calls.finished(p_.call_sid, disposition_);
-    if (auto ws = twilio_) boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "call ended"); });
-    else finalize("");
+    if (auto ws = twilio_) {
+      boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "call ended"); });
+      return;
+    }
+    // No stream to close (it dropped, or never came): the <Connect action> will not be asked, so
+    // act on the call by REST.
+    if (auto* transfer = std::get_if<call::Transfer>(&end.disposition)) transfer_by_rest(transfer->number);
+    else if (std::holds_alternative<call::Hangup>(end.disposition)) complete_by_rest("assistant ended the call");
+    finalize("");
   }
 
   void engine_lost(const call::EngineLost& lost) override {
@@ -335,12 +457,14 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     post_record(std::move(entry));
   }
 
-  void record_event(const call::CallEvent& event) override {
+  void record_event(const call::CallEvent& event) override { record_event_as(event, {}); }
+
+  void record_event_as(const call::CallEvent& event, const std::string& kind_override) {
     db::CallEvent e;
     e.call_sid = p_.call_sid;
     e.at = db::now_ms();
     e.offset_ms = event.offset_ms;
-    e.kind = std::string(call::to_string(event.kind));
+    e.kind = kind_override.empty() ? std::string(call::to_string(event.kind)) : kind_override;
     if (event.detail.is_object() && event.detail.contains("name") && event.detail["name"].is_string())
       e.name = event.detail["name"].get<std::string>();
     e.detail_json = event.detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -416,6 +540,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   boost::asio::steady_timer stream_timer_;
   Clock::time_point start_;
   tools::Registry tools_;
+  tools::CallParties parties_;
+  std::shared_ptr<twilio::RestClient> rest_;   // null when no Twilio credentials are configured
+  bool rest_requested_ = false;                // a hang-up or transfer by REST was sent
   std::unique_ptr<call::CallBridge> bridge_;
   std::shared_ptr<net::WsClient> engine_;
   bool engine_open_ = false;

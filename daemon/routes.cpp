@@ -208,6 +208,21 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
     respond(twiml(refusal_twiml(reason, profile.get())));
   };
   if (!profile) return refuse("unknown_number");
+  // Outbound with machine detection: a machine hears the profile's voicemail message (or nothing)
+  // and the call ends; the assistant is not started.
+  std::string answered_by = value_of(*params, "AnsweredBy");
+  if (direction == "outbound" && (answered_by.rfind("machine", 0) == 0 || answered_by == "fax")) {
+    s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt});
+    s_.writer.post(db::CallEvent{call_sid, now, std::nullopt, "machine_answered", answered_by, std::nullopt});
+    db::CallFinished finished;
+    finished.call_sid = call_sid;
+    finished.status = "completed";
+    finished.end_reason = "machine_answered";
+    finished.ended_at = now;
+    s_.writer.post(finished);
+    log_info("call.machine_answered", call_sid, "", {{"answered_by", answered_by}});
+    return respond(twiml(machine_twiml(profile.get())));
+  }
   Admit admit = s_.admission.admit(from, Admission::Clock::now());
   if (admit != Admit::yes) return refuse(admit_reason(admit));
 

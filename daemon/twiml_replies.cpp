@@ -86,6 +86,13 @@ std::string after_stream_twiml(const std::optional<call::Disposition>& dispositi
   return r.hangup().str();
 }
 
+std::string machine_twiml(const org::Profile* profile) {
+  twilio::TwimlResponse r;
+  if (profile && !profile->assistant.voicemail_message.empty())
+    r.say(profile->assistant.voicemail_message, say_options(profile));
+  return r.hangup().str();
+}
+
 std::string after_dial_twiml(const std::string& dial_call_status, const org::Profile* profile) {
   twilio::TwimlResponse r;
   if (dial_call_status == "completed" || dial_call_status == "answered") return r.hangup().str();

@@ -21,6 +21,10 @@ std::string refusal_twiml(const std::string& reason, const org::Profile* profile
 std::string after_stream_twiml(const std::optional<call::Disposition>& disposition, const org::Profile* profile,
                                const std::string& public_url, const std::string& caller_id);
 
+// An outbound call answered by a machine: the assistant's voicemail message, then hang up (or
+// just hang up when the profile has none).
+std::string machine_twiml(const org::Profile* profile);
+
 // After a transfer's <Dial>: answered → hang up; not answered → apologise (a message can be
 // left by calling back) and hang up.
 std::string after_dial_twiml(const std::string& dial_call_status, const org::Profile* profile);

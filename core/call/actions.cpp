@@ -2,7 +2,14 @@
 
 namespace sonoria::call {
 
-std::string_view to_string(Speaker speaker) { return speaker == Speaker::caller ? "caller" : "assistant"; }
+std::string_view to_string(Speaker speaker) {
+  switch (speaker) {
+    case Speaker::caller: return "caller";
+    case Speaker::assistant: return "assistant";
+    case Speaker::system: return "system";
+  }
+  return "system";
+}
 
 std::string_view to_string(CallEventKind kind) {
   switch (kind) {

@@ -18,7 +18,8 @@ namespace sonoria::call {
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
-enum class Speaker { caller, assistant };
+// system: a note of what a tool did ("Texted the booking link to +1…"), in conversation order.
+enum class Speaker { caller, assistant, system };
 std::string_view to_string(Speaker speaker);
 
 // One turn of the conversation, emitted in conversation order (the engine's item order), not in

@@ -283,6 +283,7 @@ void CallBridge::run_tool(TimePoint now, const engine::FunctionCallDone& e) {
     call.response_id = e.response_id;
     call.session = session_;
   }
+  if (call.item_id.empty()) call.item_id = e.item_id;
   if (call.dispatched) return;  // reported twice (arguments.done and output_item.done)
   if (call.response_id.empty()) call.response_id = e.response_id;
   if (e.name.empty()) return;   // beta: the name comes with the output item
@@ -411,9 +412,12 @@ void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const t
   call.result_in = true;
   record(now, CallEventKind::tool_result,
          {{"call_id", call_id}, {"name", call.name}, {"ok", outcome.ok}, {"output", outcome.output_json}});
+  if (!outcome.transcript_note.empty())
+    transcript_.add_note(call.item_id.empty() ? "note:" + std::string(call_id) : call.item_id, offset_ms(now),
+                         offset_ms(now), outcome.transcript_note);
   bool current = call.session == session_ && (phase_ == Phase::live || phase_ == Phase::configuring);
   if (current) {
-    --outstanding_tools_;
+    if (--outstanding_tools_ == 0) filler_said_ = false;
     // Submitted even if the caller barged in meanwhile: the result is still true.
     send(engine::function_call_output(call_id, outcome.output_json));
   }
@@ -432,6 +436,17 @@ void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const t
   flush_response_request();
   release_transcripts(now);
   check_ending(now);
+}
+
+void CallBridge::on_tool_slow(TimePoint now) {
+  if (phase_ != Phase::live || ending_ || outstanding_tools_ == 0 || filler_said_) return;
+  if (response_active_ || response_requested_) return;  // the assistant is talking already
+  filler_said_ = true;
+  record(now, CallEventKind::timer, {{"timer", "tool_filler"}});
+  send(engine::response_create_with_instructions(
+      "A tool is still running. Say one short, natural filler sentence to the caller, such as \"One moment "
+      "please, I'm taking care of that.\" Do not call any tool and do not say whether it worked yet."));
+  response_requested_ = true;
 }
 
 void CallBridge::follow_up_if_tools_done(std::string_view response_id) {
@@ -540,10 +555,7 @@ void CallBridge::finish(TimePoint now, std::optional<Disposition> disposition, E
                                 playback_.received_bytes(id) / k_bytes_per_ms);
     else transcript_.assistant_played(id);
   }
-  for (const auto& turn : transcript_.take_all()) {
-    ++(turn.speaker == Speaker::caller ? summary_.caller_turns : summary_.assistant_turns);
-    sink_.record_turn(turn);
-  }
+  for (const auto& turn : transcript_.take_all()) emit_turn(turn);
   phase_ = Phase::finished;
   summary_.end_reason = reason;
   summary_.end_detail = std::move(detail);
@@ -552,10 +564,14 @@ void CallBridge::finish(TimePoint now, std::optional<Disposition> disposition, E
 }
 
 void CallBridge::release_transcripts(TimePoint now) {
-  for (const auto& turn : transcript_.take_ready(offset_ms(now), config_.caller_transcript_wait.count())) {
-    ++(turn.speaker == Speaker::caller ? summary_.caller_turns : summary_.assistant_turns);
-    sink_.record_turn(turn);
-  }
+  for (const auto& turn : transcript_.take_ready(offset_ms(now), config_.caller_transcript_wait.count()))
+    emit_turn(turn);
+}
+
+void CallBridge::emit_turn(const TranscriptTurn& turn) {
+  if (turn.speaker == Speaker::caller) ++summary_.caller_turns;
+  else if (turn.speaker == Speaker::assistant) ++summary_.assistant_turns;
+  sink_.record_turn(turn);
 }
 
 std::vector<std::string> CallBridge::reseed_events() const {

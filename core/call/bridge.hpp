@@ -95,6 +95,10 @@ class CallBridge {
   // ---- tools and time ----
   // The outcome of a RunTool request. Unknown call ids are recorded and ignored.
   void on_tool_result(TimePoint now, std::string_view call_id, const tools::ToolOutcome& outcome);
+  // A tool has been running for a while (the daemon's choice, ~1.5 s): unless the assistant is
+  // already speaking, it says a short filler so the caller does not hear dead air. At most once
+  // per outstanding batch of tools; the real answer follows when the results are in.
+  void on_tool_slow(TimePoint now);
   // Timers; call about once a second (the resolution of every timeout here).
   void on_tick(TimePoint now);
 
@@ -119,6 +123,7 @@ class CallBridge {
   struct ToolCall {
     std::string response_id;
     std::string name;
+    std::string item_id;             // the function_call item, where a transcript note goes
     int session = 0;
     bool dispatched = false;         // RunTool sent (needs the name, which beta may send late)
     bool result_in = false;
@@ -172,6 +177,7 @@ class CallBridge {
   void finish(TimePoint now, std::optional<Disposition> disposition, EndReason reason, std::string detail);
   void engine_failed(TimePoint now, EndReason reason, std::string detail);
   void release_transcripts(TimePoint now);
+  void emit_turn(const TranscriptTurn& turn);
 
   void record(TimePoint now, CallEventKind kind, nlohmann::json detail);
   void send(const std::string& client_event) { sink_.send_engine(client_event); }
@@ -205,6 +211,7 @@ class CallBridge {
   std::string want_instructions_;    // a response.create with these instructions is owed
   std::string requested_instructions_;  // of the response.create in flight
   int outstanding_tools_ = 0;        // dispatched in this engine session, result not in yet
+  bool filler_said_ = false;         // for the current outstanding tools
 
   PlaybackTracker playback_;
   TranscriptAssembler transcript_;

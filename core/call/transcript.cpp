@@ -118,6 +118,17 @@ void TranscriptAssembler::assistant_cut(std::string_view item_id, int64_t heard_
   update_heard(*t);
 }
 
+void TranscriptAssembler::add_note(std::string_view item_id, int64_t offset_ms, int64_t now_ms, std::string_view text) {
+  if (find(item_id)) return;
+  Turn& t = insert(item_id, Speaker::system);
+  t.offset_ms = offset_ms;
+  t.added_ms = now_ms;
+  t.generated = std::string(text);
+  t.heard = t.generated;
+  t.has_text = true;
+  t.settled = true;
+}
+
 bool TranscriptAssembler::has(std::string_view item_id) const { return find(item_id) != nullptr; }
 
 bool TranscriptAssembler::has_text(std::string_view item_id) const {
@@ -175,7 +186,7 @@ std::vector<TranscriptTurn> TranscriptAssembler::take_all() {
 std::vector<TranscriptAssembler::Line> TranscriptAssembler::history() const {
   std::vector<Line> lines;
   for (const Turn& t : turns_)
-    if (!t.heard.empty()) lines.push_back({t.speaker, t.heard});
+    if (!t.heard.empty() && t.speaker != Speaker::system) lines.push_back({t.speaker, t.heard});
   return lines;
 }
 

@@ -46,6 +46,8 @@ class TranscriptAssembler {
   // Playback was cut after heard_ms of audio_ms; `interrupted` is recorded on the turn.
   void assistant_cut(std::string_view item_id, int64_t heard_ms, int64_t audio_ms);
   bool has_text(std::string_view item_id) const;
+  // A system note at `item_id`'s place (a tool call's item), final at once. No-op if it exists.
+  void add_note(std::string_view item_id, int64_t offset_ms, int64_t now_ms, std::string_view text);
   // Nothing more will arrive for turns still waiting for text (the engine connection is gone):
   // they become final with what they have.
   void stop_waiting_for_text();
@@ -63,7 +65,7 @@ class TranscriptAssembler {
     std::string text;                // as heard
   };
   // The conversation so far as the caller experienced it, for re-seeding a fresh engine session:
-  // every turn with heard text, in order, emitted or not.
+  // every caller and assistant turn with heard text, in order, emitted or not (notes are left out).
   std::vector<Line> history() const;
 
  private:

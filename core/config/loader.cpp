@@ -237,6 +237,21 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(list_key("api.tokens", m(&S::api, &ApiSettings::tokens), true));
     v.push_back(list_key("api.cors_origins", m(&S::api, &ApiSettings::cors_origins)));
 
+    for (const auto& entry : {std::pair{"pricing.text_input", &PricingSettings::text_input},
+                              std::pair{"pricing.text_output", &PricingSettings::text_output},
+                              std::pair{"pricing.audio_input", &PricingSettings::audio_input},
+                              std::pair{"pricing.audio_output", &PricingSettings::audio_output},
+                              std::pair{"pricing.cached_input", &PricingSettings::cached_input}}) {
+      auto field = entry.second;
+      auto& price = v.emplace_back(string_key(entry.first, m(&S::pricing, field)));
+      price.check = [field](const Settings& s) -> std::string {
+        static const std::regex re(R"(^[0-9]{1,9}(\.[0-9]{1,6})?$)");
+        const auto& p = s.pricing.*field;
+        if (std::regex_match(p, re)) return "";
+        return "\"" + p + "\" is not a price (expected US dollars per million tokens, like \"32\" or \"0.40\")";
+      };
+    }
+
     v.push_back(string_key("log.level", m(&S::log, &LogSettings::level), false, {"debug", "info", "warn", "error"}));
     v.push_back(string_key("log.format", m(&S::log, &LogSettings::format), false, {"text", "json"}));
     return v;

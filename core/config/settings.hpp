@@ -67,6 +67,16 @@ struct ApiSettings {
   std::vector<std::string> cors_origins;
 };
 
+// Engine prices in US dollars per million tokens, as decimal text ("32", "0.40") so sums stay
+// exact; used for the estimated cost in `sonoria analytics`. Defaults: OpenAI gpt-realtime.
+struct PricingSettings {
+  std::string text_input = "4.00";
+  std::string text_output = "16.00";
+  std::string audio_input = "32.00";
+  std::string audio_output = "64.00";
+  std::string cached_input = "0.40";
+};
+
 struct LogSettings {
   std::string level = "info";                   // debug | info | warn | error
   std::string format = "text";                  // text | json
@@ -79,6 +89,7 @@ struct Settings {
   EngineSettings engine;
   CallSettings calls;
   ApiSettings api;
+  PricingSettings pricing;
   LogSettings log;
 };
 

@@ -21,6 +21,7 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   if (check == SchemaCheck::require_current) require_current_schema(*connection_);
   orgs_ = std::make_unique<SqliteOrgStore>(*connection_);
   calls_ = std::make_unique<SqliteCallStore>(*connection_);
+  queries_ = std::make_unique<SqliteCallQueries>(*connection_);
 }
 
 Database::~Database() = default;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config/settings.hpp"
+#include "core/db/call_queries.hpp"
 #include "core/db/sqlite.hpp"
 #include "core/db/stores.hpp"
 
@@ -25,11 +26,13 @@ class Database {
   Connection& connection() { return *connection_; }
   OrgStore& orgs() { return *orgs_; }
   CallStore& calls() { return *calls_; }
+  CallQueries& queries() { return *queries_; }
 
  private:
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<OrgStore> orgs_;
   std::unique_ptr<CallStore> calls_;
+  std::unique_ptr<CallQueries> queries_;
 };
 
 }  // namespace sonoria::db

@@ -104,6 +104,30 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_created ON messages (created_at);
 )SQL";
 
+// Exports need the order in which calls were *closed*, not opened or ended: the writer commits
+// in batches, so a call that ended earlier can commit later. finished_seq numbers calls as their
+// end is committed (writes are serialised, so MAX + 1 is monotonic in commit order), whatever
+// closed them (the session, a status callback, crash recovery, a refused call).
+const char* const k_v2_schema = R"SQL(
+ALTER TABLE calls ADD COLUMN finished_seq INTEGER;
+UPDATE calls SET finished_seq = (SELECT COUNT(*) FROM calls c2 WHERE c2.ended_at IS NOT NULL
+  AND (c2.ended_at < calls.ended_at OR (c2.ended_at = calls.ended_at AND c2.id <= calls.id)))
+  WHERE ended_at IS NOT NULL;
+CREATE UNIQUE INDEX calls_by_finished_seq ON calls (finished_seq);
+CREATE INDEX calls_by_ended ON calls (ended_at);
+CREATE INDEX messages_by_call ON messages (call_id);
+CREATE TRIGGER calls_finished_on_update AFTER UPDATE OF ended_at ON calls
+  WHEN NEW.ended_at IS NOT NULL AND NEW.finished_seq IS NULL
+BEGIN
+  UPDATE calls SET finished_seq = (SELECT COALESCE(MAX(finished_seq), 0) + 1 FROM calls) WHERE id = NEW.id;
+END;
+CREATE TRIGGER calls_finished_on_insert AFTER INSERT ON calls
+  WHEN NEW.ended_at IS NOT NULL AND NEW.finished_seq IS NULL
+BEGIN
+  UPDATE calls SET finished_seq = (SELECT COALESCE(MAX(finished_seq), 0) + 1 FROM calls) WHERE id = NEW.id;
+END;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -128,6 +152,7 @@ void refuse_newer(Connection& c, int version) {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "organizations, calls, transcripts, events and messages", k_v1_schema},
+      {2, "calls numbered in the order they finish, for exports and retention", k_v2_schema},
   };
   return all;
 }

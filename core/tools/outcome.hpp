@@ -2,7 +2,7 @@
 // What running a tool produces: the text handed back to the model, and the side effect the call
 // must carry out (hang up, transfer, …). Effects are data; whoever owns the call performs them
 // (the call bridge handles EndCall and TransferCall itself; the daemon performs effects that
-// need a peer, such as the SendSms effect planned next). To add an effect: add a struct here and
+// need a peer, such as SendSms). To add an effect: add a struct here and
 // to ToolEffect; std::visit users then fail to compile until they handle it.
 
 #include <nlohmann/json.hpp>
@@ -33,12 +33,28 @@ struct TransferCall {
   bool operator==(const TransferCall&) const = default;
 };
 
-using ToolEffect = std::variant<NoEffect, EndCall, TransferCall>;
+// Send a text message. The daemon sends it through the Twilio REST client and gives the model
+// the real outcome (finish_sms_outcome in messaging.hpp) instead of the handler's provisional one.
+struct SendSms {
+  std::string to;                    // E.164
+  std::string body;
+  std::string purpose;               // booking_link, reschedule_link, cancellation_link, notify_owner
+  std::string recipient;             // who it is for, in words the model can repeat ("you", "the owner")
+
+  bool operator==(const SendSms&) const = default;
+};
+
+using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms>;
 
 struct ToolOutcome {
   std::string output_json;           // given back to the model as the function_call_output
   ToolEffect effect;
   bool ok = true;                    // false: the call was refused (bad arguments, unavailable, …)
+  // A line for the call's transcript saying what the tool did ("Sent the booking link by SMS to
+  // +1…"); empty = none. Recorded by the call bridge as a system turn.
+  std::string transcript_note{};
+  // Set by Registry::run for a first run: identifies it for Registry::settle.
+  std::string repeat_key{};
 };
 
 // {"ok":true, …fields} with the given effect.

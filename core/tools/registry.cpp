@@ -100,7 +100,14 @@ ToolOutcome Registry::run(std::string_view name, std::string_view arguments_json
     return tool_failure("the tool failed: " + std::string(e.what()));
   }
   if (outcome.ok) executed_[key] = outcome.output_json;
+  outcome.repeat_key = std::move(key);
   return outcome;
+}
+
+void Registry::settle(const ToolOutcome& final_outcome) {
+  if (final_outcome.repeat_key.empty()) return;
+  if (final_outcome.ok) executed_[final_outcome.repeat_key] = final_outcome.output_json;
+  else executed_.erase(final_outcome.repeat_key);
 }
 
 }  // namespace sonoria::tools

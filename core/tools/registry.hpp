@@ -53,6 +53,11 @@ class Registry {
   // are not a JSON object (empty text counts as {}), or arguments that fail the schema.
   ToolOutcome run(std::string_view name, std::string_view arguments_json);
 
+  // Replaces what a run (identified by the outcome's repeat_key) is remembered as, once its effect
+  // was carried out: a failed effect is forgotten so the model can retry, a successful one is
+  // remembered with its final output. Unknown or empty keys are ignored.
+  void settle(const ToolOutcome& final_outcome);
+
   // Forgets what ran (a new call reusing the registry).
   void forget_history() { executed_.clear(); }
 

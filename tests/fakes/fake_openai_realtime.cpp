@@ -20,6 +20,7 @@
 #include "core/twilio/base64.hpp"
 #include "tests/fakes/audio_samples.hpp"
 #include "tests/fakes/notifier.hpp"
+#include "tests/fakes/realtime_response.hpp"
 #include "tests/fakes/sid.hpp"
 
 namespace sonoria::fakes {
@@ -36,31 +37,6 @@ namespace {
 constexpr int k_speech_start_ms = 60;       // non-silence needed before speech_started
 constexpr int k_min_commit_ms = 100;        // OpenAI refuses to commit less audio than this
 
-// Event and content names that differ between GA and beta (protocols.md §5.4).
-struct EventNames {
-  const char* audio_delta;
-  const char* audio_done;
-  const char* transcript_delta;
-  const char* transcript_done;
-  const char* text_delta;
-  const char* text_done;
-  const char* item_added;        // conversation.item.added (GA) / conversation.item.created (beta)
-  bool item_done;                // GA also sends conversation.item.done
-  const char* audio_content;     // assistant content part type in items
-  const char* text_content;
-};
-
-const EventNames& names_for(RealtimeDialect dialect) {
-  static const EventNames k_ga{"response.output_audio.delta", "response.output_audio.done",
-                               "response.output_audio_transcript.delta", "response.output_audio_transcript.done",
-                               "response.output_text.delta", "response.output_text.done",
-                               "conversation.item.added", true, "output_audio", "output_text"};
-  static const EventNames k_beta{"response.audio.delta", "response.audio.done", "response.audio_transcript.delta",
-                                 "response.audio_transcript.done", "response.text.delta", "response.text.done",
-                                 "conversation.item.created", false, "audio", "text"};
-  return dialect == RealtimeDialect::ga ? k_ga : k_beta;
-}
-
 json error_event(const RealtimeError& error, const json& client_event_id) {
   return {{"type", "error"},
           {"error",
@@ -74,28 +50,6 @@ json error_event(const RealtimeError& error, const json& client_event_id) {
 RealtimeError request_error(std::optional<std::string> code, std::string message,
                             std::optional<std::string> param = std::nullopt) {
   return {"invalid_request_error", std::move(code), std::move(message), std::move(param)};
-}
-
-// Splits `text` at spaces into `parts` pieces of similar length whose concatenation is `text`.
-std::vector<std::string> split_text(const std::string& text, int parts) {
-  std::vector<std::string> pieces;
-  if (parts <= 1) return {text};
-  std::size_t start = 0;
-  for (int i = 1; i < parts; ++i) {
-    std::size_t cut = text.size() * static_cast<std::size_t>(i) / static_cast<std::size_t>(parts);
-    cut = std::max(cut, start);
-    while (cut < text.size() && text[cut] != ' ') ++cut;
-    pieces.push_back(text.substr(start, cut - start));
-    start = cut;
-  }
-  pieces.push_back(text.substr(start));
-  return pieces;
-}
-
-std::string audio_in_format(const std::string& format, int ms) {
-  if (format == "audio/pcmu") return ulaw_tone(ms);
-  if (format == "audio/pcma") return alaw_tone(ms);
-  return pcm16_tone_24k(ms);
 }
 
 unsigned char silence_byte(const std::string& format) {
@@ -116,38 +70,6 @@ json redacted_server_event(const json& event) {
   }
   return event;
 }
-
-enum class StepKind { plain, item_added, audio_delta, transcript_delta, closing, done };
-
-struct Step {
-  Step(StepKind step_kind, json step_event, std::string step_item_id = {})
-      : kind(step_kind), event(std::move(step_event)), item_id(std::move(step_item_id)) {}
-
-  StepKind kind = StepKind::plain;
-  json event;
-  std::string item_id;
-  std::string call_id;        // function call items: registered when the item is added
-  std::string audio;          // raw bytes of an audio delta
-  std::string text;           // transcript piece of a transcript delta
-  std::chrono::milliseconds delay{0};
-  bool waited = false;
-};
-
-struct ResponseRun {
-  std::string id;
-  std::uint64_t generation = 0;
-  std::vector<Step> steps;
-  std::size_t next = 0;
-  std::set<std::string> started;             // items whose output_item.added was sent
-  std::map<std::string, std::string> spoken;  // item → transcript sent so far
-  json output = json::array();               // final items, from output_item.done
-  std::vector<json> after_done;              // transcription events deferred past response.done
-  json metadata;
-  bool text_only = false;
-  std::optional<std::string> fail_code;
-  std::int64_t audio_bytes = 0;
-  std::size_t text_chars = 0;
-};
 
 struct ItemInfo {
   json item;
@@ -645,7 +567,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     const std::string id = item["id"];
     items_[id] = ItemInfo{item, role, 0, RealtimeAudioSetup::bytes_per_ms(setup_.output_format), previous};
     last_item_id_ = id;
-    const EventNames& names = names_for(dialect_);
+    const RealtimeEventNames& names = realtime_event_names(dialect_);
     send({{"type", names.item_added}, {"previous_item_id", previous}, {"item", item}});
     if (names.item_done) send({{"type", "conversation.item.done"}, {"previous_item_id", previous}, {"item", item}});
   }
@@ -836,200 +758,12 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     cancel_response("client_cancelled");
   }
 
-  json response_object(const ResponseRun& run, const std::string& status, const json& details, const json& usage) const {
-    if (dialect_ == RealtimeDialect::beta) {
-      return {{"object", "realtime.response"},
-              {"id", run.id},
-              {"status", status},
-              {"status_details", details},
-              {"output", run.output},
-              {"conversation_id", conversation_id_},
-              {"modalities", run.text_only ? json::array({"text"}) : json::array({"text", "audio"})},
-              {"voice", setup_.voice},
-              {"output_audio_format", session_.value("output_audio_format", "pcm16")},
-              {"temperature", session_.value("temperature", 0.8)},
-              {"max_output_tokens", session_.value("max_response_output_tokens", json("inf"))},
-              {"usage", usage},
-              {"metadata", run.metadata}};
-    }
-    return {{"object", "realtime.response"},
-            {"id", run.id},
-            {"status", status},
-            {"status_details", details},
-            {"output", run.output},
-            {"conversation_id", conversation_id_},
-            {"output_modalities", json::array({run.text_only ? "text" : "audio"})},
-            {"max_output_tokens", session_.value("max_output_tokens", json("inf"))},
-            {"audio", {{"output", {{"format", session_["audio"]["output"]["format"]}, {"voice", session_["audio"]["output"]["voice"]}}}}},
-            {"usage", usage},
-            {"metadata", run.metadata}};
-  }
-
-  json usage_for(const ResponseRun& run, bool failed) const {
-    if (failed) {
-      return {{"total_tokens", 0},
-              {"input_tokens", 0},
-              {"output_tokens", 0},
-              {"input_token_details",
-               {{"text_tokens", 0}, {"audio_tokens", 0}, {"image_tokens", 0}, {"cached_tokens", 0},
-                {"cached_tokens_details", {{"text_tokens", 0}, {"audio_tokens", 0}, {"image_tokens", 0}}}}},
-              {"output_token_details", {{"text_tokens", 0}, {"audio_tokens", 0}}}};
-    }
-    // Deterministic stand-ins for token counts: ~1 token per 4 characters of text, 20 audio
-    // tokens per second of output and 10 per second of caller audio.
-    const std::int64_t out_audio = run.audio_bytes / RealtimeAudioSetup::bytes_per_ms(setup_.output_format) / 50;
-    const std::int64_t out_text = static_cast<std::int64_t>(run.text_chars / 4) + 1;
-    const std::int64_t in_text = static_cast<std::int64_t>(session_.value("instructions", "").size() / 4) + 20;
-    const std::int64_t in_audio = appended_bytes_ / RealtimeAudioSetup::bytes_per_ms(setup_.input_format) / 100;
-    return {{"total_tokens", in_text + in_audio + out_text + out_audio},
-            {"input_tokens", in_text + in_audio},
-            {"output_tokens", out_text + out_audio},
-            {"input_token_details",
-             {{"text_tokens", in_text}, {"audio_tokens", in_audio}, {"image_tokens", 0}, {"cached_tokens", 0},
-              {"cached_tokens_details", {{"text_tokens", 0}, {"audio_tokens", 0}, {"image_tokens", 0}}}}},
-            {"output_token_details", {{"text_tokens", out_text}, {"audio_tokens", out_audio}}}};
-  }
-
-  void add_message_steps(ResponseRun& run, const ScriptedReply& reply, int output_index) {
-    const EventNames& names = names_for(dialect_);
-    const std::string item_id = make_openai_id("item_");
-    const auto base = [&](const char* type) {
-      return json{{"type", type}, {"response_id", run.id}, {"item_id", item_id}, {"output_index", output_index},
-                  {"content_index", 0}};
-    };
-    json item = {{"id", item_id},     {"object", "realtime.item"}, {"type", "message"},
-                 {"status", "in_progress"}, {"role", "assistant"}, {"content", json::array()}};
-    run.steps.push_back({StepKind::item_added,
-                         {{"type", "response.output_item.added"}, {"response_id", run.id},
-                          {"output_index", output_index}, {"item", item}},
-                         item_id});
-    run.steps.push_back({StepKind::plain, {{"type", names.item_added}, {"item", item}}, item_id});
-    json part_added = base("response.content_part.added");
-    part_added["part"] = run.text_only ? json{{"type", "text"}, {"text", ""}} : json{{"type", "audio"}, {"transcript", ""}};
-    run.steps.push_back({StepKind::plain, part_added, item_id});
-
-    const std::string audio = run.text_only ? std::string() : audio_in_format(setup_.output_format, reply.audio_ms);
-    const std::size_t chunk_bytes = static_cast<std::size_t>(std::max(1, reply.chunk_ms)) *
-                                    static_cast<std::size_t>(RealtimeAudioSetup::bytes_per_ms(setup_.output_format));
-    const int chunks = audio.empty() ? 1 : static_cast<int>((audio.size() + chunk_bytes - 1) / chunk_bytes);
-    const auto pieces = split_text(reply.text, chunks);
-    for (int i = 0; i < chunks; ++i) {
-      const std::string& piece = pieces[static_cast<std::size_t>(i)];
-      if (!piece.empty()) {
-        json delta = base(run.text_only ? names.text_delta : names.transcript_delta);
-        delta["delta"] = piece;
-        Step step{StepKind::transcript_delta, delta, item_id};
-        step.text = piece;
-        run.steps.push_back(std::move(step));
-      }
-      if (!audio.empty()) {
-        const std::string slice = audio.substr(static_cast<std::size_t>(i) * chunk_bytes, chunk_bytes);
-        json delta = base(names.audio_delta);
-        delta["delta"] = twilio::base64_encode(slice);
-        Step step{StepKind::audio_delta, delta, item_id};
-        step.audio = slice;
-        if (i > 0) step.delay = reply.chunk_interval;
-        run.steps.push_back(std::move(step));
-      }
-    }
-    json final_content;
-    if (run.text_only) {
-      json done = base(names.text_done);
-      done["text"] = reply.text;
-      run.steps.push_back({StepKind::closing, done, item_id});
-      json part_done = base("response.content_part.done");
-      part_done["part"] = {{"type", "text"}, {"text", reply.text}};
-      run.steps.push_back({StepKind::closing, part_done, item_id});
-      final_content = {{"type", names.text_content}, {"text", reply.text}};
-    } else {
-      run.steps.push_back({StepKind::closing, base(names.audio_done), item_id});
-      json transcript_done = base(names.transcript_done);
-      transcript_done["transcript"] = reply.text;
-      run.steps.push_back({StepKind::closing, transcript_done, item_id});
-      json part_done = base("response.content_part.done");
-      part_done["part"] = {{"type", "audio"}, {"transcript", reply.text}};
-      run.steps.push_back({StepKind::closing, part_done, item_id});
-      final_content = {{"type", names.audio_content}, {"transcript", reply.text}};
-    }
-    json final_item = item;
-    final_item["status"] = "completed";
-    final_item["content"] = json::array({final_content});
-    run.steps.push_back({StepKind::closing,
-                         {{"type", "response.output_item.done"}, {"response_id", run.id},
-                          {"output_index", output_index}, {"item", final_item}},
-                         item_id});
-    if (names.item_done) {
-      run.steps.push_back({StepKind::closing, {{"type", "conversation.item.done"}, {"item", final_item}}, item_id});
-    }
-  }
-
-  void add_function_call_steps(ResponseRun& run, const ScriptedFunctionCall& call, int output_index) {
-    const EventNames& names = names_for(dialect_);
-    const std::string item_id = make_openai_id("item_");
-    const std::string call_id = call.call_id.empty() ? make_openai_id("call_") : call.call_id;
-    json item = {{"id", item_id},   {"object", "realtime.item"}, {"type", "function_call"}, {"status", "in_progress"},
-                 {"call_id", call_id}, {"name", call.name},       {"arguments", ""}};
-    Step added{StepKind::item_added,
-               {{"type", "response.output_item.added"}, {"response_id", run.id}, {"output_index", output_index},
-                {"item", item}},
-               item_id};
-    added.call_id = call_id;
-    run.steps.push_back(std::move(added));
-    run.steps.push_back({StepKind::plain, {{"type", names.item_added}, {"item", item}}, item_id});
-    for (const auto& piece : split_text(call.arguments, call.arguments.size() > 1 ? 2 : 1)) {
-      if (piece.empty()) continue;
-      run.steps.push_back({StepKind::plain,
-                           {{"type", "response.function_call_arguments.delta"}, {"response_id", run.id},
-                            {"item_id", item_id}, {"output_index", output_index}, {"call_id", call_id},
-                            {"delta", piece}},
-                           item_id});
-    }
-    run.steps.push_back({StepKind::closing,
-                         {{"type", "response.function_call_arguments.done"}, {"response_id", run.id},
-                          {"item_id", item_id}, {"output_index", output_index}, {"call_id", call_id},
-                          {"name", call.name}, {"arguments", call.arguments}},
-                         item_id});
-    json final_item = item;
-    final_item["status"] = "completed";
-    final_item["arguments"] = call.arguments;
-    run.steps.push_back({StepKind::closing,
-                         {{"type", "response.output_item.done"}, {"response_id", run.id},
-                          {"output_index", output_index}, {"item", final_item}},
-                         item_id});
-    if (names.item_done) {
-      run.steps.push_back({StepKind::closing, {{"type", "conversation.item.done"}, {"item", final_item}}, item_id});
-    }
-  }
+  ResponseContext context() const { return {dialect_, setup_, session_, conversation_id_}; }
 
   void start_response(const json& params, std::vector<json> after_done) {
-    const ScriptedReply reply = impl_.next_reply();
-    auto run = std::make_unique<ResponseRun>();
-    run->id = make_openai_id("resp_");
+    auto run = std::make_unique<ResponseRun>(plan_response(context(), impl_.next_reply(), params, make_openai_id("resp_")));
     run->generation = ++generation_;
     run->after_done = std::move(after_done);
-    run->metadata = params.contains("metadata") ? params["metadata"] : json(nullptr);
-    run->fail_code = reply.fail_code;
-    run->text_only = setup_.text_only;
-    const char* modality_key = dialect_ == RealtimeDialect::ga ? "output_modalities" : "modalities";
-    if (params.contains(modality_key) && params[modality_key].is_array()) {
-      const json& m = params[modality_key];
-      run->text_only = std::find(m.begin(), m.end(), "audio") == m.end();
-    }
-    run->steps.push_back({StepKind::plain, {{"type", "response.created"}}, ""});
-    run->steps.push_back({StepKind::plain,
-                          {{"type", "rate_limits.updated"},
-                           {"rate_limits",
-                            json::array({{{"name", "requests"}, {"limit", 1000}, {"remaining", 999}, {"reset_seconds", 60}},
-                                         {{"name", "tokens"}, {"limit", 50000}, {"remaining", 49950}, {"reset_seconds", 60}}})}},
-                          ""});
-    if (!reply.fail_code) {
-      int output_index = 0;
-      if (!reply.text.empty() || reply.audio_ms > 0) add_message_steps(*run, reply, output_index++);
-      for (const auto& call : reply.function_calls) add_function_call_steps(*run, call, output_index++);
-    }
-    run->steps.push_back({StepKind::done, json::object(), ""});
-    // response.created carries the response object as it is at the start.
-    run->steps.front().event["response"] = response_object(*run, "in_progress", nullptr, nullptr);
     const std::string id = run->id;
     const std::uint64_t generation = run->generation;
     response_ = std::move(run);
@@ -1040,7 +774,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
   void emit_next(std::uint64_t generation) {
     if (!response_ || response_->generation != generation || closing_ || finished_) return;
     ResponseRun& run = *response_;
-    Step& upcoming = run.steps[run.next];
+    ResponseStep& upcoming = run.steps[run.next];
     if (upcoming.delay.count() > 0 && !upcoming.waited) {
       upcoming.waited = true;
       step_timer_.expires_after(upcoming.delay);
@@ -1049,7 +783,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
       });
       return;
     }
-    Step step = std::move(run.steps[run.next++]);
+    ResponseStep step = std::move(run.steps[run.next++]);
     emit_step(step);
     if (response_ && response_->generation == generation && !closing_ && !finished_) {
       // Yield between events so client events (cancel, barge-in audio) interleave with the response.
@@ -1057,16 +791,16 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     }
   }
 
-  void emit_step(Step& step) {
+  void emit_step(ResponseStep& step) {
     ResponseRun& run = *response_;
-    const EventNames& names = names_for(dialect_);
+    const RealtimeEventNames& names = realtime_event_names(dialect_);
     switch (step.kind) {
-      case StepKind::item_added:
+      case ResponseStepKind::item_added:
         run.started.insert(step.item_id);
         if (!step.call_id.empty()) call_ids_.insert(step.call_id);
         send(step.event);
         return;
-      case StepKind::plain:
+      case ResponseStepKind::plain:
         if (step.event["type"] == names.item_added) {
           step.event["previous_item_id"] = previous_item();
           const json& item = step.event["item"];
@@ -1080,12 +814,12 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
         }
         send(step.event);
         return;
-      case StepKind::transcript_delta:
+      case ResponseStepKind::transcript_delta:
         run.spoken[step.item_id] += step.text;
         run.text_chars += step.text.size();
         send(step.event);
         return;
-      case StepKind::audio_delta: {
+      case ResponseStepKind::audio_delta: {
         items_[step.item_id].audio_bytes += static_cast<std::int64_t>(step.audio.size());
         run.audio_bytes += static_cast<std::int64_t>(step.audio.size());
         assistant_audio_sent_ = true;
@@ -1099,7 +833,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
         }
         return;
       }
-      case StepKind::closing:
+      case ResponseStepKind::closing:
         if (step.event["type"] == "response.output_item.done") run.output.push_back(step.event["item"]);
         if (step.event["type"] == "conversation.item.done") {
           step.event["previous_item_id"] = items_[step.item_id].previous;
@@ -1107,7 +841,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
         }
         send(step.event);
         return;
-      case StepKind::done:
+      case ResponseStepKind::done:
         if (run.fail_code) {
           finish_response("failed", {{"type", "failed"},
                                      {"error", {{"type", "server_error"}, {"code", *run.fail_code}}}});
@@ -1118,34 +852,13 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     }
   }
 
-  // Rewrites a closing event of an interrupted item: what was said so far, status incomplete.
-  static void cut_short(json& event, const std::string& spoken) {
-    if (event.contains("transcript")) event["transcript"] = spoken;
-    if (event.contains("text")) event["text"] = spoken;
-    if (event.contains("part")) {
-      json& part = event["part"];
-      if (part.contains("transcript")) part["transcript"] = spoken;
-      if (part.contains("text")) part["text"] = spoken;
-    }
-    if (event.contains("item")) {
-      json& item = event["item"];
-      item["status"] = "incomplete";
-      if (item.contains("content")) {
-        for (auto& content : item["content"]) {
-          if (content.contains("transcript")) content["transcript"] = spoken;
-          if (content.contains("text")) content["text"] = spoken;
-        }
-      }
-    }
-  }
-
   void cancel_response(const std::string& reason) {
     if (!response_) return;
     step_timer_.cancel();
     ResponseRun& run = *response_;
     for (std::size_t i = run.next; i < run.steps.size(); ++i) {
-      Step& step = run.steps[i];
-      if (step.kind != StepKind::closing || !run.started.count(step.item_id)) continue;
+      ResponseStep& step = run.steps[i];
+      if (step.kind != ResponseStepKind::closing || !run.started.count(step.item_id)) continue;
       cut_short(step.event, run.spoken[step.item_id]);
       if (step.event["type"] == "response.output_item.done") run.output.push_back(step.event["item"]);
       if (step.event["type"] == "conversation.item.done") {
@@ -1159,7 +872,9 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
 
   void finish_response(const std::string& status, const json& details) {
     std::unique_ptr<ResponseRun> run = std::move(response_);
-    send({{"type", "response.done"}, {"response", response_object(*run, status, details, usage_for(*run, status == "failed"))}});
+    const ResponseContext ctx = context();
+    const json usage = response_usage(ctx, *run, appended_bytes_, status == "failed");
+    send({{"type", "response.done"}, {"response", response_object(ctx, *run, status, details, usage)}});
     impl_.update(index_, [&](RealtimeSessionRecord& r) {
       if (status == "completed") ++r.responses_completed;
       if (status == "cancelled") ++r.responses_cancelled;

@@ -39,26 +39,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/realtime_script.hpp"
 #include "tests/fakes/realtime_session_schema.hpp"
 
 namespace sonoria::fakes {
-
-struct ScriptedFunctionCall {
-  std::string name;
-  std::string arguments = "{}";   // sent verbatim, so a test may send invalid JSON on purpose
-  std::string call_id;            // empty = generated ("call_…")
-};
-
-struct ScriptedReply {
-  std::string text = "Thanks for calling, how can I help you today?";  // the spoken part's transcript
-  int audio_ms = 600;             // length of the spoken part; 0 with empty text = no message item
-  int chunk_ms = 200;             // audio per response.output_audio.delta
-  // Wait between audio deltas: 0 = as fast as possible (OpenAI generates faster than real time);
-  // 20–200 ms lets a test barge in while the response is still being generated.
-  std::chrono::milliseconds chunk_interval{0};
-  std::vector<ScriptedFunctionCall> function_calls;  // output items after the message, if any
-  std::optional<std::string> fail_code;  // response.done status failed with this error code instead
-};
 
 struct RealtimeTruncate {
   std::string item_id;
@@ -86,7 +70,7 @@ struct RealtimeSessionRecord {
   std::vector<nlohmann::json> server_events;  // every event sent; audio deltas replaced by {"bytes": n}
   std::vector<RealtimeTruncate> truncates;             // accepted conversation.item.truncate
   std::vector<RealtimeFunctionOutput> function_outputs;  // accepted function_call_output items
-  std::map<std::string, std::string> assistant_audio;  // item id → audio bytes sent for it
+  std::map<std::string, std::string> assistant_audio;  // item id → audio bytes sent; ids sort oldest first
   std::vector<std::string> response_ids;  // every response started, in order
   int response_creates = 0;             // response.create events received (accepted or not)
   int responses_completed = 0;

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -243,7 +244,7 @@ struct FakeTwilioRest::Impl {
                               "to dial it.");
     }
     if (auto twiml = twilio::form_value(form, "Twiml"); twiml && twiml->size() > 4000) {
-      return twilio_error(400, 21220, "Twiml exceeds the 4000 character limit");
+      return twilio_error(400, 20001, "Invalid parameter: Twiml exceeds the 4000 character limit");
     }
     const std::string sid = make_sid("CA");
     json call = call_json(sid, from, to, "queued", "outbound-api");

@@ -1,5 +1,7 @@
 #include "tests/fakes/sid.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -30,7 +32,17 @@ std::string make_sid(std::string_view prefix) {
 }
 
 std::string make_openai_id(std::string_view prefix) {
-  return std::string(prefix) + random_chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 21);
+  // Six base-62 digits of a process-wide counter first ('0' < 'A' < 'a' in ASCII), so ids sort in
+  // creation order; then random characters, as OpenAI's ids look random.
+  static constexpr std::string_view k_digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  static std::atomic<std::uint64_t> counter{0};
+  std::uint64_t n = counter.fetch_add(1);
+  std::string ordered(6, '0');
+  for (int i = 5; i >= 0 && n > 0; --i) {
+    ordered[static_cast<std::size_t>(i)] = k_digits[n % 62];
+    n /= 62;
+  }
+  return std::string(prefix) + ordered + random_chars(k_digits, 15);
 }
 
 std::string rfc2822_now() {

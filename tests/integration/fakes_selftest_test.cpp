@@ -516,6 +516,76 @@ TEST_CASE("a scripted function call waits for a known call_id's output and a new
   CHECK(record.function_outputs[0].output == R"({"sent":true})");
 }
 
+TEST_CASE("a caller transcript can be held back until after the response it triggered") {
+  FakeOpenAiRealtime fake;
+  fake.set_transcripts_after_response(true);
+  fake.push_caller_transcript("Do you have parking?");
+  RawWs ws;
+  open_session(ws, fake);
+  ws.send(pcmu_update());
+  REQUIRE(ws.read_until("session.updated"));
+  ws.send(append(ulaw_tone(200) + ulaw_silence(300)));
+  auto transcript = ws.read_until("conversation.item.input_audio_transcription.completed");
+  REQUIRE(transcript);
+  CHECK((*transcript)["transcript"] == "Do you have parking?");
+  const auto types = ws.seen_types();
+  const auto done = std::find(types.begin(), types.end(), "response.done");
+  CHECK(done != types.end());
+  CHECK(done + 1 == types.end() - 1);  // response.done came right before the transcript
+  const json user_item = fake.session(0).server_events_of("conversation.item.added").at(0)["item"];
+  CHECK((*transcript)["item_id"] == user_item["id"]);
+}
+
+TEST_CASE("response.cancel ends the active response as client_cancelled, and a second cancel is refused") {
+  FakeOpenAiRealtime fake;
+  ScriptedReply slow;
+  slow.audio_ms = 2000;
+  slow.chunk_ms = 100;
+  slow.chunk_interval = 30ms;
+  fake.push_reply(slow);
+  RawWs ws;
+  open_session(ws, fake);
+  ws.send(pcmu_update());
+  REQUIRE(ws.read_until("session.updated"));
+  ws.send({{"type", "response.create"}});
+  REQUIRE(ws.read_until("response.output_audio.delta"));
+  ws.send({{"type", "response.cancel"}});
+  auto done = ws.read_until("response.done");
+  REQUIRE(done);
+  CHECK((*done)["response"]["status_details"]["reason"] == "client_cancelled");
+  ws.send({{"type", "response.cancel"}});
+  auto refused = ws.read_until("error");
+  REQUIRE(refused);
+  CHECK((*refused)["error"]["code"] == "response_cancel_not_active");
+  CHECK(fake.session(0).responses_cancelled == 1);
+}
+
+TEST_CASE("concurrent sessions are independent: each has its own audio, replies and records") {
+  FakeOpenAiRealtime fake;
+  RawWs first;
+  RawWs second;
+  open_session(first, fake);
+  open_session(second, fake);
+  REQUIRE(first.read_until("session.created"));
+  REQUIRE(second.read_until("session.created"));
+  first.send(pcmu_update());
+  second.send(pcmu_update());
+  REQUIRE(first.read_until("session.updated"));
+  REQUIRE(second.read_until("session.updated"));
+  first.send(append(ulaw_silence(40)));
+  second.send(append(ulaw_tone(40)));
+  second.send({{"type", "response.create"}});
+  REQUIRE(second.read_until("response.done"));
+  CHECK(fake.wait_for([&] { return fake.session(0).appended_audio.size() == 320; }));
+  CHECK(fake.session_count() == 2);
+  CHECK(fake.open_session_count() == 2);
+  CHECK(fake.session(0).appended_audio == ulaw_silence(40));
+  CHECK(fake.session(1).appended_audio == ulaw_tone(40));
+  CHECK(fake.session(0).response_ids.empty());
+  CHECK(fake.session(1).response_ids.size() == 1);
+  CHECK(fake.session(0).session_id != fake.session(1).session_id);
+}
+
 TEST_CASE("beta mode takes flat session fields and answers with beta event names") {
   FakeOpenAiRealtime fake;
   fake.set_dialect(RealtimeDialect::beta);

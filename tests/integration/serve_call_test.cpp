@@ -49,6 +49,7 @@ struct Harness {
     settings.server.public_url = k_public;
     settings.server.threads = 2;
     settings.server.drain_timeout = 3s;
+    settings.calls.stream_timeout = 2s;
     settings.twilio.auth_token = k_token;
     settings.engine.url = engine.url();
     settings.engine.api_key = engine.api_key();
@@ -184,6 +185,7 @@ TEST_CASE("barge-in clears Twilio and truncates the reply at the audio the calle
   REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).response_ids.size() >= 2; }));
   REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).assistant_audio.size() >= 2; }));
   // Let about a second of the long reply play, then talk over it.
+  REQUIRE(caller.wait_for([&] { return caller.stream().buffered_bytes() >= 1200 * 8; }));
   caller.send_audio(silence_bytes(1000));
   caller.send_audio(speech_bytes(300));
   REQUIRE(h.engine.wait_for([&] { return !h.engine.session(0).truncates.empty(); }));

@@ -1,0 +1,58 @@
+#include "core/db/backup.hpp"
+
+#include <filesystem>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+
+namespace sonoria::db {
+
+std::string integrity_check(const std::string& path) {
+  OpenOptions options;
+  options.read_only = true;
+  options.create = false;
+  Connection copy(path, options);
+  Statement s(copy, "PRAGMA integrity_check");
+  std::string out;
+  while (s.step()) out += (out.empty() ? "" : "; ") + s.text(0);
+  return out;
+}
+
+BackupResult backup_database(Connection& source, const std::string& target_path) {
+  namespace fs = std::filesystem;
+  fs::path target(target_path);
+  fs::path temp = target;
+  temp += ".tmp-" + std::to_string(::getpid());
+  std::error_code ec;
+  fs::remove(temp, ec);
+  BackupResult result;
+  try {
+    {
+      Connection copy(temp.string());
+      sqlite3_backup* backup = sqlite3_backup_init(copy.handle(), "main", source.handle(), "main");
+      if (!backup) copy.fail("cannot start the backup");
+      // -1: every page in one step, under one read lock: a single consistent snapshot, and no
+      // restarts when the daemon commits meanwhile (WAL readers do not block the writer).
+      int rc = sqlite3_backup_step(backup, -1);
+      result.pages = sqlite3_backup_pagecount(backup);
+      int finish = sqlite3_backup_finish(backup);
+      if (rc != SQLITE_DONE || finish != SQLITE_OK) copy.fail("backup failed");
+      // A backup should be one self-contained file.
+      copy.exec("PRAGMA journal_mode = DELETE");
+    }
+    result.integrity = integrity_check(temp.string());
+    if (result.integrity != "ok")
+      throw DataError(target_path + ": the copy failed PRAGMA integrity_check: " + result.integrity +
+                      " (the source may be damaged; run `sqlite3 " + source.path() + " 'PRAGMA integrity_check'`)");
+    fs::rename(temp, target, ec);
+    if (ec) throw UserError(target_path + ": cannot move the backup into place: " + ec.message());
+    result.bytes = static_cast<int64_t>(fs::file_size(target, ec));
+  } catch (...) {
+    fs::remove(temp, ec);
+    throw;
+  }
+  return result;
+}
+
+}  // namespace sonoria::db

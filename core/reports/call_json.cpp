@@ -1,0 +1,97 @@
+#include "core/reports/call_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace sonoria::reports {
+namespace {
+
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::vector<ToolCall> tool_calls_of(const std::vector<db::CallEvent>& events) {
+  std::vector<ToolCall> out;
+  for (const auto& e : events) {
+    if (e.kind != "tool_call") continue;
+    ToolCall t;
+    t.name = e.name.value_or("");
+    t.offset_ms = e.offset_ms;
+    t.arguments_json = "{}";
+    if (e.detail_json) {
+      auto detail = nlohmann::json::parse(*e.detail_json, nullptr, false);
+      if (detail.is_object() && detail.contains("arguments")) {
+        const auto& args = detail["arguments"];
+        t.arguments_json = args.is_string() ? args.get<std::string>() : args.dump();
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organization) {
+  return {
+      {"call_sid", c.call_sid},
+      {"organization", organization.empty() ? nlohmann::json(nullptr) : nlohmann::json(organization)},
+      {"organization_id", or_null(c.organization_id)},
+      {"direction", c.direction},
+      {"from", c.from_number},
+      {"to", c.to_number},
+      {"status", c.status},
+      {"end_reason", or_null(c.end_reason)},
+      {"started_at", c.started_at},
+      {"answered_at", or_null(c.answered_at)},
+      {"ended_at", or_null(c.ended_at)},
+      {"duration_ms", or_null(c.duration_ms)},
+      {"turns", c.turns},
+      {"interruptions", c.interruptions},
+      {"tool_call_count", c.tool_calls},
+      {"usage", {{"input_tokens", c.usage.input_tokens}, {"output_tokens", c.usage.output_tokens},
+                 {"input_audio_tokens", c.usage.input_audio_tokens},
+                 {"output_audio_tokens", c.usage.output_audio_tokens}, {"cached_tokens", c.usage.cached_tokens}}},
+  };
+}
+
+nlohmann::json call_detail_json(const CallDetail& d, bool with_events) {
+  auto j = call_summary_json(d.call, d.organization);
+  auto tools = nlohmann::json::array();
+  for (const auto& t : tool_calls_of(d.events)) {
+    auto args = nlohmann::json::parse(t.arguments_json, nullptr, false);
+    tools.push_back({{"name", t.name}, {"offset_ms", or_null(t.offset_ms)},
+                     {"arguments", args.is_discarded() ? nlohmann::json(t.arguments_json) : args}});
+  }
+  j["tool_calls"] = tools;
+  auto turns = nlohmann::json::array();
+  for (const auto& t : d.transcript)
+    turns.push_back({{"sequence", t.sequence}, {"speaker", t.speaker}, {"offset_ms", t.offset_ms}, {"text", t.text},
+                     {"interrupted", t.interrupted}});
+  j["turns"] = turns;
+  if (with_events) {
+    auto events = nlohmann::json::array();
+    for (const auto& e : d.events) {
+      nlohmann::json detail = nullptr;
+      if (e.detail_json) {
+        detail = nlohmann::json::parse(*e.detail_json, nullptr, false);
+        if (detail.is_discarded()) detail = *e.detail_json;
+      }
+      events.push_back({{"at", db::format_timestamp(e.at)}, {"offset_ms", or_null(e.offset_ms)}, {"kind", e.kind},
+                        {"name", or_null(e.name)}, {"detail", detail}});
+    }
+    j["events"] = events;
+  }
+  return j;
+}
+
+std::string format_call_duration(int64_t ms) {
+  if (ms < 0) ms = 0;
+  int64_t tenths = (ms + 50) / 100;
+  int64_t minutes = tenths / 600;
+  int64_t rest = tenths % 600;
+  std::string seconds = std::to_string(rest / 10) + "." + std::to_string(rest % 10) + "s";
+  return minutes ? std::to_string(minutes) + "m" + seconds : seconds;
+}
+
+}  // namespace sonoria::reports

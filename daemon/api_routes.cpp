@@ -1,0 +1,311 @@
+#include "daemon/api_routes.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "core/db/database.hpp"
+#include "core/prompt/system_prompt.hpp"
+#include "core/reports/analytics.hpp"
+#include "core/reports/call_json.hpp"
+#include "core/reports/time_spec.hpp"
+#include "daemon/log.hpp"
+#include "daemon/read_pool.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+// Thrown inside a read job for a bad query parameter; becomes a 400.
+struct BadRequest {
+  std::string code;
+  std::string message;
+};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    out[percent_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+  }
+  return out;
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+// The query's filters; throws BadRequest for a bad value.
+db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Database& database) {
+  db::CallQuery out;
+  auto now = db::now_ms();
+  auto time_param = [&](const char* name) -> std::optional<std::string> {
+    auto it = q.find(name);
+    if (it == q.end() || it->second.empty()) return std::nullopt;
+    auto t = reports::parse_time_spec(it->second, now);
+    if (!t)
+      throw BadRequest{"invalid_parameter", std::string(name) + " \"" + it->second +
+                                                "\" is not a time (expected YYYY-MM-DD, an ISO time, or 7d/12h ago)"};
+    return db::format_timestamp(*t);
+  };
+  out.started_from = time_param("since");
+  out.started_before = time_param("until");
+  if (auto it = q.find("org"); it != q.end() && !it->second.empty()) {
+    for (const auto& o : database.orgs().list())
+      if (o.slug == it->second || std::to_string(o.id) == it->second) out.organization_id = o.id;
+    if (!out.organization_id) throw BadRequest{"unknown_organization", "no organization \"" + it->second + "\""};
+  }
+  if (auto it = q.find("status"); it != q.end() && !it->second.empty()) out.status = it->second;
+  if (auto it = q.find("direction"); it != q.end() && !it->second.empty()) out.direction = it->second;
+  return out;
+}
+
+std::map<int64_t, std::string> slugs(db::Database& database) {
+  std::map<int64_t, std::string> out;
+  for (const auto& o : database.orgs().list()) out[o.id] = o.slug;
+  return out;
+}
+
+std::string org_slug(const std::map<int64_t, std::string>& slugs, const db::CallRow& c) {
+  auto it = c.organization_id ? slugs.find(*c.organization_id) : slugs.end();
+  return it == slugs.end() ? std::string() : it->second;
+}
+
+HttpResponse list_calls(const std::map<std::string, std::string>& q, db::Database& database) {
+  auto query = call_query(q, database);
+  int limit = 50;
+  if (auto it = q.find("limit"); it != q.end()) {
+    try {
+      size_t used = 0;
+      limit = std::stoi(it->second, &used);
+      if (used != it->second.size() || limit < 1 || limit > 1000) throw std::invalid_argument("range");
+    } catch (const std::exception&) {
+      throw BadRequest{"invalid_parameter", "limit \"" + it->second + "\" is not a number from 1 to 1000"};
+    }
+  }
+  std::optional<db::ListCursor> cursor;
+  if (auto it = q.find("cursor"); it != q.end() && !it->second.empty()) {
+    cursor = db::decode_cursor(it->second);
+    if (!cursor) throw BadRequest{"invalid_cursor", "cursor \"" + it->second + "\" is not one this API returned"};
+  }
+  auto page = database.queries().list(query, cursor, limit);
+  auto names = slugs(database);
+  auto calls = nlohmann::json::array();
+  for (const auto& c : page.calls) calls.push_back(reports::call_summary_json(c, org_slug(names, c)));
+  return json_response(200, {{"calls", calls},
+                             {"next_cursor", page.next ? nlohmann::json(db::encode_cursor(*page.next)) : nlohmann::json()}});
+}
+
+HttpResponse show_call(const std::string& sid, db::Database& database) {
+  auto row = database.queries().find(sid);
+  if (!row) return api_error(404, "not_found", "no call with sid \"" + sid + "\"");
+  reports::CallDetail detail;
+  detail.call = *row;
+  detail.organization = org_slug(slugs(database), *row);
+  detail.transcript = database.queries().transcript(*row);
+  detail.events = database.queries().events(*row);
+  return json_response(200, reports::call_detail_json(detail, true));
+}
+
+HttpResponse analytics(const std::map<std::string, std::string>& q, db::Database& database,
+                       const config::Settings& settings) {
+  auto query = call_query(q, database);
+  auto now = db::now_ms();
+  auto zones = database.queries().organization_timezones();
+  reports::AnalyticsBuilder builder(now, reports::prices_from(settings.pricing));
+  database.queries().for_each_call(query, [&](const db::CallRow& c) {
+    auto zone = c.organization_id ? zones.find(*c.organization_id) : zones.end();
+    builder.add(c, zone == zones.end() ? std::string() : zone->second);
+  });
+  builder.add_tool_calls(database.queries().tool_calls_by_name(query));
+  return json_response(200, reports::to_json(builder.finish()));
+}
+
+HttpResponse org_prompt(const std::string& key, db::Database& database) {
+  auto profile = database.orgs().find_by_id_or_slug(key);
+  if (!profile) return api_error(404, "not_found", "no organization with id or slug \"" + key + "\"");
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return json_response(200, {{"organization", profile->organization.slug},
+                             {"generated_at", db::format_timestamp(db::now_ms())},
+                             {"prompt", prompt::build_system_prompt(*profile, now)}});
+}
+
+std::array<unsigned char, 32> sha256(std::string_view text) {
+  std::array<unsigned char, 32> out{};
+  unsigned int n = 0;
+  EVP_Digest(text.data(), text.size(), out.data(), &n, EVP_sha256(), nullptr);
+  return out;
+}
+
+}  // namespace
+
+HttpResponse api_error(int status, const std::string& code, const std::string& message) {
+  return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+ApiRoutes::ApiRoutes(const config::Settings& settings, ReadPool& pool) : settings_(settings), pool_(pool) {}
+
+void ApiRoutes::set_outbound_handler(std::function<void(const HttpRequest&, HttpResponder)> handler) {
+  outbound_ = std::move(handler);
+}
+
+std::string ApiRoutes::allowed_origin(const HttpRequest& request) const {
+  auto origin = request.header("origin");
+  if (!origin) return "";
+  for (const auto& o : settings_.api.cors_origins)
+    if (o == "*" || o == *origin) return std::string(*origin);
+  return "";
+}
+
+bool ApiRoutes::authorized(const HttpRequest& request, std::string& rate_key) const {
+  auto header = request.header("authorization");
+  if (!header || header->size() < 7 || header->substr(0, 7) != "Bearer ") return false;
+  // Hashing first makes the comparison constant-time in the token's length as well.
+  auto presented = sha256(header->substr(7));
+  bool match = false;
+  for (size_t i = 0; i < settings_.api.tokens.size(); ++i) {
+    auto expected = sha256(settings_.api.tokens[i]);
+    if (CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0) {
+      match = true;
+      rate_key = "token:" + std::to_string(i);
+    }
+  }
+  return match;
+}
+
+bool ApiRoutes::allow_rate(const std::string& key) {
+  std::lock_guard lock(rate_mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (buckets_.size() > 10000) buckets_.clear();  // bounded: a flood of addresses resets the table
+  auto [it, fresh] = buckets_.try_emplace(key);
+  auto& b = it->second;
+  if (fresh) b.at = now;
+  double elapsed = std::chrono::duration<double>(now - b.at).count();
+  b.tokens = std::min(k_burst, b.tokens + elapsed * k_per_second);
+  b.at = now;
+  if (b.tokens < 1.0) return false;
+  b.tokens -= 1.0;
+  return true;
+}
+
+void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
+  if (settings_.api.tokens.empty()) return respond(api_error(404, "not_found", "the API is disabled (no api.tokens)"));
+  std::string origin = allowed_origin(request);
+  // Every answer carries the CORS headers its origin is allowed.
+  auto reply = [respond, origin](HttpResponse r) {
+    if (!origin.empty()) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", origin);
+      r.headers.emplace_back("Vary", "Origin");
+    }
+    respond(std::move(r));
+  };
+  if (request.method == "OPTIONS") {
+    if (origin.empty()) return reply(api_error(403, "origin_not_allowed", "this origin may not use the API"));
+    HttpResponse r;
+    r.status = 204;
+    r.content_type.clear();
+    r.headers = {{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                 {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
+                 {"Access-Control-Max-Age", "600"}};
+    return reply(std::move(r));
+  }
+  if (!allow_rate("ip:" + request.remote_address)) {
+    HttpResponse r = api_error(429, "rate_limited", "too many requests; slow down");
+    r.headers.emplace_back("Retry-After", "1");
+    return reply(std::move(r));
+  }
+  std::string rate_key;
+  if (!authorized(request, rate_key)) {
+    HttpResponse r = api_error(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer …)");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return reply(std::move(r));
+  }
+  if (!allow_rate(rate_key)) {
+    HttpResponse r = api_error(429, "rate_limited", "too many requests for this token; slow down");
+    r.headers.emplace_back("Retry-After", "1");
+    return reply(std::move(r));
+  }
+  if (request.body.size() > k_body_limit)
+    return reply(api_error(413, "too_large", "the request body is larger than 16 KiB"));
+
+  const std::string& path = request.path;
+  if (path == "/api/calls" && request.method == "POST") {
+    if (!outbound_) return reply(api_error(501, "not_implemented", "outbound calls are not available in this build"));
+    return outbound_(request, reply);
+  }
+  if (request.method != "GET") {
+    HttpResponse r = api_error(405, "method_not_allowed", request.method + " is not allowed on " + path);
+    r.headers.emplace_back("Allow", path == "/api/calls" ? "GET, POST" : "GET");
+    return reply(std::move(r));
+  }
+
+  std::function<HttpResponse(db::Database&)> job;
+  auto query = parse_query(request.query);
+  static const std::string k_calls = "/api/calls/";
+  static const std::string k_orgs = "/api/orgs/";
+  if (path == "/api/calls") {
+    job = [query](db::Database& d) { return list_calls(query, d); };
+  } else if (path.rfind(k_calls, 0) == 0 && path.size() > k_calls.size() &&
+             path.find('/', k_calls.size()) == std::string::npos) {
+    std::string sid = percent_decode(path.substr(k_calls.size()));
+    job = [sid](db::Database& d) { return show_call(sid, d); };
+  } else if (path == "/api/analytics") {
+    const auto& settings = settings_;
+    job = [query, &settings](db::Database& d) { return analytics(query, d, settings); };
+  } else if (path.rfind(k_orgs, 0) == 0 && path.size() > k_orgs.size() + 7 &&
+             path.compare(path.size() - 7, 7, "/prompt") == 0 &&
+             path.find('/', k_orgs.size()) == path.size() - 7) {
+    std::string key = percent_decode(path.substr(k_orgs.size(), path.size() - 7 - k_orgs.size()));
+    job = [key](db::Database& d) { return org_prompt(key, d); };
+  } else {
+    return reply(api_error(404, "not_found", "no API route " + path));
+  }
+
+  bool queued = pool_.post([job, reply](db::Database& d) {
+    try {
+      reply(job(d));
+    } catch (const BadRequest& e) {
+      reply(api_error(400, e.code, e.message));
+    } catch (const std::exception& e) {
+      log_error("api.failed", "", e.what());
+      reply(api_error(500, "internal", "the request could not be completed; see the server log"));
+    }
+  });
+  if (!queued) {
+    HttpResponse r = api_error(503, "busy", "the server is busy; retry shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    reply(std::move(r));
+  }
+}
+
+}  // namespace sonoria::daemon

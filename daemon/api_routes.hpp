@@ -1,0 +1,70 @@
+#pragma once
+// The REST API under /api/: call history, one call with transcript and events, analytics, an
+// organization's current system prompt, and (through a handler another part installs) outbound
+// calls.
+//
+//   GET  /api/calls?org=&status=&direction=&since=&until=&limit=&cursor=   newest first, paged
+//   GET  /api/calls/{sid}                                                   with transcript, events
+//   GET  /api/analytics?org=&since=&until=
+//   GET  /api/orgs/{id or slug}/prompt
+//   POST /api/calls                                                         outbound (501 if unset)
+//
+// Disabled (404) when api.tokens is empty. Otherwise every request needs
+// "Authorization: Bearer <token>", compared in constant time (401 otherwise). CORS: origins in
+// api.cors_origins ("*" = any) get Access-Control-Allow-Origin, and preflight OPTIONS is
+// answered before authentication. Errors always have the shape
+// {"error":{"code":"…","message":"…"}}. Bodies over 16 KiB get 413; each token (or, before
+// authentication, each address) may make k_burst requests at once and k_per_second after that
+// (429 with Retry-After).
+//
+// Threading: handle() runs on a connection strand and never blocks: reads go to the ReadPool,
+// which answers through the responder from a worker thread.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/config/settings.hpp"
+#include "daemon/http_message.hpp"
+#include "daemon/http_server.hpp"
+
+namespace sonoria::daemon {
+
+class ReadPool;
+
+// {"error":{"code":code,"message":message}} with the status.
+HttpResponse api_error(int status, const std::string& code, const std::string& message);
+
+class ApiRoutes {
+ public:
+  static constexpr std::size_t k_body_limit = 16 * 1024;
+  static constexpr double k_burst = 30;
+  static constexpr double k_per_second = 10;
+
+  ApiRoutes(const config::Settings& settings, ReadPool& pool);
+
+  static bool is_api_path(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+  void handle(const HttpRequest& request, HttpResponder respond);
+  // POST /api/calls, after authentication and limits. Set before the server starts.
+  void set_outbound_handler(std::function<void(const HttpRequest&, HttpResponder)> handler);
+
+ private:
+  bool authorized(const HttpRequest& request, std::string& rate_key) const;
+  bool allow_rate(const std::string& key);
+  std::string allowed_origin(const HttpRequest& request) const;
+
+  const config::Settings& settings_;
+  ReadPool& pool_;
+  std::function<void(const HttpRequest&, HttpResponder)> outbound_;
+  struct Bucket {
+    double tokens = k_burst;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::mutex rate_mutex_;
+  std::map<std::string, Bucket> buckets_;
+};
+
+}  // namespace sonoria::daemon

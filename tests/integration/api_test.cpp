@@ -1,0 +1,171 @@
+// The REST API of a running daemon: authentication, paging, details, analytics, CORS, limits.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/db/database.hpp"
+#include "core/db/migrations.hpp"
+#include "core/org/profile_toml.hpp"
+#include "daemon/daemon.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/seed_calls.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string k_api_token = "test-api-token-0123456789abcdef";
+
+struct ApiHarness {
+  test::TempDir dir;
+  config::Settings settings;
+  std::unique_ptr<daemon::Daemon> daemon;
+  std::string base;
+  std::vector<test::SeededCall> calls;
+
+  explicit ApiHarness(std::vector<std::string> tokens = {k_api_token}) {
+    settings.database.path = (dir / "sonoria.db").string();
+    settings.server.listen = "127.0.0.1:0";
+    settings.server.threads = 2;
+    settings.server.drain_timeout = 1s;
+    settings.twilio.auth_token = "f1e2d3c4b5a697887766554433221100";
+    settings.api.tokens = std::move(tokens);
+    settings.api.cors_origins = {"https://dashboard.example.com"};
+    settings.log.level = "error";
+    {
+      db::Database database(settings.database, db::SchemaCheck::none);
+      db::migrate(database.connection());
+      auto id = database.orgs().upsert(org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml"));
+      test::SeedOptions o;
+      o.calls = 250;
+      o.organization_id = id;
+      calls = test::seed_calls(database.calls(), o);
+    }
+    daemon = std::make_unique<daemon::Daemon>(settings);
+    daemon->start();
+    base = "http://127.0.0.1:" + std::to_string(daemon->port());
+  }
+  ~ApiHarness() {
+    daemon->request_stop();
+    daemon->wait();
+  }
+  test::HttpTestResponse get(const std::string& target, const std::string& token = k_api_token) {
+    test::TestHeaders h;
+    if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
+    return test::http_get(base + target, h);
+  }
+};
+
+nlohmann::json body(const test::HttpTestResponse& r) { return nlohmann::json::parse(r.body); }
+
+}  // namespace
+
+TEST_CASE("the API refuses requests without a valid bearer token with a JSON 401") {
+  ApiHarness h;
+  for (const std::string& token : {std::string(), std::string("wrong"), k_api_token + "x"}) {
+    auto r = h.get("/api/calls", token);
+    CHECK(r.status == 401);
+    CHECK(r.header("content-type") == "application/json");
+    CHECK(body(r)["error"]["code"] == "unauthorized");
+    CHECK(r.header("www-authenticate") == "Bearer");
+  }
+  CHECK(h.get("/api/calls").status == 200);
+}
+
+TEST_CASE("the API is not there at all when no tokens are configured") {
+  ApiHarness h(std::vector<std::string>{});
+  auto r = h.get("/api/calls");
+  CHECK(r.status == 404);
+  CHECK(body(r)["error"]["code"] == "not_found");
+}
+
+TEST_CASE("paging with the cursor walks every call exactly once, and filters narrow it") {
+  ApiHarness h;
+  std::vector<std::string> walked;
+  std::string cursor;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto r = h.get("/api/calls?limit=40" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    REQUIRE(r.status == 200);
+    auto j = body(r);
+    for (const auto& c : j["calls"]) walked.push_back(c["call_sid"]);
+    if (j["next_cursor"].is_null()) break;
+    cursor = j["next_cursor"].get<std::string>();
+    // The cursor holds '|' and ':', which a client percent-encodes.
+    for (auto [from, to] : {std::pair{"|", "%7C"}, std::pair{":", "%3A"}})
+      for (size_t p; (p = cursor.find(from)) != std::string::npos;) cursor.replace(p, 1, to);
+  }
+  CHECK(walked.size() == 250);
+  CHECK(std::set<std::string>(walked.begin(), walked.end()).size() == 250);
+  auto failed = body(h.get("/api/calls?status=failed&org=lotus-yoga&limit=1000"));
+  CHECK(failed["calls"].size() == 25);
+  CHECK(failed["calls"][0]["organization"] == "lotus-yoga");
+  auto bad = h.get("/api/calls?cursor=nonsense");
+  CHECK(bad.status == 400);
+  CHECK(body(bad)["error"]["code"] == "invalid_cursor");
+  CHECK(body(h.get("/api/calls?since=yesterday"))["error"]["code"] == "invalid_parameter");
+}
+
+TEST_CASE("one call comes with its transcript and events; analytics and the prompt answer too") {
+  ApiHarness h;
+  const auto& seeded = h.calls[10];
+  auto r = h.get("/api/calls/" + seeded.sid);
+  REQUIRE(r.status == 200);
+  auto j = body(r);
+  CHECK(j["status"] == "completed");
+  CHECK(j["turns"].size() == 4);
+  CHECK(j["turns"][2]["text"] == seeded.turns[2].text);
+  CHECK(j["tool_calls"][0]["name"] == "book_class");
+  CHECK(j["events"][0]["kind"] == "tool_call");
+  CHECK(body(h.get("/api/calls/CAnope"))["error"]["code"] == "not_found");
+
+  auto a = body(h.get("/api/analytics?org=lotus-yoga"));
+  CHECK(a["calls"]["total"] == 250);
+  CHECK(a["calls"]["transfers"] == 25);
+  CHECK(a["estimated_cost"]["usd"].is_string());
+
+  auto p = h.get("/api/orgs/lotus-yoga/prompt");
+  REQUIRE(p.status == 200);
+  CHECK(body(p)["prompt"].get<std::string>().find("Lotus Yoga") != std::string::npos);
+  CHECK(h.get("/api/orgs/nobody/prompt").status == 404);
+}
+
+TEST_CASE("CORS preflight is answered for allowed origins only, and outbound is 501 until installed") {
+  ApiHarness h;
+  test::HttpTestConnection c(h.base);
+  auto pre = c.request("OPTIONS", "/api/calls", {{"Origin", "https://dashboard.example.com"},
+                                                 {"Access-Control-Request-Method", "GET"}});
+  CHECK(pre.status == 204);
+  CHECK(pre.header("access-control-allow-origin") == "https://dashboard.example.com");
+  CHECK(pre.header("access-control-allow-headers").find("Authorization") != std::string::npos);
+  auto evil = c.request("OPTIONS", "/api/calls", {{"Origin", "https://evil.example.com"}});
+  CHECK(evil.status == 403);
+  CHECK(evil.header("access-control-allow-origin").empty());
+  auto got = c.request("GET", "/api/analytics", {{"Origin", "https://dashboard.example.com"},
+                                                 {"Authorization", "Bearer " + k_api_token}});
+  CHECK(got.status == 200);
+  CHECK(got.header("access-control-allow-origin") == "https://dashboard.example.com");
+  auto post = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token},
+                                               {"Content-Type", "application/json"}}, "{\"to\":\"+15551234567\"}");
+  CHECK(post.status == 501);
+  CHECK(body(post)["error"]["code"] == "not_implemented");
+  auto big = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(20000, 'x'));
+  CHECK(big.status == 413);
+}
+
+TEST_CASE("a burst beyond the limit is answered 429 with Retry-After") {
+  ApiHarness h;
+  test::HttpTestConnection c(h.base);
+  int limited = 0;
+  for (int i = 0; i < 80 && !limited; ++i) {
+    auto r = c.request("GET", "/api/orgs/nobody/prompt", {{"Authorization", "Bearer " + k_api_token}});
+    if (r.status == 429) {
+      ++limited;
+      CHECK(r.header("retry-after") == "1");
+      CHECK(body(r)["error"]["code"] == "rate_limited");
+    }
+  }
+  CHECK(limited == 1);
+}

@@ -1,0 +1,117 @@
+// Call records through the real binary: export, analytics, calls, backup, cleanup.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/db/database.hpp"
+#include "core/db/migrations.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/seed_calls.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace sonoria::test;
+
+namespace {
+
+struct Operator {
+  TempDir home;
+  std::string db = (home / "calls.db").string();
+  std::map<std::string, std::string> env{{"HOME", home.path().string()}};
+  std::vector<SeededCall> calls;
+  Operator() {
+    config::DatabaseSettings s;
+    s.path = db;
+    db::Database database(s, db::SchemaCheck::none);
+    db::migrate(database.connection());
+    SeedOptions o;
+    o.calls = 120;
+    calls = seed_calls(database.calls(), o);
+  }
+  CommandResult run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db});
+    return run_sonoria(args, env);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("export-transcripts streams jsonl to stdout and an incremental run exports only new calls") {
+  Operator op;
+  auto all = op.run({"export-transcripts"});
+  REQUIRE_MESSAGE(all.exit_code == 0, all.err);
+  CHECK(std::count(all.out.begin(), all.out.end(), '\n') == 108);
+  auto out = (op.home / "a.jsonl").string();
+  auto state = (op.home / "state").string();
+  auto first = op.run({"export-transcripts", "--incremental", state, "--out", out});
+  CHECK_MESSAGE(first.exit_code == 0, first.err);
+  CHECK(first.err.find("exported 108 calls") != std::string::npos);
+  auto second = op.run({"export-transcripts", "--incremental", state, "--out", out});
+  CHECK(second.err.find("exported 0 calls") != std::string::npos);
+  CHECK(read_file(out).empty());
+  auto no_out = op.run({"export-transcripts", "--incremental", state});
+  CHECK(no_out.exit_code == 2);
+  CHECK(no_out.err.find("--incremental needs --out") != std::string::npos);
+  auto bad_time = op.run({"export-transcripts", "--since", "yesterday"});
+  CHECK(bad_time.exit_code == 2);
+  CHECK(bad_time.err.find("--since \"yesterday\" is not a time") != std::string::npos);
+  auto csv = op.run({"export-transcripts", "--format", "csv", "--call", op.calls[3].sid});
+  CHECK(csv.out.rfind("call_sid,organization,direction", 0) == 0);
+  CHECK(csv.out.find("\"Hi, \"\"quick\"\" question, call 3, please\"") != std::string::npos);
+}
+
+TEST_CASE("analytics prints a table and stable JSON; a bad price is a config error") {
+  Operator op;
+  auto table = op.run({"analytics"});
+  REQUIRE_MESSAGE(table.exit_code == 0, table.err);
+  CHECK(table.out.find("total                       120") != std::string::npos);
+  auto json = op.run({"analytics", "--json"});
+  auto j = nlohmann::json::parse(json.out);
+  CHECK(j["calls"]["total"] == 120);
+  CHECK(j["calls"]["completed"] == 96);
+  CHECK(j["by_status"]["failed"] == 12);
+  auto config = op.home.write("bad.toml", "[pricing]\naudio_input = \"lots\"\n");
+  auto bad = op.run({"--config", config.string(), "analytics"});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.err.find("bad.toml:2: pricing.audio_input: \"lots\" is not a price") != std::string::npos);
+}
+
+TEST_CASE("calls list pages with its cursor and calls show prints the conversation") {
+  Operator op;
+  auto page = op.run({"calls", "list", "--limit", "100", "--json"});
+  REQUIRE_MESSAGE(page.exit_code == 0, page.err);
+  auto j = nlohmann::json::parse(page.out);
+  CHECK(j["calls"].size() == 100);
+  auto rest = op.run({"calls", "list", "--limit", "100", "--json", "--before-cursor", j["next_cursor"]});
+  auto k = nlohmann::json::parse(rest.out);
+  CHECK(k["calls"].size() == 20);
+  CHECK(k["next_cursor"].is_null());
+  CHECK(k["calls"].back()["call_sid"] == op.calls[0].sid);
+  auto table = op.run({"calls", "list", "--status", "transferred"});
+  CHECK(table.out.find(op.calls[8].sid) != std::string::npos);
+  auto show = op.run({"calls", "show", op.calls[5].sid});
+  CHECK(show.out.find("Caller: Hi, \"quick\" question, call 5, please") != std::string::npos);
+  CHECK(show.out.find("Events:") != std::string::npos);
+  auto missing = op.run({"calls", "show", "CAnope"});
+  CHECK(missing.exit_code == 3);
+}
+
+TEST_CASE("backup writes a verified copy and cleanup reports before it deletes") {
+  Operator op;
+  auto copy = (op.home / "copy.db").string();
+  auto b = op.run({"backup", copy});
+  REQUIRE_MESSAGE(b.exit_code == 0, b.err);
+  CHECK(b.out.find("integrity_check ok") != std::string::npos);
+  auto listed = run_sonoria({"--db", copy, "calls", "list", "--limit", "1000", "--json"}, op.env);
+  CHECK(nlohmann::json::parse(listed.out)["calls"].size() == 120);
+
+  auto dry = op.run({"cleanup", "--older-than", "1d", "--dry-run"});
+  REQUIRE_MESSAGE(dry.exit_code == 0, dry.err);
+  CHECK(dry.out.find("would delete from 108 calls") != std::string::npos);
+  CHECK(dry.out.find("432 transcript entries") != std::string::npos);
+  auto done = op.run({"cleanup", "--older-than", "1d"});
+  CHECK(done.out.find("deleted from 108 calls") != std::string::npos);
+  CHECK(op.run({"cleanup", "--older-than", "1d", "--dry-run"}).out.find("would delete from 0 calls") !=
+        std::string::npos);
+  CHECK(op.run({"cleanup", "--older-than", "soon"}).exit_code == 2);
+}

@@ -1,0 +1,156 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/db/call_queries.hpp"
+#include "core/db/migrations.hpp"
+#include "core/db/sqlite_stores.hpp"
+#include "core/reports/analytics.hpp"
+#include "tests/support/seed_calls.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace std::chrono_literals;
+
+namespace {
+
+db::CallRow row(std::string status, std::string started, std::optional<int64_t> duration, bool answered,
+                int64_t interruptions, std::string latencies) {
+  db::CallRow r;
+  r.call_sid = "CA" + started;
+  r.direction = "inbound";
+  r.status = std::move(status);
+  r.started_at = std::move(started);
+  r.duration_ms = duration;
+  if (answered) r.answered_at = r.started_at;
+  r.interruptions = interruptions;
+  r.turn_latencies_ms = std::move(latencies);
+  r.end_reason = "caller_hung_up";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("five calls give exact totals, median, percentiles, local busiest hours and cost") {
+  auto now = *db::parse_timestamp("2026-11-23T15:00:00.000Z");
+  reports::Prices prices{4'000'000, 16'000'000, 32'000'000, 64'000'000, 400'000};
+  reports::AnalyticsBuilder b(now, prices);
+  // New York is UTC−5 in November: 14:00Z is 09:00 local.
+  b.add(row("completed", "2026-11-23T14:00:00.000Z", 1000, true, 2, "[100, 200, 300]"), "America/New_York");
+  b.add(row("completed", "2026-11-23T14:30:00.000Z", 4000, true, 0, "[400]"), "America/New_York");
+  b.add(row("transferred", "2026-11-22T14:59:59.000Z", 2000, true, 1, "[]"), "America/New_York");
+  b.add(row("failed", "2026-11-22T15:00:01.000Z", std::nullopt, false, 5, "[500, 600]"), "");
+  auto five = row("completed", "2026-11-01T03:00:00.000Z", 3000, true, 1, "not json");
+  five.usage = db::Usage{1'000'000, 500'000, 800'000, 400'000, 100'000};
+  b.add(five, "Nowhere/Unknown");
+  b.add_tool_calls({{"book_class", 3}, {"send_sms", 1}});
+  auto a = b.finish();
+
+  CHECK(a.total == 5);
+  CHECK(a.completed == 4);
+  CHECK(a.completion_rate == doctest::Approx(0.8));
+  CHECK(a.transfers == 1);
+  CHECK(a.by_status == std::map<std::string, int64_t>{{"completed", 3}, {"failed", 1}, {"transferred", 1}});
+  CHECK(a.average_duration_ms == 2500);  // (1000 + 4000 + 2000 + 3000) / 4
+  CHECK(a.median_duration_ms == 2500);   // mean of 2000 and 3000
+  CHECK(a.last_24h == 3);                // 14:59:59 the day before is just outside
+  CHECK(a.by_hour[9] == 3);              // 14:00Z, 14:30Z and 14:59:59Z in New York
+  CHECK(a.by_hour[15] == 1);             // no zone: UTC
+  CHECK(a.by_hour[3] == 1);              // unknown zone: UTC
+  CHECK(a.busiest_hours == std::vector<int>{9, 3, 15});
+  CHECK(a.answered == 4);
+  CHECK(a.interruptions == 4);           // the unanswered call's 5 do not count
+  CHECK(a.interruptions_per_call == doctest::Approx(1.0));
+  CHECK(a.latency_samples == 6);         // 100 200 300 400 500 600
+  CHECK(a.turn_latency_p50_ms == 300);
+  CHECK(a.turn_latency_p95_ms == 600);
+  CHECK(a.tool_calls.at("book_class") == 3);
+  // Billed: audio in 700k (800k less the 100k cached), text in 200k, cached 100k, text out 100k,
+  // audio out 400k: 0.2×4 + 0.7×32 + 0.1×0.4 + 0.1×16 + 0.4×64 = 50.44 USD.
+  CHECK(a.billed.audio_input == 700'000);
+  CHECK(a.billed.text_input == 200'000);
+  CHECK(a.billed.cached_input == 100'000);
+  CHECK(a.cost_micro_usd == 50'440'000);
+  auto j = reports::to_json(a);
+  CHECK(j["estimated_cost"]["usd"] == "50.4400");
+  CHECK(j["calls"]["completion_rate"] == 0.8);
+  CHECK(j["turn_latency_ms"]["p95"] == 600);
+  CHECK(reports::render_table(a).find("busiest hours (local)       09:00 (3), 03:00 (1), 15:00 (1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("no calls give zeros and nulls, not a division by zero") {
+  reports::AnalyticsBuilder b(db::now_ms(), {});
+  auto j = reports::to_json(b.finish());
+  CHECK(j["calls"]["total"] == 0);
+  CHECK(j["calls"]["completion_rate"] == 0.0);
+  CHECK(j["duration_ms"]["median"].is_null());
+  CHECK(j["turn_latency_ms"]["p50"].is_null());
+  CHECK(j["busiest_hours"].empty());
+}
+
+TEST_CASE("nearest-rank percentiles follow the definition at the edges") {
+  CHECK(reports::percentile({}, 50) == std::nullopt);
+  CHECK(reports::percentile({7}, 95) == 7);
+  std::vector<int64_t> v(20);
+  for (int i = 0; i < 20; ++i) v[static_cast<size_t>(i)] = i + 1;
+  CHECK(reports::percentile(v, 50) == 10);
+  CHECK(reports::percentile(v, 95) == 19);
+  CHECK(reports::percentile(v, 100) == 20);
+}
+
+TEST_CASE("analytics over three hundred seeded calls match a count made from the seed") {
+  test::TempDir dir;
+  db::Connection c((dir / "a.db").string());
+  db::migrate(c);
+  db::SqliteCallStore store(c);
+  auto seeded = test::seed_calls(store);
+  db::SqliteCallQueries q(c);
+  auto now = seeded.back().started_at + 1h;
+  reports::AnalyticsBuilder b(now, reports::Prices{1'000'000, 1'000'000, 1'000'000, 1'000'000, 1'000'000});
+  q.for_each_call({}, [&](const db::CallRow& r) { b.add(r, ""); });
+  b.add_tool_calls(q.tool_calls_by_name({}));
+  auto a = b.finish();
+
+  int64_t completed = 0, transfers = 0, answered = 0, interruptions = 0, last_day = 0, book = 0, sms = 0;
+  std::vector<int64_t> durations, latencies;
+  std::array<int64_t, 24> hours{};
+  for (const auto& s : seeded) {
+    completed += s.status == "completed" || s.status == "transferred";
+    transfers += s.status == "transferred";
+    if (s.answered) {
+      answered++;
+      interruptions += s.ended ? s.interruptions : 0;  // an open call has not stored its counters
+    }
+    if (s.ended) {
+      durations.push_back(s.duration_ms);
+      latencies.insert(latencies.end(), s.latencies.begin(), s.latencies.end());
+    }
+    last_day += s.started_at > now - 24h;
+    auto secs = std::chrono::floor<std::chrono::seconds>(s.started_at);
+    hours[static_cast<size_t>((secs - std::chrono::floor<std::chrono::days>(secs)) / 1h)]++;
+    for (const auto& t : s.tools) (t == "book_class" ? book : sms)++;
+  }
+  std::sort(durations.begin(), durations.end());
+  std::sort(latencies.begin(), latencies.end());
+  CHECK(a.total == 300);
+  CHECK(a.completed == completed);
+  CHECK(a.completed == 240);
+  CHECK(a.transfers == 30);
+  CHECK(a.by_status.at("in-progress") == 30);
+  CHECK(a.by_direction.at("outbound") == 75);
+  CHECK(a.answered == answered);
+  CHECK(a.interruptions == interruptions);
+  CHECK(a.last_24h == last_day);
+  CHECK(a.last_24h == 38);  // starts at now − 60 min − k × 37 min for k = 0…37
+  CHECK(a.by_hour == hours);
+  CHECK(a.median_duration_ms == (durations[134] + durations[135] + 1) / 2);
+  CHECK(a.tool_calls.at("book_class") == book);
+  CHECK(a.tool_calls.at("send_sms") == sms);
+  CHECK(a.turn_latency_p50_ms == latencies[(latencies.size() * 50 + 99) / 100 - 1]);
+  CHECK(a.turn_latency_p95_ms == 300);
+  CHECK(a.usage.input_tokens == 270 * 1000);
+  // One dollar per million for every kind: 270 calls × 1500 tokens = 0.405 USD.
+  CHECK(a.cost_micro_usd == 405'000);
+}
