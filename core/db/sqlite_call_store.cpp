@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "core/db/call_queries.hpp"
 #include "core/db/sqlite_stores.hpp"
 
 namespace sonoria::db {
@@ -135,36 +136,8 @@ int SqliteCallStore::close_abandoned_calls(TimePoint now) {
 }
 
 std::optional<CallRow> SqliteCallStore::find_call(const std::string& call_sid) {
-  Statement s(c_,
-              "SELECT id, call_sid, organization_id, direction, from_number, to_number, status, twilio_status, started_at, "
-              "answered_at, ended_at, duration_ms, twilio_duration_s, end_reason, stream_sid, turns, interruptions, "
-              "tool_calls, input_tokens, output_tokens, input_audio_tokens, output_audio_tokens, cached_tokens, "
-              "greeting_latency_ms, COALESCE(turn_latencies_ms, '[]') FROM calls WHERE call_sid = ?");
-  s.bind(1, call_sid);
-  if (!s.step()) return std::nullopt;
-  CallRow r;
-  r.id = s.int64(0);
-  r.call_sid = s.text(1);
-  r.organization_id = s.optional_int64(2);
-  r.direction = s.text(3);
-  r.from_number = s.text(4);
-  r.to_number = s.text(5);
-  r.status = s.text(6);
-  r.twilio_status = s.optional_text(7);
-  r.started_at = s.text(8);
-  r.answered_at = s.optional_text(9);
-  r.ended_at = s.optional_text(10);
-  r.duration_ms = s.optional_int64(11);
-  r.twilio_duration_s = s.optional_int64(12);
-  r.end_reason = s.optional_text(13);
-  r.stream_sid = s.optional_text(14);
-  r.turns = s.int64(15);
-  r.interruptions = s.int64(16);
-  r.tool_calls = s.int64(17);
-  r.usage = Usage{s.int64(18), s.int64(19), s.int64(20), s.int64(21), s.int64(22)};
-  r.greeting_latency_ms = s.optional_int64(23);
-  r.turn_latencies_ms = s.text(24);
-  return r;
+  // One reader of call rows: the queries the reports use.
+  return SqliteCallQueries(c_).find(call_sid);
 }
 
 std::vector<TranscriptEntry> SqliteCallStore::transcript(const std::string& call_sid) {

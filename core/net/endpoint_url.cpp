@@ -1,4 +1,4 @@
-#include "core/net/ws_url.hpp"
+#include "core/net/endpoint_url.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -6,21 +6,25 @@
 
 namespace sonoria::net {
 
-std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& error) {
-  const auto fail = [&](std::string_view why) -> std::optional<WsUrl> {
-    error = "\"" + std::string(url) + "\" is not a WebSocket URL: " + std::string(why);
+std::optional<EndpointUrl> parse_endpoint_url(std::string_view url, const EndpointScheme& s, std::string& error) {
+  const auto fail = [&](std::string_view why) -> std::optional<EndpointUrl> {
+    error = "\"" + std::string(url) + "\" is not " + std::string(s.kind) + ": " + std::string(why);
     return std::nullopt;
   };
   const auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) return fail("expected ws://host[:port]/path or wss://host[:port]/path");
+  if (!parsed) {
+    if (s.plain == "http") return fail("expected http(s)://host[:port]/path");
+    return fail("expected " + std::string(s.plain) + "://host[:port]/path or " + std::string(s.secure) +
+                "://host[:port]/path");
+  }
   const boost::urls::url_view& view = *parsed;
 
-  WsUrl out;
+  EndpointUrl out;
   const std::string scheme(view.scheme());
-  if (scheme == "wss") {
+  if (scheme == s.secure) {
     out.tls = true;
-  } else if (scheme != "ws") {
-    return fail("scheme must be ws or wss, not \"" + scheme + "\"");
+  } else if (scheme != s.plain) {
+    return fail("scheme must be " + std::string(s.plain) + " or " + std::string(s.secure) + ", not \"" + scheme + "\"");
   }
   if (!view.has_authority() || view.encoded_host().empty()) return fail("the host is missing");
   if (view.has_userinfo()) return fail("user info (user@host) is not supported");
