@@ -19,6 +19,7 @@
 #include "daemon/media_session.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
+#include "daemon/outbound_api.hpp"
 #include "daemon/read_pool.hpp"
 #include "daemon/routes.hpp"
 
@@ -48,6 +49,9 @@ class Daemon::Impl {
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
         services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_}, routes_(services_),
         read_pool_(settings_.database), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
+    api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
+      handle_outbound_api(services_, read_pool_, r, std::move(respond));
+    });
     routes_.ready = [this] { return !admission_.draining() && writer_.failed_batches() == 0; };
     server_.set_handler([this](HttpRequest r, HttpResponder respond) {
       if (ApiRoutes::is_api_path(r.path)) return api_.handle(r, std::move(respond));

@@ -3,11 +3,13 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "core/db/database.hpp"
 #include "core/db/migrations.hpp"
 #include "core/org/profile_toml.hpp"
 #include "daemon/daemon.hpp"
+#include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/seed_calls.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -26,7 +28,8 @@ struct ApiHarness {
   std::string base;
   std::vector<test::SeededCall> calls;
 
-  explicit ApiHarness(std::vector<std::string> tokens = {k_api_token}) {
+  explicit ApiHarness(std::vector<std::string> tokens = {k_api_token},
+                      std::function<void(config::Settings&)> tweak = {}) {
     settings.database.path = (dir / "sonoria.db").string();
     settings.server.listen = "127.0.0.1:0";
     settings.server.threads = 2;
@@ -35,6 +38,7 @@ struct ApiHarness {
     settings.api.tokens = std::move(tokens);
     settings.api.cors_origins = {"https://dashboard.example.com"};
     settings.log.level = "error";
+    if (tweak) tweak(settings);
     {
       db::Database database(settings.database, db::SchemaCheck::none);
       db::migrate(database.connection());
@@ -132,7 +136,7 @@ TEST_CASE("one call comes with its transcript and events; analytics and the prom
   CHECK(h.get("/api/orgs/nobody/prompt").status == 404);
 }
 
-TEST_CASE("CORS preflight is answered for allowed origins only, and outbound is 501 until installed") {
+TEST_CASE("CORS preflight is answered for allowed origins only, and a bad outbound body is a 400") {
   ApiHarness h;
   test::HttpTestConnection c(h.base);
   auto pre = c.request("OPTIONS", "/api/calls", {{"Origin", "https://dashboard.example.com"},
@@ -149,8 +153,8 @@ TEST_CASE("CORS preflight is answered for allowed origins only, and outbound is 
   CHECK(got.header("access-control-allow-origin") == "https://dashboard.example.com");
   auto post = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token},
                                                {"Content-Type", "application/json"}}, "{\"to\":\"+15551234567\"}");
-  CHECK(post.status == 501);
-  CHECK(body(post)["error"]["code"] == "not_implemented");
+  CHECK(post.status == 400);
+  CHECK(body(post)["error"]["code"] == "invalid_body");
   auto big = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(20000, 'x'));
   CHECK(big.status == 413);
 }
@@ -168,4 +172,44 @@ TEST_CASE("a burst beyond the limit is answered 429 with Retry-After") {
     }
   }
   CHECK(limited == 1);
+}
+
+TEST_CASE("POST /api/calls places an outbound call through Twilio with the CLI's checks") {
+  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", "f1e2d3c4b5a697887766554433221100");
+  test::TempDir unused;
+  (void)unused;
+  ApiHarness h({k_api_token}, [&](config::Settings& s) {
+    s.twilio.account_sid = "AC00000000000000000000000000000001";
+    s.twilio.api_base_url = rest.base_url();
+    s.server.public_url = "https://voice.example.com";
+    s.calls.outbound.allowed_numbers = {"+15557654321"};
+  });
+  test::HttpTestConnection c(h.base);
+  test::TestHeaders auth = {{"Authorization", "Bearer " + k_api_token}, {"Content-Type", "application/json"}};
+  auto placed = c.request("POST", "/api/calls", auth, R"({"to":"+15557654321","org":"lotus-yoga"})");
+  REQUIRE(placed.status == 201);
+  auto j = body(placed);
+  CHECK(j["call_sid"].get<std::string>().rfind("CA", 0) == 0);
+  CHECK(j["from"] == "+15550001000");
+  REQUIRE(rest.calls_created().size() == 1);
+  bool found_url = false;
+  for (const auto& r : rest.requests())
+    for (const auto& [k, v] : r.form)
+      if (k == "Url") {
+        found_url = true;
+        CHECK(v.rfind("https://voice.example.com/twilio/voice?org=", 0) == 0);
+      }
+  CHECK(found_url);
+
+  auto not_allowed = c.request("POST", "/api/calls", auth, R"({"to":"+15550000000","org":"lotus-yoga"})");
+  CHECK(not_allowed.status == 422);
+  CHECK(body(not_allowed)["error"]["code"] == "refused");
+  auto unknown = c.request("POST", "/api/calls", auth, R"({"to":"+15557654321","org":"nope"})");
+  CHECK(unknown.status == 404);
+  // The first call is recorded, so calling the same number again is within the cooldown.
+  std::this_thread::sleep_for(200ms);
+  auto again = c.request("POST", "/api/calls", auth, R"({"to":"+15557654321","org":"lotus-yoga"})");
+  CHECK(again.status == 422);
+  CHECK(body(again)["error"]["message"].get<std::string>().find("cooldown") != std::string::npos);
+  CHECK(rest.calls_created().size() == 1);
 }

@@ -1,0 +1,18 @@
+#pragma once
+// POST /api/calls: an outbound call placed through the daemon, with the same checks as
+// `sonoria call` (outbound.hpp). Body: {"to":"+1…","org":"ID or slug","machine_detection":false}.
+// The policy reads run on the read pool, the Twilio request on the io_context; the answer is
+// 201 {"call_sid","status","to","from"}, or a JSON error: 400 bad body, 404 unknown org,
+// 422 refused by policy, 502 Twilio refused.
+
+#include "daemon/http_message.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/services.hpp"
+
+namespace sonoria::daemon {
+
+class ReadPool;
+
+void handle_outbound_api(Services& services, ReadPool& pool, const HttpRequest& request, HttpResponder respond);
+
+}  // namespace sonoria::daemon
