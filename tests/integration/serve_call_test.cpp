@@ -2,6 +2,7 @@
 // to a fake OpenAI Realtime server, and the database holds what happened.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "core/db/database.hpp"
@@ -10,6 +11,7 @@
 #include "daemon/daemon.hpp"
 #include "tests/fakes/fake_openai_realtime.hpp"
 #include "tests/fakes/fake_twilio_caller.hpp"
+#include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sonoria;
@@ -414,4 +416,75 @@ TEST_CASE("beta protocol for Azure-style servers: flat session fields and beta e
   turns = h.transcript(caller.call_sid());
   REQUIRE_FALSE(turns.empty());
   CHECK(turns[0].text == "Hello from the beta side.");
+}
+
+TEST_CASE("the caller asks for the booking link: the model's call becomes a Twilio SMS, the result goes back, the transcript notes it") {
+  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
+  Harness h([&](config::Settings& s) {
+    s.twilio.account_sid = "AC00000000000000000000000000000001";
+    s.twilio.api_base_url = rest.base_url();
+  });
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply asks = reply("Sure, I will text you our booking link.", 400);
+  asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_booking_1"});
+  h.engine.push_reply(asks);
+  h.engine.push_reply(reply("Done, it is on its way.", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+
+  // Twilio gets the text, from the business's number to the caller, with the booking link.
+  REQUIRE(rest.wait_for([&] { return rest.messages_created().size() == 1; }, 10s));
+  auto message = rest.messages_created()[0];
+  CHECK(message["to"] == "+15551112222");
+  CHECK(message["from"] == "+15550001000");
+  CHECK(message["body"].get<std::string>().find("https://lotusyoga.example/book") != std::string::npos);
+  // The model gets the outcome and, only then, a new response.
+  REQUIRE(h.engine.wait_for([&] { return !h.engine.session(0).function_outputs.empty(); }, 10s));
+  auto output = h.engine.session(0).function_outputs[0];
+  CHECK(output.call_id == "call_booking_1");
+  CHECK(output.output.find("\"ok\":true") != std::string::npos);
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 3; }, 10s));
+  CHECK(std::count(h.engine.session(0).error_codes.begin(), h.engine.session(0).error_codes.end(),
+                   "conversation_already_has_active_response") == 0);
+  REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+  caller.hang_up();
+
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->tool_calls == 1);
+  db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+  auto messages = database.calls().messages(caller.call_sid());
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].message_sid == message["sid"].get<std::string>());
+  auto events = database.calls().events(caller.call_sid());
+  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) { return e.kind == "tool_call"; }));
+}
+
+TEST_CASE("the caller asks for a person: transfer_call ends the stream and connect-done dials the fallback") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply transfer = reply("Let me connect you to the front desk.", 600);
+  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
+  h.engine.push_reply(transfer);
+  h.engine.push_reply(reply("Transferring you now.", 200));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+  // The goodbye plays out, then the daemon closes the stream.
+  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  auto after = caller.post_connect_action();
+  REQUIRE(after.twiml);
+  REQUIRE(after.twiml->dial);
+  CHECK(after.twiml->dial->number == "+15550001001");
+  CHECK(after.twiml->dial->caller_id == "+15550001000");
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "transferred");
+  CHECK(row->end_reason == "transferred");
 }
