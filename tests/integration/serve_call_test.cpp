@@ -488,3 +488,35 @@ TEST_CASE("the caller asks for a person: transfer_call ends the stream and conne
   CHECK(row->status == "transferred");
   CHECK(row->end_reason == "transferred");
 }
+
+TEST_CASE("a slow tool is covered by a short filler instead of dead air") {
+  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
+  rest.delay_next(1, 3s, "Messages.json");
+  Harness h([&](config::Settings& s) {
+    s.twilio.account_sid = "AC00000000000000000000000000000001";
+    s.twilio.api_base_url = rest.base_url();
+  });
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply asks = reply("", 0);
+  asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_slow_1"});
+  h.engine.push_reply(asks);
+  h.engine.push_reply(reply("One moment please.", 400));
+  h.engine.push_reply(reply("The link is on its way.", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+  // While Twilio is slow to answer, the engine is asked for a filler; the tool's output comes after.
+  auto filler_requested = [&] {
+    for (const auto& e : h.engine.session(0).client_events)
+      if (e.value("type", "") == "response.create" && e.contains("response") &&
+          e["response"].value("instructions", "").find("filler") != std::string::npos)
+        return true;
+    return false;
+  };
+  REQUIRE(h.engine.wait_for(filler_requested, 10s));
+  CHECK(h.engine.session(0).function_outputs.empty());
+  REQUIRE(h.engine.wait_for([&] { return !h.engine.session(0).function_outputs.empty(); }, 10s));
+  caller.hang_up();
+}
