@@ -3,29 +3,15 @@
 #include <doctest/doctest.h>
 
 #include "core/error.hpp"
+#include "tests/support/profile_problems.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sonoria::org;
 
 namespace {
 
-// Five lines, so whatever a test appends starts on line 6.
-const std::string k_org =
-    "[organization]\n"
-    "slug = \"lotus-yoga\"\n"
-    "name = \"Lotus Yoga Studio\"\n"
-    "timezone = \"America/New_York\"\n"
-    "phone_numbers = [\"+15550001000\"]\n";
-
-std::string problems_in(const std::string& toml) {
-  try {
-    parse_profile_toml(toml, "profiles/yoga.toml");
-  } catch (const sonoria::DataError& error) {
-    return error.what();
-  }
-  FAIL("the profile was accepted");
-  return {};
-}
+const std::string& k_org = sonoria::test::k_minimal_profile;
+std::string problems_in(const std::string& toml) { return sonoria::test::profile_problems(toml); }
 
 Profile example(const char* name) { return load_profile_file(sonoria::test::source_dir() / "examples" / name); }
 

@@ -4,30 +4,15 @@
 
 #include "core/error.hpp"
 #include "core/org/profile_toml.hpp"
+#include "tests/support/profile_problems.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace sonoria::org;
 
 namespace {
 
-// The smallest valid profile: five lines, so whatever a test appends starts on line 6.
-const std::string k_org =
-    "[organization]\n"
-    "slug = \"lotus-yoga\"\n"
-    "name = \"Lotus Yoga Studio\"\n"
-    "timezone = \"America/New_York\"\n"
-    "phone_numbers = [\"+15550001000\"]\n";
-
-// The DataError message parsing `toml` produces; fails the test if it parses.
-std::string problems_in(const std::string& toml) {
-  try {
-    parse_profile_toml(toml, "profiles/yoga.toml");
-  } catch (const sonoria::DataError& error) {
-    return error.what();
-  }
-  FAIL("the profile was accepted");
-  return {};
-}
+const std::string& k_org = sonoria::test::k_minimal_profile;
+std::string problems_in(const std::string& toml) { return sonoria::test::profile_problems(toml); }
 
 const std::string k_e164 = "(expected \"+\" then 2 to 15 digits, such as \"+15550001000\")";
 
