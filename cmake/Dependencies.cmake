@@ -14,5 +14,5 @@ find_package(date REQUIRED)
 add_library(sonoria_asio STATIC ${PROJECT_SOURCE_DIR}/core/net/asio_impl.cpp)
 target_compile_definitions(sonoria_asio PUBLIC
   BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+  BOOST_ASIO_NO_DEPRECATED)
 target_link_libraries(sonoria_asio PUBLIC Boost::headers Boost::system OpenSSL::SSL OpenSSL::Crypto Threads::Threads)

@@ -24,7 +24,7 @@ class WsConnection {
   // Made by HttpServer once the handshake succeeded; tests may build one over a fake transport.
   WsConnection(std::shared_ptr<net::WsChannel> channel, HttpRequest upgrade);
   // Closes the connection with 1001 if it is still open (posted to the executor): dropping the
-  // last reference is enough to hang up.
+  // last reference is enough to hang up. Since it posts, drop it before the io_context goes.
   ~WsConnection();
   WsConnection(const WsConnection&) = delete;
   WsConnection& operator=(const WsConnection&) = delete;

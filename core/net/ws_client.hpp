@@ -38,7 +38,8 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   using OpenHandler = std::function<void(std::error_code ec, std::string error_text)>;
 
   static std::shared_ptr<WsClient> create(boost::asio::any_io_executor executor, WsClientOptions options = {});
-  // Closes an open connection with 1001 (posted to the executor).
+  // Closes an open connection with 1001 (posted to the executor, so destroy the client before
+  // the io_context behind it).
   ~WsClient();
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;

@@ -77,6 +77,15 @@ struct Fixture {
     channel->on_close([this](int code, std::string reason) { closes.push_back(Closed{code, std::move(reason)}); });
   }
 
+  // Pending operations hold the channel, which owns the fake holding them: a real transport's
+  // operations end with its socket, the fake's end here.
+  ~Fixture() {
+    auto read = std::move(fake->pending_read);
+    auto write = std::move(fake->pending_write);
+    auto close = std::move(fake->pending_close);
+    channel.reset();
+  }
+
   boost::asio::io_context io;
   FakeTransport* fake = nullptr;
   std::shared_ptr<net::WsChannel> channel;

@@ -7,7 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <future>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -80,9 +80,9 @@ void voice_route(HttpServer& server) {
 // WebSocket echo on /ws for upgrades carrying "X-Token: good". "?close" closes at once with 4003.
 struct EchoRoute {
   std::mutex mutex;
+  std::condition_variable changed;
   std::string upgrade_target;
-  std::promise<int> closed_with;
-  std::atomic<int> close_count{0};
+  std::vector<int> close_codes;
 
   void install(HttpServer& server) {
     server.add_websocket_route(
@@ -97,10 +97,20 @@ struct EchoRoute {
                            connection->send_text(std::string(text));
                          });
                          connection->on_close([this](int code, std::string) {
-                           if (close_count++ == 0) closed_with.set_value(code);
+                           std::lock_guard lock(mutex);
+                           close_codes.push_back(code);
+                           changed.notify_all();
                          });
                          if (connection->upgrade_request().query == "close") connection->close(4003, "bye");
                        }});
+  }
+
+  // The close codes the server reported, once `count` connections have ended (at most 10 s).
+  // Tests wait for this before tearing the server down, so no connection is cut mid-close.
+  std::vector<int> wait_closed(std::size_t count) {
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, 10s, [&] { return close_codes.size() >= count; });
+    return close_codes;
   }
 };
 
@@ -272,10 +282,7 @@ TEST_CASE("a WebSocket upgrade on a registered path is accepted and echoes throu
     CHECK(client.receive() == "again");
     client.close(1000);
   }
-  auto closed = route.closed_with.get_future();
-  REQUIRE(closed.wait_for(10s) == std::future_status::ready);
-  CHECK(closed.get() == 1000);
-  CHECK(route.close_count == 1);
+  CHECK(route.wait_closed(1) == std::vector<int>{1000});
   std::lock_guard lock(route.mutex);
   CHECK(route.upgrade_target == "/ws?call=CA1");
 }
@@ -289,6 +296,7 @@ TEST_CASE("an upgrade the route refuses is answered 403; one on an unregistered 
   CHECK(sonoria::test::ws_upgrade_status(s.ws_url("/ws"), {{"X-Token", "bad"}}) == 403);
   CHECK(sonoria::test::ws_upgrade_status(s.ws_url("/elsewhere"), {{"X-Token", "good"}}) == 404);
   CHECK(sonoria::test::ws_upgrade_status(s.ws_url("/ws"), {{"X-Token", "good"}}) == 101);
+  CHECK(route.wait_closed(1).size() == 1);
 }
 
 TEST_CASE("a close from the server side reaches the client with its code and reason") {
@@ -298,9 +306,7 @@ TEST_CASE("a close from the server side reaches the client with its code and rea
   const auto [code, reason] = client.receive_close();
   CHECK(code == 4003);
   CHECK(reason == "bye");
-  auto closed = route.closed_with.get_future();
-  REQUIRE(closed.wait_for(10s) == std::future_status::ready);
-  CHECK(closed.get() == 4003);
+  CHECK(route.wait_closed(1) == std::vector<int>{4003});
 }
 
 TEST_CASE("a core/net WsClient talks to the server end to end") {
@@ -317,9 +323,7 @@ TEST_CASE("a core/net WsClient talks to the server end to end") {
   asio::post(h.client->executor(), [&] { h.client->close(1000); });
   REQUIRE(h.run_until([&] { return h.close_code.has_value(); }));
   CHECK(*h.close_code == 1000);
-  auto closed = route.closed_with.get_future();
-  REQUIRE(closed.wait_for(10s) == std::future_status::ready);
-  CHECK(closed.get() == 1000);
+  CHECK(route.wait_closed(1) == std::vector<int>{1000});
 }
 
 TEST_CASE("a refused upgrade gives the WsClient the server's status") {
@@ -359,6 +363,9 @@ TEST_CASE("over TLS, clients that trust the certificate talk HTTPS and WSS to th
     asio::post(h.client->executor(), [&] { h.client->send_text("secure"); });
     REQUIRE(h.run_until([&] { return !h.messages.empty(); }));
     CHECK(h.messages.front() == "secure");
+    asio::post(h.client->executor(), [&] { h.client->close(1000); });
+    REQUIRE(h.run_until([&] { return h.close_code.has_value(); }));
+    CHECK(route.wait_closed(1) == std::vector<int>{1000});
   }
   SUBCASE("WSS without trusting the certificate is refused") {
     ClientHarness h;
