@@ -475,7 +475,9 @@ TEST_CASE("the caller asks for a person: transfer_call ends the stream and conne
   REQUIRE(Harness::hear(caller, 400 * 8));
   caller.send_audio(speech_bytes(500));
   caller.send_audio(silence_bytes(700));
-  // The goodbye plays out, then the daemon closes the stream.
+  // The goodbye plays out (the fake plays audio only as the caller sends, so wait for it to arrive
+  // first), its mark is echoed, then the daemon closes the stream.
+  REQUIRE(Harness::hear(caller, (400 + 600) * 8));
   for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
   REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
   auto after = caller.post_connect_action();
