@@ -8,6 +8,9 @@ find_package(tomlplusplus 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(doctest REQUIRED)
 find_package(date REQUIRED)
+# espeak-ng synthesises `sonoria simulate --say` turns; it ships a pkg-config file, not a CMake one.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ESPEAK_NG REQUIRED IMPORTED_TARGET espeak-ng)
 
 # Asio and Beast are compiled once, in core/net/asio_impl.cpp; everything that includes
 # them links this target to get the same configuration.
