@@ -36,6 +36,13 @@ Admit Admission::admit(const std::string& caller, Clock::time_point now) {
   return Admit::yes;
 }
 
+bool Admission::readmit() {
+  std::lock_guard lock(mutex_);
+  if (draining_) return false;
+  ++active_;
+  return true;
+}
+
 void Admission::release() {
   std::lock_guard lock(mutex_);
   if (active_ > 0) --active_;

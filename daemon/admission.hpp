@@ -29,6 +29,10 @@ class Admission {
 
   // Decides and, when admitted, counts the call as active until release().
   Admit admit(const std::string& caller, Clock::time_point now);
+  // A call already admitted comes back to the assistant (its transfer was not answered): counted
+  // as active again without the per-caller and capacity limits, which it already passed. False
+  // while draining.
+  bool readmit();
   void release();
   void start_draining();
   bool draining() const;

@@ -21,7 +21,10 @@ void CallRegistry::add(const std::string& call_sid, const std::string& token, st
                        std::shared_ptr<const org::Profile> profile, std::string to_number) {
   std::lock_guard lock(mutex_);
   expire_locked(Clock::now());
-  calls_[call_sid] = Entry{token, std::move(session), std::nullopt, std::nullopt, std::move(profile), std::move(to_number)};
+  auto& entry = calls_[call_sid];
+  auto stage = std::move(entry.stage);  // a comeback keeps what the earlier stage left
+  entry = Entry{token, std::move(session), std::nullopt, std::nullopt, std::move(profile), std::move(to_number),
+                std::move(stage)};
   tokens_[token] = call_sid;
 }
 
@@ -69,6 +72,19 @@ std::optional<call::Disposition> CallRegistry::disposition(const std::string& ca
   auto it = calls_.find(call_sid);
   if (it == calls_.end()) return std::nullopt;
   return it->second.disposition;
+}
+
+void CallRegistry::record_stage(const std::string& call_sid, StageRecord stage) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  if (it != calls_.end()) it->second.stage = std::move(stage);
+}
+
+std::optional<StageRecord> CallRegistry::stage(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  if (it == calls_.end()) return std::nullopt;
+  return it->second.stage;
 }
 
 bool CallRegistry::is_live(const std::string& call_sid) const {

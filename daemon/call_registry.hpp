@@ -12,11 +12,23 @@
 #include <vector>
 
 #include "core/call/actions.hpp"
+#include "core/db/records.hpp"
 #include "core/org/profile.hpp"
 
 namespace sonoria::daemon {
 
 class MediaSession;
+
+// What a finished stage of a call leaves for the next one: a transfer nobody answered brings the
+// caller back to the assistant, which continues the same call record and knows what was said.
+struct StageRecord {
+  db::CallFinished record;                 // as stored when the stage ended
+  int64_t next_sequence = 0;               // the next free transcript sequence number
+  db::TimePoint call_started_at;           // offsets of later stages count from here
+  std::vector<std::pair<std::string, std::string>> turns;  // (speaker, text heard), in order
+  bool resumed = false;                    // this stage was itself a comeback: no third one
+  std::string from, to, direction;         // the call's parties, as the voice webhook gave them
+};
 
 class CallRegistry {
  public:
@@ -37,6 +49,9 @@ class CallRegistry {
   // The session ended (kept disposition answers connect-done for a while).
   void finished(const std::string& call_sid, std::optional<call::Disposition> disposition);
   std::optional<call::Disposition> disposition(const std::string& call_sid) const;
+  // The last finished stage of a known call (kept as long as its disposition), or nullopt.
+  void record_stage(const std::string& call_sid, StageRecord stage);
+  std::optional<StageRecord> stage(const std::string& call_sid) const;
   bool is_live(const std::string& call_sid) const;
   std::vector<std::shared_ptr<MediaSession>> live_sessions() const;
   size_t live_count() const;
@@ -51,6 +66,7 @@ class CallRegistry {
     std::optional<Clock::time_point> finished_at;
     std::shared_ptr<const org::Profile> profile;
     std::string to_number;
+    std::optional<StageRecord> stage;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry> calls_;             // by call SID

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <map>
 
 #include "core/call/bridge.hpp"
 #include "core/db/records.hpp"
@@ -42,7 +43,16 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   Impl(Services& s, Params p)
       : s_(s), p_(std::move(p)), strand_(boost::asio::make_strand(s.io)), tick_(strand_), stream_timer_(strand_),
         start_(Clock::now()) {
-    tools::add_call_control_tools(tools_, p_.profile->fallback_numbers);
+    // A comeback has nobody left to transfer to: transfer_call then tells the model to take a message.
+    tools::add_call_control_tools(tools_, p_.comeback ? std::vector<org::FallbackNumber>{} : p_.profile->fallback_numbers);
+    if (p_.comeback) {
+      sequence_base_ = p_.comeback->earlier.next_sequence;
+      next_sequence_ = sequence_base_;
+      offset_base_ms_ = (db::now_ms() - p_.comeback->earlier.call_started_at).count();
+      // The earlier stage's turns sort before this stage's own (keyed by sequence from the base up).
+      int64_t key = -static_cast<int64_t>(p_.comeback->earlier.turns.size());
+      for (const auto& turn : p_.comeback->earlier.turns) turns_.emplace(key++, turn);
+    }
     try {
       twilio::RestClientOptions rest_options;
       rest_options.deadline = k_tool_rest_deadline;
@@ -144,6 +154,15 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
                             : a.transfer_digit == "off"  ? std::string()
                                                          : a.transfer_digit;
     if (!p_.profile->fallback_numbers.empty()) config.transfer_number = p_.profile->fallback_numbers.front().number;
+    if (p_.comeback) {
+      std::vector<std::pair<std::string, std::string>> earlier;
+      for (const auto& [seq, turn] : turns_) earlier.push_back(turn);
+      config.session.instructions += prompt::after_unanswered_transfer(*p_.profile, p_.comeback->dial_status, earlier);
+      config.greeting.clear();
+      config.greeting_instruction = prompt::after_unanswered_transfer_greeting(*p_.profile);
+      config.transfer_digit.clear();
+      config.transfer_number.clear();
+    }
     config.max_duration = settings.calls.max_duration;
     config.silence_timeout = settings.calls.silence_timeout;
     config.engine_ready_timeout = settings.engine.connect_timeout + std::chrono::seconds(5);
@@ -207,7 +226,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     twilio_ = std::move(ws);
     twilio_attached_ = true;
     stream_timer_.cancel();
-    s_.writer.post(db::CallAnswered{p_.call_sid, stream_sid, db::now_ms()});
+    if (!p_.comeback) s_.writer.post(db::CallAnswered{p_.call_sid, stream_sid, db::now_ms()});
     log_info("call.stream_started", p_.call_sid, "", {{"stream_sid", stream_sid}});
     guard("twilio_start", [&] { bridge_->on_twilio_start(Clock::now(), stream_sid); });
   }
@@ -447,13 +466,15 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   void record_turn(const call::TranscriptTurn& turn) override {
     db::TranscriptEntry entry;
     entry.call_sid = p_.call_sid;
-    entry.sequence = turn.seq;
-    entry.offset_ms = turn.offset_ms;
+    entry.sequence = turn.seq + sequence_base_;
+    entry.offset_ms = turn.offset_ms + offset_base_ms_;
+    next_sequence_ = std::max(next_sequence_, entry.sequence + 1);
     entry.speaker = std::string(call::to_string(turn.speaker));
     entry.text = turn.text_heard;
     if (turn.text_generated != turn.text_heard) entry.generated_text = turn.text_generated;
     entry.interrupted = turn.interrupted;
     entry.item_id = turn.item_id;
+    turns_[entry.sequence] = {entry.speaker, entry.text};
     post_record(std::move(entry));
   }
 
@@ -464,6 +485,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     e.call_sid = p_.call_sid;
     e.at = db::now_ms();
     e.offset_ms = event.offset_ms;
+    if (e.offset_ms) *e.offset_ms += offset_base_ms_;
     e.kind = kind_override.empty() ? std::string(call::to_string(event.kind)) : kind_override;
     if (event.detail.is_object() && event.detail.contains("name") && event.detail["name"].is_string())
       e.name = event.detail["name"].get<std::string>();
@@ -516,7 +538,17 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
                         summary.usage.output_audio_tokens, summary.usage.cached_tokens};
     f.greeting_latency_ms = summary.greeting_heard_ms ? summary.greeting_heard_ms : summary.greeting_sent_ms;
     f.turn_latencies_ms = summary.turn_latencies_ms;
-    post_record(f);
+    if (p_.comeback) merge_earlier_stage(f);
+    // A comeback whose stream never came (the caller hung up during the transfer) leaves the
+    // earlier stage's record as it was.
+    if (!p_.comeback || twilio_attached_) post_record(f);
+    std::vector<std::pair<std::string, std::string>> said;
+    for (const auto& [seq, turn] : turns_) said.push_back(turn);
+    s_.calls.record_stage(p_.call_sid, StageRecord{p_.comeback && !twilio_attached_ ? p_.comeback->earlier.record : f,
+                                                   next_sequence_, p_.comeback ? p_.comeback->earlier.call_started_at
+                                                                               : p_.started_at,
+                                                   std::move(said), p_.comeback.has_value(), p_.from, p_.to,
+                                                   p_.direction});
 
     for (auto ms : summary.turn_latencies_ms) s_.metrics.turn_latency.observe(static_cast<double>(ms));
     if (f.greeting_latency_ms) s_.metrics.greeting_latency.observe(static_cast<double>(*f.greeting_latency_ms));
@@ -531,6 +563,26 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
               {"duration_ms", std::to_string(f.duration_ms)},
               {"turns", std::to_string(f.turns)},
               {"interruptions", std::to_string(f.interruptions)}});
+  }
+
+  // This stage's counters are added to the earlier stage's; the call's duration and offsets run
+  // from the first stage's start.
+  void merge_earlier_stage(db::CallFinished& f) const {
+    const auto& e = p_.comeback->earlier.record;
+    f.duration_ms += offset_base_ms_;
+    f.turns += e.turns;
+    f.interruptions += e.interruptions;
+    f.tool_calls += e.tool_calls;
+    f.frames_in += e.frames_in;
+    f.frames_out += e.frames_out;
+    f.usage.input_tokens += e.usage.input_tokens;
+    f.usage.output_tokens += e.usage.output_tokens;
+    f.usage.input_audio_tokens += e.usage.input_audio_tokens;
+    f.usage.output_audio_tokens += e.usage.output_audio_tokens;
+    f.usage.cached_tokens += e.usage.cached_tokens;
+    f.greeting_latency_ms = e.greeting_latency_ms;
+    f.turn_latencies_ms.insert(f.turn_latencies_ms.begin(), e.turn_latencies_ms.begin(), e.turn_latencies_ms.end());
+    f.reopened = true;
   }
 
   Services& s_;
@@ -552,6 +604,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   bool finished_ = false;
   bool terminated_ = false;
   std::optional<call::Disposition> disposition_;
+  int64_t sequence_base_ = 0;   // a comeback's transcript continues the earlier stage's
+  int64_t next_sequence_ = 0;
+  int64_t offset_base_ms_ = 0;  // call start → this stage's start
+  std::map<int64_t, std::pair<std::string, std::string>> turns_;  // sequence → (speaker, text heard)
 };
 
 std::shared_ptr<MediaSession> MediaSession::create(Services& services, Params params) {

@@ -17,6 +17,7 @@
 #include "core/db/timestamp.hpp"
 #include "core/org/profile.hpp"
 #include "core/twilio/media_message.hpp"
+#include "daemon/call_registry.hpp"
 #include "daemon/services.hpp"
 
 namespace sonoria::daemon {
@@ -32,6 +33,13 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
     std::string to;
     std::string direction = "inbound";
     db::TimePoint started_at;
+    // Set when the caller comes back to the assistant after a transfer nobody answered: this
+    // session continues the call record of the stage before it and takes a message.
+    struct Comeback {
+      StageRecord earlier;
+      std::string dial_status;  // Twilio's DialCallStatus
+    };
+    std::optional<Comeback> comeback;
   };
 
   static std::shared_ptr<MediaSession> create(Services& services, Params params);

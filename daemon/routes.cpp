@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 
 #include "core/db/records.hpp"
 #include "core/twilio/media_message.hpp"
@@ -102,31 +103,28 @@ class StreamGate : public std::enable_shared_from_this<StreamGate> {
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
-// The stream's close and the <Connect action> request race: a live session gets a moment to
-// decide before the caller is answered with whatever is known.
-class DispositionWait : public std::enable_shared_from_this<DispositionWait> {
+// Webhooks that depend on a session's end (the stream's close races the <Connect action>
+// request; a <Dial action> needs the stage that transferred to be stored) give it a moment:
+// `ready` is polled every 50 ms for up to 3 s on the io_context, then `done` runs either way.
+class Await : public std::enable_shared_from_this<Await> {
  public:
-  DispositionWait(Services& s, std::string call_sid, HttpResponder respond)
-      : s_(s), timer_(s.io), call_sid_(std::move(call_sid)), respond_(std::move(respond)),
+  Await(boost::asio::io_context& io, std::function<bool()> ready, std::function<void()> done)
+      : timer_(io), ready_(std::move(ready)), done_(std::move(done)),
         deadline_(std::chrono::steady_clock::now() + std::chrono::seconds(3)) {}
 
   void poll() {
-    if (s_.calls.is_live(call_sid_) && std::chrono::steady_clock::now() < deadline_) {
+    if (!ready_() && std::chrono::steady_clock::now() < deadline_) {
       timer_.expires_after(std::chrono::milliseconds(50));
       timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->poll(); });
       return;
     }
-    auto disposition = s_.calls.disposition(call_sid_);
-    if (!disposition) log_warn("call.no_disposition", call_sid_, "stream ended without a decision; falling back");
-    respond_(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid_).get(), s_.settings.server.public_url,
-                                      s_.calls.to_number(call_sid_))));
+    done_();
   }
 
  private:
-  Services& s_;
   boost::asio::steady_timer timer_;
-  std::string call_sid_;
-  HttpResponder respond_;
+  std::function<bool()> ready_;
+  std::function<void()> done_;
   std::chrono::steady_clock::time_point deadline_;
 };
 
@@ -247,7 +245,14 @@ void Routes::connect_done(const HttpRequest& request, HttpResponder respond) {
   if (!params) return respond(text(400, "malformed form body\n"));
   if (!verify_twilio(request, *params, respond)) return;
   std::string call_sid = value_of(*params, "CallSid");
-  std::make_shared<DispositionWait>(s_, call_sid, std::move(respond))->poll();
+  auto ready = [this, call_sid] { return !s_.calls.is_live(call_sid); };
+  auto done = [this, call_sid, respond = std::move(respond)] {
+    auto disposition = s_.calls.disposition(call_sid);
+    if (!disposition) log_warn("call.no_disposition", call_sid, "stream ended without a decision; falling back");
+    respond(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid).get(), s_.settings.server.public_url,
+                                     s_.calls.to_number(call_sid))));
+  };
+  std::make_shared<Await>(s_.io, std::move(ready), std::move(done))->poll();
 }
 
 void Routes::dial_done(const HttpRequest& request, HttpResponder respond) {
@@ -258,7 +263,38 @@ void Routes::dial_done(const HttpRequest& request, HttpResponder respond) {
   std::string dial_status = value_of(*params, "DialCallStatus");
   s_.writer.post(db::CallEvent{call_sid, db::now_ms(), std::nullopt, "transfer_result", dial_status, std::nullopt});
   log_info("call.transfer_result", call_sid, "", {{"status", dial_status}});
-  respond(twiml(after_dial_twiml(dial_status, s_.calls.profile(call_sid).get())));
+  if (dial_status == "completed" || dial_status == "answered")
+    return respond(twiml(after_dial_twiml(dial_status, s_.calls.profile(call_sid).get())));
+  // Nobody answered: rather than an apology and a hang-up, the caller goes back to the assistant
+  // to leave a message, once the stage that transferred has been stored.
+  auto ready = [this, call_sid] { return !s_.calls.is_live(call_sid) && s_.calls.stage(call_sid).has_value(); };
+  auto done = [this, call_sid, dial_status, respond = std::move(respond)] {
+    if (auto resumed = take_message(call_sid, dial_status)) return respond(twiml(*resumed));
+    respond(twiml(after_dial_twiml(dial_status, s_.calls.profile(call_sid).get())));
+  };
+  std::make_shared<Await>(s_.io, std::move(ready), std::move(done))->poll();
+}
+
+std::optional<std::string> Routes::take_message(const std::string& call_sid, const std::string& dial_status) {
+  auto stage = s_.calls.stage(call_sid);
+  auto profile = s_.calls.profile(call_sid);
+  if (!stage || stage->resumed || !profile || s_.calls.is_live(call_sid)) return std::nullopt;
+  if (!s_.admission.readmit()) return std::nullopt;  // shutting down: the apology it is
+  std::string token = CallRegistry::mint_token();
+  MediaSession::Params p;
+  p.call_sid = call_sid;
+  p.profile = profile;
+  p.from = stage->from;
+  p.to = stage->to;
+  p.direction = stage->direction;
+  p.started_at = stage->call_started_at;
+  p.comeback = MediaSession::Params::Comeback{std::move(*stage), dial_status};
+  auto session = MediaSession::create(s_, std::move(p));
+  s_.calls.add(call_sid, token, session, profile, s_.calls.to_number(call_sid));
+  s_.writer.post(db::CallEvent{call_sid, db::now_ms(), std::nullopt, "take_message", dial_status, std::nullopt});
+  log_info("call.take_message", call_sid, "transfer not answered; back to the assistant", {{"status", dial_status}});
+  session->start_ringing();
+  return stream_twiml(s_.settings.server.public_url, token, call_sid);
 }
 
 void Routes::status(const HttpRequest& request, HttpResponder respond) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/twilio/form.hpp"
@@ -31,6 +32,10 @@ class Routes {
   void connect_done(const HttpRequest& request, HttpResponder respond);
   void dial_done(const HttpRequest& request, HttpResponder respond);
   void status(const HttpRequest& request, HttpResponder respond);
+  // A transfer nobody answered: a new session for the same call that takes a message, and the
+  // TwiML that streams the caller to it; nullopt when that cannot be (unknown call, already a
+  // comeback, shutting down).
+  std::optional<std::string> take_message(const std::string& call_sid, const std::string& dial_status);
   // Checks X-Twilio-Signature for the public URL of this request; answers 403 when invalid.
   bool verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond);
 

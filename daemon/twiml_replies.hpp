@@ -26,7 +26,8 @@ std::string after_stream_twiml(const std::optional<call::Disposition>& dispositi
 std::string machine_twiml(const org::Profile* profile);
 
 // After a transfer's <Dial>: answered → hang up; not answered → apologise (a message can be
-// left by calling back) and hang up.
+// left by calling back) and hang up. (An unanswered transfer normally goes back to the assistant
+// to take a message; this is the answer when it cannot, e.g. while the daemon shuts down.)
 std::string after_dial_twiml(const std::string& dial_call_status, const org::Profile* profile);
 
 }  // namespace sonoria::daemon

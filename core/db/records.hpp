@@ -64,6 +64,9 @@ struct CallFinished {
   Usage usage;
   std::optional<int64_t> greeting_latency_ms;
   std::vector<int64_t> turn_latencies_ms;
+  // The call had ended once and came back (a transfer nobody answered returns the caller to the
+  // assistant): it is numbered as finished again, so incremental exports pick up the longer call.
+  bool reopened = false;
 };
 
 struct TranscriptEntry {

@@ -209,4 +209,30 @@ std::string greeting_instruction(const org::Profile& p, bool outbound) {
          ", and ask how you can help.";
 }
 
+std::string after_unanswered_transfer(const org::Profile& p, std::string_view dial_status,
+                                      const std::vector<std::pair<std::string, std::string>>& earlier) {
+  std::string why = dial_status == "busy"        ? "the line was busy"
+                    : dial_status == "no-answer" ? "nobody picked up"
+                                                 : "the call could not be connected";
+  std::ostringstream out;
+  out << "\n\n# The call so far\n"
+      << "You tried to transfer this caller to a person at " << p.organization.name << ", but " << why
+      << ". The caller is back on the line with you now; there is no one else to transfer to.\n";
+  if (!earlier.empty()) {
+    out << "\nWhat was said before the transfer:\n";
+    for (const auto& [speaker, text] : earlier)
+      if (!text.empty()) out << "- " << speaker << ": " << text << "\n";
+  }
+  out << "\nTake a message: ask for the caller's name and what it is about (and a callback number if it is "
+         "not the one they are calling from), repeat it back briefly, then use notify_owner to pass it on. "
+         "Tell the caller someone will get back to them, say goodbye, and use end_call. Do not try to transfer "
+         "the call again.\n";
+  return out.str();
+}
+
+std::string after_unanswered_transfer_greeting(const org::Profile& p) {
+  return "Tell the caller, in one or two short sentences, that nobody at " + p.organization.name +
+         " could pick up right now, and offer to take a message so someone calls them back.";
+}
+
 }  // namespace sonoria::prompt

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/org/profile.hpp"
@@ -26,5 +28,14 @@ std::string build_system_prompt(const org::Profile& profile, std::chrono::sys_se
 // The instruction for the first response (the assistant speaks first): the profile's greeting,
 // or one built from the names.
 std::string greeting_instruction(const org::Profile& profile, bool outbound);
+
+// A transfer to a person was not answered (`dial_status` is Twilio's DialCallStatus: busy,
+// no-answer, failed, canceled) and the caller is back with the assistant. `earlier` is the
+// conversation so far as (speaker, text) pairs. The first is appended to the system prompt (what
+// happened, the conversation so far, and: take a message with notify_owner, then end the call);
+// the second is how the assistant resumes speaking.
+std::string after_unanswered_transfer(const org::Profile& profile, std::string_view dial_status,
+                                      const std::vector<std::pair<std::string, std::string>>& earlier);
+std::string after_unanswered_transfer_greeting(const org::Profile& profile);
 
 }  // namespace sonoria::prompt

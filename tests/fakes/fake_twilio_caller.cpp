@@ -224,6 +224,32 @@ WebhookResult FakeTwilioCaller::post_connect_action(const twilio::FormParams& ex
   return result;
 }
 
+WebhookResult FakeTwilioCaller::post_dial_action(const std::string& dial_call_status) {
+  const auto twiml = last_twiml();
+  if (!twiml || !twiml->dial || twiml->dial->action.empty()) {
+    WebhookResult result;
+    result.transport_error = "the last TwiML has no <Dial action>";
+    return result;
+  }
+  const std::string action = resolve(twiml->dial->action);
+  twilio::FormParams params = merged(voice_params(), {{"CallStatus", "in-progress"},
+                                                      {"DialCallStatus", dial_call_status},
+                                                      {"DialCallSid", make_sid("CA")},
+                                                      {"DialBridged", "false"}});
+  if (dial_call_status == "completed") params = merged(std::move(params), {{"DialCallDuration", "42"}, {"DialBridged", "true"}});
+  WebhookResult result = post(daemon_url(action), action, params, twiml->dial->method.empty() ? "POST" : twiml->dial->method);
+  std::lock_guard lock(mutex_);
+  if (result.twiml) twiml_ = result.twiml;
+  return result;
+}
+
+StreamOpen FakeTwilioCaller::open_next_stream() {
+  earlier_streams_.push_back(std::move(stream_));
+  stream_ = std::make_unique<MediaStreamLeg>();
+  stream_sid_ = make_sid("MZ");
+  return open_stream();
+}
+
 WebhookResult FakeTwilioCaller::post_status_callback(const std::string& public_url, const StatusCallback& callback) {
   twilio::FormParams params = without(voice_params(), {"CallToken", "StirVerstat"});
   twilio::FormParams fields = {{"CallStatus", callback.call_status},

@@ -110,6 +110,12 @@ class FakeTwilioCaller {
   // After the stream closed: POSTs the <Connect action> (CallStatus=in-progress plus `extra`) and
   // parses the TwiML it returns. An error result when the last TwiML had no <Connect action>.
   WebhookResult post_connect_action(const twilio::FormParams& extra = {});
+  // After a <Dial> ended: POSTs the last TwiML's <Dial action> with DialCallStatus (busy,
+  // no-answer, failed, completed …) and DialCallSid, and parses the TwiML it returns.
+  WebhookResult post_dial_action(const std::string& dial_call_status);
+  // Twilio starting another stream on the same call (a later <Connect><Stream>): a fresh stream
+  // leg with a new StreamSid replaces stream(), opened like open_stream().
+  StreamOpen open_next_stream();
   // POSTs a status callback to `public_url` (signed over it).
   WebhookResult post_status_callback(const std::string& public_url, const StatusCallback& callback);
 
@@ -131,6 +137,7 @@ class FakeTwilioCaller {
   std::string public_url_;        // the voice webhook's public URL
   std::optional<Twiml> twiml_;
   std::unique_ptr<MediaStreamLeg> stream_;
+  std::vector<std::unique_ptr<MediaStreamLeg>> earlier_streams_;  // kept until the caller goes
 };
 
 }  // namespace sonoria::fakes

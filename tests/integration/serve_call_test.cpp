@@ -491,6 +491,137 @@ TEST_CASE("the caller asks for a person: transfer_call ends the stream and conne
   CHECK(row->end_reason == "transferred");
 }
 
+TEST_CASE("a transfer nobody answers brings the caller back to the assistant, who takes a message for the owner") {
+  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
+  Harness h([&](config::Settings& s) {
+    s.twilio.account_sid = "AC00000000000000000000000000000001";
+    s.twilio.api_base_url = rest.base_url();
+  });
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply transfer = reply("Let me connect you to the front desk.", 600);
+  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
+  h.engine.push_reply(transfer);
+  h.engine.push_reply(reply("Sorry, nobody could pick up. Can I take a message?", 500));
+  fakes::ScriptedReply note = reply("", 0);
+  note.function_calls.push_back(fakes::ScriptedFunctionCall{
+      "notify_owner", R"({"caller_name":"Ann","message":"Please call me back about the workshop"})", "call_note_1"});
+  h.engine.push_reply(note);
+  fakes::ScriptedReply bye = reply("I have passed that on. Goodbye!", 400);
+  bye.function_calls.push_back(fakes::ScriptedFunctionCall{"end_call", R"({"reason":"message taken"})", ""});
+  h.engine.push_reply(bye);
+
+  // Stage one: the caller asks for a person, the assistant transfers.
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+  REQUIRE(Harness::hear(caller, (400 + 600) * 8));
+  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  auto dial = caller.post_connect_action();
+  REQUIRE(dial.twiml);
+  REQUIRE(dial.twiml->dial);
+  CHECK(dial.twiml->dial->number == "+15550001001");
+
+  // Nobody at the front desk picks up → Twilio asks the <Dial action> → the caller is streamed
+  // back to a fresh assistant session that knows what happened.
+  auto back = caller.post_dial_action("no-answer");
+  REQUIRE(back.status == 200);
+  REQUIRE(back.twiml);
+  REQUIRE(back.twiml->connect);
+  REQUIRE(back.twiml->connect->stream);
+  REQUIRE(h.engine.wait_for_server_event(1, "session.updated"));
+  auto instructions = h.engine.session(1).session.value("instructions", "");
+  CHECK(instructions.find("nobody picked up") != std::string::npos);
+  CHECK(instructions.find("notify_owner") != std::string::npos);
+  REQUIRE(caller.open_next_stream().ok);
+  REQUIRE(Harness::hear(caller, 500 * 8));
+  auto resumed_with_apology = [&] {
+    for (const auto& e : h.engine.session(1).client_events)
+      if (e.value("type", "") == "conversation.item.create" && e.dump().find("could pick up") != std::string::npos)
+        return true;
+    return false;
+  };
+  CHECK(resumed_with_apology());
+
+  // The caller leaves a message → the owner gets it by text → goodbye and the call ends.
+  caller.send_audio(speech_bytes(800));
+  caller.send_audio(silence_bytes(700));
+  REQUIRE(rest.wait_for([&] { return rest.messages_created().size() == 1; }, 10s));
+  auto sms = rest.messages_created()[0];
+  CHECK(sms["to"] == "+15550001099");
+  CHECK(sms["body"].get<std::string>().find("Please call me back about the workshop") != std::string::npos);
+  REQUIRE(Harness::hear(caller, (500 + 400) * 8));
+  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  auto after = caller.post_connect_action();
+  REQUIRE(after.twiml);
+  CHECK(after.twiml->hangup);
+  CHECK_FALSE(after.twiml->dial);
+
+  // One call record holds both stages: counters added up, the transcript in one sequence.
+  db::CallRow row;
+  for (int i = 0; i < 100; ++i) {
+    auto r = h.finished_call(caller.call_sid());
+    REQUIRE(r);
+    row = *r;
+    if (row.status == "completed") break;
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(row.status == "completed");
+  CHECK(row.end_reason == "assistant_hung_up");
+  CHECK(row.tool_calls == 3);
+  auto turns = h.transcript(caller.call_sid());
+  REQUIRE(turns.size() >= 4);
+  for (size_t i = 1; i < turns.size(); ++i) CHECK(turns[i].sequence > turns[i - 1].sequence);
+  auto transferred = std::find_if(turns.begin(), turns.end(), [](const db::TranscriptEntry& t) {
+    return t.text == "Let me connect you to the front desk.";
+  });
+  REQUIRE(transferred != turns.end());
+  for (auto later = transferred + 1; later != turns.end(); ++later)  // offsets run from the call's start
+    for (auto earlier = turns.begin(); earlier != transferred + 1; ++earlier) CHECK(later->offset_ms > earlier->offset_ms);
+  CHECK(std::any_of(turns.begin(), turns.end(), [](const db::TranscriptEntry& t) { return t.text == "Hello!"; }));
+  CHECK(std::any_of(turns.begin(), turns.end(),
+                    [](const db::TranscriptEntry& t) { return t.text == "I have passed that on. Goodbye!"; }));
+  db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+  auto events = database.calls().events(caller.call_sid());
+  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) {
+    return e.kind == "transfer_result" && e.name == std::optional<std::string>("no-answer");
+  }));
+  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) { return e.kind == "take_message"; }));
+}
+
+TEST_CASE("a transfer that is answered ends the assistant's part; one that fails while shutting down gets an apology") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply transfer = reply("Connecting you now.", 400);
+  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", "{}", ""});
+  h.engine.push_reply(transfer);
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+  REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  REQUIRE(caller.post_connect_action().twiml);
+  auto answered = caller.post_dial_action("completed");
+  REQUIRE(answered.twiml);
+  CHECK(answered.twiml->hangup);
+  CHECK_FALSE(answered.twiml->connect);
+  CHECK(h.engine.session_count() == 1);
+
+  // While draining, no new assistant session is started: the caller hears an apology instead.
+  h.daemon->request_stop();
+  auto refused = caller.post_dial_action("busy");
+  if (refused.twiml) {  // the listener may already be closed; if it answered, it did not stream
+    CHECK_FALSE(refused.twiml->connect);
+  }
+  CHECK(h.engine.session_count() == 1);
+}
+
 TEST_CASE("a slow tool is covered by a short filler instead of dead air") {
   fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
   rest.delay_next(1, 3s, "Messages.json");

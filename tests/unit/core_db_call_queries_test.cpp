@@ -81,4 +81,13 @@ TEST_CASE("calls are numbered in the order their end is committed, however they 
   // Finishing again (a late record) does not renumber a call.
   store.write_batch({late});
   CHECK(q.find("CA1")->finished_seq == 2);
+  // A call that came back to the assistant and ended again is numbered last, so exports see it.
+  db::CallFinished again = late;
+  again.ended_at = t0 + 120s;
+  again.turns = 9;
+  again.reopened = true;
+  store.write_batch({again});
+  auto row = q.find("CA1");
+  CHECK(row->finished_seq == 4);
+  CHECK(row->turns == 9);
 }

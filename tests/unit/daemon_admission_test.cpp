@@ -51,3 +51,33 @@ TEST_CASE("a stream token works once and only for a live call") {
   CHECK_FALSE(r.is_live("CA1"));
   CHECK(r.disposition("CA1").has_value());
 }
+
+TEST_CASE("a call coming back after an unanswered transfer is readmitted past the limits, but not while draining") {
+  Admission a(Admission::Limits{1, 1, {}});
+  auto t = Admission::Clock::now();
+  CHECK(a.admit("+15551112222", t) == Admit::yes);
+  CHECK(a.readmit());  // the same caller, over both the rate and the capacity limit
+  CHECK(a.active() == 2);
+  a.release();
+  a.release();
+  a.start_draining();
+  CHECK_FALSE(a.readmit());
+  CHECK(a.active() == 0);
+}
+
+TEST_CASE("a finished stage is kept for the next one and survives the comeback's registration") {
+  CallRegistry r;
+  r.add("CA1", CallRegistry::mint_token(), nullptr, nullptr, "+15550001000");
+  CHECK_FALSE(r.stage("CA1"));
+  StageRecord stage;
+  stage.next_sequence = 7;
+  stage.turns = {{"caller", "hi"}};
+  r.record_stage("CA1", stage);
+  r.finished("CA1", sonoria::call::Disposition{sonoria::call::Transfer{"+15550001001"}});
+  r.add("CA1", CallRegistry::mint_token(), nullptr, nullptr, "+15550001000");
+  REQUIRE(r.stage("CA1"));
+  CHECK(r.stage("CA1")->next_sequence == 7);
+  CHECK(r.is_live("CA1"));
+  r.record_stage("CA2", stage);  // unknown calls are ignored
+  CHECK_FALSE(r.stage("CA2"));
+}
