@@ -253,7 +253,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     auto event = engine::parse_openai_event(text);
     if (!event) {
       s_.metrics.malformed_messages++;
-      log_warn("engine.malformed", p_.call_sid, "malformed engine event dropped");
+      // A peer gone wrong may send thousands: the first few are logged, then every hundredth.
+      if (++malformed_engine_events_ <= 3 || malformed_engine_events_ % 100 == 0)
+        log_warn("engine.malformed", p_.call_sid, "malformed engine event dropped",
+                 {{"count", std::to_string(malformed_engine_events_)}});
       return;
     }
     if (auto* error = std::get_if<engine::EngineError>(&*event)) {
@@ -604,6 +607,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   bool finished_ = false;
   bool terminated_ = false;
   std::optional<call::Disposition> disposition_;
+  uint64_t malformed_engine_events_ = 0;
   int64_t sequence_base_ = 0;   // a comeback's transcript continues the earlier stage's
   int64_t next_sequence_ = 0;
   int64_t offset_base_ms_ = 0;  // call start → this stage's start
