@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "core/engine/audio_delta_scanner.hpp"
+
 namespace sonoria::engine {
 namespace {
 
@@ -274,6 +276,8 @@ std::optional<OpenAiProtocol> parse_openai_protocol(std::string_view text) {
 }
 
 std::optional<Event> parse_openai_event(std::string_view text) {
+  if (auto delta = scan_audio_delta(text))
+    return AudioDelta{std::string(delta->response_id), std::string(delta->item_id), std::string(delta->delta_b64)};
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   auto it = j.find("type");

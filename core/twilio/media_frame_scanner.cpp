@@ -1,115 +1,19 @@
 #include "core/twilio/media_frame_scanner.hpp"
 
-#include <array>
 #include <limits>
 
+#include "core/net/json_cursor.hpp"
 #include "core/twilio/base64.hpp"
 
 namespace sonoria::twilio {
 namespace {
 
-constexpr int k_max_depth = 16;
-constexpr long k_max_number_length = 32;
-
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Bytes that end a plain string or make the scanner unsure: '"', '\\', controls, non-ASCII.
-constexpr std::array<bool, 256> make_string_stops() {
-  std::array<bool, 256> stops{};
-  for (std::size_t c = 0; c < 256; ++c) stops[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-  return stops;
-}
-constexpr auto k_string_stops = make_string_stops();
-
-// A cursor over the frame. Every method returns false for "not understood": the caller stops and
-// lets the full parser decide, so nothing here has to explain what was wrong.
-class Cursor {
+// The frame's cursor, plus Twilio's string-numbers ("chunk": "12").
+class Cursor : public net::JsonCursor {
  public:
-  explicit Cursor(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  void skip_whitespace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-
-  bool consume(char c) {
-    skip_whitespace();
-    if (p_ == end_ || *p_ != c) return false;
-    ++p_;
-    return true;
-  }
-
-  bool at_end() {
-    skip_whitespace();
-    return p_ == end_;
-  }
-
-  // A string of printable ASCII without escapes: its content is exactly the bytes between the
-  // quotes, so a view of them is the decoded value.
-  bool plain_string(std::string_view& out) {
-    if (!consume('"')) return false;
-    const char* start = p_;
-    while (p_ != end_ && !k_string_stops[static_cast<unsigned char>(*p_)]) ++p_;
-    if (p_ == end_ || *p_ != '"') return false;
-    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-    ++p_;
-    return true;
-  }
-
-  bool skip_value(int depth) {
-    skip_whitespace();
-    if (p_ == end_ || depth > k_max_depth) return false;
-    std::string_view ignored;
-    switch (*p_) {
-      case '"': return plain_string(ignored);
-      case '{': return skip_container('}', true, depth);
-      case '[': return skip_container(']', false, depth);
-      case 't': return literal("true");
-      case 'f': return literal("false");
-      case 'n': return literal("null");
-      default: return number();
-    }
-  }
-
-  // Object or array: '{' or '[' is at p_.
-  bool skip_container(char close, bool is_object, int depth) {
-    ++p_;
-    if (consume(close)) return true;
-    for (;;) {
-      if (is_object) {
-        std::string_view key;
-        if (!plain_string(key) || !consume(':')) return false;
-      }
-      if (!skip_value(depth + 1)) return false;
-      if (consume(',')) continue;
-      return consume(close);
-    }
-  }
-
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
-    p_ += word.size();
-    return true;
-  }
-
-  // JSON number grammar without an exponent: -?(0|[1-9][0-9]*)(\.[0-9]+)?. Exponents and very
-  // long numbers are left to the full parser, which rejects the ones that overflow a double.
-  bool number() {
-    const char* start = p_;
-    if (p_ != end_ && *p_ == '-') ++p_;
-    if (p_ == end_ || !is_digit(*p_)) return false;
-    if (*p_ == '0') {
-      ++p_;
-    } else {
-      while (p_ != end_ && is_digit(*p_)) ++p_;
-    }
-    if (p_ != end_ && *p_ == '.') {
-      ++p_;
-      if (p_ == end_ || !is_digit(*p_)) return false;
-      while (p_ != end_ && is_digit(*p_)) ++p_;
-    }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) return false;
-    return p_ - start <= k_max_number_length;
-  }
+  using net::JsonCursor::JsonCursor;
 
   bool string_number(std::int64_t& out) {
     std::string_view digits;
@@ -119,10 +23,6 @@ class Cursor {
     out = *value;
     return true;
   }
-
- private:
-  const char* p_;
-  const char* end_;
 };
 
 // The inner "media" object: {"track":…, "chunk":…, "timestamp":…, "payload":…}.
