@@ -64,18 +64,20 @@ class BeastWsTransport final : public WsTransport {
     ws_.set_option(timeout);
   }
 
-  void read(std::function<void(WsReadResult)> done) override {
+  void read(std::function<void(const WsReadResult&)> done) override {
+    buffer_.consume(buffer_.size());  // the previous message, delivered as a view, is done with
     ws_.async_read(buffer_, [this, done = std::move(done)](boost::beast::error_code ec, std::size_t) {
       WsReadResult result;
       if (!ec) {
         result.kind = ws_.got_text() ? WsReadResult::Kind::text : WsReadResult::Kind::binary;
-        result.data = boost::beast::buffers_to_string(buffer_.data());
+        // A message is read whole into the flat buffer, so its bytes are contiguous.
+        const auto bytes = buffer_.data();
+        result.data = std::string_view(static_cast<const char*>(bytes.data()), bytes.size());
       } else {
         result.kind = WsReadResult::Kind::closed;
         result.close = describe(ec);
       }
-      buffer_.consume(buffer_.size());
-      done(std::move(result));
+      done(result);
     });
   }
 

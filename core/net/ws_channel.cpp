@@ -37,17 +37,17 @@ void WsChannel::maybe_read() {
 
 void WsChannel::do_read() {
   reading_ = true;
-  transport_->read([self = shared_from_this()](WsReadResult result) { self->on_read(std::move(result)); });
+  transport_->read([self = shared_from_this()](const WsReadResult& result) { self->on_read(result); });
 }
 
-void WsChannel::on_read(WsReadResult result) {
+void WsChannel::on_read(const WsReadResult& result) {
   reading_ = false;
   if (state_ == State::closed) return;
   switch (result.kind) {
     case WsReadResult::Kind::closed:
       // While closing, the peer's close frame (or a failure) ends our own close: report ours.
       if (result.close.code == k_close_abnormal) transport_->abort();
-      finish(state_ == State::closing ? our_close_ : std::move(result.close));
+      finish(state_ == State::closing ? our_close_ : result.close);
       return;
     case WsReadResult::Kind::binary:
       ignored_binary_.fetch_add(1, std::memory_order_relaxed);
@@ -55,7 +55,7 @@ void WsChannel::on_read(WsReadResult result) {
     case WsReadResult::Kind::text:
       if (state_ != State::open) break;  // close() was called: the caller wants no more messages
       if (paused_) {
-        held_ = std::move(result.data);
+        held_ = std::string(result.data);
         return;
       }
       deliver(result.data);
@@ -64,7 +64,7 @@ void WsChannel::on_read(WsReadResult result) {
   maybe_read();
 }
 
-void WsChannel::deliver(const std::string& text) {
+void WsChannel::deliver(std::string_view text) {
   if (!on_message_) return;
   try {
     on_message_(text);

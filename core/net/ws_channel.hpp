@@ -105,8 +105,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
   void maybe_read();
   void do_read();
-  void on_read(WsReadResult result);
-  void deliver(const std::string& text);
+  void on_read(const WsReadResult& result);
+  void deliver(std::string_view text);
   void on_resume();
   bool make_room(std::size_t size);
   void do_write();

@@ -28,7 +28,9 @@ struct WsCloseInfo {
 struct WsReadResult {
   enum class Kind { text, binary, closed };
   Kind kind = Kind::closed;
-  std::string data;   // the whole message, for text and binary
+  // The whole message, for text and binary. Points into the transport's read buffer (no copy per
+  // message): valid until the handler returns or calls read() again, whichever comes first.
+  std::string_view data;
   WsCloseInfo close;  // for closed: why the connection ended (peer close, failure, timeout)
 };
 
@@ -40,7 +42,7 @@ class WsTransport {
 
   // Reads the next whole message. A close frame, a failure and a timeout all complete with
   // Kind::closed; the transport sends the close reply itself.
-  virtual void read(std::function<void(WsReadResult)> done) = 0;
+  virtual void read(std::function<void(const WsReadResult&)> done) = 0;
   // Writes `text` as one text frame; `text` must stay valid until `done` runs.
   virtual void write_text(std::string_view text, std::function<void(std::error_code)> done) = 0;
   // Sends a close frame and waits for the peer's (bounded by the transport's close timeout).

@@ -17,7 +17,7 @@ namespace {
 // A WebSocket whose every operation stays pending until the test completes it.
 class FakeTransport final : public net::WsTransport {
  public:
-  void read(std::function<void(WsReadResult)> done) override {
+  void read(std::function<void(const WsReadResult&)> done) override {
     REQUIRE_FALSE(pending_read);
     pending_read = std::move(done);
   }
@@ -45,7 +45,7 @@ class FakeTransport final : public net::WsTransport {
   void finish_write(std::error_code ec = {}) { take(pending_write)(ec); }
   void finish_close() { take(pending_close)(std::error_code{}); }
 
-  std::function<void(WsReadResult)> pending_read;
+  std::function<void(const WsReadResult&)> pending_read;
   std::function<void(std::error_code)> pending_write;
   std::function<void(std::error_code)> pending_close;
   std::vector<std::string> written;
