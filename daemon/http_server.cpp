@@ -372,6 +372,9 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
       });
       return;
     }
+    // Media streams carry a small frame every 20 ms each way: send each at once (no Nagle delay).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     beast::error_code no_peer;
     const tcp::endpoint peer = socket.remote_endpoint(no_peer);
     std::string remote = no_peer ? std::string() : peer.address().to_string();

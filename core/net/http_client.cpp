@@ -93,6 +93,8 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   void on_connect(beast::error_code ec) {
     if (ec) return fail(ec, "cannot connect to " + endpoint_text() + ": " + ec.message());
+    beast::error_code ignored;  // a request is one write: send it without waiting for Nagle
+    beast::get_lowest_layer(stream_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       boost::system::error_code not_an_address;
       asio::ip::make_address(url_.host, not_an_address);

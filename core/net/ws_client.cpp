@@ -85,6 +85,10 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
 
   void on_connect(beast::error_code ec) {
     if (ec) return fail(ec, "cannot connect to " + endpoint_text() + ": " + ec.message());
+    // Small real-time messages (20 ms audio frames) must leave at once, not wait for Nagle's
+    // algorithm to pair them with an ACK: without this, latency grows by tens of milliseconds.
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream()).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     if constexpr (std::is_same_v<NextLayer, TlsTcpStream>) {
       auto& tls = stream().next_layer();
       boost::system::error_code not_an_address;
