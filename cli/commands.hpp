@@ -22,5 +22,6 @@ void register_analytics(CLI::App& app, Context& context);
 void register_calls(CLI::App& app, Context& context);
 void register_backup(CLI::App& app, Context& context);
 void register_cleanup(CLI::App& app, Context& context);
+void register_simulate(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

@@ -2,17 +2,17 @@
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt serve sms call export-transcripts analytics calls backup cleanup"
+  local commands="init config migrate org prompt serve sms call export-transcripts analytics calls backup cleanup simulate"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
-    --config|--db|-o|--out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
   esac
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      --config|--db|--log-level|--log-format|-o|--out|--org|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch) ((i++)) ;;
+      --config|--db|--log-level|--log-format|-o|--out|--org|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch|--url|--connect|--status-url|--from|--say|--audio|--dtmf|--pause|--record|--hangup-after|--greeting-timeout|--voice|--wpm|--calls|--duration|--ramp|--threads) ((i++)) ;;
       -*) ;;
       *) if [ -z "$cmd" ]; then cmd="${words[i]}"; elif [ -z "$sub" ]; then sub="${words[i]}"; fi ;;
     esac
@@ -43,6 +43,7 @@ _sonoria() {
     serve) COMPREPLY=($(compgen -W "--listen --help" -- "$cur")) ;;
     sms) COMPREPLY=($(compgen -W "--to --body --org --dry-run --help" -- "$cur")) ;;
     call) COMPREPLY=($(compgen -W "--org --wait --machine-detection --dry-run --help" -- "$cur")) ;;
+    simulate) COMPREPLY=($(compgen -W "--url --connect --status-url --to --from --org --say --audio --dtmf --pause --record --json --hangup-after --greeting-timeout --voice --wpm --unsigned --calls --duration --ramp --probe --threads --help" -- "$cur")) ;;
   esac
 }
 complete -F _sonoria sonoria

@@ -1,9 +1,9 @@
-#include "tests/fakes/xml_reader.hpp"
+#include "core/twilio/xml_reader.hpp"
 
 #include <algorithm>
 #include <cstdint>
 
-namespace sonoria::fakes {
+namespace sonoria::twilio {
 namespace {
 
 // Thrown inside the reader only; parse_xml turns it into XmlParse::error.
@@ -238,4 +238,4 @@ XmlParse parse_xml(std::string_view document) {
   return result;
 }
 
-}  // namespace sonoria::fakes
+}  // namespace sonoria::twilio

@@ -1,10 +1,10 @@
-#include "tests/fakes/twiml_reader.hpp"
+#include "core/twilio/twiml_reader.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 
-namespace sonoria::fakes {
+namespace sonoria::twilio {
 namespace {
 
 // Verbs Twilio's <Response> accepts; anything else makes Twilio fail the document (error 12100).
@@ -191,4 +191,4 @@ TwimlResult parse_twiml(std::string_view document, const TwimlRules& rules) {
   return result;
 }
 
-}  // namespace sonoria::fakes
+}  // namespace sonoria::twilio

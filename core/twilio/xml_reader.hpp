@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace sonoria::fakes {
+namespace sonoria::twilio {
 
 struct XmlElement {
   std::string name;
@@ -29,4 +29,4 @@ struct XmlParse {
 
 XmlParse parse_xml(std::string_view document);
 
-}  // namespace sonoria::fakes
+}  // namespace sonoria::twilio
