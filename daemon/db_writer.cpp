@@ -15,13 +15,17 @@ DbWriter::DbWriter(const config::DatabaseSettings& settings, Options options)
 DbWriter::~DbWriter() { flush_and_stop(); }
 
 bool DbWriter::post(db::Record record) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= options_.max_queued) return false;
     queue_.push_back(std::move(record));
     ++posted_;
+    // The writer needs waking only to start a batch or to cut one that is full; a wake-up per
+    // record would cost a context switch each while it gathers a burst.
+    wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
   return true;
 }
 

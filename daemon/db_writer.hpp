@@ -26,7 +26,7 @@ class DbWriter {
   struct Options {
     size_t max_queued = 200'000;       // beyond this, post() refuses (and the caller counts a drop)
     size_t max_batch = 512;
-    std::chrono::milliseconds max_delay{5};
+    std::chrono::milliseconds max_delay{25};  // a burst's records share one transaction
   };
 
   // Opens its own connection (the schema must be current). Throws on failure to open.

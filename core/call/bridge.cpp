@@ -38,7 +38,13 @@ std::string greeting_directive(const BridgeConfig& c) {
 }  // namespace
 
 CallBridge::CallBridge(BridgeConfig config, ActionSink& sink, TimePoint start)
-    : config_(std::move(config)), sink_(sink), start_(start), phase_since_(start), last_activity_(start) {}
+    : config_(std::move(config)), sink_(sink), start_(start), phase_since_(start), last_activity_(start) {
+  // The same session.update goes out on every engine connection: keep its text, not the prompt and
+  // the tools' JSON document it is made of (~20 KiB per call, which adds up over hundreds of calls).
+  session_update_ = engine::session_update(config_.session, config_.protocol);
+  config_.session.tools = nullptr;
+  std::string().swap(config_.session.instructions);
+}
 
 int64_t CallBridge::offset_ms(TimePoint now) const { return ms(now - start_); }
 
@@ -56,7 +62,7 @@ void CallBridge::on_engine_open(TimePoint now) {
   audio_origin_ms_.reset();
   response_active_ = response_requested_ = false;
   outstanding_tools_ = 0;
-  send(engine::session_update(config_.session, config_.protocol));
+  send(session_update_);
 }
 
 void CallBridge::on_engine_event(TimePoint now, const engine::Event& event) {

@@ -183,7 +183,8 @@ class CallBridge {
   void send(const std::string& client_event) { sink_.send_engine(client_event); }
   int64_t offset_ms(TimePoint now) const;
 
-  BridgeConfig config_;
+  BridgeConfig config_;              // session.instructions and session.tools are emptied: see session_update_
+  std::string session_update_;       // the session.update event, sent on every engine connection
   ActionSink& sink_;
   TimePoint start_;
 

@@ -66,6 +66,9 @@ class BeastWsTransport final : public WsTransport {
 
   void read(std::function<void(const WsReadResult&)> done) override {
     buffer_.consume(buffer_.size());  // the previous message, delivered as a view, is done with
+    // One large message (a session.updated echoing a long prompt) must not pin its buffer for the
+    // rest of a call: a call's steady traffic is ~1 KiB messages, and RSS per call matters at scale.
+    if (buffer_.capacity() > k_kept_read_buffer) buffer_.shrink_to_fit();
     ws_.async_read(buffer_, [this, done = std::move(done)](boost::beast::error_code ec, std::size_t) {
       WsReadResult result;
       if (!ec) {
@@ -119,6 +122,8 @@ class BeastWsTransport final : public WsTransport {
     }
     return WsCloseInfo{k_close_abnormal, "connection lost: " + ec.message()};
   }
+
+  static constexpr std::size_t k_kept_read_buffer = 16 * 1024;
 
   Stream ws_;
   boost::beast::flat_buffer buffer_;

@@ -85,6 +85,8 @@ def parse_args(argv):
     p.add_argument("--reply-ms", type=int, default=2000, help="engine reply length (default 2000)")
     p.add_argument("--function-every", type=int, default=4, help="every Nth engine response is a tool call")
     p.add_argument("--simulator-threads", type=int, help="event-loop threads of sonoria simulate (default: its own)")
+    p.add_argument("--daemon-threads", type=int, default=0,
+                   help="the daemon's server.threads (default 0: one per core, as shipped)")
     p.add_argument("--one-daemon", action="store_true",
                    help="run every level on one daemon (default: a fresh daemon per level, so idle RSS "
                         "is not inflated by memory the allocator kept from the previous level)")
@@ -200,7 +202,7 @@ def child_env():
     return {k: v for k, v in os.environ.items() if not k.startswith(drop)}
 
 
-def write_config(path, workspace, port, engine_port, closed_port, max_calls, call_limit_s):
+def write_config(path, workspace, port, engine_port, closed_port, max_calls, call_limit_s, threads=0):
     account_sid = "AC" + secrets.token_hex(16)
     config = f"""# Written by scripts/bench: the daemon under test, its fake engine and a Twilio REST API that
 # refuses connections (tool calls fail fast; that path is exercised, not its network).
@@ -208,6 +210,7 @@ def write_config(path, workspace, port, engine_port, closed_port, max_calls, cal
 listen = "127.0.0.1:{port}"
 public_url = "http://127.0.0.1:{port}"
 drain_timeout = "10s"
+threads = {threads}
 
 [database]
 path = "{workspace}/sonoria.db"
@@ -274,7 +277,7 @@ class Bench:
         self.engine = self.start_engine()
         call_limit_s = self.args.duration_s + self.args.ramp_s + 300
         write_config(self.config, self.workspace, self.port, self.engine_port, free_port(),
-                     max(self.args.levels) + 10, call_limit_s)
+                     max(self.args.levels) + 10, call_limit_s, self.args.daemon_threads)
         run_quiet([self.sonoria, "--config", self.config, "init", "--no-example"], self.env, "sonoria init")
         run_quiet([self.sonoria, "--config", self.config, "org", "import",
                    os.path.join(REPO, "examples", "yoga-studio.toml")], self.env, "sonoria org import")
