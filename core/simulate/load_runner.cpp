@@ -41,7 +41,10 @@ LoadRunner::LoadRunner(boost::asio::any_io_executor executor, CallPlan plan, Loa
     // it: measurable at 50 frames a second per call, so a single shard runs on the executor itself.
     shard->env.executor = count == 1 ? executor : boost::asio::make_strand(executor);
     shard->env.http = net::HttpClient::create(shard->env.executor);
-    shard->env.ticker = Ticker::create(shard->env.executor);
+    // Up to ten 2 ms phases: calls' frames leave spread over each 20 ms, as independent streams'
+    // do, instead of in one burst that would queue them behind each other in the daemon.
+    const int phases = static_cast<int>(std::clamp<std::uint32_t>(options_.calls / count, 1, 10));
+    shard->env.ticker = Ticker::create(shard->env.executor, std::chrono::milliseconds(20), phases);
     shard->env.log = log_;
     shard->env.engine_to_caller = &shard->engine_to_caller;
     shards_.push_back(std::move(shard));

@@ -11,12 +11,15 @@ struct Ticker::Timer {
   boost::asio::steady_timer timer;
 };
 
-std::shared_ptr<Ticker> Ticker::create(boost::asio::any_io_executor executor, Clock::duration period) {
-  return std::shared_ptr<Ticker>(new Ticker(std::move(executor), period));
+std::shared_ptr<Ticker> Ticker::create(boost::asio::any_io_executor executor, Clock::duration period, int phases) {
+  return std::shared_ptr<Ticker>(new Ticker(std::move(executor), period, phases));
 }
 
-Ticker::Ticker(boost::asio::any_io_executor executor, Clock::duration period)
-    : executor_(std::move(executor)), period_(period), timer_(std::make_unique<Timer>(executor_)) {}
+Ticker::Ticker(boost::asio::any_io_executor executor, Clock::duration period, int phases)
+    : executor_(std::move(executor)),
+      period_(period / std::max(phases, 1)),
+      timer_(std::make_unique<Timer>(executor_)),
+      phases_(static_cast<std::size_t>(std::max(phases, 1))) {}
 
 Ticker::~Ticker() = default;
 
@@ -29,13 +32,14 @@ void Ticker::at(Clock::time_point when, std::function<void()> action) {
 }
 
 void Ticker::add(std::shared_ptr<Tickable> tickable) {
-  tickables_.push_back(std::move(tickable));
+  phases_[next_phase_].push_back(std::move(tickable));
+  next_phase_ = (next_phase_ + 1) % phases_.size();
   ensure_running();
 }
 
 void Ticker::stop() {
   actions_.clear();
-  tickables_.clear();
+  for (auto& phase : phases_) phase.clear();
   running_ = false;
   timer_->timer.cancel();
 }
@@ -67,18 +71,21 @@ void Ticker::on_tick() {
     action();
   }
   // Indexes, not iterators: a tick may register new tickables (they start next tick).
-  const std::size_t count = tickables_.size();
+  auto& tickables = phases_[phase_];
+  phase_ = (phase_ + 1) % phases_.size();
+  const std::size_t count = tickables.size();
   std::size_t kept = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    if (tickables_[i]->tick(now)) {
-      if (kept != i) tickables_[kept] = std::move(tickables_[i]);
+    if (tickables[i]->tick(now)) {
+      if (kept != i) tickables[kept] = std::move(tickables[i]);
       ++kept;
     }
   }
-  tickables_.erase(tickables_.begin() + static_cast<std::ptrdiff_t>(kept),
-                   tickables_.begin() + static_cast<std::ptrdiff_t>(count));
+  tickables.erase(tickables.begin() + static_cast<std::ptrdiff_t>(kept),
+                  tickables.begin() + static_cast<std::ptrdiff_t>(count));
 
-  if (actions_.empty() && tickables_.empty()) {
+  const bool idle = std::all_of(phases_.begin(), phases_.end(), [](const auto& p) { return p.empty(); });
+  if (actions_.empty() && idle) {
     running_ = false;
     return;
   }

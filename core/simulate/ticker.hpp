@@ -1,7 +1,8 @@
 #pragma once
 // One timer that drives many simulated calls: every 20 ms, on an absolute schedule (tick k is due
 // at origin + k × 20 ms, so a late tick does not push the later ones back), it runs the actions
-// whose time has come (calls starting during a ramp) and then ticks every registered call once.
+// whose time has come (calls starting during a ramp) and then ticks every registered call once
+// (or, with phases, each call in its own phase of the 20 ms).
 // One timer instead of one per call keeps 1000 calls cheap; the lateness of each tick is recorded
 // so a run can say whether the harness itself kept up.
 //
@@ -37,8 +38,11 @@ class Ticker : public std::enable_shared_from_this<Ticker> {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // With `phases` > 1 the period is cut into that many phases and the tickables are spread over
+  // them (in the order added): each is still ticked once per period, but their sends are spread
+  // over it as independent Twilio streams' are, instead of every call's frame leaving in one burst.
   static std::shared_ptr<Ticker> create(boost::asio::any_io_executor executor,
-                                        Clock::duration period = std::chrono::milliseconds(20));
+                                        Clock::duration period = std::chrono::milliseconds(20), int phases = 1);
   ~Ticker();
   Ticker(const Ticker&) = delete;
   Ticker& operator=(const Ticker&) = delete;
@@ -54,7 +58,7 @@ class Ticker : public std::enable_shared_from_this<Ticker> {
 
  private:
   struct Timer;
-  Ticker(boost::asio::any_io_executor executor, Clock::duration period);
+  Ticker(boost::asio::any_io_executor executor, Clock::duration period, int phases);
   void ensure_running();
   void schedule();
   void on_tick();
@@ -65,7 +69,9 @@ class Ticker : public std::enable_shared_from_this<Ticker> {
   bool running_ = false;
   Clock::time_point due_{};
   std::vector<std::pair<Clock::time_point, std::function<void()>>> actions_;  // sorted, latest first
-  std::vector<std::shared_ptr<Tickable>> tickables_;
+  std::vector<std::vector<std::shared_ptr<Tickable>>> phases_;  // tickables by phase
+  std::size_t phase_ = 0;          // the phase the next timer expiry serves
+  std::size_t next_phase_ = 0;     // where add() puts the next tickable
   TickerStats stats_;
 };
 

@@ -65,3 +65,20 @@ TEST_CASE("stop drops everything and the loop ends") {
   io.run();
   CHECK(forever->times.size() < 1'000'000);
 }
+
+TEST_CASE("with phases each tickable is still ticked once a period, and the tickables take turns within it") {
+  boost::asio::io_context io;
+  auto ticker = Ticker::create(io.get_executor(), 4ms, 4);
+  std::vector<std::string> order;
+  std::vector<std::shared_ptr<Counter>> counters;
+  for (int i = 0; i < 4; ++i) {
+    counters.push_back(std::make_shared<Counter>(3, &order, std::to_string(i)));
+    ticker->add(counters.back());
+  }
+  io.run();
+  for (const auto& c : counters) CHECK(c->times.size() == 3);
+  // One per phase, in turn: never two in one timer expiry.
+  CHECK(order == std::vector<std::string>{"0", "1", "2", "3", "0", "1", "2", "3", "0", "1", "2", "3"});
+  CHECK(ticker->stats().ticks == 12);
+  for (int i = 0; i < 3; ++i) CHECK(counters[0]->times[i] < counters[1]->times[i]);
+}
