@@ -60,6 +60,20 @@ class JsonCursor {
     return true;
   }
 
+  // Reads an object member by member: on_member(key) is called with the cursor at the member's
+  // value, which it must read (or skip), returning false when it does not understand it.
+  template <typename OnMember>
+  bool object(OnMember&& on_member) {
+    if (!consume('{')) return false;
+    if (consume('}')) return true;
+    for (;;) {
+      std::string_view key;
+      if (!plain_string(key) || !consume(':') || !on_member(key)) return false;
+      if (consume(',')) continue;
+      return consume('}');
+    }
+  }
+
   bool skip_value(int depth) {
     skip_whitespace();
     if (p_ == end_ || depth > json_cursor_detail::k_max_depth) return false;

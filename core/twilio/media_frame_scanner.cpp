@@ -1,6 +1,7 @@
 #include "core/twilio/media_frame_scanner.hpp"
 
 #include <limits>
+#include <utility>
 
 #include "core/net/json_cursor.hpp"
 #include "core/twilio/base64.hpp"
@@ -27,35 +28,15 @@ class Cursor : public net::JsonCursor {
 
 // The inner "media" object: {"track":…, "chunk":…, "timestamp":…, "payload":…}.
 bool scan_media_object(Cursor& cursor, Media& media) {
-  if (!cursor.consume('{')) return false;
   bool track = false, chunk = false, timestamp = false, payload = false;
-  if (!cursor.consume('}')) {
-    for (;;) {
-      std::string_view key;
-      if (!cursor.plain_string(key) || !cursor.consume(':')) return false;
-      bool ok = false;
-      if (key == "payload") {
-        ok = !payload && cursor.plain_string(media.payload);
-        payload = true;
-      } else if (key == "timestamp") {
-        ok = !timestamp && cursor.string_number(media.timestamp_ms);
-        timestamp = true;
-      } else if (key == "chunk") {
-        ok = !chunk && cursor.string_number(media.chunk);
-        chunk = true;
-      } else if (key == "track") {
-        ok = !track && cursor.plain_string(media.track);
-        track = true;
-      } else {
-        ok = cursor.skip_value(2);
-      }
-      if (!ok) return false;
-      if (cursor.consume(',')) continue;
-      if (!cursor.consume('}')) return false;
-      break;
-    }
-  }
-  return track && chunk && timestamp && payload && is_valid_base64(media.payload);
+  const bool read = cursor.object([&](std::string_view key) {
+    if (key == "payload") return !std::exchange(payload, true) && cursor.plain_string(media.payload);
+    if (key == "timestamp") return !std::exchange(timestamp, true) && cursor.string_number(media.timestamp_ms);
+    if (key == "chunk") return !std::exchange(chunk, true) && cursor.string_number(media.chunk);
+    if (key == "track") return !std::exchange(track, true) && cursor.plain_string(media.track);
+    return cursor.skip_value(2);
+  });
+  return read && track && chunk && timestamp && payload && is_valid_base64(media.payload);
 }
 
 }  // namespace
@@ -77,35 +58,18 @@ std::optional<Media> scan_media_frame(std::string_view text) noexcept {
   Cursor cursor(text);
   Media media;
   bool event = false, sequence = false, stream = false, inner = false;
-  if (!cursor.consume('{')) return std::nullopt;
-  if (cursor.consume('}')) return std::nullopt;
-  for (;;) {
-    std::string_view key;
-    if (!cursor.plain_string(key) || !cursor.consume(':')) return std::nullopt;
-    bool ok = false;
+  const bool read = cursor.object([&](std::string_view key) {
     if (key == "event") {
       std::string_view name;
       // Any other event is rare: hand it over as soon as it is known.
-      ok = !event && cursor.plain_string(name) && name == "media";
-      event = true;
-    } else if (key == "media") {
-      ok = !inner && scan_media_object(cursor, media);
-      inner = true;
-    } else if (key == "sequenceNumber") {
-      ok = !sequence && cursor.string_number(media.sequence_number);
-      sequence = true;
-    } else if (key == "streamSid") {
-      ok = !stream && cursor.plain_string(media.stream_sid);
-      stream = true;
-    } else {
-      ok = cursor.skip_value(1);
+      return !std::exchange(event, true) && cursor.plain_string(name) && name == "media";
     }
-    if (!ok) return std::nullopt;
-    if (cursor.consume(',')) continue;
-    if (!cursor.consume('}')) return std::nullopt;
-    break;
-  }
-  if (!cursor.at_end() || !(event && sequence && stream && inner)) return std::nullopt;
+    if (key == "media") return !std::exchange(inner, true) && scan_media_object(cursor, media);
+    if (key == "sequenceNumber") return !std::exchange(sequence, true) && cursor.string_number(media.sequence_number);
+    if (key == "streamSid") return !std::exchange(stream, true) && cursor.plain_string(media.stream_sid);
+    return cursor.skip_value(1);
+  });
+  if (!read || !cursor.at_end() || !(event && sequence && stream && inner)) return std::nullopt;
   return media;
 }
 

@@ -120,6 +120,28 @@ struct Harness {
   }
 };
 
+// The engine greets ("Hello!", 400 ms), then answers the caller's first turn with `words`
+// (`reply_ms` of audio) and a transfer_call.
+void script_transfer(Harness& h, std::string words, int reply_ms) {
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply transfer = reply(std::move(words), reply_ms);
+  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
+  h.engine.push_reply(transfer);
+}
+
+// Caller hears the greeting, asks for a person, hears the transfer reply play out (the fake plays
+// audio only as the caller sends, so it waits for it to arrive first); its mark is echoed, the
+// daemon closes the stream, and the <Connect action> is asked what next.
+fakes::WebhookResult ask_for_a_person(fakes::FakeTwilioCaller& caller, int reply_ms) {
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+  REQUIRE(Harness::hear(caller, static_cast<size_t>(400 + reply_ms) * 8));
+  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  return caller.post_connect_action();
+}
+
 }  // namespace
 
 TEST_CASE("a caller hears the greeting, is heard byte for byte, gets an answer, and the call is stored") {
@@ -465,22 +487,11 @@ TEST_CASE("the caller asks for the booking link: the model's call becomes a Twil
 
 TEST_CASE("the caller asks for a person: transfer_call ends the stream and connect-done dials the fallback") {
   Harness h;
-  h.engine.push_reply(reply("Hello!", 400));
-  fakes::ScriptedReply transfer = reply("Let me connect you to the front desk.", 600);
-  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
-  h.engine.push_reply(transfer);
+  script_transfer(h, "Let me connect you to the front desk.", 600);
   h.engine.push_reply(reply("Transferring you now.", 200));
   fakes::FakeTwilioCaller caller;
   h.answer(caller);
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
-  // The goodbye plays out (the fake plays audio only as the caller sends, so wait for it to arrive
-  // first), its mark is echoed, then the daemon closes the stream.
-  REQUIRE(Harness::hear(caller, (400 + 600) * 8));
-  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
-  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
-  auto after = caller.post_connect_action();
+  auto after = ask_for_a_person(caller, 600);
   REQUIRE(after.twiml);
   REQUIRE(after.twiml->dial);
   CHECK(after.twiml->dial->number == "+15550001001");
@@ -497,10 +508,7 @@ TEST_CASE("a transfer nobody answers brings the caller back to the assistant, wh
     s.twilio.account_sid = "AC00000000000000000000000000000001";
     s.twilio.api_base_url = rest.base_url();
   });
-  h.engine.push_reply(reply("Hello!", 400));
-  fakes::ScriptedReply transfer = reply("Let me connect you to the front desk.", 600);
-  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
-  h.engine.push_reply(transfer);
+  script_transfer(h, "Let me connect you to the front desk.", 600);
   h.engine.push_reply(reply("Sorry, nobody could pick up. Can I take a message?", 500));
   fakes::ScriptedReply note = reply("", 0);
   note.function_calls.push_back(fakes::ScriptedFunctionCall{
@@ -513,13 +521,7 @@ TEST_CASE("a transfer nobody answers brings the caller back to the assistant, wh
   // Stage one: the caller asks for a person, the assistant transfers.
   fakes::FakeTwilioCaller caller;
   h.answer(caller);
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
-  REQUIRE(Harness::hear(caller, (400 + 600) * 8));
-  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
-  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
-  auto dial = caller.post_connect_action();
+  auto dial = ask_for_a_person(caller, 600);
   REQUIRE(dial.twiml);
   REQUIRE(dial.twiml->dial);
   CHECK(dial.twiml->dial->number == "+15550001001");
@@ -594,19 +596,10 @@ TEST_CASE("a transfer nobody answers brings the caller back to the assistant, wh
 
 TEST_CASE("a transfer that is answered ends the assistant's part; one that fails while shutting down gets an apology") {
   Harness h;
-  h.engine.push_reply(reply("Hello!", 400));
-  fakes::ScriptedReply transfer = reply("Connecting you now.", 400);
-  transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", "{}", ""});
-  h.engine.push_reply(transfer);
+  script_transfer(h, "Connecting you now.", 400);
   fakes::FakeTwilioCaller caller;
   h.answer(caller);
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
-  REQUIRE(Harness::hear(caller, (400 + 400) * 8));
-  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
-  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
-  REQUIRE(caller.post_connect_action().twiml);
+  REQUIRE(ask_for_a_person(caller, 400).twiml);
   auto answered = caller.post_dial_action("completed");
   REQUIRE(answered.twiml);
   CHECK(answered.twiml->hangup);
