@@ -15,8 +15,11 @@
 #include "core/audio/wav.hpp"
 #include "core/config/duration.hpp"
 #include "core/error.hpp"
+#include "core/net/http_client.hpp"
 #include "core/simulate/caller_audio.hpp"
+#include "core/simulate/call_record.hpp"
 #include "core/simulate/load_runner.hpp"
+#include "core/simulate/twilio_requests.hpp"
 
 namespace sonoria::cli {
 namespace {
@@ -188,6 +191,24 @@ void run_io(boost::asio::io_context& io, unsigned threads) {
   for (auto& t : pool) t.join();
 }
 
+// Tool calls and the transcript happen inside sonoria, out of Twilio's sight: with the REST API
+// enabled (api.tokens), the call's record is read back and shown.
+void show_call_record(Context& context, const SimulateOptions& opts, const std::string& call_sid,
+                      simulate::EventLog& log) {
+  const auto& tokens = context.settings().api.tokens;
+  if (tokens.empty() || call_sid.empty()) return;
+  const Endpoints where = endpoints(context, opts);
+  boost::asio::io_context io;
+  auto http = net::HttpClient::create(io.get_executor());
+  simulate::fetch_call_record(http, simulate::delivery_url(where.base + "/api/calls/" + call_sid, where.connect),
+                              tokens.front(), std::chrono::seconds(5),
+                              [&](std::optional<simulate::CallRecord> record, std::string error) {
+                                if (record) simulate::log_call_record(log, *record);
+                                else log.emit(simulate::LogLevel::warning, "call_record", {{"error", error}}, error);
+                              });
+  io.run();
+}
+
 void run_single(Context& context, const CLI::App& cmd, const SimulateOptions& opts) {
   simulate::CallPlan plan = base_plan(context, opts);
   // Synthesis and file reading block: all of it happens before the event loop starts.
@@ -220,6 +241,7 @@ void run_single(Context& context, const CLI::App& cmd, const SimulateOptions& op
     log.emit(simulate::LogLevel::info, "recorded", {{"file", opts.record}, {"audio_ms", seconds * 1000.0}},
              "recorded " + std::string(text) + " of assistant audio to " + opts.record);
   }
+  if (result.connected) show_call_record(context, opts, result.call_sid, log);
   if (!result.completed) throw UserError("the call failed: " + result.failure_text);
 }
 

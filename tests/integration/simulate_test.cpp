@@ -3,6 +3,8 @@
 // its library API and through the real binary.
 #include <doctest/doctest.h>
 
+#include <functional>
+
 #include <boost/asio/io_context.hpp>
 
 #include <set>
@@ -50,7 +52,7 @@ struct Daemon {
   std::unique_ptr<daemon::Daemon> server;
   std::string origin;  // http://127.0.0.1:<port>
 
-  Daemon() {
+  explicit Daemon(std::function<void(config::Settings&)> tweak = {}) {
     settings.database.path = (dir / "sonoria.db").string();
     settings.server.listen = "127.0.0.1:0";
     settings.server.public_url = k_public;
@@ -62,6 +64,7 @@ struct Daemon {
     settings.engine.url = engine.url();
     settings.engine.api_key = engine.api_key();
     settings.log.level = std::getenv("SONORIA_TEST_LOG") ? std::getenv("SONORIA_TEST_LOG") : "warn";
+    if (tweak) tweak(settings);
     {
       db::Database database(settings.database, db::SchemaCheck::none);
       db::migrate(database.connection());
@@ -111,9 +114,9 @@ struct Daemon {
   }
 
   // A config file for the binary: the daemon's public URL; the token comes from the environment.
-  std::filesystem::path config_file() const {
+  std::filesystem::path config_file(const std::string& extra = {}) const {
     return dir.write("simulate.toml", "[server]\npublic_url = \"" + k_public + "\"\n[database]\npath = \"" +
-                                          (dir / "absent.db").string() + "\"\n");
+                                          (dir / "absent.db").string() + "\"\n" + extra);
   }
 };
 
@@ -302,6 +305,25 @@ TEST_CASE("a keypress turn in the human log: the daemon transfers on 0 and the s
                            "would dial +15550001001", "status callback CallStatus=completed", "call completed"})
     CHECK_MESSAGE(r.out.find(line) != std::string::npos, line);
   CHECK(r.err.empty());
+}
+
+TEST_CASE("with the REST API on, the simulator shows what Twilio cannot see: tool calls, the transcript, the record") {
+  const std::string api_token = "sim-api-token-0123456789abcdef";
+  Daemon d([&](config::Settings& s) { s.api.tokens = {api_token}; });
+  d.engine.push_reply(reply("Hello, Lotus Yoga.", 600));
+  fakes::ScriptedReply bye = reply("Goodbye!", 400);
+  bye.function_calls.push_back(fakes::ScriptedFunctionCall{"end_call", R"({"reason":"caller is done"})", ""});
+  d.engine.push_reply(bye);
+  auto r = test::run_sonoria({"--config", d.config_file("[api]\ntokens = [\"" + api_token + "\"]\n").string(),
+                              "simulate", "--connect", d.origin.substr(7), "--to", k_number, "--say", "That is all, bye"},
+                             {{"HOME", d.dir.path().string()}, {"TWILIO_AUTH_TOKEN", k_token}});
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 0);
+  for (const char* line : {R"(tool end_call {"reason":"caller is done"} → ok)", "assistant: Hello, Lotus Yoga.",
+                           "assistant: Goodbye!", "sonoria recorded the call as completed (assistant_hung_up)"})
+    CHECK_MESSAGE(r.out.find(line) != std::string::npos, line);
+  CHECK(r.out.find(api_token) == std::string::npos);  // the token is a secret: never printed
 }
 
 TEST_CASE("sonoria simulate to an unknown number prints the refusal and exits 1") {
