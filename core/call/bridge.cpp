@@ -42,6 +42,7 @@ CallBridge::CallBridge(BridgeConfig config, ActionSink& sink, TimePoint start)
   // The same session.update goes out on every engine connection: keep its text, not the prompt and
   // the tools' JSON document it is made of (~20 KiB per call, which adds up over hundreds of calls).
   session_update_ = engine::session_update(config_.session, config_.protocol);
+  session_update_.shrink_to_fit();  // serialising grew it by doubling: up to twice its length
   config_.session.tools = nullptr;
   std::string().swap(config_.session.instructions);
 }

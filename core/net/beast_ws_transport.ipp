@@ -49,6 +49,9 @@ class BeastWsTransport final : public WsTransport {
     ws_.set_option(timeout);
     ws_.read_message_max(limits.max_message_bytes);
     ws_.auto_fragment(false);
+    // A client masks what it sends through this buffer (4 KiB by default, kept per connection).
+    // Steady traffic is ~300-byte audio appends; a rare larger message goes out in a few pieces.
+    ws_.write_buffer_bytes(1024);
     ws_.text(true);
     idle_timeout_ = limits.idle_timeout;
     close_timeout_ = limits.close_timeout;
@@ -123,7 +126,7 @@ class BeastWsTransport final : public WsTransport {
     return WsCloseInfo{k_close_abnormal, "connection lost: " + ec.message()};
   }
 
-  static constexpr std::size_t k_kept_read_buffer = 16 * 1024;
+  static constexpr std::size_t k_kept_read_buffer = 4 * 1024;
 
   Stream ws_;
   boost::beast::flat_buffer buffer_;

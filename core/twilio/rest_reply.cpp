@@ -159,7 +159,7 @@ std::string RestError::describe() const {
   return out;
 }
 
-std::chrono::milliseconds backoff_delay(int attempt, std::mt19937& rng, std::optional<std::string_view> retry_after,
+std::chrono::milliseconds backoff_delay(int attempt, std::minstd_rand& rng, std::optional<std::string_view> retry_after,
                                         std::chrono::milliseconds base, std::chrono::milliseconds cap) {
   const int shift = std::clamp(attempt, 0, 20);
   const auto ceiling = std::min<int64_t>(cap.count(), base.count() * (int64_t{1} << shift));

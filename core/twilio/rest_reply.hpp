@@ -68,7 +68,7 @@ std::string advice_for(int64_t code);
 
 // Full-jitter backoff for retry `attempt` (0-based): uniform in [0, min(cap, base × 2^attempt)].
 // A Retry-After header (seconds) raises the floor to that value, still bounded by `cap`.
-std::chrono::milliseconds backoff_delay(int attempt, std::mt19937& rng,
+std::chrono::milliseconds backoff_delay(int attempt, std::minstd_rand& rng,
                                         std::optional<std::string_view> retry_after = std::nullopt,
                                         std::chrono::milliseconds base = std::chrono::milliseconds(100),
                                         std::chrono::milliseconds cap = std::chrono::milliseconds(3000));

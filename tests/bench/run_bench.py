@@ -298,7 +298,8 @@ class Bench:
 
     def start_daemon(self):
         log = os.path.join(self.logs, "daemon.log")
-        daemon = self.children.start([self.sonoria, "--config", self.config, "serve"], log, self.env)
+        wrap = os.environ.get("SONORIA_BENCH_DAEMON_WRAPPER", "").split()
+        daemon = self.children.start(wrap + [self.sonoria, "--config", self.config, "serve"], log, self.env)
         wait_until_ready(f"http://127.0.0.1:{self.port}/readyz", daemon, "sonoria serve", log)
         time.sleep(1)  # let start-up allocations settle before idle RSS is read
         return daemon

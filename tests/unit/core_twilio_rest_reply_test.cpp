@@ -58,7 +58,7 @@ TEST_CASE("call and message resources are read from 201 bodies, numbers as strin
 }
 
 TEST_CASE("backoff is full jitter under an exponential ceiling, capped, and honours Retry-After") {
-  std::mt19937 rng(7);
+  std::minstd_rand rng(7);
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto d = backoff_delay(attempt, rng);
     CHECK(d.count() >= 0);
