@@ -2,6 +2,7 @@
 
 #include "core/tools/schema.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 namespace sonoria::tools {
@@ -31,6 +32,20 @@ std::string repeated_output(const std::string& earlier) {
   return dump(j);
 }
 
+// Identical schemas share one immutable document, kept while any registry uses it. Thread-safe.
+std::shared_ptr<const json> intern_schema(json schema) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const json>> interned;
+  std::string key = schema.dump();
+  std::lock_guard lock(mutex);
+  if (interned.size() > 256) std::erase_if(interned, [](const auto& entry) { return entry.second.expired(); });
+  auto& slot = interned[key];
+  if (auto shared = slot.lock()) return shared;
+  auto shared = std::make_shared<const json>(std::move(schema));
+  slot = shared;
+  return shared;
+}
+
 }  // namespace
 
 void Registry::add(ToolSpec spec, ToolHandler handler) {
@@ -39,12 +54,13 @@ void Registry::add(ToolSpec spec, ToolHandler handler) {
   if (auto problem = check_schema(spec.parameters_schema))
     throw std::invalid_argument("tool \"" + spec.name + "\": " + *problem);
   if (!handler) throw std::invalid_argument("tool \"" + spec.name + "\" has no handler");
-  tools_.push_back({std::move(spec), std::move(handler)});
+  tools_.push_back({std::move(spec.name), std::move(spec.description), intern_schema(std::move(spec.parameters_schema)),
+                    std::move(handler)});
 }
 
 const Registry::Tool* Registry::find(std::string_view name) const {
   for (const auto& t : tools_)
-    if (t.spec.name == name) return &t;
+    if (t.name == name) return &t;
   return nullptr;
 }
 
@@ -52,7 +68,7 @@ bool Registry::contains(std::string_view name) const { return find(name) != null
 
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
-  for (const auto& t : tools_) out.push_back(t.spec.name);
+  for (const auto& t : tools_) out.push_back(t.name);
   return out;
 }
 
@@ -60,9 +76,9 @@ json Registry::session_tools() const {
   json tools = json::array();
   for (const auto& t : tools_)
     tools.push_back({{"type", "function"},
-                     {"name", t.spec.name},
-                     {"description", t.spec.description},
-                     {"parameters", t.spec.parameters_schema}});
+                     {"name", t.name},
+                     {"description", t.description},
+                     {"parameters", *t.schema}});
   return tools;
 }
 
@@ -70,7 +86,7 @@ ToolOutcome Registry::run(std::string_view name, std::string_view arguments_json
   const Tool* tool = find(name);
   if (!tool) {
     std::string known;
-    for (const auto& t : tools_) known += (known.empty() ? "" : ", ") + t.spec.name;
+    for (const auto& t : tools_) known += (known.empty() ? "" : ", ") + t.name;
     return tool_failure("unknown tool \"" + std::string(name) + "\"" +
                         (known.empty() ? "; no tools are available" : "; available tools: " + known));
   }
@@ -86,9 +102,9 @@ ToolOutcome Registry::run(std::string_view name, std::string_view arguments_json
     confirm_repeat = it->is_boolean() && it->get<bool>();
     args.erase(it);
   }
-  if (auto problem = check_arguments(tool->spec.parameters_schema, args)) return tool_failure(*problem);
+  if (auto problem = check_arguments(*tool->schema, args)) return tool_failure(*problem);
 
-  std::string key = tool->spec.name + '\n' + dump(args);  // object keys are sorted: canonical
+  std::string key = tool->name + '\n' + dump(args);  // object keys are sorted: canonical
   if (!confirm_repeat) {
     if (auto it = executed_.find(key); it != executed_.end()) return {repeated_output(it->second), NoEffect{}, true};
   }

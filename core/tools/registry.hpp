@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,7 +64,11 @@ class Registry {
 
  private:
   struct Tool {
-    ToolSpec spec;
+    std::string name;
+    std::string description;
+    // Schemas are the same for every call of a profile: one document for the whole process,
+    // rather than ~2 KiB of JSON nodes per tool per call (see intern_schema in registry.cpp).
+    std::shared_ptr<const nlohmann::json> schema;
     ToolHandler handler;
   };
   const Tool* find(std::string_view name) const;

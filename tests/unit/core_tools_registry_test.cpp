@@ -132,3 +132,24 @@ TEST_CASE("registering a bad tool is a programming error") {
   r.add({"t", "", {{"type", "object"}}}, ok);
   CHECK_THROWS_AS(r.add({"t", "", {{"type", "object"}}}, ok), std::invalid_argument);
 }
+
+TEST_CASE("registries of different calls share one schema document per distinct schema, and still validate") {
+  auto make = [](const char* type) {
+    Registry r;
+    r.add({"lookup", "Looks something up.",
+           {{"type", "object"},
+            {"properties", {{"what", {{"type", type}}}}},
+            {"required", {"what"}},
+            {"additionalProperties", false}}},
+          [](const json&) { return tool_success({{"ok", true}}); });
+    return r;
+  };
+  auto a = make("string");
+  auto b = make("string");
+  auto c = make("integer");
+  CHECK(a.session_tools() == b.session_tools());
+  CHECK(a.session_tools() != c.session_tools());
+  CHECK(a.run("lookup", R"({"what":"hours"})").ok);
+  CHECK_FALSE(c.run("lookup", R"({"what":"hours"})").ok);  // c's own schema wants an integer
+  CHECK(c.run("lookup", R"({"what":3})").ok);
+}
