@@ -23,6 +23,7 @@
 #include "core/simulate/probe.hpp"
 #include "daemon/daemon.hpp"
 #include "tests/fakes/fake_openai_realtime.hpp"
+#include "tests/integration/loopback_daemon.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -53,23 +54,11 @@ struct Daemon {
   std::string origin;  // http://127.0.0.1:<port>
 
   explicit Daemon(std::function<void(config::Settings&)> tweak = {}) {
-    settings.database.path = (dir / "sonoria.db").string();
-    settings.server.listen = "127.0.0.1:0";
-    settings.server.public_url = k_public;
-    settings.server.threads = 2;
-    settings.server.drain_timeout = 3s;
+    settings = test::loopback_settings(dir, engine, k_public, k_token);
     settings.calls.stream_timeout = 5s;
     settings.calls.max_concurrent = 100;
-    settings.twilio.auth_token = k_token;
-    settings.engine.url = engine.url();
-    settings.engine.api_key = engine.api_key();
-    settings.log.level = std::getenv("SONORIA_TEST_LOG") ? std::getenv("SONORIA_TEST_LOG") : "warn";
     if (tweak) tweak(settings);
-    {
-      db::Database database(settings.database, db::SchemaCheck::none);
-      db::migrate(database.connection());
-      database.orgs().upsert(org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml"));
-    }
+    test::import_example_profile(settings);
     server = std::make_unique<daemon::Daemon>(settings);
     server->start();
     origin = "http://127.0.0.1:" + std::to_string(server->port());
