@@ -26,7 +26,7 @@ struct StageRecord {
   int64_t next_sequence = 0;               // the next free transcript sequence number
   db::TimePoint call_started_at;           // offsets of later stages count from here
   std::vector<std::pair<std::string, std::string>> turns;  // (speaker, text heard), in order
-  bool resumed = false;                    // this stage was itself a comeback: no third one
+  bool resumed = false;                    // the call already came back once: not again
   std::string from, to, direction;         // the call's parties, as the voice webhook gave them
 };
 

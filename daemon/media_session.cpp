@@ -545,13 +545,14 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     // A comeback whose stream never came (the caller hung up during the transfer) leaves the
     // earlier stage's record as it was.
     if (!p_.comeback || twilio_attached_) post_record(f);
-    std::vector<std::pair<std::string, std::string>> said;
-    for (const auto& [seq, turn] : turns_) said.push_back(turn);
-    s_.calls.record_stage(p_.call_sid, StageRecord{p_.comeback && !twilio_attached_ ? p_.comeback->earlier.record : f,
-                                                   next_sequence_, p_.comeback ? p_.comeback->earlier.call_started_at
-                                                                               : p_.started_at,
-                                                   std::move(said), p_.comeback.has_value(), p_.from, p_.to,
-                                                   p_.direction});
+    // Only a transfer can come back (a comeback cannot transfer again): what the next stage needs
+    // is kept for those calls alone, not the transcript of every call for the registry's 15 minutes.
+    if (!p_.comeback && disposition_ && std::holds_alternative<call::Transfer>(*disposition_)) {
+      std::vector<std::pair<std::string, std::string>> said;
+      for (const auto& [seq, turn] : turns_) said.push_back(turn);
+      s_.calls.record_stage(p_.call_sid, StageRecord{f, next_sequence_, p_.started_at, std::move(said), false, p_.from,
+                                                     p_.to, p_.direction});
+    }
 
     for (auto ms : summary.turn_latencies_ms) s_.metrics.turn_latency.observe(static_cast<double>(ms));
     if (f.greeting_latency_ms) s_.metrics.greeting_latency.observe(static_cast<double>(*f.greeting_latency_ms));

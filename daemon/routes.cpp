@@ -280,6 +280,10 @@ std::optional<std::string> Routes::take_message(const std::string& call_sid, con
   auto profile = s_.calls.profile(call_sid);
   if (!stage || stage->resumed || !profile || s_.calls.is_live(call_sid)) return std::nullopt;
   if (!s_.admission.readmit()) return std::nullopt;  // shutting down: the apology it is
+  // Once only: a retried or repeated <Dial action> must not start another comeback.
+  StageRecord used = *stage;
+  used.resumed = true;
+  s_.calls.record_stage(call_sid, std::move(used));
   std::string token = CallRegistry::mint_token();
   MediaSession::Params p;
   p.call_sid = call_sid;

@@ -581,6 +581,15 @@ TEST_CASE("a transfer nobody answers brings the caller back to the assistant, wh
     return e.kind == "transfer_result" && e.name == std::optional<std::string>("no-answer");
   }));
   CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) { return e.kind == "take_message"; }));
+
+  // A repeated <Dial action> (Twilio retrying it) does not bring the caller back a second time.
+  auto params = caller.voice_params();
+  params.emplace_back("DialCallStatus", "no-answer");
+  auto again = caller.post_signed(k_public + "/twilio/dial-done", params);
+  CHECK(again.status == 200);
+  REQUIRE(again.twiml);
+  CHECK_FALSE(again.twiml->connect);
+  CHECK(h.engine.session_count() == 2);
 }
 
 TEST_CASE("a transfer that is answered ends the assistant's part; one that fails while shutting down gets an apology") {
