@@ -21,9 +21,7 @@ struct AnalyticsOptions {
 void register_analytics(CLI::App& app, Context& context) {
   auto opts = std::make_shared<AnalyticsOptions>();
   auto* cmd = app.add_subcommand("analytics", "Call totals, outcomes, busiest hours, latency and estimated cost");
-  cmd->add_option("--since", opts->filters.since, "Calls started at or after: YYYY-MM-DD, an ISO time, or 7d/12h ago");
-  cmd->add_option("--until", opts->filters.until, "Calls started before: same forms as --since");
-  cmd->add_option("--org", opts->filters.org, "Only this organization (id or slug)");
+  add_filter_options(*cmd, opts->filters);
   cmd->add_flag("--json", opts->json, "Stable machine-readable JSON");
   cmd->callback([&context, opts] {
     auto prices = reports::prices_from(context.settings().pricing);

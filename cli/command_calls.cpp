@@ -31,9 +31,7 @@ void register_calls(CLI::App& app, Context& context) {
   calls->require_subcommand(1);
 
   auto* list = calls->add_subcommand("list", "List calls, newest first");
-  list->add_option("--since", opts->filters.since, "Calls started at or after: YYYY-MM-DD, an ISO time, or 7d/12h ago");
-  list->add_option("--until", opts->filters.until, "Calls started before: same forms as --since");
-  list->add_option("--org", opts->filters.org, "Only this organization (id or slug)");
+  add_filter_options(*list, opts->filters);
   list->add_option("--status", opts->status, "Only calls with this status (completed, failed, in-progress, …)");
   list->add_option("--limit", opts->limit, "At most this many calls (1–1000, default 50)")->check(CLI::Range(1, 1000));
   list->add_option("--before-cursor", opts->before, "Continue after a previous page (the cursor it printed)");

@@ -24,9 +24,7 @@ struct ExportOptions {
 void register_export(CLI::App& app, Context& context) {
   auto opts = std::make_shared<ExportOptions>();
   auto* cmd = app.add_subcommand("export-transcripts", "Export finished calls with their transcripts");
-  cmd->add_option("--since", opts->filters.since, "Calls started at or after: YYYY-MM-DD, an ISO time, or 7d/12h ago");
-  cmd->add_option("--until", opts->filters.until, "Calls started before: same forms as --since");
-  cmd->add_option("--org", opts->filters.org, "Only this organization (id or slug)");
+  add_filter_options(*cmd, opts->filters);
   cmd->add_option("--call", opts->call, "Only this call (its CallSid)");
   cmd->add_option("--format", opts->format, "jsonl | json | csv | txt (default jsonl)")
       ->check(CLI::IsMember({"jsonl", "json", "csv", "txt"}));

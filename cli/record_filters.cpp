@@ -1,9 +1,17 @@
 #include "cli/record_filters.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include "core/error.hpp"
 #include "core/reports/time_spec.hpp"
 
 namespace sonoria::cli {
+
+void add_filter_options(CLI::App& command, RecordFilters& filters) {
+  command.add_option("--since", filters.since, "Calls started at or after: YYYY-MM-DD, an ISO time, or 7d/12h ago");
+  command.add_option("--until", filters.until, "Calls started before: same forms as --since");
+  command.add_option("--org", filters.org, "Only this organization (id or slug)");
+}
 
 db::CallQuery make_call_query(const RecordFilters& f, db::Database& database, db::TimePoint now) {
   db::CallQuery q;

@@ -9,6 +9,10 @@
 #include "core/db/call_queries.hpp"
 #include "core/db/database.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace sonoria::cli {
 
 struct RecordFilters {
@@ -16,6 +20,9 @@ struct RecordFilters {
   std::string until;
   std::string org;     // id or slug
 };
+
+// Adds --since, --until and --org, bound to `filters`, to a subcommand.
+void add_filter_options(CLI::App& command, RecordFilters& filters);
 
 db::CallQuery make_call_query(const RecordFilters& filters, db::Database& database, db::TimePoint now);
 // Organization id → slug.

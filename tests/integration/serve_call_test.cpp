@@ -22,6 +22,7 @@ namespace {
 
 const std::string k_public = "https://voice.example.com";
 const std::string k_token = "f1e2d3c4b5a697887766554433221100";
+const std::string k_account = "AC00000000000000000000000000000001";
 
 // Caller audio with content the fake VAD hears as speech, and that a test can recognise.
 std::string speech_bytes(int ms) {
@@ -108,6 +109,14 @@ struct Harness {
     return database.calls().transcript(sid);
   }
 };
+
+// Settings that send the daemon's Twilio REST requests (SMS, call updates) to `rest`.
+std::function<void(config::Settings&)> use_rest(const fakes::FakeTwilioRest& rest) {
+  return [&rest](config::Settings& s) {
+    s.twilio.account_sid = k_account;
+    s.twilio.api_base_url = rest.base_url();
+  };
+}
 
 // The engine greets ("Hello!", 400 ms), then answers the caller's first turn with `words`
 // (`reply_ms` of audio) and a transfer_call.
@@ -430,11 +439,8 @@ TEST_CASE("beta protocol for Azure-style servers: flat session fields and beta e
 }
 
 TEST_CASE("the caller asks for the booking link: the model's call becomes a Twilio SMS, the result goes back, the transcript notes it") {
-  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
-  Harness h([&](config::Settings& s) {
-    s.twilio.account_sid = "AC00000000000000000000000000000001";
-    s.twilio.api_base_url = rest.base_url();
-  });
+  fakes::FakeTwilioRest rest(k_account, k_token);
+  Harness h(use_rest(rest));
   h.engine.push_reply(reply("Hello!", 400));
   fakes::ScriptedReply asks = reply("Sure, I will text you our booking link.", 400);
   asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_booking_1"});
@@ -492,11 +498,8 @@ TEST_CASE("the caller asks for a person: transfer_call ends the stream and conne
 }
 
 TEST_CASE("a transfer nobody answers brings the caller back to the assistant, who takes a message for the owner") {
-  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
-  Harness h([&](config::Settings& s) {
-    s.twilio.account_sid = "AC00000000000000000000000000000001";
-    s.twilio.api_base_url = rest.base_url();
-  });
+  fakes::FakeTwilioRest rest(k_account, k_token);
+  Harness h(use_rest(rest));
   script_transfer(h, "Let me connect you to the front desk.", 600);
   h.engine.push_reply(reply("Sorry, nobody could pick up. Can I take a message?", 500));
   fakes::ScriptedReply note = reply("", 0);
@@ -614,12 +617,9 @@ TEST_CASE("a transfer that is answered ends the assistant's part; one that fails
 }
 
 TEST_CASE("a slow tool is covered by a short filler instead of dead air") {
-  fakes::FakeTwilioRest rest("AC00000000000000000000000000000001", k_token);
+  fakes::FakeTwilioRest rest(k_account, k_token);
   rest.delay_next(1, 3s, "Messages.json");
-  Harness h([&](config::Settings& s) {
-    s.twilio.account_sid = "AC00000000000000000000000000000001";
-    s.twilio.api_base_url = rest.base_url();
-  });
+  Harness h(use_rest(rest));
   h.engine.push_reply(reply("Hello!", 400));
   fakes::ScriptedReply asks = reply("", 0);
   asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_slow_1"});
