@@ -16,6 +16,7 @@
 #include "daemon/db_writer.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/log.hpp"
+#include "daemon/malloc_arenas.hpp"
 #include "daemon/media_session.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
@@ -39,6 +40,11 @@ HttpServerOptions server_options(const config::Settings& s) {
 
 Admission::Limits admission_limits(const config::Settings& s) {
   return Admission::Limits{s.calls.max_concurrent, s.calls.max_calls_per_caller_per_hour, s.calls.blocked_callers};
+}
+
+// server.threads, where 0 means one per core.
+int io_thread_count(const config::Settings& s) {
+  return s.server.threads > 0 ? s.server.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace
@@ -88,7 +94,7 @@ class Daemon::Impl {
       log_warn("startup.no_numbers", "", "no organization answers any number yet (sonoria org import FILE.toml)");
     server_.start();
     start_reloader();
-    int n = settings_.server.threads > 0 ? settings_.server.threads : std::max(1u, std::thread::hardware_concurrency());
+    const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
     log_info("startup.listening", "", "sonoria is answering calls",
@@ -235,7 +241,10 @@ class Daemon::Impl {
   bool reloader_stop_ = false;
 };
 
-Daemon::Daemon(const config::Settings& settings) : impl_(std::make_unique<Impl>(settings)) {}
+Daemon::Daemon(const config::Settings& settings) {
+  limit_malloc_arenas(io_thread_count(settings));  // before any thread of the daemon exists
+  impl_ = std::make_unique<Impl>(settings);
+}
 Daemon::~Daemon() = default;
 void Daemon::start() { impl_->start(); }
 uint16_t Daemon::port() const { return impl_->port(); }

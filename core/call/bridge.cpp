@@ -1,7 +1,10 @@
 #include "core/call/bridge.hpp"
 
+#include <functional>
 #include <type_traits>
 #include <utility>
+
+#include "core/intern_table.hpp"
 
 namespace sonoria::call {
 namespace {
@@ -41,8 +44,12 @@ CallBridge::CallBridge(BridgeConfig config, ActionSink& sink, TimePoint start)
     : config_(std::move(config)), sink_(sink), start_(start), phase_since_(start), last_activity_(start) {
   // The same session.update goes out on every engine connection: keep its text, not the prompt and
   // the tools' JSON document it is made of (~20 KiB per call, which adds up over hundreds of calls).
-  session_update_ = engine::session_update(config_.session, config_.protocol);
-  session_update_.shrink_to_fit();  // serialising grew it by doubling: up to twice its length
+  // The text depends on the organization and the minute only (the prompt says the local time), so
+  // the calls an organization takes in one minute share one copy (8 KiB each otherwise).
+  static InternTable<std::string> session_updates;
+  std::string text = engine::session_update(config_.session, config_.protocol);
+  const auto hash = std::hash<std::string_view>{}(text);
+  session_update_ = session_updates.intern(hash, std::move(text));
   config_.session.tools = nullptr;
   std::string().swap(config_.session.instructions);
 }
@@ -63,7 +70,7 @@ void CallBridge::on_engine_open(TimePoint now) {
   audio_origin_ms_.reset();
   response_active_ = response_requested_ = false;
   outstanding_tools_ = 0;
-  send(session_update_);
+  send(*session_update_);
 }
 
 void CallBridge::on_engine_event(TimePoint now, const engine::Event& event) {

@@ -42,6 +42,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -184,7 +185,7 @@ class CallBridge {
   int64_t offset_ms(TimePoint now) const;
 
   BridgeConfig config_;              // session.instructions and session.tools are emptied: see session_update_
-  std::string session_update_;       // the session.update event, sent on every engine connection
+  std::shared_ptr<const std::string> session_update_;  // the session.update event, for every engine connection
   ActionSink& sink_;
   TimePoint start_;
 

@@ -53,6 +53,9 @@ TranscriptAssembler::Turn& TranscriptAssembler::insert(std::string_view item_id,
     previous = up == previous_.end() ? std::string_view() : std::string_view(up->second);
   }
   position = std::max(position, cursor_);  // never before what was already released
+  // Only chains through items that are not turns are ever followed again: this item's own link
+  // has done its job. (A call of hundreds of items would otherwise keep every link to its end.)
+  if (auto it = previous_.find(item_id); it != previous_.end()) previous_.erase(it);
   Turn t;
   t.item_id = std::string(item_id);
   t.speaker = speaker;
@@ -74,7 +77,7 @@ void TranscriptAssembler::add_caller(std::string_view item_id, int64_t offset_ms
 
 void TranscriptAssembler::caller_text(std::string_view item_id, std::string_view transcript) {
   Turn* t = find(item_id);
-  if (!t || t->speaker != Speaker::caller) return;
+  if (!t || t->speaker != Speaker::caller || t->emitted) return;
   t->generated = std::string(transcript);
   t->has_text = true;
   update_heard(*t);
@@ -95,7 +98,7 @@ void TranscriptAssembler::add_assistant(std::string_view item_id, int64_t offset
 
 void TranscriptAssembler::assistant_text(std::string_view item_id, std::string_view generated) {
   Turn* t = find(item_id);
-  if (!t || t->speaker != Speaker::assistant) return;
+  if (!t || t->speaker != Speaker::assistant || t->emitted) return;
   t->generated = std::string(generated);
   t->has_text = true;
   update_heard(*t);
@@ -103,14 +106,14 @@ void TranscriptAssembler::assistant_text(std::string_view item_id, std::string_v
 
 void TranscriptAssembler::assistant_played(std::string_view item_id) {
   Turn* t = find(item_id);
-  if (!t || t->speaker != Speaker::assistant || t->settled) return;
+  if (!t || t->speaker != Speaker::assistant || t->settled || t->emitted) return;
   t->settled = true;
   update_heard(*t);
 }
 
 void TranscriptAssembler::assistant_cut(std::string_view item_id, int64_t heard_ms, int64_t audio_ms) {
   Turn* t = find(item_id);
-  if (!t || t->speaker != Speaker::assistant) return;
+  if (!t || t->speaker != Speaker::assistant || t->emitted) return;  // recorded as it was
   t->settled = true;
   t->interrupted = true;
   t->heard_ms = std::max<int64_t>(0, heard_ms);
@@ -143,7 +146,11 @@ void TranscriptAssembler::stop_waiting_for_text() {
 std::optional<TranscriptTurn> TranscriptAssembler::emit(Turn& t) {
   t.emitted = true;
   if (t.heard.empty() && t.generated.empty()) return std::nullopt;
-  return TranscriptTurn{++seq_, t.item_id, t.speaker, t.offset_ms, t.heard, t.generated, t.interrupted};
+  TranscriptTurn turn{++seq_, t.item_id, t.speaker, t.offset_ms, t.heard, std::move(t.generated), t.interrupted};
+  // Once recorded, a turn only serves history(), which needs what was heard: the generated text
+  // is not kept for the rest of the call.
+  t.generated = std::string();
+  return turn;
 }
 
 std::vector<TranscriptTurn> TranscriptAssembler::take_ready(int64_t now_ms, int64_t caller_wait_ms) {

@@ -39,6 +39,8 @@ Connection::Connection(const std::string& path, const OpenOptions& options) : pa
   }
 }
 
+void Connection::limit_cache(int kib) { exec("PRAGMA cache_size = -" + std::to_string(kib)); }
+
 Connection::~Connection() {
   if (db_) sqlite3_close_v2(db_);
 }

@@ -28,6 +28,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void exec(std::string_view sql);                  // one or more statements, no results
+  // Caps this connection's page cache (SQLite's default is 2 MiB per connection).
+  void limit_cache(int kib);
   int64_t last_insert_rowid() const;
   int changes() const;                              // rows changed by the last statement
   const std::string& path() const { return path_; }

@@ -1,9 +1,10 @@
 #include "core/tools/registry.hpp"
 
-#include "core/tools/schema.hpp"
-
-#include <mutex>
+#include <functional>
 #include <stdexcept>
+
+#include "core/intern_table.hpp"
+#include "core/tools/schema.hpp"
 
 namespace sonoria::tools {
 namespace {
@@ -32,18 +33,11 @@ std::string repeated_output(const std::string& earlier) {
   return dump(j);
 }
 
-// Identical schemas share one immutable document, kept while any registry uses it. Thread-safe.
+// Identical schemas share one immutable document, kept while any registry uses it.
 std::shared_ptr<const json> intern_schema(json schema) {
-  static std::mutex mutex;
-  static std::map<std::string, std::weak_ptr<const json>> interned;
-  std::string key = schema.dump();
-  std::lock_guard lock(mutex);
-  if (interned.size() > 256) std::erase_if(interned, [](const auto& entry) { return entry.second.expired(); });
-  auto& slot = interned[key];
-  if (auto shared = slot.lock()) return shared;
-  auto shared = std::make_shared<const json>(std::move(schema));
-  slot = shared;
-  return shared;
+  static InternTable<json> table;
+  const auto hash = std::hash<std::string>{}(schema.dump());
+  return table.intern(hash, std::move(schema));
 }
 
 }  // namespace

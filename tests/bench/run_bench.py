@@ -90,6 +90,10 @@ def parse_args(argv):
     p.add_argument("--one-daemon", action="store_true",
                    help="run every level on one daemon (default: a fresh daemon per level, so idle RSS "
                         "is not inflated by memory the allocator kept from the previous level)")
+    p.add_argument("--no-floor", action="store_true",
+                   help="skip sonoria-bench-floor, the bare epoll relay measured after each level")
+    p.add_argument("--floor-duration", type=float, default=20.0,
+                   help="seconds the floor relay is measured at each level (default 20)")
     p.add_argument("--keep-workspace", action="store_true", help="keep the temporary config and database")
     args = p.parse_args(argv)
     for name in ("duration", "ramp"):
@@ -257,7 +261,9 @@ class Bench:
         self.env = child_env()
         self.sonoria = os.path.join(args.build_dir, "sonoria")
         self.engine_bin = os.path.join(args.build_dir, "tests", "sonoria-bench-engine")
-        for binary in (self.sonoria, self.engine_bin):
+        self.floor_bin = os.path.join(args.build_dir, "tests", "sonoria-bench-floor")
+        binaries = (self.sonoria, self.engine_bin) + (() if args.no_floor else (self.floor_bin,))
+        for binary in binaries:
             if not os.access(binary, os.X_OK):
                 raise BenchError(f"{binary} is missing; run scripts/bench (it builds) or pass --build-dir")
         self.workspace = tempfile.mkdtemp(prefix="sonoria-bench-")
@@ -361,7 +367,28 @@ class Bench:
             raise BenchError(f"sonoria simulate printed no JSON summary at {calls} calls; see {log}")
         simulator_cpu_os = ((children_cpu1.ru_utime - children_cpu0.ru_utime) +
                             (children_cpu1.ru_stime - children_cpu0.ru_stime)) * 1000
-        return summarise(calls, sim, engine_stats, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os, idle_rss, peak_rss)
+        level = summarise(calls, sim, engine_stats, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os, idle_rss,
+                          peak_rss)
+        if not self.args.no_floor:
+            level["floor"] = self.run_floor(calls, sim)
+        return level
+
+    def run_floor(self, calls, sim):
+        """The same traffic through a bare epoll relay: the kernel's share of any relay's CPU."""
+        # The engine's share of the call: frames it sent for every frame the caller sent.
+        share = min(1.0, sim["frames"]["received"] / sim["frames"]["sent"]) if sim["frames"]["sent"] else 0.0
+        cycle_ms = 10_000
+        argv = [self.floor_bin, "--calls", str(calls), "--duration", str(self.args.floor_duration),
+                "--delta-ms", str(self.args.delta_ms), "--cycle-ms", str(cycle_ms),
+                "--reply-ms", str(round(share * cycle_ms)), "--json"]
+        done = subprocess.run(argv, env=self.env, capture_output=True, timeout=self.args.floor_duration + 120)
+        with open(os.path.join(self.logs, f"floor-{calls}.log"), "wb") as f:
+            f.write(done.stdout + done.stderr)
+        if done.returncode != 0:
+            raise BenchError(f"sonoria-bench-floor failed at {calls} calls: {done.stderr.decode().strip()}")
+        floor = json.loads(done.stdout.decode())
+        floor["engine_share"] = round(share, 3)
+        return floor
 
 
 def summarise(calls, sim, engine, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os, idle_rss, peak_rss):
@@ -447,7 +474,9 @@ def target_checks(levels):
     at = by_calls.get(400)
     if at and at["daemon"]["cpu_ms_per_call_s"] is not None:
         v = at["daemon"]["cpu_ms_per_call_s"]
-        checks.append(f"{mark(v <= 0.25)} CPU at 400 calls: {v:.3f} ms per call-second (target ≤ 0.25)")
+        floor = (f"; a bare epoll relay of the same traffic costs {at['floor']['cpu_ms_per_call_s']:.3f}"
+                 if at.get("floor") else "")
+        checks.append(f"{mark(v <= 0.25)} CPU at 400 calls: {v:.3f} ms per call-second (target ≤ 0.25{floor})")
         v = at["daemon"]["rss_kib_per_call"]
         checks.append(f"{mark(v <= 64)} RSS at 400 calls: {v:.1f} KiB per call (target ≤ 64)")
     else:
@@ -474,15 +503,17 @@ def markdown(report):
              f"({report['machine']['cpu_model']}) · Linux {report['machine']['kernel']} · engine: "
              f"{report['engine']['delta_ms']} ms deltas, {report['engine']['reply_ms']} ms replies, a tool call "
              f"every {report['engine']['function_every']} responses", "", TARGETS_LINE, "",
-             "| calls | load achieved | daemon CPU ms/call-s | RSS KiB/call | engine→caller ms p50/p95/p99/max "
+             "| calls | load achieved | daemon CPU ms/call-s | floor ms/call-s | RSS KiB/call | engine→caller ms p50/p95/p99/max "
              "| caller→engine ms p50/p95/p99/max | lost e→c / c→e | reordered e→c / c→e | clears | marks "
              "| errors | greeting ms p50/p95/p99 | simulator CPU s | engine CPU s |",
-             "|---:|:---:|---:|---:|---|---|---:|---:|---:|---:|---|---|---:|---:|"]
+             "|---:|:---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---|---:|---:|"]
     for level in report["levels"]:
         f, g = level["frames"], level["greeting_ms"]
         lines.append(
             f"| {level['calls']} | {'yes' if level['load_achieved'] else '⚠ no'} "
-            f"| {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} | {fmt(level['daemon']['rss_kib_per_call'], 1)} "
+            f"| {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} "
+            f"| {fmt(level['floor']['cpu_ms_per_call_s'], 3) if level.get('floor') else '–'} "
+            f"| {fmt(level['daemon']['rss_kib_per_call'], 1)} "
             f"| {quartet(level['engine_to_caller_ms'])} | {quartet(level['caller_to_engine_ms'])} "
             f"| {f['engine_to_caller']['lost']} / {f['caller_to_engine']['lost']} "
             f"| {f['engine_to_caller']['reordered']} / {f['caller_to_engine']['reordered']} "
@@ -495,7 +526,9 @@ def markdown(report):
     if notes:
         lines += ["", "Load not achieved (do not trust these rows' numbers):", ""] + notes
     lines += ["", "CPU: utime+stime of all the daemon's threads (/proc/PID/stat) over the level, divided by the "
-              "simulator's call-seconds. RSS: peak (sampled every 200 ms) minus idle, per call. engine→caller: "
+              "simulator's call-seconds. Floor: sonoria-bench-floor, one thread relaying the same message rates "
+              "and sizes between TCP loopback sockets with raw epoll (one recv and one send per message, no "
+              "framing): what the kernel alone costs, measured after the level. RSS: peak (sampled every 200 ms) minus idle, per call. engine→caller: "
               "engine send → simulator receive; caller→engine: simulator send → engine receive (probe frames, "
               "CLOCK_MONOTONIC). Full data: results.json; logs: logs/."]
     return "\n".join(lines) + "\n"

@@ -768,3 +768,21 @@ TEST_CASE("an active-response error requeues our instructions until the engine's
   CHECK(call.out.count("response.create") == creates + 1);
   CHECK(call.out.engine.back()["response"]["instructions"].get<std::string>().find("still there") != std::string::npos);
 }
+
+TEST_CASE("calls with the same configuration share the session.update, calls with another keep their own") {
+  auto other_config = test_config();
+  other_config.session.instructions = "You are the receptionist of another studio.";
+  Call first, second, other(other_config);
+  for (Call* call : {&first, &second, &other}) {
+    call->bridge.on_twilio_start(call->now, "MZ123");
+    call->bridge.on_engine_open(call->now);
+    REQUIRE(call->out.engine.size() == 1);
+  }
+  CHECK(first.out.engine[0]["session"]["instructions"] == "You are the receptionist.");
+  CHECK(second.out.engine[0] == first.out.engine[0]);
+  CHECK(other.out.engine[0]["session"]["instructions"] == "You are the receptionist of another studio.");
+  // A later engine connection (after a reconnect) still sends this call's own session.update.
+  other.bridge.on_engine_closed(other.now, "1006 gone");
+  other.bridge.on_engine_open(other.now);
+  CHECK(other.out.engine.back()["session"]["instructions"] == "You are the receptionist of another studio.");
+}

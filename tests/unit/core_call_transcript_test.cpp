@@ -138,3 +138,46 @@ TEST_CASE("stop_waiting_for_text finalises turns that will never get text") {
   t.stop_waiting_for_text();
   CHECK(ids(t.take_ready(10, 30000)) == std::vector<std::string>{"u2"});
 }
+
+TEST_CASE("a long call keeps its order through function calls while old links are let go") {
+  TranscriptAssembler t;
+  // Fifty exchanges: caller → function call → assistant, each placed after the one before.
+  std::string last;
+  for (int i = 0; i < 50; ++i) {
+    const std::string u = "u" + std::to_string(i), fc = "fc" + std::to_string(i), a = "a" + std::to_string(i);
+    t.place(u, last);
+    t.place(fc, u);
+    t.place(a, fc);
+    t.add_caller(u, i * 1000, i * 1000);
+    t.caller_text(u, "question " + std::to_string(i));
+    t.add_assistant(a, i * 1000 + 500, i * 1000 + 500);
+    t.assistant_text(a, "answer " + std::to_string(i));
+    t.assistant_played(a);
+    last = a;
+  }
+  auto turns = t.take_ready(100'000, 30'000);
+  REQUIRE(turns.size() == 100);
+  for (int i = 0; i < 50; ++i) {
+    CHECK(turns[2 * i].item_id == "u" + std::to_string(i));
+    CHECK(turns[2 * i + 1].item_id == "a" + std::to_string(i));
+    CHECK(turns[2 * i + 1].text_generated == "answer " + std::to_string(i));
+  }
+  CHECK(t.history().size() == 100);
+}
+
+TEST_CASE("a turn already recorded is not rewritten by a late cut or text, so history matches the record") {
+  TranscriptAssembler t;
+  t.place("a1", "");
+  t.add_assistant("a1", 0, 0);
+  t.assistant_text("a1", "We open at nine every day.");
+  t.assistant_played("a1");
+  auto turns = t.take_ready(1000, 30000);
+  REQUIRE(turns.size() == 1);
+  CHECK(turns[0].text_heard == "We open at nine every day.");
+  t.assistant_cut("a1", 100, 3000);        // e.g. a barge-in racing the last mark
+  t.assistant_text("a1", "something else");
+  auto history = t.history();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].text == "We open at nine every day.");
+  CHECK(t.take_all().empty());
+}
