@@ -296,15 +296,27 @@ std::string session_update(const SessionConfig& config, OpenAiProtocol protocol)
   return dump({{"type", "session.update"}, {"session", std::move(session)}});
 }
 
+namespace {
+constexpr std::string_view k_append_head = R"({"type":"input_audio_buffer.append","audio":")";
+constexpr std::string_view k_append_tail = R"("})";
+}  // namespace
+
 bool write_input_audio_append(std::string& out, std::string_view payload_b64) {
   static constexpr std::array<bool, 256> k_ok = base64_alphabet();
-  static constexpr std::string_view k_head = R"({"type":"input_audio_buffer.append","audio":")";
-  static constexpr std::string_view k_tail = R"("})";
   out.clear();
   for (unsigned char c : payload_b64)
     if (!k_ok[c]) return false;
-  out.append(k_head).append(payload_b64).append(k_tail);
+  out.append(k_append_head).append(payload_b64).append(k_append_tail);
   return true;
+}
+
+std::optional<std::string_view> input_audio_append_payload(std::string_view event) {
+  if (event.size() < k_append_head.size() + k_append_tail.size() || !event.starts_with(k_append_head) ||
+      !event.ends_with(k_append_tail))
+    return std::nullopt;
+  auto payload = event.substr(k_append_head.size(), event.size() - k_append_head.size() - k_append_tail.size());
+  if (payload.find('"') != std::string_view::npos) return std::nullopt;  // not one string: another shape
+  return payload;
 }
 
 std::string conversation_item_truncate(std::string_view item_id, int64_t audio_end_ms) {

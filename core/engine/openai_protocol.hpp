@@ -44,6 +44,9 @@ std::string session_update(const SessionConfig& config, OpenAiProtocol protocol)
 // empty) when the payload contains anything but base64 characters, so peer text can never break
 // out of the JSON string.
 bool write_input_audio_append(std::string& out, std::string_view payload_b64);
+// The base64 audio of an event exactly as write_input_audio_append writes it; nullopt for any
+// other text.
+std::optional<std::string_view> input_audio_append_payload(std::string_view event);
 
 // `conversation.item.truncate` of content 0 at audio_end_ms (the caller heard that much).
 std::string conversation_item_truncate(std::string_view item_id, int64_t audio_end_ms);

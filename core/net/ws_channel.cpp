@@ -100,7 +100,7 @@ void WsChannel::on_resume() {
 
 bool WsChannel::send_text(std::string text, SendMode mode) {
   if (state_ != State::open) return false;
-  if (!make_room(text.size())) {
+  if (!make_room(text.size(), mode == SendMode::droppable)) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
@@ -110,10 +110,29 @@ bool WsChannel::send_text(std::string text, SendMode mode) {
   return true;
 }
 
-bool WsChannel::make_room(std::size_t size) {
+bool WsChannel::make_room(std::size_t size, bool droppable) {
   const std::size_t limit = limits_.max_queued_bytes;
   std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
   if (size > limit) return false;
+
+  if (droppable && limits_.max_droppable_bytes > 0) {
+    // The message in flight belongs to Beast until its write completes; it is never evicted.
+    const auto first = queue_.begin() + (writing_ ? 1 : 0);
+    std::size_t waiting = 0;
+    for (auto it = first; it != queue_.end(); ++it)
+      if (it->droppable) waiting += it->text.size();
+    for (auto it = first; it != queue_.end() && waiting + size > limits_.max_droppable_bytes;) {
+      if (!it->droppable) {
+        ++it;
+        continue;
+      }
+      waiting -= it->text.size();
+      queued -= it->text.size();
+      it = queue_.erase(it);
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+    queued_bytes_.store(queued, std::memory_order_relaxed);
+  }
   if (queued + size <= limit) return true;
 
   // The message in flight belongs to Beast until its write completes; it is never evicted.
@@ -137,8 +156,27 @@ bool WsChannel::make_room(std::size_t size) {
   return true;
 }
 
+void WsChannel::coalesce_front() {
+  if (!coalescer_ || !queue_.front().droppable) return;
+  while (queue_.size() > 1 && queue_[1].droppable) {
+    const std::size_t before = queue_[0].text.size(), absorbed = queue_[1].text.size();
+    bool merged = false;
+    try {
+      merged = coalescer_(queue_[0].text, queue_[1].text);
+    } catch (const std::exception&) {
+      // A merge that failed leaves both as they were (the coalescer must not have touched `into`).
+    }
+    if (!merged) return;
+    const std::size_t after = queue_[0].text.size();
+    queue_.erase(queue_.begin() + 1);  // may move the front: no reference to it is held across this
+    queued_bytes_.store(queued_bytes_.load(std::memory_order_relaxed) - before - absorbed + after,
+                        std::memory_order_relaxed);
+  }
+}
+
 void WsChannel::do_write() {
   writing_ = true;
+  coalesce_front();
   transport_->write_text(queue_.front().text,
                          [self = shared_from_this()](std::error_code ec) { self->on_write(ec); });
 }

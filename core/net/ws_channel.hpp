@@ -35,6 +35,10 @@ struct WsLimits {
   std::chrono::milliseconds idle_timeout{30000};
   // Time for the queue to drain and the close handshake to finish before the socket is cut.
   std::chrono::milliseconds close_timeout{5000};
+  // Droppable messages waiting behind the one in flight are kept to this many bytes, the oldest
+  // dropped first: caller audio that has waited seconds is worse than audio never sent. Zero: only
+  // max_queued_bytes bounds them.
+  std::size_t max_droppable_bytes = 0;
 };
 
 // Whether a queued message may be evicted to make room when the queue is full (caller audio:
@@ -46,6 +50,9 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   using MessageHandler = std::function<void(std::string_view text)>;
   using CloseHandler = std::function<void(int code, std::string reason)>;
   using WriteDoneHandler = std::function<void(std::size_t queued_bytes)>;
+  // Merges the droppable message after `into` into it (both waiting, `into` next to be written):
+  // true when `into` now carries both, false to leave them as they are.
+  using Coalescer = std::function<bool(std::string& into, std::string_view next)>;
 
   // `transport` is an open WebSocket whose completions run on `executor`.
   static std::shared_ptr<WsChannel> create(boost::asio::any_io_executor executor,
@@ -70,6 +77,11 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // After each completed write, with the bytes still queued: lets a caller that paused another
   // stream above a watermark resume it once this queue has drained enough.
   void on_write_done(WriteDoneHandler handler) { on_write_done_ = std::move(handler); }
+
+  // With one write in flight, droppable messages that queued up meanwhile go out as one: before
+  // each write, the next message absorbs the droppable ones right behind it while `coalescer`
+  // agrees. Under load this turns a backlog of 20 ms audio frames into one message per write.
+  void coalesce_droppable(Coalescer coalescer) { coalescer_ = std::move(coalescer); }
 
   // Queues `text` as one text frame. Returns false, counting it in dropped_messages(), when it
   // cannot fit under max_queued_bytes even after evicting queued droppable messages (oldest
@@ -108,7 +120,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   void on_read(const WsReadResult& result);
   void deliver(std::string_view text);
   void on_resume();
-  bool make_room(std::size_t size);
+  bool make_room(std::size_t size, bool droppable);
+  void coalesce_front();
   void do_write();
   void on_write(std::error_code ec);
   void maybe_send_close();
@@ -124,6 +137,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   MessageHandler on_message_;
   CloseHandler on_close_;
   WriteDoneHandler on_write_done_;
+  Coalescer coalescer_;
 
   State state_ = State::open;
   bool started_ = false;

@@ -245,6 +245,7 @@ void WsClient::on_connected(std::error_code ec, std::string error_text, std::uni
   channel_->on_message(std::move(on_message_));
   channel_->on_close(std::move(on_close_));
   channel_->on_write_done(std::move(on_write_done_));
+  if (options_.coalesce) channel_->coalesce_droppable(options_.coalesce);
   if (paused_) channel_->pause_reading();
   if (on_open) on_open({}, {});
   channel_->start();

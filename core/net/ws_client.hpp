@@ -28,6 +28,8 @@ struct WsClientOptions {
   // Extra trust anchors for wss://, in addition to the system store (PEM). Empty = system only.
   std::string ca_file;
   std::string user_agent = "sonoria";
+  // Merges droppable messages queued behind a write in flight (WsChannel::coalesce_droppable).
+  WsChannel::Coalescer coalesce;
 };
 
 class WsClient : public std::enable_shared_from_this<WsClient> {

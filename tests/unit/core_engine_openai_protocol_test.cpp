@@ -443,3 +443,15 @@ TEST_CASE("the connection appends the model to the URL and picks the auth header
   CHECK(parse_openai_protocol("beta") == OpenAiProtocol::beta);
   CHECK_FALSE(parse_openai_protocol("GA2"));
 }
+
+TEST_CASE("the audio of an append is found only in the exact shape write_input_audio_append makes") {
+  std::string event;
+  REQUIRE(write_input_audio_append(event, "AAEC/w=="));
+  CHECK(input_audio_append_payload(event) == std::optional<std::string_view>("AAEC/w=="));
+  CHECK(input_audio_append_payload(R"({"type":"input_audio_buffer.append","audio":""})") ==
+        std::optional<std::string_view>(""));
+  CHECK_FALSE(input_audio_append_payload(R"({"type":"input_audio_buffer.commit"})"));
+  CHECK_FALSE(input_audio_append_payload(R"({"type":"input_audio_buffer.append","audio":"AA","event_id":"x"})"));
+  CHECK_FALSE(input_audio_append_payload(R"({"type":"input_audio_buffer.append","audio":"A"}"})"));
+  CHECK_FALSE(input_audio_append_payload(""));
+}

@@ -297,3 +297,71 @@ TEST_CASE("handlers are released once the connection has ended") {
   f.fake->receive_close(1000, "");
   CHECK(watch.expired());
 }
+
+TEST_CASE("droppable messages queued behind a write go out merged, kept ones on their own and in order") {
+  Fixture f;
+  std::vector<std::string> merges;
+  f.channel->coalesce_droppable([&](std::string& into, std::string_view next) {
+    merges.push_back(into + "+" + std::string(next));
+    into += std::string(next);
+    return true;
+  });
+  f.channel->start();
+  CHECK(f.channel->send_text("a1", SendMode::droppable));  // written at once
+  CHECK(f.channel->send_text("a2", SendMode::droppable));
+  CHECK(f.channel->send_text("a3", SendMode::droppable));
+  CHECK(f.channel->send_text("k1"));
+  CHECK(f.channel->send_text("a4", SendMode::droppable));
+  CHECK(f.channel->queued_bytes() == 10);
+  f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"a1", "a2a3"});
+  CHECK(f.channel->queued_bytes() == 8);  // "a2a3" in flight, "k1", "a4"
+  f.fake->finish_write();
+  f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"a1", "a2a3", "k1", "a4"});
+  CHECK(merges == std::vector<std::string>{"a2+a3"});
+  f.fake->finish_write();
+  CHECK(f.channel->queued_bytes() == 0);
+}
+
+TEST_CASE("a coalescer that declines or throws leaves the messages as they were") {
+  Fixture f;
+  int calls = 0;
+  f.channel->coalesce_droppable([&](std::string&, std::string_view) -> bool {
+    if (++calls == 1) return false;
+    throw std::runtime_error("out of memory, say");
+  });
+  f.channel->start();
+  CHECK(f.channel->send_text("a1", SendMode::droppable));
+  CHECK(f.channel->send_text("a2", SendMode::droppable));
+  CHECK(f.channel->send_text("a3", SendMode::droppable));
+  f.fake->finish_write();  // a2 + a3 declined
+  CHECK(f.fake->written.back() == "a2");
+  CHECK(calls == 1);
+  CHECK(f.channel->send_text("a4", SendMode::droppable));
+  f.fake->finish_write();  // a3 + a4: the coalescer throws
+  CHECK(f.fake->written.back() == "a3");
+  CHECK(calls == 2);
+  f.fake->finish_write();
+  CHECK(f.fake->written.back() == "a4");
+  f.fake->finish_write();
+  CHECK(f.channel->queued_bytes() == 0);
+}
+
+TEST_CASE("droppable messages waiting behind the write in flight are bounded, oldest dropped first") {
+  net::WsLimits limits;
+  limits.max_droppable_bytes = 6;
+  Fixture f(limits);
+  f.channel->start();
+  CHECK(f.channel->send_text("f0", SendMode::droppable));  // in flight: not counted, never dropped
+  CHECK(f.channel->send_text("f1", SendMode::droppable));
+  CHECK(f.channel->send_text("ctl"));                      // kept messages do not count either
+  CHECK(f.channel->send_text("f2", SendMode::droppable));
+  CHECK(f.channel->send_text("f3", SendMode::droppable));
+  CHECK(f.channel->dropped_messages() == 0);
+  CHECK(f.channel->send_text("f4", SendMode::droppable));  // f1 goes
+  CHECK(f.channel->dropped_messages() == 1);
+  CHECK(f.channel->queued_bytes() == 2 + 3 + 6);
+  for (int i = 0; i < 5; ++i) f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"f0", "ctl", "f2", "f3", "f4"});
+}
