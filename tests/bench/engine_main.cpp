@@ -1,6 +1,5 @@
 // sonoria-bench-engine: a lean stand-in for OpenAI Realtime (GA) that the relay benchmark
 // (scripts/bench) points sonoria at. See tests/bench/README.md.
-#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,18 +12,7 @@
 #include <iostream>
 
 #include "tests/bench/engine_server.hpp"
-
-namespace {
-
-// 1000+ sessions need more descriptors than the usual soft limit of 1024.
-void raise_open_files_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
-
-}  // namespace
+#include "tests/bench/open_files.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"A fake OpenAI Realtime (GA) engine for the sonoria relay benchmark: answers every caller turn "
@@ -56,7 +44,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::signal(SIGPIPE, SIG_IGN);
-  raise_open_files_limit();
+  sonoria::bench::raise_open_files_limit();
   try {
     boost::asio::io_context ioc{1};
     sonoria::bench::EngineServer server(ioc, address, static_cast<unsigned short>(port), options);

@@ -13,13 +13,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -33,6 +33,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/bench/open_files.hpp"
 
 namespace {
 
@@ -259,12 +261,6 @@ class Load {
   long late_ticks_ = 0;
 };
 
-void raise_open_files_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
 
 }  // namespace
 
@@ -292,7 +288,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    raise_open_files_limit();
+    sonoria::bench::raise_open_files_limit();
     std::uint16_t relay_port = 0, engine_port = 0;
     const int relay_listener = listen_loopback(relay_port);
     const int engine_listener = listen_loopback(engine_port);
@@ -331,23 +327,29 @@ int main(int argc, char** argv) {
     const double user = (after.user_ms - before.user_ms) / call_seconds;
     const double system = (after.system_ms - before.system_ms) / call_seconds;
     const double switches = static_cast<double>(after.context_switches - before.context_switches) / call_seconds;
-    char line[512];
+    const double per_call_s_recvs = static_cast<double>(recvs) / call_seconds;
+    const double per_call_s_sends = static_cast<double>(sends) / call_seconds;
     if (json) {
-      std::snprintf(line, sizeof line,
-                    "{\"calls\":%zu,\"seconds\":%.1f,\"cpu_ms_per_call_s\":%.3f,\"user_ms_per_call_s\":%.3f,"
-                    "\"system_ms_per_call_s\":%.3f,\"recvs_per_call_s\":%.1f,\"sends_per_call_s\":%.1f,"
-                    "\"context_switches_per_call_s\":%.1f,\"late_ticks\":%ld}",
-                    options.calls, seconds, user + system, user, system, recvs / call_seconds, sends / call_seconds,
-                    switches, load.late_ticks());
+      nlohmann::json report = {{"calls", options.calls},
+                               {"seconds", seconds},
+                               {"cpu_ms_per_call_s", user + system},
+                               {"user_ms_per_call_s", user},
+                               {"system_ms_per_call_s", system},
+                               {"recvs_per_call_s", per_call_s_recvs},
+                               {"sends_per_call_s", per_call_s_sends},
+                               {"context_switches_per_call_s", switches},
+                               {"late_ticks", load.late_ticks()}};
+      std::cout << report.dump() << "\n";
     } else {
+      char line[512];
       std::snprintf(line, sizeof line,
                     "%zu calls, %.1f s: relay CPU %.3f ms per call-second (user %.3f, system %.3f); "
                     "%.1f recv + %.1f send per call-second; %.1f context switches per call-second; "
                     "load generator late by %ld ticks",
-                    options.calls, seconds, user + system, user, system, recvs / call_seconds, sends / call_seconds,
-                    switches, load.late_ticks());
+                    options.calls, seconds, user + system, user, system, per_call_s_recvs, per_call_s_sends, switches,
+                    load.late_ticks());
+      std::cout << line << "\n";
     }
-    std::cout << line << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "sonoria-bench-floor: " << e.what() << "\n";
