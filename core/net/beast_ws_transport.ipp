@@ -39,13 +39,9 @@ class BeastWsTransport final : public WsTransport {
     boost::beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeout{};
     timeout.handshake_timeout = limits.close_timeout;  // Beast also bounds the close handshake with it
-    if (limits.idle_timeout.count() > 0) {
-      timeout.idle_timeout = limits.idle_timeout;
-      timeout.keep_alive_pings = true;
-    } else {
-      timeout.idle_timeout = websocket::stream_base::none();
-      timeout.keep_alive_pings = false;
-    }
+    // Idle pings are WsChannel's (limits.idle_timeout): Beast's re-arm a timer on every read.
+    timeout.idle_timeout = websocket::stream_base::none();
+    timeout.keep_alive_pings = false;
     ws_.set_option(timeout);
     ws_.read_message_max(limits.max_message_bytes);
     ws_.auto_fragment(false);
@@ -53,7 +49,6 @@ class BeastWsTransport final : public WsTransport {
     // Steady traffic is ~300-byte audio appends; a rare larger message goes out in a few pieces.
     ws_.write_buffer_bytes(1024);
     ws_.text(true);
-    idle_timeout_ = limits.idle_timeout;
     close_timeout_ = limits.close_timeout;
     max_message_bytes_ = limits.max_message_bytes;
   }
@@ -102,6 +97,17 @@ class BeastWsTransport final : public WsTransport {
     ws_.async_close(reason, [done = std::move(done)](boost::beast::error_code ec) { done(ec); });
   }
 
+  void ping(std::function<void(std::error_code)> done) override {
+    ws_.async_ping({}, [done = std::move(done)](boost::beast::error_code ec) { done(ec); });
+  }
+
+  void on_control_frame(std::function<void()> handler) override {
+    ws_.control_callback([handler = std::move(handler)](boost::beast::websocket::frame_type kind,
+                                                         boost::beast::string_view) {
+      if (kind != boost::beast::websocket::frame_type::close) handler();
+    });
+  }
+
   void abort() override {
     boost::beast::error_code ignored;
     boost::beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -120,8 +126,8 @@ class BeastWsTransport final : public WsTransport {
                          "a message was larger than " + std::to_string(max_message_bytes_) + " bytes"};
     }
     if (ec == boost::beast::error::timeout) {
-      return WsCloseInfo{k_close_abnormal, "the peer went silent (no data or pong for " +
-                                               std::to_string(idle_timeout_.count()) + " ms)"};
+      return WsCloseInfo{k_close_abnormal, "the peer did not finish the WebSocket handshake within " +
+                                               std::to_string(close_timeout_.count()) + " ms"};
     }
     return WsCloseInfo{k_close_abnormal, "connection lost: " + ec.message()};
   }
@@ -130,7 +136,6 @@ class BeastWsTransport final : public WsTransport {
 
   Stream ws_;
   boost::beast::flat_buffer buffer_;
-  std::chrono::milliseconds idle_timeout_{0};
   std::chrono::milliseconds close_timeout_{0};
   std::size_t max_message_bytes_ = 0;
 };

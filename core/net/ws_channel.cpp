@@ -6,8 +6,8 @@
 
 namespace sonoria::net {
 
-struct WsChannel::CloseTimer {
-  explicit CloseTimer(const boost::asio::any_io_executor& executor) : timer(executor) {}
+struct WsChannel::Timer {
+  explicit Timer(const boost::asio::any_io_executor& executor) : timer(executor) {}
   boost::asio::steady_timer timer;
 };
 
@@ -21,14 +21,48 @@ WsChannel::WsChannel(boost::asio::any_io_executor executor, std::unique_ptr<WsTr
     : executor_(std::move(executor)),
       transport_(std::move(transport)),
       limits_(limits),
-      close_timer_(std::make_unique<CloseTimer>(executor_)) {}
+      close_timer_(std::make_unique<Timer>(executor_)),
+      idle_timer_(std::make_unique<Timer>(executor_)) {}
 
 WsChannel::~WsChannel() = default;
 
 void WsChannel::start() {
   if (started_) return;
   started_ = true;
+  if (limits_.idle_timeout.count() > 0) {
+    // The transport holds this handler and the channel holds the transport: no strong reference.
+    transport_->on_control_frame([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->heard_ = true;
+    });
+    schedule_idle_check();
+  }
   maybe_read();
+}
+
+void WsChannel::schedule_idle_check() {
+  idle_timer_->timer.expires_after(limits_.idle_timeout / 4);
+  idle_timer_->timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->on_idle_check();
+  });
+}
+
+void WsChannel::on_idle_check() {
+  if (state_ != State::open) return;  // closing has its own deadline
+  if (heard_) {
+    heard_ = false;
+    quiet_checks_ = 0;
+  } else if (++quiet_checks_ >= 4) {
+    fail("the peer went silent (no data or pong for " + std::to_string(limits_.idle_timeout.count()) + " ms)");
+    return;
+  } else if (quiet_checks_ == 2 && !ping_in_flight_) {
+    ping_in_flight_ = true;
+    transport_->ping([self = shared_from_this()](std::error_code) {
+      // A ping that could not be written means a broken connection, which the read reports.
+      self->ping_in_flight_ = false;
+      self->maybe_send_close();  // a close waits for the ping: the transport takes one at a time
+    });
+  }
+  schedule_idle_check();
 }
 
 void WsChannel::maybe_read() {
@@ -43,6 +77,7 @@ void WsChannel::do_read() {
 void WsChannel::on_read(const WsReadResult& result) {
   reading_ = false;
   if (state_ == State::closed) return;
+  heard_ = true;
   switch (result.kind) {
     case WsReadResult::Kind::closed:
       // While closing, the peer's close frame (or a failure) ends our own close: report ours.
@@ -221,7 +256,7 @@ void WsChannel::close(int code, std::string reason) {
 }
 
 void WsChannel::maybe_send_close() {
-  if (state_ != State::closing || writing_ || !queue_.empty() || close_sent_) return;
+  if (state_ != State::closing || writing_ || !queue_.empty() || close_sent_ || ping_in_flight_) return;
   close_sent_ = true;
   transport_->close(our_close_, [self = shared_from_this()](std::error_code) {
     // Success or not, the close we asked for has happened (a failure here means the peer was
@@ -245,6 +280,7 @@ void WsChannel::finish(WsCloseInfo info) {
   if (state_ == State::closed) return;
   state_ = State::closed;
   close_timer_->timer.cancel();
+  idle_timer_->timer.cancel();
   held_.reset();
   // Keep only the message in flight: its bytes stay referenced until its write completes.
   while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();

@@ -49,6 +49,11 @@ class WsTransport {
   virtual void close(WsCloseInfo frame, std::function<void(std::error_code)> done) = 0;
   // Closes the socket now; pending operations complete with errors.
   virtual void abort() = 0;
+  // Sends a ping frame. It may overlap a write_text, never a close or another ping.
+  virtual void ping(std::function<void(std::error_code)> done) = 0;
+  // `handler` runs for every ping or pong frame the peer sends, as a read comes across it (the
+  // transport answers pings itself). Set before the first read.
+  virtual void on_control_frame(std::function<void()> handler) = 0;
 };
 
 }  // namespace sonoria::net

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,13 @@ class FakeTransport final : public net::WsTransport {
     pending_close = std::move(done);
   }
   void abort() override { aborted = true; }
+  void ping(std::function<void(std::error_code)> done) override {
+    REQUIRE_FALSE(pending_ping);
+    REQUIRE_FALSE(pending_close);
+    ++pings;
+    pending_ping = std::move(done);
+  }
+  void on_control_frame(std::function<void()> handler) override { control = std::move(handler); }
 
   // Test side: complete the pending operations.
   void receive_text(const std::string& text) { take(pending_read)(WsReadResult{WsReadResult::Kind::text, text, {}}); }
@@ -44,10 +52,18 @@ class FakeTransport final : public net::WsTransport {
   }
   void finish_write(std::error_code ec = {}) { take(pending_write)(ec); }
   void finish_close() { take(pending_close)(std::error_code{}); }
+  void finish_ping() { take(pending_ping)(std::error_code{}); }
+  void receive_pong() {
+    REQUIRE(control);
+    control();
+  }
 
   std::function<void(const WsReadResult&)> pending_read;
   std::function<void(std::error_code)> pending_write;
   std::function<void(std::error_code)> pending_close;
+  std::function<void(std::error_code)> pending_ping;
+  std::function<void()> control;
+  int pings = 0;
   std::vector<std::string> written;
   std::optional<net::WsCloseInfo> close_frame;
   bool aborted = false;
@@ -83,7 +99,8 @@ struct Fixture {
     auto read = std::move(fake->pending_read);
     auto write = std::move(fake->pending_write);
     auto close = std::move(fake->pending_close);
-    channel.reset();
+    auto ping = std::move(fake->pending_ping);
+    channel.reset();  // a pending idle check still holds it: destroyed with the io_context
   }
 
   boost::asio::io_context io;
@@ -364,4 +381,71 @@ TEST_CASE("droppable messages waiting behind the write in flight are bounded, ol
   CHECK(f.channel->queued_bytes() == 2 + 3 + 6);
   for (int i = 0; i < 5; ++i) f.fake->finish_write();
   CHECK(f.fake->written == std::vector<std::string>{"f0", "ctl", "f2", "f3", "f4"});
+}
+
+namespace {
+
+net::WsLimits idle_limit(std::chrono::milliseconds idle) {
+  net::WsLimits limits;
+  limits.idle_timeout = idle;
+  limits.close_timeout = std::chrono::milliseconds(200);
+  return limits;
+}
+
+}  // namespace
+
+TEST_CASE("a silent peer is pinged after half the idle timeout and dropped with 1006 after all of it") {
+  Fixture f(idle_limit(std::chrono::milliseconds(80)));
+  f.channel->start();
+  const auto started = std::chrono::steady_clock::now();
+  while (f.fake->pings == 0 && std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
+    f.io.run_one_for(std::chrono::milliseconds(10));
+  CHECK(f.fake->pings == 1);
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(40));
+  CHECK(f.closes.empty());
+  f.fake->finish_ping();  // written, but no pong comes back
+  while (f.closes.empty() && std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
+    f.io.run_one_for(std::chrono::milliseconds(10));
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].code == 1006);
+  CHECK(f.closes[0].reason.find("silent") != std::string::npos);
+  CHECK(f.fake->aborted);
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(80));
+}
+
+TEST_CASE("a peer that sends messages or answers pings stays connected") {
+  Fixture f(idle_limit(std::chrono::milliseconds(80)));
+  f.channel->start();
+  const auto started = std::chrono::steady_clock::now();
+  int turn = 0;
+  while (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(600)) {
+    f.io.run_for(std::chrono::milliseconds(15));
+    // Alternately a message and a pong, every 15 ms: never quiet for a whole check.
+    if (++turn % 2 == 0) f.fake->receive_text("hello");
+    else f.fake->receive_pong();
+    if (f.fake->pending_ping) f.fake->finish_ping();
+  }
+  CHECK(f.closes.empty());
+  CHECK(f.fake->pings == 0);
+  CHECK(f.messages.size() >= 10);
+}
+
+TEST_CASE("a close waits for the ping being written before it sends the close frame") {
+  Fixture f(idle_limit(std::chrono::milliseconds(40)));
+  f.channel->start();
+  const auto started = std::chrono::steady_clock::now();
+  while (f.fake->pings == 0 && std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
+    f.io.run_one_for(std::chrono::milliseconds(5));
+  REQUIRE(f.fake->pending_ping);
+  f.channel->close(1000, "bye");
+  f.io.poll();
+  CHECK_FALSE(f.fake->close_frame);
+  f.fake->finish_ping();
+  f.io.poll();
+  REQUIRE(f.fake->close_frame);
+  CHECK(f.fake->close_frame->code == 1000);
+  f.fake->finish_close();
+  f.io.poll();
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].code == 1000);
 }

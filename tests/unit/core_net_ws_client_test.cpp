@@ -129,6 +129,11 @@ class EchoServer {
         while (!ec) ws.read(message, ec);
         return;
       }
+      if (text == "mute") {
+        // Stops reading: no more echoes, and no pongs either (Beast answers pings as it reads).
+        std::this_thread::sleep_for(1500ms);
+        return;
+      }
       if (text == "binary") {
         ws.binary(true);
         ws.write(asio::buffer(std::string("\x01\x02", 2)), ec);
@@ -386,4 +391,33 @@ TEST_CASE("a bad URL or a second connect() is reported through on_open") {
     REQUIRE(h.run_until([&] { return static_cast<bool>(second); }));
     CHECK(second == std::errc::already_connected);
   }
+}
+
+TEST_CASE("a quiet server that still answers pings keeps the connection") {
+  EchoServer server;
+  net::WsClientOptions options;
+  options.limits.idle_timeout = 200ms;
+  Harness h(options);
+  h.connect(server.url());
+  REQUIRE(h.open_ok());
+  const auto until = std::chrono::steady_clock::now() + 1s;  // five idle timeouts without a message
+  h.run_until([&] { return std::chrono::steady_clock::now() > until; });
+  CHECK(h.close_count == 0);
+  h.on_strand([&] { CHECK(h.client->send_text("still here")); });
+  REQUIRE(h.run_until([&] { return h.messages.size() == 1; }));
+}
+
+TEST_CASE("a server that stops answering is dropped with 1006 after the idle timeout") {
+  EchoServer server;
+  net::WsClientOptions options;
+  options.limits.idle_timeout = 200ms;
+  Harness h(options);
+  h.connect(server.url());
+  REQUIRE(h.open_ok());
+  const auto muted = std::chrono::steady_clock::now();
+  h.on_strand([&] { CHECK(h.client->send_text("mute")); });
+  REQUIRE(h.run_until([&] { return h.close_count > 0; }));
+  CHECK(h.close_code == 1006);
+  CHECK(h.close_reason.find("silent") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - muted >= 200ms);
 }
