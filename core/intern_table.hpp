@@ -3,6 +3,7 @@
 // call's registry, the same session.update for every call an organization takes in one minute.
 // A value lives while a holder does; the table keeps only weak references. Thread-safe.
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <mutex>

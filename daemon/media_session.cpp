@@ -187,11 +187,13 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
                                                   engine::parse_openai_protocol(e.protocol).value_or(engine::OpenAiProtocol::ga));
     net::WsClientOptions options;
     options.limits.max_queued_bytes = 1 << 20;
-    // Caller audio waiting for the engine: what queued behind a write goes out as one append, and
-    // no more than about 2.5 s of it waits (beyond that the oldest is dropped: the engine hearing
-    // the caller seconds late is worse than missing a moment).
-    options.limits.max_droppable_bytes = 32 * 1024;
-    options.coalesce = [](std::string& into, std::string_view next) { return call::merge_audio_appends(into, next); };
+    // Caller audio waiting for the engine: what queued behind a write goes out as one append (up
+    // to 1 s), and no more than about 1.2 s of it waits behind that (beyond, the oldest is dropped:
+    // the engine hearing the caller seconds late is worse than missing a moment).
+    options.limits.max_droppable_bytes = 16 * 1024;
+    options.coalesce = [](std::string& into, const std::vector<std::string_view>& next) {
+      return call::merge_audio_appends(into, next);
+    };
     auto client = net::WsClient::create(strand_, options);
     engine_ = client;
     std::weak_ptr<Impl> weak = shared_from_this();
@@ -302,10 +304,15 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     // Caller audio may be dropped (oldest first) when the engine leg backs up; control events never.
     static constexpr std::string_view k_append = "{\"type\":\"input_audio_buffer.append\"";
     auto mode = client_event.substr(0, k_append.size()) == k_append ? net::SendMode::droppable : net::SendMode::keep;
-    // Counted whether this frame was refused or older ones were evicted to make room for it.
+    // Caller frames dropped: this one if it was refused, and older ones evicted to make room.
     const auto dropped_before = engine_->dropped_messages();
-    engine_->send_text(std::string(client_event), mode);
-    s_.metrics.dropped_frames += engine_->dropped_messages() - dropped_before;
+    const bool queued = engine_->send_text(std::string(client_event), mode);
+    auto dropped = engine_->dropped_messages() - dropped_before;
+    if (!queued && mode == net::SendMode::keep && dropped > 0) {
+      --dropped;  // a refused control event is not a frame
+      log_warn("engine.queue_full", p_.call_sid, "an event for the engine was dropped: its queue is full");
+    }
+    s_.metrics.dropped_frames += dropped;
   }
 
   void send_to_twilio(std::string message, net::SendMode mode = net::SendMode::keep) {

@@ -48,6 +48,7 @@ CallBridge::CallBridge(BridgeConfig config, ActionSink& sink, TimePoint start)
   // the calls an organization takes in one minute share one copy (8 KiB each otherwise).
   static InternTable<std::string> session_updates;
   std::string text = engine::session_update(config_.session, config_.protocol);
+  text.shrink_to_fit();  // serialising grew it by doubling: up to twice its length
   const auto hash = std::hash<std::string_view>{}(text);
   session_update_ = session_updates.intern(hash, std::move(text));
   config_.session.tools = nullptr;

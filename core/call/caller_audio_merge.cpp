@@ -5,21 +5,32 @@
 
 namespace sonoria::call {
 
-bool merge_audio_appends(std::string& into, std::string_view next, std::size_t max_audio_bytes) {
+std::size_t merge_audio_appends(std::string& into, const std::vector<std::string_view>& next,
+                                std::size_t max_audio_bytes) {
   const auto first = engine::input_audio_append_payload(into);
-  const auto second = engine::input_audio_append_payload(next);
-  if (!first || !second) return false;
-  if (twilio::base64_decoded_size(*first) + twilio::base64_decoded_size(*second) > max_audio_bytes) return false;
+  if (!first || !twilio::is_valid_base64(*first)) return 0;
+  std::size_t total = twilio::base64_decoded_size(*first);
+  // Which of `next` fit: sizes only, before anything is decoded.
+  std::vector<std::string_view> payloads;
+  for (std::string_view event : next) {
+    const auto payload = engine::input_audio_append_payload(event);
+    if (!payload || !twilio::is_valid_base64(*payload)) break;
+    const std::size_t bytes = twilio::base64_decoded_size(*payload);
+    if (total + bytes > max_audio_bytes) break;
+    total += bytes;
+    payloads.push_back(*payload);
+  }
+  if (payloads.empty()) return 0;
   // A frame's base64 ends in padding (160 bytes is not a multiple of 3): the texts cannot simply
   // be joined, the audio is.
-  auto audio = twilio::base64_decode(*first);
-  const auto more = twilio::base64_decode(*second);
-  if (!audio || !more) return false;
-  audio->append(*more);
+  std::string audio;
+  audio.reserve(total);
+  audio.append(*twilio::base64_decode(*first));
+  for (std::string_view payload : payloads) audio.append(*twilio::base64_decode(payload));
   std::string merged;
-  if (!engine::write_input_audio_append(merged, twilio::base64_encode(*audio))) return false;
+  if (!engine::write_input_audio_append(merged, twilio::base64_encode(audio))) return 0;
   into = std::move(merged);
-  return true;
+  return payloads.size();
 }
 
 }  // namespace sonoria::call

@@ -6,16 +6,19 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sonoria::call {
 
-// The most audio one merged append carries (decoded bytes): 2 s of 8 kHz μ-law.
-inline constexpr std::size_t k_max_merged_audio_bytes = 16000;
+// The most audio one merged append carries (decoded bytes): 1 s of 8 kHz μ-law.
+inline constexpr std::size_t k_max_merged_audio_bytes = 8000;
 
-// When `into` and `next` are both appends as engine::write_input_audio_append writes them and
-// their audio together fits in `max_audio_bytes`, replaces `into` with one append of `into`'s
-// audio followed by `next`'s and returns true. Otherwise returns false and leaves `into` as it was.
-bool merge_audio_appends(std::string& into, std::string_view next,
-                         std::size_t max_audio_bytes = k_max_merged_audio_bytes);
+// When `into` and the first messages of `next` are appends as engine::write_input_audio_append
+// writes them, replaces `into` with one append of `into`'s audio followed by theirs, taking as
+// many as fit in `max_audio_bytes` and stopping at the first that is not an append. Returns how
+// many of `next` it took; 0 leaves `into` as it was. Each payload is decoded once and the result
+// encoded once, however many frames are merged.
+std::size_t merge_audio_appends(std::string& into, const std::vector<std::string_view>& next,
+                                std::size_t max_audio_bytes = k_max_merged_audio_bytes);
 
 }  // namespace sonoria::call

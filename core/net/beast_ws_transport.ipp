@@ -126,7 +126,7 @@ class BeastWsTransport final : public WsTransport {
                          "a message was larger than " + std::to_string(max_message_bytes_) + " bytes"};
     }
     if (ec == boost::beast::error::timeout) {
-      return WsCloseInfo{k_close_abnormal, "the peer did not finish the WebSocket handshake within " +
+      return WsCloseInfo{k_close_abnormal, "the peer did not finish the WebSocket opening or closing handshake within " +
                                                std::to_string(close_timeout_.count()) + " ms"};
     }
     return WsCloseInfo{k_close_abnormal, "connection lost: " + ec.message()};

@@ -2,7 +2,9 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <exception>
+#include <vector>
 
 namespace sonoria::net {
 
@@ -150,41 +152,28 @@ bool WsChannel::make_room(std::size_t size, bool droppable) {
   std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
   if (size > limit) return false;
 
-  if (droppable && limits_.max_droppable_bytes > 0) {
-    // The message in flight belongs to Beast until its write completes; it is never evicted.
-    const auto first = queue_.begin() + (writing_ ? 1 : 0);
-    std::size_t waiting = 0;
-    for (auto it = first; it != queue_.end(); ++it)
-      if (it->droppable) waiting += it->text.size();
-    for (auto it = first; it != queue_.end() && waiting + size > limits_.max_droppable_bytes;) {
-      if (!it->droppable) {
-        ++it;
-        continue;
-      }
-      waiting -= it->text.size();
-      queued -= it->text.size();
-      it = queue_.erase(it);
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-    }
-    queued_bytes_.store(queued, std::memory_order_relaxed);
-  }
-  if (queued + size <= limit) return true;
-
   // The message in flight belongs to Beast until its write completes; it is never evicted.
-  const auto first = queue_.begin() + (writing_ ? 1 : 0);
-  std::size_t evictable = 0;
-  for (auto it = first; it != queue_.end(); ++it) {
-    if (it->droppable) evictable += it->text.size();
-  }
-  if (queued - evictable + size > limit) return false;  // evicting would not help: keep the queue
+  const std::size_t first = writing_ ? 1 : 0;
+  std::size_t waiting_droppable = 0;
+  for (std::size_t i = first; i < queue_.size(); ++i)
+    if (queue_[i].droppable) waiting_droppable += queue_[i].text.size();
+  // Nothing is evicted for a message that would not fit even then.
+  if (queued - waiting_droppable + size > limit) return false;
 
-  for (auto it = queue_.begin() + (writing_ ? 1 : 0); it != queue_.end() && queued + size > limit;) {
-    if (!it->droppable) {
-      ++it;
+  // Evict droppable messages, oldest first, until the queue fits under `limit` and a droppable
+  // message also fits under max_droppable_bytes.
+  const bool capped = droppable && limits_.max_droppable_bytes > 0;
+  auto too_much = [&] {
+    return queued + size > limit || (capped && waiting_droppable + size > limits_.max_droppable_bytes);
+  };
+  for (std::size_t i = first; i < queue_.size() && too_much();) {
+    if (!queue_[i].droppable) {
+      ++i;
       continue;
     }
-    queued -= it->text.size();
-    it = queue_.erase(it);
+    queued -= queue_[i].text.size();
+    waiting_droppable -= queue_[i].text.size();
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
     dropped_.fetch_add(1, std::memory_order_relaxed);
   }
   queued_bytes_.store(queued, std::memory_order_relaxed);
@@ -193,20 +182,23 @@ bool WsChannel::make_room(std::size_t size, bool droppable) {
 
 void WsChannel::coalesce_front() {
   if (!coalescer_ || !queue_.front().droppable) return;
-  while (queue_.size() > 1 && queue_[1].droppable) {
-    const std::size_t before = queue_[0].text.size(), absorbed = queue_[1].text.size();
-    bool merged = false;
-    try {
-      merged = coalescer_(queue_[0].text, queue_[1].text);
-    } catch (const std::exception&) {
-      // A merge that failed leaves both as they were (the coalescer must not have touched `into`).
-    }
-    if (!merged) return;
-    const std::size_t after = queue_[0].text.size();
-    queue_.erase(queue_.begin() + 1);  // may move the front: no reference to it is held across this
-    queued_bytes_.store(queued_bytes_.load(std::memory_order_relaxed) - before - absorbed + after,
-                        std::memory_order_relaxed);
+  std::vector<std::string_view> next;
+  for (std::size_t i = 1; i < queue_.size() && queue_[i].droppable; ++i) next.push_back(queue_[i].text);
+  if (next.empty()) return;
+  const std::size_t before = queue_.front().text.size();
+  std::size_t merged = 0;
+  try {
+    merged = std::min(coalescer_(queue_.front().text, next), next.size());
+  } catch (...) {
+    return;  // a merge that failed leaves everything as it was (the coalescer must not touch `into`)
   }
+  if (merged == 0) return;
+  std::size_t absorbed = 0;
+  for (std::size_t i = 0; i < merged; ++i) absorbed += next[i].size();
+  const std::size_t after = queue_.front().text.size();
+  queue_.erase(queue_.begin() + 1, queue_.begin() + 1 + static_cast<std::ptrdiff_t>(merged));
+  queued_bytes_.store(queued_bytes_.load(std::memory_order_relaxed) - before - absorbed + after,
+                      std::memory_order_relaxed);
 }
 
 void WsChannel::do_write() {

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/net/ws_transport.hpp"
 
@@ -38,7 +39,7 @@ struct WsLimits {
   std::chrono::milliseconds close_timeout{5000};
   // Droppable messages waiting behind the one in flight are kept to this many bytes, the oldest
   // dropped first: caller audio that has waited seconds is worse than audio never sent. Zero: only
-  // max_queued_bytes bounds them.
+  // max_queued_bytes bounds them. Nothing is evicted for a message that is refused anyway.
   std::size_t max_droppable_bytes = 0;
 };
 
@@ -51,9 +52,10 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   using MessageHandler = std::function<void(std::string_view text)>;
   using CloseHandler = std::function<void(int code, std::string reason)>;
   using WriteDoneHandler = std::function<void(std::size_t queued_bytes)>;
-  // Merges the droppable message after `into` into it (both waiting, `into` next to be written):
-  // true when `into` now carries both, false to leave them as they are.
-  using Coalescer = std::function<bool(std::string& into, std::string_view next)>;
+  // Merges droppable messages waiting right behind `into` (the next to be written) into it, in one
+  // go: returns how many of `next`, from the first, `into` now also carries (0 leaves all as they
+  // are; so does a throw, which must leave `into` untouched).
+  using Coalescer = std::function<std::size_t(std::string& into, const std::vector<std::string_view>& next)>;
 
   // `transport` is an open WebSocket whose completions run on `executor`.
   static std::shared_ptr<WsChannel> create(boost::asio::any_io_executor executor,
@@ -80,8 +82,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   void on_write_done(WriteDoneHandler handler) { on_write_done_ = std::move(handler); }
 
   // With one write in flight, droppable messages that queued up meanwhile go out as one: before
-  // each write, the next message absorbs the droppable ones right behind it while `coalescer`
-  // agrees. Under load this turns a backlog of 20 ms audio frames into one message per write.
+  // each write, the next message absorbs the droppable ones right behind it, as many as
+  // `coalescer` takes. Under load this turns a backlog of 20 ms audio frames into one write.
   void coalesce_droppable(Coalescer coalescer) { coalescer_ = std::move(coalescer); }
 
   // Queues `text` as one text frame. Returns false, counting it in dropped_messages(), when it

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/call/caller_audio_merge.hpp"
 #include "core/engine/openai_protocol.hpp"
@@ -26,24 +27,34 @@ std::string audio_of(const std::string& event) {
 
 }  // namespace
 
-TEST_CASE("two 20 ms frames become one append carrying both, in order") {
-  const std::string first(160, '\x11'), second(160, '\x7f');
-  std::string into = append_of(first);
-  CHECK(call::merge_audio_appends(into, append_of(second)));
-  CHECK(audio_of(into) == first + second);
-  // A third joins the same way: the padding of the first two is not carried into the middle.
-  CHECK(call::merge_audio_appends(into, append_of(std::string(160, '\x01'))));
-  CHECK(audio_of(into) == first + second + std::string(160, '\x01'));
+TEST_CASE("20 ms frames queued behind a write become one append carrying all of them, in order") {
+  const std::string a(160, '\x11'), b(160, '\x7f'), c(160, '\x01');
+  std::string into = append_of(a);
+  const std::string second = append_of(b), third = append_of(c);
+  CHECK(call::merge_audio_appends(into, {second, third}) == 2);
+  // The padding at the end of each frame's base64 is not carried into the middle.
+  CHECK(audio_of(into) == a + b + c);
 }
 
-TEST_CASE("anything but two appends, or more audio than the bound, is left as it was") {
+TEST_CASE("merging stops at the audio bound and at the first message that is not an append") {
+  std::string into = append_of(std::string(160, 'a'));
+  const std::string frame = append_of(std::string(160, 'b'));
+  const std::string commit = R"({"type":"input_audio_buffer.commit"})";
+  CHECK(call::merge_audio_appends(into, {frame, frame, frame}, 400) == 1);  // 160 + 160 fit, a third does not
+  CHECK(audio_of(into).size() == 320);
+  CHECK(call::merge_audio_appends(into, {frame, commit, frame}, 8000) == 1);
+  CHECK(audio_of(into).size() == 480);
+}
+
+TEST_CASE("anything but appends leaves `into` as it was") {
   std::string into = append_of(std::string(160, 'a'));
   const std::string original = into;
-  CHECK_FALSE(call::merge_audio_appends(into, R"({"type":"input_audio_buffer.commit"})"));
-  CHECK_FALSE(call::merge_audio_appends(into, R"({"type":"input_audio_buffer.append","audio":"not base64!"})"));
-  CHECK_FALSE(call::merge_audio_appends(into, append_of(std::string(200, 'b')), 300));
+  CHECK(call::merge_audio_appends(into, {R"({"type":"input_audio_buffer.commit"})"}) == 0);
+  CHECK(call::merge_audio_appends(into, {R"({"type":"input_audio_buffer.append","audio":"not base64!"})"}) == 0);
+  CHECK(call::merge_audio_appends(into, {append_of(std::string(200, 'b'))}, 300) == 0);
+  CHECK(call::merge_audio_appends(into, {}) == 0);
   CHECK(into == original);
   std::string control = R"({"type":"response.cancel"})";
-  CHECK_FALSE(call::merge_audio_appends(control, append_of("x")));
+  CHECK(call::merge_audio_appends(control, {append_of("x")}) == 0);
   CHECK(control == R"({"type":"response.cancel"})");
 }

@@ -318,10 +318,14 @@ TEST_CASE("handlers are released once the connection has ended") {
 TEST_CASE("droppable messages queued behind a write go out merged, kept ones on their own and in order") {
   Fixture f;
   std::vector<std::string> merges;
-  f.channel->coalesce_droppable([&](std::string& into, std::string_view next) {
-    merges.push_back(into + "+" + std::string(next));
-    into += std::string(next);
-    return true;
+  f.channel->coalesce_droppable([&](std::string& into, const std::vector<std::string_view>& next) {
+    std::string seen = into;
+    for (auto n : next) {
+      seen += "+" + std::string(n);
+      into += std::string(n);
+    }
+    merges.push_back(seen);
+    return next.size();
   });
   f.channel->start();
   CHECK(f.channel->send_text("a1", SendMode::droppable));  // written at once
@@ -344,8 +348,8 @@ TEST_CASE("droppable messages queued behind a write go out merged, kept ones on 
 TEST_CASE("a coalescer that declines or throws leaves the messages as they were") {
   Fixture f;
   int calls = 0;
-  f.channel->coalesce_droppable([&](std::string&, std::string_view) -> bool {
-    if (++calls == 1) return false;
+  f.channel->coalesce_droppable([&](std::string&, const std::vector<std::string_view>&) -> std::size_t {
+    if (++calls == 1) return 0;
     throw std::runtime_error("out of memory, say");
   });
   f.channel->start();
@@ -448,4 +452,34 @@ TEST_CASE("a close waits for the ping being written before it sends the close fr
   f.io.poll();
   REQUIRE(f.closes.size() == 1);
   CHECK(f.closes[0].code == 1000);
+}
+
+TEST_CASE("a coalescer may take only the first of the messages behind") {
+  Fixture f;
+  f.channel->coalesce_droppable([](std::string& into, const std::vector<std::string_view>& next) -> std::size_t {
+    into += std::string(next.front());
+    return 1;
+  });
+  f.channel->start();
+  for (const char* text : {"a1", "a2", "a3", "a4"}) CHECK(f.channel->send_text(text, SendMode::droppable));
+  f.fake->finish_write();
+  f.fake->finish_write();
+  f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"a1", "a2a3", "a4"});
+  CHECK(f.channel->queued_bytes() == 0);
+}
+
+TEST_CASE("nothing is evicted for a droppable message that is refused anyway") {
+  net::WsLimits limits;
+  limits.max_queued_bytes = 10;
+  limits.max_droppable_bytes = 4;
+  Fixture f(limits);
+  f.channel->start();
+  CHECK(f.channel->send_text("k0"));                        // in flight
+  CHECK(f.channel->send_text("d1", SendMode::droppable));
+  CHECK(f.channel->send_text("keep"));                      // 8 bytes queued
+  CHECK_FALSE(f.channel->send_text("0123456", SendMode::droppable));  // 8 - 2 + 7 > 10: refused
+  CHECK(f.channel->dropped_messages() == 1);                 // the refused one only: d1 stays
+  for (int i = 0; i < 3; ++i) f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"k0", "d1", "keep"});
 }
