@@ -393,11 +393,19 @@ TEST_CASE("a bad URL or a second connect() is reported through on_open") {
   }
 }
 
+namespace {
+
+net::WsClientOptions with_idle_timeout(std::chrono::milliseconds idle) {
+  net::WsClientOptions options;
+  options.limits.idle_timeout = idle;
+  return options;
+}
+
+}  // namespace
+
 TEST_CASE("a quiet server that still answers pings keeps the connection") {
   EchoServer server;
-  net::WsClientOptions options;
-  options.limits.idle_timeout = 200ms;
-  Harness h(options);
+  Harness h(with_idle_timeout(200ms));
   h.connect(server.url());
   REQUIRE(h.open_ok());
   const auto until = std::chrono::steady_clock::now() + 1s;  // five idle timeouts without a message
@@ -409,9 +417,7 @@ TEST_CASE("a quiet server that still answers pings keeps the connection") {
 
 TEST_CASE("a server that stops answering is dropped with 1006 after the idle timeout") {
   EchoServer server;
-  net::WsClientOptions options;
-  options.limits.idle_timeout = 200ms;
-  Harness h(options);
+  Harness h(with_idle_timeout(200ms));
   h.connect(server.url());
   REQUIRE(h.open_ok());
   const auto muted = std::chrono::steady_clock::now();
