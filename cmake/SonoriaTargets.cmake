@@ -1,8 +1,9 @@
 # sonoria_core_module(NAME [DEPS ...]): core/NAME/*.cpp becomes the static library sonoria_NAME.
+# Subfolders belong to the module (core/engine/openai/*.cpp is part of sonoria_engine).
 # Includes are rooted at the project: #include "core/NAME/file.hpp".
 function(sonoria_core_module name)
   cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
-  file(GLOB _sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/core/${name}/*.cpp)
+  file(GLOB_RECURSE _sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/core/${name}/*.cpp)
   list(FILTER _sources EXCLUDE REGEX ".*/asio_impl\\.cpp$")
   if(_sources)
     add_library(sonoria_${name} STATIC ${_sources})

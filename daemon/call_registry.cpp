@@ -23,8 +23,9 @@ void CallRegistry::add(const std::string& call_sid, const std::string& token, st
   expire_locked(Clock::now());
   auto& entry = calls_[call_sid];
   auto stage = std::move(entry.stage);  // a comeback keeps what the earlier stage left
+  if (!entry.token.empty()) tokens_.erase(entry.token);  // the earlier stage's token opens nothing new
   entry = Entry{token, std::move(session), std::nullopt, std::nullopt, std::move(profile), std::move(to_number),
-                std::move(stage)};
+                std::move(stage), {}};
   tokens_[token] = call_sid;
 }
 
@@ -47,24 +48,53 @@ std::string CallRegistry::to_number(const std::string& call_sid) const {
   return it == calls_.end() ? std::string() : it->second.to_number;
 }
 
-std::shared_ptr<MediaSession> CallRegistry::claim(const std::string& token) {
+std::shared_ptr<MediaSession> CallRegistry::claim(const std::string& token, std::string* why) {
   std::lock_guard lock(mutex_);
   auto it = tokens_.find(token);
-  if (it == tokens_.end()) return nullptr;
+  if (it == tokens_.end()) {
+    if (why) *why = "unknown or already used token";
+    return nullptr;
+  }
   auto call = calls_.find(it->second);
   tokens_.erase(it);
-  if (call == calls_.end() || call->second.finished_at) return nullptr;
+  if (call == calls_.end() || call->second.finished_at) {
+    if (why) *why = "the call had already ended";
+    return nullptr;
+  }
   return call->second.session;
 }
 
 void CallRegistry::finished(const std::string& call_sid, std::optional<call::Disposition> disposition) {
+  std::vector<std::function<void()>> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = calls_.find(call_sid);
+    if (it == calls_.end()) return;
+    // The token stays known until the entry expires, so a stream that arrives late is told why.
+    it->second.session.reset();
+    if (disposition) it->second.disposition = std::move(disposition);
+    it->second.finished_at = Clock::now();
+    waiters.swap(it->second.waiters);
+  }
+  for (auto& waiter : waiters) waiter();
+}
+
+void CallRegistry::decided(const std::string& call_sid, call::Disposition disposition) {
   std::lock_guard lock(mutex_);
   auto it = calls_.find(call_sid);
-  if (it == calls_.end()) return;
-  tokens_.erase(it->second.token);
-  it->second.session.reset();
-  it->second.disposition = std::move(disposition);
-  it->second.finished_at = Clock::now();
+  if (it != calls_.end()) it->second.disposition = std::move(disposition);
+}
+
+void CallRegistry::when_finished(const std::string& call_sid, std::function<void()> handler) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = calls_.find(call_sid);
+    if (it != calls_.end() && !it->second.finished_at) {
+      it->second.waiters.push_back(std::move(handler));
+      return;
+    }
+  }
+  handler();
 }
 
 std::optional<call::Disposition> CallRegistry::disposition(const std::string& call_sid) const {
@@ -93,6 +123,12 @@ bool CallRegistry::is_live(const std::string& call_sid) const {
   return it != calls_.end() && !it->second.finished_at;
 }
 
+std::shared_ptr<MediaSession> CallRegistry::live_session(const std::string& call_sid) const {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  return it == calls_.end() || it->second.finished_at ? nullptr : it->second.session;
+}
+
 std::vector<std::shared_ptr<MediaSession>> CallRegistry::live_sessions() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<MediaSession>> out;
@@ -112,8 +148,12 @@ size_t CallRegistry::live_count() const {
 void CallRegistry::expire_locked(Clock::time_point now) {
   // Dispositions are needed only until Twilio requests the <Connect action>; keep them 15 min.
   for (auto it = calls_.begin(); it != calls_.end();) {
-    if (it->second.finished_at && now - *it->second.finished_at > std::chrono::minutes(15)) it = calls_.erase(it);
-    else ++it;
+    if (it->second.finished_at && now - *it->second.finished_at > std::chrono::minutes(15)) {
+      tokens_.erase(it->second.token);
+      it = calls_.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 

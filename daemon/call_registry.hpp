@@ -1,9 +1,10 @@
 #pragma once
 // The calls this daemon is handling: per-call stream tokens (minted in the voice webhook,
 // presented in the stream's start message), live sessions, and how each stream ended (read by
-// the <Connect action> webhook). Thread-safe.
+// the <Connect action> webhook, which waits for it with when_finished()). Thread-safe.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,15 +45,25 @@ class CallRegistry {
   // The organization and dialled number of a known call (for connect-done), or nullptr.
   std::shared_ptr<const org::Profile> profile(const std::string& call_sid) const;
   std::string to_number(const std::string& call_sid) const;
-  // The session the token was minted for; each token works once. nullptr for unknown tokens.
-  std::shared_ptr<MediaSession> claim(const std::string& token);
-  // The session ended (kept disposition answers connect-done for a while).
+  // The session the token was minted for; each token works once. nullptr for a token that is
+  // unknown, used already or whose call has ended; `why` (if given) then says which.
+  std::shared_ptr<MediaSession> claim(const std::string& token, std::string* why = nullptr);
+  // The session decided how the call goes on after its stream (before the stream closes).
+  void decided(const std::string& call_sid, call::Disposition disposition);
+  // The session ended; `disposition`, if given, replaces a decided one (kept, it answers
+  // connect-done for a while). Runs the call's when_finished() handlers on the calling thread,
+  // after the registry is updated (and after the session stored its stage).
   void finished(const std::string& call_sid, std::optional<call::Disposition> disposition);
+  // `handler` runs once the call's session has ended: at once (on this thread) when it has or the
+  // call is unknown, else from finished(). It must not block; post real work elsewhere.
+  void when_finished(const std::string& call_sid, std::function<void()> handler);
   std::optional<call::Disposition> disposition(const std::string& call_sid) const;
   // The last finished stage of a known call (kept as long as its disposition), or nullopt.
   void record_stage(const std::string& call_sid, StageRecord stage);
   std::optional<StageRecord> stage(const std::string& call_sid) const;
   bool is_live(const std::string& call_sid) const;
+  // The session of a call still live, or nullptr.
+  std::shared_ptr<MediaSession> live_session(const std::string& call_sid) const;
   std::vector<std::shared_ptr<MediaSession>> live_sessions() const;
   size_t live_count() const;
 
@@ -67,6 +78,7 @@ class CallRegistry {
     std::shared_ptr<const org::Profile> profile;
     std::string to_number;
     std::optional<StageRecord> stage;
+    std::vector<std::function<void()>> waiters;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry> calls_;             // by call SID

@@ -53,7 +53,7 @@ class Daemon::Impl {
  public:
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
-        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_}, routes_(services_),
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, engine_texts_}, routes_(services_),
         read_pool_(settings_.database), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));
@@ -221,6 +221,7 @@ class Daemon::Impl {
   Admission admission_;
   Metrics metrics_;
   CallRegistry calls_;
+  InternTable<std::string> engine_texts_;
   DbWriter writer_;
   Services services_;
   Routes routes_;

@@ -1,5 +1,9 @@
 #pragma once
-// One call's session: the Twilio media leg, the engine leg and core's CallBridge between them.
+// One call's session: the transport around core's CallBridge. It carries the Twilio media leg and
+// the engine leg (a WebSocket to whichever engine the call uses, through its engine::Adapter), runs
+// the call's timers, and hands the bridge's decisions on: frames to send, tools to run
+// (CallActions), records to store. The decisions themselves are core's: how the call is set up
+// (call::setup_call), how it ended (call::decide_outcome), what is stored (call::CallRecord).
 //
 // Created by the voice webhook while the phone rings: the engine connection opens at once, so
 // the greeting can play the moment the stream starts. The Twilio WebSocket arrives later on its
@@ -52,6 +56,10 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
   // From the Twilio connection's strand: every message after start.
   void twilio_message(std::string_view text);
   void twilio_closed(int code, std::string reason);
+  // Any thread: Twilio asked for the <Connect action>. If no stream ever started, none will (it
+  // failed on Twilio's side): the session ends now, with the fallback, and never hangs up a call
+  // Twilio is already transferring.
+  void connect_ended();
   // Any thread: the daemon is shutting down and the drain time is over.
   void terminate();
 

@@ -32,6 +32,11 @@ void Metrics::count_call_outcome(const std::string& outcome) {
   ++outcomes_[outcome];
 }
 
+void Metrics::count_failover(const std::string& from, const std::string& to, const std::string& reason) {
+  std::lock_guard lock(outcomes_mutex_);
+  ++failovers_[{from, to, reason}];
+}
+
 std::string Metrics::render() const {
   std::ostringstream out;
   auto gauge = [&](const char* name, const char* help, int64_t v) {
@@ -45,6 +50,11 @@ std::string Metrics::render() const {
     std::lock_guard lock(outcomes_mutex_);
     out << "# HELP sonoria_calls_total Calls by outcome.\n# TYPE sonoria_calls_total counter\n";
     for (const auto& [outcome, n] : outcomes_) out << "sonoria_calls_total{outcome=\"" << outcome << "\"} " << n << "\n";
+    out << "# HELP sonoria_engine_failovers_total Calls moved to another engine connection, by engines and reason.\n"
+           "# TYPE sonoria_engine_failovers_total counter\n";
+    for (const auto& [key, n] : failovers_)
+      out << "sonoria_engine_failovers_total{from=\"" << std::get<0>(key) << "\",to=\"" << std::get<1>(key)
+          << "\",reason=\"" << std::get<2>(key) << "\"} " << n << "\n";
   }
   counter("sonoria_frames_to_engine_total", "Caller audio frames relayed to the engine.", frames_to_engine.load());
   counter("sonoria_frames_to_caller_total", "Assistant audio messages relayed to Twilio.", frames_to_caller.load());

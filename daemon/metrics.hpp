@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <mutex>
 #include <string>
 
@@ -37,11 +38,15 @@ class Metrics {
   LatencyHistogram greeting_latency;
 
   void count_call_outcome(const std::string& outcome);  // completed, transferred, rejected_capacity, …
+  // A call moved from one engine to another (or reconnected to the same one): reason is
+  // connect_failed, lost, session_limit.
+  void count_failover(const std::string& from, const std::string& to, const std::string& reason);
   std::string render() const;
 
  private:
   mutable std::mutex outcomes_mutex_;
   std::map<std::string, uint64_t> outcomes_;
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> failovers_;
 };
 
 }  // namespace sonoria::daemon

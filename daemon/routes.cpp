@@ -1,8 +1,10 @@
 #include "daemon/routes.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <utility>
 
 #include "core/db/records.hpp"
 #include "core/twilio/media_message.hpp"
@@ -80,10 +82,18 @@ class StreamGate : public std::enable_shared_from_this<StreamGate> {
     }
     auto token = start->custom_parameters.find("token");
     std::shared_ptr<MediaSession> session;
-    if (token != start->custom_parameters.end()) session = s_.calls.claim(token->second);
+    std::string why = "no token";
+    if (token != start->custom_parameters.end()) session = s_.calls.claim(token->second, &why);
     if (!session) {
-      log_warn("stream.bad_token", start->call_sid, "stream without a valid token; closed");
-      ws_->close(1008, "invalid token");
+      // A call that already ended (its engine failed while the phone rang) gets the fallback from
+      // the <Connect action> that follows this close; only a token that is wrong is suspicious.
+      if (why == "the call had already ended") {
+        log_info("stream.call_ended", start->call_sid, "stream for a call that had already ended; closed");
+        ws_->close(1000, "call already ended");
+      } else {
+        log_warn("stream.bad_token", start->call_sid, "stream without a valid token (" + why + "); closed");
+        ws_->close(1008, "invalid token");
+      }
       return;
     }
     timer_->cancel();
@@ -104,28 +114,33 @@ class StreamGate : public std::enable_shared_from_this<StreamGate> {
 };
 
 // Webhooks that depend on a session's end (the stream's close races the <Connect action>
-// request; a <Dial action> needs the stage that transferred to be stored) give it a moment:
-// `ready` is polled every 50 ms for up to 3 s on the io_context, then `done` runs either way.
-class Await : public std::enable_shared_from_this<Await> {
+// request; a <Dial action> needs the stage that transferred to be stored) wait for it: `done`
+// runs on the io_context once the call's session has finished, or after 3 s if it has not.
+class AwaitEnd : public std::enable_shared_from_this<AwaitEnd> {
  public:
-  Await(boost::asio::io_context& io, std::function<bool()> ready, std::function<void()> done)
-      : timer_(io), ready_(std::move(ready)), done_(std::move(done)),
-        deadline_(std::chrono::steady_clock::now() + std::chrono::seconds(3)) {}
+  AwaitEnd(boost::asio::io_context& io, std::function<void()> done) : io_(io), timer_(io), done_(std::move(done)) {}
 
-  void poll() {
-    if (!ready_() && std::chrono::steady_clock::now() < deadline_) {
-      timer_.expires_after(std::chrono::milliseconds(50));
-      timer_.async_wait([self = shared_from_this()](boost::system::error_code) { self->poll(); });
-      return;
-    }
-    done_();
+  void start(CallRegistry& calls, const std::string& call_sid) {
+    timer_.expires_after(std::chrono::seconds(3));
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->finish();
+    });
+    calls.when_finished(call_sid, [self = shared_from_this()] {
+      boost::asio::post(self->io_, [self] { self->finish(); });
+    });
   }
 
  private:
+  void finish() {
+    if (std::exchange(done_called_, true)) return;
+    timer_.cancel();
+    done_();
+  }
+
+  boost::asio::io_context& io_;
   boost::asio::steady_timer timer_;
-  std::function<bool()> ready_;
   std::function<void()> done_;
-  std::chrono::steady_clock::time_point deadline_;
+  bool done_called_ = false;
 };
 
 }  // namespace
@@ -245,14 +260,19 @@ void Routes::connect_done(const HttpRequest& request, HttpResponder respond) {
   if (!params) return respond(text(400, "malformed form body\n"));
   if (!verify_twilio(request, *params, respond)) return;
   std::string call_sid = value_of(*params, "CallSid");
-  auto ready = [this, call_sid] { return !s_.calls.is_live(call_sid); };
+  // The caller is gone: nothing to say to them.
+  if (value_of(*params, "CallStatus") == "completed")
+    return respond(twiml(after_stream_twiml(call::Disposition{call::Hangup{}}, nullptr, "", "")));
+  // A stream that never started will not start now (Twilio asks for the action once <Connect>
+  // is over): the session ends at once, with the fallback.
+  if (auto session = s_.calls.live_session(call_sid)) session->connect_ended();
   auto done = [this, call_sid, respond = std::move(respond)] {
     auto disposition = s_.calls.disposition(call_sid);
     if (!disposition) log_warn("call.no_disposition", call_sid, "stream ended without a decision; falling back");
     respond(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid).get(), s_.settings.server.public_url,
                                      s_.calls.to_number(call_sid))));
   };
-  std::make_shared<Await>(s_.io, std::move(ready), std::move(done))->poll();
+  std::make_shared<AwaitEnd>(s_.io, std::move(done))->start(s_.calls, call_sid);
 }
 
 void Routes::dial_done(const HttpRequest& request, HttpResponder respond) {
@@ -267,12 +287,11 @@ void Routes::dial_done(const HttpRequest& request, HttpResponder respond) {
     return respond(twiml(after_dial_twiml(dial_status, s_.calls.profile(call_sid).get())));
   // Nobody answered: rather than an apology and a hang-up, the caller goes back to the assistant
   // to leave a message, once the stage that transferred has been stored.
-  auto ready = [this, call_sid] { return !s_.calls.is_live(call_sid) && s_.calls.stage(call_sid).has_value(); };
   auto done = [this, call_sid, dial_status, respond = std::move(respond)] {
     if (auto resumed = take_message(call_sid, dial_status)) return respond(twiml(*resumed));
     respond(twiml(after_dial_twiml(dial_status, s_.calls.profile(call_sid).get())));
   };
-  std::make_shared<Await>(s_.io, std::move(ready), std::move(done))->poll();
+  std::make_shared<AwaitEnd>(s_.io, std::move(done))->start(s_.calls, call_sid);
 }
 
 std::optional<std::string> Routes::take_message(const std::string& call_sid, const std::string& dial_status) {

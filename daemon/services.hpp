@@ -4,6 +4,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "core/config/settings.hpp"
+#include "core/intern_table.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -25,6 +26,9 @@ struct Services {
   Metrics& metrics;
   DbWriter& writer;
   CallRegistry& calls;
+  // Engine configuration texts shared by calls that send the same (an organization's calls in
+  // one minute send one OpenAI session.update).
+  InternTable<std::string>& engine_texts;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

@@ -21,6 +21,7 @@ std::string_view to_string(CallEventKind kind) {
     case CallEventKind::transcription_failed: return "transcription_failed";
     case CallEventKind::engine_lost: return "engine_lost";
     case CallEventKind::engine_reconnected: return "engine_reconnected";
+    case CallEventKind::engine_failover: return "engine_failover";
     case CallEventKind::timer: return "timer";
   }
   return "unknown";

@@ -1,9 +1,11 @@
 #pragma once
 // What a CallBridge asks of the world, and the records it produces for the database. The bridge
 // never does I/O: it calls an ActionSink, which the daemon implements with the two WebSockets, the
-// tool runner and the database writer (tests implement it with vectors).
+// tool runner and the database writer (tests implement it with vectors). The engine adapter sends
+// its frames to the same sink (engine::FrameSink).
 
 #include "core/call/summary.hpp"
+#include "core/engine/adapter.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -42,8 +44,9 @@ enum class CallEventKind {
   dtmf,                 // {"digit"}
   error,                // {"type","code","message","param"} or {"message"}
   transcription_failed, // {"item_id","message"}
-  engine_lost,          // {"reason","session_expired","attempt"}
-  engine_reconnected,   // {"attempt","reseeded_items"}
+  engine_lost,          // {"reason","session_expired","attempt","engine"}
+  engine_reconnected,   // {"attempt","reseeded_items","engine"}
+  engine_failover,      // {"from","to","reason","detail"}: another engine took over
   timer,                // {"timer": "max_duration" | "silence_check" | "silence" | "hangup_deadline" | …}
 };
 
@@ -93,10 +96,9 @@ struct EngineLost {
 // Implemented by the owner of the call. Called synchronously from the bridge's inputs, on the
 // call's strand. string_views are valid only during the call (copy what you keep). An action
 // must not call back into the bridge synchronously: post the follow-up (e.g. the tool result).
-class ActionSink {
+class ActionSink : public engine::FrameSink {
  public:
-  virtual ~ActionSink() = default;
-  virtual void send_engine(std::string_view client_event) = 0;       // one JSON text frame
+  // send_engine(engine::Frame): one frame for the engine connection, from the adapter.
   virtual void send_twilio_media(std::string_view payload_b64) = 0;  // μ-law 8 kHz, base64
   virtual void send_twilio_mark(std::string_view name) = 0;
   virtual void send_twilio_clear() = 0;

@@ -1,26 +1,33 @@
 #include "core/call/bridge.hpp"
 
-#include <functional>
 #include <type_traits>
 #include <utility>
-
-#include "core/intern_table.hpp"
 
 namespace sonoria::call {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view k_default_greeting = "Greet the caller warmly and briefly, and ask how you can help.";
-constexpr std::string_view k_wrap_up =
+// What the assistant says on the call's own initiative: how to say it (engines that take
+// instructions) and the words (engines that speak text verbatim).
+const engine::Speech k_default_greeting{"Greet the caller warmly and briefly, and ask how you can help.",
+                                        "Hello, thanks for calling. How can I help you today?"};
+const engine::Speech k_wrap_up{
     "The call has reached its time limit. In one or two short sentences, tell the caller you have to end the "
-    "call now, suggest they call back if they need more help, and say goodbye.";
-constexpr std::string_view k_silence_check =
-    "The caller has been silent for a while. Briefly ask whether they are still there.";
-constexpr std::string_view k_silence_goodbye = "The caller is not responding. Say a short, polite goodbye.";
-constexpr std::string_view k_reconnect_apology =
+    "call now, suggest they call back if they need more help, and say goodbye.",
+    "I'm sorry, we've reached the time limit for this call. Please call back if you need anything else. Goodbye!"};
+const engine::Speech k_silence_check{
+    "The caller has been silent for a while. Briefly ask whether they are still there.", "Are you still there?"};
+const engine::Speech k_silence_goodbye{"The caller is not responding. Say a short, polite goodbye.",
+                                       "I haven't heard from you, so I'll end the call now. Goodbye!"};
+const engine::Speech k_reconnect_apology{
     "The line was briefly interrupted. Apologise in one short sentence and continue where the conversation "
-    "left off.";
+    "left off.",
+    "Sorry about that, the line dropped for a moment. Where were we?"};
+const engine::Speech k_tool_filler{
+    "A tool is still running. Say one short, natural filler sentence to the caller, such as \"One moment "
+    "please, I'm taking care of that.\" Do not call any tool and do not say whether it worked yet.",
+    "One moment please, I'm taking care of that."};
 
 int64_t ms(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -32,28 +39,22 @@ bool is_keypad_digit(std::string_view digit) {
   return (c >= '0' && c <= '9') || c == '*' || c == '#' || (c >= 'A' && c <= 'D');
 }
 
-std::string greeting_directive(const BridgeConfig& c) {
-  if (!c.greeting.empty()) return "Greet the caller now by saying exactly: \"" + c.greeting + "\"";
-  if (!c.greeting_instruction.empty()) return c.greeting_instruction;
-  return std::string(k_default_greeting);
+engine::Speech greeting_of(const BridgeConfig& c) {
+  if (!c.greeting.empty()) return {"", c.greeting};
+  return {c.greeting_instruction.empty() ? k_default_greeting.instructions : c.greeting_instruction,
+          c.greeting_words.empty() ? k_default_greeting.words : c.greeting_words};
 }
 
 }  // namespace
 
-CallBridge::CallBridge(BridgeConfig config, ActionSink& sink, TimePoint start)
-    : config_(std::move(config)), sink_(sink), start_(start), phase_since_(start), last_activity_(start) {
-  // The same session.update goes out on every engine connection: keep its text, not the prompt and
-  // the tools' JSON document it is made of (~20 KiB per call, which adds up over hundreds of calls).
-  // The text depends on the organization and the minute only (the prompt says the local time), so
-  // the calls an organization takes in one minute share one copy (8 KiB each otherwise).
-  static InternTable<std::string> session_updates;
-  std::string text = engine::session_update(config_.session, config_.protocol);
-  text.shrink_to_fit();  // serialising grew it by doubling: up to twice its length
-  const auto hash = std::hash<std::string_view>{}(text);
-  session_update_ = session_updates.intern(hash, std::move(text));
-  config_.session.tools = nullptr;
-  std::string().swap(config_.session.instructions);
-}
+CallBridge::CallBridge(BridgeConfig config, std::unique_ptr<engine::Adapter> engine, ActionSink& sink,
+                       TimePoint start)
+    : config_(std::move(config)),
+      engine_(std::move(engine)),
+      sink_(sink),
+      start_(start),
+      phase_since_(start),
+      last_activity_(start) {}
 
 int64_t CallBridge::offset_ms(TimePoint now) const { return ms(now - start_); }
 
@@ -69,16 +70,34 @@ void CallBridge::on_engine_open(TimePoint now) {
   phase_ = Phase::configuring;
   phase_since_ = now;
   audio_origin_ms_.reset();
-  response_active_ = response_requested_ = false;
+  reply_active_ = false;
   outstanding_tools_ = 0;
-  send(*session_update_);
+  engine_->open(been_live_ ? history() : std::vector<engine::HistoryLine>{});
+}
+
+void CallBridge::replace_engine(std::unique_ptr<engine::Adapter> engine) {
+  if (phase_ != Phase::connecting && phase_ != Phase::reconnecting) return;
+  engine_ = std::move(engine);
+}
+
+void CallBridge::on_engine_message(TimePoint now, std::string_view data, bool binary) {
+  if (phase_ != Phase::configuring && phase_ != Phase::live) return;  // no socket: stale message
+  Events events(*this, now);
+  if (!engine_->receive(data, binary, events)) ++malformed_;
+  release_transcripts(now);
+  check_ending(now);
 }
 
 void CallBridge::on_engine_event(TimePoint now, const engine::Event& event) {
-  if (phase_ != Phase::configuring && phase_ != Phase::live) return;  // no socket: stale event
-  std::visit([&](const auto& e) { handle(now, e); }, event);
+  if (phase_ != Phase::configuring && phase_ != Phase::live) return;
+  dispatch(now, event);
   release_transcripts(now);
   check_ending(now);
+}
+
+void CallBridge::dispatch(TimePoint now, const engine::Event& event) {
+  if (phase_ != Phase::configuring && phase_ != Phase::live) return;  // an earlier event ended it
+  std::visit([&](const auto& e) { handle(now, e); }, event);
 }
 
 void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
@@ -88,9 +107,9 @@ void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
                   "the engine connection closed before the session was ready: " + std::string(reason));
     return;
   }
-  if (phase_ == Phase::live)
-    lost_mid_response_ = response_active_ || response_requested_ || want_response_ || !want_instructions_.empty();
-  response_active_ = response_requested_ = false;
+  if (phase_ == Phase::live) lost_mid_reply_ = engine_->busy();
+  engine_->closed();
+  reply_active_ = false;
   outstanding_tools_ = 0;  // their results can no longer be given to this engine session
   // Nothing more will come for what the old session was producing.
   transcript_.stop_waiting_for_text();
@@ -110,81 +129,57 @@ void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
   }
   ++reconnects_;
   record(now, CallEventKind::engine_lost,
-         {{"reason", reason}, {"session_expired", session_expired_}, {"attempt", reconnects_}});
+         {{"reason", reason}, {"session_expired", session_expired_}, {"attempt", reconnects_},
+          {"engine", engine_->name()}});
   sink_.engine_lost({std::string(reason), session_expired_, reconnects_});
   session_expired_ = false;
 }
 
-void CallBridge::handle(TimePoint, const engine::SessionCreated&) {}
-
-void CallBridge::handle(TimePoint now, const engine::SessionUpdated& e) {
+void CallBridge::handle(TimePoint now, const engine::Ready&) {
   if (phase_ != Phase::configuring) return;
-  if (!engine::is_pcmu(e.output_format) || !engine::is_pcmu(e.input_format)) {
-    engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed,
-                  "the engine did not switch to G.711 μ-law (output \"" + e.output_format + "\", input \"" +
-                      e.input_format + "\")");
-    return;
-  }
-  session_ready(now);
-}
-
-void CallBridge::session_ready(TimePoint now) {
   phase_ = Phase::live;
   phase_since_ = now;
   last_activity_ = now;
   if (been_live_) {
-    auto events = reseed_events();
-    for (const auto& event : events) send(event);
     ++summary_.engine_reconnects;
-    record(now, CallEventKind::engine_reconnected, {{"attempt", reconnects_}, {"reseeded_items", events.size()}});
-    if (lost_mid_response_) request_response(k_reconnect_apology);
-    lost_mid_response_ = false;
+    record(now, CallEventKind::engine_reconnected,
+           {{"attempt", reconnects_}, {"reseeded_items", transcript_.history().size()}, {"engine", engine_->name()}});
+    if (lost_mid_reply_) engine_->say(k_reconnect_apology);
+    lost_mid_reply_ = false;
   }
   been_live_ = true;
   maybe_greet(now);
-  flush_response_request();
+}
+
+void CallBridge::handle(TimePoint now, const engine::Rejected& e) {
+  engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, e.detail);
 }
 
 void CallBridge::maybe_greet(TimePoint) {
   if (greeted_ || phase_ != Phase::live || !twilio_started_) return;
   greeted_ = true;
-  send(engine::conversation_item_system_text(greeting_directive(config_)));
-  request_response();
+  engine_->greet(greeting_of(config_));
 }
 
-void CallBridge::handle(TimePoint now, const engine::EngineError& e) {
-  if (phase_ == Phase::configuring) {
-    // The reply to session.update: the session would run with default prompt, voice and format.
-    std::string detail = "the engine rejected the session configuration: " + (e.code.empty() ? e.type : e.code) +
-                         ": " + e.message + (e.param.empty() ? "" : " (" + e.param + ")");
-    engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, std::move(detail));
-    return;
-  }
-  record(now, CallEventKind::error, {{"type", e.type}, {"code", e.code}, {"message", e.message}, {"param", e.param}});
-  if (e.code == "conversation_already_has_active_response" && response_requested_) {
-    // The engine started a response on its own (turn detection) just before ours arrived: wait for
-    // its response.done. A plain request is covered by that response; instructions are not.
-    response_requested_ = false;
-    response_active_ = true;
-    if (!requested_instructions_.empty()) want_instructions_ = std::move(requested_instructions_);
-    requested_instructions_.clear();
-  }
+void CallBridge::handle(TimePoint now, const engine::Error& e) {
+  record(now, CallEventKind::error,
+         {{"code", e.code}, {"message", e.message}, {"param", e.detail}, {"fatal", e.fatal}});
 }
 
-void CallBridge::handle(TimePoint now, const engine::SessionExpired& e) {
+void CallBridge::handle(TimePoint now, const engine::SessionLimit& e) {
   session_expired_ = true;
   record(now, CallEventKind::error, {{"code", "session_expired"}, {"message", e.message}});
 }
 
-void CallBridge::handle(TimePoint now, const engine::SpeechStarted& e) {
+void CallBridge::handle(TimePoint now, const engine::CallerSpeechStarted& e) {
   last_activity_ = now;
   silence_checked_ = false;
   latency_from_.reset();
-  if (!e.item_id.empty()) {
-    int64_t offset = audio_origin_ms_ && twilio_started_
+  if (!e.turn_id.empty()) {
+    int64_t offset = audio_origin_ms_ && twilio_started_ && e.audio_start_ms >= 0
                          ? offset_ms(twilio_start_) + *audio_origin_ms_ + e.audio_start_ms
                          : offset_ms(now);
-    speech_offsets_[e.item_id] = offset;
+    speech_offsets_[e.turn_id] = offset;
   }
   barge_in(now);
 }
@@ -192,7 +187,7 @@ void CallBridge::handle(TimePoint now, const engine::SpeechStarted& e) {
 void CallBridge::barge_in(TimePoint now) {
   if (auto cut = playback_.interrupt()) {
     sink_.send_twilio_clear();
-    send(engine::conversation_item_truncate(cut->item_id, cut->audio_end_ms));
+    engine_->cut(cut->item_id, cut->audio_end_ms);
     ++summary_.interruptions;
     transcript_.assistant_cut(cut->item_id, cut->audio_end_ms, cut->received_ms);
     if (auto it = assistant_items_.find(cut->item_id); it != assistant_items_.end()) it->second.settled = true;
@@ -203,8 +198,8 @@ void CallBridge::barge_in(TimePoint now) {
     record(now, CallEventKind::interruption,
            {{"item_id", cut->item_id}, {"audio_end_ms", cut->audio_end_ms}, {"received_ms", cut->received_ms}});
   }
-  // The engine cancels the response being generated; whatever of it is still in flight is unwanted.
-  if (!response_active_) return;
+  // The engine stops the reply being generated; whatever of it is still in flight is unwanted.
+  if (!reply_active_) return;
   for (auto& [id, item] : assistant_items_) {
     if (item.audio_done || item.settled) continue;
     playback_.cut(id);
@@ -214,46 +209,48 @@ void CallBridge::barge_in(TimePoint now) {
   }
 }
 
-void CallBridge::handle(TimePoint now, const engine::SpeechStopped&) {
+void CallBridge::handle(TimePoint now, const engine::CallerSpeechStopped&) {
   last_activity_ = now;
   latency_from_ = now;
 }
 
-void CallBridge::handle(TimePoint now, const engine::InputCommitted& e) {
-  transcript_.place(e.item_id, e.previous_item_id);
+void CallBridge::handle(TimePoint now, const engine::CallerTurn& e) {
+  transcript_.place(e.turn_id, e.previous_item_id);
   int64_t offset = offset_ms(now);
-  if (auto it = speech_offsets_.find(e.item_id); it != speech_offsets_.end()) {
+  if (auto it = speech_offsets_.find(e.turn_id); it != speech_offsets_.end()) {
     offset = it->second;
     speech_offsets_.erase(it);
   }
-  transcript_.add_caller(e.item_id, offset, offset_ms(now));
+  transcript_.add_caller(e.turn_id, offset, offset_ms(now));
 }
 
-void CallBridge::handle(TimePoint, const engine::ItemAdded& e) { transcript_.place(e.item_id, e.previous_item_id); }
+void CallBridge::handle(TimePoint, const engine::ItemPlaced& e) { transcript_.place(e.item_id, e.previous_item_id); }
 
-void CallBridge::handle(TimePoint now, const engine::AudioDelta& e) {
+void CallBridge::handle(TimePoint, const engine::ReplyStarted&) { reply_active_ = true; }
+
+void CallBridge::handle(TimePoint now, const engine::AgentAudio& e) {
   if (!twilio_started_ || phase_ != Phase::live || playback_.is_cut(e.item_id)) {
     ++summary_.frames_out_dropped;
     return;
   }
   auto it = assistant_items_.find(e.item_id);
   if (it == assistant_items_.end()) {
-    it = assistant_items_.emplace(e.item_id, AssistantItem{e.response_id, now, false, false}).first;
+    it = assistant_items_.emplace(e.item_id, AssistantItem{e.reply_id, now, false, false}).first;
     transcript_.add_assistant(e.item_id, offset_ms(now), offset_ms(now));
     if (greeted_ && greeting_item_.empty()) {
       greeting_item_ = e.item_id;
       summary_.greeting_sent_ms = ms(now - twilio_start_);
     }
   }
-  size_t bytes = base64_decoded_size(e.delta_b64);
-  sink_.send_twilio_media(e.delta_b64);
+  size_t bytes = base64_decoded_size(e.audio_b64);
+  sink_.send_twilio_media(e.audio_b64);
   sink_.send_twilio_mark(playback_.audio_sent(e.item_id, bytes));
   ++summary_.frames_out;
   summary_.bytes_out += static_cast<int64_t>(bytes);
   last_activity_ = now;
 }
 
-void CallBridge::handle(TimePoint, const engine::AudioDone& e) {
+void CallBridge::handle(TimePoint, const engine::AgentAudioDone& e) {
   if (auto it = assistant_items_.find(e.item_id); it != assistant_items_.end()) {
     it->second.audio_done = true;
     settle_if_played(e.item_id);
@@ -268,9 +265,7 @@ void CallBridge::settle_if_played(std::string_view item_id) {
   transcript_.assistant_played(item_id);
 }
 
-void CallBridge::handle(TimePoint, const engine::AssistantTranscriptDelta&) {}
-
-void CallBridge::handle(TimePoint now, const engine::AssistantTranscriptDone& e) {
+void CallBridge::handle(TimePoint now, const engine::AgentText& e) {
   if (!transcript_.has(e.item_id)) {
     // No audio of this item reached the caller (cut before its first chunk, or text only).
     transcript_.add_assistant(e.item_id, offset_ms(now), offset_ms(now));
@@ -279,71 +274,59 @@ void CallBridge::handle(TimePoint now, const engine::AssistantTranscriptDone& e)
   transcript_.assistant_text(e.item_id, e.text);
 }
 
-void CallBridge::handle(TimePoint now, const engine::InputTranscriptCompleted& e) {
-  if (!transcript_.has(e.item_id)) transcript_.add_caller(e.item_id, offset_ms(now), offset_ms(now));
-  transcript_.caller_text(e.item_id, e.transcript);
+void CallBridge::handle(TimePoint now, const engine::CallerText& e) {
+  if (!transcript_.has(e.turn_id)) transcript_.add_caller(e.turn_id, offset_ms(now), offset_ms(now));
+  transcript_.caller_text(e.turn_id, e.text);
 }
 
-void CallBridge::handle(TimePoint now, const engine::InputTranscriptFailed& e) {
-  transcript_.caller_failed(e.item_id);
-  record(now, CallEventKind::transcription_failed, {{"item_id", e.item_id}, {"message", e.message}});
+void CallBridge::handle(TimePoint now, const engine::CallerTextFailed& e) {
+  transcript_.caller_failed(e.turn_id);
+  record(now, CallEventKind::transcription_failed, {{"item_id", e.turn_id}, {"message", e.message}});
 }
 
-void CallBridge::handle(TimePoint now, const engine::FunctionCallDone& e) { run_tool(now, e); }
-
-void CallBridge::run_tool(TimePoint now, const engine::FunctionCallDone& e) {
+void CallBridge::handle(TimePoint now, const engine::ToolCall& e) {
   auto [it, inserted] = tool_calls_.try_emplace(e.call_id);
+  if (!inserted) return;  // reported twice
   ToolCall& call = it->second;
-  if (inserted) {
-    call.response_id = e.response_id;
-    call.session = session_;
-  }
-  if (call.item_id.empty()) call.item_id = e.item_id;
-  if (call.dispatched) return;  // reported twice (arguments.done and output_item.done)
-  if (call.response_id.empty()) call.response_id = e.response_id;
-  if (e.name.empty()) return;   // beta: the name comes with the output item
   call.name = e.name;
-  call.dispatched = true;
-  if (call.session == session_) ++outstanding_tools_;
-  responses_[call.response_id].has_tools = true;
+  call.item_id = e.item_id;
+  call.session = session_;
+  ++outstanding_tools_;
   ++summary_.tool_calls;
   record(now, CallEventKind::tool_call, {{"call_id", e.call_id}, {"name", e.name}, {"arguments", e.arguments}});
   sink_.run_tool({e.call_id, e.name, e.arguments});
 }
 
-void CallBridge::handle(TimePoint, const engine::ResponseCreated& e) {
-  response_active_ = true;
-  response_requested_ = false;
-  requested_instructions_.clear();
-  want_response_ = false;  // this response sees every item sent before it
-  responses_.try_emplace(e.response_id);
+void CallBridge::handle(TimePoint now, const engine::ToolCallCancelled& e) {
+  auto it = tool_calls_.find(e.call_id);
+  if (it == tool_calls_.end() || it->second.result_in) return;
+  // The tool may still finish (an SMS already sent stays sent); its result just has nowhere to go.
+  it->second.result_in = true;
+  if (it->second.session == session_ && --outstanding_tools_ == 0) filler_said_ = false;
+  record(now, CallEventKind::tool_result,
+         {{"call_id", e.call_id}, {"name", it->second.name}, {"ok", false}, {"output", "cancelled by the engine"}});
 }
 
-void CallBridge::handle(TimePoint now, const engine::ResponseDone& e) {
-  response_active_ = false;
+void CallBridge::handle(TimePoint now, const engine::ReplyDone& e) {
+  reply_active_ = false;
   ++summary_.responses;
   summary_.usage += e.usage;
-  responses_[e.response_id].done = true;
-  if (e.status == "failed")
+  if (e.failed)
     record(now, CallEventKind::error,
-           {{"message", "the engine's response failed"}, {"response_id", e.response_id}, {"error", e.error}});
+           {{"message", "the engine's response failed"}, {"response_id", e.reply_id}, {"error", e.error}});
   for (auto& [id, item] : assistant_items_) {
-    if (item.response_id != e.response_id) continue;
+    if (item.reply_id != e.reply_id) continue;
     if (!transcript_.has_text(id)) transcript_.assistant_text(id, "");
     item.audio_done = true;
     settle_if_played(id);
   }
-  follow_up_if_tools_done(e.response_id);
-  flush_response_request();
 }
 
-void CallBridge::handle(TimePoint, const engine::ItemTruncated& e) {
+void CallBridge::handle(TimePoint, const engine::AgentCut& e) {
   // The engine's word on where the item was cut; it matches what we asked for unless clamped.
   if (playback_.is_cut(e.item_id))
     transcript_.assistant_cut(e.item_id, e.audio_end_ms, playback_.received_bytes(e.item_id) / k_bytes_per_ms);
 }
-
-void CallBridge::handle(TimePoint, const engine::Ignored&) {}
 
 // ---- Twilio leg -------------------------------------------------------------------------------
 
@@ -354,19 +337,17 @@ void CallBridge::on_twilio_start(TimePoint now, std::string_view stream_sid) {
   twilio_start_ = now;
   last_activity_ = now;
   maybe_greet(now);
-  flush_response_request();
 }
 
 void CallBridge::on_twilio_media(TimePoint, int64_t timestamp_ms, std::string_view payload_b64) {
   if (phase_ == Phase::finished) return;
   ++summary_.frames_in;
   summary_.bytes_in += static_cast<int64_t>(base64_decoded_size(payload_b64));
-  if (phase_ != Phase::live || !engine::write_input_audio_append(append_buffer_, payload_b64)) {
+  if (phase_ != Phase::live || !engine_->caller_audio(payload_b64)) {
     ++summary_.frames_dropped;
     return;
   }
   if (!audio_origin_ms_) audio_origin_ms_ = timestamp_ms;
-  sink_.send_engine(append_buffer_);
 }
 
 void CallBridge::on_twilio_mark(TimePoint now, std::string_view name) {
@@ -403,8 +384,7 @@ void CallBridge::on_twilio_dtmf(TimePoint now, std::string_view digit) {
     return;
   }
   if (phase_ != Phase::live || ending_) return;
-  send(engine::conversation_item_user_text("The caller pressed " + std::string(digit) + " on their keypad."));
-  request_response();
+  engine_->caller_text("The caller pressed " + std::string(digit) + " on their keypad.");
 }
 
 void CallBridge::on_twilio_stop(TimePoint now) {
@@ -418,7 +398,7 @@ void CallBridge::on_twilio_stop(TimePoint now) {
 void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const tools::ToolOutcome& outcome) {
   if (phase_ == Phase::finished) return;
   auto it = tool_calls_.find(call_id);
-  if (it == tool_calls_.end() || !it->second.dispatched || it->second.result_in) {
+  if (it == tool_calls_.end() || it->second.result_in) {
     record(now, CallEventKind::error, {{"message", "a tool result for a call that is not waiting for one"},
                                        {"call_id", call_id}});
     return;
@@ -430,11 +410,12 @@ void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const t
   if (!outcome.transcript_note.empty())
     transcript_.add_note(call.item_id.empty() ? "note:" + std::string(call_id) : call.item_id, offset_ms(now),
                          offset_ms(now), outcome.transcript_note);
-  bool current = call.session == session_ && (phase_ == Phase::live || phase_ == Phase::configuring);
-  if (current) {
+  const bool ends_call = std::holds_alternative<tools::EndCall>(outcome.effect) ||
+                         std::holds_alternative<tools::TransferCall>(outcome.effect);
+  if (call.session == session_ && (phase_ == Phase::live || phase_ == Phase::configuring)) {
     if (--outstanding_tools_ == 0) filler_said_ = false;
-    // Submitted even if the caller barged in meanwhile: the result is still true.
-    send(engine::function_call_output(call_id, outcome.output_json));
+    // The model has had its last word once the call is closing.
+    engine_->tool_result(call_id, outcome.output_json, !ending_ && !ends_call);
   }
   std::visit(
       [&](const auto& effect) {
@@ -447,61 +428,23 @@ void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const t
         }
       },
       outcome.effect);
-  if (current) follow_up_if_tools_done(call.response_id);
-  flush_response_request();
   release_transcripts(now);
   check_ending(now);
 }
 
 void CallBridge::on_tool_slow(TimePoint now) {
   if (phase_ != Phase::live || ending_ || outstanding_tools_ == 0 || filler_said_) return;
-  if (response_active_ || response_requested_) return;  // the assistant is talking already
+  if (reply_active_ || engine_->busy()) return;  // the assistant is talking already
   filler_said_ = true;
   record(now, CallEventKind::timer, {{"timer", "tool_filler"}});
-  send(engine::response_create_with_instructions(
-      "A tool is still running. Say one short, natural filler sentence to the caller, such as \"One moment "
-      "please, I'm taking care of that.\" Do not call any tool and do not say whether it worked yet."));
-  response_requested_ = true;
-}
-
-void CallBridge::follow_up_if_tools_done(std::string_view response_id) {
-  if (ending_) return;  // the call is closing: the model has had its last word
-  auto r = responses_.find(response_id);
-  if (r == responses_.end() || !r->second.done || !r->second.has_tools || r->second.followed_up) return;
-  for (const auto& [id, call] : tool_calls_)
-    if (call.response_id == response_id && call.session == session_ && call.dispatched && !call.result_in) return;
-  r->second.followed_up = true;
-  request_response();  // the model does not continue on its own after function outputs
-}
-
-// ---- response.create --------------------------------------------------------------------------
-
-void CallBridge::request_response(std::string_view instructions) {
-  if (instructions.empty()) want_response_ = true;
-  else want_instructions_ = std::string(instructions);
-  flush_response_request();
-}
-
-void CallBridge::flush_response_request() {
-  if (phase_ != Phase::live || response_active_ || response_requested_ || outstanding_tools_ > 0) return;
-  if (!want_instructions_.empty()) {
-    send(engine::response_create_with_instructions(want_instructions_));
-    requested_instructions_ = std::move(want_instructions_);
-    want_instructions_.clear();
-  } else if (want_response_) {
-    send(engine::response_create());
-    requested_instructions_.clear();
-  } else {
-    return;
-  }
-  want_response_ = false;
-  response_requested_ = true;
+  engine_->say(k_tool_filler, /*now=*/true);
 }
 
 // ---- time and the end -------------------------------------------------------------------------
 
 void CallBridge::on_tick(TimePoint now) {
   if (phase_ == Phase::finished) return;
+  if (phase_ == Phase::configuring || phase_ == Phase::live) engine_->tick(now);
   bool waiting_for_engine = phase_ != Phase::live;
   if (waiting_for_engine && !ending_ && now - phase_since_ >= config_.engine_ready_timeout) {
     engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed,
@@ -518,14 +461,14 @@ void CallBridge::on_tick(TimePoint now) {
       if (phase_ == Phase::finished) return;
     }
   }
-  bool quiet = phase_ == Phase::live && !ending_ && !response_active_ && !response_requested_ && !want_response_ &&
-               want_instructions_.empty() && outstanding_tools_ == 0 && !playback_.outstanding();
+  bool quiet = phase_ == Phase::live && !ending_ && !reply_active_ && !engine_->busy() && outstanding_tools_ == 0 &&
+               !playback_.outstanding();
   if (config_.silence_timeout.count() > 0 && quiet && now - last_activity_ >= config_.silence_timeout) {
     last_activity_ = now;
     if (!silence_checked_) {
       silence_checked_ = true;
       record(now, CallEventKind::timer, {{"timer", "silence_check"}});
-      request_response(k_silence_check);
+      engine_->say(k_silence_check);
     } else {
       record(now, CallEventKind::timer, {{"timer", "silence"}});
       begin_ending(now, Hangup{}, EndReason::silence, k_silence_goodbye, config_.wrap_up_timeout);
@@ -535,18 +478,18 @@ void CallBridge::on_tick(TimePoint now) {
   check_ending(now);
 }
 
-void CallBridge::begin_ending(TimePoint now, Disposition disposition, EndReason reason, std::string_view farewell,
-                              milliseconds timeout, std::string detail) {
+void CallBridge::begin_ending(TimePoint now, Disposition disposition, EndReason reason,
+                              const engine::Speech& farewell, milliseconds timeout, std::string detail) {
   if (ending_ || phase_ == Phase::finished) return;
   ending_ = Ending{std::move(disposition), reason, now + timeout};
   summary_.end_detail = std::move(detail);
-  if (!farewell.empty()) request_response(farewell);
+  if (!farewell.instructions.empty() || !farewell.words.empty()) engine_->say(farewell);
   check_ending(now);
 }
 
 void CallBridge::check_ending(TimePoint now) {
   if (!ending_ || phase_ == Phase::finished) return;
-  bool engine_quiet = phase_ != Phase::live || (!response_active_ && !response_requested_ && want_instructions_.empty());
+  bool engine_quiet = phase_ != Phase::live || (!reply_active_ && !engine_->busy());
   bool played_out = engine_quiet && !playback_.outstanding();
   if (!played_out && now < ending_->deadline) return;
   if (!played_out) record(now, CallEventKind::timer, {{"timer", "ending_deadline"}});
@@ -555,7 +498,7 @@ void CallBridge::check_ending(TimePoint now) {
 }
 
 void CallBridge::engine_failed(TimePoint now, EndReason reason, std::string detail) {
-  record(now, CallEventKind::error, {{"message", detail}});
+  record(now, CallEventKind::error, {{"message", detail}, {"engine", engine_->name()}});
   finish(now, Fallback{detail}, reason, detail);
 }
 
@@ -589,13 +532,13 @@ void CallBridge::emit_turn(const TranscriptTurn& turn) {
   sink_.record_turn(turn);
 }
 
-std::vector<std::string> CallBridge::reseed_events() const {
-  std::vector<std::string> events;
+std::vector<engine::HistoryLine> CallBridge::history() const {
+  std::vector<engine::HistoryLine> lines;
   for (const auto& line : transcript_.history())
-    events.push_back(line.speaker == Speaker::caller
-                         ? engine::conversation_item_user_text(line.text)
-                         : engine::conversation_item_assistant_text(line.text, config_.protocol));
-  return events;
+    lines.push_back({line.speaker == Speaker::caller ? engine::HistoryLine::Role::caller
+                                                     : engine::HistoryLine::Role::assistant,
+                     line.text});
+  return lines;
 }
 
 }  // namespace sonoria::call

@@ -193,15 +193,32 @@ const std::vector<KeySpec>& key_specs() {
     };
     v.push_back(bool_key("twilio.validate_signatures", m(&S::twilio, &TwilioSettings::validate_signatures)));
 
+    // [engine] is how OpenAI was configured before engines were a choice; it stays valid and
+    // sets the same values as [engines.openai] (see legacy_key_names()).
     v.push_back(string_key("engine.provider", m(&S::engine, &EngineSettings::provider), false, {"openai"}));
-    auto& url = v.emplace_back(string_key("engine.url", m(&S::engine, &EngineSettings::url)));
+    auto& url = v.emplace_back(string_key("engines.openai.url", m(&S::engine, &EngineSettings::url)));
     url.check = [](const Settings& s) { return check_url(s.engine.url, {"wss", "ws"}); };
-    v.push_back(string_key("engine.model", m(&S::engine, &EngineSettings::model)));
-    v.push_back(string_key("engine.api_key", m(&S::engine, &EngineSettings::api_key), true));
-    v.push_back(string_key("engine.protocol", m(&S::engine, &EngineSettings::protocol), false, {"ga", "beta"}));
-    v.push_back(string_key("engine.transcription_model", m(&S::engine, &EngineSettings::transcription_model)));
-    v.push_back(duration_key("engine.connect_timeout", m(&S::engine, &EngineSettings::connect_timeout),
+    v.push_back(string_key("engines.openai.model", m(&S::engine, &EngineSettings::model)));
+    v.push_back(string_key("engines.openai.api_key", m(&S::engine, &EngineSettings::api_key), true));
+    v.push_back(string_key("engines.openai.protocol", m(&S::engine, &EngineSettings::protocol), false, {"ga", "beta"}));
+    v.push_back(string_key("engines.openai.transcription_model", m(&S::engine, &EngineSettings::transcription_model)));
+    v.push_back(duration_key("engines.connect_timeout", m(&S::engine, &EngineSettings::connect_timeout),
                              std::chrono::milliseconds(100)));
+
+    auto& dg_url = v.emplace_back(string_key("engines.deepgram.url", m(&S::deepgram, &DeepgramSettings::url)));
+    dg_url.check = [](const Settings& s) { return check_url(s.deepgram.url, {"wss", "ws"}); };
+    v.push_back(string_key("engines.deepgram.api_key", m(&S::deepgram, &DeepgramSettings::api_key), true));
+    v.push_back(string_key("engines.deepgram.listen_model", m(&S::deepgram, &DeepgramSettings::listen_model)));
+    v.push_back(string_key("engines.deepgram.think_provider", m(&S::deepgram, &DeepgramSettings::think_provider), false,
+                           {"open_ai", "anthropic", "google", "groq", "aws_bedrock"}));
+    v.push_back(string_key("engines.deepgram.think_model", m(&S::deepgram, &DeepgramSettings::think_model)));
+    v.push_back(string_key("engines.deepgram.voice", m(&S::deepgram, &DeepgramSettings::voice)));
+
+    auto& uv_url = v.emplace_back(string_key("engines.ultravox.api_url", m(&S::ultravox, &UltravoxSettings::api_url)));
+    uv_url.check = [](const Settings& s) { return check_url(s.ultravox.api_url, {"https", "http"}); };
+    v.push_back(string_key("engines.ultravox.api_key", m(&S::ultravox, &UltravoxSettings::api_key), true));
+    v.push_back(string_key("engines.ultravox.model", m(&S::ultravox, &UltravoxSettings::model)));
+    v.push_back(string_key("engines.ultravox.voice", m(&S::ultravox, &UltravoxSettings::voice)));
 
     v.push_back(int_key("calls.max_concurrent", m(&S::calls, &CallSettings::max_concurrent), 1, 100000));
     v.push_back(duration_key("calls.max_duration", m(&S::calls, &CallSettings::max_duration), std::chrono::seconds(10)));
@@ -241,7 +258,9 @@ const std::vector<KeySpec>& key_specs() {
                               std::pair{"pricing.text_output", &PricingSettings::text_output},
                               std::pair{"pricing.audio_input", &PricingSettings::audio_input},
                               std::pair{"pricing.audio_output", &PricingSettings::audio_output},
-                              std::pair{"pricing.cached_input", &PricingSettings::cached_input}}) {
+                              std::pair{"pricing.cached_input", &PricingSettings::cached_input},
+                              std::pair{"pricing.deepgram_per_minute", &PricingSettings::deepgram_per_minute},
+                              std::pair{"pricing.ultravox_per_minute", &PricingSettings::ultravox_per_minute}}) {
       auto field = entry.second;
       auto& price = v.emplace_back(string_key(entry.first, m(&S::pricing, field)));
       price.check = [field](const Settings& s) -> std::string {
@@ -259,10 +278,25 @@ const std::vector<KeySpec>& key_specs() {
   return specs;
 }
 
-const KeySpec* find_spec(const std::string& key) {
+// [engine] keys of the single-engine days → their [engines] names ("engine.url" →
+// "engines.openai.url", "engine.connect_timeout" → "engines.connect_timeout"); "" for any other.
+std::string current_key_name(const std::string& key) {
+  if (key.rfind("engine.", 0) != 0 || key == "engine.provider") return {};
+  const std::string field = key.substr(7);
+  return field == "connect_timeout" ? "engines." + field : "engines.openai." + field;
+}
+
+const KeySpec* find_exact_spec(const std::string& key) {
   for (const auto& k : key_specs())
     if (k.key == key) return &k;
   return nullptr;
+}
+
+// A key by its name, or by its name before engines were a choice.
+const KeySpec* find_spec(const std::string& key) {
+  if (const KeySpec* spec = find_exact_spec(key)) return spec;
+  const std::string current = current_key_name(key);
+  return current.empty() ? nullptr : find_exact_spec(current);
 }
 
 const char* kind_name(Kind kind) {
@@ -286,7 +320,9 @@ std::string env_name_for(const std::string& key) {
 // Conventional names honoured besides SONORIA_*; the SONORIA_* spelling wins when both are set.
 const std::vector<std::pair<std::string, std::string>>& conventional_env() {
   static const std::vector<std::pair<std::string, std::string>> names = {
-      {"OPENAI_API_KEY", "engine.api_key"},
+      {"OPENAI_API_KEY", "engines.openai.api_key"},
+      {"DEEPGRAM_API_KEY", "engines.deepgram.api_key"},
+      {"ULTRAVOX_API_KEY", "engines.ultravox.api_key"},
       {"TWILIO_ACCOUNT_SID", "twilio.account_sid"},
       {"TWILIO_AUTH_TOKEN", "twilio.auth_token"},
       {"TWILIO_API_KEY", "twilio.api_key_sid"},
@@ -357,9 +393,10 @@ std::string location(const std::string& source_name, const toml::source_region& 
 }
 
 // Reads one TOML value into the settings, or records a problem.
+// `written` is the key as the file spells it (an [engine] key keeps its old name in messages).
 void apply_node(Settings& s, const KeySpec& spec, const toml::node& node, const std::string& where,
-                std::vector<std::string>& problems) {
-  auto problem = [&](const std::string& what) { problems.push_back(where + ": " + spec.key + ": " + what); };
+                const std::string& written, std::vector<std::string>& problems) {
+  auto problem = [&](const std::string& what) { problems.push_back(where + ": " + written + ": " + what); };
   auto wrong_type = [&] { problem(std::string("wrong type (expected ") + kind_name(spec.kind) + ")"); };
   switch (spec.kind) {
     case Kind::string: {
@@ -425,8 +462,8 @@ void walk_table(LoadedSettings& loaded, const toml::table& table, const std::str
       problems.push_back(where + ": unknown key \"" + dotted + "\"" + did_you_mean(dotted, known_keys()));
       continue;
     }
-    apply_node(loaded.settings, *spec, node, where, problems);
-    loaded.origins[dotted] = Origin{Source::file, where};
+    apply_node(loaded.settings, *spec, node, where, dotted, problems);
+    loaded.origins[spec->key] = Origin{Source::file, where};
   }
 }
 
@@ -531,11 +568,17 @@ LoadedSettings load_settings(const LoadOptions& options) {
     loaded.origins[key] = Origin{Source::environment, name};
   }
   for (const auto& spec : key_specs()) {
-    std::string name = env_name_for(spec.key);
-    auto it = options.environment.find(name);
-    if (it == options.environment.end()) continue;
-    apply_text(loaded.settings, spec, it->second, "environment " + name);
-    loaded.origins[spec.key] = Origin{Source::environment, name};
+    // SONORIA_ENGINE_URL and the like (the [engine] names) still work; the current name wins.
+    std::vector<std::string> names;
+    if (spec.key.rfind("engines.openai.", 0) == 0) names.push_back(env_name_for("engine." + spec.key.substr(15)));
+    if (spec.key == "engines.connect_timeout") names.push_back(env_name_for("engine.connect_timeout"));
+    names.push_back(env_name_for(spec.key));
+    for (const auto& name : names) {
+      auto it = options.environment.find(name);
+      if (it == options.environment.end()) continue;
+      apply_text(loaded.settings, spec, it->second, "environment " + name);
+      loaded.origins[spec.key] = Origin{Source::environment, name};
+    }
   }
 
   // 3. Flags.
@@ -545,7 +588,7 @@ LoadedSettings load_settings(const LoadOptions& options) {
     std::string flag = name_it != options.flag_names.end() ? name_it->second : "--" + key;
     if (!spec) throw DataError(flag + ": unknown setting \"" + key + "\"" + did_you_mean(key, known_keys()));
     apply_text(loaded.settings, *spec, value, flag);
-    loaded.origins[key] = Origin{Source::flag, flag};
+    loaded.origins[spec->key] = Origin{Source::flag, flag};
   }
 
   // Derived defaults and cross-field rules.

@@ -55,7 +55,7 @@ void apply_config_toml(LoadedSettings& loaded, std::string_view text, const std:
 std::vector<std::string> known_keys();
 bool is_secret_key(const std::string& key);
 
-// One line per key: `engine.api_key = "sk-…(redacted)"   # environment OPENAI_API_KEY`.
+// One line per key: `engines.openai.api_key = "sk-…(redacted)"   # environment OPENAI_API_KEY`.
 std::string render_settings(const LoadedSettings& loaded);
 
 // "sk-abc…" → "sk-…(redacted)", "" → "" (so an unset secret reads as unset).

@@ -35,6 +35,7 @@ struct TwilioSettings {
   bool validate_signatures = true;
 };
 
+// OpenAI Realtime: [engines.openai] (or, as before engines were a choice, [engine]).
 struct EngineSettings {
   std::string provider = "openai";
   std::string url = "wss://api.openai.com/v1/realtime";
@@ -42,7 +43,25 @@ struct EngineSettings {
   std::string api_key;                          // secret
   std::string protocol = "ga";                  // "ga" | "beta"
   std::string transcription_model = "gpt-4o-mini-transcribe";
-  Duration connect_timeout = std::chrono::seconds(5);
+  Duration connect_timeout = std::chrono::seconds(5);  // every engine's connect budget
+};
+
+// Deepgram Voice Agent: [engines.deepgram].
+struct DeepgramSettings {
+  std::string url = "wss://agent.deepgram.com/v1/agent/converse";
+  std::string api_key;                          // secret
+  std::string listen_model = "nova-3";          // speech recognition
+  std::string think_provider = "open_ai";       // the language model's provider
+  std::string think_model = "gpt-4o-mini";
+  std::string voice = "aura-2-thalia-en";       // default speech model; a profile may choose another
+};
+
+// Ultravox (server WebSocket mode): [engines.ultravox].
+struct UltravoxSettings {
+  std::string api_url = "https://api.ultravox.ai/api";
+  std::string api_key;                          // secret
+  std::string model;                            // "" = Ultravox's default
+  std::string voice = "Mark";                   // default voice; a profile may choose another
 };
 
 struct OutboundSettings {
@@ -75,6 +94,9 @@ struct PricingSettings {
   std::string audio_input = "32.00";
   std::string audio_output = "64.00";
   std::string cached_input = "0.40";
+  // Engines billed by the minute of conversation, US dollars per minute.
+  std::string deepgram_per_minute = "0.08";
+  std::string ultravox_per_minute = "0.05";
 };
 
 struct LogSettings {
@@ -86,7 +108,9 @@ struct Settings {
   ServerSettings server;
   DatabaseSettings database;
   TwilioSettings twilio;
-  EngineSettings engine;
+  EngineSettings engine;                        // OpenAI Realtime, and the connect budget
+  DeepgramSettings deepgram;
+  UltravoxSettings ultravox;
   CallSettings calls;
   ApiSettings api;
   PricingSettings pricing;

@@ -1,119 +1,19 @@
 #pragma once
-// Engine-neutral server events: what a speech engine tells a call, as typed values. Each
-// provider's mapping (openai_protocol.hpp for OpenAI Realtime GA and beta) turns its wire events
-// into these; the call bridge (core/call/bridge.hpp) consumes them. Plain data, no behaviour.
+// Engine-neutral events: what any speech engine tells a call, as typed values. Each provider's
+// adapter (core/engine/<provider>/) turns its wire messages into these; the call bridge
+// (core/call/bridge.hpp) consumes them and knows no provider. Plain data, no behaviour.
 //
-// Ids are the engine's own (item_…, resp_…, call_…); an absent optional string field is "".
+// Ids are opaque strings. Engines that name their items (OpenAI) pass their ids through; the
+// others get ids made up by their adapter, unique within the call. An absent string is "".
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <variant>
 
 namespace sonoria::engine {
 
-// The engine accepted the socket and created a session with its defaults.
-struct SessionCreated {
-  std::string session_id;
-  int64_t expires_at = 0;            // epoch seconds; 0 = not given
-};
-
-// The engine applied a session update. Formats are as the engine spells them: GA "audio/pcmu"
-// (the `type` of the format object), beta "g711_ulaw"; "" when absent. See is_pcmu().
-struct SessionUpdated {
-  std::string output_format;
-  std::string input_format;
-};
-
-// An `error` event. Most are not fatal to the session (see protocols.md §5.11).
-struct EngineError {
-  std::string type;                  // invalid_request_error, server_error, …
-  std::string code;                  // unknown_parameter, … ; "" when null
-  std::string message;
-  std::string param;                 // the offending field, e.g. "session.audio.input.format"
-  std::string client_event_id;       // event_id of the client event that failed, if it had one
-};
-
-// The session hit its maximum duration (error code session_expired); the socket closes next.
-struct SessionExpired {
-  std::string message;
-};
-
-// Server VAD: the caller started talking. The barge-in trigger.
-struct SpeechStarted {
-  std::string item_id;
-  int64_t audio_start_ms = 0;        // offset into all audio appended in this session
-};
-
-struct SpeechStopped {
-  std::string item_id;
-  int64_t audio_end_ms = 0;
-};
-
-// The caller's audio turn became a conversation item.
-struct InputCommitted {
-  std::string item_id;
-  std::string previous_item_id;
-};
-
-// An item entered the conversation (GA conversation.item.added, beta conversation.item.created).
-struct ItemAdded {
-  std::string item_id;
-  std::string previous_item_id;
-  std::string role;                  // user, assistant, system; "" for non-message items
-  std::string item_type;             // message, function_call, function_call_output, …
-};
-
-// A chunk of assistant audio in the session's output format, base64 exactly as received.
-struct AudioDelta {
-  std::string response_id;
-  std::string item_id;
-  std::string delta_b64;
-};
-
-// No more audio will come for this item (also sent when the response was cut short).
-struct AudioDone {
-  std::string response_id;
-  std::string item_id;
-};
-
-struct AssistantTranscriptDelta {
-  std::string item_id;
-  std::string text;
-};
-
-// The full transcript of what the model generated for an assistant audio item.
-struct AssistantTranscriptDone {
-  std::string item_id;
-  std::string text;
-};
-
-struct InputTranscriptCompleted {
-  std::string item_id;
-  std::string transcript;
-};
-
-struct InputTranscriptFailed {
-  std::string item_id;
-  std::string message;
-};
-
-// The model finished a function call. `arguments` is the JSON text as the model wrote it (it may be
-// invalid). `name` can be "" when the engine did not repeat it (beta arguments.done); the same call
-// is then reported again with its name from the output item.
-struct FunctionCallDone {
-  std::string response_id;
-  std::string item_id;
-  std::string call_id;
-  std::string name;
-  std::string arguments;
-};
-
-struct ResponseCreated {
-  std::string response_id;
-};
-
-// Token usage of one response (the billing record), zero where the engine said nothing.
+// Token usage of one reply (the billing record of token-priced engines), zero where the engine
+// said nothing. Engines billed per minute leave it empty.
 struct Usage {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
@@ -134,34 +34,119 @@ struct Usage {
   bool operator==(const Usage&) const = default;
 };
 
-struct ResponseDone {
-  std::string response_id;
-  std::string status;                // completed, cancelled, failed, incomplete
-  std::string reason;                // status_details.reason: turn_detected, client_cancelled, …
-  std::string error;                 // status_details.error as compact JSON when failed, else ""
-  Usage usage;
+// The session is configured as asked (μ-law 8 kHz both ways, the prompt, the tools) and, on a
+// reconnect, re-seeded with the conversation so far: the engine can take audio and speak.
+struct Ready {};
+
+// The engine refused the session configuration (or applied another audio format): the call
+// cannot go on on this connection. `detail` is a sentence for the record.
+struct Rejected {
+  std::string detail;
 };
 
-// The engine cut an assistant item's audio (and transcript) at audio_end_ms.
-struct ItemTruncated {
+// An error the engine reported. Fatal ones are followed by the connection closing.
+struct Error {
+  std::string code;                  // the engine's code ("invalid_value", "FAILED_TO_THINK", …)
+  std::string message;
+  std::string detail;                // more context (the offending parameter, …); may be ""
+  bool fatal = false;
+};
+
+// The engine will end this session soon for its own limits (OpenAI's 60 minutes, Deepgram's two
+// hours), or has just said so before closing.
+struct SessionLimit {
+  std::string message;
+};
+
+// The caller started speaking (the barge-in trigger). `audio_start_ms` is where in this
+// connection's caller audio the speech began, -1 when the engine does not say.
+struct CallerSpeechStarted {
+  std::string turn_id;               // "" when the engine names caller turns later (or never)
+  int64_t audio_start_ms = -1;
+};
+
+// The caller stopped speaking: the reply's latency is measured from here.
+struct CallerSpeechStopped {};
+
+// An item of the conversation and the one before it, for transcript order. Engines that report
+// order for some items only (or none) rely on arrival order.
+struct ItemPlaced {
+  std::string item_id;
+  std::string previous_item_id;      // "" = unknown / first
+};
+
+// The caller's speech became a turn of the conversation (its text may follow separately).
+struct CallerTurn {
+  std::string turn_id;
+  std::string previous_item_id;
+};
+
+// What the caller said in a turn; or that it could not be transcribed.
+struct CallerText {
+  std::string turn_id;
+  std::string text;
+};
+struct CallerTextFailed {
+  std::string turn_id;
+  std::string message;
+};
+
+// The engine started producing a reply (it may speak, call tools, or both).
+struct ReplyStarted {
+  std::string reply_id;
+};
+
+// A chunk of the assistant's speech: G.711 μ-law at 8 kHz, base64 (what Twilio takes).
+struct AgentAudio {
+  std::string reply_id;
+  std::string item_id;               // one spoken turn of the assistant
+  std::string audio_b64;
+};
+
+// No more audio will come for this item (also when the reply was cut short).
+struct AgentAudioDone {
+  std::string reply_id;
+  std::string item_id;
+};
+
+// Everything the assistant generated for an item (what it meant to say; the bridge cuts it to
+// what the caller heard).
+struct AgentText {
+  std::string item_id;
+  std::string text;
+};
+
+// The engine's own word on where it cut an assistant item (after the bridge told it, with
+// client-side truncation).
+struct AgentCut {
   std::string item_id;
   int64_t audio_end_ms = 0;
 };
 
-// A well-formed event this mapping does not act on (rate_limits.updated, deltas we ignore, new types).
-struct Ignored {
-  std::string type;
+// The model calls a tool. `arguments` is the JSON text as the model wrote it (maybe invalid).
+struct ToolCall {
+  std::string reply_id;
+  std::string item_id;               // where in the conversation the call sits ("" = unknown)
+  std::string call_id;
+  std::string name;
+  std::string arguments;
 };
 
-using Event = std::variant<SessionCreated, SessionUpdated, EngineError, SessionExpired, SpeechStarted,
-                           SpeechStopped, InputCommitted, ItemAdded, AudioDelta, AudioDone,
-                           AssistantTranscriptDelta, AssistantTranscriptDone, InputTranscriptCompleted,
-                           InputTranscriptFailed, FunctionCallDone, ResponseCreated, ResponseDone,
-                           ItemTruncated, Ignored>;
+// The engine withdrew a tool call it had made (the caller spoke first): send no result for it.
+struct ToolCallCancelled {
+  std::string call_id;
+};
 
-// True for G.711 μ-law as any engine names it ("audio/pcmu", "g711_ulaw", "mulaw").
-inline bool is_pcmu(std::string_view format) {
-  return format == "audio/pcmu" || format == "g711_ulaw" || format == "mulaw";
-}
+// The reply is over: everything it said and called has been reported.
+struct ReplyDone {
+  std::string reply_id;
+  bool failed = false;
+  std::string error;                 // why it failed, compact JSON or a sentence; "" otherwise
+  Usage usage;
+};
+
+using Event = std::variant<Ready, Rejected, Error, SessionLimit, CallerSpeechStarted, CallerSpeechStopped, ItemPlaced,
+                           CallerTurn, CallerText, CallerTextFailed, ReplyStarted, AgentAudio, AgentAudioDone,
+                           AgentText, AgentCut, ToolCall, ToolCallCancelled, ReplyDone>;
 
 }  // namespace sonoria::engine

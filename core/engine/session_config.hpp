@@ -1,16 +1,18 @@
 #pragma once
 // What a call asks of the engine session: prompt, voice, transcription, turn detection and tools.
-// Built by the daemon from the organization's profile, the prompt and the settings; turned into
-// the provider's wire shape by e.g. openai_protocol.hpp's session_update(). Plain data.
+// Built from the organization's profile, the prompt and the settings (core/call/session_setup.hpp);
+// each adapter turns it into its provider's wire shape (OpenAI session.update, Deepgram Settings,
+// Ultravox's call creation). Fields a provider has no use for are ignored by it. Plain data.
 
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace sonoria::engine {
 
 struct SessionConfig {
-  std::string model;                 // "" = leave it to the URL / the server
+  std::string model;                 // the speech-to-speech or thinking model; "" = the provider's default
   std::string instructions;          // the system prompt
   std::string voice = "marin";
   std::string language = "en";       // ISO-639-1 hint for caller transcription; "" = auto
@@ -23,6 +25,12 @@ struct SessionConfig {
   // Function tools: an array of {"type":"function","name","description","parameters"}, e.g.
   // tools::Registry::session_tools(). null or [] = no tools.
   nlohmann::json tools = nlohmann::json::array();
+
+  // Cascaded engines (Deepgram): speech recognition and the thinking model's provider. The voice
+  // above names the speech model ("aura-2-thalia-en").
+  std::string listen_model = "nova-3";
+  std::string think_provider = "open_ai";
+  std::vector<std::string> keyterms;  // words to recognise well: the business's names
 };
 
 }  // namespace sonoria::engine

@@ -82,8 +82,9 @@ class BeastWsTransport final : public WsTransport {
     });
   }
 
-  void write_text(std::string_view text, std::function<void(std::error_code)> done) override {
-    ws_.async_write(boost::asio::buffer(text.data(), text.size()),
+  void write(std::string_view data, bool binary, std::function<void(std::error_code)> done) override {
+    ws_.binary(binary);  // applies to the next message written; one write is outstanding at a time
+    ws_.async_write(boost::asio::buffer(data.data(), data.size()),
                     [done = std::move(done)](boost::beast::error_code ec, std::size_t) { done(ec); });
   }
 

@@ -87,24 +87,30 @@ void WsChannel::on_read(const WsReadResult& result) {
       finish(state_ == State::closing ? our_close_ : result.close);
       return;
     case WsReadResult::Kind::binary:
-      ignored_binary_.fetch_add(1, std::memory_order_relaxed);
-      break;
-    case WsReadResult::Kind::text:
+      if (!on_binary_) {
+        ignored_binary_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
+      [[fallthrough]];
+    case WsReadResult::Kind::text: {
       if (state_ != State::open) break;  // close() was called: the caller wants no more messages
+      const bool binary = result.kind == WsReadResult::Kind::binary;
       if (paused_) {
-        held_ = std::string(result.data);
+        held_ = Held{std::string(result.data), binary};
         return;
       }
-      deliver(result.data);
+      deliver(result.data, binary);
       break;
+    }
   }
   maybe_read();
 }
 
-void WsChannel::deliver(std::string_view text) {
-  if (!on_message_) return;
+void WsChannel::deliver(std::string_view data, bool binary) {
+  const MessageHandler& handler = binary ? on_binary_ : on_message_;
+  if (!handler) return;
   try {
-    on_message_(text);
+    handler(data);
   } catch (const std::exception& e) {
     // A handler bug must end this connection, not the io thread running every other call.
     close(k_close_internal_error, std::string("internal error: ") + e.what());
@@ -128,21 +134,25 @@ void WsChannel::resume_reading() {
 void WsChannel::on_resume() {
   if (paused_ || state_ != State::open) return;
   if (held_) {
-    const std::string text = std::move(*held_);
+    const Held held = std::move(*held_);
     held_.reset();
-    deliver(text);
+    deliver(held.data, held.binary);
   }
   maybe_read();
 }
 
-bool WsChannel::send_text(std::string text, SendMode mode) {
+bool WsChannel::send_text(std::string text, SendMode mode) { return enqueue(std::move(text), mode, false); }
+
+bool WsChannel::send_binary(std::string data, SendMode mode) { return enqueue(std::move(data), mode, true); }
+
+bool WsChannel::enqueue(std::string text, SendMode mode, bool binary) {
   if (state_ != State::open) return false;
   if (!make_room(text.size(), mode == SendMode::droppable)) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   queued_bytes_.fetch_add(text.size(), std::memory_order_relaxed);
-  queue_.push_back(Outgoing{std::move(text), mode == SendMode::droppable});
+  queue_.push_back(Outgoing{std::move(text), mode == SendMode::droppable, binary});
   if (!writing_) do_write();
   return true;
 }
@@ -183,7 +193,9 @@ bool WsChannel::make_room(std::size_t size, bool droppable) {
 void WsChannel::coalesce_front() {
   if (!coalescer_ || !queue_.front().droppable) return;
   std::vector<std::string_view> next;
-  for (std::size_t i = 1; i < queue_.size() && queue_[i].droppable; ++i) next.push_back(queue_[i].text);
+  const bool binary = queue_.front().binary;
+  for (std::size_t i = 1; i < queue_.size() && queue_[i].droppable && queue_[i].binary == binary; ++i)
+    next.push_back(queue_[i].text);
   if (next.empty()) return;
   const std::size_t before = queue_.front().text.size();
   std::size_t merged = 0;
@@ -204,8 +216,8 @@ void WsChannel::coalesce_front() {
 void WsChannel::do_write() {
   writing_ = true;
   coalesce_front();
-  transport_->write_text(queue_.front().text,
-                         [self = shared_from_this()](std::error_code ec) { self->on_write(ec); });
+  transport_->write(queue_.front().text, queue_.front().binary,
+                    [self = shared_from_this()](std::error_code ec) { self->on_write(ec); });
 }
 
 void WsChannel::on_write(std::error_code ec) {
@@ -281,6 +293,7 @@ void WsChannel::finish(WsCloseInfo info) {
   CloseHandler handler = std::move(on_close_);
   on_close_ = nullptr;
   on_message_ = nullptr;
+  on_binary_ = nullptr;
   on_write_done_ = nullptr;
   if (!handler) return;
   try {

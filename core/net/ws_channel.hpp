@@ -1,6 +1,6 @@
 #pragma once
 // The message pump of one open WebSocket, shared by the client (WsClient) and the daemon's
-// server side (daemon::WsConnection): text messages in and out, a write queue bounded in bytes
+// server side (daemon::WsConnection): text and binary messages in and out, a write queue bounded in bytes
 // with one write in flight, backpressure by not reading, and a close reported exactly once.
 // It owns the decisions; the bytes move through a WsTransport.
 //
@@ -69,10 +69,11 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // Starts reading. Set the handlers first; later calls do nothing.
   void start();
 
-  // Each text message, whole. Binary messages are counted (ignored_binary_messages) and dropped:
-  // every peer sonoria talks to speaks JSON text. An exception thrown by the handler closes the
-  // connection with 1011.
+  // Each text message, whole. An exception thrown by the handler closes the connection with 1011.
   void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
+  // Each binary message, whole (engines that send audio as binary frames). Without this handler
+  // binary messages are counted (ignored_binary_messages) and dropped.
+  void on_binary(MessageHandler handler) { on_binary_ = std::move(handler); }
   // Runs exactly once when the connection ends: (peer's code, peer's reason) when the peer closed;
   // (our code, our reason) when close() was called first; (1006, what failed) when the connection
   // broke or timed out; (1009, …) when a message exceeded max_message_bytes.
@@ -82,8 +83,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   void on_write_done(WriteDoneHandler handler) { on_write_done_ = std::move(handler); }
 
   // With one write in flight, droppable messages that queued up meanwhile go out as one: before
-  // each write, the next message absorbs the droppable ones right behind it, as many as
-  // `coalescer` takes. Under load this turns a backlog of 20 ms audio frames into one write.
+  // each write, the next message absorbs the droppable ones of its kind (text or binary) right
+  // behind it, as many as `coalescer` takes. Under load this turns a backlog of 20 ms audio frames into one write.
   void coalesce_droppable(Coalescer coalescer) { coalescer_ = std::move(coalescer); }
 
   // Queues `text` as one text frame. Returns false, counting it in dropped_messages(), when it
@@ -91,6 +92,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // first, each counted as dropped too); returns false without counting once close() was called
   // or the connection ended.
   bool send_text(std::string text, SendMode mode = SendMode::keep);
+  // The same for a binary frame; the queue and its bounds are shared, order is kept.
+  bool send_binary(std::string data, SendMode mode = SendMode::keep);
 
   // Stops accepting messages, sends what is queued, then the close frame. Within close_timeout
   // the socket is cut regardless. on_close reports (code, reason). Later calls do nothing.
@@ -113,6 +116,11 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   struct Outgoing {
     std::string text;
     bool droppable = false;
+    bool binary = false;
+  };
+  struct Held {
+    std::string data;
+    bool binary = false;
   };
   struct Timer;
 
@@ -121,7 +129,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   void maybe_read();
   void do_read();
   void on_read(const WsReadResult& result);
-  void deliver(std::string_view text);
+  void deliver(std::string_view data, bool binary);
+  bool enqueue(std::string data, SendMode mode, bool binary);
   void on_resume();
   bool make_room(std::size_t size, bool droppable);
   void coalesce_front();
@@ -147,6 +156,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   bool ping_in_flight_ = false;
 
   MessageHandler on_message_;
+  MessageHandler on_binary_;
   CloseHandler on_close_;
   WriteDoneHandler on_write_done_;
   Coalescer coalescer_;
@@ -156,7 +166,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   bool reading_ = false;
   bool paused_ = false;
   bool resume_posted_ = false;
-  std::optional<std::string> held_;
+  std::optional<Held> held_;
 
   std::deque<Outgoing> queue_;  // front is in flight while writing_
   bool writing_ = false;

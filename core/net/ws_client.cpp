@@ -243,6 +243,7 @@ void WsClient::on_connected(std::error_code ec, std::string error_text, std::uni
   }
   channel_ = WsChannel::create(executor_, std::move(transport), options_.limits);
   channel_->on_message(std::move(on_message_));
+  if (on_binary_) channel_->on_binary(std::move(on_binary_));
   channel_->on_close(std::move(on_close_));
   channel_->on_write_done(std::move(on_write_done_));
   if (options_.coalesce) channel_->coalesce_droppable(options_.coalesce);
@@ -254,6 +255,11 @@ void WsClient::on_connected(std::error_code ec, std::string error_text, std::uni
 void WsClient::on_message(WsChannel::MessageHandler handler) {
   if (channel_) return channel_->on_message(std::move(handler));
   on_message_ = std::move(handler);
+}
+
+void WsClient::on_binary(WsChannel::MessageHandler handler) {
+  if (channel_) return channel_->on_binary(std::move(handler));
+  on_binary_ = std::move(handler);
 }
 
 void WsClient::on_close(WsChannel::CloseHandler handler) {
@@ -268,6 +274,10 @@ void WsClient::on_write_done(WsChannel::WriteDoneHandler handler) {
 
 bool WsClient::send_text(std::string text, SendMode mode) {
   return channel_ ? channel_->send_text(std::move(text), mode) : false;
+}
+
+bool WsClient::send_binary(std::string data, SendMode mode) {
+  return channel_ ? channel_->send_binary(std::move(data), mode) : false;
 }
 
 void WsClient::close(int code, std::string reason) {

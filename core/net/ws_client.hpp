@@ -1,5 +1,5 @@
 #pragma once
-// An outgoing WebSocket (ws:// or wss://) carrying text messages: the engine leg of a call. Runs
+// An outgoing WebSocket (ws:// or wss://) carrying text and binary messages: the engine leg of a call. Runs
 // on the executor its caller hands it — the call's strand in the daemon, a short-lived
 // io_context in the CLI — and invokes every handler there.
 //
@@ -59,6 +59,7 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
 
   // Handlers, as in WsChannel; they may be set before or after connect().
   void on_message(WsChannel::MessageHandler handler);
+  void on_binary(WsChannel::MessageHandler handler);
   // Exactly once for a connection that opened: peer close, failure, or our close().
   void on_close(WsChannel::CloseHandler handler);
   void on_write_done(WsChannel::WriteDoneHandler handler);
@@ -66,6 +67,7 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   // Queues a text message (see WsChannel::send_text). False before the connection is open, after
   // it closed, or when the queue bound drops it (then counted in dropped_messages()).
   bool send_text(std::string text, SendMode mode = SendMode::keep);
+  bool send_binary(std::string data, SendMode mode = SendMode::keep);
   // Closes an open connection (queued messages first), or abandons a connection attempt.
   void close(int code = k_close_normal, std::string reason = {});
   // Backpressure; may also be called before the connection opens.
@@ -89,6 +91,7 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
   std::function<void()> cancel_connect_;  // set while a connection attempt is under way
   std::shared_ptr<WsChannel> channel_;    // set once open
   WsChannel::MessageHandler on_message_;
+  WsChannel::MessageHandler on_binary_;
   WsChannel::CloseHandler on_close_;
   WsChannel::WriteDoneHandler on_write_done_;
 };

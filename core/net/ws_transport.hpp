@@ -43,13 +43,13 @@ class WsTransport {
   // Reads the next whole message. A close frame, a failure and a timeout all complete with
   // Kind::closed; the transport sends the close reply itself.
   virtual void read(std::function<void(const WsReadResult&)> done) = 0;
-  // Writes `text` as one text frame; `text` must stay valid until `done` runs.
-  virtual void write_text(std::string_view text, std::function<void(std::error_code)> done) = 0;
+  // Writes `data` as one text (or binary) frame; `data` must stay valid until `done` runs.
+  virtual void write(std::string_view data, bool binary, std::function<void(std::error_code)> done) = 0;
   // Sends a close frame and waits for the peer's (bounded by the transport's close timeout).
   virtual void close(WsCloseInfo frame, std::function<void(std::error_code)> done) = 0;
   // Closes the socket now; pending operations complete with errors.
   virtual void abort() = 0;
-  // Sends a ping frame. It may overlap a write_text, never a close or another ping.
+  // Sends a ping frame. It may overlap a write, never a close or another ping.
   virtual void ping(std::function<void(std::error_code)> done) = 0;
   // `handler` runs for every ping or pong frame the peer sends, as a read comes across it (the
   // transport answers pings itself). Set before the first read.

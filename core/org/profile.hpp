@@ -50,11 +50,26 @@ struct VadSettings {
   bool operator==(const VadSettings&) const = default;
 };
 
+// What the assistant uses on one engine ([assistant.openai], [assistant.deepgram],
+// [assistant.ultravox]); "" = the assistant's own voice/model for its first engine, else the
+// engine's default from the daemon's config.
+struct EngineOptions {
+  std::string voice;
+  std::string model;               // OpenAI: the realtime model; Deepgram: the thinking model; Ultravox: its model
+  std::string listen_model;        // Deepgram only: speech recognition ("nova-3")
+
+  bool empty() const { return voice.empty() && model.empty() && listen_model.empty(); }
+  bool operator==(const EngineOptions&) const = default;
+};
+
 struct Assistant {
   std::string name = "Ava";
-  std::string voice = "marin";
+  // The engines that may serve a call, in order: the first answers, the next take over when it
+  // fails (refused, unreachable, dropped). Empty = ["openai"].
+  std::vector<std::string> engines;
+  std::string voice = "marin";     // on the first engine (unless its own options name one)
   std::string greeting;            // what the assistant says first; empty = a generated greeting
-  std::string model;               // empty = engine default from config
+  std::string model;               // on the first engine; empty = engine default from config
   double temperature = 0.8;        // beta protocol only; GA removed it
   std::string language = "en";     // ISO-639-1
   std::string personality;         // free text: tone and style
@@ -63,7 +78,12 @@ struct Assistant {
   // "#"; "off" disables it; "" uses the daemon's calls.transfer_digit.
   std::string transfer_digit;
   VadSettings vad;
+  EngineOptions openai;
+  EngineOptions deepgram;
+  EngineOptions ultravox;
 
+  // The engines in order, with the default filled in.
+  std::vector<std::string> engine_order() const { return engines.empty() ? std::vector<std::string>{"openai"} : engines; }
   bool operator==(const Assistant&) const = default;
 };
 

@@ -69,7 +69,7 @@ TEST_CASE("conventional environment names fill the secrets") {
   auto loaded = load_settings(o);
   CHECK(loaded.settings.engine.api_key == "sk-test-0123456789abcdef");
   CHECK(loaded.settings.twilio.auth_token == "f1e2d3c4b5a697887766554433221100");
-  CHECK(loaded.origins["engine.api_key"].detail == "OPENAI_API_KEY");
+  CHECK(loaded.origins["engines.openai.api_key"].detail == "OPENAI_API_KEY");
 }
 
 TEST_CASE("config show redacts secrets and says where each value came from") {

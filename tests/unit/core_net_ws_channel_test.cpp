@@ -22,10 +22,11 @@ class FakeTransport final : public net::WsTransport {
     REQUIRE_FALSE(pending_read);
     pending_read = std::move(done);
   }
-  void write_text(std::string_view text, std::function<void(std::error_code)> done) override {
+  void write(std::string_view text, bool binary, std::function<void(std::error_code)> done) override {
     REQUIRE_FALSE(pending_write);
     REQUIRE_FALSE(pending_close);
     written.emplace_back(text);
+    written_binary.push_back(binary);
     pending_write = std::move(done);
   }
   void close(net::WsCloseInfo frame, std::function<void(std::error_code)> done) override {
@@ -65,6 +66,7 @@ class FakeTransport final : public net::WsTransport {
   std::function<void()> control;
   int pings = 0;
   std::vector<std::string> written;
+  std::vector<bool> written_binary;
   std::optional<net::WsCloseInfo> close_frame;
   bool aborted = false;
 

@@ -1,10 +1,10 @@
-#include "core/engine/openai_protocol.hpp"
+#include "core/engine/openai/realtime_protocol.hpp"
 
 #include <array>
 
-#include "core/engine/audio_delta_scanner.hpp"
+#include "core/engine/openai/audio_delta_scanner.hpp"
 
-namespace sonoria::engine {
+namespace sonoria::engine::openai {
 namespace {
 
 using nlohmann::json;
@@ -57,7 +57,7 @@ std::string format_name(const json* format) {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-std::optional<Event> parse_session_updated(const json& j) {
+std::optional<RealtimeEvent> parse_session_updated(const json& j) {
   const json& session = object_of(j, "session");
   SessionUpdated e;
   const json& audio = object_of(session, "audio");
@@ -68,7 +68,7 @@ std::optional<Event> parse_session_updated(const json& j) {
   return e;
 }
 
-std::optional<Event> parse_error(const json& j) {
+std::optional<RealtimeEvent> parse_error(const json& j) {
   const json& error = object_of(j, "error");
   std::string code = text_of(error, "code");
   if (code == "session_expired") return SessionExpired{text_of(error, "message")};
@@ -76,13 +76,13 @@ std::optional<Event> parse_error(const json& j) {
                      text_of(error, "event_id")};
 }
 
-std::optional<Event> parse_item_added(const json& j) {
+std::optional<RealtimeEvent> parse_item_added(const json& j) {
   const json& item = object_of(j, "item");
   if (!has_text(item, "id")) return std::nullopt;
   return ItemAdded{text_of(item, "id"), text_of(j, "previous_item_id"), text_of(item, "role"), text_of(item, "type")};
 }
 
-std::optional<Event> parse_function_call_item(const json& j, std::string type) {
+std::optional<RealtimeEvent> parse_function_call_item(const json& j, std::string type) {
   const json& item = object_of(j, "item");
   if (text_of(item, "type") != "function_call") return Ignored{std::move(type)};
   if (!has_text(item, "call_id")) return std::nullopt;
@@ -90,7 +90,7 @@ std::optional<Event> parse_function_call_item(const json& j, std::string type) {
                           text_of(item, "arguments")};
 }
 
-std::optional<Event> parse_response_done(const json& j) {
+std::optional<RealtimeEvent> parse_response_done(const json& j) {
   const json* response = member(j, "response");
   if (!response || !response->is_object()) return std::nullopt;
   ResponseDone e;
@@ -110,7 +110,7 @@ std::optional<Event> parse_response_done(const json& j) {
   return e;
 }
 
-std::optional<Event> parse_known(json& j, std::string type) {
+std::optional<RealtimeEvent> parse_known(json& j, std::string type) {
   // Audio first: it is most of the traffic.
   if (type == "response.output_audio.delta" || type == "response.audio.delta") {
     if (!has_text(j, "delta")) return std::nullopt;
@@ -275,7 +275,7 @@ std::optional<OpenAiProtocol> parse_openai_protocol(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Event> parse_openai_event(std::string_view text) {
+std::optional<RealtimeEvent> parse_openai_event(std::string_view text) {
   if (auto delta = scan_audio_delta(text))
     return AudioDelta{std::string(delta->response_id), std::string(delta->item_id), std::string(delta->delta_b64)};
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
@@ -365,4 +365,4 @@ OpenAiConnect openai_connect_request(std::string_view url, std::string_view mode
   return c;
 }
 
-}  // namespace sonoria::engine
+}  // namespace sonoria::engine::openai

@@ -1,4 +1,4 @@
-#include "core/engine/audio_delta_scanner.hpp"
+#include "core/engine/openai/audio_delta_scanner.hpp"
 
 #include <doctest/doctest.h>
 
@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "core/engine/openai_protocol.hpp"
+#include "core/engine/openai/realtime_protocol.hpp"
 
 using namespace sonoria::engine;
+using namespace sonoria::engine::openai;
 
 TEST_CASE("real-shaped GA and beta audio deltas take the fast path with every field") {
   const std::string ga =

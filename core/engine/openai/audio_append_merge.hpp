@@ -8,12 +8,12 @@
 #include <string_view>
 #include <vector>
 
-namespace sonoria::call {
+namespace sonoria::engine::openai {
 
 // The most audio one merged append carries (decoded bytes): 1 s of 8 kHz μ-law.
 inline constexpr std::size_t k_max_merged_audio_bytes = 8000;
 
-// When `into` and the first messages of `next` are appends as engine::write_input_audio_append
+// When `into` and the first messages of `next` are appends as write_input_audio_append
 // writes them, replaces `into` with one append of `into`'s audio followed by theirs, taking as
 // many as fit in `max_audio_bytes` and stopping at the first that is not an append. Returns how
 // many of `next` it took; 0 leaves `into` as it was. Each payload is decoded once and the result
@@ -21,4 +21,4 @@ inline constexpr std::size_t k_max_merged_audio_bytes = 8000;
 std::size_t merge_audio_appends(std::string& into, const std::vector<std::string_view>& next,
                                 std::size_t max_audio_bytes = k_max_merged_audio_bytes);
 
-}  // namespace sonoria::call
+}  // namespace sonoria::engine::openai

@@ -1,10 +1,10 @@
-#include "core/engine/audio_delta_scanner.hpp"
+#include "core/engine/openai/audio_delta_scanner.hpp"
 
 #include <utility>
 
 #include "core/net/json_cursor.hpp"
 
-namespace sonoria::engine {
+namespace sonoria::engine::openai {
 
 std::optional<AudioDeltaView> scan_audio_delta(std::string_view text) noexcept {
   net::JsonCursor cursor(text);
@@ -28,4 +28,4 @@ std::optional<AudioDeltaView> scan_audio_delta(std::string_view text) noexcept {
   return view;
 }
 
-}  // namespace sonoria::engine
+}  // namespace sonoria::engine::openai

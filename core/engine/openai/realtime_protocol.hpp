@@ -1,12 +1,12 @@
 #pragma once
 // The OpenAI Realtime wire protocol as plain functions (sans-I/O): server event JSON → typed
-// engine::Event, typed requests → client event JSON, and the WebSocket connection parameters.
+// openai::RealtimeEvent, typed requests → client event JSON, and the WebSocket connection parameters.
 // Two shapes exist (protocols.md §5): GA (api.openai.com, the default) and beta (Azure and
 // "OpenAI-compatible" servers). Parsing accepts both name sets whatever the mode; builders that
 // differ take the protocol. Nothing here throws on peer input; everything is callable from any
 // thread (no shared state).
 
-#include "core/engine/events.hpp"
+#include "core/engine/openai/realtime_events.hpp"
 #include "core/engine/session_config.hpp"
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace sonoria::engine {
+namespace sonoria::engine::openai {
 
 enum class OpenAiProtocol { ga, beta };
 
@@ -29,7 +29,7 @@ std::optional<OpenAiProtocol> parse_openai_protocol(std::string_view text);
 // Ignored{type}. nullopt when the text is not JSON, not an object, has no string `type`, or a known
 // type lacks a field the event cannot do without (e.g. an audio delta without `delta`). Never throws.
 // Audio deltas are parsed once and their base64 moved out, never re-serialised.
-std::optional<Event> parse_openai_event(std::string_view json);
+std::optional<RealtimeEvent> parse_openai_event(std::string_view json);
 
 // ---- client events (each returns one JSON text frame) -----------------------------------------
 
@@ -82,4 +82,4 @@ struct OpenAiConnect {
 OpenAiConnect openai_connect_request(std::string_view url, std::string_view model, std::string_view api_key,
                                      OpenAiProtocol protocol);
 
-}  // namespace sonoria::engine
+}  // namespace sonoria::engine::openai

@@ -1,9 +1,15 @@
+// The OpenAI Realtime adapter driven through a real call bridge: what OpenAI hears of a call
+// (session.update, greeting items, appends, truncation, function outputs and the response.create
+// rules) for the same call behaviour as before the engine seam. The bridge's own, engine-neutral
+// behaviour is tested with a fake adapter in core_call_bridge_test.cpp.
 #include <doctest/doctest.h>
 
 #include "core/call/bridge.hpp"
+#include "core/engine/openai/realtime_adapter.hpp"
 
 using namespace sonoria;
 using namespace sonoria::call;
+namespace openai = sonoria::engine::openai;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -21,11 +27,9 @@ struct Recorder : ActionSink {
   std::vector<TranscriptTurn> turns;
   std::vector<CallEvent> events;
   std::vector<std::string> log;
-  const char* last_engine_data = nullptr;
-
-  void send_engine(std::string_view text) override {
-    last_engine_data = text.data();
-    engine.push_back(json::parse(text));
+  void send_engine(engine::Frame frame) override {
+    REQUIRE_FALSE(frame.binary);
+    engine.push_back(json::parse(frame.data));
     log.push_back("engine:" + engine.back()["type"].get<std::string>());
   }
   void send_twilio_media(std::string_view payload) override {
@@ -79,9 +83,15 @@ std::string silence_b64(size_t bytes) {
   return out;
 }
 
-BridgeConfig test_config() {
-  BridgeConfig c;
-  c.session.instructions = "You are the receptionist.";
+struct Config {
+  BridgeConfig bridge;
+  engine::SessionConfig session;
+};
+
+Config test_config() {
+  Config config;
+  config.session.instructions = "You are the receptionist.";
+  BridgeConfig& c = config.bridge;
   c.greeting = "Thanks for calling Lotus Yoga, how can I help?";
   c.transfer_number = "+15550001111";
   c.max_duration = 10min;
@@ -91,25 +101,47 @@ BridgeConfig test_config() {
   c.engine_ready_timeout = 10s;
   c.caller_transcript_wait = 30s;
   c.max_engine_reconnects = 1;
-  return c;
+  return config;
 }
+
+std::unique_ptr<engine::Adapter> openai_adapter(const engine::SessionConfig& session, ActionSink& sink,
+                                                openai::RealtimeAdapter*& out) {
+  auto adapter = std::make_unique<openai::RealtimeAdapter>(
+      std::make_shared<const std::string>(openai::session_update(session, openai::OpenAiProtocol::ga)),
+      openai::OpenAiProtocol::ga, sink);
+  out = adapter.get();
+  return adapter;
+}
+
+// Hands the adapter's neutral events to the bridge, as a message read off the socket would.
+struct ToBridge final : engine::EventSink {
+  CallBridge& bridge;
+  TimePoint now;
+  ToBridge(CallBridge& b, TimePoint t) : bridge(b), now(t) {}
+  void on_engine_event(const engine::Event& e) override { bridge.on_engine_event(now, e); }
+};
 
 struct Call {
   Recorder out;
   TimePoint t0 = TimePoint{} + 1h;
   TimePoint now = t0;
+  openai::RealtimeAdapter* adapter = nullptr;
   CallBridge bridge;
   int64_t media_ts = 0;
 
-  explicit Call(BridgeConfig c = test_config()) : bridge(std::move(c), out, t0) {}
+  explicit Call(Config c = test_config())
+      : bridge(std::move(c.bridge), openai_adapter(c.session, out, adapter), out, t0) {}
 
   void at(std::chrono::milliseconds since_start) { now = t0 + since_start; }
-  void ev(engine::Event e) { bridge.on_engine_event(now, e); }
+  void ev(openai::RealtimeEvent e) {
+    ToBridge to_bridge(bridge, now);
+    adapter->receive_event(e, to_bridge);
+  }
   void live() {
     bridge.on_twilio_start(now, "MZ123");
     bridge.on_engine_open(now);
-    ev(engine::SessionCreated{"sess_1", 0});
-    ev(engine::SessionUpdated{"audio/pcmu", "audio/pcmu"});
+    ev(openai::SessionCreated{"sess_1", 0});
+    ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
   }
   void frame() {
     bridge.on_twilio_media(now, media_ts, silence_b64(160));
@@ -117,22 +149,22 @@ struct Call {
   }
   // One chunk of assistant audio of `ms` milliseconds.
   void audio(const std::string& response, const std::string& item, int ms) {
-    ev(engine::AudioDelta{response, item, silence_b64(static_cast<size_t>(ms) * 8)});
+    ev(openai::AudioDelta{response, item, silence_b64(static_cast<size_t>(ms) * 8)});
   }
   void mark(const std::string& name) { bridge.on_twilio_mark(now, name); }
-  void response(const std::string& id) { ev(engine::ResponseCreated{id}); }
+  void response(const std::string& id) { ev(openai::ResponseCreated{id}); }
   void done(const std::string& id, std::string status = "completed") {
-    ev(engine::ResponseDone{id, std::move(status), "", "", {}});
+    ev(openai::ResponseDone{id, std::move(status), "", "", {}});
   }
   // A full reply: created, item added after `previous`, `chunks` of 100 ms, transcript, done;
   // marks not yet echoed.
   void reply(const std::string& resp, const std::string& item, const std::string& previous, int chunks,
              const std::string& text) {
     response(resp);
-    ev(engine::ItemAdded{item, previous, "assistant", "message"});
+    ev(openai::ItemAdded{item, previous, "assistant", "message"});
     for (int i = 0; i < chunks; ++i) audio(resp, item, 100);
-    ev(engine::AudioDone{resp, item});
-    ev(engine::AssistantTranscriptDone{item, text});
+    ev(openai::AudioDone{resp, item});
+    ev(openai::AssistantTranscriptDone{item, text});
     done(resp);
   }
   void play_all(const std::string& item, int chunks) {
@@ -145,14 +177,14 @@ struct Call {
     play_all("a0", 2);
   }
   void caller_turn(const std::string& item, const std::string& previous) {
-    ev(engine::SpeechStarted{item, 0});
-    ev(engine::SpeechStopped{item, 1000});
-    ev(engine::InputCommitted{item, previous});
-    ev(engine::ItemAdded{item, previous, "user", "message"});
+    ev(openai::SpeechStarted{item, 0});
+    ev(openai::SpeechStopped{item, 1000});
+    ev(openai::InputCommitted{item, previous});
+    ev(openai::ItemAdded{item, previous, "user", "message"});
   }
   void function_call(const std::string& resp, const std::string& call_id, const std::string& name,
                      const std::string& args = "{}") {
-    ev(engine::FunctionCallDone{resp, "fc_" + call_id, call_id, name, args});
+    ev(openai::FunctionCallDone{resp, "fc_" + call_id, call_id, name, args});
   }
 };
 
@@ -167,11 +199,11 @@ TEST_CASE("the session is configured first and the greeting waits for session.up
   CHECK(call.out.engine[0]["session"]["type"] == "realtime");
 
   call.frame();  // caller audio before the format switch is dropped, not sent as PCM
-  call.ev(engine::SessionCreated{"sess_1", 0});
+  call.ev(openai::SessionCreated{"sess_1", 0});
   CHECK(call.out.engine.size() == 1);
   CHECK(call.bridge.summary().frames_dropped == 1);
 
-  call.ev(engine::SessionUpdated{"audio/pcmu", "audio/pcmu"});
+  call.ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
   REQUIRE(call.out.engine.size() == 3);
   CHECK(call.out.engine[1]["item"]["role"] == "system");
   CHECK(call.out.engine[1]["item"]["content"][0]["text"].get<std::string>().find("Lotus Yoga") != std::string::npos);
@@ -185,7 +217,7 @@ TEST_CASE("the session is configured first and the greeting waits for session.up
 TEST_CASE("the greeting also waits for the Twilio stream to start") {
   Call call;
   call.bridge.on_engine_open(call.now);
-  call.ev(engine::SessionUpdated{"g711_ulaw", "g711_ulaw"});
+  call.ev(openai::SessionUpdated{"g711_ulaw", "g711_ulaw"});
   CHECK(call.out.count("response.create") == 0);
   call.at(300ms);
   call.bridge.on_twilio_start(call.now, "MZ1");
@@ -197,7 +229,7 @@ TEST_CASE("an error reply to session.update ends the call with the fallback") {
   Call call;
   call.bridge.on_twilio_start(call.now, "MZ123");
   call.bridge.on_engine_open(call.now);
-  call.ev(engine::EngineError{"invalid_request_error", "unknown_parameter", "Unknown parameter: 'session.voice'.",
+  call.ev(openai::EngineError{"invalid_request_error", "unknown_parameter", "Unknown parameter: 'session.voice'.",
                               "session.voice", ""});
   REQUIRE(call.out.ends.size() == 1);
   CHECK(std::holds_alternative<Fallback>(call.out.ends[0].disposition));
@@ -206,7 +238,7 @@ TEST_CASE("an error reply to session.update ends the call with the fallback") {
   CHECK(call.out.count("response.create") == 0);
   CHECK(call.bridge.finished());
   SUBCASE("and nothing happens afterwards") {
-    call.ev(engine::SessionUpdated{"audio/pcmu", "audio/pcmu"});
+    call.ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
     call.bridge.on_tick(call.now + 1h);
     CHECK(call.out.ends.size() == 1);
     CHECK(call.out.count("response.create") == 0);
@@ -217,7 +249,7 @@ TEST_CASE("a session that did not switch to μ-law is fatal, not noise on the ph
   Call call;
   call.bridge.on_twilio_start(call.now, "MZ123");
   call.bridge.on_engine_open(call.now);
-  call.ev(engine::SessionUpdated{"audio/pcm", "audio/pcmu"});
+  call.ev(openai::SessionUpdated{"audio/pcm", "audio/pcmu"});
   REQUIRE(call.out.ends.size() == 1);
   CHECK(std::holds_alternative<Fallback>(call.out.ends[0].disposition));
   CHECK(call.out.count("response.create") == 0);
@@ -242,13 +274,11 @@ TEST_CASE("an engine that never gets ready, or closes first, ends the call with 
   }
 }
 
-TEST_CASE("caller audio is forwarded through one reused buffer") {
+TEST_CASE("caller audio is forwarded as appends of the payload as it came") {
   Call call;
   call.live();
-  call.frame();
-  const char* first = call.out.last_engine_data;
-  for (int i = 0; i < 50; ++i) call.frame();
-  CHECK(call.out.last_engine_data == first);
+  for (int i = 0; i < 51; ++i) call.frame();
+  CHECK(call.out.count("input_audio_buffer.append") == 51);
   CHECK(call.out.engine.back()["audio"] == silence_b64(160));
   CHECK(call.bridge.summary().bytes_in == 51 * 160);
   SUBCASE("a payload that is not base64 is dropped") {
@@ -279,13 +309,13 @@ TEST_CASE("barge-in truncates the reply at the audio the caller actually heard")
   call.greeted();
   call.caller_turn("u1", "a0");
   call.response("r1");
-  call.ev(engine::ItemAdded{"a1", "u1", "assistant", "message"});
+  call.ev(openai::ItemAdded{"a1", "u1", "assistant", "message"});
   for (int i = 0; i < 4; ++i) call.audio("r1", "a1", 250);  // 1 s sent, faster than real time
   call.mark("a1:1");
   call.mark("a1:2");  // the caller has heard 500 ms
   call.out.clear_log();
 
-  call.ev(engine::SpeechStarted{"u2", 5000});
+  call.ev(openai::SpeechStarted{"u2", 5000});
   REQUIRE(call.out.log == std::vector<std::string>{"twilio:clear", "engine:conversation.item.truncate"});
   json truncate = call.out.engine.back();
   CHECK(truncate["item_id"] == "a1");
@@ -300,15 +330,15 @@ TEST_CASE("barge-in truncates the reply at the audio the caller actually heard")
     call.mark("a1:4");
     call.audio("r1", "a1", 250);
     CHECK(call.out.log.empty());
-    call.ev(engine::SpeechStarted{"u2", 5100});
+    call.ev(openai::SpeechStarted{"u2", 5100});
     CHECK(call.out.clears == 1);
   }
   SUBCASE("the transcript keeps what was generated and what was heard") {
-    call.ev(engine::AssistantTranscriptDone{"a1", "We open at nine and close at eight tonight"});
+    call.ev(openai::AssistantTranscriptDone{"a1", "We open at nine and close at eight tonight"});
     call.done("r1", "cancelled");
-    call.ev(engine::ItemTruncated{"a1", 500});
-    call.ev(engine::InputTranscriptCompleted{"u1", "When are you open?"});
-    call.ev(engine::InputTranscriptCompleted{"a0", "ignored: not a caller turn"});
+    call.ev(openai::ItemTruncated{"a1", 500});
+    call.ev(openai::InputTranscriptCompleted{"u1", "When are you open?"});
+    call.ev(openai::InputTranscriptCompleted{"a0", "ignored: not a caller turn"});
     REQUIRE(call.out.turns.size() == 3);
     const auto& a1 = call.out.turns[2];
     CHECK(a1.item_id == "a1");
@@ -327,7 +357,7 @@ TEST_CASE("only the item playing is truncated when replies play back to back") {
   call.audio("r1", "a2", 200);
   call.mark("a1:1");            // a1 fully heard
   call.mark("a2:1");            // 200 ms of a2 heard
-  call.ev(engine::SpeechStarted{"u2", 0});
+  call.ev(openai::SpeechStarted{"u2", 0});
   auto truncates = call.out.engine_of_type("conversation.item.truncate");
   REQUIRE(truncates.size() == 1);
   CHECK(truncates[0]["item_id"] == "a2");
@@ -339,7 +369,7 @@ TEST_CASE("a truncation before the first echo of the playing item is at zero, ne
   call.greeted();
   call.response("r1");
   call.audio("r1", "a1", 300);
-  call.ev(engine::SpeechStarted{"u2", 0});
+  call.ev(openai::SpeechStarted{"u2", 0});
   auto truncates = call.out.engine_of_type("conversation.item.truncate");
   REQUIRE(truncates.size() == 1);
   CHECK(truncates[0]["audio_end_ms"] == 0);
@@ -349,7 +379,7 @@ TEST_CASE("speech that starts after the assistant finished playing is an ordinar
   Call call;
   call.greeted();
   call.out.clear_log();
-  call.ev(engine::SpeechStarted{"u1", 0});
+  call.ev(openai::SpeechStarted{"u1", 0});
   CHECK(call.out.log.empty());
   CHECK(call.bridge.summary().interruptions == 0);
 }
@@ -360,7 +390,7 @@ TEST_CASE("audio still streaming for a cancelled response is dropped after speec
   call.response("r1");
   call.audio("r1", "a1", 100);
   call.mark("a1:1");  // everything sent so far was heard: nothing to clear
-  call.ev(engine::SpeechStarted{"u2", 0});
+  call.ev(openai::SpeechStarted{"u2", 0});
   CHECK(call.out.clears == 0);
   auto media_before = call.out.media.size();
   call.audio("r1", "a1", 100);  // in flight before the engine cancelled
@@ -376,7 +406,7 @@ TEST_CASE("caller transcript arriving after the reply is stored before it") {
   call.reply("r1", "a1", "u1", 2, "We open at nine.");
   call.play_all("a1", 2);
   CHECK(call.out.turns.size() == 1);  // a1 waits for u1's transcript
-  call.ev(engine::InputTranscriptCompleted{"u1", "When do you open tomorrow?"});
+  call.ev(openai::InputTranscriptCompleted{"u1", "When do you open tomorrow?"});
   REQUIRE(call.out.turns.size() == 3);
   CHECK(call.out.turns[1].item_id == "u1");
   CHECK(call.out.turns[1].speaker == Speaker::caller);
@@ -394,9 +424,9 @@ TEST_CASE("turn offsets are measured from the call start") {
   call.live();  // Twilio started 1 s into the call
   for (int i = 0; i < 100; ++i) call.frame();  // first appended frame has Twilio timestamp 0
   call.at(4000ms);
-  call.ev(engine::SpeechStarted{"u1", 1500});
-  call.ev(engine::InputCommitted{"u1", ""});
-  call.ev(engine::InputTranscriptCompleted{"u1", "hello"});
+  call.ev(openai::SpeechStarted{"u1", 1500});
+  call.ev(openai::InputCommitted{"u1", ""});
+  call.ev(openai::InputTranscriptCompleted{"u1", "hello"});
   REQUIRE(call.out.turns.size() == 1);
   CHECK(call.out.turns[0].offset_ms == 2500);
 }
@@ -465,7 +495,7 @@ TEST_CASE("a tool result arriving after barge-in is still submitted") {
   call.response("r1");
   call.audio("r1", "a1", 500);
   call.function_call("r1", "call_1", "check_hours");
-  call.ev(engine::SpeechStarted{"u2", 0});
+  call.ev(openai::SpeechStarted{"u2", 0});
   call.done("r1", "cancelled");
   call.response("r2");
   call.bridge.on_tool_result(call.now, "call_1", tools::tool_success({{"open", true}}));
@@ -487,8 +517,8 @@ TEST_CASE("end_call hangs up after the goodbye's last mark") {
   call.audio("r1", "a1", 500);
   call.function_call("r1", "call_1", "end_call", R"({"reason":"caller said bye"})");
   call.bridge.on_tool_result(call.now, "call_1", tools::tool_success({{"status", "ending"}}, tools::EndCall{"caller said bye"}));
-  call.ev(engine::AudioDone{"r1", "a1"});
-  call.ev(engine::AssistantTranscriptDone{"a1", "Goodbye, have a great day!"});
+  call.ev(openai::AudioDone{"r1", "a1"});
+  call.ev(openai::AssistantTranscriptDone{"a1", "Goodbye, have a great day!"});
   call.done("r1");
   CHECK(call.out.ends.empty());
   call.mark("a1:1");
@@ -565,7 +595,7 @@ TEST_CASE("other digits are told to the model, respecting the active response") 
 
 TEST_CASE("without a fallback number the transfer digit is just a digit") {
   auto config = test_config();
-  config.transfer_number = "";
+  config.bridge.transfer_number = "";
   Call call(config);
   call.greeted();
   call.bridge.on_twilio_dtmf(call.now, "0");
@@ -576,7 +606,7 @@ TEST_CASE("without a fallback number the transfer digit is just a digit") {
 
 TEST_CASE("at the time limit the assistant wraps up, then the call hangs up") {
   auto config = test_config();
-  config.silence_timeout = 0ms;
+  config.bridge.silence_timeout = 0ms;
   Call call(config);
   call.greeted();
   auto creates = call.out.count("response.create");
@@ -609,7 +639,7 @@ TEST_CASE("silence gets a check-in, then a goodbye") {
   SUBCASE("the caller answers: the silence count starts over") {
     call.reply("r1", "a1", "a0", 1, "Are you still there?");
     call.play_all("a1", 1);
-    call.ev(engine::SpeechStarted{"u1", 0});
+    call.ev(openai::SpeechStarted{"u1", 0});
     call.at(35s);
     call.bridge.on_tick(call.now);
     CHECK(call.out.count("response.create") == creates + 1);
@@ -635,11 +665,11 @@ TEST_CASE("a dropped engine is reconnected and re-seeded with what the caller he
   Call call;
   call.greeted();
   call.caller_turn("u1", "a0");
-  call.ev(engine::InputTranscriptCompleted{"u1", "Do you have parking?"});
+  call.ev(openai::InputTranscriptCompleted{"u1", "Do you have parking?"});
   call.reply("r1", "a1", "u1", 2, "Yes, there is a lot behind the studio");
   call.mark("a1:1");
-  call.ev(engine::SpeechStarted{"u2", 0});  // heard half of a1
-  call.ev(engine::SessionExpired{"Your session hit the maximum duration of 60 minutes."});
+  call.ev(openai::SpeechStarted{"u2", 0});  // heard half of a1
+  call.ev(openai::SessionExpired{"Your session hit the maximum duration of 60 minutes."});
   call.bridge.on_engine_closed(call.now, "1001 going away");
   REQUIRE(call.out.lost.size() == 1);
   CHECK(call.out.lost[0].session_expired);
@@ -652,14 +682,12 @@ TEST_CASE("a dropped engine is reconnected and re-seeded with what the caller he
 
   call.bridge.on_engine_open(call.now);
   CHECK(call.out.engine.back()["type"] == "session.update");
-  call.ev(engine::SessionUpdated{"audio/pcmu", "audio/pcmu"});
-  auto reseed = call.bridge.reseed_events();
-  REQUIRE(reseed.size() == 3);
-  CHECK(json::parse(reseed[0])["item"]["role"] == "assistant");
-  CHECK(json::parse(reseed[1])["item"]["content"][0]["text"] == "Do you have parking?");
-  CHECK(json::parse(reseed[2])["item"]["content"][0] == json{{"type", "output_text"}, {"text", "Yes, there is a"}});
-  std::vector<json> sent(call.out.engine.end() - 3, call.out.engine.end());
-  for (size_t i = 0; i < 3; ++i) CHECK(sent[i] == json::parse(reseed[i]));
+  call.ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
+  REQUIRE(call.bridge.history().size() == 3);
+  std::vector<json> reseed(call.out.engine.end() - 3, call.out.engine.end());
+  CHECK(reseed[0]["item"]["role"] == "assistant");
+  CHECK(reseed[1]["item"]["content"][0]["text"] == "Do you have parking?");
+  CHECK(reseed[2]["item"]["content"][0] == json{{"type", "output_text"}, {"text", "Yes, there is a"}});
   CHECK(call.bridge.summary().engine_reconnects == 1);
   CHECK(call.out.has_event(CallEventKind::engine_reconnected));
 
@@ -678,7 +706,7 @@ TEST_CASE("an engine lost mid-reply apologises after the reconnect") {
   call.audio("r1", "a1", 100);
   call.bridge.on_engine_closed(call.now, "reset");
   call.bridge.on_engine_open(call.now);
-  call.ev(engine::SessionUpdated{"audio/pcmu", "audio/pcmu"});
+  call.ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
   CHECK(call.out.engine.back()["response"]["instructions"].get<std::string>().find("interrupted") !=
         std::string::npos);
   SUBCASE("a reconnect that never gets ready falls back") {
@@ -698,7 +726,7 @@ TEST_CASE("Twilio stop ends the call without EndStream and flushes the transcrip
   call.response("r1");
   call.audio("r1", "a1", 400);
   call.mark("a1:1");
-  call.ev(engine::AssistantTranscriptDone{"a1", "Let me check that for you"});
+  call.ev(openai::AssistantTranscriptDone{"a1", "Let me check that for you"});
   call.at(12s);
   call.bridge.on_twilio_stop(call.now);
   CHECK(call.out.ends.empty());
@@ -724,18 +752,18 @@ TEST_CASE("the summary measures greeting and turn latency from marks, and sums u
   call.mark("a0:1");
   CHECK(call.bridge.summary().greeting_sent_ms == 400);
   CHECK(call.bridge.summary().greeting_heard_ms == 700);
-  call.ev(engine::ResponseDone{"r0", "completed", "", "", {100, 50, 10, 40, 5, 150}});
+  call.ev(openai::ResponseDone{"r0", "completed", "", "", {100, 50, 10, 40, 5, 150}});
 
   call.at(5000ms);
-  call.ev(engine::SpeechStarted{"u1", 0});
+  call.ev(openai::SpeechStarted{"u1", 0});
   call.at(6000ms);
-  call.ev(engine::SpeechStopped{"u1", 1000});
+  call.ev(openai::SpeechStopped{"u1", 1000});
   call.at(6600ms);
   call.response("r1");
   call.audio("r1", "a1", 500);
   call.at(6900ms);
   call.mark("a1:1");
-  call.ev(engine::ResponseDone{"r1", "completed", "", "", {1, 2, 3, 4, 5, 6}});
+  call.ev(openai::ResponseDone{"r1", "completed", "", "", {1, 2, 3, 4, 5, 6}});
   CHECK(call.bridge.summary().turn_latencies_ms == std::vector<int64_t>{900});
   CHECK(call.bridge.summary().usage == engine::Usage{101, 52, 13, 44, 10, 156});
   CHECK(call.bridge.summary().responses == 2);
@@ -747,11 +775,11 @@ TEST_CASE("unknown marks, ignored events and odd input change nothing") {
   call.out.clear_log();
   call.mark("nonsense");
   call.mark("");
-  call.ev(engine::Ignored{"rate_limits.updated"});
-  call.ev(engine::AssistantTranscriptDelta{"a0", "x"});
-  call.ev(engine::EngineError{"invalid_request_error", "response_cancel_not_active", "nothing to cancel", "", ""});
-  call.ev(engine::AudioDone{"r404", "nope"});
-  call.ev(engine::InputTranscriptFailed{"nope", "x"});
+  call.ev(openai::Ignored{"rate_limits.updated"});
+  call.ev(openai::AssistantTranscriptDelta{"a0", "x"});
+  call.ev(openai::EngineError{"invalid_request_error", "response_cancel_not_active", "nothing to cancel", "", ""});
+  call.ev(openai::AudioDone{"r404", "nope"});
+  call.ev(openai::InputTranscriptFailed{"nope", "x"});
   call.bridge.on_engine_open(call.now);  // already open: ignored
   CHECK(call.out.log.empty());
   CHECK(call.out.ends.empty());
@@ -763,26 +791,8 @@ TEST_CASE("an active-response error requeues our instructions until the engine's
   call.at(20s);
   call.bridge.on_tick(call.now);  // silence check-in requested
   auto creates = call.out.count("response.create");
-  call.ev(engine::EngineError{"invalid_request_error", "conversation_already_has_active_response", "busy", "", ""});
+  call.ev(openai::EngineError{"invalid_request_error", "conversation_already_has_active_response", "busy", "", ""});
   call.done("r_auto");
   CHECK(call.out.count("response.create") == creates + 1);
   CHECK(call.out.engine.back()["response"]["instructions"].get<std::string>().find("still there") != std::string::npos);
-}
-
-TEST_CASE("calls with the same configuration share the session.update, calls with another keep their own") {
-  auto other_config = test_config();
-  other_config.session.instructions = "You are the receptionist of another studio.";
-  Call first, second, other(other_config);
-  for (Call* call : {&first, &second, &other}) {
-    call->bridge.on_twilio_start(call->now, "MZ123");
-    call->bridge.on_engine_open(call->now);
-    REQUIRE(call->out.engine.size() == 1);
-  }
-  CHECK(first.out.engine[0]["session"]["instructions"] == "You are the receptionist.");
-  CHECK(second.out.engine[0] == first.out.engine[0]);
-  CHECK(other.out.engine[0]["session"]["instructions"] == "You are the receptionist of another studio.");
-  // A later engine connection (after a reconnect) still sends this call's own session.update.
-  other.bridge.on_engine_closed(other.now, "1006 gone");
-  other.bridge.on_engine_open(other.now);
-  CHECK(other.out.engine.back()["session"]["instructions"] == "You are the receptionist of another studio.");
 }

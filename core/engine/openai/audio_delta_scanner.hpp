@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-namespace sonoria::engine {
+namespace sonoria::engine::openai {
 
 struct AudioDeltaView {
   std::string_view response_id;
@@ -22,4 +22,4 @@ struct AudioDeltaView {
 // into `text`. Never accepts text the full parser would read differently.
 std::optional<AudioDeltaView> scan_audio_delta(std::string_view text) noexcept;
 
-}  // namespace sonoria::engine
+}  // namespace sonoria::engine::openai

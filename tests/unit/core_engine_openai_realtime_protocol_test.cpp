@@ -1,12 +1,13 @@
 #include <doctest/doctest.h>
 
-#include "core/engine/openai_protocol.hpp"
+#include "core/engine/openai/realtime_protocol.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
 
 using namespace sonoria::engine;
+using namespace sonoria::engine::openai;
 using nlohmann::json;
 
 namespace {

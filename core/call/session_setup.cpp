@@ -1,0 +1,112 @@
+#include "core/call/session_setup.hpp"
+
+#include "core/prompt/system_prompt.hpp"
+
+namespace sonoria::call {
+namespace {
+
+const org::EngineOptions& options_of(const org::Assistant& a, engine::Provider provider) {
+  switch (provider) {
+    case engine::Provider::deepgram: return a.deepgram;
+    case engine::Provider::ultravox: return a.ultravox;
+    case engine::Provider::openai: break;
+  }
+  return a.openai;
+}
+
+// The business's own words, which speech recognition should know: its name, services, team.
+std::vector<std::string> keyterms_of(const org::Profile& profile) {
+  std::vector<std::string> terms;
+  auto add = [&](const std::string& term) {
+    if (!term.empty() && terms.size() < 50) terms.push_back(term);
+  };
+  add(profile.organization.name);
+  for (const auto& s : profile.services) add(s.name);
+  for (const auto& a : profile.add_ons) add(a.name);
+  for (const auto& m : profile.team) add(m.name);
+  return terms;
+}
+
+}  // namespace
+
+CallSetup setup_call(const org::Profile& profile, const config::Settings& settings, const CallCircumstances& call) {
+  CallSetup setup;
+  for (const auto& name : profile.assistant.engine_order())
+    if (auto provider = engine::parse_provider(name)) setup.engines.push_back(*provider);
+  if (setup.engines.empty()) setup.engines.push_back(engine::Provider::openai);
+
+  const auto& a = profile.assistant;
+  auto& s = setup.session;
+  prompt::PromptOptions options;
+  options.outbound = call.outbound;
+  options.tools = call.tool_names;
+  try {
+    s.instructions = prompt::build_system_prompt(profile, call.now, options);
+  } catch (const std::exception& e) {
+    setup.prompt_problem = e.what();
+  }
+  s.language = a.language;
+  s.transcription_model = settings.engine.transcription_model;
+  s.temperature = a.temperature;
+  s.vad_threshold = a.vad.threshold;
+  s.prefix_padding_ms = a.vad.prefix_padding_ms;
+  s.silence_duration_ms = a.vad.silence_duration_ms;
+  s.tools = call.session_tools;
+  s.keyterms = keyterms_of(profile);
+
+  auto& b = setup.bridge;
+  b.greeting = a.greeting;
+  b.greeting_instruction = prompt::greeting_instruction(profile, call.outbound);
+  b.greeting_words = call.outbound ? "Hello, this is " + a.name + " calling from " + profile.organization.name + "."
+                                   : "Thanks for calling " + profile.organization.name + ". How can I help you today?";
+  b.transfer_digit = a.transfer_digit.empty() ? settings.calls.transfer_digit
+                     : a.transfer_digit == "off" ? std::string()
+                                                 : a.transfer_digit;
+  if (!profile.fallback_numbers.empty()) b.transfer_number = profile.fallback_numbers.front().number;
+  if (call.comeback_dial_status) {
+    s.instructions += prompt::after_unanswered_transfer(profile, *call.comeback_dial_status, call.earlier_turns);
+    b.greeting.clear();
+    b.greeting_instruction = prompt::after_unanswered_transfer_greeting(profile);
+    b.greeting_words = "I'm sorry, nobody was able to take your call just now. May I take a message?";
+    b.transfer_digit.clear();
+    b.transfer_number.clear();
+  }
+  b.max_duration = settings.calls.max_duration;
+  b.silence_timeout = settings.calls.silence_timeout;
+  b.engine_ready_timeout = settings.engine.connect_timeout + std::chrono::seconds(5);
+
+  setup.session = session_for(setup.engines.front(), setup, profile, settings);
+  return setup;
+}
+
+engine::SessionConfig session_for(engine::Provider provider, const CallSetup& setup, const org::Profile& profile,
+                                  const config::Settings& settings) {
+  engine::SessionConfig s = setup.session;
+  const auto& a = profile.assistant;
+  const auto& own = options_of(a, provider);
+  const bool first = provider == setup.engines.front();
+  auto pick = [&](const std::string& specific, const std::string& assistant_wide, const std::string& fallback) {
+    if (!specific.empty()) return specific;
+    if (first && !assistant_wide.empty()) return assistant_wide;
+    return fallback;
+  };
+  switch (provider) {
+    case engine::Provider::openai:
+      s.voice = pick(own.voice, a.voice, "marin");
+      s.model = pick(own.model, a.model, settings.engine.model);
+      break;
+    case engine::Provider::deepgram:
+      s.voice = pick(own.voice, a.voice, settings.deepgram.voice);
+      s.model = pick(own.model, a.model, settings.deepgram.think_model);
+      s.listen_model = own.listen_model.empty() ? settings.deepgram.listen_model : own.listen_model;
+      s.think_provider = settings.deepgram.think_provider;
+      break;
+    case engine::Provider::ultravox:
+      s.voice = pick(own.voice, a.voice, settings.ultravox.voice);
+      s.model = pick(own.model, a.model, settings.ultravox.model);
+      break;
+  }
+  return s;
+}
+
+}  // namespace sonoria::call

@@ -1,0 +1,242 @@
+#include "core/engine/deepgram/agent_adapter.hpp"
+
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "core/twilio/base64.hpp"
+
+namespace sonoria::engine::deepgram {
+namespace {
+
+constexpr Capabilities k_capabilities{
+    .client_truncation = false,
+    .client_driven_replies = false,
+    .binary_audio = true,
+    .mid_call_updates = true,
+    .spoken_instructions = false,
+};
+
+// One merged frame carries at most 1 s of μ-law.
+constexpr std::size_t k_max_merged_bytes = 8000;
+
+std::size_t merge_binary_audio(std::string& into, const std::vector<std::string_view>& next) {
+  std::size_t taken = 0;
+  std::size_t total = into.size();
+  for (std::string_view frame : next) {
+    if (total + frame.size() > k_max_merged_bytes) break;
+    total += frame.size();
+    ++taken;
+  }
+  if (taken == 0) return 0;
+  into.reserve(total);
+  for (std::size_t i = 0; i < taken; ++i) into.append(next[i]);
+  return taken;
+}
+
+}  // namespace
+
+AgentAdapter::AgentAdapter(SessionConfig config, FrameSink& sink, std::vector<std::string> tags)
+    : config_(std::move(config)), sink_(sink), tags_(std::move(tags)) {}
+
+const Capabilities& AgentAdapter::capabilities() const { return k_capabilities; }
+
+AudioMerger AgentAdapter::audio_merger() const { return &merge_binary_audio; }
+
+void AgentAdapter::send(std::string text) {
+  sent_since_tick_ = true;
+  sink_.send_engine(Frame{std::move(text), false, false});
+}
+
+// ---- the connection ---------------------------------------------------------------------------
+
+void AgentAdapter::open(const std::vector<HistoryLine>& history) {
+  closed();
+  phase_ = Phase::configuring;
+  send(settings(config_, history, tags_));
+}
+
+void AgentAdapter::closed() {
+  phase_ = Phase::closed;
+  user_turn_.clear();
+  reply_.clear();
+  item_.clear();
+  item_text_.clear();
+  muted_ = false;
+  calls_.clear();
+}
+
+void AgentAdapter::tick(TimePoint now) {
+  if (sent_since_tick_ || last_sent_ == TimePoint{}) {
+    sent_since_tick_ = false;
+    last_sent_ = now;
+    return;
+  }
+  if (phase_ == Phase::closed || now - last_sent_ < k_keep_alive_after) return;
+  send(keep_alive());
+  sent_since_tick_ = false;
+  last_sent_ = now;
+}
+
+bool AgentAdapter::receive(std::string_view data, bool binary, EventSink& events) {
+  if (binary) {
+    if (phase_ != Phase::live) return true;  // no audio before the settings apply: nothing to play
+    agent_audio(data, events);
+    return true;
+  }
+  auto message = parse_agent_message(data);
+  if (!message) return false;
+  on(*message, events);
+  return true;
+}
+
+void AgentAdapter::on(const AgentMessage& message, EventSink& events) {
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, SettingsApplied>) {
+          if (phase_ != Phase::configuring) return;
+          phase_ = Phase::live;
+          events.on_engine_event(Ready{});
+          flush_say();
+        } else if constexpr (std::is_same_v<T, ConversationText>) {
+          if (m.role == "user") {
+            user_said(m.content, events);
+          } else if (m.role == "assistant") {
+            muted_ = false;
+            item_text_ += (item_text_.empty() || m.content.empty() ? "" : " ") + m.content;
+          }
+        } else if constexpr (std::is_same_v<T, UserStartedSpeaking>) {
+          user_started(events);
+        } else if constexpr (std::is_same_v<T, AgentThinking>) {
+          muted_ = false;
+        } else if constexpr (std::is_same_v<T, AgentStartedSpeaking>) {
+          muted_ = false;
+          if (reply_.empty()) start_item(events);
+        } else if constexpr (std::is_same_v<T, AgentAudioDone>) {
+          finish_item(events);
+          flush_say();
+        } else if constexpr (std::is_same_v<T, FunctionCallRequest>) {
+          muted_ = false;
+          for (const auto& f : m.functions) {
+            if (!f.client_side) continue;  // Deepgram runs it and reports the result itself
+            calls_[f.id] = f.name;
+            std::string item = "dg_f" + std::to_string(++ids_);
+            events.on_engine_event(ItemPlaced{item, last_item_});
+            last_item_ = item;
+            events.on_engine_event(ToolCall{reply_, item, f.id, f.name, f.arguments});
+          }
+        } else if constexpr (std::is_same_v<T, FunctionCallCancelled>) {
+          for (const auto& id : m.ids) {
+            calls_.erase(id);
+            events.on_engine_event(ToolCallCancelled{id});
+          }
+        } else if constexpr (std::is_same_v<T, InjectionRefused>) {
+          events.on_engine_event(Error{"InjectionRefused", m.message, "", false});
+        } else if constexpr (std::is_same_v<T, Problem>) {
+          if (phase_ == Phase::configuring && m.fatal) {
+            events.on_engine_event(Rejected{"Deepgram refused the settings: " + m.code + ": " + m.description});
+            return;
+          }
+          if (m.code == "MAXIMUM_SESSION_LENGTH_APPROACHING" || m.code == "MAXIMUM_SESSION_LENGTH_REACHED")
+            events.on_engine_event(SessionLimit{m.description});
+          events.on_engine_event(Error{m.code, m.description, "", m.fatal});
+        }
+        // Welcome, History, LatencyReport, acks and new types: nothing to report.
+      },
+      message);
+}
+
+void AgentAdapter::start_item(EventSink& events) {
+  reply_ = "dg_r" + std::to_string(++ids_);
+  item_ = "dg_a" + std::to_string(++ids_);
+  events.on_engine_event(ReplyStarted{reply_});
+  events.on_engine_event(ItemPlaced{item_, last_item_});
+  last_item_ = item_;
+}
+
+void AgentAdapter::agent_audio(std::string_view audio, EventSink& events) {
+  if (muted_ || audio.empty()) return;  // stale audio of a reply the caller cut off
+  if (reply_.empty()) start_item(events);
+  events.on_engine_event(AgentAudio{reply_, item_, twilio::base64_encode(audio)});
+}
+
+void AgentAdapter::finish_item(EventSink& events) {
+  if (reply_.empty()) {
+    item_text_.clear();
+    return;
+  }
+  const std::string reply = std::move(reply_);
+  const std::string item = std::move(item_);
+  reply_.clear();
+  item_.clear();
+  events.on_engine_event(engine::AgentAudioDone{reply, item});
+  events.on_engine_event(AgentText{item, std::exchange(item_text_, {})});
+  events.on_engine_event(ReplyDone{reply, false, "", {}});
+}
+
+void AgentAdapter::user_started(EventSink& events) {
+  if (user_turn_.empty()) user_turn_ = "dg_u" + std::to_string(++ids_);
+  events.on_engine_event(CallerSpeechStarted{user_turn_, -1});
+  if (!reply_.empty()) {
+    // Barge-in: Deepgram stops the reply; what it already sent is cut by the call as heard.
+    muted_ = true;
+    finish_item(events);
+  }
+}
+
+void AgentAdapter::user_said(std::string_view text, EventSink& events) {
+  std::string turn = std::exchange(user_turn_, {});
+  if (turn.empty()) turn = "dg_u" + std::to_string(++ids_);
+  events.on_engine_event(CallerSpeechStopped{});
+  events.on_engine_event(CallerTurn{turn, last_item_});
+  last_item_ = turn;
+  events.on_engine_event(CallerText{turn, std::string(text)});
+}
+
+// ---- the call's inputs ------------------------------------------------------------------------
+
+bool AgentAdapter::caller_audio(std::string_view payload_b64) {
+  if (phase_ != Phase::live || !twilio::is_valid_base64(payload_b64)) return false;
+  auto audio = twilio::base64_decode(payload_b64);
+  if (!audio) return false;
+  sent_since_tick_ = true;
+  sink_.send_engine(Frame{std::move(*audio), true, true});
+  return true;
+}
+
+void AgentAdapter::greet(const Speech& speech) { say(speech, false); }
+
+void AgentAdapter::say(const Speech& speech, bool now) {
+  if (speech.words.empty()) return;  // Deepgram speaks words only
+  if (now) {
+    if (phase_ == Phase::live && reply_.empty()) send(inject_agent_message(speech.words));
+    return;
+  }
+  pending_say_ = speech.words;
+  flush_say();
+}
+
+void AgentAdapter::flush_say() {
+  if (phase_ != Phase::live || !reply_.empty() || pending_say_.empty()) return;
+  send(inject_agent_message(std::exchange(pending_say_, {})));
+}
+
+void AgentAdapter::caller_text(std::string_view text) {
+  if (phase_ != Phase::live) return;
+  send(inject_user_message(text));
+}
+
+void AgentAdapter::tool_result(std::string_view call_id, std::string_view output, bool) {
+  // Deepgram goes on by itself after a result, whether the call is ending or not.
+  auto it = calls_.find(call_id);
+  if (phase_ == Phase::closed || it == calls_.end()) return;
+  send(function_call_response(call_id, it->second, output));
+  calls_.erase(it);
+}
+
+void AgentAdapter::cut(std::string_view, int64_t) {}  // Deepgram keeps its own context at barge-in
+
+bool AgentAdapter::busy() const { return !reply_.empty() || !pending_say_.empty(); }
+
+}  // namespace sonoria::engine::deepgram

@@ -1,0 +1,83 @@
+#include "core/engine/providers.hpp"
+
+#include <functional>
+
+#include "core/engine/deepgram/agent_adapter.hpp"
+#include "core/engine/deepgram/agent_protocol.hpp"
+#include "core/engine/openai/realtime_adapter.hpp"
+#include "core/engine/openai/realtime_protocol.hpp"
+
+namespace sonoria::engine {
+
+std::optional<Provider> parse_provider(std::string_view name) {
+  if (name == "openai") return Provider::openai;
+  if (name == "deepgram") return Provider::deepgram;
+  if (name == "ultravox") return Provider::ultravox;
+  return std::nullopt;
+}
+
+std::string_view to_string(Provider provider) {
+  switch (provider) {
+    case Provider::openai: return "openai";
+    case Provider::deepgram: return "deepgram";
+    case Provider::ultravox: return "ultravox";
+  }
+  return "unknown";
+}
+
+const std::vector<std::string>& provider_names() {
+  static const std::vector<std::string> names = {"openai", "deepgram", "ultravox"};
+  return names;
+}
+
+ConnectRequest connect_request(Provider provider, const SessionConfig& session, const config::Settings& settings) {
+  switch (provider) {
+    case Provider::openai: {
+      const auto protocol = openai::parse_openai_protocol(settings.engine.protocol).value_or(openai::OpenAiProtocol::ga);
+      auto c = openai::openai_connect_request(settings.engine.url, session.model, settings.engine.api_key, protocol);
+      return {std::move(c.url), std::move(c.headers)};
+    }
+    case Provider::deepgram: {
+      auto c = deepgram::connect_request(settings.deepgram.url, settings.deepgram.api_key);
+      return {std::move(c.url), std::move(c.headers)};
+    }
+    case Provider::ultravox:
+      break;
+  }
+  return {};
+}
+
+std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& session,
+                                      const config::Settings& settings, FrameSink& sink,
+                                      InternTable<std::string>* texts) {
+  switch (provider) {
+    case Provider::openai: {
+      const auto protocol = openai::parse_openai_protocol(settings.engine.protocol).value_or(openai::OpenAiProtocol::ga);
+      std::string text = openai::session_update(session, protocol);
+      text.shrink_to_fit();  // serialising grew it by doubling: up to twice its length
+      std::shared_ptr<const std::string> shared;
+      if (texts) shared = texts->intern(std::hash<std::string_view>{}(text), std::move(text));
+      else shared = std::make_shared<const std::string>(std::move(text));
+      return std::make_unique<openai::RealtimeAdapter>(std::move(shared), protocol, sink);
+    }
+    case Provider::deepgram:
+      return std::make_unique<deepgram::AgentAdapter>(session, sink, std::vector<std::string>{"sonoria"});
+    case Provider::ultravox:
+      break;
+  }
+  return nullptr;
+}
+
+std::string missing_settings(Provider provider, const config::Settings& settings) {
+  switch (provider) {
+    case Provider::openai:
+      return settings.engine.api_key.empty() ? "engines.openai.api_key is not set" : "";
+    case Provider::deepgram:
+      return settings.deepgram.api_key.empty() ? "engines.deepgram.api_key is not set" : "";
+    case Provider::ultravox:
+      return "the Ultravox engine is not available yet";
+  }
+  return "unknown engine";
+}
+
+}  // namespace sonoria::engine

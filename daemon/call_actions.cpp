@@ -1,0 +1,152 @@
+#include "daemon/call_actions.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/db/records.hpp"
+#include "core/tools/call_control.hpp"
+#include "core/twilio/rest_client.hpp"
+#include "daemon/db_writer.hpp"
+#include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/twiml_replies.hpp"
+
+namespace sonoria::daemon {
+namespace {
+using Clock = std::chrono::steady_clock;
+// Tool REST calls must answer the engine within a few seconds (protocols.md §4.6).
+constexpr auto k_tool_rest_deadline = std::chrono::seconds(6);
+}  // namespace
+
+std::shared_ptr<CallActions> CallActions::create(Services& services, boost::asio::any_io_executor strand,
+                                                 std::string call_sid, std::shared_ptr<const org::Profile> profile,
+                                                 tools::CallParties parties, bool can_transfer) {
+  std::shared_ptr<CallActions> actions(new CallActions(services, std::move(strand), std::move(call_sid),
+                                                       std::move(profile), std::move(parties)));
+  tools::add_call_control_tools(actions->tools_, can_transfer ? actions->profile_->fallback_numbers
+                                                              : std::vector<org::FallbackNumber>{});
+  if (actions->rest_) tools::add_messaging_tools(actions->tools_, *actions->profile_, actions->parties_);
+  return actions;
+}
+
+CallActions::CallActions(Services& services, boost::asio::any_io_executor strand, std::string call_sid,
+                         std::shared_ptr<const org::Profile> profile, tools::CallParties parties)
+    : s_(services),
+      strand_(std::move(strand)),
+      call_sid_(std::move(call_sid)),
+      profile_(std::move(profile)),
+      parties_(std::move(parties)) {
+  try {
+    twilio::RestClientOptions options;
+    options.deadline = k_tool_rest_deadline;
+    rest_ = twilio::RestClient::create(strand_, twilio::rest_account_from(s_.settings.twilio), options);
+  } catch (const std::exception& e) {
+    // Without REST credentials the call still works; it just cannot text or act on the call by REST.
+    log_debug("call.no_rest", call_sid_, e.what());
+  }
+}
+
+void CallActions::run(const call::ToolRequest& request, ToolDone done, std::function<void()> slow) {
+  auto outcome = tools_.run(request.name, request.arguments);
+  log_info("call.tool", call_sid_, "", {{"tool", request.name}, {"ok", outcome.ok ? "true" : "false"}});
+  if (auto* sms = std::get_if<tools::SendSms>(&outcome.effect)) {
+    auto effect = *sms;
+    return send_sms(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
+  }
+  // Call-control tools decide without I/O; the result still comes back on a later turn of the strand.
+  boost::asio::post(strand_, [done = std::move(done), call_id = request.call_id, outcome = std::move(outcome)] {
+    done(call_id, outcome);
+  });
+}
+
+// The model hears the real outcome of the text, and a filler meanwhile if it takes a while.
+void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms,
+                           ToolDone done, std::function<void()> slow) {
+  auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
+  filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
+    if (!ec && slow) slow();
+  });
+  twilio::CreateMessage message;
+  message.to = sms.to;
+  message.from = parties_.business_number;
+  message.body = sms.body;
+  auto started = Clock::now();
+  rest_->create_message(message, [self = shared_from_this(), call_id, provisional = std::move(provisional),
+                                  sms = std::move(sms), filler, started,
+                                  done = std::move(done)](twilio::MessageResult result) {
+    filler->cancel();
+    db::MessageRecord record;
+    record.organization_id = self->profile_->id;
+    record.call_sid = self->call_sid_;
+    record.purpose = sms.purpose;
+    record.from_number = self->parties_.business_number;
+    record.to_number = sms.to;
+    record.body = sms.body;
+    record.at = db::now_ms();
+    std::optional<std::string> sid;
+    std::string error;
+    if (result.ok()) {
+      sid = result.value->sid;
+      record.message_sid = result.value->sid;
+      record.status = result.value->status;
+    } else {
+      error = result.error->describe();
+      record.status = "failed";
+      record.error_code = result.error->code;
+      record.error_message = error;
+    }
+    self->post(std::move(record));
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    nlohmann::json detail = {{"purpose", sms.purpose}, {"to", sms.to}, {"ok", result.ok()},
+                             {"attempts", result.attempts}, {"elapsed_ms", ms}};
+    if (sid) detail["message_sid"] = *sid;
+    if (!result.ok()) detail["error"] = error;
+    self->post(db::CallEvent{self->call_sid_, db::now_ms(), std::nullopt, "sms", std::nullopt, detail.dump()});
+    if (result.ok()) log_info("call.sms_sent", self->call_sid_, "", {{"purpose", sms.purpose}, {"sid", *sid}});
+    else log_warn("call.sms_failed", self->call_sid_, error, {{"purpose", sms.purpose}});
+    auto final_outcome = tools::finish_sms_outcome(provisional, sms, sid, error);
+    self->tools_.settle(final_outcome);
+    done(call_id, final_outcome);
+  });
+}
+
+void CallActions::hang_up(const std::string& why) {
+  if (!rest_ || rest_requested_) return;
+  rest_requested_ = true;
+  twilio::UpdateCall update;
+  update.status = "completed";
+  rest_->update_call(call_sid_, update, [self = shared_from_this(), why](twilio::CallResult result) {
+    const bool done = result.ok() || (result.error && result.error->call_already_ended());
+    self->record_rest("hangup_by_rest", why, done, result.attempts, result.error ? result.error->describe() : "");
+  });
+}
+
+void CallActions::transfer(const std::string& number) {
+  if (!rest_ || rest_requested_) return;
+  rest_requested_ = true;
+  twilio::UpdateCall update;
+  update.twiml = after_stream_twiml(call::Disposition{call::Transfer{number}}, profile_.get(),
+                                    s_.settings.server.public_url, parties_.business_number);
+  rest_->update_call(call_sid_, update, [self = shared_from_this(), number](twilio::CallResult result) {
+    const bool done = result.ok() || (result.error && result.error->call_already_ended());
+    self->record_rest("transfer_by_rest", number, done, result.attempts, result.error ? result.error->describe() : "");
+  });
+}
+
+void CallActions::record_rest(const std::string& what, const std::string& detail_text, bool done, int attempts,
+                              const std::string& error) {
+  nlohmann::json detail = {{"ok", done}, {"attempts", attempts}};
+  if (!error.empty()) detail["error"] = error;
+  post(db::CallEvent{call_sid_, db::now_ms(), std::nullopt, what, detail_text, detail.dump()});
+  if (done) log_info("call." + what, call_sid_, detail_text);
+  else log_warn("call." + what + "_failed", call_sid_, error);
+}
+
+void CallActions::post(db::Record record) {
+  if (!s_.writer.post(std::move(record))) {
+    s_.metrics.db_records_dropped++;
+    log_error("db.queue_full", call_sid_, "a call record was dropped: the database writer is behind");
+  }
+}
+
+}  // namespace sonoria::daemon

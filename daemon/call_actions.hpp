@@ -1,0 +1,72 @@
+#pragma once
+// What a call does besides moving audio: it runs the model's tools (a text through Twilio, with
+// its outcome recorded; call-control tools decide without I/O) and, when its media stream is
+// gone, acts on the live call through Twilio's REST API (hang up, or carry out a transfer).
+//
+// Threading: every member runs on the call's strand (the executor given), and every callback is
+// invoked there, never from inside the member that was called.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/call/actions.hpp"
+#include "core/db/records.hpp"
+#include "core/org/profile.hpp"
+#include "core/tools/messaging.hpp"
+#include "core/tools/outcome.hpp"
+#include "core/tools/registry.hpp"
+#include "daemon/services.hpp"
+
+namespace sonoria::twilio {
+class RestClient;
+struct RestError;
+}  // namespace sonoria::twilio
+
+namespace sonoria::daemon {
+
+class CallActions : public std::enable_shared_from_this<CallActions> {
+ public:
+  using ToolDone = std::function<void(const std::string& call_id, const tools::ToolOutcome& outcome)>;
+
+  // `can_transfer`: the call may still be transferred (a caller back from an unanswered transfer
+  // may not: transfer_call then tells the model to take a message).
+  static std::shared_ptr<CallActions> create(Services& services, boost::asio::any_io_executor strand,
+                                             std::string call_sid, std::shared_ptr<const org::Profile> profile,
+                                             tools::CallParties parties, bool can_transfer);
+
+  const tools::Registry& tools() const { return tools_; }
+  const tools::CallParties& parties() const { return parties_; }
+
+  // Runs one tool call; `done` gets the final outcome. A text going through Twilio may take a
+  // while: `slow` runs if it is still under way after k_slow_after (the caller hears a filler).
+  void run(const call::ToolRequest& request, ToolDone done, std::function<void()> slow);
+
+  // The stream is gone but the call goes on at Twilio: end it, or dial `number` on it. At most one
+  // of these per call; an already-ended call counts as done. Without REST credentials: nothing.
+  void hang_up(const std::string& why);
+  void transfer(const std::string& number);
+
+  static constexpr std::chrono::milliseconds k_slow_after{1500};
+
+ private:
+  CallActions(Services& services, boost::asio::any_io_executor strand, std::string call_sid,
+              std::shared_ptr<const org::Profile> profile, tools::CallParties parties);
+  void send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms, ToolDone done,
+                std::function<void()> slow);
+  void record_rest(const std::string& what, const std::string& detail, bool done, int attempts,
+                   const std::string& error);
+  void post(db::Record record);
+
+  Services& s_;
+  boost::asio::any_io_executor strand_;
+  std::string call_sid_;
+  std::shared_ptr<const org::Profile> profile_;
+  tools::CallParties parties_;
+  tools::Registry tools_;
+  std::shared_ptr<twilio::RestClient> rest_;  // null when no Twilio credentials are configured
+  bool rest_requested_ = false;
+};
+
+}  // namespace sonoria::daemon
