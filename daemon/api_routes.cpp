@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "core/db/database.hpp"
+#include "core/engine/providers.hpp"
 #include "core/prompt/system_prompt.hpp"
 #include "core/reports/analytics.hpp"
 #include "core/reports/call_json.hpp"
@@ -87,6 +88,12 @@ db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Databa
   }
   if (auto it = q.find("status"); it != q.end() && !it->second.empty()) out.status = it->second;
   if (auto it = q.find("direction"); it != q.end() && !it->second.empty()) out.direction = it->second;
+  if (auto it = q.find("engine"); it != q.end() && !it->second.empty()) {
+    if (!engine::parse_provider(it->second))
+      throw BadRequest{"invalid_parameter", "engine \"" + it->second + "\" is not an engine (expected openai, "
+                                            "deepgram or ultravox)"};
+    out.engine = it->second;
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "core/call/call_outcome.hpp"
 #include "core/call/call_record.hpp"
 #include "core/call/session_setup.hpp"
+#include "core/db/engine_times.hpp"
 #include "core/engine/providers.hpp"
 #include "core/net/ws_client.hpp"
 #include "daemon/admission.hpp"
@@ -85,7 +86,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     boost::asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
       self->twilio_ = nullptr;
       if (self->finished_) return;
-      self->stream_broke_ = code != 1000 && code != 1005;
+      // Twilio says `stop` when the call ends; a socket closing without one (or abnormally), when
+      // sonoria did not close it, was lost.
+      self->stream_broke_ = !self->disposition_ && (!self->stop_received_ || (code != 1000 && code != 1005));
       self->guard("twilio_closed", [&] { self->bridge_->on_twilio_stop(Clock::now()); });
       self->finalize(self->stream_broke_ ? "stream closed (" + std::to_string(code) + " " + reason + ")" : "");
     });
@@ -131,7 +134,6 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     setup_ = call::setup_call(*p_.profile, s_.settings, circumstances);
     if (!setup_.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup_.prompt_problem);
     bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(), *this, start_);
-    engines_used_.push_back(std::string(engine::to_string(provider())));
 
     connect_engine();
     schedule_tick();
@@ -183,7 +185,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     client->on_close([weak, client_ptr = client.get()](int code, std::string reason) {
       auto self = weak.lock();
       if (!self || self->engine_.get() != client_ptr || self->finished_) return;
-      self->engine_open_ = false;
+      self->engine_down();
       log_warn("engine.closed", self->p_.call_sid, "engine connection closed",
                {{"engine", std::string(engine::to_string(self->provider()))},
                 {"code", std::to_string(code)},
@@ -197,6 +199,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
                       if (!self || self->engine_.get() != client_ptr || self->finished_) return;
                       if (ec) return self->guard("engine_connect", [&] { self->on_connect_failed(error_text); });
                       self->engine_open_ = true;
+                      self->engine_opened_at_ = Clock::now();
                       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
                       log_debug("engine.connected", self->p_.call_sid, "",
                                 {{"engine", std::string(engine::to_string(self->provider()))},
@@ -228,7 +231,14 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
                                {{"from", from}, {"to", to}, {"reason", reason}, {"detail", detail}}},
                               db::now_ms()));
     bridge_->replace_engine(make_adapter());
-    if (std::find(engines_used_.begin(), engines_used_.end(), to) == engines_used_.end()) engines_used_.push_back(to);
+  }
+
+  // The engine connection is gone (or being closed): its time counts for the record.
+  void engine_down() {
+    if (!engine_open_) return;
+    engine_open_ = false;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - engine_opened_at_).count();
+    db::add_engine_times(engine_times_, {{std::string(engine::to_string(provider())), ms}});
   }
 
   void on_engine_message(std::string_view data, bool binary) {
@@ -267,7 +277,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, twilio::Mark>) bridge_->on_twilio_mark(now, m.name);
             else if constexpr (std::is_same_v<T, twilio::Dtmf>) bridge_->on_twilio_dtmf(now, m.digit);
-            else if constexpr (std::is_same_v<T, twilio::Stop>) bridge_->on_twilio_stop(now);
+            else if constexpr (std::is_same_v<T, twilio::Stop>) {
+              stop_received_ = true;
+              bridge_->on_twilio_stop(now);
+            }
             else if constexpr (std::is_same_v<T, twilio::Unknown>) log_debug("stream.unknown_event", p_.call_sid, m.event);
           },
           message);
@@ -392,8 +405,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
               {"attempt", std::to_string(lost.attempt)},
               {"session_expired", lost.session_expired ? "true" : "false"}});
     s_.metrics.count_failover(engine, engine, lost.session_expired ? "session_limit" : "lost");
+    engine_down();
     if (engine_) engine_->close();
-    engine_open_ = false;
     // A fresh budget for the new connection; on failure the next engine takes over.
     connect_deadline_ = {};
     connect_engine();
@@ -416,6 +429,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     finished_ = true;
     tick_.cancel();
     stream_timer_.cancel();
+    engine_down();
     if (engine_) engine_->close();
     const call::CallSummary summary = bridge_ ? bridge_->summary() : call::CallSummary{};
     call::EndFacts facts;
@@ -430,7 +444,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     // The caller hung up: whatever Twilio asks next, the call is over.
     if (!disposition_ && outcome.end_reason == "caller_hung_up") disposition_ = call::Hangup{};
     const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
-    db::CallFinished f = record_.finished(summary, outcome, db::now_ms(), duration);
+    db::CallFinished f = record_.finished(summary, outcome, db::now_ms(), duration, engine_times_);
     // A comeback whose stream never came (the caller hung up during the dial) leaves the earlier
     // stage's record as it was.
     if (!record_.is_later_stage() || twilio_attached_) post_record(f);
@@ -449,16 +463,16 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     log_info("call.finished", p_.call_sid, problem,
              {{"status", f.status},
               {"reason", f.end_reason},
-              {"engines", join(engines_used_)},
+              {"engines", engines_text()},
               {"duration_ms", std::to_string(f.duration_ms)},
               {"turns", std::to_string(f.turns)},
               {"interruptions", std::to_string(f.interruptions)}});
     s_.calls.finished(p_.call_sid, disposition_);
   }
 
-  static std::string join(const std::vector<std::string>& names) {
+  std::string engines_text() const {
     std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    for (const auto& e : engine_times_) out += (out.empty() ? "" : ",") + e.engine;
     return out;
   }
 
@@ -473,7 +487,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   std::shared_ptr<CallActions> actions_;
   std::unique_ptr<call::CallBridge> bridge_;
   std::size_t engine_index_ = 0;               // into setup_.engines: the engine in use
-  std::vector<std::string> engines_used_;      // every engine that served the call, in order
+  std::vector<db::EngineTime> engine_times_;   // every engine that served the call, in order
+  Clock::time_point engine_opened_at_{};
   Clock::time_point connect_deadline_{};
   std::shared_ptr<net::WsClient> engine_;
   bool engine_open_ = false;
@@ -481,6 +496,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   std::shared_ptr<WsConnection> twilio_;
   bool twilio_attached_ = false;
   bool stream_broke_ = false;
+  bool stop_received_ = false;
   bool connect_ended_first_ = false;
   bool internal_error_ = false;
   bool finished_ = false;

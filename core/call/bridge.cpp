@@ -111,6 +111,7 @@ void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
   engine_->closed();
   reply_active_ = false;
   outstanding_tools_ = 0;  // their results can no longer be given to this engine session
+  filler_said_ = false;    // so the next session's first slow tool gets its filler too
   // Nothing more will come for what the old session was producing.
   transcript_.stop_waiting_for_text();
   for (auto& [id, item] : assistant_items_) {
@@ -187,10 +188,14 @@ void CallBridge::handle(TimePoint now, const engine::CallerSpeechStarted& e) {
 void CallBridge::barge_in(TimePoint now) {
   if (auto cut = playback_.interrupt()) {
     sink_.send_twilio_clear();
-    engine_->cut(cut->item_id, cut->audio_end_ms);
+    auto playing = assistant_items_.find(cut->item_id);
+    // Audio of a lost session may still be playing after a reconnect: the new session never had
+    // that item (it was seeded as text), so there is nothing for it to cut.
+    if (playing == assistant_items_.end() || playing->second.session == session_)
+      engine_->cut(cut->item_id, cut->audio_end_ms);
     ++summary_.interruptions;
     transcript_.assistant_cut(cut->item_id, cut->audio_end_ms, cut->received_ms);
-    if (auto it = assistant_items_.find(cut->item_id); it != assistant_items_.end()) it->second.settled = true;
+    if (playing != assistant_items_.end()) playing->second.settled = true;
     for (const auto& flushed : cut->flushed_items) {
       transcript_.assistant_cut(flushed, 0, playback_.received_bytes(flushed) / k_bytes_per_ms);
       if (auto it = assistant_items_.find(flushed); it != assistant_items_.end()) it->second.settled = true;
@@ -235,7 +240,7 @@ void CallBridge::handle(TimePoint now, const engine::AgentAudio& e) {
   }
   auto it = assistant_items_.find(e.item_id);
   if (it == assistant_items_.end()) {
-    it = assistant_items_.emplace(e.item_id, AssistantItem{e.reply_id, now, false, false}).first;
+    it = assistant_items_.emplace(e.item_id, AssistantItem{e.reply_id, now, false, false, session_}).first;
     transcript_.add_assistant(e.item_id, offset_ms(now), offset_ms(now));
     if (greeted_ && greeting_item_.empty()) {
       greeting_item_ = e.item_id;
@@ -461,8 +466,10 @@ void CallBridge::on_tick(TimePoint now) {
       if (phase_ == Phase::finished) return;
     }
   }
-  bool quiet = phase_ == Phase::live && !ending_ && !reply_active_ && !engine_->busy() && outstanding_tools_ == 0 &&
-               !playback_.outstanding();
+  // Not before the stream started: a check-in then is said to nobody, and the caller who connects
+  // later would get the goodbye first.
+  bool quiet = phase_ == Phase::live && twilio_started_ && !ending_ && !reply_active_ && !engine_->busy() &&
+               outstanding_tools_ == 0 && !playback_.outstanding();
   if (config_.silence_timeout.count() > 0 && quiet && now - last_activity_ >= config_.silence_timeout) {
     last_activity_ = now;
     if (!silence_checked_) {

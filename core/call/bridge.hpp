@@ -123,6 +123,7 @@ class CallBridge {
     TimePoint first_sent{};
     bool audio_done = false;
     bool settled = false;
+    int session = 0;                 // the engine connection that produced it
   };
   struct ToolCall {
     std::string name;

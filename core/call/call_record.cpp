@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/db/engine_times.hpp"
+
 namespace sonoria::call {
 
 CallRecord::CallRecord(std::string call_sid) : call_sid_(std::move(call_sid)) {}
@@ -47,8 +49,9 @@ db::CallEvent CallRecord::event(const CallEvent& event, db::TimePoint at, const 
 }
 
 db::CallFinished CallRecord::finished(const CallSummary& summary, const Outcome& outcome, db::TimePoint ended_at,
-                                      int64_t stage_duration_ms) const {
+                                      int64_t stage_duration_ms, const std::vector<db::EngineTime>& engines) const {
   db::CallFinished f;
+  f.engines = engines;
   f.call_sid = call_sid_;
   f.status = outcome.status;
   f.end_reason = outcome.end_reason;
@@ -80,6 +83,9 @@ db::CallFinished CallRecord::finished(const CallSummary& summary, const Outcome&
   f.usage.cached_tokens += e.usage.cached_tokens;
   f.greeting_latency_ms = e.greeting_latency_ms;
   f.turn_latencies_ms.insert(f.turn_latencies_ms.begin(), e.turn_latencies_ms.begin(), e.turn_latencies_ms.end());
+  auto all_engines = e.engines;
+  db::add_engine_times(all_engines, f.engines);
+  f.engines = std::move(all_engines);
   f.reopened = true;
   return f;
 }

@@ -30,9 +30,10 @@ class CallRecord {
   db::TranscriptEntry turn(const TranscriptTurn& turn);
   // `kind` overrides the event's own kind name when not empty.
   db::CallEvent event(const CallEvent& event, db::TimePoint at, const std::string& kind = {}) const;
-  // The final row of this stage: with a later stage, added to the earlier one's.
+  // The final row of this stage: with a later stage, added to the earlier one's. `engines`: the
+  // engines that served this stage and for how long.
   db::CallFinished finished(const CallSummary& summary, const Outcome& outcome, db::TimePoint ended_at,
-                            int64_t stage_duration_ms) const;
+                            int64_t stage_duration_ms, const std::vector<db::EngineTime>& engines = {}) const;
 
   int64_t next_sequence() const { return next_sequence_; }
   // Everything said so far in the call, earlier stages included.

@@ -55,9 +55,12 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
   s.keyterms = keyterms_of(profile);
 
   auto& b = setup.bridge;
-  b.greeting = a.greeting;
+  // The profile's greeting is for callers ("Thank you for calling …"); on a call the assistant
+  // placed, it introduces itself instead (prompt::greeting_instruction), also in words.
+  b.greeting = call.outbound ? std::string() : a.greeting;
   b.greeting_instruction = prompt::greeting_instruction(profile, call.outbound);
-  b.greeting_words = call.outbound ? "Hello, this is " + a.name + " calling from " + profile.organization.name + "."
+  b.greeting_words = call.outbound ? "Hello, this is " + a.name + ", an AI assistant calling for " +
+                                         profile.organization.name + ". Is now a good time?"
                                    : "Thanks for calling " + profile.organization.name + ". How can I help you today?";
   b.transfer_digit = a.transfer_digit.empty() ? settings.calls.transfer_digit
                      : a.transfer_digit == "off" ? std::string()

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <variant>
 
+#include "core/db/engine_times.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {
@@ -14,7 +15,7 @@ const char* const k_columns =
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
     "c.output_audio_tokens, c.cached_tokens, c.greeting_latency_ms, COALESCE(c.turn_latencies_ms, '[]'), "
-    "c.finished_seq";
+    "c.finished_seq, c.engines";
 
 CallRow read_row(const Statement& s) {
   CallRow r;
@@ -40,6 +41,7 @@ CallRow read_row(const Statement& s) {
   r.greeting_latency_ms = s.optional_int64(23);
   r.turn_latencies_ms = s.text(24);
   r.finished_seq = s.optional_int64(25);
+  r.engines = parse_engines_json(s.text(26));
   return r;
 }
 
@@ -61,6 +63,8 @@ struct Where {
     if (q.call_sid) add(" AND c.call_sid = ?", *q.call_sid);
     if (q.status) add(" AND c.status = ?", *q.status);
     if (q.direction) add(" AND c.direction = ?", *q.direction);
+    if (q.engine)
+      add(" AND EXISTS (SELECT 1 FROM json_each(c.engines) e WHERE json_extract(e.value, '$.engine') = ?)", *q.engine);
     if (q.finished_only || q.finished_after_seq) sql += " AND c.finished_seq IS NOT NULL";
     if (q.finished_after_seq) add(" AND c.finished_seq > ?", *q.finished_after_seq);
   }

@@ -28,6 +28,7 @@ struct CallQuery {
   std::optional<std::string> call_sid;
   std::optional<std::string> status;
   std::optional<std::string> direction;
+  std::optional<std::string> engine;           // the engine served the call (also after a failover)
   bool finished_only = false;                  // ended_at is set
   std::optional<int64_t> finished_after_seq;   // finished_seq > this (implies finished_only)
 };

@@ -128,6 +128,14 @@ BEGIN
 END;
 )SQL";
 
+// Which engines served a call and for how long: a JSON array [{"engine":"openai","ms":61000}, …]
+// in the order they served. Calls answered before engines were a choice were all OpenAI's.
+const char* const k_v3_schema = R"SQL(
+ALTER TABLE calls ADD COLUMN engines TEXT NOT NULL DEFAULT '[]';
+UPDATE calls SET engines = json_array(json_object('engine', 'openai', 'ms', COALESCE(duration_ms, 0)))
+  WHERE answered_at IS NOT NULL;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -153,6 +161,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "organizations, calls, transcripts, events and messages", k_v1_schema},
       {2, "calls numbered in the order they finish, for exports and retention", k_v2_schema},
+      {3, "the engines that served each call", k_v3_schema},
   };
   return all;
 }

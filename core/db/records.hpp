@@ -49,6 +49,14 @@ struct Usage {
   int64_t cached_tokens = 0;
 };
 
+// How long one engine served a call (its connections' time, which per-minute engines bill).
+struct EngineTime {
+  std::string engine;                   // openai | deepgram | ultravox
+  int64_t ms = 0;
+
+  bool operator==(const EngineTime&) const = default;
+};
+
 // The session ended: final status and counters.
 struct CallFinished {
   std::string call_sid;
@@ -64,6 +72,7 @@ struct CallFinished {
   Usage usage;
   std::optional<int64_t> greeting_latency_ms;
   std::vector<int64_t> turn_latencies_ms;
+  std::vector<EngineTime> engines;      // every engine that served the call, in order
   // The call had ended once and came back (a transfer nobody answered returns the caller to the
   // assistant): it is numbered as finished again, so incremental exports pick up the longer call.
   bool reopened = false;

@@ -58,6 +58,7 @@ struct CallRow {
   Usage usage;
   std::optional<int64_t> greeting_latency_ms;
   std::string turn_latencies_ms = "[]";
+  std::vector<EngineTime> engines;       // in the order they served; empty for calls never answered
   std::optional<int64_t> finished_seq;   // the order in which calls finished (exports); null while open
 };
 

@@ -6,6 +6,8 @@
 #include "core/engine/deepgram/agent_protocol.hpp"
 #include "core/engine/openai/realtime_adapter.hpp"
 #include "core/engine/openai/realtime_protocol.hpp"
+#include "core/engine/ultravox/call_api.hpp"
+#include "core/engine/ultravox/stream_adapter.hpp"
 
 namespace sonoria::engine {
 
@@ -30,7 +32,8 @@ const std::vector<std::string>& provider_names() {
   return names;
 }
 
-ConnectRequest connect_request(Provider provider, const SessionConfig& session, const config::Settings& settings) {
+ConnectRequest connect_request(Provider provider, const SessionConfig& session, const config::Settings& settings,
+                               std::string_view created_url) {
   switch (provider) {
     case Provider::openai: {
       const auto protocol = openai::parse_openai_protocol(settings.engine.protocol).value_or(openai::OpenAiProtocol::ga);
@@ -42,9 +45,26 @@ ConnectRequest connect_request(Provider provider, const SessionConfig& session, 
       return {std::move(c.url), std::move(c.headers)};
     }
     case Provider::ultravox:
-      break;
+      // The join URL is the credential: no headers.
+      if (created_url.empty()) return {};
+      return {ultravox::join_url_for_socket(created_url), {}};
   }
   return {};
+}
+
+std::optional<CreateRequest> create_request(Provider provider, const SessionConfig& session,
+                                            const config::Settings& settings,
+                                            const std::vector<HistoryLine>& history) {
+  if (provider != Provider::ultravox) return std::nullopt;
+  auto r = ultravox::create_call_request(session, settings.ultravox, history, settings.calls.max_duration);
+  return CreateRequest{std::move(r.method), std::move(r.url), std::move(r.headers), std::move(r.body)};
+}
+
+CreateResult parse_create_response(Provider provider, int status, std::string_view body) {
+  if (provider != Provider::ultravox)
+    return {"", "the " + std::string(to_string(provider)) + " engine has no session to create"};
+  auto r = ultravox::parse_create_call_response(status, body);
+  return {std::move(r.join_url), std::move(r.error)};
 }
 
 std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& session,
@@ -63,7 +83,7 @@ std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& se
     case Provider::deepgram:
       return std::make_unique<deepgram::AgentAdapter>(session, sink, std::vector<std::string>{"sonoria"});
     case Provider::ultravox:
-      break;
+      return std::make_unique<ultravox::StreamAdapter>(sink);
   }
   return nullptr;
 }
@@ -75,7 +95,8 @@ std::string missing_settings(Provider provider, const config::Settings& settings
     case Provider::deepgram:
       return settings.deepgram.api_key.empty() ? "engines.deepgram.api_key is not set" : "";
     case Provider::ultravox:
-      return "the Ultravox engine is not available yet";
+      if (settings.ultravox.api_key.empty()) return "engines.ultravox.api_key is not set";
+      return settings.ultravox.api_url.empty() ? "engines.ultravox.api_url is not set" : "";
   }
   return "unknown engine";
 }

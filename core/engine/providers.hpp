@@ -2,6 +2,16 @@
 // Which engines sonoria speaks to, and how a call gets one: the adapter for a provider and the
 // WebSocket request that reaches it, from the settings ([engines.*]). Plain functions; the adapter
 // is the only part that knows the provider's wire format.
+//
+// Connecting a call to an engine, for any provider:
+//   1. if create_request() gives a request (Ultravox: the session is created over REST first),
+//      send it with an HTTP client and read the answer with parse_create_response(); on error the
+//      attempt failed (the sentence says why: record it, try the next engine);
+//   2. open the WebSocket of connect_request(), passing step 1's URL (or "" without step 1);
+//   3. once it is open, the call's bridge calls Adapter::open(history).
+// The history of step 1 must be the one step 3 gets (CallBridge::history() on a reconnect, none
+// at first): engines created over REST take the conversation at creation, not on the socket. A
+// session created in step 1 serves one connection: a reconnect goes through step 1 again.
 
 #include <memory>
 #include <optional>
@@ -30,7 +40,35 @@ struct ConnectRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
 };
-ConnectRequest connect_request(Provider provider, const SessionConfig& session, const config::Settings& settings);
+// `created_url`: what parse_create_response() gave, for providers with a creation step; ignored by
+// the others. Ultravox without it: an empty url (nothing to connect to).
+ConnectRequest connect_request(Provider provider, const SessionConfig& session, const config::Settings& settings,
+                               std::string_view created_url = {});
+
+// The HTTP request that creates a session before connecting, for providers that need one. Headers
+// carry the secret: never log them (the body holds the prompt and the conversation: log its size).
+struct CreateRequest {
+  std::string method;
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+// nullopt for providers that connect directly (OpenAI, Deepgram). Ultravox: POST
+// <engines.ultravox.api_url>/calls creating a server-WebSocket call configured from `session`,
+// seeded with `history`, limited a little beyond calls.max_duration (core/engine/ultravox/call_api.hpp).
+std::optional<CreateRequest> create_request(Provider provider, const SessionConfig& session,
+                                            const config::Settings& settings,
+                                            const std::vector<HistoryLine>& history);
+
+// The answer to a CreateRequest: the URL connect_request() takes, or why there is none.
+struct CreateResult {
+  std::string url;                  // "" on failure
+  std::string error;                // a sentence for the record ("" on success); holds no secret
+  bool ok() const { return error.empty(); }
+};
+// `status` and `body` of the HTTP answer; status 0 when none came (the HTTP client's own error
+// text says more). Never throws.
+CreateResult parse_create_response(Provider provider, int status, std::string_view body);
 
 // The adapter of one call's engine; its frames go to `sink` (which must outlive it). `texts`
 // shares identical configuration texts between calls (an organization's calls in one minute send

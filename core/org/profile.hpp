@@ -67,7 +67,7 @@ struct Assistant {
   // The engines that may serve a call, in order: the first answers, the next take over when it
   // fails (refused, unreachable, dropped). Empty = ["openai"].
   std::vector<std::string> engines;
-  std::string voice = "marin";     // on the first engine (unless its own options name one)
+  std::string voice;               // on the first engine (unless its own options name one); "" = its default
   std::string greeting;            // what the assistant says first; empty = a generated greeting
   std::string model;               // on the first engine; empty = engine default from config
   double temperature = 0.8;        // beta protocol only; GA removed it

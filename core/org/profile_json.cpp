@@ -127,8 +127,18 @@ void from_json(const json& j, VadSettings& v) {
   read(j, "silence_duration_ms", v.silence_duration_ms);
 }
 
+void to_json(json& j, const EngineOptions& v) {
+  j = json{{"voice", v.voice}, {"model", v.model}, {"listen_model", v.listen_model}};
+}
+void from_json(const json& j, EngineOptions& v) {
+  read(j, "voice", v.voice);
+  read(j, "model", v.model);
+  read(j, "listen_model", v.listen_model);
+}
+
 void to_json(json& j, const Assistant& v) {
   j = json{{"name", v.name},
+           {"engines", v.engines},
            {"voice", v.voice},
            {"greeting", v.greeting},
            {"model", v.model},
@@ -137,10 +147,14 @@ void to_json(json& j, const Assistant& v) {
            {"personality", v.personality},
            {"voicemail_message", v.voicemail_message},
            {"transfer_digit", v.transfer_digit},
-           {"vad", v.vad}};
+           {"vad", v.vad},
+           {"openai", v.openai},
+           {"deepgram", v.deepgram},
+           {"ultravox", v.ultravox}};
 }
 void from_json(const json& j, Assistant& v) {
   read(j, "name", v.name);
+  read_list(j, "engines", v.engines);
   read(j, "voice", v.voice);
   read(j, "greeting", v.greeting);
   read(j, "model", v.model);
@@ -150,6 +164,9 @@ void from_json(const json& j, Assistant& v) {
   read(j, "voicemail_message", v.voicemail_message);
   read(j, "transfer_digit", v.transfer_digit);
   read(j, "vad", v.vad);
+  read(j, "openai", v.openai);
+  read(j, "deepgram", v.deepgram);
+  read(j, "ultravox", v.ultravox);
 }
 
 void to_json(json& j, const Service& v) {

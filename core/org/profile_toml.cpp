@@ -163,7 +163,10 @@ class ProfileReader {
 
     // Rules about values that were read fine; values already reported are not reported twice.
     for (const Problem& found : validate_profile(profile)) {
-      if (!is_suppressed(found.field)) issues_.push_back({line_for(found.field), found.field, found.message});
+      if (is_suppressed(found.field)) continue;
+      auto renamed = renamed_.find(found.field);
+      issues_.push_back({line_for(found.field), renamed == renamed_.end() ? found.field : renamed->second,
+                         found.message});
     }
     return profile;
   }
@@ -224,9 +227,10 @@ class ProfileReader {
   void read_assistant(const toml::table& t, Assistant& assistant) {
     const std::string base = "assistant";
     check_keys(t, base,
-               {"name", "voice", "greeting", "model", "temperature", "language", "personality", "voicemail_message",
-                "transfer_digit", "vad"});
+               {"name", "engine", "engines", "voice", "greeting", "model", "temperature", "language", "personality",
+                "voicemail_message", "transfer_digit", "vad", "openai", "deepgram", "ultravox"});
     text(t, "name", base, assistant.name);
+    read_engines(t, assistant);
     text(t, "voice", base, assistant.voice);
     text(t, "greeting", base, assistant.greeting);
     text(t, "model", base, assistant.model);
@@ -242,6 +246,43 @@ class ProfileReader {
       whole(*vad, "prefix_padding_ms", vad_base, assistant.vad.prefix_padding_ms);
       whole(*vad, "silence_duration_ms", vad_base, assistant.vad.silence_duration_ms);
     }
+    const std::pair<std::string_view, EngineOptions*> own[] = {
+        {"openai", &assistant.openai}, {"deepgram", &assistant.deepgram}, {"ultravox", &assistant.ultravox}};
+    for (const auto& [engine, options] : own) {
+      const toml::table* table = sub_table(t, engine, base);
+      if (!table) continue;
+      const std::string engine_base = base + "." + std::string(engine);
+      if (engine == "deepgram")
+        check_keys(*table, engine_base, {"voice", "model", "listen_model"});
+      else
+        check_keys(*table, engine_base, {"voice", "model"});
+      text(*table, "voice", engine_base, options->voice);
+      text(*table, "model", engine_base, options->model);
+      text(*table, "listen_model", engine_base, options->listen_model);
+    }
+  }
+
+  // `engine = "deepgram"` (one) or `engines = ["openai", "deepgram"]` (in order, for failover).
+  void read_engines(const toml::table& t, Assistant& assistant) {
+    const toml::node* one = t.get("engine");
+    const toml::node* several = t.get("engines");
+    if (one && several) {
+      problem(line_of(*several), "assistant.engines",
+              "given together with assistant.engine (expected either engine = \"…\" or engines = [\"…\", …])");
+      return;
+    }
+    if (one) {
+      std::string engine;
+      text(t, "engine", "assistant", engine);
+      if (!engine.empty() || one->is_string()) assistant.engines = {engine};
+      // Validation speaks of assistant.engines[0]; this file wrote assistant.engine.
+      renamed_["assistant.engines[0]"] = "assistant.engine";
+      note("assistant.engines[0]", *one);
+      return;
+    }
+    texts(t, "engines", "assistant", assistant.engines, "an engine name such as \"openai\"");
+    if (several && several->is_array() && assistant.engines.empty())
+      problem(line_of(*several), "assistant.engines", "is empty (expected at least one engine, such as [\"openai\"])");
   }
 
   void read_hours(const toml::table& t, WeeklyHours& hours) {
@@ -491,6 +532,7 @@ class ProfileReader {
   std::string source_name_;
   std::vector<Issue> issues_;
   std::map<std::string, int> lines_;
+  std::map<std::string, std::string> renamed_;  // validation's field name → the name the file used
   std::vector<std::string> suppressed_;
 };
 

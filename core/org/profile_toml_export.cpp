@@ -103,7 +103,9 @@ void write_assistant(TomlWriter& w, const Assistant& assistant) {
   // Fields with non-empty defaults are always written, or an empty value would read back as the default.
   w.section("[assistant]");
   w.text("name", assistant.name);
-  w.text("voice", assistant.voice);
+  if (assistant.engines.size() == 1) w.text("engine", assistant.engines.front());
+  if (assistant.engines.size() > 1) w.inline_texts("engines", assistant.engines);
+  w.optional_text("voice", assistant.voice);
   w.optional_text("greeting", assistant.greeting);
   w.optional_text("model", assistant.model);
   w.real("temperature", assistant.temperature);
@@ -116,6 +118,16 @@ void write_assistant(TomlWriter& w, const Assistant& assistant) {
   w.real("threshold", assistant.vad.threshold);
   w.integer("prefix_padding_ms", assistant.vad.prefix_padding_ms);
   w.integer("silence_duration_ms", assistant.vad.silence_duration_ms);
+
+  const std::pair<std::string_view, const EngineOptions*> own[] = {
+      {"openai", &assistant.openai}, {"deepgram", &assistant.deepgram}, {"ultravox", &assistant.ultravox}};
+  for (const auto& [engine, options] : own) {
+    if (options->empty()) continue;
+    w.section("[assistant." + std::string(engine) + "]");
+    w.optional_text("voice", options->voice);
+    w.optional_text("model", options->model);
+    w.optional_text("listen_model", options->listen_model);
+  }
 }
 
 void write_offer(TomlWriter& w, const Profile& profile) {

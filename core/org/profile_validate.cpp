@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/org/engine_voices.hpp"
 #include "core/org/money.hpp"
 #include "core/org/templates.hpp"
 #include "core/org/time_text.hpp"
@@ -147,12 +148,38 @@ void check_organization(Checker& check, const Organization& org) {
   }
 }
 
+// The engines in order, and each voice on the engine it is meant for: assistant.voice on the first
+// engine, [assistant.<engine>].voice on that engine.
+void check_engines(Checker& check, const Assistant& assistant) {
+  std::string engine_list;
+  for (auto e : k_engines) engine_list += (engine_list.empty() ? "" : ", ") + toml_quote(e);
+  for (std::size_t i = 0; i < assistant.engines.size(); ++i) {
+    const std::string& engine = assistant.engines[i];
+    const std::string field = index_path("assistant.engines", i);
+    if (!is_known_engine(engine)) {
+      check.add(field, toml_quote(engine) + " is not an engine (expected one of " + engine_list + ")");
+    } else if (std::find(assistant.engines.begin(), assistant.engines.begin() + static_cast<std::ptrdiff_t>(i),
+                         engine) != assistant.engines.begin() + static_cast<std::ptrdiff_t>(i)) {
+      check.add(field, toml_quote(engine) + " is listed twice (expected each engine once)");
+    }
+  }
+  const std::string first = assistant.engine_order().front();
+  if (!assistant.voice.empty() && is_known_engine(first)) {
+    if (auto problem = voice_problem(first, assistant.voice); !problem.empty())
+      check.add("assistant.voice", problem);
+  }
+  const std::pair<std::string_view, const EngineOptions*> own[] = {
+      {"openai", &assistant.openai}, {"deepgram", &assistant.deepgram}, {"ultravox", &assistant.ultravox}};
+  for (const auto& [engine, options] : own) {
+    if (options->voice.empty()) continue;
+    if (auto problem = voice_problem(engine, options->voice); !problem.empty())
+      check.add("assistant." + std::string(engine) + ".voice", problem);
+  }
+}
+
 void check_assistant(Checker& check, const Assistant& assistant) {
   check.required("assistant.name", assistant.name, "the assistant's name, such as \"Ava\"");
-  if (!is_known_voice(assistant.voice)) {
-    check.add("assistant.voice",
-              toml_quote(assistant.voice) + " is not a known voice (expected one of " + join(k_voices, ", ") + ")");
-  }
+  check_engines(check, assistant);
   check.double_range("assistant.temperature", assistant.temperature, k_min_temperature, k_max_temperature);
   {
     const auto& d = assistant.transfer_digit;
@@ -299,10 +326,6 @@ bool is_e164(std::string_view number) {
     return false;
   }
   return std::all_of(number.begin() + 1, number.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool is_known_voice(std::string_view voice) {
-  return std::find(k_voices.begin(), k_voices.end(), voice) != k_voices.end();
 }
 
 bool is_known_timezone(const std::string& name) {

@@ -30,9 +30,6 @@ std::vector<Problem> validate_profile(const Profile& profile);
 // where SOURCE names where the profile came from ("database organization 4").
 void ensure_valid_profile(const Profile& profile, const std::string& source_name);
 
-// Voices the assistant may use (OpenAI Realtime).
-inline constexpr std::array<std::string_view, 10> k_voices = {
-    "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"};
 inline constexpr double k_min_temperature = 0.6;
 inline constexpr double k_max_temperature = 1.2;
 inline constexpr int k_max_vad_ms = 10000;
@@ -41,7 +38,6 @@ inline constexpr int k_max_duration_minutes = 24 * 60;
 // The individual rules, for callers that check a single value.
 bool is_valid_slug(std::string_view slug);        // [a-z0-9][a-z0-9-]*
 bool is_e164(std::string_view number);            // ^\+[1-9][0-9]{1,14}$
-bool is_known_voice(std::string_view voice);
 bool is_known_timezone(const std::string& name);  // present in the system tz database
 
 }  // namespace sonoria::org

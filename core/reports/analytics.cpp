@@ -68,7 +68,9 @@ void AnalyticsBuilder::add(const db::CallRow& c, const std::string& timezone) {
     a_.answered++;
     a_.interruptions += c.interruptions;
   }
-  for (auto ms : parse_latencies(c.turn_latencies_ms)) latencies_.push_back(ms);
+  const auto latencies = parse_latencies(c.turn_latencies_ms);
+  for (auto ms : latencies) latencies_.push_back(ms);
+  add_engines(c, latencies);
   a_.usage.input_tokens += c.usage.input_tokens;
   a_.usage.output_tokens += c.usage.output_tokens;
   a_.usage.input_audio_tokens += c.usage.input_audio_tokens;
@@ -80,6 +82,30 @@ void AnalyticsBuilder::add(const db::CallRow& c, const std::string& timezone) {
   a_.billed.cached_input += billed.cached_input;
   a_.billed.text_output += billed.text_output;
   a_.billed.audio_output += billed.audio_output;
+}
+
+void AnalyticsBuilder::add_engines(const db::CallRow& c, const std::vector<int64_t>& latencies) {
+  const db::EngineTime* longest = nullptr;
+  for (std::size_t i = 0; i < c.engines.size(); ++i) {
+    const auto& served = c.engines[i];
+    auto& e = a_.by_engine[served.engine];
+    e.calls++;
+    e.ms += served.ms;
+    if (c.status == "failed") e.failed++;
+    if (i + 1 < c.engines.size()) e.failovers_from++;
+    const int64_t minutes_cost = minutes_cost_micro_usd(served.engine, served.ms, prices_);
+    e.cost_micro_usd += minutes_cost;
+    minutes_cost_micro_usd_ += minutes_cost;
+    if (!longest || served.ms > longest->ms) longest = &served;
+  }
+  if (longest) {
+    auto& samples = engine_latencies_[longest->engine];
+    samples.insert(samples.end(), latencies.begin(), latencies.end());
+  }
+  // Tokens are OpenAI's (the other engines report none), also for calls recorded without engines.
+  const db::Usage& u = c.usage;
+  if (u.input_tokens || u.output_tokens || u.cached_tokens)
+    a_.by_engine["openai"].cost_micro_usd += cost_micro_usd(billed_tokens(u), prices_);
 }
 
 void AnalyticsBuilder::add_tool_calls(const std::map<std::string, int64_t>& by_name) {
@@ -108,8 +134,32 @@ Analytics AnalyticsBuilder::finish() const {
   a.latency_samples = static_cast<int64_t>(lat.size());
   a.turn_latency_p50_ms = percentile(lat, 50);
   a.turn_latency_p95_ms = percentile(lat, 95);
-  a.cost_micro_usd = cost_micro_usd(a.billed, prices_);
+  a.cost_micro_usd = cost_micro_usd(a.billed, prices_) + minutes_cost_micro_usd_;
+  for (auto& [engine, e] : a.by_engine) {
+    auto it = engine_latencies_.find(engine);
+    if (it == engine_latencies_.end()) continue;
+    auto sorted = it->second;
+    std::sort(sorted.begin(), sorted.end());
+    e.latency_samples = static_cast<int64_t>(sorted.size());
+    e.turn_latency_p50_ms = percentile(sorted, 50);
+    e.turn_latency_p95_ms = percentile(sorted, 95);
+  }
   return a;
+}
+
+nlohmann::json by_engine_json(const std::map<std::string, EngineAnalytics>& by_engine) {
+  auto opt = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [engine, e] : by_engine) {
+    out[engine] = {{"calls", e.calls},
+                   {"minutes", round4(static_cast<double>(e.ms) / 60000.0)},
+                   {"failed", e.failed},
+                   {"failovers_from", e.failovers_from},
+                   {"turn_latency_ms",
+                    {{"samples", e.latency_samples}, {"p50", opt(e.turn_latency_p50_ms)}, {"p95", opt(e.turn_latency_p95_ms)}}},
+                   {"estimated_cost", {{"usd", format_usd(e.cost_micro_usd)}, {"micro_usd", e.cost_micro_usd}}}};
+  }
+  return out;
 }
 
 nlohmann::json to_json(const Analytics& a) {
@@ -133,6 +183,7 @@ nlohmann::json to_json(const Analytics& a) {
                   {"input_audio", a.usage.input_audio_tokens}, {"output_audio", a.usage.output_audio_tokens},
                   {"cached", a.usage.cached_tokens}}},
       {"estimated_cost", {{"usd", format_usd(a.cost_micro_usd)}, {"micro_usd", a.cost_micro_usd}}},
+      {"by_engine", by_engine_json(a.by_engine)},
   };
 }
 
@@ -180,6 +231,13 @@ std::string render_table(const Analytics& a) {
   row("output tokens", std::to_string(a.usage.output_tokens) + " (audio " +
                            std::to_string(a.usage.output_audio_tokens) + ")");
   row("estimated cost", "$" + format_usd(a.cost_micro_usd));
+  section("By engine");
+  if (a.by_engine.empty()) row("(none)", "");
+  for (const auto& [engine, e] : a.by_engine) {
+    row(engine, std::to_string(e.calls) + " calls, " + fixed(static_cast<double>(e.ms) / 60000.0, 1) + " min, " +
+                    std::to_string(e.failed) + " failed, " + std::to_string(e.failovers_from) + " failed over, p50 " +
+                    ms(e.turn_latency_p50_ms) + ", $" + format_usd(e.cost_micro_usd));
+  }
   return out.str();
 }
 

@@ -15,7 +15,14 @@
 // - interruptions per call: summed interruptions / answered calls (answered_at set).
 // - turn latency p50/p95: nearest rank over every turn latency of every call
 //   (sorted[ceil(p/100 × n) − 1]).
-// - cost: billed_tokens and cost_micro_usd (pricing.hpp), summed over calls.
+// - cost: billed_tokens and cost_micro_usd (pricing.hpp), summed over calls, plus the minutes of
+//   engines billed by the minute (minutes_cost_micro_usd).
+// - by engine (calls.engines): an engine's calls are the calls it served (a failover counts the
+//   call under both engines), its minutes the time it served them; failovers_from counts the calls
+//   that left it for another engine (it is not the last in the list), failed the calls it served
+//   that ended "failed"; turn latencies count for the engine that served the call longest (ties
+//   to the earlier); its cost is its minutes' price, and for OpenAI the calls' tokens (only
+//   OpenAI reports tokens). Calls never answered have no engine.
 
 #include <array>
 #include <cstdint>
@@ -30,6 +37,17 @@
 #include "core/reports/pricing.hpp"
 
 namespace sonoria::reports {
+
+struct EngineAnalytics {
+  int64_t calls = 0;
+  int64_t ms = 0;
+  int64_t failed = 0;
+  int64_t failovers_from = 0;
+  int64_t latency_samples = 0;
+  std::optional<int64_t> turn_latency_p50_ms;
+  std::optional<int64_t> turn_latency_p95_ms;
+  int64_t cost_micro_usd = 0;
+};
 
 struct Analytics {
   int64_t total = 0;
@@ -54,6 +72,7 @@ struct Analytics {
   db::Usage usage;                                // summed
   BilledTokens billed;                            // summed
   int64_t cost_micro_usd = 0;
+  std::map<std::string, EngineAnalytics> by_engine;
 };
 
 class AnalyticsBuilder {
@@ -66,11 +85,15 @@ class AnalyticsBuilder {
   Analytics finish() const;
 
  private:
+  void add_engines(const db::CallRow& call, const std::vector<int64_t>& latencies);
+
   db::TimePoint now_;
   Prices prices_;
   Analytics a_;
   std::vector<int64_t> durations_;
   std::vector<int64_t> latencies_;
+  std::map<std::string, std::vector<int64_t>> engine_latencies_;
+  int64_t minutes_cost_micro_usd_ = 0;
 };
 
 // Nearest-rank percentile of sorted values; nullopt when empty.
@@ -78,6 +101,7 @@ std::optional<int64_t> percentile(const std::vector<int64_t>& sorted, int p);
 
 // Stable shape: keys always present (null when there is nothing to measure), maps as objects.
 nlohmann::json to_json(const Analytics& a);
+nlohmann::json by_engine_json(const std::map<std::string, EngineAnalytics>& by_engine);
 // A plain aligned table for people.
 std::string render_table(const Analytics& a);
 

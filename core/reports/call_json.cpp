@@ -10,6 +10,13 @@ nlohmann::json or_null(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+// [{"engine": "openai", "ms": 61000}, …]: who answered, and who took over.
+nlohmann::json engines_of(const db::CallRow& c) {
+  auto out = nlohmann::json::array();
+  for (const auto& e : c.engines) out.push_back({{"engine", e.engine}, {"ms", e.ms}});
+  return out;
+}
+
 }  // namespace
 
 std::vector<ToolCall> tool_calls_of(const std::vector<db::CallEvent>& events) {
@@ -49,6 +56,7 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
       {"turns", c.turns},
       {"interruptions", c.interruptions},
       {"tool_call_count", c.tool_calls},
+      {"engines", engines_of(c)},
       {"usage", {{"input_tokens", c.usage.input_tokens}, {"output_tokens", c.usage.output_tokens},
                  {"input_audio_tokens", c.usage.input_audio_tokens},
                  {"output_audio_tokens", c.usage.output_audio_tokens}, {"cached_tokens", c.usage.cached_tokens}}},

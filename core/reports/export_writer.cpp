@@ -101,6 +101,12 @@ void ExportWriter::write(const CallDetail& d) {
       out_ << "; " << c.status;
       if (c.end_reason) out_ << " (" << *c.end_reason << ")";
       out_ << "\n";
+      if (!c.engines.empty()) {
+        out_ << "Engines:";
+        for (size_t i = 0; i < c.engines.size(); ++i)
+          out_ << (i ? ", then " : " ") << c.engines[i].engine << " (" << format_call_duration(c.engines[i].ms) << ")";
+        out_ << "\n";
+      }
       auto tools = tool_calls_of(d.events);
       if (!tools.empty()) {
         out_ << "Tools:";

@@ -35,9 +35,28 @@ Prices prices_from(const config::PricingSettings& s) {
                       "\" is not a price (expected US dollars per million tokens, like \"32\" or \"0.40\")");
     return *p;
   };
-  return Prices{one("pricing.text_input", s.text_input), one("pricing.text_output", s.text_output),
-                one("pricing.audio_input", s.audio_input), one("pricing.audio_output", s.audio_output),
-                one("pricing.cached_input", s.cached_input)};
+  auto per_minute = [](const char* key, const std::string& value) {
+    auto p = parse_price(value);
+    if (!p)
+      throw DataError(std::string(key) + ": \"" + value +
+                      "\" is not a price (expected US dollars per minute, like \"0.08\")");
+    return *p;
+  };
+  return Prices{one("pricing.text_input", s.text_input),
+                one("pricing.text_output", s.text_output),
+                one("pricing.audio_input", s.audio_input),
+                one("pricing.audio_output", s.audio_output),
+                one("pricing.cached_input", s.cached_input),
+                per_minute("pricing.deepgram_per_minute", s.deepgram_per_minute),
+                per_minute("pricing.ultravox_per_minute", s.ultravox_per_minute)};
+}
+
+int64_t minutes_cost_micro_usd(std::string_view engine, int64_t ms, const Prices& prices) {
+  const int64_t per_minute = engine == "deepgram"   ? prices.deepgram_per_minute
+                             : engine == "ultravox" ? prices.ultravox_per_minute
+                                                    : 0;
+  if (per_minute == 0 || ms <= 0) return 0;
+  return static_cast<int64_t>((static_cast<Wide>(ms) * per_minute + 30'000) / 60'000);
 }
 
 BilledTokens billed_tokens(const db::Usage& u) {

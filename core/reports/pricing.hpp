@@ -12,13 +12,15 @@
 
 namespace sonoria::reports {
 
-// Micro-dollars per million tokens.
+// Micro-dollars per million tokens (OpenAI), and per minute (engines billed by the minute).
 struct Prices {
   int64_t text_input = 0;
   int64_t text_output = 0;
   int64_t audio_input = 0;
   int64_t audio_output = 0;
   int64_t cached_input = 0;
+  int64_t deepgram_per_minute = 0;
+  int64_t ultravox_per_minute = 0;
 };
 
 // "32" → 32'000'000, "0.40" → 400'000; nullopt unless digits with at most six decimals.
@@ -40,6 +42,9 @@ BilledTokens billed_tokens(const db::Usage& usage);
 
 // Rounded to the nearest micro-dollar.
 int64_t cost_micro_usd(const BilledTokens& tokens, const Prices& prices);
+// What `ms` of `engine` costs by the minute (pro rata, to the nearest micro-dollar); 0 for engines
+// billed by the token (OpenAI: see cost_micro_usd) and unknown ones.
+int64_t minutes_cost_micro_usd(std::string_view engine, int64_t ms, const Prices& prices);
 
 // 1234567 → "1.2346" (US dollars, four decimals, rounded half up).
 std::string format_usd(int64_t micro_usd);

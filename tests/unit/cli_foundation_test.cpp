@@ -57,15 +57,17 @@ TEST_CASE("commands refuse a database with pending migrations and say what to ru
   CHECK(u.run({"org", "list"}).exit_code == 0);
 }
 
-TEST_CASE("import, export, import is exact for both examples") {
+TEST_CASE("import, export, import is exact for every example") {
   User u;
   REQUIRE(u.run({"migrate"}).exit_code == 0);
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml"}) {
     CAPTURE(name);
     auto example = (source_dir() / "examples" / name).string();
     auto imported = u.run({"org", "import", example});
     REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
-    std::string slug = std::string(name) == "yoga-studio.toml" ? "lotus-yoga" : "bright-smile-dental";
+    const std::string slug = std::string(name) == "yoga-studio.toml"     ? "lotus-yoga"
+                             : std::string(name) == "dental-clinic.toml" ? "bright-smile-dental"
+                                                                         : "maple-hair-studio";
     auto first = u.run({"org", "export", slug});
     REQUIRE(first.exit_code == 0);
     auto file = u.home.write("exported.toml", first.out);

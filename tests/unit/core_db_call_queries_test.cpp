@@ -91,3 +91,35 @@ TEST_CASE("calls are numbered in the order their end is committed, however they 
   CHECK(row->finished_seq == 4);
   CHECK(row->turns == 9);
 }
+
+TEST_CASE("calls are found by an engine that served them, also after a failover") {
+  test::TempDir dir;
+  db::Connection c((dir / "q.db").string());
+  db::migrate(c);
+  db::SqliteCallStore store(c);
+  const auto t0 = *db::parse_timestamp("2026-11-23T10:00:00.000Z");
+  auto call = [&](const std::string& sid, std::vector<db::EngineTime> engines) {
+    store.write_batch({db::CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}}});
+    db::CallFinished done;
+    done.call_sid = sid;
+    done.status = "completed";
+    done.ended_at = t0;
+    done.engines = std::move(engines);
+    store.write_batch({done});
+  };
+  call("CA1", {{"openai", 1000}});
+  call("CA2", {{"openai", 1000}, {"deepgram", 5000}});
+  call("CA3", {{"deepgram", 7000}});
+  call("CA4", {});
+  db::SqliteCallQueries q(c);
+  auto sids = [&](const std::string& engine) {
+    db::CallQuery query;
+    query.engine = engine;
+    std::set<std::string> out;
+    for (const auto& row : q.list(query, std::nullopt, 100).calls) out.insert(row.call_sid);
+    return out;
+  };
+  CHECK(sids("deepgram") == std::set<std::string>{"CA2", "CA3"});
+  CHECK(sids("openai") == std::set<std::string>{"CA1", "CA2"});
+  CHECK(sids("ultravox").empty());
+}

@@ -66,3 +66,25 @@ TEST_CASE("a file that is not a database is reported as such") {
   CHECK(message.find("not a database") != std::string::npos);
   CHECK(test::read_file(path) == std::string(4096, 'x'));
 }
+
+TEST_CASE("calls answered before engines were a choice are recorded as OpenAI's") {
+  test::TempDir dir;
+  Connection c((dir / "s.db").string());
+  // A database at schema version 2, as the previous release left it.
+  c.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  for (const auto& m : migrations()) {
+    if (m.version > 2) break;
+    c.exec(m.sql);
+    c.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 'old', 'x')");
+  }
+  c.exec("INSERT INTO calls (call_sid, direction, from_number, to_number, status, started_at, answered_at, "
+         "duration_ms, updated_at) VALUES ('CA1', 'inbound', '+1', '+2', 'completed', 't', 't', 61000, 't')");
+  c.exec("INSERT INTO calls (call_sid, direction, from_number, to_number, status, started_at, updated_at) "
+         "VALUES ('CA2', 'inbound', '+1', '+2', 'rejected', 't', 't')");
+  migrate(c);
+  Statement s(c, "SELECT call_sid, engines FROM calls ORDER BY call_sid");
+  REQUIRE(s.step());
+  CHECK(s.text(1) == "[{\"engine\":\"openai\",\"ms\":61000}]");
+  REQUIRE(s.step());
+  CHECK(s.text(1) == "[]");  // never answered: no engine served it
+}

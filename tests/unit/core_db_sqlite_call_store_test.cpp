@@ -50,6 +50,20 @@ TEST_CASE("a call is recorded from webhook to the end with its counters") {
   CHECK(row->interruptions == 1);
   CHECK(row->usage.input_tokens == 120);
   CHECK(row->turn_latencies_ms == "[640,710]");
+  CHECK(row->engines.empty());
+}
+
+TEST_CASE("the engines that served a call are stored in order with their time") {
+  Fixture f;
+  f.open_call("CA1");
+  f.store.write_batch({CallAnswered{"CA1", "MZ1", f.t0 + 2s}});
+  CallFinished done;
+  done.call_sid = "CA1";
+  done.status = "completed";
+  done.ended_at = f.t0 + 62s;
+  done.engines = {{"openai", 12000}, {"deepgram", 48000}};
+  f.store.write_batch({done});
+  CHECK(f.store.find_call("CA1")->engines == std::vector<EngineTime>{{"openai", 12000}, {"deepgram", 48000}});
 }
 
 TEST_CASE("a repeated webhook for the same call keeps the first record") {
@@ -109,7 +123,7 @@ TEST_CASE("calls a crash left open are closed as interrupted with what was store
   f.open_call("CA1");
   f.open_call("CA2");
   f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}}});
-  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}}});
+  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}, {}, false}});
   CHECK(f.store.close_abandoned_calls(f.t0 + 1h) == 1);
   auto row = f.store.find_call("CA2");
   CHECK(row->status == "interrupted");

@@ -65,7 +65,7 @@ TEST_CASE("the dental clinic example has two locations, Saturday hours and an em
 }
 
 TEST_CASE("both examples import, export and import again to an identical profile") {
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml"}) {
     CAPTURE(name);
     const Profile original = example(name);
     const std::string exported = export_profile_toml(original);
@@ -293,4 +293,49 @@ TEST_CASE("a profile file that cannot be read is a data error naming the path") 
   CHECK_THROWS_WITH_AS(load_profile_file(dir.path()),
                        (dir.path().string() + ": cannot read: is a directory (expected a TOML file)").c_str(),
                        sonoria::DataError);
+}
+
+TEST_CASE("the hair salon example is answered by Deepgram with OpenAI as its failover") {
+  const Profile p = example("hair-salon.toml");
+  CHECK(p.assistant.engines == std::vector<std::string>{"deepgram", "openai"});
+  CHECK(p.assistant.voice.empty());
+  CHECK(p.assistant.deepgram.voice == "aura-2-thalia-en");
+  CHECK(p.assistant.deepgram.model == "gpt-4o-mini");
+  CHECK(p.assistant.deepgram.listen_model == "nova-3");
+  CHECK(p.assistant.openai.voice == "coral");
+  CHECK(p.assistant.ultravox.empty());
+}
+
+TEST_CASE("one engine is written engine = \"…\" and exports the same way") {
+  const Profile p = parse_profile_toml(k_org + "\n[assistant]\nengine = \"ultravox\"\nvoice = \"Mark\"\n", "x");
+  CHECK(p.assistant.engines == std::vector<std::string>{"ultravox"});
+  const std::string text = export_profile_toml(p);
+  CHECK(text.find("engine = \"ultravox\"\n") != std::string::npos);
+  CHECK(parse_profile_toml(text, "x") == p);
+}
+
+TEST_CASE("a profile without an engine is answered by OpenAI with its default voice") {
+  const Profile p = parse_profile_toml(k_org, "x");
+  CHECK(p.assistant.engines.empty());
+  CHECK(p.assistant.engine_order() == std::vector<std::string>{"openai"});
+  CHECK(export_profile_toml(p).find("engine") == std::string::npos);
+}
+
+TEST_CASE("engine options are per engine, and keys an engine lacks are refused") {
+  CHECK(problems_in(k_org + "\n[assistant.openai]\nlisten_model = \"nova-3\"\n") ==
+        "profiles/yoga.toml:8: assistant.openai.listen_model: unknown key \"listen_model\" (expected one of voice, "
+        "model)");
+  CHECK(problems_in(k_org + "\n[assistant]\nopenai = \"coral\"\n") ==
+        "profiles/yoga.toml:8: assistant.openai: found a string \"coral\" (expected a table, written "
+        "[assistant.openai])");
+}
+
+TEST_CASE("engine and engines together, or an empty list, are refused") {
+  CHECK(problems_in(k_org + "\n[assistant]\nengine = \"openai\"\nengines = [\"deepgram\"]\n") ==
+        "profiles/yoga.toml:9: assistant.engines: given together with assistant.engine (expected either engine = "
+        "\"…\" or engines = [\"…\", …])");
+  CHECK(problems_in(k_org + "\n[assistant]\nengines = []\n") ==
+        "profiles/yoga.toml:8: assistant.engines: is empty (expected at least one engine, such as [\"openai\"])");
+  CHECK(problems_in(k_org + "\n[assistant]\nengine = 3\n") ==
+        "profiles/yoga.toml:8: assistant.engine: found an integer 3 (expected a string)");
 }

@@ -23,7 +23,7 @@ TEST_CASE("the smallest valid profile passes every rule") {
 }
 
 TEST_CASE("both example profiles pass every rule") {
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml"}) {
     CAPTURE(name);
     const Profile profile = load_profile_file(sonoria::test::source_dir() / "examples" / name);
     CHECK(validate_profile(profile).empty());
@@ -118,7 +118,7 @@ TEST_CASE("a location needs a name and an E.164 phone if it has one") {
 
 TEST_CASE("an unknown voice is rejected with the list of voices") {
   CHECK(problems_in(k_org + "\n[assistant]\nvoice = \"robot\"\n") ==
-        "profiles/yoga.toml:8: assistant.voice: \"robot\" is not a known voice (expected one of alloy, ash, ballad, "
+        "profiles/yoga.toml:8: assistant.voice: \"robot\" is not an OpenAI voice (expected one of alloy, ash, ballad, "
         "coral, echo, sage, shimmer, verse, marin, cedar)");
 }
 
@@ -278,7 +278,7 @@ TEST_CASE("a profile built in code is checked with the source named instead of a
   profile.assistant.voice = "nova";
   profile.fallback_numbers.push_back({"desk", "12"});
   const std::string expected =
-      "database organization 4: assistant.voice: \"nova\" is not a known voice (expected one of alloy, ash, ballad, "
+      "database organization 4: assistant.voice: \"nova\" is not an OpenAI voice (expected one of alloy, ash, ballad, "
       "coral, echo, sage, shimmer, verse, marin, cedar)\n"
       "database organization 4: fallback_numbers[0].number: \"12\" is not an E.164 phone number " + k_e164;
   CHECK_THROWS_WITH_AS(ensure_valid_profile(profile, "database organization 4"), expected.c_str(), sonoria::DataError);
@@ -289,4 +289,40 @@ TEST_CASE("a transfer digit that is not a keypad key is rejected with its line")
         "profiles/yoga.toml:8: assistant.transfer_digit: \"00\" is not a keypad digit (expected \"0\"-\"9\", \"*\", "
         "\"#\", or \"off\")");
   CHECK(parse_profile_toml(k_org + "\n[assistant]\ntransfer_digit = \"off\"\n", "p.toml").assistant.transfer_digit == "off");
+}
+
+TEST_CASE("an unknown engine is named as the file wrote it") {
+  CHECK(problems_in(k_org + "\n[assistant]\nengine = \"elevenlabs\"\n") ==
+        "profiles/yoga.toml:8: assistant.engine: \"elevenlabs\" is not an engine (expected one of \"openai\", "
+        "\"deepgram\", \"ultravox\")");
+  CHECK(problems_in(k_org + "\n[assistant]\nengines = [\"openai\",\n  \"vapi\"]\n") ==
+        "profiles/yoga.toml:9: assistant.engines[1]: \"vapi\" is not an engine (expected one of \"openai\", "
+        "\"deepgram\", \"ultravox\")");
+}
+
+TEST_CASE("an engine listed twice is refused") {
+  CHECK(problems_in(k_org + "\n[assistant]\nengines = [\"deepgram\", \"deepgram\"]\n") ==
+        "profiles/yoga.toml:8: assistant.engines[1]: \"deepgram\" is listed twice (expected each engine once)");
+}
+
+TEST_CASE("the assistant's voice must exist on its first engine") {
+  CHECK(problems_in(k_org + "\n[assistant]\nengine = \"deepgram\"\nvoice = \"marin\"\n") ==
+        "profiles/yoga.toml:9: assistant.voice: \"marin\" is not a Deepgram voice (expected an Aura speak model such "
+        "as \"aura-2-thalia-en\", \"aura-2-apollo-en\" or \"aura-2-celeste-es\")");
+  CHECK(parse_profile_toml(k_org + "\n[assistant]\nengine = \"deepgram\"\nvoice = \"aura-2-orion-en\"\n", "x")
+            .assistant.voice == "aura-2-orion-en");
+  CHECK(parse_profile_toml(k_org + "\n[assistant]\nengine = \"deepgram\"\nvoice = \"aura-asteria-en\"\n", "x")
+            .assistant.voice == "aura-asteria-en");
+  CHECK(problems_in(k_org + "\n[assistant]\nengines = [\"ultravox\", \"openai\"]\nvoice = \"coral\"\n") ==
+        "profiles/yoga.toml:9: assistant.voice: \"coral\" is another engine's voice, not an Ultravox one (expected a "
+        "voice name or id from your Ultravox account, such as \"Mark\")");
+}
+
+TEST_CASE("each engine's own voice is checked on that engine, listed or not") {
+  CHECK(problems_in(k_org + "\n[assistant.deepgram]\nvoice = \"aura-2-nobody-en\"\n") ==
+        "profiles/yoga.toml:8: assistant.deepgram.voice: \"aura-2-nobody-en\" is not a Deepgram voice (expected an "
+        "Aura speak model such as \"aura-2-thalia-en\", \"aura-2-apollo-en\" or \"aura-2-celeste-es\")");
+  CHECK(problems_in(k_org + "\n[assistant.openai]\nvoice = \"aura-2-thalia-en\"\n") ==
+        "profiles/yoga.toml:8: assistant.openai.voice: \"aura-2-thalia-en\" is not an OpenAI voice (expected one of "
+        "alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar)");
 }

@@ -154,3 +154,69 @@ TEST_CASE("analytics over three hundred seeded calls match a count made from the
   // One dollar per million for every kind: 270 calls × 1500 tokens = 0.405 USD.
   CHECK(a.cost_micro_usd == 405'000);
 }
+
+TEST_CASE("calls, minutes, failures, latency and cost are broken down by engine") {
+  auto now = *db::parse_timestamp("2026-11-23T12:00:00.000Z");
+  reports::Prices prices;
+  prices.audio_input = 1'000'000;         // $1 per million audio input tokens
+  prices.deepgram_per_minute = 80'000;    // $0.08 a minute
+  prices.ultravox_per_minute = 50'000;
+  reports::AnalyticsBuilder b(now, prices);
+  db::CallRow openai_only;
+  openai_only.status = "completed";
+  openai_only.started_at = "2026-11-23T11:00:00.000Z";
+  openai_only.engines = {{"openai", 60'000}};
+  openai_only.usage.input_tokens = 3'000'000;
+  openai_only.usage.input_audio_tokens = 3'000'000;
+  openai_only.turn_latencies_ms = "[500,700]";
+  b.add(openai_only, "");
+  db::CallRow failed_over = openai_only;  // OpenAI dropped after 30 s; Deepgram served 90 s more
+  failed_over.engines = {{"openai", 30'000}, {"deepgram", 90'000}};
+  failed_over.usage = {};
+  failed_over.turn_latencies_ms = "[900]";
+  b.add(failed_over, "");
+  db::CallRow ultravox_failed;
+  ultravox_failed.status = "failed";
+  ultravox_failed.started_at = "2026-11-23T11:30:00.000Z";
+  ultravox_failed.engines = {{"ultravox", 30'000}};
+  b.add(ultravox_failed, "");
+  db::CallRow refused;  // never answered: no engine
+  refused.status = "rejected";
+  refused.started_at = "2026-11-23T11:40:00.000Z";
+  b.add(refused, "");
+  const auto a = b.finish();
+
+  REQUIRE(a.by_engine.size() == 3);
+  const auto& openai = a.by_engine.at("openai");
+  CHECK(openai.calls == 2);
+  CHECK(openai.ms == 90'000);
+  CHECK(openai.failovers_from == 1);
+  CHECK(openai.failed == 0);
+  CHECK(openai.turn_latency_p50_ms == 500);  // the failed-over call counts for Deepgram, which served it longer
+  CHECK(openai.cost_micro_usd == 3'000'000);
+  const auto& deepgram = a.by_engine.at("deepgram");
+  CHECK(deepgram.calls == 1);
+  CHECK(deepgram.failovers_from == 0);
+  CHECK(deepgram.turn_latency_p50_ms == 900);
+  CHECK(deepgram.cost_micro_usd == 120'000);  // 1.5 min × $0.08
+  const auto& ultravox = a.by_engine.at("ultravox");
+  CHECK(ultravox.failed == 1);
+  CHECK(ultravox.cost_micro_usd == 25'000);   // 0.5 min × $0.05
+  CHECK(a.cost_micro_usd == 3'000'000 + 120'000 + 25'000);
+  const auto j = reports::to_json(a);
+  CHECK(j["by_engine"]["deepgram"]["minutes"] == 1.5);
+  CHECK(j["by_engine"]["ultravox"]["estimated_cost"]["usd"] == "0.0250");
+  CHECK(reports::render_table(a).find("deepgram") != std::string::npos);
+}
+
+TEST_CASE("per-minute prices are read from [pricing] and a bad one names its key") {
+  config::PricingSettings s;
+  s.deepgram_per_minute = "0.0775";
+  CHECK(reports::prices_from(s).deepgram_per_minute == 77'500);
+  CHECK(reports::minutes_cost_micro_usd("deepgram", 120'000, reports::prices_from(s)) == 155'000);
+  CHECK(reports::minutes_cost_micro_usd("openai", 120'000, reports::prices_from(s)) == 0);
+  s.ultravox_per_minute = "five cents";
+  CHECK_THROWS_WITH(reports::prices_from(s),
+                    "pricing.ultravox_per_minute: \"five cents\" is not a price (expected US dollars per minute, like "
+                    "\"0.08\")");
+}

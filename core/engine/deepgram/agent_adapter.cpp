@@ -1,5 +1,6 @@
 #include "core/engine/deepgram/agent_adapter.hpp"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -19,6 +20,9 @@ constexpr Capabilities k_capabilities{
 
 // One merged frame carries at most 1 s of μ-law.
 constexpr std::size_t k_max_merged_bytes = 8000;
+
+// Keypad texts whose echo has not come yet; older ones are forgotten (bounded).
+constexpr std::size_t k_max_unechoed = 8;
 
 std::size_t merge_binary_audio(std::string& into, const std::vector<std::string_view>& next) {
   std::size_t taken = 0;
@@ -63,6 +67,8 @@ void AgentAdapter::closed() {
   item_.clear();
   item_text_.clear();
   muted_ = false;
+  reply_owed_ = false;
+  injected_user_.clear();
   calls_.clear();
 }
 
@@ -118,6 +124,7 @@ void AgentAdapter::on(const AgentMessage& message, EventSink& events) {
           flush_say();
         } else if constexpr (std::is_same_v<T, FunctionCallRequest>) {
           muted_ = false;
+          reply_owed_ = false;  // the agent's turn went into tool calls; their results owe the next one
           for (const auto& f : m.functions) {
             if (!f.client_side) continue;  // Deepgram runs it and reports the result itself
             calls_[f.id] = f.name;
@@ -132,12 +139,15 @@ void AgentAdapter::on(const AgentMessage& message, EventSink& events) {
             events.on_engine_event(ToolCallCancelled{id});
           }
         } else if constexpr (std::is_same_v<T, InjectionRefused>) {
+          reply_owed_ = false;
           events.on_engine_event(Error{"InjectionRefused", m.message, "", false});
         } else if constexpr (std::is_same_v<T, Problem>) {
           if (phase_ == Phase::configuring && m.fatal) {
             events.on_engine_event(Rejected{"Deepgram refused the settings: " + m.code + ": " + m.description});
             return;
           }
+          // The agent's turn failed: nothing will be said for what it owed.
+          if (m.code == "THINK_REQUEST_FAILED" || m.code == "SPEAK_REQUEST_FAILED") reply_owed_ = false;
           if (m.code == "MAXIMUM_SESSION_LENGTH_APPROACHING" || m.code == "MAXIMUM_SESSION_LENGTH_REACHED")
             events.on_engine_event(SessionLimit{m.description});
           events.on_engine_event(Error{m.code, m.description, "", m.fatal});
@@ -148,6 +158,7 @@ void AgentAdapter::on(const AgentMessage& message, EventSink& events) {
 }
 
 void AgentAdapter::start_item(EventSink& events) {
+  reply_owed_ = false;
   reply_ = "dg_r" + std::to_string(++ids_);
   item_ = "dg_a" + std::to_string(++ids_);
   events.on_engine_event(ReplyStarted{reply_});
@@ -177,15 +188,26 @@ void AgentAdapter::finish_item(EventSink& events) {
 
 void AgentAdapter::user_started(EventSink& events) {
   if (user_turn_.empty()) user_turn_ = "dg_u" + std::to_string(++ids_);
+  reply_owed_ = false;  // the caller took the floor: Deepgram answers them instead
   events.on_engine_event(CallerSpeechStarted{user_turn_, -1});
   if (!reply_.empty()) {
     // Barge-in: Deepgram stops the reply; what it already sent is cut by the call as heard.
     muted_ = true;
     finish_item(events);
+  } else {
+    // Its text came, none of its audio: Deepgram drops the reply unheard. Kept, the text would
+    // be reported as the start of the next reply.
+    item_text_.clear();
   }
 }
 
 void AgentAdapter::user_said(std::string_view text, EventSink& events) {
+  // Deepgram echoes InjectUserMessage as a user ConversationText: keypad text the call knows
+  // already, not speech, and not the turn of a caller speaking meanwhile.
+  if (auto echo = std::find(injected_user_.begin(), injected_user_.end(), text); echo != injected_user_.end()) {
+    injected_user_.erase(echo);
+    return;
+  }
   std::string turn = std::exchange(user_turn_, {});
   if (turn.empty()) turn = "dg_u" + std::to_string(++ids_);
   events.on_engine_event(CallerSpeechStopped{});
@@ -200,6 +222,7 @@ bool AgentAdapter::caller_audio(std::string_view payload_b64) {
   if (phase_ != Phase::live || !twilio::is_valid_base64(payload_b64)) return false;
   auto audio = twilio::base64_decode(payload_b64);
   if (!audio) return false;
+  if (audio->empty()) return true;  // no audio; Deepgram's listen API takes an empty frame for end of stream
   sent_since_tick_ = true;
   sink_.send_engine(Frame{std::move(*audio), true, true});
   return true;
@@ -210,33 +233,46 @@ void AgentAdapter::greet(const Speech& speech) { say(speech, false); }
 void AgentAdapter::say(const Speech& speech, bool now) {
   if (speech.words.empty()) return;  // Deepgram speaks words only
   if (now) {
-    if (phase_ == Phase::live && reply_.empty()) send(inject_agent_message(speech.words));
+    if (quiet()) inject(speech.words);
     return;
   }
   pending_say_ = speech.words;
   flush_say();
 }
 
+// Deepgram refuses injected words while the agent is mid-turn: speaking, or about to answer.
+bool AgentAdapter::quiet() const { return phase_ == Phase::live && reply_.empty() && !reply_owed_; }
+
 void AgentAdapter::flush_say() {
-  if (phase_ != Phase::live || !reply_.empty() || pending_say_.empty()) return;
-  send(inject_agent_message(std::exchange(pending_say_, {})));
+  if (!quiet() || pending_say_.empty()) return;
+  inject(std::exchange(pending_say_, {}));
+}
+
+void AgentAdapter::inject(std::string_view words) {
+  send(inject_agent_message(words));
+  reply_owed_ = true;
 }
 
 void AgentAdapter::caller_text(std::string_view text) {
   if (phase_ != Phase::live) return;
   send(inject_user_message(text));
+  reply_owed_ = true;
+  if (injected_user_.size() == k_max_unechoed) injected_user_.pop_front();
+  injected_user_.emplace_back(text);
 }
 
-void AgentAdapter::tool_result(std::string_view call_id, std::string_view output, bool) {
-  // Deepgram goes on by itself after a result, whether the call is ending or not.
+void AgentAdapter::tool_result(std::string_view call_id, std::string_view output, bool reply) {
   auto it = calls_.find(call_id);
   if (phase_ == Phase::closed || it == calls_.end()) return;
   send(function_call_response(call_id, it->second, output));
   calls_.erase(it);
+  // Deepgram goes on by itself once every call is answered, whether the call is ending or not;
+  // an ending call does not wait for it.
+  if (reply && calls_.empty()) reply_owed_ = true;
 }
 
 void AgentAdapter::cut(std::string_view, int64_t) {}  // Deepgram keeps its own context at barge-in
 
-bool AgentAdapter::busy() const { return !reply_.empty() || !pending_say_.empty(); }
+bool AgentAdapter::busy() const { return !reply_.empty() || !pending_say_.empty() || reply_owed_; }
 
 }  // namespace sonoria::engine::deepgram

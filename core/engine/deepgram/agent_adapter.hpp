@@ -13,6 +13,7 @@
 //  - The server ends connections that go quiet: KeepAlive every few seconds while no audio flows
 //    (while the phone rings, before the stream starts).
 
+#include <deque>
 #include <map>
 #include <string>
 
@@ -56,7 +57,9 @@ class AgentAdapter final : public Adapter {
   void finish_item(EventSink& events);
   void user_started(EventSink& events);
   void user_said(std::string_view text, EventSink& events);
+  bool quiet() const;
   void flush_say();
+  void inject(std::string_view words);
   void send(std::string text);
 
   SessionConfig config_;
@@ -72,11 +75,14 @@ class AgentAdapter final : public Adapter {
   std::string item_text_;            // what the agent says in it (ConversationText), reported at its end
   bool muted_ = false;               // after a barge-in: audio still in flight is stale
   std::string pending_say_;          // words waiting for the agent to be quiet
+  // Something was sent that the agent answers by speaking (injected words, keypad text, the last
+  // tool result), and it has not started to: the call must not take it for quiet.
+  bool reply_owed_ = false;
+  std::deque<std::string> injected_user_;  // keypad text sent, its ConversationText echo to come
   std::map<std::string, std::string, std::less<>> calls_;  // function call id → name, awaiting a result
 
   bool sent_since_tick_ = false;
   TimePoint last_sent_{};
-  std::string audio_;                // reused to decode caller audio
 };
 
 }  // namespace sonoria::engine::deepgram

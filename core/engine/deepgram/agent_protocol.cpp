@@ -67,8 +67,9 @@ std::optional<AgentMessage> parse_known(const json& j, const std::string& type) 
   return Other{type};
 }
 
+// Read with the peer accessors too: json::value() throws on a mistyped field.
 json function_of(const json& tool) {
-  json f = {{"name", tool.value("name", "")}, {"description", tool.value("description", "")}};
+  json f = {{"name", text_of(tool, "name")}, {"description", text_of(tool, "description")}};
   auto parameters = tool.find("parameters");
   f["parameters"] = parameters != tool.end() && parameters->is_object()
                         ? *parameters
@@ -101,12 +102,12 @@ std::string settings(const SessionConfig& config, const std::vector<HistoryLine>
   if (config.think_provider == "open_ai" || config.think_provider == "anthropic")
     think_provider["temperature"] = config.temperature;
   json think = {{"provider", std::move(think_provider)}, {"prompt", config.instructions}};
-  if (config.tools.is_array() && !config.tools.empty()) {
-    json functions = json::array();
+  json functions = json::array();
+  if (config.tools.is_array())
     for (const auto& tool : config.tools)
-      if (tool.is_object()) functions.push_back(function_of(tool));
-    think["functions"] = std::move(functions);
-  }
+      // A function without a name would make Deepgram refuse the whole Settings.
+      if (!text_of(tool, "name").empty()) functions.push_back(function_of(tool));
+  if (!functions.empty()) think["functions"] = std::move(functions);
 
   json agent = {{"listen", {{"provider", std::move(listen)}}},
                 {"think", std::move(think)},

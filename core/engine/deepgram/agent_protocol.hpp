@@ -72,9 +72,9 @@ std::optional<AgentMessage> parse_agent_message(std::string_view json);
 // ---- client messages --------------------------------------------------------------------------
 
 // `Settings`, the first message on every connection: μ-law 8 kHz both ways (container none), the
-// listen/think/speak providers, the prompt, the tools as client-side functions, and `history` as
-// the conversation context. No greeting: the call greets with InjectAgentMessage once the caller
-// can hear it. `tags` (may be empty) label the session on Deepgram's side.
+// listen/think/speak providers, the prompt, the tools as client-side functions (those with a name;
+// none → no `functions`), and `history` as the conversation context. No greeting: the call greets
+// with InjectAgentMessage once the caller can hear it. `tags` (may be empty) label the session on Deepgram's side.
 std::string settings(const SessionConfig& config, const std::vector<HistoryLine>& history,
                      const std::vector<std::string>& tags = {});
 

@@ -1,0 +1,209 @@
+#include "core/engine/ultravox/call_api.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace sonoria::engine::ultravox {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t k_max_field_errors = 3;
+constexpr std::size_t k_max_quoted_body = 200;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A protobuf duration string: whole seconds with the "s" suffix.
+std::string duration_text(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
+
+// One OpenAI-style function {"name","description","parameters":{"properties","required"}} as a
+// client tool. Only body parameters are allowed for client tools (§7.5).
+json temporary_tool(const json& tool) {
+  json definition = {{"modelToolName", tool.value("name", "")}};
+  if (auto d = tool.find("description"); d != tool.end() && d->is_string() && !d->get_ref<const std::string&>().empty())
+    definition["description"] = *d;
+  json parameters = json::array();
+  auto schema = tool.find("parameters");
+  if (schema != tool.end() && schema->is_object()) {
+    const json* required = nullptr;
+    if (auto r = schema->find("required"); r != schema->end() && r->is_array()) required = &*r;
+    if (auto properties = schema->find("properties"); properties != schema->end() && properties->is_object()) {
+      for (const auto& [name, property] : properties->items()) {
+        json parameter = {{"name", name}, {"location", "PARAMETER_LOCATION_BODY"}};
+        parameter["schema"] = property.is_object() ? property : json::object();
+        const bool needed = required && std::find(required->begin(), required->end(), json(name)) != required->end();
+        parameter["required"] = needed;
+        parameters.push_back(std::move(parameter));
+      }
+    }
+  }
+  definition["dynamicParameters"] = std::move(parameters);
+  definition["client"] = json::object();
+  return {{"temporaryTool", std::move(definition)}};
+}
+
+json initial_messages(const std::vector<HistoryLine>& history) {
+  json messages = json::array();
+  for (const auto& line : history) {
+    if (line.text.empty()) continue;
+    messages.push_back({{"role", line.role == HistoryLine::Role::caller ? "MESSAGE_ROLE_USER" : "MESSAGE_ROLE_AGENT"},
+                        {"text", line.text},
+                        {"medium", "MESSAGE_MEDIUM_VOICE"}});
+  }
+  return messages;
+}
+
+// DRF-style field errors ({"medium":{"serverWebSocket":{"inputSampleRate":["This field is required."]}}})
+// as "path: message" lines.
+void collect_field_errors(const json& node, const std::string& path, std::vector<std::string>& out) {
+  if (out.size() >= k_max_field_errors) return;
+  if (node.is_string()) {
+    out.push_back(path.empty() ? node.get<std::string>() : path + ": " + node.get<std::string>());
+  } else if (node.is_array()) {
+    bool strings = std::all_of(node.begin(), node.end(), [](const json& j) { return j.is_string(); });
+    if (strings && !node.empty()) {
+      std::string joined;
+      for (const auto& message : node) joined += (joined.empty() ? "" : " ") + message.get<std::string>();
+      out.push_back(path.empty() ? joined : path + ": " + joined);
+      return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+      collect_field_errors(node[i], path + "[" + std::to_string(i) + "]", out);
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      const bool general = key == "non_field_errors" || key == "detail";
+      collect_field_errors(value, general ? path : (path.empty() ? key : path + "." + key), out);
+    }
+  }
+}
+
+// What Ultravox said, in its own words, or "".
+std::string peer_words(std::string_view body) {
+  json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_discarded() && (j.is_object() || j.is_array())) {
+    if (j.is_object()) {
+      if (auto d = j.find("detail"); d != j.end() && d->is_string()) return d->get<std::string>();
+    }
+    std::vector<std::string> errors;
+    collect_field_errors(j, "", errors);
+    std::string text;
+    for (const auto& e : errors) text += (text.empty() ? "" : "; ") + e;
+    if (!text.empty()) return text;
+  }
+  // Not JSON (a proxy's page?): its start, on one line.
+  std::string text;
+  for (char c : body.substr(0, k_max_quoted_body)) {
+    const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (space && (text.empty() || text.back() == ' ')) continue;
+    text.push_back(space ? ' ' : c);
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (body.size() > k_max_quoted_body && !text.empty()) text += "…";
+  return text;
+}
+
+std::string advice_for(int status) {
+  if (status == 401 || status == 403) return " (check engines.ultravox.api_key)";
+  if (status == 402) return " (check the Ultravox account's billing)";
+  if (status == 429) return " (too many calls at once, or a throttle was exceeded)";
+  return "";
+}
+
+bool is_websocket_url(std::string_view url) {
+  return (url.rfind("wss://", 0) == 0 && url.size() > 6) || (url.rfind("ws://", 0) == 0 && url.size() > 5);
+}
+
+}  // namespace
+
+json create_call_body(const SessionConfig& session, const config::UltravoxSettings& settings,
+                      const std::vector<HistoryLine>& history, std::chrono::milliseconds max_call_duration) {
+  json body = json::object();
+  if (!session.instructions.empty()) body["systemPrompt"] = session.instructions;
+  const std::string& model = session.model.empty() ? settings.model : session.model;
+  if (!model.empty()) body["model"] = model;
+  const std::string& voice = session.voice.empty() ? settings.voice : session.voice;
+  if (!voice.empty()) body["voice"] = voice;
+  if (!session.language.empty()) body["languageHint"] = session.language;
+  body["firstSpeakerSettings"] = {{"user", json::object()}};
+  body["medium"] = {{"serverWebSocket",
+                     {{"inputSampleRate", k_sample_rate},
+                      {"outputSampleRate", k_sample_rate},
+                      {"clientBufferSizeMs", k_client_buffer_ms},
+                      // Explicitly on: the adapter cannot work without them (§7.3 and the
+                      // OpenAPI disagree on which are on by default).
+                      {"dataMessages",
+                       {{"callStarted", true},
+                        {"state", true},
+                        {"transcript", true},
+                        {"clientToolInvocation", true},
+                        {"playbackClearBuffer", true}}}}}};
+  if (max_call_duration.count() > 0) {
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(max_call_duration) + k_max_duration_grace;
+    body["maxDuration"] = duration_text(seconds);
+  }
+  if (session.tools.is_array()) {
+    json tools = json::array();
+    for (const auto& tool : session.tools) {
+      if (!tool.is_object()) continue;
+      auto name = tool.find("name");
+      if (name == tool.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) continue;
+      tools.push_back(temporary_tool(tool));
+    }
+    if (!tools.empty()) body["selectedTools"] = std::move(tools);
+  }
+  json messages = initial_messages(history);
+  if (!messages.empty()) body["initialMessages"] = std::move(messages);
+  return body;
+}
+
+CreateCallRequest create_call_request(const SessionConfig& session, const config::UltravoxSettings& settings,
+                                      const std::vector<HistoryLine>& history,
+                                      std::chrono::milliseconds max_call_duration) {
+  CreateCallRequest request;
+  std::string_view base = settings.api_url;
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  request.url = std::string(base) + "/calls";
+  request.headers = {{"X-API-Key", settings.api_key}, {"Content-Type", "application/json"}};
+  request.body = dump(create_call_body(session, settings, history, max_call_duration));
+  return request;
+}
+
+CreateCallResult parse_create_call_response(int status, std::string_view body) {
+  if (status == 0) return {"", "Ultravox did not answer the request to create the call"};
+  if (status < 200 || status > 299) {
+    std::string words = peer_words(body);
+    return {"", "Ultravox refused to create the call: HTTP " + std::to_string(status) + advice_for(status) +
+                    (words.empty() ? "" : ": " + words)};
+  }
+  json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object())
+    return {"", "Ultravox answered the request to create the call (HTTP " + std::to_string(status) +
+                    ") with something that is not a JSON object"};
+  auto url = j.find("joinUrl");
+  if (url == j.end() || !url->is_string() || url->get_ref<const std::string&>().empty())
+    return {"", "Ultravox created the call (HTTP " + std::to_string(status) + ") but gave no joinUrl"};
+  const std::string& join = url->get_ref<const std::string&>();
+  if (!is_websocket_url(join)) return {"", "Ultravox's joinUrl \"" + join + "\" is not a ws:// or wss:// URL"};
+  return {join, ""};
+}
+
+std::string join_url_for_socket(std::string_view join_url) {
+  std::string url(join_url.substr(0, join_url.find('#')));
+  const auto query = url.find('?');
+  if (query != std::string::npos) {
+    std::string_view params = std::string_view(url).substr(query + 1);
+    // Already there: leave it as Ultravox or the operator chose.
+    std::size_t at = 0;
+    while (at <= params.size()) {
+      const auto end = std::min(params.find('&', at), params.size());
+      if (params.substr(at, end - at).rfind("apiVersion=", 0) == 0) return url;
+      at = end + 1;
+    }
+  }
+  if (query == std::string::npos) url += '?';
+  else if (url.back() != '?' && url.back() != '&') url += '&';
+  url += "apiVersion=1";
+  return url;
+}
+
+}  // namespace sonoria::engine::ultravox

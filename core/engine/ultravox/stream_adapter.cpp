@@ -1,0 +1,292 @@
+#include "core/engine/ultravox/stream_adapter.hpp"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "core/twilio/base64.hpp"
+
+namespace sonoria::engine::ultravox {
+namespace {
+
+constexpr Capabilities k_capabilities{
+    .client_truncation = false,
+    .client_driven_replies = false,
+    .binary_audio = true,
+    .mid_call_updates = false,
+    .spoken_instructions = false,
+};
+
+// Caller frames are whole samples, so merged frames are too.
+std::size_t merge_binary_audio(std::string& into, const std::vector<std::string_view>& next) {
+  std::size_t taken = 0;
+  std::size_t total = into.size();
+  for (std::string_view frame : next) {
+    if (total + frame.size() > StreamAdapter::k_max_merged_bytes) break;
+    total += frame.size();
+    ++taken;
+  }
+  if (taken == 0) return 0;
+  into.reserve(total);
+  for (std::size_t i = 0; i < taken; ++i) into.append(next[i]);
+  return taken;
+}
+
+}  // namespace
+
+StreamAdapter::StreamAdapter(FrameSink& sink) : sink_(sink) {}
+
+const Capabilities& StreamAdapter::capabilities() const { return k_capabilities; }
+
+AudioMerger StreamAdapter::audio_merger() const { return &merge_binary_audio; }
+
+void StreamAdapter::send(std::string text) { sink_.send_engine(Frame{std::move(text), false, false}); }
+
+// ---- the connection ---------------------------------------------------------------------------
+
+void StreamAdapter::open(const std::vector<HistoryLine>&) {
+  // The history went into the call's creation (initialMessages): nothing to send.
+  closed();
+  phase_ = Phase::joining;
+}
+
+void StreamAdapter::closed() {
+  phase_ = Phase::closed;
+  reply_.clear();
+  item_.clear();
+  item_ordinal_ = -1;
+  item_text_.clear();
+  finished_ordinal_ = -1;  // a new call numbers its utterances afresh
+  cut_unnumbered_ = false;
+  muted_ = false;
+  agent_pcm_.reset();
+  user_turn_.clear();
+  user_started_ = false;
+  user_text_.clear();
+  owed_ = 0;  // asked of a call that is gone
+  stirred_ = false;
+  calls_.clear();
+}
+
+bool StreamAdapter::receive(std::string_view data, bool binary, EventSink& events) {
+  if (binary) {
+    if (phase_ == Phase::closed) return true;
+    become_live(events);
+    agent_audio(data, events);
+    return true;
+  }
+  auto message = parse_server_message(data);
+  if (!message) return false;
+  if (phase_ == Phase::closed) return true;
+  become_live(events);
+  on(*message, events);
+  return true;
+}
+
+// Whatever comes first on the joined socket (call_started, normally) says the call is live.
+void StreamAdapter::become_live(EventSink& events) {
+  if (phase_ != Phase::joining) return;
+  phase_ = Phase::live;
+  events.on_engine_event(Ready{});
+  if (!pending_say_.empty()) speak(std::exchange(pending_say_, {}), Urgency::soon);
+}
+
+void StreamAdapter::on(const ServerMessage& message, EventSink& events) {
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, Transcript>) {
+          if (m.role == "agent") on_agent_transcript(m, events);
+          else if (m.role == "user") on_user_transcript(m, events);
+        } else if constexpr (std::is_same_v<T, AgentState>) {
+          on_state(m.state);
+        } else if constexpr (std::is_same_v<T, PlaybackClearBuffer>) {
+          on_clear(events);
+        } else if constexpr (std::is_same_v<T, ToolInvocation>) {
+          on_invocation(m, events);
+        }
+        // call_started (Ready is reported above), pong, debug and new types: nothing to report.
+      },
+      message);
+}
+
+void StreamAdapter::on_state(std::string_view state) {
+  if (state == "thinking" || state == "speaking") {
+    muted_ = false;  // the agent has moved on from what was cut
+    cut_unnumbered_ = false;
+    if (reply_.empty() && owed_ > 0) stirred_ = true;
+  } else if (state == "listening" || state == "idle") {
+    // It worked on what was asked and chose to say nothing: nothing is owed any more.
+    if (stirred_ && reply_.empty()) {
+      owed_ = 0;
+      stirred_ = false;
+    }
+  }
+}
+
+void StreamAdapter::on_agent_transcript(const Transcript& t, EventSink& events) {
+  const std::int64_t ordinal = t.ordinal;
+  if (reply_.empty()) {
+    if (ordinal >= 0 && ordinal <= finished_ordinal_) return;  // late words of a finished utterance
+    if (cut_unnumbered_ && muted_ && t.final) {
+      // The last word on the utterance a barge-in ended before its ordinal was known.
+      cut_unnumbered_ = false;
+      finished_ordinal_ = std::max(finished_ordinal_, ordinal);
+      return;
+    }
+    start_item(ordinal, events);
+  } else if (ordinal >= 0 && item_ordinal_ >= 0 && ordinal != item_ordinal_) {
+    if (ordinal < item_ordinal_) return;  // out of order: an older utterance's
+    finish_item(events);                  // the next utterance began without a final for this one
+    start_item(ordinal, events);
+  } else if (item_ordinal_ < 0) {
+    item_ordinal_ = ordinal;  // the audio came first
+  }
+  if (t.text) item_text_ = *t.text;
+  else item_text_ += t.delta;
+  if (t.final) finish_item(events);
+}
+
+void StreamAdapter::on_user_transcript(const Transcript& t, EventSink& events) {
+  const bool spoken = t.medium != "text";  // typed text (user_text_message) is no speech
+  if (user_turn_.empty()) {
+    user_turn_ = "uv_u" + std::to_string(++ids_);
+    user_started_ = false;
+    user_text_.clear();
+  }
+  // While the agent speaks, whether the caller interrupts is Ultravox's call (playback_clear_buffer).
+  if (spoken && !user_started_ && reply_.empty()) {
+    events.on_engine_event(CallerSpeechStarted{user_turn_, -1});
+    user_started_ = true;
+  }
+  if (t.text) user_text_ = *t.text;
+  else user_text_ += t.delta;
+  if (!t.final) return;
+
+  muted_ = false;  // the caller's turn is over: what comes next is a new reply
+  cut_unnumbered_ = false;
+  const std::string turn = std::exchange(user_turn_, {});
+  if (spoken) events.on_engine_event(CallerSpeechStopped{});
+  events.on_engine_event(CallerTurn{turn, last_item_});
+  last_item_ = turn;
+  events.on_engine_event(CallerText{turn, std::exchange(user_text_, {})});
+  user_started_ = false;
+}
+
+void StreamAdapter::on_invocation(const ToolInvocation& call, EventSink& events) {
+  muted_ = false;
+  cut_unnumbered_ = false;
+  calls_.insert(call.invocation_id);
+  std::string item = "uv_f" + std::to_string(++ids_);
+  events.on_engine_event(ItemPlaced{item, last_item_});
+  last_item_ = item;
+  events.on_engine_event(ToolCall{reply_, item, call.invocation_id, call.tool_name, call.parameters});
+}
+
+void StreamAdapter::on_clear(EventSink& events) {
+  if (user_turn_.empty()) {
+    user_turn_ = "uv_u" + std::to_string(++ids_);
+    user_text_.clear();
+  }
+  events.on_engine_event(CallerSpeechStarted{user_turn_, -1});
+  user_started_ = true;
+  if (!reply_.empty()) {
+    // Ultravox stopped the utterance; what it already sent is cut by the call as heard.
+    cut_unnumbered_ = item_ordinal_ < 0;
+    finish_item(events);
+  }
+  muted_ = true;
+  agent_pcm_.reset();
+}
+
+void StreamAdapter::agent_audio(std::string_view pcm, EventSink& events) {
+  if (muted_) return;  // stale audio of an utterance the caller cut off
+  std::string ulaw;
+  agent_pcm_.push(pcm, ulaw);
+  if (ulaw.empty()) return;
+  if (reply_.empty()) start_item(-1, events);
+  events.on_engine_event(AgentAudio{reply_, item_, twilio::base64_encode(ulaw)});
+}
+
+void StreamAdapter::start_item(std::int64_t ordinal, EventSink& events) {
+  reply_ = "uv_r" + std::to_string(++ids_);
+  item_ = "uv_a" + std::to_string(++ids_);
+  item_ordinal_ = ordinal;
+  item_text_.clear();
+  muted_ = false;
+  cut_unnumbered_ = false;
+  if (owed_ > 0) --owed_;
+  stirred_ = false;
+  events.on_engine_event(ReplyStarted{reply_});
+  events.on_engine_event(ItemPlaced{item_, last_item_});
+  last_item_ = item_;
+}
+
+void StreamAdapter::finish_item(EventSink& events) {
+  if (reply_.empty()) return;
+  finished_ordinal_ = std::max(finished_ordinal_, item_ordinal_);
+  const std::string reply = std::exchange(reply_, {});
+  const std::string item = std::exchange(item_, {});
+  item_ordinal_ = -1;
+  events.on_engine_event(AgentAudioDone{reply, item});
+  events.on_engine_event(AgentText{item, std::exchange(item_text_, {})});
+  events.on_engine_event(ReplyDone{reply, false, "", {}});
+}
+
+// ---- the call's inputs ------------------------------------------------------------------------
+
+bool StreamAdapter::caller_audio(std::string_view payload_b64) {
+  if (phase_ != Phase::live || !twilio::is_valid_base64(payload_b64)) return false;
+  auto ulaw = twilio::base64_decode(payload_b64);
+  if (!ulaw) return false;
+  if (ulaw->empty()) return true;
+  std::string pcm;
+  pcm.reserve(ulaw->size() * 2);
+  audio::ulaw_to_pcm16le(*ulaw, pcm);
+  sink_.send_engine(Frame{std::move(pcm), true, true});
+  return true;
+}
+
+void StreamAdapter::speak(std::string_view words, Urgency urgency) {
+  send(forced_agent_message(words, urgency));
+  ++owed_;
+}
+
+void StreamAdapter::greet(const Speech& speech) { say(speech, false); }
+
+void StreamAdapter::say(const Speech& speech, bool now) {
+  if (speech.words.empty()) return;  // Ultravox speaks words only
+  if (now) {
+    // A filler: only into silence, and not kept for later.
+    if (phase_ == Phase::live && reply_.empty()) speak(speech.words, Urgency::immediate);
+    return;
+  }
+  if (phase_ != Phase::live) {
+    pending_say_ = speech.words;
+    return;
+  }
+  // Ultravox holds it until the agent is free ("soon").
+  speak(speech.words, Urgency::soon);
+}
+
+void StreamAdapter::caller_text(std::string_view text) {
+  if (phase_ != Phase::live) return;
+  send(user_text_message(text));
+  ++owed_;
+}
+
+void StreamAdapter::tool_result(std::string_view call_id, std::string_view output, bool reply) {
+  auto it = calls_.find(call_id);
+  if (phase_ == Phase::closed || it == calls_.end()) return;
+  // The call is ending: the agent listens instead of talking on.
+  send(client_tool_result(call_id, output, reply ? AgentReaction::speaks : AgentReaction::listens));
+  calls_.erase(it);
+  if (reply) ++owed_;
+}
+
+void StreamAdapter::cut(std::string_view, int64_t) {}  // Ultravox keeps its own context at barge-in
+
+bool StreamAdapter::busy() const { return !reply_.empty() || owed_ > 0 || !pending_say_.empty(); }
+
+}  // namespace sonoria::engine::ultravox
