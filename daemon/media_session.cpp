@@ -11,12 +11,11 @@
 #include "core/call/call_outcome.hpp"
 #include "core/call/call_record.hpp"
 #include "core/call/session_setup.hpp"
-#include "core/db/engine_times.hpp"
 #include "core/engine/providers.hpp"
-#include "core/net/ws_client.hpp"
 #include "daemon/admission.hpp"
 #include "daemon/call_actions.hpp"
 #include "daemon/db_writer.hpp"
+#include "daemon/engine_link.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/ws_connection.hpp"
@@ -31,7 +30,7 @@ constexpr size_t k_twilio_low_water = 128 * 1024;
 constexpr auto k_tick = std::chrono::milliseconds(250);
 }  // namespace
 
-class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public call::ActionSink {
+class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public call::ActionSink, public EngineLink::Owner {
  public:
   Impl(Services& s, Params p)
       : s_(s),
@@ -133,9 +132,15 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     }
     setup_ = call::setup_call(*p_.profile, s_.settings, circumstances);
     if (!setup_.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup_.prompt_problem);
-    bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(), *this, start_);
-
-    connect_engine();
+    bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(setup_.engines.front()), *this, start_);
+    EngineLink::Options link;
+    link.call_sid = p_.call_sid;
+    link.engines = setup_.engines;
+    link.session_for = [this](engine::Provider provider) {
+      return call::session_for(provider, setup_, *p_.profile, s_.settings);
+    };
+    engine_ = EngineLink::create(s_, strand_, std::move(link), *this);
+    engine_->connect();
     schedule_tick();
     stream_timer_.expires_after(s_.settings.calls.stream_timeout);
     stream_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -147,99 +152,40 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     });
   }
 
-  engine::Provider provider() const { return setup_.engines[engine_index_]; }
-
-  std::unique_ptr<engine::Adapter> make_adapter() {
-    auto session = call::session_for(provider(), setup_, *p_.profile, s_.settings);
-    return engine::make_adapter(provider(), session, s_.settings, *this, &s_.engine_texts);
+  std::unique_ptr<engine::Adapter> make_adapter(engine::Provider provider) {
+    auto session = call::session_for(provider, setup_, *p_.profile, s_.settings);
+    return engine::make_adapter(provider, session, s_.settings, *this, &s_.engine_texts);
   }
 
-  // ---- the engine leg ----
-  // Every engine of the call shares one connect budget (engines.connect_timeout) while the phone
-  // rings or the line waits: each attempt gets its share of what is left.
-  void connect_engine() {
-    if (connect_deadline_ <= Clock::now()) connect_deadline_ = Clock::now() + s_.settings.engine.connect_timeout;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(connect_deadline_ - Clock::now());
-    const auto engines_left = static_cast<long>(setup_.engines.size() - engine_index_);
-    const auto timeout = std::max<std::chrono::milliseconds>(left / engines_left, std::chrono::milliseconds(1000));
+  // ---- EngineLink::Owner: the engine leg, on the strand ----
+  void engine_open() override { guard("engine_open", [&] { bridge_->on_engine_open(Clock::now()); }); }
 
-    auto session = call::session_for(provider(), setup_, *p_.profile, s_.settings);
-    auto request = engine::connect_request(provider(), session, s_.settings);
-    net::WsClientOptions options;
-    options.limits.max_queued_bytes = 1 << 20;
-    // Caller audio waiting for the engine: what queued behind a write goes out as one message (up
-    // to 1 s), and no more than about 1.2 s of it waits behind that (beyond, the oldest is dropped:
-    // the engine hearing the caller seconds late is worse than missing a moment).
-    options.limits.max_droppable_bytes = 16 * 1024;
-    const engine::AudioMerger merge = bridge_->engine().audio_merger();
-    options.coalesce = [merge](std::string& into, const std::vector<std::string_view>& next) { return merge(into, next); };
-    auto client = net::WsClient::create(strand_, options);
-    engine_ = client;
-    std::weak_ptr<Impl> weak = shared_from_this();
-    client->on_message([weak](std::string_view text) {
-      if (auto self = weak.lock()) self->on_engine_message(text, false);
-    });
-    client->on_binary([weak](std::string_view data) {
-      if (auto self = weak.lock()) self->on_engine_message(data, true);
-    });
-    client->on_close([weak, client_ptr = client.get()](int code, std::string reason) {
-      auto self = weak.lock();
-      if (!self || self->engine_.get() != client_ptr || self->finished_) return;
-      self->engine_down();
-      log_warn("engine.closed", self->p_.call_sid, "engine connection closed",
-               {{"engine", std::string(engine::to_string(self->provider()))},
-                {"code", std::to_string(code)},
-                {"reason", reason}});
-      self->guard("engine_closed", [&] { self->bridge_->on_engine_closed(Clock::now(), reason); });
-    });
-    auto started = Clock::now();
-    client->connect(request.url, request.headers, timeout,
-                    [weak, client_ptr = client.get(), started](std::error_code ec, std::string error_text) {
-                      auto self = weak.lock();
-                      if (!self || self->engine_.get() != client_ptr || self->finished_) return;
-                      if (ec) return self->guard("engine_connect", [&] { self->on_connect_failed(error_text); });
-                      self->engine_open_ = true;
-                      self->engine_opened_at_ = Clock::now();
-                      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-                      log_debug("engine.connected", self->p_.call_sid, "",
-                                {{"engine", std::string(engine::to_string(self->provider()))},
-                                 {"connect_ms", std::to_string(ms)}});
-                      self->guard("engine_open", [&] { self->bridge_->on_engine_open(Clock::now()); });
-                    });
+  void engine_message(std::string_view data, bool binary) override { on_engine_message(data, binary); }
+
+  void engine_closed(const std::string& reason) override {
+    guard("engine_closed", [&] { bridge_->on_engine_closed(Clock::now(), reason); });
   }
 
-  // Refused, unreachable, timed out: the next engine in the assistant's list takes over, if any.
-  void on_connect_failed(const std::string& error_text) {
-    s_.metrics.engine_errors++;
-    const std::string from(engine::to_string(provider()));
-    log_error("engine.connect_failed", p_.call_sid, error_text, {{"engine", from}});
-    if (engine_index_ + 1 < setup_.engines.size()) {
-      ++engine_index_;
-      switch_engine(from, "connect_failed", error_text);
-      connect_engine();
-      return;
-    }
-    bridge_->on_engine_closed(Clock::now(), error_text);
-  }
-
-  void switch_engine(const std::string& from, const std::string& reason, const std::string& detail) {
-    const std::string to(engine::to_string(provider()));
-    s_.metrics.count_failover(from, to, reason);
-    log_warn("engine.failover", p_.call_sid, detail, {{"from", from}, {"to", to}, {"reason", reason}});
+  void engine_switched(engine::Provider from, engine::Provider to, const std::string& reason,
+                       const std::string& detail) override {
     const auto offset = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
-    post_record(record_.event({call::CallEventKind::engine_failover, offset,
-                               {{"from", from}, {"to", to}, {"reason", reason}, {"detail", detail}}},
+    post_record(record_.event({call::CallEventKind::engine_failover,
+                               offset,
+                               {{"from", std::string(engine::to_string(from))},
+                                {"to", std::string(engine::to_string(to))},
+                                {"reason", reason},
+                                {"detail", detail}}},
                               db::now_ms()));
-    bridge_->replace_engine(make_adapter());
+    bridge_->replace_engine(make_adapter(to));
   }
 
-  // The engine connection is gone (or being closed): its time counts for the record.
-  void engine_down() {
-    if (!engine_open_) return;
-    engine_open_ = false;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - engine_opened_at_).count();
-    db::add_engine_times(engine_times_, {{std::string(engine::to_string(provider())), ms}});
+  void engines_exhausted(const std::string& error) override {
+    guard("engine_connect", [&] { bridge_->on_engine_closed(Clock::now(), error); });
   }
+
+  std::vector<engine::HistoryLine> engine_history() override { return bridge_->history(); }
+
+  const engine::Adapter& engine_adapter() override { return bridge_->engine(); }
 
   void on_engine_message(std::string_view data, bool binary) {
     if (finished_) return;
@@ -314,18 +260,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
 
   // ---- ActionSink: what the bridge (and its engine adapter) asks for, on the strand ----
   void send_engine(engine::Frame frame) override {
-    if (!engine_ || !engine_open_) return;
-    // Caller audio may be dropped (oldest first) when the engine leg backs up; control events never.
-    const auto mode = frame.droppable ? net::SendMode::droppable : net::SendMode::keep;
-    const auto dropped_before = engine_->dropped_messages();
-    const bool queued = frame.binary ? engine_->send_binary(std::move(frame.data), mode)
-                                     : engine_->send_text(std::move(frame.data), mode);
-    auto dropped = engine_->dropped_messages() - dropped_before;
-    if (!queued && mode == net::SendMode::keep && dropped > 0) {
-      --dropped;  // a refused control event is not a frame
-      log_warn("engine.queue_full", p_.call_sid, "an event for the engine was dropped: its queue is full");
-    }
-    s_.metrics.dropped_frames += dropped;
+    if (engine_) engine_->send(std::move(frame));
   }
 
   void send_to_twilio(std::string message, net::SendMode mode = net::SendMode::keep) {
@@ -399,17 +334,14 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   }
 
   void engine_lost(const call::EngineLost& lost) override {
-    const std::string engine(engine::to_string(provider()));
+    const std::string engine(engine::to_string(engine_->provider()));
     log_warn("engine.lost", p_.call_sid, lost.reason,
              {{"engine", engine},
               {"attempt", std::to_string(lost.attempt)},
               {"session_expired", lost.session_expired ? "true" : "false"}});
     s_.metrics.count_failover(engine, engine, lost.session_expired ? "session_limit" : "lost");
-    engine_down();
-    if (engine_) engine_->close();
-    // A fresh budget for the new connection; on failure the next engine takes over.
-    connect_deadline_ = {};
-    connect_engine();
+    // The same engine again with a fresh budget; on failure the next one takes over.
+    engine_->reconnect();
   }
 
   void record_turn(const call::TranscriptTurn& turn) override { post_record(record_.turn(turn)); }
@@ -429,7 +361,6 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     finished_ = true;
     tick_.cancel();
     stream_timer_.cancel();
-    engine_down();
     if (engine_) engine_->close();
     const call::CallSummary summary = bridge_ ? bridge_->summary() : call::CallSummary{};
     call::EndFacts facts;
@@ -444,7 +375,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     // The caller hung up: whatever Twilio asks next, the call is over.
     if (!disposition_ && outcome.end_reason == "caller_hung_up") disposition_ = call::Hangup{};
     const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
-    db::CallFinished f = record_.finished(summary, outcome, db::now_ms(), duration, engine_times_);
+    const auto served = engine_ ? engine_->served() : std::vector<db::EngineTime>{};
+    db::CallFinished f = record_.finished(summary, outcome, db::now_ms(), duration, served);
     // A comeback whose stream never came (the caller hung up during the dial) leaves the earlier
     // stage's record as it was.
     if (!record_.is_later_stage() || twilio_attached_) post_record(f);
@@ -463,16 +395,16 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     log_info("call.finished", p_.call_sid, problem,
              {{"status", f.status},
               {"reason", f.end_reason},
-              {"engines", engines_text()},
+              {"engines", engines_text(served)},
               {"duration_ms", std::to_string(f.duration_ms)},
               {"turns", std::to_string(f.turns)},
               {"interruptions", std::to_string(f.interruptions)}});
     s_.calls.finished(p_.call_sid, disposition_);
   }
 
-  std::string engines_text() const {
+  static std::string engines_text(const std::vector<db::EngineTime>& served) {
     std::string out;
-    for (const auto& e : engine_times_) out += (out.empty() ? "" : ",") + e.engine;
+    for (const auto& e : served) out += (out.empty() ? "" : ",") + e.engine;
     return out;
   }
 
@@ -486,12 +418,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   call::CallSetup setup_;
   std::shared_ptr<CallActions> actions_;
   std::unique_ptr<call::CallBridge> bridge_;
-  std::size_t engine_index_ = 0;               // into setup_.engines: the engine in use
-  std::vector<db::EngineTime> engine_times_;   // every engine that served the call, in order
-  Clock::time_point engine_opened_at_{};
-  Clock::time_point connect_deadline_{};
-  std::shared_ptr<net::WsClient> engine_;
-  bool engine_open_ = false;
+  std::shared_ptr<EngineLink> engine_;
   bool engine_paused_ = false;
   std::shared_ptr<WsConnection> twilio_;
   bool twilio_attached_ = false;

@@ -50,6 +50,9 @@ struct Capabilities {
   bool binary_audio = false;           // audio travels in binary frames (Deepgram, Ultravox)
   bool mid_call_updates = false;       // prompt and tools can change on a live session
   bool spoken_instructions = false;    // can be told *how* to say something, not only the words
+  // Bytes on the wire per second of caller audio (base64 in JSON, raw μ-law, PCM): how much
+  // waiting caller audio a bounded queue holds.
+  std::size_t caller_audio_bytes_per_second = 8000;
 };
 
 // Something the assistant should say: how to say it, for engines that take instructions, and the

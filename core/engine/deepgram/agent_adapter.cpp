@@ -16,6 +16,7 @@ constexpr Capabilities k_capabilities{
     .binary_audio = true,
     .mid_call_updates = true,
     .spoken_instructions = false,
+    .caller_audio_bytes_per_second = 8000,  // raw μ-law 8 kHz
 };
 
 // One merged frame carries at most 1 s of μ-law.

@@ -15,6 +15,7 @@ constexpr Capabilities k_capabilities{
     .binary_audio = false,
     .mid_call_updates = true,
     .spoken_instructions = true,
+    .caller_audio_bytes_per_second = 11000,  // base64 μ-law in input_audio_buffer.append
 };
 
 std::string greeting_directive(const Speech& speech) {

@@ -16,6 +16,7 @@ constexpr Capabilities k_capabilities{
     .binary_audio = true,
     .mid_call_updates = false,
     .spoken_instructions = false,
+    .caller_audio_bytes_per_second = 16000,  // s16le PCM 8 kHz
 };
 
 // Caller frames are whole samples, so merged frames are too.

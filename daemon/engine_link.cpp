@@ -1,0 +1,186 @@
+#include "daemon/engine_link.hpp"
+
+#include <algorithm>
+
+#include "core/db/engine_times.hpp"
+#include "core/net/http_client.hpp"
+#include "core/net/ws_client.hpp"
+#include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/services.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+// Every attempt gets at least this long, even when the budget is nearly spent.
+constexpr std::chrono::milliseconds k_min_attempt{1000};
+// At most this much caller audio waits for the engine (beyond, the oldest is dropped: the engine
+// hearing the caller seconds late is worse than missing a moment).
+constexpr double k_caller_audio_backlog_seconds = 1.5;
+
+}  // namespace
+
+std::shared_ptr<EngineLink> EngineLink::create(Services& services, boost::asio::any_io_executor strand,
+                                               Options options, Owner& owner) {
+  return std::shared_ptr<EngineLink>(new EngineLink(services, std::move(strand), std::move(options), owner));
+}
+
+EngineLink::EngineLink(Services& services, boost::asio::any_io_executor strand, Options options, Owner& owner)
+    : s_(services), strand_(std::move(strand)), options_(std::move(options)), owner_(owner) {}
+
+EngineLink::~EngineLink() = default;
+
+std::string EngineLink::engine_name() const { return std::string(engine::to_string(provider())); }
+
+// Every engine of the call shares one connect budget while the phone rings or the line waits:
+// each attempt gets its share of what is left.
+std::chrono::milliseconds EngineLink::attempt_timeout() const {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+  const auto engines_left = static_cast<long>(options_.engines.size() - index_);
+  return std::max(left / engines_left, k_min_attempt);
+}
+
+void EngineLink::connect() {
+  if (closed_) return;
+  if (deadline_ <= Clock::now()) deadline_ = Clock::now() + s_.settings.engine.connect_timeout;
+  const auto timeout = attempt_timeout();
+  const int attempt = ++attempt_;
+  auto session = options_.session_for(provider());
+  auto create = engine::create_request(provider(), session, s_.settings, owner_.engine_history());
+  if (!create) return open_socket(session, {}, timeout);
+
+  // The session is created over REST first (Ultravox); the socket then joins it.
+  if (!http_) http_ = net::HttpClient::create(strand_);
+  const auto started = Clock::now();
+  net::HttpRequest request{create->method, create->url, create->headers, create->body};
+  std::weak_ptr<EngineLink> weak = weak_from_this();
+  http_->request(std::move(request), timeout,
+                 [weak, attempt, timeout, started, session = std::move(session)](net::HttpResponse response) {
+                   auto self = weak.lock();
+                   if (!self || self->closed_ || attempt != self->attempt_) return;
+                   if (!response.ok()) return self->connect_failed(response.error_text);
+                   auto created = engine::parse_create_response(self->provider(), response.status, response.body);
+                   if (!created.ok()) return self->connect_failed(created.error);
+                   const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+                   self->open_socket(session, created.url, std::max(timeout - spent, k_min_attempt));
+                 });
+}
+
+void EngineLink::reconnect() {
+  went_down();
+  if (ws_) ws_->close();
+  ws_.reset();
+  deadline_ = {};
+  connect();
+}
+
+void EngineLink::open_socket(const engine::SessionConfig& session, std::string_view created_url,
+                             std::chrono::milliseconds timeout) {
+  auto request = engine::connect_request(provider(), session, s_.settings, created_url);
+  const engine::Adapter& adapter = owner_.engine_adapter();
+  net::WsClientOptions options;
+  options.limits.max_queued_bytes = 1 << 20;
+  // Caller audio waiting for the engine: what queued behind a write goes out as one message, and
+  // about a second and a half of it may wait.
+  options.limits.max_droppable_bytes = static_cast<std::size_t>(
+      static_cast<double>(adapter.capabilities().caller_audio_bytes_per_second) * k_caller_audio_backlog_seconds);
+  const engine::AudioMerger merge = adapter.audio_merger();
+  options.coalesce = [merge](std::string& into, const std::vector<std::string_view>& next) { return merge(into, next); };
+  if (ws_) ws_->close();
+  ws_ = net::WsClient::create(strand_, options);
+  std::weak_ptr<EngineLink> weak = weak_from_this();
+  auto* client = ws_.get();
+  // Callbacks of a socket this link has since replaced are ignored.
+  auto current = [weak, client]() -> std::shared_ptr<EngineLink> {
+    auto self = weak.lock();
+    return self && !self->closed_ && self->ws_.get() == client ? self : nullptr;
+  };
+  ws_->on_message([current](std::string_view text) {
+    if (auto self = current()) self->owner_.engine_message(text, false);
+  });
+  ws_->on_binary([current](std::string_view data) {
+    if (auto self = current()) self->owner_.engine_message(data, true);
+  });
+  ws_->on_close([current](int code, std::string reason) {
+    auto self = current();
+    if (!self) return;
+    self->went_down();
+    log_warn("engine.closed", self->options_.call_sid, "engine connection closed",
+             {{"engine", self->engine_name()}, {"code", std::to_string(code)}, {"reason", reason}});
+    self->owner_.engine_closed(reason);
+  });
+  const auto started = Clock::now();
+  ws_->connect(request.url, request.headers, timeout, [current, started](std::error_code ec, std::string error) {
+    auto self = current();
+    if (!self) return;
+    if (ec) return self->connect_failed(error);
+    self->open_ = true;
+    self->opened_at_ = Clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(self->opened_at_ - started).count();
+    log_debug("engine.connected", self->options_.call_sid, "",
+              {{"engine", self->engine_name()}, {"connect_ms", std::to_string(ms)}});
+    self->owner_.engine_open();
+  });
+}
+
+// Refused, unreachable, timed out: the next engine in the assistant's list takes over, if any.
+void EngineLink::connect_failed(const std::string& error) {
+  s_.metrics.engine_errors++;
+  const engine::Provider from = provider();
+  log_error("engine.connect_failed", options_.call_sid, error, {{"engine", engine_name()}});
+  if (index_ + 1 >= options_.engines.size()) return owner_.engines_exhausted(error);
+  ++index_;
+  const std::string from_name(engine::to_string(from));
+  s_.metrics.count_failover(from_name, engine_name(), "connect_failed");
+  log_warn("engine.failover", options_.call_sid, error,
+           {{"from", from_name}, {"to", engine_name()}, {"reason", "connect_failed"}});
+  owner_.engine_switched(from, provider(), "connect_failed", error);
+  connect();
+}
+
+bool EngineLink::send(engine::Frame frame) {
+  if (!ws_ || !open_) return false;
+  const auto mode = frame.droppable ? net::SendMode::droppable : net::SendMode::keep;
+  const auto dropped_before = ws_->dropped_messages();
+  const bool queued = frame.binary ? ws_->send_binary(std::move(frame.data), mode)
+                                   : ws_->send_text(std::move(frame.data), mode);
+  auto dropped = ws_->dropped_messages() - dropped_before;
+  if (!queued && mode == net::SendMode::keep && dropped > 0) {
+    --dropped;  // a refused control event is not a frame
+    log_warn("engine.queue_full", options_.call_sid, "an event for the engine was dropped: its queue is full");
+  }
+  s_.metrics.dropped_frames += dropped;
+  return queued;
+}
+
+void EngineLink::pause_reading() {
+  if (ws_) ws_->pause_reading();
+}
+
+void EngineLink::resume_reading() {
+  if (ws_) ws_->resume_reading();
+}
+
+void EngineLink::close() {
+  went_down();
+  closed_ = true;
+  if (ws_) ws_->close();
+}
+
+void EngineLink::went_down() {
+  if (!open_) return;
+  open_ = false;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - opened_at_).count();
+  db::add_engine_times(served_, {{engine_name(), ms}});
+}
+
+std::vector<db::EngineTime> EngineLink::served() const {
+  auto out = served_;
+  if (open_) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - opened_at_).count();
+    db::add_engine_times(out, {{engine_name(), ms}});
+  }
+  return out;
+}
+
+}  // namespace sonoria::daemon
