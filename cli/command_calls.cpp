@@ -17,7 +17,6 @@ namespace {
 struct CallsOptions {
   RecordFilters filters;
   std::string status;
-  std::string engine;
   int limit = 50;
   std::string before;
   std::string sid;
@@ -34,8 +33,6 @@ void register_calls(CLI::App& app, Context& context) {
   auto* list = calls->add_subcommand("list", "List calls, newest first");
   add_filter_options(*list, opts->filters);
   list->add_option("--status", opts->status, "Only calls with this status (completed, failed, in-progress, …)");
-  list->add_option("--engine", opts->engine, "Only calls this engine served (openai, deepgram, ultravox)")
-      ->check(CLI::IsMember({"openai", "deepgram", "ultravox"}));
   list->add_option("--limit", opts->limit, "At most this many calls (1–1000, default 50)")->check(CLI::Range(1, 1000));
   list->add_option("--before-cursor", opts->before, "Continue after a previous page (the cursor it printed)");
   list->add_flag("--json", opts->json, "Machine-readable output");
@@ -43,7 +40,6 @@ void register_calls(CLI::App& app, Context& context) {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     auto query = make_call_query(opts->filters, database, db::now_ms());
     if (!opts->status.empty()) query.status = opts->status;
-    if (!opts->engine.empty()) query.engine = opts->engine;
     std::optional<db::ListCursor> before;
     if (!opts->before.empty()) {
       before = db::decode_cursor(opts->before);

@@ -1,6 +1,6 @@
 #pragma once
 // The filters the call-record commands share (export-transcripts, analytics, calls list):
-// --since, --until, --org, turned into a db::CallQuery. Throws UserError (usage) for a bad time
+// --since, --until, --org, --engine, turned into a db::CallQuery. Throws UserError (usage) for a bad time
 // and DataError for an unknown organization.
 
 #include <map>
@@ -19,9 +19,10 @@ struct RecordFilters {
   std::string since;
   std::string until;
   std::string org;     // id or slug
+  std::string engine;  // openai | deepgram | ultravox
 };
 
-// Adds --since, --until and --org, bound to `filters`, to a subcommand.
+// Adds --since, --until, --org and --engine, bound to `filters`, to a subcommand.
 void add_filter_options(CLI::App& command, RecordFilters& filters);
 
 db::CallQuery make_call_query(const RecordFilters& filters, db::Database& database, db::TimePoint now);

@@ -12,7 +12,7 @@ _sonoria() {
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      --config|--db|--log-level|--log-format|-o|--out|--org|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch|--url|--connect|--status-url|--from|--say|--audio|--dtmf|--pause|--record|--hangup-after|--greeting-timeout|--voice|--wpm|--calls|--duration|--ramp|--threads) ((i++)) ;;
+      --config|--db|--log-level|--log-format|-o|--out|--org|--engine|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch|--url|--connect|--status-url|--from|--say|--audio|--dtmf|--pause|--record|--hangup-after|--greeting-timeout|--voice|--wpm|--calls|--duration|--ramp|--threads) ((i++)) ;;
       -*) ;;
       *) if [ -z "$cmd" ]; then cmd="${words[i]}"; elif [ -z "$sub" ]; then sub="${words[i]}"; fi ;;
     esac
@@ -30,12 +30,12 @@ _sonoria() {
         list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
       esac ;;
     prompt) COMPREPLY=($(compgen -W "--org --at --help" -- "$cur")) ;;
-    export-transcripts) COMPREPLY=($(compgen -W "--since --until --org --call --format --out --incremental --help" -- "$cur")) ;;
-    analytics) COMPREPLY=($(compgen -W "--since --until --org --json --help" -- "$cur")) ;;
+    export-transcripts) COMPREPLY=($(compgen -W "--since --until --org --engine --call --format --out --incremental --help" -- "$cur")) ;;
+    analytics) COMPREPLY=($(compgen -W "--since --until --org --engine --json --help" -- "$cur")) ;;
     calls)
       case "$sub" in
         "") COMPREPLY=($(compgen -W "list show" -- "$cur")) ;;
-        list) COMPREPLY=($(compgen -W "--since --until --org --status --limit --before-cursor --json" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--since --until --org --engine --status --limit --before-cursor --json" -- "$cur")) ;;
         show) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
       esac ;;
     backup) COMPREPLY=($(compgen -f -- "$cur")) ;;

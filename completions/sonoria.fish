@@ -38,6 +38,7 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a backup -d 
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'Delete old transcripts, events and messages'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a simulate -d 'Play Twilio against a running sonoria'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l since -x -d 'Calls started at or after (date, ISO time, 7d)'
+complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l engine -x -a 'openai deepgram ultravox' -d 'Only calls this engine served'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l until -x -d 'Calls started before'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l org -x -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts" -l call -x -d 'One call sid'

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/db/database.hpp"
+#include "core/engine/providers.hpp"
 #include "core/error.hpp"
 #include "daemon/admission.hpp"
 #include "daemon/api_routes.hpp"
@@ -88,8 +89,14 @@ class Daemon::Impl {
       log_warn("startup.signatures_off", "", "twilio.validate_signatures = false: anyone can post webhooks; use only for local development");
     else if (settings_.twilio.auth_token.empty())
       log_warn("startup.no_auth_token", "", "no Twilio auth token: every webhook will be refused (set TWILIO_AUTH_TOKEN)");
-    if (settings_.engine.api_key.empty())
-      log_warn("startup.no_api_key", "", "no engine API key: calls will fall back (set OPENAI_API_KEY)");
+    for (const auto& name : orgs_.engines_in_use()) {
+      const auto provider = engine::parse_provider(name);
+      if (!provider) continue;
+      if (auto missing = engine::missing_settings(*provider, settings_); !missing.empty())
+        log_warn("startup.engine_not_configured", "",
+                 missing + ": calls this engine should answer go to the assistant's next engine, or to the fallback",
+                 {{"engine", name}});
+    }
     if (orgs_.size() == 0)
       log_warn("startup.no_numbers", "", "no organization answers any number yet (sonoria org import FILE.toml)");
     server_.start();

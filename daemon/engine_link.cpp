@@ -1,5 +1,7 @@
 #include "daemon/engine_link.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 
 #include "core/db/engine_times.hpp"
@@ -45,6 +47,15 @@ void EngineLink::connect() {
   if (deadline_ <= Clock::now()) deadline_ = Clock::now() + s_.settings.engine.connect_timeout;
   const auto timeout = attempt_timeout();
   const int attempt = ++attempt_;
+  if (auto missing = engine::missing_settings(provider(), s_.settings); !missing.empty()) {
+    // Nothing to connect with (no key): the next engine, as for a refusal, but not from inside
+    // the caller's own call.
+    boost::asio::post(strand_, [weak = weak_from_this(), attempt, missing] {
+      auto self = weak.lock();
+      if (self && !self->closed_ && attempt == self->attempt_) self->connect_failed(missing);
+    });
+    return;
+  }
   auto session = options_.session_for(provider());
   auto create = engine::create_request(provider(), session, s_.settings, owner_.engine_history());
   if (!create) return open_socket(session, {}, timeout);

@@ -339,6 +339,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
              {{"engine", engine},
               {"attempt", std::to_string(lost.attempt)},
               {"session_expired", lost.session_expired ? "true" : "false"}});
+    // The bridge has recorded the loss (an engine_lost event); a reconnect to the same engine is
+    // counted as a failover from it to itself.
     s_.metrics.count_failover(engine, engine, lost.session_expired ? "session_limit" : "lost");
     // The same engine again with a fresh budget; on failure the next one takes over.
     engine_->reconnect();

@@ -36,4 +36,11 @@ size_t OrgDirectory::size() const {
   return s->by_number.size();
 }
 
+std::set<std::string> OrgDirectory::engines_in_use() const {
+  std::set<std::string> out;
+  for (const auto& [key, profile] : snapshot()->by_key)
+    for (const auto& engine : profile->assistant.engine_order()) out.insert(engine);
+  return out;
+}
+
 }  // namespace sonoria::daemon

@@ -4,6 +4,7 @@
 // event loop (at start and periodically); readers get an immutable snapshot. Thread-safe.
 
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,8 @@ class OrgDirectory {
   ProfilePtr by_number(const std::string& e164) const;
   ProfilePtr by_id_or_slug(const std::string& key) const;
   size_t size() const;
+  // Every engine some organization's assistant may use ("openai", "deepgram", …).
+  std::set<std::string> engines_in_use() const;
 
  private:
   struct Snapshot {

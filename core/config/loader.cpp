@@ -262,11 +262,14 @@ const std::vector<KeySpec>& key_specs() {
                               std::pair{"pricing.deepgram_per_minute", &PricingSettings::deepgram_per_minute},
                               std::pair{"pricing.ultravox_per_minute", &PricingSettings::ultravox_per_minute}}) {
       auto field = entry.second;
-      auto& price = v.emplace_back(string_key(entry.first, m(&S::pricing, field)));
-      price.check = [field](const Settings& s) -> std::string {
+      const char* key = entry.first;
+      auto& price = v.emplace_back(string_key(key, m(&S::pricing, field)));
+      price.check = [field, key](const Settings& s) -> std::string {
         static const std::regex re(R"(^[0-9]{1,9}(\.[0-9]{1,6})?$)");
         const auto& p = s.pricing.*field;
         if (std::regex_match(p, re)) return "";
+        if (std::string_view(key).ends_with("_per_minute"))
+          return "\"" + p + "\" is not a price (expected US dollars per minute, like \"0.08\")";
         return "\"" + p + "\" is not a price (expected US dollars per million tokens, like \"32\" or \"0.40\")";
       };
     }

@@ -22,7 +22,9 @@
 //   that left it for another engine (it is not the last in the list), failed the calls it served
 //   that ended "failed"; turn latencies count for the engine that served the call longest (ties
 //   to the earlier); its cost is its minutes' price, and for OpenAI the calls' tokens (only
-//   OpenAI reports tokens). Calls never answered have no engine.
+//   OpenAI reports tokens). Engine time runs from the connection's opening while the phone rings
+//   (what per-minute engines bill), so a call whose stream never came may still list its engine;
+//   calls refused before ringing have none.
 
 #include <array>
 #include <cstdint>

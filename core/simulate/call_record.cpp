@@ -43,6 +43,21 @@ std::vector<RecordedToolCall> tools_of(const json& events) {
   return out;
 }
 
+// Engine failovers and lost engine connections, in order.
+std::vector<RecordedEngineChange> engine_changes_of(const json& events) {
+  std::vector<RecordedEngineChange> out;
+  for (const auto& e : events) {
+    if (!e.is_object() || !e.contains("detail") || !e["detail"].is_object()) continue;
+    const json& d = e["detail"];
+    const std::string kind = text_of(e, "kind");
+    if (kind == "engine_failover")
+      out.push_back({kind, text_of(d, "from"), text_of(d, "to"), text_of(d, "reason")});
+    else if (kind == "engine_lost")
+      out.push_back({kind, "", text_of(d, "engine"), text_of(d, "reason")});
+  }
+  return out;
+}
+
 class Fetch : public std::enable_shared_from_this<Fetch> {
  public:
   Fetch(std::shared_ptr<net::HttpClient> http, std::string url, std::string token, std::chrono::milliseconds patience,
@@ -121,11 +136,28 @@ std::optional<CallRecord> parse_call_record(std::string_view body, std::string* 
     for (const auto& t : j["turns"])
       if (t.is_object())
         record.turns.push_back({text_of(t, "speaker"), text_of(t, "text"), t.value("interrupted", false)});
-  if (j.contains("events") && j["events"].is_array()) record.tools = tools_of(j["events"]);
+  if (j.contains("events") && j["events"].is_array()) {
+    record.tools = tools_of(j["events"]);
+    record.engine_changes = engine_changes_of(j["events"]);
+  }
+  if (j.contains("engines") && j["engines"].is_array())
+    for (const auto& e : j["engines"])
+      if (e.is_object() && e.contains("engine") && e["engine"].is_string())
+        record.engines.emplace_back(e["engine"].get<std::string>(),
+                                    e.contains("ms") && e["ms"].is_number_integer() ? e["ms"].get<int64_t>() : 0);
   return record;
 }
 
 void log_call_record(EventLog& log, const CallRecord& record) {
+  for (const auto& change : record.engine_changes) {
+    if (change.kind == "engine_failover")
+      log.emit(LogLevel::warning, "engine_change",
+               nlohmann::ordered_json{{"kind", change.kind}, {"from", change.from}, {"to", change.to}, {"reason", change.reason}},
+               "engine " + change.from + " → " + change.to + " (" + change.reason + ")");
+    else
+      log.emit(LogLevel::warning, "engine_change", nlohmann::ordered_json{{"kind", change.kind}, {"reason", change.reason}},
+               "engine connection lost: " + change.reason);
+  }
   for (const auto& tool : record.tools) {
     std::string args = tool.arguments.is_string() ? tool.arguments.get<std::string>() : tool.arguments.dump();
     std::string outcome = !tool.ok ? "no result recorded" : *tool.ok ? "ok" : "failed";
@@ -139,10 +171,18 @@ void log_call_record(EventLog& log, const CallRecord& record) {
     log.emit(LogLevel::info, "transcript",
              nlohmann::ordered_json{{"speaker", turn.speaker}, {"text", turn.text}, {"interrupted", turn.interrupted}},
              turn.speaker + ": " + turn.text + (turn.interrupted ? " [interrupted]" : ""));
+  std::string engines;
+  nlohmann::ordered_json engine_list = nlohmann::ordered_json::array();
+  for (const auto& [engine, ms] : record.engines) {
+    engines += (engines.empty() ? "" : ", then ") + engine;
+    engine_list.push_back({{"engine", engine}, {"ms", ms}});
+  }
   log.emit(LogLevel::info, "call_record",
-           nlohmann::ordered_json{{"status", record.status}, {"end_reason", record.end_reason}, {"ended", record.ended}},
+           nlohmann::ordered_json{
+               {"status", record.status}, {"end_reason", record.end_reason}, {"ended", record.ended}, {"engines", engine_list}},
            "sonoria recorded the call as " + record.status +
-               (record.end_reason.empty() ? std::string() : " (" + record.end_reason + ")"));
+               (record.end_reason.empty() ? std::string() : " (" + record.end_reason + ")") +
+               (engines.empty() ? std::string() : ", answered by " + engines));
 }
 
 void fetch_call_record(std::shared_ptr<net::HttpClient> http, std::string url, std::string token,

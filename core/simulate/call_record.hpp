@@ -32,8 +32,19 @@ struct RecordedTurn {
   bool interrupted = false;
 };
 
+// A change of engine during the call (engine_failover: another engine took over) or a lost
+// connection (engine_lost: the call reconnects, to the same engine first).
+struct RecordedEngineChange {
+  std::string kind;              // engine_failover | engine_lost
+  std::string from;              // engine_failover only
+  std::string to;
+  std::string reason;            // connect_failed, lost, … or the loss as a sentence
+};
+
 struct CallRecord {
   std::string status;            // completed, transferred, failed, … (in-progress while still open)
+  std::vector<std::pair<std::string, int64_t>> engines;  // engine, ms served, in order
+  std::vector<RecordedEngineChange> engine_changes;
   std::string end_reason;
   bool ended = false;            // the daemon has stored the call's end
   std::vector<RecordedTurn> turns;
@@ -44,8 +55,9 @@ struct CallRecord {
 // the text is not that shape.
 std::optional<CallRecord> parse_call_record(std::string_view body, std::string* why = nullptr);
 
-// One "tool_call" event per tool call (with its result), one "transcript" event per turn, then a
-// "call_record" event with the stored status and end reason.
+// One "engine_change" event per failover or lost engine connection, one "tool_call" event per tool
+// call (with its result), one "transcript" event per turn, then a "call_record" event with the
+// stored status, end reason and the engines that served the call.
 void log_call_record(EventLog& log, const CallRecord& record);
 
 // GETs `url` with `Authorization: Bearer <token>` on the client's executor, asking again every

@@ -66,3 +66,27 @@ TEST_CASE("a call still open, and answers that are not a call, are told apart") 
   CHECK_FALSE(parse_call_record(R"({"error":{"code":"not_found"}})", &why));
   CHECK(why == "no \"status\"");
 }
+
+TEST_CASE("the engines that answered and every failover are shown") {
+  auto record = parse_call_record(R"({
+    "status": "completed", "end_reason": "caller_hung_up", "ended_at": "2026-11-24T10:00:30.000Z",
+    "engines": [{"engine": "openai", "ms": 0}, {"engine": "deepgram", "ms": 28000}],
+    "events": [
+      {"kind": "engine_failover", "detail": {"from": "openai", "to": "deepgram", "reason": "connect_failed",
+                                             "detail": "HTTP 503"}},
+      {"kind": "engine_lost", "detail": {"reason": "connection lost: End of file", "engine": "deepgram", "attempt": 1}}
+    ]})");
+  REQUIRE(record);
+  REQUIRE(record->engines.size() == 2);
+  CHECK(record->engines[1] == std::pair<std::string, int64_t>{"deepgram", 28000});
+  REQUIRE(record->engine_changes.size() == 2);
+  CHECK(record->engine_changes[0].from == "openai");
+  CHECK(record->engine_changes[0].to == "deepgram");
+
+  std::ostringstream text;
+  EventLog log(text, LogFormat::text);
+  log_call_record(log, *record);
+  CHECK(text.str().find("engine openai → deepgram (connect_failed)") != std::string::npos);
+  CHECK(text.str().find("engine connection lost: connection lost: End of file") != std::string::npos);
+  CHECK(text.str().find("answered by openai, then deepgram") != std::string::npos);
+}

@@ -1,0 +1,559 @@
+// The same calls against every engine: each scenario is written once, in terms of what any engine
+// does (greets, hears the caller, answers, calls a tool, is interrupted, drops), and runs against
+// the fakes of OpenAI Realtime, Deepgram Voice Agent and Ultravox in turn. What differs per engine
+// (how a fake is scripted and what it recorded) lives in the EngineUnderTest implementations.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+
+#include "core/audio/pcm16.hpp"
+#include "core/db/database.hpp"
+#include "core/db/migrations.hpp"
+#include "core/org/profile_toml.hpp"
+#include "daemon/daemon.hpp"
+#include "tests/fakes/fake_deepgram_agent.hpp"
+#include "tests/fakes/fake_openai_realtime.hpp"
+#include "tests/fakes/fake_twilio_caller.hpp"
+#include "tests/fakes/fake_twilio_rest.hpp"
+#include "tests/fakes/fake_ultravox.hpp"
+#include "tests/integration/loopback_daemon.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string k_public = "https://voice.example.com";
+const std::string k_token = "f1e2d3c4b5a697887766554433221100";
+const std::string k_account = "AC00000000000000000000000000000001";
+const std::string k_profile_greeting =
+    "Thank you for calling Lotus Yoga Studio, this is Ava. How can I help you today?";
+
+std::string speech_bytes(int ms) {
+  std::string out;
+  for (int i = 0; i < ms * 8; ++i) out += static_cast<char>(0x10 + (i % 0x60));
+  return out;
+}
+std::string silence_bytes(int ms) { return std::string(static_cast<size_t>(ms) * 8, '\xFF'); }
+
+fakes::ScriptedReply reply(std::string text, int audio_ms, std::vector<fakes::ScriptedFunctionCall> calls = {},
+                           std::chrono::milliseconds chunk_interval = 0ms) {
+  fakes::ScriptedReply r;
+  r.text = std::move(text);
+  r.audio_ms = audio_ms;
+  r.chunk_ms = 200;
+  r.chunk_interval = chunk_interval;
+  r.function_calls = std::move(calls);
+  return r;
+}
+
+// One engine's fake, seen through what the scenarios need of it.
+class EngineUnderTest {
+ public:
+  virtual ~EngineUnderTest() = default;
+  virtual std::string name() const = 0;
+  // Points the daemon's [engines.<name>] at the fake.
+  virtual void configure(config::Settings& settings) const = 0;
+  // The greeting lasts `ms` of audio; its words as the transcript stores them.
+  virtual void greeting(int ms) = 0;
+  virtual std::string greeting_text() const = 0;
+  virtual void push_reply(fakes::ScriptedReply reply) = 0;
+  virtual void push_caller_transcript(std::string text) = 0;
+  // Session `index` is configured and can take audio (before the media stream opens).
+  virtual bool wait_ready(int index) = 0;
+  virtual int sessions() const = 0;
+  // The caller's audio as the engine received it, as μ-law.
+  virtual std::string caller_audio(int index) const = 0;
+  // Tool results the engine received on session `index`.
+  virtual std::vector<std::string> tool_outputs(int index) const = 0;
+  // The earlier conversation seeded into session `index` (a reconnect or failover), as one text.
+  virtual std::string seeded_history(int index) const = 0;
+  // Every connection attempt from now on is refused (HTTP 503).
+  virtual void refuse() = 0;
+  // Session `index` drops without a close frame.
+  virtual void drop(int index) = 0;
+  template <class P>
+  bool wait(P predicate, std::chrono::milliseconds timeout = 10s) {
+    return wait_for(std::function<bool()>(predicate), timeout);
+  }
+  virtual bool wait_for(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) = 0;
+};
+
+class OpenAiUnderTest final : public EngineUnderTest {
+ public:
+  std::string name() const override { return "openai"; }
+  void configure(config::Settings& s) const override {
+    s.engine.url = fake.url();
+    s.engine.api_key = fake.api_key();
+  }
+  // OpenAI is asked for the greeting like any reply: it says the next scripted one.
+  void greeting(int ms) override { fake.push_reply(reply("Hello!", ms)); }
+  std::string greeting_text() const override { return "Hello!"; }
+  void push_reply(fakes::ScriptedReply r) override { fake.push_reply(std::move(r)); }
+  void push_caller_transcript(std::string text) override { fake.push_caller_transcript(std::move(text)); }
+  bool wait_ready(int index) override { return fake.wait_for_server_event(index, "session.updated", 1, 10s); }
+  int sessions() const override { return fake.session_count(); }
+  std::string caller_audio(int index) const override { return fake.session(index).appended_audio; }
+  std::vector<std::string> tool_outputs(int index) const override {
+    std::vector<std::string> out;
+    for (const auto& o : fake.session(index).function_outputs) out.push_back(o.output);
+    return out;
+  }
+  std::string seeded_history(int index) const override {
+    std::string out;
+    for (const auto& e : fake.session(index).client_events)
+      if (e.value("type", "") == "conversation.item.create") out += e.dump() + "\n";
+    return out;
+  }
+  void refuse() override {
+    fakes::RealtimeFaults faults;
+    faults.upgrade_status = 503;
+    fake.set_faults(faults);
+  }
+  void drop(int index) override { fake.close_session(index, true); }
+  bool wait_for(const std::function<bool()>& p, std::chrono::milliseconds t) override { return fake.wait_for(p, t); }
+
+  fakes::FakeOpenAiRealtime fake;
+};
+
+class DeepgramUnderTest final : public EngineUnderTest {
+ public:
+  std::string name() const override { return "deepgram"; }
+  void configure(config::Settings& s) const override {
+    s.deepgram.url = fake.url();
+    s.deepgram.api_key = fake.api_key();
+  }
+  // The greeting is injected as words (InjectAgentMessage) once the caller can hear it.
+  void greeting(int ms) override {
+    fakes::DeepgramSpeechPacing pacing;
+    pacing.audio_ms = ms;
+    fake.set_injection_pacing(pacing);
+  }
+  std::string greeting_text() const override { return k_profile_greeting; }
+  void push_reply(fakes::ScriptedReply r) override { fake.push_reply(std::move(r)); }
+  void push_caller_transcript(std::string text) override { fake.push_caller_transcript(std::move(text)); }
+  bool wait_ready(int index) override { return fake.wait_for_server_message(index, "SettingsApplied", 1, 10s); }
+  int sessions() const override { return fake.session_count(); }
+  std::string caller_audio(int index) const override { return fake.session(index).received_audio; }
+  std::vector<std::string> tool_outputs(int index) const override {
+    std::vector<std::string> out;
+    for (const auto& r : fake.session(index).function_responses) out.push_back(r.content);
+    return out;
+  }
+  std::string seeded_history(int index) const override {
+    std::string out;
+    for (const auto& m : fake.session(index).context_messages) out += m.dump() + "\n";
+    return out;
+  }
+  void refuse() override {
+    fakes::DeepgramAgentFaults faults;
+    faults.upgrade_status = 503;
+    fake.set_faults(faults);
+  }
+  void drop(int index) override { fake.close_session(index, true); }
+  bool wait_for(const std::function<bool()>& p, std::chrono::milliseconds t) override { return fake.wait_for(p, t); }
+
+  fakes::FakeDeepgramAgent fake;
+};
+
+class UltravoxUnderTest final : public EngineUnderTest {
+ public:
+  std::string name() const override { return "ultravox"; }
+  void configure(config::Settings& s) const override {
+    s.ultravox.api_url = fake.base_url() + "/api";
+    s.ultravox.api_key = fake.api_key();
+  }
+  // The greeting is a forced agent message, timed like the default reply.
+  void greeting(int ms) override { fake.set_default_reply(reply("I am the default reply.", ms)); }
+  std::string greeting_text() const override { return k_profile_greeting; }
+  void push_reply(fakes::ScriptedReply r) override { fake.push_reply(std::move(r)); }
+  void push_caller_transcript(std::string text) override { fake.push_caller_transcript(std::move(text)); }
+  bool wait_ready(int index) override {
+    return fake.wait_for([&] { return fake.call_count() > index && fake.call(index).joined; }, 10s);
+  }
+  int sessions() const override { return fake.call_count(); }
+  std::string caller_audio(int index) const override { return audio::pcm16le_to_ulaw(fake.call(index).received_pcm); }
+  std::vector<std::string> tool_outputs(int index) const override {
+    std::vector<std::string> out;
+    for (const auto& r : fake.call(index).tool_results) out.push_back(r.result.value_or(""));
+    return out;
+  }
+  std::string seeded_history(int index) const override {
+    return fake.call(index).request.value("initialMessages", nlohmann::json::array()).dump();
+  }
+  void refuse() override {
+    fakes::UltravoxFaults faults;
+    faults.create_status = 503;
+    fake.set_faults(faults);
+  }
+  void drop(int index) override { fake.close_session(index, true); }
+  bool wait_for(const std::function<bool()>& p, std::chrono::milliseconds t) override { return fake.wait_for(p, t); }
+
+  fakes::FakeUltravox fake;
+};
+
+std::unique_ptr<EngineUnderTest> make_engine(const std::string& name) {
+  if (name == "deepgram") return std::make_unique<DeepgramUnderTest>();
+  if (name == "ultravox") return std::make_unique<UltravoxUnderTest>();
+  return std::make_unique<OpenAiUnderTest>();
+}
+
+const std::vector<std::string> k_engines = {"openai", "deepgram", "ultravox"};
+// Another engine than `name`, to fail over from or to.
+std::string other_than(const std::string& name) { return name == "openai" ? "deepgram" : "openai"; }
+
+// A daemon whose assistant uses `order` (the first answers), with every engine's fake running.
+struct Harness {
+  test::TempDir dir;
+  std::map<std::string, std::unique_ptr<EngineUnderTest>> engines;
+  fakes::FakeTwilioRest rest{k_account, k_token};
+  config::Settings settings;
+  std::unique_ptr<daemon::Daemon> daemon;
+
+  explicit Harness(std::vector<std::string> order,
+                   std::function<void(Harness&)> before_start = {}) {
+    for (const auto& name : k_engines) engines[name] = make_engine(name);
+    fakes::FakeOpenAiRealtime& openai = static_cast<OpenAiUnderTest&>(*engines["openai"]).fake;
+    settings = test::loopback_settings(dir, openai, k_public, k_token);
+    for (auto& [name, e] : engines) e->configure(settings);
+    settings.calls.stream_timeout = 3s;
+    settings.twilio.account_sid = k_account;
+    settings.twilio.api_base_url = rest.base_url();
+    {
+      db::Database database(settings.database, db::SchemaCheck::none);
+      db::migrate(database.connection());
+      auto profile = org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml");
+      profile.assistant.engines = order;
+      profile.assistant.voice.clear();  // each engine's default voice
+      database.orgs().upsert(profile);
+    }
+    if (before_start) before_start(*this);
+    daemon = std::make_unique<daemon::Daemon>(settings);
+    daemon->start();
+  }
+  ~Harness() {
+    daemon->request_stop();
+    daemon->wait();
+  }
+
+  EngineUnderTest& engine(const std::string& name) { return *engines.at(name); }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(daemon->port()); }
+
+  // Rings, waits for `engine`'s session `index` to be ready, opens the stream.
+  void answer(fakes::FakeTwilioCaller& caller, EngineUnderTest& e, int index = 0) {
+    auto r = caller.post_voice_webhook(base() + "/twilio/voice", k_public + "/twilio/voice");
+    REQUIRE(r.status == 200);
+    REQUIRE(r.twiml);
+    REQUIRE(r.twiml->connect);
+    REQUIRE(e.wait_ready(index));
+    REQUIRE(caller.open_stream().ok);
+  }
+
+  // Lets the caller hear `bytes` of assistant audio (sending line silence as the clock runs).
+  static bool hear(fakes::FakeTwilioCaller& caller, size_t bytes, std::string* sent = nullptr) {
+    if (!caller.wait_for([&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() >= bytes; },
+                         10s))
+      return false;
+    for (int i = 0; i < 200 && caller.stream().heard().size() < bytes; ++i) {
+      caller.send_silence(100);
+      if (sent) *sent += silence_bytes(100);
+    }
+    return caller.stream().heard().size() >= bytes;
+  }
+
+  // After a reconnect or failover: the line carries silence until the engine's session `index`
+  // takes the caller's audio again.
+  static bool resume(fakes::FakeTwilioCaller& caller, EngineUnderTest& e, int index) {
+    for (int i = 0; i < 100 && e.caller_audio(index).empty(); ++i) {
+      caller.send_silence(100);
+      std::this_thread::sleep_for(20ms);
+    }
+    return !e.caller_audio(index).empty();
+  }
+
+  // The caller says something: speech, then enough silence to end the turn.
+  static void say(fakes::FakeTwilioCaller& caller, std::string* sent = nullptr) {
+    const auto words = speech_bytes(500) + silence_bytes(700);
+    caller.send_audio(words);
+    if (sent) *sent += words;
+  }
+
+  std::optional<db::CallRow> finished_call(const std::string& sid, std::chrono::milliseconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      db::Database database(settings.database, db::SchemaCheck::require_current, true);
+      auto row = database.calls().find_call(sid);
+      if (row && row->ended_at) return row;
+      if (std::chrono::steady_clock::now() > deadline) return row;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  std::vector<db::TranscriptEntry> transcript(const std::string& sid) {
+    db::Database database(settings.database, db::SchemaCheck::require_current, true);
+    return database.calls().transcript(sid);
+  }
+  std::vector<db::CallEvent> events(const std::string& sid) {
+    db::Database database(settings.database, db::SchemaCheck::require_current, true);
+    return database.calls().events(sid);
+  }
+};
+
+bool has_turn(const std::vector<db::TranscriptEntry>& turns, const std::string& speaker, const std::string& text) {
+  return std::any_of(turns.begin(), turns.end(),
+                     [&](const db::TranscriptEntry& t) { return t.speaker == speaker && t.text == text; });
+}
+
+}  // namespace
+
+TEST_CASE("every engine: the greeting first, the caller heard byte for byte, an answer, a hang-up, the record") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name});
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("We open at seven tomorrow morning.", 800));
+    e.push_caller_transcript("When do you open tomorrow?");
+    // Frames 20 ms apart, as on a phone line: a burst faster than real time may lose its oldest
+    // audio by design (the engine hearing the caller late is worse than missing a moment).
+    fakes::CallerOptions paced;
+    paced.realtime_pacing = true;
+    fakes::FakeTwilioCaller caller(paced);
+    h.answer(caller, e);
+
+    // Caller hears the greeting before saying anything.
+    std::string sent;
+    REQUIRE(Harness::hear(caller, 400 * 8, &sent));
+    // Caller asks; the reply plays.
+    Harness::say(caller, &sent);
+    REQUIRE(Harness::hear(caller, (400 + 800) * 8, &sent));
+    // The engine heard exactly what the caller's line carried.
+    e.wait([&] { return e.caller_audio(0).size() >= sent.size(); });
+    CHECK(e.caller_audio(0).size() == sent.size());
+    CHECK(e.caller_audio(0) == sent);
+    CHECK(caller.stream().violations().empty());
+
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->status == "completed");
+    CHECK(row->end_reason == "caller_hung_up");
+    REQUIRE(row->engines.size() == 1);
+    CHECK(row->engines[0].engine == name);
+    CHECK(row->engines[0].ms > 0);
+    auto turns = h.transcript(caller.call_sid());
+    CHECK(has_turn(turns, "assistant", e.greeting_text()));
+    CHECK(has_turn(turns, "caller", "When do you open tomorrow?"));
+    CHECK(has_turn(turns, "assistant", "We open at seven tomorrow morning."));
+  }
+}
+
+TEST_CASE("every engine: barge-in clears Twilio and the transcript keeps what the caller heard") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name});
+    auto& e = h.engine(name);
+    const std::string long_reply = "We have vinyasa, hatha, yin and hot yoga classes every day of the week.";
+    e.greeting(400);
+    e.push_reply(reply(long_reply, 4000, {}, 150ms));
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    // The greeting is over for the daemon too (its last mark echoed) before the caller speaks.
+    std::this_thread::sleep_for(100ms);
+    caller.send_silence(300);
+    Harness::say(caller);
+    // About a second of the long reply plays while more of it is still waiting to be played (and,
+    // paced as it is, still coming), then the caller talks over it.
+    REQUIRE(caller.wait_for(
+        [&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() >= (400 + 1600) * 8; }, 10s));
+    REQUIRE(Harness::hear(caller, (400 + 1000) * 8));
+    caller.send_audio(speech_bytes(400));
+    REQUIRE(caller.wait_for([&] { return caller.stream().clears() >= 1; }, 10s));
+    CHECK(caller.stream().cleared_bytes() + caller.stream().heard().size() < (400 + 4000) * 8);
+    caller.send_audio(silence_bytes(700));
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->interruptions == 1);
+    bool found_cut = false;
+    for (const auto& t : h.transcript(caller.call_sid()))
+      if (t.interrupted) {
+        found_cut = true;
+        // What was heard: the start of the reply; what the engine had generated by the cut is kept
+        // beside it.
+        CAPTURE(t.text);
+        CHECK(long_reply.rfind(t.text, 0) == 0);
+        CHECK(t.text.size() < long_reply.size());
+        if (t.generated_text) {
+          CHECK(long_reply.rfind(*t.generated_text, 0) == 0);
+          CHECK(t.generated_text->rfind(t.text, 0) == 0);
+        }
+      }
+    CHECK(found_cut);
+  }
+}
+
+TEST_CASE("every engine: the booking-link tool becomes a Twilio SMS and its result goes back to the engine") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name});
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("Sure, I will text you our booking link.", 400, {{"send_booking_link", "{}", "call_booking_1"}}));
+    e.push_reply(reply("Done, it is on its way.", 400));
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+
+    REQUIRE(h.rest.wait_for([&] { return h.rest.messages_created().size() == 1; }, 10s));
+    auto message = h.rest.messages_created()[0];
+    CHECK(message["to"] == "+15551112222");
+    CHECK(message["body"].get<std::string>().find("https://lotusyoga.example/book") != std::string::npos);
+    REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
+    CHECK(e.tool_outputs(0)[0].find("\"ok\":true") != std::string::npos);
+    REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->tool_calls == 1);
+    db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+    CHECK(database.calls().messages(caller.call_sid()).size() == 1);
+  }
+}
+
+TEST_CASE("every engine: the caller asks for a person, the stream ends and connect-done dials the fallback") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name});
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("Let me connect you to the front desk.", 600,
+                       {{"transfer_call", R"({"reason":"wants a person"})", ""}}));
+    e.push_reply(reply("Transferring you now.", 200));
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    // The caller listens (the line's clock runs) until the daemon ends the stream.
+    for (int i = 0; i < 500 && !caller.stream().closed(); ++i) {
+      caller.send_audio(silence_bytes(100));
+      std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(caller.stream().closed());
+    auto after = caller.post_connect_action();
+    REQUIRE(after.twiml);
+    REQUIRE(after.twiml->dial);
+    CHECK(after.twiml->dial->number == "+15550001001");
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->status == "transferred");
+    CHECK(row->end_reason == "transferred");
+  }
+}
+
+TEST_CASE("every engine: a dropped engine is reconnected, re-seeded with the conversation, and the call goes on") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name});
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("We open at seven tomorrow morning.", 400));
+    e.push_reply(reply("Yes, there is free street parking after six.", 400));
+    e.push_caller_transcript("When do you open tomorrow?");
+    e.push_caller_transcript("Is there parking?");
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+
+    e.drop(0);
+    REQUIRE(e.wait([&] { return e.sessions() >= 2; }));
+    REQUIRE(e.wait_ready(1));
+    CHECK(e.wait([&] { return e.seeded_history(1).find("We open at seven tomorrow morning.") != std::string::npos; }));
+    CHECK(e.seeded_history(1).find("When do you open tomorrow?") != std::string::npos);
+
+    REQUIRE(Harness::resume(caller, e, 1));
+    Harness::say(caller);
+    REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->status == "completed");
+    REQUIRE(row->engines.size() == 1);
+    CHECK(row->engines[0].engine == name);
+    CHECK(has_turn(h.transcript(caller.call_sid()), "assistant", "Yes, there is free street parking after six."));
+    auto events = h.events(caller.call_sid());
+    CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_lost"; }));
+  }
+}
+
+TEST_CASE("every engine: when the first engine is refused at connect, the next one answers the call") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    const std::string first = other_than(name);
+    Harness h({first, name}, [&](Harness& hh) { hh.engine(first).refuse(); });
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("We open at seven tomorrow morning.", 400));
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->status == "completed");
+    REQUIRE(row->engines.size() == 1);
+    CHECK(row->engines[0].engine == name);
+    auto events = h.events(caller.call_sid());
+    auto failover = std::find_if(events.begin(), events.end(),
+                                 [](const db::CallEvent& ev) { return ev.kind == "engine_failover"; });
+    REQUIRE(failover != events.end());
+    REQUIRE(failover->detail_json);
+    auto detail = nlohmann::json::parse(*failover->detail_json);
+    CHECK(detail["from"] == first);
+    CHECK(detail["to"] == name);
+    CHECK(detail["reason"] == "connect_failed");
+  }
+}
+
+TEST_CASE("every engine: an engine lost mid-call that cannot come back hands the call to the next, with the conversation") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    const std::string first = other_than(name);
+    Harness h({first, name});
+    auto& a = h.engine(first);
+    auto& b = h.engine(name);
+    a.greeting(400);
+    a.push_reply(reply("We open at seven tomorrow morning.", 400));
+    a.push_caller_transcript("When do you open tomorrow?");
+    b.push_reply(reply("Yes, there is free street parking after six.", 400));
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, a);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+
+    a.refuse();
+    a.drop(0);
+    REQUIRE(b.wait_ready(0));
+    CHECK(b.wait([&] { return b.seeded_history(0).find("We open at seven tomorrow morning.") != std::string::npos; }));
+    REQUIRE(Harness::resume(caller, b, 0));
+    Harness::say(caller);
+    REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->status == "completed");
+    REQUIRE(row->engines.size() == 2);
+    CHECK(row->engines[0].engine == first);
+    CHECK(row->engines[1].engine == name);
+    CHECK(has_turn(h.transcript(caller.call_sid()), "assistant", "Yes, there is free street parking after six."));
+  }
+}
