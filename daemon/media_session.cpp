@@ -131,6 +131,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       circumstances.earlier_turns = record_.said();
     }
     setup_ = call::setup_call(*p_.profile, s_.settings, circumstances);
+    setup_.bridge.hold_clip = s_.hold_clip;
     if (!setup_.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup_.prompt_problem);
     bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(setup_.engines.front()), *this, start_);
     EngineLink::Options link;

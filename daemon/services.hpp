@@ -5,6 +5,7 @@
 
 #include "core/config/settings.hpp"
 #include "core/intern_table.hpp"
+#include "daemon/hold_clip.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -29,6 +30,8 @@ struct Services {
   // Engine configuration texts shared by calls that send the same (an organization's calls in
   // one minute send one OpenAI session.update).
   InternTable<std::string>& engine_texts;
+  // Said while a lost engine reconnects (daemon/hold_clip.hpp); may be null.
+  HoldClip hold_clip;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

@@ -129,6 +129,10 @@ void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
     return;
   }
   ++reconnects_;
+  // The caller hears that something is happening rather than silence (after whatever of the last
+  // reply is still playing).
+  if (twilio_started_ && config_.hold_clip)
+    for (const auto& payload : *config_.hold_clip) sink_.send_twilio_media(payload);
   record(now, CallEventKind::engine_lost,
          {{"reason", reason}, {"session_expired", session_expired_}, {"attempt", reconnects_},
           {"engine", engine_->name()}});

@@ -64,6 +64,10 @@ struct BridgeConfig {
   milliseconds engine_ready_timeout{10 * 1000};  // open → session.updated, also on reconnect
   milliseconds caller_transcript_wait{30 * 1000};// a missing caller transcript holds later turns
   int max_engine_reconnects = 2;
+  // Said to the caller while a lost engine reconnects (or the next one takes over), so the line is
+  // never silent: pre-rendered μ-law as Twilio media payloads (base64), e.g. "One moment, please."
+  // Null or empty = nothing.
+  std::shared_ptr<const std::vector<std::string>> hold_clip;
 };
 
 class CallBridge {

@@ -264,6 +264,11 @@ struct Harness {
     return caller.stream().heard().size() >= bytes;
   }
 
+  // Assistant audio that reached the caller's line so far (played or waiting to be).
+  static size_t received(fakes::FakeTwilioCaller& caller) {
+    return caller.stream().heard().size() + caller.stream().buffered_bytes();
+  }
+
   // After a reconnect or failover: the line carries silence until the engine's session `index`
   // takes the caller's audio again.
   static bool resume(fakes::FakeTwilioCaller& caller, EngineUnderTest& e, int index) {
@@ -471,6 +476,7 @@ TEST_CASE("every engine: a dropped engine is reconnected, re-seeded with the con
     Harness::say(caller);
     REQUIRE(Harness::hear(caller, (400 + 400) * 8));
 
+    const auto before_drop = Harness::received(caller);
     e.drop(0);
     REQUIRE(e.wait([&] { return e.sessions() >= 2; }));
     REQUIRE(e.wait_ready(1));
@@ -478,8 +484,11 @@ TEST_CASE("every engine: a dropped engine is reconnected, re-seeded with the con
     CHECK(e.seeded_history(1).find("When do you open tomorrow?") != std::string::npos);
 
     REQUIRE(Harness::resume(caller, e, 1));
+    // Meanwhile the caller heard "one moment, please", not silence.
+    CHECK(Harness::received(caller) >= before_drop + 4000);
+    const auto before_question = Harness::received(caller);
     Harness::say(caller);
-    REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+    REQUIRE(Harness::hear(caller, before_question + 400 * 8));
     caller.hang_up();
     auto row = h.finished_call(caller.call_sid());
     REQUIRE(row);
@@ -541,12 +550,15 @@ TEST_CASE("every engine: an engine lost mid-call that cannot come back hands the
     REQUIRE(Harness::hear(caller, (400 + 400) * 8));
 
     a.refuse();
+    const auto before_drop = Harness::received(caller);
     a.drop(0);
     REQUIRE(b.wait_ready(0));
     CHECK(b.wait([&] { return b.seeded_history(0).find("We open at seven tomorrow morning.") != std::string::npos; }));
     REQUIRE(Harness::resume(caller, b, 0));
+    CHECK(Harness::received(caller) >= before_drop + 4000);  // "one moment, please"
+    const auto before_question = Harness::received(caller);
     Harness::say(caller);
-    REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+    REQUIRE(Harness::hear(caller, before_question + 400 * 8));
     caller.hang_up();
     auto row = h.finished_call(caller.call_sid());
     REQUIRE(row);

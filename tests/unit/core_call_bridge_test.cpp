@@ -1302,3 +1302,18 @@ TEST_CASE("the summary measures greeting and turn latency from marks, and sums u
   CHECK(call.bridge.summary().usage == engine::Usage{101, 52, 13, 44, 10, 156});
   CHECK(call.bridge.summary().responses == 2);
 }
+
+TEST_CASE("while a lost engine reconnects the caller hears the hold clip, once per loss, not before the stream") {
+  BridgeConfig config = test_config();
+  config.hold_clip = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"b25l", "bW9tZW50"});
+  Call call(config);
+  call.greeted();
+  const auto media_before = call.out.media.size();
+  call.bridge.on_engine_closed(call.now, "connection lost");
+  REQUIRE(call.out.media.size() == media_before + 2);
+  CHECK(call.out.media[media_before] == "b25l");
+  CHECK(call.out.media[media_before + 1] == "bW9tZW50");
+  call.bridge.on_engine_open(call.now);
+  call.ev(engine::Ready{});
+  CHECK(call.out.media.size() == media_before + 2);  // nothing more once the engine is back
+}
