@@ -137,15 +137,35 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
 // Refused, unreachable, timed out: the next engine in the assistant's list takes over, if any.
 void EngineLink::connect_failed(const std::string& error) {
   s_.metrics.engine_errors++;
-  const engine::Provider from = provider();
   log_error("engine.connect_failed", options_.call_sid, error, {{"engine", engine_name()}});
   if (index_ + 1 >= options_.engines.size()) return owner_.engines_exhausted(error);
+  switch_to_next("connect_failed", error);
+}
+
+bool EngineLink::next(const std::string& why) {
+  if (closed_ || index_ + 1 >= options_.engines.size()) return false;
+  s_.metrics.engine_errors++;
+  // This engine is done with at once (nothing more from it reaches the owner); the switch itself
+  // waits for the strand, since the owner's adapter may be the one telling us.
+  went_down();
+  if (ws_) ws_->close();
+  ws_.reset();
+  const int attempt = ++attempt_;
+  boost::asio::post(strand_, [weak = weak_from_this(), attempt, why] {
+    auto self = weak.lock();
+    if (self && !self->closed_ && attempt == self->attempt_) self->switch_to_next("refused", why);
+  });
+  return true;
+}
+
+void EngineLink::switch_to_next(const std::string& reason, const std::string& detail) {
+  const engine::Provider from = provider();
   ++index_;
   const std::string from_name(engine::to_string(from));
-  s_.metrics.count_failover(from_name, engine_name(), "connect_failed");
-  log_warn("engine.failover", options_.call_sid, error,
-           {{"from", from_name}, {"to", engine_name()}, {"reason", "connect_failed"}});
-  owner_.engine_switched(from, provider(), "connect_failed", error);
+  s_.metrics.count_failover(from_name, engine_name(), reason);
+  log_warn("engine.failover", options_.call_sid, detail,
+           {{"from", from_name}, {"to", engine_name()}, {"reason", reason}});
+  owner_.engine_switched(from, provider(), reason, detail);
   connect();
 }
 

@@ -67,6 +67,10 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   void connect();
   // After an open connection was lost: a fresh budget, the same engine first, then the next ones.
   void reconnect();
+  // The engine in use cannot serve the call (it refused the configuration, or was not ready in
+  // time): false when it is the last one; else the next engine takes over (switched and connected
+  // from the strand, not from inside this call).
+  bool next(const std::string& why);
   // Sends one frame when a connection is open; false (the frame is lost) otherwise. Caller audio
   // may be dropped (oldest first) when the engine backs up; control frames never.
   bool send(engine::Frame frame);
@@ -85,6 +89,7 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
 
   void open_socket(const engine::SessionConfig& session, std::string_view created_url, std::chrono::milliseconds timeout);
   void connect_failed(const std::string& error);
+  void switch_to_next(const std::string& reason, const std::string& detail);
   void went_down();
   std::chrono::milliseconds attempt_timeout() const;
   std::string engine_name() const;

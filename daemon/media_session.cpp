@@ -347,6 +347,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     engine_->reconnect();
   }
 
+  bool try_next_engine(std::string_view reason) override { return engine_ && engine_->next(std::string(reason)); }
+
   void record_turn(const call::TranscriptTurn& turn) override { post_record(record_.turn(turn)); }
 
   void record_event(const call::CallEvent& event) override { post_record(record_.event(event, db::now_ms())); }

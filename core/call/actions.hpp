@@ -105,6 +105,12 @@ class ActionSink : public engine::FrameSink {
   virtual void run_tool(const ToolRequest& request) = 0;
   virtual void end_stream(const EndStream& end) = 0;                 // at most once per call
   virtual void engine_lost(const EngineLost& lost) = 0;
+  // The engine in use cannot serve the call (refused its configuration, not ready in time): true
+  // when the call has another engine, which is then connected (the adapter replaced first).
+  virtual bool try_next_engine(std::string_view reason) {
+    (void)reason;
+    return false;
+  }
   virtual void record_turn(const TranscriptTurn& turn) = 0;
   virtual void record_event(const CallEvent& event) = 0;
 };

@@ -103,21 +103,12 @@ void CallBridge::dispatch(TimePoint now, const engine::Event& event) {
 void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
   if (phase_ == Phase::finished) return;
   if (!been_live_) {
-    engine_failed(now, EndReason::engine_failed,
-                  "the engine connection closed before the session was ready: " + std::string(reason));
+    const std::string detail = "the engine connection closed before the session was ready: " + std::string(reason);
+    if (!try_next_engine(now, detail)) engine_failed(now, EndReason::engine_failed, detail);
     return;
   }
   if (phase_ == Phase::live) lost_mid_reply_ = engine_->busy();
-  engine_->closed();
-  reply_active_ = false;
-  outstanding_tools_ = 0;  // their results can no longer be given to this engine session
-  filler_said_ = false;    // so the next session's first slow tool gets its filler too
-  // Nothing more will come for what the old session was producing.
-  transcript_.stop_waiting_for_text();
-  for (auto& [id, item] : assistant_items_) {
-    item.audio_done = true;
-    settle_if_played(id);
-  }
+  forget_session();
   phase_ = Phase::reconnecting;
   phase_since_ = now;
   if (ending_) {
@@ -157,6 +148,7 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
 }
 
 void CallBridge::handle(TimePoint now, const engine::Rejected& e) {
+  if (try_next_engine(now, e.detail)) return;
   engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, e.detail);
 }
 
@@ -456,9 +448,10 @@ void CallBridge::on_tick(TimePoint now) {
   if (phase_ == Phase::configuring || phase_ == Phase::live) engine_->tick(now);
   bool waiting_for_engine = phase_ != Phase::live;
   if (waiting_for_engine && !ending_ && now - phase_since_ >= config_.engine_ready_timeout) {
-    engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed,
-                  "the engine session was not ready within " + std::to_string(config_.engine_ready_timeout.count()) +
-                      " ms");
+    const std::string detail =
+        "the engine session was not ready within " + std::to_string(config_.engine_ready_timeout.count()) + " ms";
+    if (!try_next_engine(now, detail))
+      engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, detail);
     return;
   }
   if (config_.max_duration.count() > 0 && !max_duration_hit_ && now - start_ >= config_.max_duration) {
@@ -506,6 +499,32 @@ void CallBridge::check_ending(TimePoint now) {
   if (!played_out) record(now, CallEventKind::timer, {{"timer", "ending_deadline"}});
   Ending ending = *ending_;
   finish(now, std::move(ending.disposition), ending.reason, summary_.end_detail);
+}
+
+// What the engine session was doing is over: nothing more will come for it.
+void CallBridge::forget_session() {
+  engine_->closed();
+  reply_active_ = false;
+  outstanding_tools_ = 0;  // their results can no longer be given to this engine session
+  filler_said_ = false;    // so the next session's first slow tool gets its filler too
+  transcript_.stop_waiting_for_text();
+  for (auto& [id, item] : assistant_items_) {
+    item.audio_done = true;
+    settle_if_played(id);
+  }
+}
+
+// The engine in use cannot serve the call (it refused the configuration, closed before it was
+// ready, or was not ready in time): the next of the call's engines, when the session has one. A
+// connection to it follows (on_engine_open), re-seeded if the call had been live.
+bool CallBridge::try_next_engine(TimePoint now, const std::string& detail) {
+  if (ending_ || phase_ == Phase::finished) return false;
+  if (!sink_.try_next_engine(detail)) return false;
+  record(now, CallEventKind::error, {{"message", detail}, {"engine", engine_->name()}});
+  forget_session();
+  phase_ = been_live_ ? Phase::reconnecting : Phase::connecting;
+  phase_since_ = now;
+  return true;
 }
 
 void CallBridge::engine_failed(TimePoint now, EndReason reason, std::string detail) {

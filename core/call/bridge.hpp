@@ -176,6 +176,8 @@ class CallBridge {
                     milliseconds timeout, std::string detail = {});
   void check_ending(TimePoint now);
   void finish(TimePoint now, std::optional<Disposition> disposition, EndReason reason, std::string detail);
+  void forget_session();
+  bool try_next_engine(TimePoint now, const std::string& detail);
   void engine_failed(TimePoint now, EndReason reason, std::string detail);
   void release_transcripts(TimePoint now);
   void emit_turn(const TranscriptTurn& turn);

@@ -569,3 +569,26 @@ TEST_CASE("every engine: an engine lost mid-call that cannot come back hands the
     CHECK(has_turn(h.transcript(caller.call_sid()), "assistant", "Yes, there is free street parking after six."));
   }
 }
+
+TEST_CASE("an engine refusing the session's configuration hands the call to the next engine, which greets") {
+  Harness h({"openai", "deepgram"}, [](Harness& hh) {
+    fakes::RealtimeFaults faults;
+    faults.reject_session_updates = 5;
+    static_cast<OpenAiUnderTest&>(hh.engine("openai")).fake.set_faults(faults);
+  });
+  auto& e = h.engine("deepgram");
+  e.greeting(400);
+  fakes::FakeTwilioCaller caller;
+  auto r = caller.post_voice_webhook(h.base() + "/twilio/voice", k_public + "/twilio/voice");
+  REQUIRE(r.status == 200);
+  REQUIRE(e.wait_ready(0));
+  REQUIRE(caller.open_stream().ok);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  REQUIRE(row->engines.size() == 2);  // OpenAI's socket was open while it refused
+  CHECK(row->engines[1].engine == "deepgram");
+  CHECK(has_turn(h.transcript(caller.call_sid()), "assistant", e.greeting_text()));
+}

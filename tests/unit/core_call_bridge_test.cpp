@@ -156,8 +156,16 @@ struct Recorder : ActionSink {
     lost.push_back(l);
     log.push_back("engine_lost");
   }
+  bool try_next_engine(std::string_view reason) override {
+    next_engine_asked.emplace_back(reason);
+    log.push_back("next_engine");
+    return next_engines-- > 0;
+  }
   void record_turn(const TranscriptTurn& t) override { turns.push_back(t); }
   void record_event(const CallEvent& e) override { events.push_back(e); }
+
+  int next_engines = 0;                     // how many more engines the call has
+  std::vector<std::string> next_engine_asked;
 
   std::vector<CallEvent> events_of(CallEventKind kind) const {
     std::vector<CallEvent> out;
@@ -1316,4 +1324,29 @@ TEST_CASE("while a lost engine reconnects the caller hears the hold clip, once p
   call.bridge.on_engine_open(call.now);
   call.ev(engine::Ready{});
   CHECK(call.out.media.size() == media_before + 2);  // nothing more once the engine is back
+}
+
+TEST_CASE("an engine that refuses the configuration or is never ready hands the call to the next one") {
+  Call call;
+  call.out.next_engines = 1;
+  FakeAdapter* second = nullptr;
+  call.bridge.on_twilio_start(call.now, "MZ123");
+  call.bridge.on_engine_open(call.now);
+  SUBCASE("refused") { call.ev(engine::Rejected{"invalid_value: voice"}); }
+  SUBCASE("closed before ready") { call.bridge.on_engine_closed(call.now, "1011 server error"); }
+  SUBCASE("not ready in time") { call.bridge.on_tick(call.now + 20s); }
+  REQUIRE(call.out.next_engine_asked.size() == 1);
+  CHECK(call.out.ends.empty());
+  CHECK(call.engine->closes == 1);
+  // The session swaps the adapter and connects the next engine: the call goes on there.
+  call.bridge.replace_engine(fake_adapter("second", call.out.log, second));
+  call.bridge.on_engine_open(call.now);
+  call.ev(engine::Ready{});
+  CHECK(second->greets.size() == 1);
+  CHECK(call.out.ends.empty());
+
+  // The last engine refusing too: the apology and the fallback.
+  call.ev(engine::Rejected{"invalid_value: voice"});
+  REQUIRE(call.out.ends.size() == 1);
+  CHECK(std::holds_alternative<Fallback>(call.out.ends[0].disposition));
 }
