@@ -100,11 +100,12 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
   if (ws_) ws_->close();
   ws_ = net::WsClient::create(strand_, options);
   std::weak_ptr<EngineLink> weak = weak_from_this();
-  auto* client = ws_.get();
-  // Callbacks of a socket this link has since replaced are ignored.
-  auto current = [weak, client]() -> std::shared_ptr<EngineLink> {
+  // Callbacks of a socket this link has since replaced are ignored. (Told apart by number, not
+  // address: a new client may be allocated where a closed one was.)
+  const int socket = ++sockets_;
+  auto current = [weak, socket]() -> std::shared_ptr<EngineLink> {
     auto self = weak.lock();
-    return self && !self->closed_ && self->ws_.get() == client ? self : nullptr;
+    return self && !self->closed_ && self->ws_ && self->sockets_ == socket ? self : nullptr;
   };
   ws_->on_message([current](std::string_view text) {
     if (auto self = current()) self->owner_.engine_message(text, false);

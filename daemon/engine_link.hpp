@@ -103,6 +103,7 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   std::shared_ptr<net::WsClient> ws_;
   std::shared_ptr<net::HttpClient> http_;
   int attempt_ = 0;                       // tells late completions of an abandoned attempt apart
+  int sockets_ = 0;                       // numbers the sockets opened, to ignore replaced ones
   bool open_ = false;
   bool closed_ = false;
   Clock::time_point opened_at_{};
