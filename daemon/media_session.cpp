@@ -347,6 +347,13 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     engine_->reconnect();
   }
 
+  void engine_rollover() override {
+    const std::string engine(engine::to_string(engine_->provider()));
+    log_info("engine.rollover", p_.call_sid, "a fresh engine session before the engine's limit", {{"engine", engine}});
+    s_.metrics.count_failover(engine, engine, "rollover");
+    engine_->reconnect();
+  }
+
   bool try_next_engine(std::string_view reason) override { return engine_ && engine_->next(std::string(reason)); }
 
   void record_turn(const call::TranscriptTurn& turn) override { post_record(record_.turn(turn)); }

@@ -22,6 +22,7 @@ std::string_view to_string(CallEventKind kind) {
     case CallEventKind::engine_lost: return "engine_lost";
     case CallEventKind::engine_reconnected: return "engine_reconnected";
     case CallEventKind::engine_failover: return "engine_failover";
+    case CallEventKind::engine_rollover: return "engine_rollover";
     case CallEventKind::timer: return "timer";
   }
   return "unknown";

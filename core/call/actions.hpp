@@ -47,6 +47,7 @@ enum class CallEventKind {
   engine_lost,          // {"reason","session_expired","attempt","engine"}
   engine_reconnected,   // {"attempt","reseeded_items","engine"}
   engine_failover,      // {"from","to","reason","detail"}: another engine took over
+  engine_rollover,      // {"engine","after_ms"}: a fresh session of the same engine, before its limit
   timer,                // {"timer": "max_duration" | "silence_check" | "silence" | "hangup_deadline" | …}
 };
 
@@ -111,6 +112,9 @@ class ActionSink : public engine::FrameSink {
     (void)reason;
     return false;
   }
+  // At a quiet moment before the engine's session limit: close this session and connect a fresh
+  // one to the same engine (on_engine_open follows; the call re-seeds it).
+  virtual void engine_rollover() {}
   virtual void record_turn(const TranscriptTurn& turn) = 0;
   virtual void record_event(const CallEvent& event) = 0;
 };

@@ -135,7 +135,15 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
   if (phase_ != Phase::configuring) return;
   phase_ = Phase::live;
   phase_since_ = now;
+  live_since_ = now;
   last_activity_ = now;
+  if (rolling_over_) {
+    // What the caller said while the fresh session was connecting, in order: nothing is lost.
+    rolling_over_ = false;
+    for (const auto& [timestamp, payload] : held_audio_)
+      if (engine_->caller_audio(payload) && !audio_origin_ms_) audio_origin_ms_ = timestamp;
+    held_audio_.clear();
+  }
   if (been_live_) {
     ++summary_.engine_reconnects;
     record(now, CallEventKind::engine_reconnected,
@@ -170,6 +178,7 @@ void CallBridge::handle(TimePoint now, const engine::SessionLimit& e) {
 
 void CallBridge::handle(TimePoint now, const engine::CallerSpeechStarted& e) {
   last_activity_ = now;
+  caller_speaking_ = true;
   silence_checked_ = false;
   latency_from_.reset();
   if (!e.turn_id.empty()) {
@@ -212,6 +221,7 @@ void CallBridge::barge_in(TimePoint now) {
 
 void CallBridge::handle(TimePoint now, const engine::CallerSpeechStopped&) {
   last_activity_ = now;
+  caller_speaking_ = false;
   latency_from_ = now;
 }
 
@@ -344,6 +354,17 @@ void CallBridge::on_twilio_media(TimePoint, int64_t timestamp_ms, std::string_vi
   if (phase_ == Phase::finished) return;
   ++summary_.frames_in;
   summary_.bytes_in += static_cast<int64_t>(base64_decoded_size(payload_b64));
+  if (rolling_over_ && phase_ != Phase::live) {
+    // A rollover is a moment's reconnect: the caller's audio waits for the fresh session (up to a
+    // few seconds; beyond, the oldest goes).
+    constexpr std::size_t k_max_held = 250;  // 5 s of 20 ms frames
+    if (held_audio_.size() >= k_max_held) {
+      held_audio_.erase(held_audio_.begin());
+      ++summary_.frames_dropped;
+    }
+    held_audio_.emplace_back(timestamp_ms, std::string(payload_b64));
+    return;
+  }
   if (phase_ != Phase::live || !engine_->caller_audio(payload_b64)) {
     ++summary_.frames_dropped;
     return;
@@ -478,6 +499,7 @@ void CallBridge::on_tick(TimePoint now) {
       begin_ending(now, Hangup{}, EndReason::silence, k_silence_goodbye, config_.wrap_up_timeout);
     }
   }
+  maybe_roll_over(now);
   release_transcripts(now);
   check_ending(now);
 }
@@ -504,6 +526,7 @@ void CallBridge::check_ending(TimePoint now) {
 // What the engine session was doing is over: nothing more will come for it.
 void CallBridge::forget_session() {
   engine_->closed();
+  caller_speaking_ = false;
   reply_active_ = false;
   outstanding_tools_ = 0;  // their results can no longer be given to this engine session
   filler_said_ = false;    // so the next session's first slow tool gets its filler too
@@ -525,6 +548,31 @@ bool CallBridge::try_next_engine(TimePoint now, const std::string& detail) {
   phase_ = been_live_ ? Phase::reconnecting : Phase::connecting;
   phase_since_ = now;
   return true;
+}
+
+// Nobody is speaking, nothing is playing or owed, no tool is running: a session can be swapped
+// without anyone noticing.
+bool CallBridge::quiet() const {
+  return !ending_ && !reply_active_ && outstanding_tools_ == 0 && !caller_speaking_ && !engine_->busy() &&
+         !playback_.outstanding();
+}
+
+void CallBridge::maybe_roll_over(TimePoint now) {
+  if (phase_ != Phase::live || !twilio_started_) return;
+  milliseconds after = config_.session_max;
+  const auto limit = engine_->capabilities().session_limit;
+  if (after.count() <= 0) {
+    if (limit.count() <= 0) return;
+    after = std::chrono::duration_cast<milliseconds>(limit) - config_.rollover_margin;
+  }
+  if (now - live_since_ < after || !quiet()) return;
+  record(now, CallEventKind::engine_rollover,
+         {{"engine", engine_->name()}, {"after_ms", ms(now - live_since_)}});
+  forget_session();
+  phase_ = Phase::reconnecting;
+  phase_since_ = now;
+  rolling_over_ = true;
+  sink_.engine_rollover();
 }
 
 void CallBridge::engine_failed(TimePoint now, EndReason reason, std::string detail) {

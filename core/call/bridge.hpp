@@ -43,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sonoria::call {
@@ -68,6 +69,11 @@ struct BridgeConfig {
   // never silent: pre-rendered μ-law as Twilio media payloads (base64), e.g. "One moment, please."
   // Null or empty = nothing.
   std::shared_ptr<const std::vector<std::string>> hold_clip;
+  // Rollover: a call moves to a fresh, re-seeded session at the first quiet moment (nobody
+  // speaking, nothing playing, no tool running) once a session has been live session_max, or when
+  // 0 rollover_margin before the engine's own limit (Capabilities::session_limit).
+  milliseconds session_max{0};
+  milliseconds rollover_margin{5 * 60 * 1000};
 };
 
 class CallBridge {
@@ -177,6 +183,8 @@ class CallBridge {
   void check_ending(TimePoint now);
   void finish(TimePoint now, std::optional<Disposition> disposition, EndReason reason, std::string detail);
   void forget_session();
+  bool quiet() const;
+  void maybe_roll_over(TimePoint now);
   bool try_next_engine(TimePoint now, const std::string& detail);
   void engine_failed(TimePoint now, EndReason reason, std::string detail);
   void release_transcripts(TimePoint now);
@@ -207,6 +215,11 @@ class CallBridge {
   bool greeted_ = false;
   bool greeting_measured_ = false;
   std::string greeting_item_;
+
+  TimePoint live_since_{};           // the current session became live
+  bool caller_speaking_ = false;     // between CallerSpeechStarted and CallerSpeechStopped
+  bool rolling_over_ = false;        // a rollover's fresh session is being connected
+  std::vector<std::pair<int64_t, std::string>> held_audio_;  // caller audio meanwhile (timestamp, payload)
 
   bool reply_active_ = false;        // between ReplyStarted and ReplyDone
   int outstanding_tools_ = 0;        // dispatched in this engine session, result not in yet

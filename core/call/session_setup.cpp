@@ -77,6 +77,7 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
   b.max_duration = settings.calls.max_duration;
   b.silence_timeout = settings.calls.silence_timeout;
   b.engine_ready_timeout = settings.engine.connect_timeout + std::chrono::seconds(5);
+  b.session_max = settings.engine.max_session;
 
   setup.session = session_for(setup.engines.front(), setup, profile, settings);
   return setup;

@@ -204,6 +204,7 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(string_key("engines.openai.transcription_model", m(&S::engine, &EngineSettings::transcription_model)));
     v.push_back(duration_key("engines.connect_timeout", m(&S::engine, &EngineSettings::connect_timeout),
                              std::chrono::milliseconds(100)));
+    v.push_back(duration_key("engines.max_session", m(&S::engine, &EngineSettings::max_session), {}));
 
     auto& dg_url = v.emplace_back(string_key("engines.deepgram.url", m(&S::deepgram, &DeepgramSettings::url)));
     dg_url.check = [](const Settings& s) { return check_url(s.deepgram.url, {"wss", "ws"}); };

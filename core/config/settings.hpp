@@ -44,6 +44,9 @@ struct EngineSettings {
   std::string protocol = "ga";                  // "ga" | "beta"
   std::string transcription_model = "gpt-4o-mini-transcribe";
   Duration connect_timeout = std::chrono::seconds(5);  // every engine's connect budget
+  // A call moves to a fresh engine session after this long; 0 = shortly before the engine's own
+  // limit (OpenAI 60 minutes, Deepgram 2 hours).
+  Duration max_session = Duration::zero();
 };
 
 // Deepgram Voice Agent: [engines.deepgram].

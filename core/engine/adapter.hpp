@@ -53,6 +53,9 @@ struct Capabilities {
   // Bytes on the wire per second of caller audio (base64 in JSON, raw μ-law, PCM): how much
   // waiting caller audio a bounded queue holds.
   std::size_t caller_audio_bytes_per_second = 8000;
+  // The engine ends a session after this long (OpenAI: 60 minutes, Deepgram: 2 hours); 0 = no
+  // limit a call would reach. The call rolls over to a fresh session before it.
+  std::chrono::minutes session_limit{0};
 };
 
 // Something the assistant should say: how to say it, for engines that take instructions, and the

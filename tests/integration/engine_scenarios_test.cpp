@@ -600,3 +600,45 @@ TEST_CASE("an engine refusing the session's configuration hands the call to the 
   CHECK(row->engines[1].engine == "deepgram");
   CHECK(has_turn(h.transcript(caller.call_sid()), "assistant", e.greeting_text()));
 }
+
+TEST_CASE("every engine: a long call rolls over to a fresh session at a quiet moment, with no gap and nothing lost") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name}, [](Harness& hh) { hh.settings.engine.max_session = 2s; });
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("We open at seven tomorrow morning.", 400));
+    e.push_reply(reply("Yes, there is free street parking after six.", 400));
+    e.push_caller_transcript("When do you open tomorrow?");
+    e.push_caller_transcript("Is there parking?");
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+    const auto before = Harness::received(caller);
+
+    // The line runs on, quietly; after two seconds of session the call moves to a fresh one.
+    for (int i = 0; i < 300 && e.sessions() < 2; ++i) {
+      caller.send_silence(100);
+      std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(e.sessions() >= 2);
+    CHECK(Harness::received(caller) == before);  // no hold clip: a rollover is not a failure
+    // The caller speaks at once, perhaps before the fresh session is ready: nothing is lost.
+    Harness::say(caller);
+    REQUIRE(e.wait_ready(1));
+    CHECK(e.wait([&] { return e.seeded_history(1).find("We open at seven tomorrow morning.") != std::string::npos; }));
+    REQUIRE(Harness::hear(caller, before + 400 * 8));
+    CHECK(e.wait([&] { return e.caller_audio(1).find(speech_bytes(500)) != std::string::npos; }));
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->status == "completed");
+    REQUIRE(row->engines.size() == 1);
+    CHECK(has_turn(h.transcript(caller.call_sid()), "assistant", "Yes, there is free street parking after six."));
+    auto events = h.events(caller.call_sid());
+    CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_rollover"; }));
+    CHECK(std::none_of(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_lost"; }));
+  }
+}

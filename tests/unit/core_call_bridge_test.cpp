@@ -156,6 +156,7 @@ struct Recorder : ActionSink {
     lost.push_back(l);
     log.push_back("engine_lost");
   }
+  void engine_rollover() override { log.push_back("rollover"); }
   bool try_next_engine(std::string_view reason) override {
     next_engine_asked.emplace_back(reason);
     log.push_back("next_engine");
@@ -1349,4 +1350,35 @@ TEST_CASE("an engine that refuses the configuration or is never ready hands the 
   call.ev(engine::Rejected{"invalid_value: voice"});
   REQUIRE(call.out.ends.size() == 1);
   CHECK(std::holds_alternative<Fallback>(call.out.ends[0].disposition));
+}
+
+TEST_CASE("a session rolls over at the first quiet moment after session_max, holding the caller's audio meanwhile") {
+  BridgeConfig config = test_config();
+  config.session_max = std::chrono::minutes(5);
+  Call call(config);
+  call.greeted();
+  call.caller_turn("u1", "a0", "Do you have parking?");
+  // Five minutes later, but the caller is speaking: not now.
+  call.at(6min);
+  call.ev(engine::CallerSpeechStarted{"u2", -1});
+  call.bridge.on_tick(call.now);
+  CHECK(call.out.events_of(CallEventKind::engine_rollover).empty());
+  call.ev(engine::CallerSpeechStopped{});
+  call.bridge.on_tick(call.now);
+  REQUIRE(call.out.events_of(CallEventKind::engine_rollover).size() == 1);
+  CHECK(std::count(call.out.log.begin(), call.out.log.end(), "rollover") == 1);
+  CHECK(call.engine->closes == 1);
+  CHECK(call.out.lost.empty());  // not a failure: no engine_lost, no hold clip, no apology
+
+  // The caller talks while the fresh session connects: their audio waits, then goes first.
+  call.frame();
+  call.frame();
+  CHECK(call.engine->audio.empty());
+  call.bridge.on_engine_open(call.now);
+  REQUIRE(call.engine->opens.size() == 2);
+  CHECK_FALSE(call.engine->opens[1].empty());  // re-seeded
+  call.ev(engine::Ready{});
+  CHECK(call.engine->audio.size() == 2);
+  CHECK(call.engine->says.empty());
+  CHECK(call.out.ends.empty());
 }

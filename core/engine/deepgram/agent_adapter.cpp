@@ -17,6 +17,7 @@ constexpr Capabilities k_capabilities{
     .mid_call_updates = true,
     .spoken_instructions = false,
     .caller_audio_bytes_per_second = 8000,  // raw μ-law 8 kHz
+    .session_limit = std::chrono::minutes(120),
 };
 
 // One merged frame carries at most 1 s of μ-law.

@@ -16,6 +16,7 @@ constexpr Capabilities k_capabilities{
     .mid_call_updates = true,
     .spoken_instructions = true,
     .caller_audio_bytes_per_second = 11000,  // base64 μ-law in input_audio_buffer.append
+    .session_limit = std::chrono::minutes(60),
 };
 
 std::string greeting_directive(const Speech& speech) {
