@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/engine/binary_audio_merge.hpp"
 #include "core/twilio/base64.hpp"
 
 namespace sonoria::engine::deepgram {
@@ -26,19 +27,6 @@ constexpr std::size_t k_max_merged_bytes = 8000;
 // Keypad texts whose echo has not come yet; older ones are forgotten (bounded).
 constexpr std::size_t k_max_unechoed = 8;
 
-std::size_t merge_binary_audio(std::string& into, const std::vector<std::string_view>& next) {
-  std::size_t taken = 0;
-  std::size_t total = into.size();
-  for (std::string_view frame : next) {
-    if (total + frame.size() > k_max_merged_bytes) break;
-    total += frame.size();
-    ++taken;
-  }
-  if (taken == 0) return 0;
-  into.reserve(total);
-  for (std::size_t i = 0; i < taken; ++i) into.append(next[i]);
-  return taken;
-}
 
 }  // namespace
 
@@ -47,7 +35,7 @@ AgentAdapter::AgentAdapter(SessionConfig config, FrameSink& sink, std::vector<st
 
 const Capabilities& AgentAdapter::capabilities() const { return k_capabilities; }
 
-AudioMerger AgentAdapter::audio_merger() const { return &merge_binary_audio; }
+AudioMerger AgentAdapter::audio_merger() const { return &merge_binary_audio<k_max_merged_bytes>; }
 
 void AgentAdapter::send(std::string text) {
   sent_since_tick_ = true;

@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/engine/binary_audio_merge.hpp"
 #include "core/twilio/base64.hpp"
 
 namespace sonoria::engine::ultravox {
@@ -19,20 +20,6 @@ constexpr Capabilities k_capabilities{
     .caller_audio_bytes_per_second = 16000,  // s16le PCM 8 kHz
 };
 
-// Caller frames are whole samples, so merged frames are too.
-std::size_t merge_binary_audio(std::string& into, const std::vector<std::string_view>& next) {
-  std::size_t taken = 0;
-  std::size_t total = into.size();
-  for (std::string_view frame : next) {
-    if (total + frame.size() > StreamAdapter::k_max_merged_bytes) break;
-    total += frame.size();
-    ++taken;
-  }
-  if (taken == 0) return 0;
-  into.reserve(total);
-  for (std::size_t i = 0; i < taken; ++i) into.append(next[i]);
-  return taken;
-}
 
 }  // namespace
 
@@ -40,7 +27,7 @@ StreamAdapter::StreamAdapter(FrameSink& sink) : sink_(sink) {}
 
 const Capabilities& StreamAdapter::capabilities() const { return k_capabilities; }
 
-AudioMerger StreamAdapter::audio_merger() const { return &merge_binary_audio; }
+AudioMerger StreamAdapter::audio_merger() const { return &merge_binary_audio<StreamAdapter::k_max_merged_bytes>; }
 
 void StreamAdapter::send(std::string text) { sink_.send_engine(Frame{std::move(text), false, false}); }
 
