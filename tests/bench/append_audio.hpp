@@ -2,10 +2,12 @@
 // The caller-audio path of the bench engine, built to cost next to nothing per frame: finding the
 // base64 `audio` of an input_audio_buffer.append by scanning the text (no JSON document), and
 // decoding it straight into fixed 160-byte frames (20 ms of μ-law, the probe frame size), carrying
-// a partial frame over to the next append. Pure; not thread-safe (one assembler per connection).
+// a partial frame over to the next append (or cutting raw μ-law binary frames the same way). Pure; not thread-safe (one assembler per connection).
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -52,6 +54,26 @@ class FrameAssembler {
       if (b64[i + 3] != '=') put(static_cast<char>(bits & 0xFF), on_frame);
     }
     return true;
+  }
+
+  // The same for raw μ-law bytes (Deepgram's binary frames): whole frames are handed on in place.
+  template <class OnFrame>
+  void feed_raw(std::string_view bytes, OnFrame&& on_frame) {
+    while (!bytes.empty()) {
+      if (fill_ == 0 && bytes.size() >= k_frame) {
+        on_frame(bytes.substr(0, k_frame));
+        bytes.remove_prefix(k_frame);
+        continue;
+      }
+      const std::size_t n = std::min(k_frame - fill_, bytes.size());
+      std::memcpy(frame_.data() + fill_, bytes.data(), n);
+      fill_ += n;
+      bytes.remove_prefix(n);
+      if (fill_ == k_frame) {
+        fill_ = 0;
+        on_frame(std::string_view(frame_.data(), k_frame));
+      }
+    }
   }
 
   std::size_t pending() const noexcept { return fill_; }

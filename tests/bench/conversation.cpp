@@ -1,12 +1,11 @@
 #include "tests/bench/conversation.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <ctime>
-#include <numbers>
 
-#include "core/audio/g711.hpp"
 #include "core/simulate/probe.hpp"
+#include "tests/bench/agent_audio.hpp"
+#include "tests/bench/agent_speech.hpp"
 #include "tests/bench/realtime_events.hpp"
 
 namespace sonoria::bench {
@@ -15,25 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int k_deltas_per_transcript_piece = 5;
+constexpr int k_deltas_per_transcript_piece = k_deltas_per_piece;
 constexpr std::int64_t k_min_commit_ms = 100;  // OpenAI refuses to commit less audio than this
-constexpr std::string_view k_reply_text =
-    "Thanks for calling the studio. We are open every day from seven in the morning until nine at night, "
-    "and I can text you a link to book a class whenever you like.";
-constexpr std::string_view k_caller_transcript = "What time do you open on Saturday?";
-
-// One 160-byte frame of a 400 Hz tone (exactly eight periods, so frames join without a click).
-const std::string& tone_frame() {
-  static const std::string frame = [] {
-    std::string f(simulate::k_frame_bytes, '\0');
-    for (std::size_t i = 0; i < f.size(); ++i) {
-      const double s = 8000.0 * std::sin(2.0 * std::numbers::pi * 400.0 * static_cast<double>(i) / 8000.0);
-      f[i] = static_cast<char>(audio::linear_to_ulaw(static_cast<std::int16_t>(s)));
-    }
-    return f;
-  }();
-  return frame;
-}
 
 const json* member(const json& j, const char* key) {
   if (!j.is_object()) return nullptr;
@@ -93,6 +75,14 @@ void Conversation::open(Outbox& out) {
 }
 
 // ---- client events ------------------------------------------------------------------------------
+
+void Conversation::on_message(std::string_view data, bool binary, std::uint64_t now_ns, Outbox& out) {
+  if (binary) {
+    stats_.count_error("binary_frame");  // not part of the protocol
+    return;
+  }
+  on_text(data, now_ns, out);
+}
 
 void Conversation::on_text(std::string_view text, std::uint64_t now_ns, Outbox& out) {
   if (auto audio = scan_append_audio(text)) {
@@ -370,7 +360,7 @@ void Conversation::function_call(Outbox& out) {
   const std::string call_id = next_id("call_");
   open_calls_.push_back(call_id);
   json item = {{"id", item_id},   {"object", "realtime.item"}, {"type", "function_call"}, {"status", "in_progress"},
-               {"call_id", call_id}, {"name", "send_booking_link"}, {"arguments", ""}};
+               {"call_id", call_id}, {"name", k_function_name}, {"arguments", ""}};
   send({{"type", "response.output_item.added"}, {"response_id", response_id}, {"output_index", 0}, {"item", item}}, out);
   const json previous = previous_item();
   last_item_id_ = item_id;
@@ -382,7 +372,7 @@ void Conversation::function_call(Outbox& out) {
   send(std::move(delta), out);
   json done = args_base;
   done["type"] = "response.function_call_arguments.done";
-  done["name"] = "send_booking_link";
+  done["name"] = k_function_name;
   done["arguments"] = "{}";
   send(std::move(done), out);
   item["status"] = "completed";
@@ -434,11 +424,7 @@ void Conversation::send_delta(Outbox& out) {
   delta_audio_.clear();
   // sent_ns is taken once per delta: the frames of one delta leave together.
   const std::uint64_t sent_ns = simulate::monotonic_ns();
-  for (std::size_t f = 0; f < frames; ++f) {
-    frame_ = tone_frame();
-    simulate::stamp_probe(frame_, {number_, out_sequence_++, sent_ns, true});
-    delta_audio_ += frame_;
-  }
+  append_probe_tone(delta_audio_, number_, out_sequence_, frames, sent_ns);
   std::string message;
   message.reserve(delta_audio_.size() * 4 / 3 + 192);
   write_audio_delta(message, next_id("event_"), r.id, r.item_id, delta_audio_);

@@ -29,39 +29,36 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/bench/append_audio.hpp"
+#include "tests/bench/engine_protocol.hpp"
 #include "tests/bench/engine_stats.hpp"
 #include "tests/bench/frame_vad.hpp"
 #include "tests/bench/probe_sequence.hpp"
 
 namespace sonoria::bench {
 
-struct EngineOptions {
-  int delta_ms = 100;      // audio per response.output_audio.delta; a positive multiple of 20
-  int reply_ms = 2000;     // length of every spoken reply; rounded up to whole deltas
-  int function_every = 4;  // every Nth response is a function call; 0 = never
-};
-
-// Server events to send, in order. The transport moves them out after each call.
-using Outbox = std::vector<std::string>;
-
-class Conversation {
+class Conversation final : public Protocol {
  public:
   // `number` names the connection: its probe stream and its ids. `options` and `stats` must
   // outlive the conversation.
   Conversation(const EngineOptions& options, EngineStats& stats, std::uint32_t number, std::string model);
 
+  std::string_view engine() const override { return "openai"; }
+
   // The WebSocket is open: session.created.
-  void open(Outbox& out);
+  void open(Outbox& out) override;
+
+  // A text frame goes to on_text; a binary frame is not part of the protocol (counted as an error).
+  void on_message(std::string_view data, bool binary, std::uint64_t now_ns, Outbox& out) override;
 
   // One client text frame that arrived at `now_ns` (simulate::monotonic_ns()).
   void on_text(std::string_view text, std::uint64_t now_ns, Outbox& out);
 
   // When the next audio delta of the speaking response is due (monotonic ns); nullopt when silent.
-  std::optional<std::uint64_t> next_due_ns() const;
+  std::optional<std::uint64_t> next_due_ns() const override;
 
   // Sends the deltas due by `now_ns` — several when the caller is late, so the schedule stays
   // absolute — and, after the last one, the response's closing events and response.done.
-  void on_due(std::uint64_t now_ns, Outbox& out);
+  void on_due(std::uint64_t now_ns, Outbox& out) override;
 
   // The `error` event and close code OpenAI's GA endpoint answers a beta (`OpenAI-Beta`) client with.
   static std::string beta_refusal();
@@ -131,7 +128,6 @@ class Conversation {
   std::uint64_t responses_ = 0;
   std::optional<Response> response_;
   std::uint32_t out_sequence_ = 0;
-  std::string frame_;        // reused: one probe-stamped frame
   std::string delta_audio_;  // reused: one delta of raw μ-law
 };
 

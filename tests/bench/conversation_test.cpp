@@ -22,7 +22,7 @@ struct Harness {
 
   std::vector<json> drain() {
     std::vector<json> events;
-    for (const auto& text : out) events.push_back(json::parse(text));
+    for (const auto& message : out) events.push_back(json::parse(message.data));
     out.clear();
     return events;
   }

@@ -1,5 +1,5 @@
-// sonoria-bench-engine: a lean stand-in for OpenAI Realtime (GA) that the relay benchmark
-// (scripts/bench) points sonoria at. See tests/bench/README.md.
+// sonoria-bench-engine: a lean stand-in for OpenAI Realtime (GA), Deepgram Voice Agent and Ultravox
+// that the relay benchmark (scripts/bench) points sonoria at, all on one port. See tests/bench/README.md.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -15,15 +15,17 @@
 #include "tests/bench/open_files.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"A fake OpenAI Realtime (GA) engine for the sonoria relay benchmark: answers every caller turn "
-               "with paced, probe-stamped μ-law and serves GET /stats, POST /stats/reset."};
+  CLI::App app{"A fake speech engine for the sonoria relay benchmark, speaking OpenAI Realtime (GA) on "
+               "/v1/realtime, Deepgram Voice Agent on /v1/agent/converse and Ultravox (POST /api/calls, then "
+               "/calls/<id>/join): answers every caller turn with paced, probe-stamped audio and serves GET /stats, "
+               "POST /stats/reset."};
   app.name("sonoria-bench-engine");
   std::string address = "127.0.0.1";
   int port = 0;
   sonoria::bench::EngineOptions options;
   app.add_option("--port", port, "TCP port; 0 = an ephemeral one (printed on stdout)")->check(CLI::Range(0, 65535));
   app.add_option("--listen", address, "IP address to bind")->capture_default_str();
-  app.add_option("--delta-ms", options.delta_ms, "audio per response.output_audio.delta (a multiple of 20)")
+  app.add_option("--delta-ms", options.delta_ms, "audio per delta or binary audio frame (a multiple of 20)")
       ->capture_default_str()
       ->check([](const std::string& text) -> std::string {
         int ms = 0;

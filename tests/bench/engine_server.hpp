@@ -1,8 +1,13 @@
 #pragma once
-// The bench engine's listener: one port for both the OpenAI Realtime WebSocket
-// (GET /v1/realtime?model=… with Upgrade; any Authorization is accepted) and plain HTTP for the
-// benchmark script: GET /stats (EngineStats as JSON), POST /stats/reset (zeroes the counters, so
-// warm-up is excluded) and GET /healthz. Anything else is 404.
+// The bench engine's listener: one port for every protocol it speaks and for the benchmark script.
+//   GET /v1/realtime?model=… with Upgrade — OpenAI Realtime GA (any Authorization is accepted);
+//   GET /v1/agent/converse with Upgrade — Deepgram Voice Agent (Authorization: Token …, else 401);
+//   POST /api/calls — creates an Ultravox call (X-API-Key, else 401) and answers 201 with its
+//     joinUrl, ws://<Host>/calls/<id>/join, which upgrades once (404 for an unknown or joined id);
+//   GET /stats (EngineStats as JSON), POST /stats/reset (zeroes the counters, so warm-up is
+//     excluded), GET /healthz. Anything else is 404.
+// So sonoria's [engines.openai] url, [engines.deepgram] url and [engines.ultravox] api_url
+// (http://HOST:PORT/api) may all point at one engine.
 //
 // Threads: runs on the io_context it is given, which the caller runs on one thread.
 

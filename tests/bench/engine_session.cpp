@@ -12,14 +12,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 
-EngineSession::EngineSession(asio::ip::tcp::socket socket, EngineShared& shared, std::string model)
-    : ws_(std::move(socket)),
-      timer_(ws_.get_executor()),
-      shared_(shared),
-      conversation_(shared.options, shared.stats, shared.next_number++, std::move(model)) {}
+EngineSession::EngineSession(asio::ip::tcp::socket socket, EngineShared& shared, std::unique_ptr<Protocol> protocol)
+    : ws_(std::move(socket)), timer_(ws_.get_executor()), shared_(shared), protocol_(std::move(protocol)) {}
 
-void EngineSession::run(http::request<http::string_body> upgrade) {
-  const bool beta = upgrade.find("OpenAI-Beta") != upgrade.end();
+void EngineSession::run(http::request<http::string_body> upgrade, bool refuse_beta) {
+  const bool beta = refuse_beta && upgrade.find("OpenAI-Beta") != upgrade.end();
   websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   ws_.set_option(timeouts);
   ws_.read_message_max(4 * 1024 * 1024);
@@ -29,7 +26,7 @@ void EngineSession::run(http::request<http::string_body> upgrade) {
 
 void EngineSession::on_accept(beast::error_code ec, bool beta) {
   if (ec) return;  // never opened: not counted
-  ++shared_.stats.sessions_total;
+  shared_.stats.count_session(protocol_->engine());
   ++shared_.stats.sessions_open;
   do_read();
   if (beta) {
@@ -39,7 +36,7 @@ void EngineSession::on_accept(beast::error_code ec, bool beta) {
     close_after_flush(Conversation::k_beta_close_code);
     return;
   }
-  conversation_.open(outbox_);
+  protocol_->open(outbox_);
   flush();
 }
 
@@ -55,12 +52,8 @@ void EngineSession::on_read(beast::error_code ec) {
   const std::uint64_t now = simulate::monotonic_ns();
   if (!closing_) {
     const auto data = read_buffer_.cdata();
-    const std::string_view text(static_cast<const char*>(data.data()), data.size());
-    if (ws_.got_text()) {
-      conversation_.on_text(text, now, outbox_);
-    } else {
-      shared_.stats.count_error("binary_frame");  // not part of the protocol
-    }
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    protocol_->on_message(bytes, ws_.got_binary(), now, outbox_);
   }
   read_buffer_.consume(read_buffer_.size());
   // A session.update with a long prompt grows the buffer; audio frames need a fraction of that.
@@ -72,7 +65,7 @@ void EngineSession::on_read(beast::error_code ec) {
 
 void EngineSession::flush() {
   for (auto& message : outbox_) {
-    queued_bytes_ += message.size();
+    queued_bytes_ += message.data.size();
     queue_.push_back(std::move(message));
   }
   outbox_.clear();
@@ -94,14 +87,15 @@ void EngineSession::do_write() {
     return;
   }
   writing_ = true;
-  ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  ws_.binary(queue_.front().binary);
+  ws_.async_write(asio::buffer(queue_.front().data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->writing_ = false;
     if (ec) {
       self->queue_.clear();
       self->queued_bytes_ = 0;
       return;  // the read loop reports the closure
     }
-    self->queued_bytes_ -= self->queue_.front().size();
+    self->queued_bytes_ -= self->queue_.front().data.size();
     self->queue_.pop_front();
     self->do_write();
   });
@@ -109,7 +103,7 @@ void EngineSession::do_write() {
 
 void EngineSession::arm_timer() {
   if (closed_ || closing_) return;
-  const auto due = conversation_.next_due_ns();
+  const auto due = protocol_->next_due_ns();
   if (!due) {
     if (armed_for_) {
       armed_for_.reset();
@@ -127,7 +121,7 @@ void EngineSession::arm_timer() {
 void EngineSession::on_timer(beast::error_code ec) {
   if (ec || closed_ || closing_) return;  // re-armed or cancelled: a newer wait owns the timer
   armed_for_.reset();
-  conversation_.on_due(simulate::monotonic_ns(), outbox_);
+  protocol_->on_due(simulate::monotonic_ns(), outbox_);
   flush();
   arm_timer();
 }

@@ -14,7 +14,7 @@
 namespace sonoria::bench {
 
 struct FrameCounts {
-  std::uint64_t received = 0;         // 160-byte caller frames decoded from input_audio_buffer.append
+  std::uint64_t received = 0;         // 160-byte caller frames (decoded from appends, or binary audio)
   std::uint64_t probes = 0;           // of which carried a probe header
   std::uint64_t lost = 0;             // sequence numbers skipped inside a probe stream
   std::uint64_t reordered = 0;        // probes older than one already seen on their stream
@@ -24,6 +24,8 @@ struct FrameCounts {
 struct EngineStats {
   std::uint64_t sessions_total = 0;   // WebSocket sessions accepted since the last reset
   std::uint64_t sessions_open = 0;    // a gauge: not zeroed by reset
+  std::map<std::string, std::uint64_t, std::less<>> sessions_by_engine;  // accepted sessions per protocol
+  std::uint64_t calls_created = 0;    // Ultravox calls created over REST (POST /api/calls)
   LatencyHistogram caller_to_engine;  // probe sent_ns (simulator) → frame decoded here
   FrameCounts frames;
   std::uint64_t responses = 0;        // responses started (audio or function call)
@@ -33,14 +35,18 @@ struct EngineStats {
   std::map<std::string, std::uint64_t, std::less<>> error_codes;  // errors by code (a handful of codes)
   std::uint64_t speech_turns = 0;     // speech_started events
   std::uint64_t truncates = 0;        // conversation.item.truncate accepted
-  std::uint64_t audio_deltas = 0;     // response.output_audio.delta sent
+  std::uint64_t audio_deltas = 0;     // audio chunks sent: response.output_audio.delta, or a binary frame
   std::uint64_t late_deltas = 0;      // sent more than k_late_ns after their scheduled time
+  std::uint64_t unprobed_frames = 0;  // agent frames sent without a probe (Ultravox: a send time holding 0x7F)
   std::uint64_t max_delta_lag_ns = 0;
 
   static constexpr std::uint64_t k_late_ns = 5'000'000;
 
   // One error: counted in `errors` and under `code` (the error event's code, or what went wrong).
   void count_error(std::string_view code);
+
+  // One accepted session of `engine` ("openai", "deepgram", "ultravox").
+  void count_session(std::string_view engine);
 
   // Zeroes everything except sessions_open.
   void reset() noexcept;

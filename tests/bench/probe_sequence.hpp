@@ -7,6 +7,7 @@
 // counts once as lost, when its gap is seen, and once as reordered). Pure; not thread-safe.
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "tests/bench/engine_stats.hpp"
@@ -18,12 +19,18 @@ class ProbeSequence {
   // Checks `sequence` on `stream` and adds what it finds to `counts`.
   void observe(std::uint32_t stream, std::uint32_t sequence, FrameCounts& counts);
 
+  // The stream of the last probe observed (nullopt before the first).
+  std::optional<std::uint32_t> last_stream() const;
+  // The sequence number `stream` expects next (nullopt for a stream not seen yet).
+  std::optional<std::uint32_t> expected(std::uint32_t stream) const;
+
  private:
   struct Stream {
     std::uint32_t id = 0;
     std::uint32_t next = 0;  // the number expected next
   };
   std::vector<Stream> streams_;  // a handful at most; a linear scan beats a map
+  std::optional<std::uint32_t> last_stream_;
 };
 
 }  // namespace sonoria::bench

@@ -2,9 +2,10 @@
 """The relay benchmark (issue 6), run by scripts/bench after it has built the binaries.
 
 Puts `sonoria serve` between `sonoria simulate --calls N --probe` (the callers, as Twilio) and
-`sonoria-bench-engine` (OpenAI Realtime GA), all on loopback, and reports per load level what the
-daemon cost (CPU per call-second, RSS per call), the latency it added both ways, frames lost or
-reordered, and whether the harness itself kept up. See tests/bench/README.md.
+`sonoria-bench-engine` (OpenAI Realtime GA, Deepgram Voice Agent or Ultravox: --engine), all on
+loopback, and reports per load level and engine what the daemon cost (CPU per call-second, RSS per
+call), the latency it added both ways, frames lost or reordered, and whether the harness itself kept
+up. See tests/bench/README.md.
 """
 
 import argparse
@@ -29,6 +30,16 @@ import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIALLED = "+15550001000"  # examples/yoga-studio.toml answers this number
+PROFILE = os.path.join(REPO, "examples", "yoga-studio.toml")
+
+# The engines the bench engine speaks. Each gets its own business, imported from yoga-studio.toml:
+# OpenAI's is the example itself; the others are copies with their own slug, number and
+# `assistant.engine` (and a voice of that engine), so one daemon serves them all side by side.
+ENGINES = {
+    "openai": {"number": DIALLED},
+    "deepgram": {"number": "+15550002000", "voice": "aura-2-thalia-en"},
+    "ultravox": {"number": "+15550003000", "voice": "Mark"},
+}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
@@ -73,10 +84,28 @@ def parse_levels(text):
     return levels
 
 
+def parse_engines(text):
+    engines = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        if name not in ENGINES:
+            raise argparse.ArgumentTypeError(f'"{name}" is not an engine (expected {", ".join(ENGINES)}, or a comma list)')
+        if name not in engines:
+            engines.append(name)
+    if not engines:
+        raise argparse.ArgumentTypeError(f'"{text}": name at least one engine ({", ".join(ENGINES)})')
+    return engines
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--levels", type=parse_levels, default=[10, 100, 400, 1000],
                    help="concurrent calls per level (default 10,100,400,1000)")
+    p.add_argument("--engine", dest="engines", type=parse_engines, default=["openai"],
+                   help="the engine sonoria talks to: openai, deepgram or ultravox, or a comma list to run each "
+                        "at every level and report them side by side (default openai)")
     p.add_argument("--duration", default="60s", help="how long every call lasts (default 60s)")
     p.add_argument("--ramp", default="10s", help="calls start evenly over this time (default 10s)")
     p.add_argument("--out", help="results directory (default bench-results/<timestamp>/)")
@@ -202,7 +231,7 @@ class Children:
 
 def child_env():
     """The environment without anything that would override the benchmark's config file."""
-    drop = ("OPENAI_API_KEY", "TWILIO_", "SONORIA_")
+    drop = ("OPENAI_API_KEY", "DEEPGRAM_", "ULTRAVOX_", "TWILIO_", "SONORIA_")
     return {k: v for k, v in os.environ.items() if not k.startswith(drop)}
 
 
@@ -226,13 +255,23 @@ api_base_url = "http://127.0.0.1:{closed_port}/2010-04-01"
 from = "{DIALLED}"
 validate_signatures = true
 
-[engine]
-provider = "openai"
+# Every engine is sonoria-bench-engine; each business of the benchmark chooses one (assistant.engine).
+[engines]
+connect_timeout = "10s"
+
+[engines.openai]
 url = "ws://127.0.0.1:{engine_port}/v1/realtime"
 model = "gpt-realtime"
 api_key = "sk-bench-not-a-real-key"
 protocol = "ga"
-connect_timeout = "10s"
+
+[engines.deepgram]
+url = "ws://127.0.0.1:{engine_port}/v1/agent/converse"
+api_key = "dg-bench-not-a-real-key"
+
+[engines.ultravox]
+api_url = "http://127.0.0.1:{engine_port}/api"
+api_key = "uv-bench-not-a-real-key"
 
 [calls]
 max_concurrent = {max_calls}
@@ -246,6 +285,25 @@ level = "warn"
 """
     with open(path, "w") as f:
         f.write(config)
+
+
+def profile_text(engine):
+    """examples/yoga-studio.toml as the business that `engine` answers for (see ENGINES)."""
+    with open(PROFILE) as f:
+        text = f.read()
+    if engine == "openai":
+        return text
+    spec = ENGINES[engine]
+    edits = [
+        (r'(?m)^slug = "lotus-yoga"$', f'slug = "lotus-yoga-{engine}"'),
+        (r'(?m)^phone_numbers = \["\+15550001000"\]$', f'phone_numbers = ["{spec["number"]}"]'),
+        (r'(?m)^(\[assistant\]\n(?:[^\[].*\n)*?)voice = "[^"]*"$', rf'\1engine = "{engine}"\nvoice = "{spec["voice"]}"'),
+    ]
+    for pattern, replacement in edits:
+        text, n = re.subn(pattern, replacement, text, count=1)
+        if n != 1:
+            raise BenchError(f"{PROFILE} changed: cannot make the {engine} business from it ({pattern} not found)")
+    return text
 
 
 def run_quiet(argv, env, what):
@@ -273,6 +331,7 @@ class Bench:
         self.port = free_port()
         self.daemon = None
         self.engine = None
+        self.floors = {}  # calls → the floor measured at that level
 
     def close(self):
         self.children.stop_all()
@@ -285,8 +344,14 @@ class Bench:
         write_config(self.config, self.workspace, self.port, self.engine_port, free_port(),
                      max(self.args.levels) + 10, call_limit_s, self.args.daemon_threads)
         run_quiet([self.sonoria, "--config", self.config, "init", "--no-example"], self.env, "sonoria init")
-        run_quiet([self.sonoria, "--config", self.config, "org", "import",
-                   os.path.join(REPO, "examples", "yoga-studio.toml")], self.env, "sonoria org import")
+        for engine in self.args.engines:
+            path = PROFILE
+            if engine != "openai":
+                path = os.path.join(self.workspace, f"profile-{engine}.toml")
+                with open(path, "w") as f:
+                    f.write(profile_text(engine))
+            run_quiet([self.sonoria, "--config", self.config, "org", "import", path], self.env,
+                      f"sonoria org import ({engine})")
 
     def start_engine(self):
         log = os.path.join(self.logs, "engine.log")
@@ -325,7 +390,7 @@ class Bench:
             time.sleep(0.5)
         return False
 
-    def run_level(self, calls):
+    def run_level(self, calls, engine):
         if self.daemon is None or not self.args.one_daemon:
             self.stop_daemon()
             self.daemon = self.start_daemon()
@@ -340,18 +405,18 @@ class Bench:
         started = time.monotonic()
 
         argv = [self.sonoria, "--config", self.config, "simulate", "--url", f"http://127.0.0.1:{self.port}",
-                "--to", DIALLED, "--calls", str(calls), "--duration", self.args.duration,
+                "--to", ENGINES[engine]["number"], "--calls", str(calls), "--duration", self.args.duration,
                 "--ramp", self.args.ramp, "--probe", "--json"]
         if self.args.simulator_threads:
             argv += ["--threads", str(self.args.simulator_threads)]
-        log = os.path.join(self.logs, f"simulate-{calls}.log")
+        log = os.path.join(self.logs, f"simulate-{engine}-{calls}.log")
         simulator = self.children.start(argv, log, self.env, stdout=subprocess.PIPE)
         limit = self.args.duration_s + self.args.ramp_s + 180
         try:
             stdout, _ = simulator.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             self.children.stop(simulator)
-            raise BenchError(f"sonoria simulate ran over {limit:.0f} s at {calls} calls; see {log}")
+            raise BenchError(f"sonoria simulate ran over {limit:.0f} s at {calls} calls ({engine}); see {log}")
         self.children.processes.remove(simulator)
         wall_s = time.monotonic() - started
         daemon_cpu = cpu_ms(daemon_pid) - daemon_cpu0
@@ -360,17 +425,21 @@ class Bench:
         peak_rss = sampler.stop()
         engine_stats = json.loads(http(self.engine_url + "/stats")[1])
         if simulator.returncode != 0:
-            raise BenchError(f"sonoria simulate exited with status {simulator.returncode} at {calls} calls; see {log}")
+            raise BenchError(f"sonoria simulate exited with status {simulator.returncode} at {calls} calls ({engine}); "
+                             f"see {log}")
         try:
             sim = json.loads(stdout.decode())
         except ValueError:
-            raise BenchError(f"sonoria simulate printed no JSON summary at {calls} calls; see {log}")
+            raise BenchError(f"sonoria simulate printed no JSON summary at {calls} calls ({engine}); see {log}")
         simulator_cpu_os = ((children_cpu1.ru_utime - children_cpu0.ru_utime) +
                             (children_cpu1.ru_stime - children_cpu0.ru_stime)) * 1000
-        level = summarise(calls, sim, engine_stats, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os, idle_rss,
-                          peak_rss)
+        level = summarise(calls, engine, sim, engine_stats, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os,
+                          idle_rss, peak_rss)
         if not self.args.no_floor:
-            level["floor"] = self.run_floor(calls, sim)
+            # The floor depends on message rates and sizes, not on the engine: measured once per level.
+            if calls not in self.floors:
+                self.floors[calls] = dict(self.run_floor(calls, sim), measured_with=engine)
+            level["floor"] = self.floors[calls]
         return level
 
     def run_floor(self, calls, sim):
@@ -391,9 +460,16 @@ class Bench:
         return floor
 
 
-def summarise(calls, sim, engine, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os, idle_rss, peak_rss):
+def summarise(calls, engine_name, sim, engine, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os, idle_rss, peak_rss):
     call_seconds = sim["call_seconds"]
     reasons = []
+    by_engine = engine.get("sessions_by_engine", {})
+    elsewhere = {name: n for name, n in by_engine.items() if name != engine_name and n}
+    if not by_engine.get(engine_name):
+        reasons.append(f"no call reached the {engine_name} engine")
+    if elsewhere:
+        reasons.append("engine sessions went to " + ", ".join(f"{name} ({n})" for name, n in elsewhere.items()) +
+                       f", not {engine_name} (a failover?)")
     if not sim["harness"]["kept_up"]:
         reasons.append("the simulator fell behind its 20 ms ticks")
     if sim["calls"]["connected"] != sim["calls"]["offered"]:
@@ -407,6 +483,7 @@ def summarise(calls, sim, engine, wall_s, daemon_cpu, engine_cpu, simulator_cpu_
         reasons.append("the engine used over 90% of a core")
     return {
         "calls": calls,
+        "engine": engine_name,
         "load_achieved": not reasons,
         "not_achieved_because": reasons,
         "wall_s": round(wall_s, 1),
@@ -430,8 +507,9 @@ def summarise(calls, sim, engine, wall_s, daemon_cpu, engine_cpu, simulator_cpu_
         "marks_echoed": sim["marks_echoed"],
         "errors": {"simulator": sim["errors"], "engine": engine["errors"],
                    "engine_codes": engine.get("error_codes", {})},
-        "engine": {k: engine[k] for k in ("responses", "function_calls", "cancelled", "speech_turns", "truncates",
-                                          "audio_deltas", "sessions_total")},
+        "engine_stats": {k: engine.get(k) for k in ("responses", "function_calls", "cancelled", "speech_turns",
+                                                    "truncates", "audio_deltas", "sessions_total", "sessions_by_engine",
+                                                    "calls_created", "unprobed_frames")},
         "harness": {
             "simulator_cpu_ms": sim["harness"]["cpu_ms"],
             "simulator_cpu_ms_os": round(simulator_cpu_os),
@@ -465,53 +543,72 @@ def errors_cell(errors):
 
 
 def target_checks(levels):
-    by_calls = {level["calls"]: level for level in levels}
     checks = []
 
     def mark(ok):
         return "✓" if ok else "✗"
 
-    at = by_calls.get(400)
-    if at and at["daemon"]["cpu_ms_per_call_s"] is not None:
-        v = at["daemon"]["cpu_ms_per_call_s"]
-        floor = (f"; a bare epoll relay of the same traffic costs {at['floor']['cpu_ms_per_call_s']:.3f}"
-                 if at.get("floor") else "")
-        checks.append(f"{mark(v <= 0.25)} CPU at 400 calls: {v:.3f} ms per call-second (target ≤ 0.25{floor})")
-        v = at["daemon"]["rss_kib_per_call"]
-        checks.append(f"{mark(v <= 64)} RSS at 400 calls: {v:.1f} KiB per call (target ≤ 64)")
-    else:
-        checks.append("– CPU and RSS at 400 calls: level not run")
-    at = by_calls.get(200)
-    if at:
-        e2c, c2e = float(at["engine_to_caller_ms"]["p99"]), float(at["caller_to_engine_ms"]["p99"])
-        checks.append(f"{mark(e2c <= 1 and c2e <= 1)} p99 at 200 calls: engine→caller {e2c:.3f} ms, "
-                      f"caller→engine {c2e:.3f} ms (target ≤ 1 each way)")
-    else:
-        checks.append("– p99 latency at 200 calls: level not run (add 200 to --levels)")
-    for level in levels:
-        f = level["frames"]
-        bad = (f["engine_to_caller"]["lost"] + f["engine_to_caller"]["reordered"] +
-               f["caller_to_engine"]["lost"] + f["caller_to_engine"]["reordered"])
-        held = "" if level["load_achieved"] else " (load not achieved: see notes)"
-        checks.append(f"{mark(bad == 0)} frames at {level['calls']} calls: {bad} lost or reordered{held}")
+    engines = list(dict.fromkeys(level.get("engine", "openai") for level in levels))
+    for engine in engines:
+        by_calls = {level["calls"]: level for level in levels if level.get("engine", "openai") == engine}
+        on = f" ({engine})" if len(engines) > 1 or engine != "openai" else ""
+        at = by_calls.get(400)
+        if at and at["daemon"]["cpu_ms_per_call_s"] is not None:
+            v = at["daemon"]["cpu_ms_per_call_s"]
+            floor = (f"; a bare epoll relay of the same traffic costs {at['floor']['cpu_ms_per_call_s']:.3f}"
+                     if at.get("floor") else "")
+            checks.append(f"{mark(v <= 0.25)} CPU at 400 calls{on}: {v:.3f} ms per call-second (target ≤ 0.25{floor})")
+            v = at["daemon"]["rss_kib_per_call"]
+            checks.append(f"{mark(v <= 64)} RSS at 400 calls{on}: {v:.1f} KiB per call (target ≤ 64)")
+        else:
+            checks.append(f"– CPU and RSS at 400 calls{on}: level not run")
+        at = by_calls.get(200)
+        if at:
+            e2c, c2e = float(at["engine_to_caller_ms"]["p99"]), float(at["caller_to_engine_ms"]["p99"])
+            checks.append(f"{mark(e2c <= 1 and c2e <= 1)} p99 at 200 calls{on}: engine→caller {e2c:.3f} ms, "
+                          f"caller→engine {c2e:.3f} ms (target ≤ 1 each way)")
+        else:
+            checks.append(f"– p99 latency at 200 calls{on}: level not run (add 200 to --levels)")
+        for calls, level in by_calls.items():
+            f = level["frames"]
+            bad = (f["engine_to_caller"]["lost"] + f["engine_to_caller"]["reordered"] +
+                   f["caller_to_engine"]["lost"] + f["caller_to_engine"]["reordered"])
+            held = "" if level["load_achieved"] else " (load not achieved: see notes)"
+            checks.append(f"{mark(bad == 0)} frames at {calls} calls{on}: {bad} lost or reordered{held}")
     return checks
+
+
+def cpu_versus_openai(level, levels):
+    """The daemon's CPU per call-second against OpenAI's at the same level: "+0.083 (+7 %)", or "–"."""
+    if level.get("engine", "openai") == "openai":
+        return "–"
+    base = next((other for other in levels
+                 if other["calls"] == level["calls"] and other.get("engine", "openai") == "openai"), None)
+    mine = level["daemon"]["cpu_ms_per_call_s"]
+    if not base or base["daemon"]["cpu_ms_per_call_s"] is None or mine is None:
+        return "–"
+    theirs = base["daemon"]["cpu_ms_per_call_s"]
+    percent = f" ({(mine - theirs) / theirs * 100:+.0f} %)" if theirs else ""
+    return f"{mine - theirs:+.3f}{percent}"
 
 
 def markdown(report):
     lines = [f"# sonoria relay benchmark, {report['started']}", "",
              f"`{report['command']}`  ", f"git {report['git']} · {report['machine']['cpus']} CPUs "
-             f"({report['machine']['cpu_model']}) · Linux {report['machine']['kernel']} · engine: "
+             f"({report['machine']['cpu_model']}) · Linux {report['machine']['kernel']} · engines: "
+             f"{', '.join(report.get('engines', ['openai']))} · bench engine: "
              f"{report['engine']['delta_ms']} ms deltas, {report['engine']['reply_ms']} ms replies, a tool call "
              f"every {report['engine']['function_every']} responses", "", TARGETS_LINE, "",
-             "| calls | load achieved | daemon CPU ms/call-s | floor ms/call-s | RSS KiB/call | engine→caller ms p50/p95/p99/max "
-             "| caller→engine ms p50/p95/p99/max | lost e→c / c→e | reordered e→c / c→e | clears | marks "
-             "| errors | greeting ms p50/p95/p99 | simulator CPU s | engine CPU s |",
-             "|---:|:---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---|---:|---:|"]
+             "| calls | engine | load achieved | daemon CPU ms/call-s | vs openai | floor ms/call-s | RSS KiB/call "
+             "| engine→caller ms p50/p95/p99/max | caller→engine ms p50/p95/p99/max | lost e→c / c→e "
+             "| reordered e→c / c→e | clears | marks | errors | greeting ms p50/p95/p99 | simulator CPU s "
+             "| engine CPU s |",
+             "|---:|---|:---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---|---:|---:|"]
     for level in report["levels"]:
         f, g = level["frames"], level["greeting_ms"]
         lines.append(
-            f"| {level['calls']} | {'yes' if level['load_achieved'] else '⚠ no'} "
-            f"| {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} "
+            f"| {level['calls']} | {level.get('engine', 'openai')} | {'yes' if level['load_achieved'] else '⚠ no'} "
+            f"| {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} | {cpu_versus_openai(level, report['levels'])} "
             f"| {fmt(level['floor']['cpu_ms_per_call_s'], 3) if level.get('floor') else '–'} "
             f"| {fmt(level['daemon']['rss_kib_per_call'], 1)} "
             f"| {quartet(level['engine_to_caller_ms'])} | {quartet(level['caller_to_engine_ms'])} "
@@ -521,14 +618,17 @@ def markdown(report):
             f"| {'/'.join(fmt(float(g[k]), 0) for k in ('p50', 'p95', 'p99'))} "
             f"| {level['harness']['simulator_cpu_ms'] / 1000:.1f} | {level['harness']['engine_cpu_ms'] / 1000:.1f} |")
     lines += ["", "Target check:", ""] + [f"- {c}" for c in target_checks(report["levels"])]
-    notes = [f"- {level['calls']} calls: " + "; ".join(level["not_achieved_because"])
+    notes = [f"- {level['calls']} calls on {level.get('engine', 'openai')}: " + "; ".join(level["not_achieved_because"])
              for level in report["levels"] if not level["load_achieved"]]
     if notes:
         lines += ["", "Load not achieved (do not trust these rows' numbers):", ""] + notes
     lines += ["", "CPU: utime+stime of all the daemon's threads (/proc/PID/stat) over the level, divided by the "
-              "simulator's call-seconds. Floor: sonoria-bench-floor, one thread relaying the same message rates "
-              "and sizes between TCP loopback sockets with raw epoll (one recv and one send per message, no "
-              "framing): what the kernel alone costs, measured after the level. RSS: peak (sampled every 200 ms) minus idle, per call. engine→caller: "
+              "simulator's call-seconds; \"vs openai\": the difference from the OpenAI row of the same level "
+              "(Ultravox's includes sonoria's μ-law⇄PCM transcoding both ways; Deepgram's and Ultravox's audio "
+              "travels as binary frames, OpenAI's as base64 in JSON). Floor: sonoria-bench-floor, one thread "
+              "relaying the same message rates and sizes between TCP loopback sockets with raw epoll (one recv "
+              "and one send per message, no framing): what the kernel alone costs, measured after the level's "
+              "first engine. RSS: peak (sampled every 200 ms) minus idle, per call. engine→caller: "
               "engine send → simulator receive; caller→engine: simulator send → engine receive (probe frames, "
               "CLOCK_MONOTONIC). Full data: results.json; logs: logs/."]
     return "\n".join(lines) + "\n"
@@ -583,6 +683,7 @@ def main(argv):
         "command": shlex.join(["scripts/bench"] + argv),
         "git": git_revision(),
         "machine": machine(),
+        "engines": args.engines,
         "engine": {"delta_ms": args.delta_ms, "reply_ms": args.reply_ms, "function_every": args.function_every},
         "duration_s": args.duration_s,
         "ramp_s": args.ramp_s,
@@ -592,14 +693,18 @@ def main(argv):
     try:
         bench = Bench(args, out_dir)
         bench.setup()
+        # Engines alternate within a level, so that drift on a shared machine spreads over all of them.
         for calls in args.levels:
-            print(f"bench: {calls} calls for {args.duration} (ramp {args.ramp}) …", file=sys.stderr, flush=True)
-            level = bench.run_level(calls)
-            report["levels"].append(level)
-            print(f"bench: {calls} calls: daemon {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} ms CPU/call-s, "
-                  f"{fmt(level['daemon']['rss_kib_per_call'], 1)} KiB/call, engine→caller p99 "
-                  f"{level['engine_to_caller_ms']['p99']} ms, caller→engine p99 {level['caller_to_engine_ms']['p99']} ms"
-                  + ("" if level["load_achieved"] else " (load NOT achieved)"), file=sys.stderr, flush=True)
+            for engine in args.engines:
+                print(f"bench: {calls} calls on {engine} for {args.duration} (ramp {args.ramp}) …", file=sys.stderr,
+                      flush=True)
+                level = bench.run_level(calls, engine)
+                report["levels"].append(level)
+                print(f"bench: {calls} calls on {engine}: daemon {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} ms "
+                      f"CPU/call-s, {fmt(level['daemon']['rss_kib_per_call'], 1)} KiB/call, engine→caller p99 "
+                      f"{level['engine_to_caller_ms']['p99']} ms, caller→engine p99 "
+                      f"{level['caller_to_engine_ms']['p99']} ms"
+                      + ("" if level["load_achieved"] else " (load NOT achieved)"), file=sys.stderr, flush=True)
         bench.stop_daemon()
     except BenchError as e:
         print(f"bench: error: {e}", file=sys.stderr)

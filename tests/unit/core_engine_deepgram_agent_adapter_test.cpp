@@ -669,6 +669,17 @@ TEST_CASE("a filler goes out only into silence and is never held for later") {
   CHECK(s.adapter.busy());
 }
 
+TEST_CASE("no filler while a function call waits for its result: Deepgram would refuse it") {
+  Session s;
+  s.live();
+  s.function_calls(json::array({{{"id", "fc_1"}, {"name", "send_booking_sms"}, {"arguments", "{}"}, {"client_side", true}}}));
+  s.wire.frames.clear();
+  s.say({"", "One moment please."}, true);
+  CHECK(s.wire.frames.empty());
+  s.adapter.tool_result("fc_1", "{\"ok\":true}", true);
+  CHECK(s.wire.last()["type"] == "FunctionCallResponse");
+}
+
 // ---- the connection's end -------------------------------------------------------------------------
 
 TEST_CASE("closing forgets the reply, the tool calls and the mute; a reopen sends Settings with the history again") {

@@ -230,8 +230,12 @@ void AgentAdapter::say(const Speech& speech, bool now) {
   flush_say();
 }
 
-// Deepgram refuses injected words while the agent is mid-turn: speaking, or about to answer.
-bool AgentAdapter::quiet() const { return phase_ == Phase::live && reply_.empty() && !reply_owed_; }
+// Deepgram refuses injected words while the agent is mid-turn: speaking, about to answer, or
+// waiting for a function's result (so a filler during a slow tool is not asked for: it would only
+// be refused).
+bool AgentAdapter::quiet() const {
+  return phase_ == Phase::live && reply_.empty() && !reply_owed_ && calls_.empty();
+}
 
 void AgentAdapter::flush_say() {
   if (!quiet() || pending_say_.empty()) return;
