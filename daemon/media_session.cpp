@@ -12,21 +12,19 @@
 #include "core/call/call_record.hpp"
 #include "core/call/session_setup.hpp"
 #include "core/engine/providers.hpp"
-#include "daemon/admission.hpp"
 #include "daemon/call_actions.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/engine_link.hpp"
+#include "daemon/finished_call.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/twilio_leg.hpp"
 #include "daemon/ws_connection.hpp"
 
 namespace sonoria::daemon {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-// Above this many bytes queued for the caller, stop reading engine audio; resume below the low mark.
-constexpr size_t k_twilio_high_water = 512 * 1024;
-constexpr size_t k_twilio_low_water = 128 * 1024;
 constexpr auto k_tick = std::chrono::milliseconds(250);
 }  // namespace
 
@@ -39,7 +37,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
         tick_(strand_),
         stream_timer_(strand_),
         start_(Clock::now()),
-        record_(p_.call_sid) {
+        record_(p_.call_sid),
+        twilio_(s.metrics) {
     if (p_.comeback) {
       const auto& e = p_.comeback->earlier;
       record_ = call::CallRecord(p_.call_sid, e.record, e.next_sequence, e.turns,
@@ -55,8 +54,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   void attach_twilio(std::shared_ptr<WsConnection> ws, const twilio::Start& start) {
     // On the Twilio strand: learn when its queue drains, to resume a paused engine.
     std::weak_ptr<Impl> weak = shared_from_this();
-    ws->on_write_done([weak](size_t queued) {
-      if (queued > k_twilio_low_water) return;
+    TwilioLeg::watch_drain(*ws, [weak] {
       if (auto self = weak.lock()) boost::asio::post(self->strand_, [self] { self->resume_engine(); });
     });
     boost::asio::post(strand_, [self = shared_from_this(), ws, stream_sid = start.stream_sid] {
@@ -65,14 +63,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   }
 
   void twilio_message(std::string_view text) {
-    auto message = twilio::parse_media_message(text);
-    if (!message) {
-      s_.metrics.malformed_messages++;
-      log_debug("stream.malformed", p_.call_sid, "malformed Twilio message dropped");
-      return;
-    }
+    auto message = twilio_.read(text, p_.call_sid);
+    if (!message) return;
     if (auto* media = std::get_if<twilio::Media>(&*message)) {
-      s_.metrics.frames_to_engine++;
       boost::asio::post(strand_, [self = shared_from_this(), ts = media->timestamp_ms, payload = std::string(media->payload)] {
         self->guard("media", [&] { self->bridge_->on_twilio_media(Clock::now(), ts, payload); });
       });
@@ -83,23 +76,23 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
 
   void twilio_closed(int code, std::string reason) {
     boost::asio::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
-      self->twilio_ = nullptr;
+      self->twilio_.detach();
       if (self->finished_) return;
       // Twilio says `stop` when the call ends; a socket closing without one (or abnormally), when
       // sonoria did not close it, was lost.
-      self->stream_broke_ = !self->disposition_ && (!self->stop_received_ || (code != 1000 && code != 1005));
+      self->end_.stream_broke = !self->end_.disposition && (!self->stop_received_ || (code != 1000 && code != 1005));
       self->guard("twilio_closed", [&] { self->bridge_->on_twilio_stop(Clock::now()); });
-      self->finalize(self->stream_broke_ ? "stream closed (" + std::to_string(code) + " " + reason + ")" : "");
+      self->finalize(self->end_.stream_broke ? "stream closed (" + std::to_string(code) + " " + reason + ")" : "");
     });
   }
 
   void connect_ended() {
     boost::asio::post(strand_, [self = shared_from_this()] {
-      if (self->finished_ || self->twilio_attached_) return;
+      if (self->finished_ || self->end_.stream_started) return;
       // Twilio gave up on the stream (it never started) and is running the fallback it gets from
       // the connect action: never hang this call up by REST now.
-      self->connect_ended_first_ = true;
-      self->disposition_ = call::Fallback{"the media stream did not start"};
+      self->end_.connect_ended_first = true;
+      self->end_.disposition = call::Fallback{"the media stream did not start"};
       self->finalize("the media stream did not start");
     });
   }
@@ -107,8 +100,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   void terminate() {
     boost::asio::post(strand_, [self = shared_from_this()] {
       if (self->finished_) return;
-      self->terminated_ = true;
-      if (auto ws = self->twilio_) boost::asio::dispatch(ws->executor(), [ws] { ws->close(1001, "shutting down"); });
+      self->end_.shutdown = true;
+      self->twilio_.close(1001, "shutting down");
       self->finalize("daemon shutting down");
     });
   }
@@ -145,7 +138,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     schedule_tick();
     stream_timer_.expires_after(s_.settings.calls.stream_timeout);
     stream_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec || self->twilio_attached_ || self->finished_) return;
+      if (ec || self->end_.stream_started || self->finished_) return;
       log_warn("call.stream_timeout", self->p_.call_sid, "no media stream arrived; closing the engine session");
       // Safety net: whatever Twilio is doing with this call, it must not stay up without us.
       self->actions_->hang_up("no media stream arrived");
@@ -207,8 +200,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "call already ended"); });
       return;
     }
-    twilio_ = std::move(ws);
-    twilio_attached_ = true;
+    twilio_.attach(std::move(ws), stream_sid);
+    end_.stream_started = true;
     stream_timer_.cancel();
     if (!p_.comeback) s_.writer.post(db::CallAnswered{p_.call_sid, stream_sid, db::now_ms()});
     log_info("call.stream_started", p_.call_sid, "", {{"stream_sid", stream_sid}});
@@ -252,9 +245,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       f();
     } catch (const std::exception& e) {
       log_error("call.internal_error", p_.call_sid, e.what(), {{"where", where}});
-      internal_error_ = true;
-      if (!disposition_) disposition_ = call::Fallback{std::string("internal error: ") + e.what()};
-      if (auto ws = twilio_) boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "internal error"); });
+      end_.internal_error = true;
+      if (!end_.disposition) end_.disposition = call::Fallback{std::string("internal error: ") + e.what()};
+      twilio_.close(1000, "internal error");
       finalize(std::string("internal error in ") + where);
     }
   }
@@ -264,13 +257,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     if (engine_) engine_->send(std::move(frame));
   }
 
-  void send_to_twilio(std::string message, net::SendMode mode = net::SendMode::keep) {
-    auto ws = twilio_;
-    if (!ws) return;
-    boost::asio::dispatch(ws->executor(), [ws, message = std::move(message), mode]() mutable {
-      ws->send_text(std::move(message), mode);
-    });
-    if (!engine_paused_ && ws->queued_bytes() > k_twilio_high_water && engine_) {
+  // Each write reports whether the caller's queue is over its high mark: stop reading the engine
+  // until it drains (TwilioLeg::watch_drain), so a slow caller leg never buffers without bound.
+  void congested(bool over) {
+    if (over && !engine_paused_ && engine_) {
       engine_->pause_reading();
       engine_paused_ = true;
     }
@@ -283,24 +273,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     }
   }
 
-  void send_twilio_media(std::string_view payload_b64) override {
-    std::string out;
-    twilio::write_media(out, bridge_->stream_sid(), payload_b64);
-    s_.metrics.frames_to_caller++;
-    send_to_twilio(std::move(out));
-  }
-
-  void send_twilio_mark(std::string_view name) override {
-    std::string out;
-    twilio::write_mark(out, bridge_->stream_sid(), name);
-    send_to_twilio(std::move(out));
-  }
-
-  void send_twilio_clear() override {
-    std::string out;
-    twilio::write_clear(out, bridge_->stream_sid());
-    send_to_twilio(std::move(out));
-  }
+  void send_twilio_media(std::string_view payload_b64) override { congested(twilio_.send_media(payload_b64)); }
+  void send_twilio_mark(std::string_view name) override { congested(twilio_.send_mark(name)); }
+  void send_twilio_clear() override { congested(twilio_.send_clear()); }
 
   void run_tool(const call::ToolRequest& request) override {
     std::weak_ptr<Impl> weak = shared_from_this();
@@ -319,12 +294,12 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   }
 
   void end_stream(const call::EndStream& end) override {
-    disposition_ = end.disposition;
+    end_.disposition = end.disposition;
     log_info("call.ending", p_.call_sid, "", {{"reason", std::string(call::to_string(end.reason))}});
     // Publish the decision before the socket closes: the <Connect action> asks for it next.
     s_.calls.decided(p_.call_sid, end.disposition);
-    if (auto ws = twilio_) {
-      boost::asio::dispatch(ws->executor(), [ws] { ws->close(1000, "call ended"); });
+    if (twilio_.attached()) {
+      twilio_.close(1000, "call ended");
       return;
     }
     // No stream to close (it dropped, or never came): the <Connect action> will not be asked, so
@@ -360,12 +335,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
 
   void record_event(const call::CallEvent& event) override { post_record(record_.event(event, db::now_ms())); }
 
-  void post_record(db::Record record) {
-    if (!s_.writer.post(std::move(record))) {
-      s_.metrics.db_records_dropped++;
-      log_error("db.queue_full", p_.call_sid, "a call record was dropped: the database writer is behind");
-    }
-  }
+  void post_record(db::Record record) { post_call_record(s_, p_.call_sid, std::move(record)); }
 
   // ---- end ----
   void finalize(const std::string& problem) {
@@ -375,49 +345,17 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     stream_timer_.cancel();
     if (engine_) engine_->close();
     const call::CallSummary summary = bridge_ ? bridge_->summary() : call::CallSummary{};
-    call::EndFacts facts;
-    facts.stream_started = twilio_attached_;
-    facts.shutdown = terminated_;
-    facts.internal_error = internal_error_;
-    facts.stream_broke = stream_broke_;
-    facts.connect_ended_first = connect_ended_first_;
-    facts.disposition = disposition_;
-    facts.reason = summary.end_reason;
-    const call::Outcome outcome = call::decide_outcome(facts);
+    end_.reason = summary.end_reason;
+    const call::Outcome outcome = call::decide_outcome(end_);
     // The caller hung up: whatever Twilio asks next, the call is over.
-    if (!disposition_ && outcome.end_reason == "caller_hung_up") disposition_ = call::Hangup{};
+    if (!end_.disposition && outcome.end_reason == "caller_hung_up") end_.disposition = call::Hangup{};
     const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
     const auto served = engine_ ? engine_->served() : std::vector<db::EngineTime>{};
-    db::CallFinished f = record_.finished(summary, outcome, db::now_ms(), duration, served);
-    // A comeback whose stream never came (the caller hung up during the dial) leaves the earlier
-    // stage's record as it was.
-    if (!record_.is_later_stage() || twilio_attached_) post_record(f);
-    // Only a transfer can come back (a comeback cannot transfer again): what the next stage needs
-    // is kept for those calls alone, not the transcript of every call for the registry's 15 minutes.
-    if (!p_.comeback && disposition_ && std::holds_alternative<call::Transfer>(*disposition_))
-      s_.calls.record_stage(p_.call_sid, StageRecord{f, record_.next_sequence(), p_.started_at, record_.said(), false,
-                                                     p_.from, p_.to, p_.direction});
-
-    for (auto ms : summary.turn_latencies_ms) s_.metrics.turn_latency.observe(static_cast<double>(ms));
-    if (f.greeting_latency_ms) s_.metrics.greeting_latency.observe(static_cast<double>(*f.greeting_latency_ms));
-    s_.metrics.dropped_frames += static_cast<uint64_t>(summary.frames_dropped);
-    s_.metrics.count_call_outcome(f.status);
-    s_.metrics.active_calls--;
-    s_.admission.release();
-    log_info("call.finished", p_.call_sid, problem,
-             {{"status", f.status},
-              {"reason", f.end_reason},
-              {"engines", engines_text(served)},
-              {"duration_ms", std::to_string(f.duration_ms)},
-              {"turns", std::to_string(f.turns)},
-              {"interruptions", std::to_string(f.interruptions)}});
-    s_.calls.finished(p_.call_sid, disposition_);
-  }
-
-  static std::string engines_text(const std::vector<db::EngineTime>& served) {
-    std::string out;
-    for (const auto& e : served) out += (out.empty() ? "" : ",") + e.engine;
-    return out;
+    const db::CallFinished row = record_.finished(summary, outcome, db::now_ms(), duration, served);
+    const CallParties parties{p_.from, p_.to, p_.direction, p_.started_at};
+    publish_finished_call(s_, {p_.call_sid, parties, record_, summary, row,
+                               /*store=*/!record_.is_later_stage() || end_.stream_started,
+                               /*may_come_back=*/!p_.comeback, end_.disposition, problem});
   }
 
   Services& s_;
@@ -432,15 +370,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   std::unique_ptr<call::CallBridge> bridge_;
   std::shared_ptr<EngineLink> engine_;
   bool engine_paused_ = false;
-  std::shared_ptr<WsConnection> twilio_;
-  bool twilio_attached_ = false;
-  bool stream_broke_ = false;
+  TwilioLeg twilio_;
   bool stop_received_ = false;
-  bool connect_ended_first_ = false;
-  bool internal_error_ = false;
   bool finished_ = false;
-  bool terminated_ = false;
-  std::optional<call::Disposition> disposition_;
+  call::EndFacts end_;  // what is known about how the call ends, gathered as it happens
 };
 
 std::shared_ptr<MediaSession> MediaSession::create(Services& services, Params params) {

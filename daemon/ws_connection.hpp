@@ -5,8 +5,7 @@
 // and query a session needs (X-Twilio-Signature, tokens).
 //
 // Threading: call everything on executor() — the connection's strand — where every handler runs.
-// A media session creates its engine client (net::WsClient) on this same executor, so both legs
-// of a call share one strand and forward to each other with plain calls.
+// A media session runs on a strand of its own and dispatches its writes here (daemon/twilio_leg).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <cstddef>

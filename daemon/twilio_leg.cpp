@@ -1,0 +1,66 @@
+#include "daemon/twilio_leg.hpp"
+
+#include <boost/asio/dispatch.hpp>
+
+#include "core/twilio/media_message.hpp"
+#include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/ws_connection.hpp"
+
+namespace sonoria::daemon {
+
+std::optional<twilio::InboundMessage> TwilioLeg::read(std::string_view text, const std::string& call_sid) {
+  auto message = twilio::parse_media_message(text);
+  if (!message) {
+    metrics_.malformed_messages++;
+    log_debug("stream.malformed", call_sid, "malformed Twilio message dropped");
+    return std::nullopt;
+  }
+  if (std::holds_alternative<twilio::Media>(*message)) metrics_.frames_to_engine++;
+  return message;
+}
+
+void TwilioLeg::watch_drain(WsConnection& ws, std::function<void()> drained) {
+  ws.on_write_done([drained = std::move(drained)](size_t queued) {
+    if (queued <= k_low_water) drained();
+  });
+}
+
+void TwilioLeg::attach(std::shared_ptr<WsConnection> ws, std::string stream_sid) {
+  ws_ = std::move(ws);
+  stream_sid_ = std::move(stream_sid);
+}
+
+bool TwilioLeg::send_media(std::string_view payload_b64) {
+  std::string out;
+  twilio::write_media(out, stream_sid_, payload_b64);
+  metrics_.frames_to_caller++;
+  return send(std::move(out));
+}
+
+bool TwilioLeg::send_mark(std::string_view name) {
+  std::string out;
+  twilio::write_mark(out, stream_sid_, name);
+  return send(std::move(out));
+}
+
+bool TwilioLeg::send_clear() {
+  std::string out;
+  twilio::write_clear(out, stream_sid_);
+  return send(std::move(out));
+}
+
+bool TwilioLeg::send(std::string message) {
+  auto ws = ws_;
+  if (!ws) return false;
+  boost::asio::dispatch(ws->executor(), [ws, message = std::move(message)]() mutable { ws->send_text(std::move(message)); });
+  return ws->queued_bytes() > k_high_water;
+}
+
+void TwilioLeg::close(int code, std::string reason) {
+  if (auto ws = ws_) boost::asio::dispatch(ws->executor(), [ws, code, reason = std::move(reason)]() mutable {
+    ws->close(code, std::move(reason));
+  });
+}
+
+}  // namespace sonoria::daemon

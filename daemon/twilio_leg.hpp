@@ -1,0 +1,61 @@
+#pragma once
+// The caller's leg of one call, as the session sees it: the Twilio Media Streams WebSocket once it
+// has attached. It writes what the bridge says to the caller (media, marks, clear) and tells the
+// session when the caller's queue is too full to take more engine audio, so the session can stop
+// reading the engine until Twilio has caught up (backpressure end to end, no unbounded buffer).
+//
+// Threading: the leg lives on the session's strand; the socket has its own (its executor()), and
+// every write and close is dispatched there. read() and watch_drain() run on the socket's strand.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/twilio/media_message.hpp"
+
+namespace sonoria::daemon {
+
+class WsConnection;
+class Metrics;
+
+class TwilioLeg {
+ public:
+  // Above this many bytes queued for the caller the engine is paused; it resumes below the low mark.
+  static constexpr std::size_t k_high_water = 512 * 1024;
+  static constexpr std::size_t k_low_water = 128 * 1024;
+
+  explicit TwilioLeg(Metrics& metrics) : metrics_(metrics) {}
+
+  // On the socket's strand: one message from Twilio, parsed and counted; nothing (after a debug
+  // line and a count) when it is malformed, which never ends the call.
+  std::optional<twilio::InboundMessage> read(std::string_view text, const std::string& call_sid);
+
+  // On the socket's strand, before attach(): `drained` is called (there) each time the queue
+  // falls to the low mark.
+  static void watch_drain(WsConnection& ws, std::function<void()> drained);
+
+  void attach(std::shared_ptr<WsConnection> ws, std::string stream_sid);
+  // The socket closed: nothing more can be sent.
+  void detach() { ws_ = nullptr; }
+  bool attached() const { return ws_ != nullptr; }
+
+  // Each returns true while the caller's queue is above the high mark.
+  bool send_media(std::string_view payload_b64);
+  bool send_mark(std::string_view name);
+  bool send_clear();
+
+  // Sends what is queued, then the close frame. Safe when nothing is attached.
+  void close(int code, std::string reason);
+
+ private:
+  bool send(std::string message);
+
+  Metrics& metrics_;
+  std::shared_ptr<WsConnection> ws_;
+  std::string stream_sid_;
+};
+
+}  // namespace sonoria::daemon
