@@ -56,7 +56,7 @@ void EngineLink::connect() {
     });
     return;
   }
-  auto session = options_.session_for(provider());
+  auto session = this->session(provider());
   auto create = engine::create_request(provider(), session, s_.settings, owner_.engine_history());
   if (!create) return open_socket(session, {}, timeout);
 
@@ -71,6 +71,12 @@ void EngineLink::connect() {
                    if (!self || self->closed_ || attempt != self->attempt_) return;
                    if (!response.ok()) return self->connect_failed(response.error_text);
                    auto created = engine::parse_create_response(self->provider(), response.status, response.body);
+                   if (created.audio_refused) {
+                     if (auto wider = engine::wider_audio(self->provider(), session.pcm)) {
+                       self->widen_audio(*wider, created.error);
+                       return self->connect();  // at once, within what is left of the budget
+                     }
+                   }
                    if (!created.ok()) return self->connect_failed(created.error);
                    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
                    self->open_socket(session, created.url, std::max(timeout - spent, k_min_attempt));
@@ -133,6 +139,28 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
               {{"engine", self->engine_name()}, {"connect_ms", std::to_string(ms)}});
     self->owner_.engine_open();
   });
+}
+
+engine::SessionConfig EngineLink::session(engine::Provider provider) {
+  auto session = options_.session_for(provider);
+  auto known = pcm_.find(provider);
+  if (known == pcm_.end()) known = pcm_.emplace(provider, s_.engine_facts.pcm(provider)).first;
+  session.pcm = known->second;
+  return session;
+}
+
+// The engine refused the audio format: ask for the wider one, and let later calls ask for it at
+// once. The adapter is made again to speak it.
+void EngineLink::widen_audio(engine::PcmRates wider, const std::string& refusal) {
+  pcm_[provider()] = wider;
+  if (s_.engine_facts.learn_pcm(provider(), wider))
+    log_warn("engine.audio_widened", options_.call_sid,
+             "the engine refused 8 kHz audio; this and later calls resample to its rates",
+             {{"engine", engine_name()},
+              {"input_hz", std::to_string(wider.input)},
+              {"output_hz", std::to_string(wider.output)},
+              {"refusal", refusal}});
+  owner_.engine_session_changed();
 }
 
 // Refused, unreachable, timed out: the next engine in the assistant's list takes over, if any.

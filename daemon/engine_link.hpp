@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,9 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
     virtual std::vector<engine::HistoryLine> engine_history() = 0;
     // The current engine's adapter (how its caller audio is merged and bounded).
     virtual const engine::Adapter& engine_adapter() = 0;
+    // The current engine is about to be asked for a different session (EngineLink::session): its
+    // adapter must be made again from it. (Ultravox refused 8 kHz audio: the link asks for wider.)
+    virtual void engine_session_changed() = 0;
   };
 
   struct Options {
@@ -80,6 +84,10 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   void close();
 
   engine::Provider provider() const { return options_.engines[index_]; }
+  // The session `provider` is asked for in this call: Options::session_for, with the audio format
+  // the engine takes (learned by this daemon, and fixed for the call once asked). Adapters must be
+  // made from this, so that they speak the format the engine was asked for.
+  engine::SessionConfig session(engine::Provider provider);
   bool is_open() const { return open_; }
   // Every engine that served the call and for how long, in order (an open connection counts to now).
   std::vector<db::EngineTime> served() const;
@@ -89,6 +97,7 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
 
   void open_socket(const engine::SessionConfig& session, std::string_view created_url, std::chrono::milliseconds timeout);
   void connect_failed(const std::string& error);
+  void widen_audio(engine::PcmRates wider, const std::string& refusal);
   void switch_to_next(const std::string& reason, const std::string& detail);
   void went_down();
   std::chrono::milliseconds attempt_timeout() const;
@@ -108,6 +117,7 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   bool closed_ = false;
   Clock::time_point opened_at_{};
   std::vector<db::EngineTime> served_;
+  std::map<engine::Provider, engine::PcmRates> pcm_;  // per engine, fixed once asked
 };
 
 }  // namespace sonoria::daemon

@@ -126,7 +126,6 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     setup_ = call::setup_call(*p_.profile, s_.settings, circumstances);
     setup_.bridge.hold_clip = s_.hold_clip;
     if (!setup_.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup_.prompt_problem);
-    bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(setup_.engines.front()), *this, start_);
     EngineLink::Options link;
     link.call_sid = p_.call_sid;
     link.engines = setup_.engines;
@@ -134,6 +133,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       return call::session_for(provider, setup_, *p_.profile, s_.settings);
     };
     engine_ = EngineLink::create(s_, strand_, std::move(link), *this);
+    bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(engine_->provider()), *this, start_);
     engine_->connect();
     schedule_tick();
     stream_timer_.expires_after(s_.settings.calls.stream_timeout);
@@ -147,8 +147,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   }
 
   std::unique_ptr<engine::Adapter> make_adapter(engine::Provider provider) {
-    auto session = call::session_for(provider, setup_, *p_.profile, s_.settings);
-    return engine::make_adapter(provider, session, s_.settings, *this, &s_.engine_texts);
+    return engine::make_adapter(provider, engine_->session(provider), s_.settings, *this, &s_.engine_texts);
   }
 
   // ---- EngineLink::Owner: the engine leg, on the strand ----
@@ -180,6 +179,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   std::vector<engine::HistoryLine> engine_history() override { return bridge_->history(); }
 
   const engine::Adapter& engine_adapter() override { return bridge_->engine(); }
+
+  void engine_session_changed() override { bridge_->replace_engine(make_adapter(engine_->provider())); }
 
   void on_engine_message(std::string_view data, bool binary) {
     if (finished_) return;

@@ -5,6 +5,7 @@
 
 #include "core/config/settings.hpp"
 #include "core/intern_table.hpp"
+#include "daemon/engine_facts.hpp"
 #include "daemon/hold_clip.hpp"
 
 namespace boost::asio {
@@ -32,6 +33,8 @@ struct Services {
   InternTable<std::string>& engine_texts;
   // Said while a lost engine reconnects (daemon/hold_clip.hpp); may be null.
   HoldClip hold_clip;
+  // What engines taught the daemon (daemon/engine_facts.hpp).
+  EngineFacts engine_facts;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

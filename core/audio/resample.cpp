@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <map>
+#include <mutex>
 #include <numbers>
 #include <numeric>
+#include <utility>
 
 #include "core/audio/g711.hpp"
 #include "core/error.hpp"
@@ -85,13 +88,38 @@ std::int16_t to_int16(double v) {
   return static_cast<std::int16_t>(std::clamp(std::nearbyint(v), -32768.0, 32767.0));
 }
 
-}  // namespace
+// Output sample k reads the inputs from `first` on with the taps of `phase`.
+struct Tap {
+  std::int64_t first;
+  std::int64_t phase;
+};
 
-std::vector<std::int16_t> resample(const std::vector<std::int16_t>& samples, int from_rate, int to_rate) {
+Tap tap_for(std::int64_t k, std::int64_t up, std::int64_t down, const Polyphase& f) {
+  // Output time k/to_rate is input position (k·down)/up, kept exact in integers.
+  const std::int64_t position = k * down;
+  std::int64_t base = position / up;
+  std::int64_t p = position % up;
+  if (f.phases != up) {
+    p = (p * f.phases + up / 2) / up;
+    if (p == f.phases) {
+      p = 0;
+      ++base;
+    }
+  }
+  return {base - f.half_taps + 1, p};
+}
+
+void check_rates(int from_rate, int to_rate) {
   if (from_rate <= 0 || to_rate <= 0) {
     throw DataError("cannot resample from " + std::to_string(from_rate) + " Hz to " + std::to_string(to_rate) +
                     " Hz (expected positive sample rates)");
   }
+}
+
+}  // namespace
+
+std::vector<std::int16_t> resample(const std::vector<std::int16_t>& samples, int from_rate, int to_rate) {
+  check_rates(from_rate, to_rate);
   if (from_rate == to_rate) return samples;
   const std::int64_t g = std::gcd(from_rate, to_rate);
   const std::int64_t up = to_rate / g;
@@ -103,26 +131,93 @@ std::vector<std::int16_t> resample(const std::vector<std::int16_t>& samples, int
   std::vector<float> in(samples.begin(), samples.end());
   std::vector<std::int16_t> out(static_cast<std::size_t>(out_len));
   for (std::int64_t k = 0; k < out_len; ++k) {
-    // Output time k/to_rate is input position (k·down)/up, kept exact in integers.
-    const std::int64_t position = k * down;
-    std::int64_t base = position / up;
-    std::int64_t p = position % up;
-    if (f.phases != up) {
-      p = (p * f.phases + up / 2) / up;
-      if (p == f.phases) {
-        p = 0;
-        ++base;
-      }
-    }
-    const float* h = f.phase(p);
-    const std::int64_t first = base - f.half_taps + 1;
-    const std::int64_t lo = std::max<std::int64_t>(0, -first);
-    const std::int64_t hi = std::min<std::int64_t>(f.taps, n - first);
+    const Tap t = tap_for(k, up, down, f);
+    const float* h = f.phase(t.phase);
+    const std::int64_t lo = std::max<std::int64_t>(0, -t.first);
+    const std::int64_t hi = std::min<std::int64_t>(f.taps, n - t.first);
     double acc = 0;
-    for (std::int64_t j = lo; j < hi; ++j) acc += static_cast<double>(h[j] * in[static_cast<std::size_t>(first + j)]);
+    for (std::int64_t j = lo; j < hi; ++j) acc += static_cast<double>(h[j] * in[static_cast<std::size_t>(t.first + j)]);
     out[static_cast<std::size_t>(k)] = to_int16(acc);
   }
   return out;
+}
+
+struct StreamResampler::Filter : Polyphase {};
+
+namespace {
+// A call's stream needs the same few filters as every other call's: design each once.
+std::shared_ptr<const StreamResampler::Filter> shared_filter(int from_rate, int to_rate, std::int64_t up) {
+  static std::mutex mutex;
+  static std::map<std::pair<int, int>, std::shared_ptr<const StreamResampler::Filter>> filters;
+  std::lock_guard lock(mutex);
+  auto& filter = filters[{from_rate, to_rate}];
+  if (!filter) filter = std::make_shared<const StreamResampler::Filter>(StreamResampler::Filter{design(from_rate, to_rate, up)});
+  return filter;
+}
+}  // namespace
+
+StreamResampler::StreamResampler(int from_rate, int to_rate) : from_rate_(from_rate), to_rate_(to_rate) {
+  check_rates(from_rate, to_rate);
+  const std::int64_t g = std::gcd(from_rate, to_rate);
+  up_ = to_rate / g;
+  down_ = from_rate / g;
+  if (from_rate != to_rate) filter_ = shared_filter(from_rate, to_rate, up_);
+}
+
+StreamResampler::~StreamResampler() = default;
+StreamResampler::StreamResampler(StreamResampler&&) noexcept = default;
+StreamResampler& StreamResampler::operator=(StreamResampler&&) noexcept = default;
+
+void StreamResampler::reset() {
+  held_.clear();
+  held_start_ = 0;
+  next_out_ = 0;
+}
+
+void StreamResampler::flush(std::vector<std::int16_t>& out) {
+  if (filter_) {
+    const Polyphase& f = *filter_;
+    const std::int64_t available = held_start_ + static_cast<std::int64_t>(held_.size());
+    const std::int64_t end = (available * to_rate_ + from_rate_ / 2) / from_rate_;
+    for (; next_out_ < end; ++next_out_) {
+      const Tap t = tap_for(next_out_, up_, down_, f);
+      const float* h = f.phase(t.phase);
+      const std::int64_t lo = std::max<std::int64_t>(0, -t.first);
+      const std::int64_t hi = std::min<std::int64_t>(f.taps, available - t.first);
+      double acc = 0;
+      for (std::int64_t j = lo; j < hi; ++j)
+        acc += static_cast<double>(h[j] * held_[static_cast<std::size_t>(t.first + j - held_start_)]);
+      out.push_back(to_int16(acc));
+    }
+  }
+  reset();
+}
+
+void StreamResampler::push(std::span<const std::int16_t> in, std::vector<std::int16_t>& out) {
+  if (!filter_) {
+    out.insert(out.end(), in.begin(), in.end());
+    return;
+  }
+  const Polyphase& f = *filter_;
+  held_.insert(held_.end(), in.begin(), in.end());
+  const std::int64_t available = held_start_ + static_cast<std::int64_t>(held_.size());
+  for (;;) {
+    const Tap t = tap_for(next_out_, up_, down_, f);
+    if (t.first + f.taps > available) break;  // its last input has not arrived yet
+    const float* h = f.phase(t.phase);
+    // Before the stream's first sample there is silence, as in resample().
+    const std::int64_t lo = std::max<std::int64_t>(0, -t.first);
+    double acc = 0;
+    for (std::int64_t j = lo; j < f.taps; ++j)
+      acc += static_cast<double>(h[j] * held_[static_cast<std::size_t>(t.first + j - held_start_)]);
+    out.push_back(to_int16(acc));
+    ++next_out_;
+  }
+  // Keep what the next output sample reads onwards.
+  const std::int64_t keep_from = std::max<std::int64_t>(held_start_, tap_for(next_out_, up_, down_, f).first);
+  const auto drop = static_cast<std::size_t>(std::min<std::int64_t>(keep_from - held_start_, static_cast<std::int64_t>(held_.size())));
+  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(drop));
+  held_start_ += static_cast<std::int64_t>(drop);
 }
 
 std::string to_ulaw8k(const PcmAudio& audio) { return ulaw_encode(resample(audio.samples, audio.sample_rate, 8000)); }

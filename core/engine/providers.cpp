@@ -64,7 +64,14 @@ CreateResult parse_create_response(Provider provider, int status, std::string_vi
   if (provider != Provider::ultravox)
     return {"", "the " + std::string(to_string(provider)) + " engine has no session to create"};
   auto r = ultravox::parse_create_call_response(status, body);
-  return {std::move(r.join_url), std::move(r.error)};
+  return {std::move(r.join_url), std::move(r.error), r.sample_rate_refused};
+}
+
+std::optional<PcmRates> wider_audio(Provider provider, const PcmRates& refused) {
+  if (provider != Provider::ultravox) return std::nullopt;
+  const PcmRates wide{ultravox::k_wide_input_rate, ultravox::k_wide_output_rate};
+  if (refused == wide) return std::nullopt;
+  return wide;
 }
 
 std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& session,
@@ -83,7 +90,7 @@ std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& se
     case Provider::deepgram:
       return std::make_unique<deepgram::AgentAdapter>(session, sink, std::vector<std::string>{"sonoria"});
     case Provider::ultravox:
-      return std::make_unique<ultravox::StreamAdapter>(sink);
+      return std::make_unique<ultravox::StreamAdapter>(sink, session.pcm);
   }
   return nullptr;
 }

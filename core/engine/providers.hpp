@@ -64,11 +64,17 @@ std::optional<CreateRequest> create_request(Provider provider, const SessionConf
 struct CreateResult {
   std::string url;                  // "" on failure
   std::string error;                // a sentence for the record ("" on success); holds no secret
+  bool audio_refused = false;       // refused for the audio format asked for: see wider_audio()
   bool ok() const { return error.empty(); }
 };
 // `status` and `body` of the HTTP answer; status 0 when none came (the HTTP client's own error
 // text says more). Never throws.
 CreateResult parse_create_response(Provider provider, int status, std::string_view body);
+
+// The audio format to ask for after `refused` was refused (CreateResult::audio_refused), or nullopt
+// when there is none left to try. Ultravox: 8 kHz both ways (the default, {0, 0}), then 16 kHz in
+// and 24 kHz out, which its own clients use; the adapter resamples (session.pcm tells it the rates).
+std::optional<PcmRates> wider_audio(Provider provider, const PcmRates& refused);
 
 // The adapter of one call's engine; its frames go to `sink` (which must outlive it). `texts`
 // shares identical configuration texts between calls (an organization's calls in one minute send

@@ -11,6 +11,12 @@
 
 namespace sonoria::engine {
 
+struct PcmRates {
+  int input = 0;   // caller audio to the engine, Hz
+  int output = 0;  // agent audio from the engine, Hz
+  bool operator==(const PcmRates&) const = default;
+};
+
 struct SessionConfig {
   std::string model;                 // the speech-to-speech or thinking model; "" = the provider's default
   std::string instructions;          // the system prompt
@@ -31,6 +37,10 @@ struct SessionConfig {
   std::string listen_model = "nova-3";
   std::string think_provider = "open_ai";
   std::vector<std::string> keyterms;  // words to recognise well: the business's names
+
+  // Engines that carry raw PCM (Ultravox): its sample rates; 0 = Twilio's 8 kHz, so that only
+  // G.711 is needed. Wider rates are asked for when 8 kHz is refused (engine::wider_audio).
+  PcmRates pcm;
 };
 
 }  // namespace sonoria::engine

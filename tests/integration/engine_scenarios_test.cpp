@@ -642,3 +642,60 @@ TEST_CASE("every engine: a long call rolls over to a fresh session at a quiet mo
     CHECK(std::none_of(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_lost"; }));
   }
 }
+
+TEST_CASE("Ultravox refusing 8 kHz: the call is created at 16 kHz in and 24 kHz out, resampled both ways, and the next call asks for it at once") {
+  Harness h({"ultravox"}, [](Harness& hh) {
+    fakes::UltravoxFaults faults;
+    faults.refuse_sample_rate = 8000;
+    static_cast<UltravoxUnderTest&>(hh.engine("ultravox")).fake.set_faults(faults);
+  });
+  auto& uv = static_cast<UltravoxUnderTest&>(h.engine("ultravox"));
+  uv.greeting(400);
+  uv.push_reply(reply("We open at seven tomorrow morning.", 800));
+  uv.push_caller_transcript("When do you open tomorrow?");
+  fakes::CallerOptions paced;
+  paced.realtime_pacing = true;
+  fakes::FakeTwilioCaller caller(paced);
+  h.answer(caller, uv);
+
+  // The caller hears the greeting and the answer at Twilio's 8 kHz, as long as Ultravox made them.
+  std::string sent;
+  REQUIRE(Harness::hear(caller, 400 * 8, &sent));
+  Harness::say(caller, &sent);
+  REQUIRE(Harness::hear(caller, (400 + 800) * 8, &sent));
+  CHECK(caller.stream().violations().empty());
+
+  const auto first = uv.fake.call(0);
+  CHECK(first.input_sample_rate == 16000);
+  CHECK(first.output_sample_rate == 24000);
+  CHECK(first.violations.empty());
+  // Ultravox heard the caller at 16 kHz: two samples for each of the line's, less the filter's
+  // few milliseconds; and it heard the speech (the turn was taken and answered).
+  REQUIRE(uv.fake.wait_for([&] { return uv.fake.call(0).received_pcm.size() + 640 >= sent.size() * 4; }, 5s));
+  CHECK(uv.fake.call(0).received_pcm.size() <= sent.size() * 4);
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  CHECK(has_turn(h.transcript(caller.call_sid()), "caller", "When do you open tomorrow?"));
+
+  // Refused once (8 kHz), created once (16/24 kHz).
+  auto creations = [&] {
+    int refused = 0, created = 0;
+    for (const auto& r : uv.fake.rest_requests()) {
+      if (r.method != "POST") continue;
+      (r.status == 400 ? refused : created)++;
+    }
+    return std::pair{refused, created};
+  };
+  CHECK(creations() == std::pair{1, 1});
+
+  // The daemon remembers: the next call is created at 16/24 kHz straight away.
+  fakes::FakeTwilioCaller second;
+  h.answer(second, uv, 1);
+  REQUIRE(Harness::hear(second, 400 * 8));
+  CHECK(uv.fake.call(1).input_sample_rate == 16000);
+  CHECK(creations() == std::pair{1, 2});
+  second.hang_up();
+  REQUIRE(h.finished_call(second.call_sid()));
+}

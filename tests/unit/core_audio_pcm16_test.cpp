@@ -2,10 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <string>
+#include <vector>
 
 #include "core/audio/g711.hpp"
+#include "core/audio/resample.hpp"
 
 using namespace sonoria::audio;
 
@@ -18,7 +23,7 @@ std::string bytes(std::initializer_list<int> values) {
 }
 
 // s16le of `samples`.
-std::string pcm(std::initializer_list<std::int16_t> samples) {
+std::string pcm(const std::vector<std::int16_t>& samples) {
   std::string out;
   for (std::int16_t s : samples) {
     const auto u = static_cast<std::uint16_t>(s);
@@ -27,6 +32,8 @@ std::string pcm(std::initializer_list<std::int16_t> samples) {
   }
   return out;
 }
+
+std::string pcm(std::initializer_list<std::int16_t> samples) { return pcm(std::vector<std::int16_t>(samples)); }
 
 }  // namespace
 
@@ -95,4 +102,67 @@ TEST_CASE("reset forgets a half sample") {
   stream.reset();
   CHECK_FALSE(stream.has_partial_sample());
   CHECK(stream.push(pcm({1000})) == bytes({0xCE}));
+}
+
+// ---- at a wider rate ----------------------------------------------------------------------------
+
+namespace {
+std::vector<std::int16_t> samples_of(const std::string& s16le) {
+  std::vector<std::int16_t> out(s16le.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(static_cast<unsigned char>(s16le[2 * i]) |
+                                                                  (static_cast<unsigned char>(s16le[2 * i + 1]) << 8)));
+  return out;
+}
+
+std::string ulaw_tone(double frequency, double seconds) {
+  std::vector<std::int16_t> linear(static_cast<std::size_t>(8000 * seconds));
+  for (std::size_t i = 0; i < linear.size(); ++i)
+    linear[i] = static_cast<std::int16_t>(std::lround(8000 * std::sin(2 * std::numbers::pi * frequency * static_cast<double>(i) / 8000 + 0.3)));
+  return ulaw_encode(linear);
+}
+}  // namespace
+
+TEST_CASE("µ-law becomes 16 kHz s16le: the resampled decoding, chunk by chunk") {
+  const std::string ulaw = ulaw_tone(500, 0.5);
+  std::vector<std::int16_t> decoded;
+  for (char c : ulaw) decoded.push_back(ulaw_to_linear(static_cast<std::uint8_t>(c)));
+  const auto whole = resample(decoded, 8000, 16000);
+  UlawToPcm16leStream stream(16000);
+  CHECK(stream.pcm_rate() == 16000);
+  std::string out;
+  for (std::size_t at = 0; at < ulaw.size(); at += 160) stream.push(std::string_view(ulaw).substr(at, 160), out);
+  const auto got = samples_of(out);
+  REQUIRE(got.size() > whole.size() - 160);
+  CHECK(std::equal(got.begin(), got.end(), whole.begin()));
+}
+
+TEST_CASE("at 8 kHz µ-law becomes s16le sample for sample, at once") {
+  UlawToPcm16leStream stream;
+  std::string out;
+  stream.push(bytes({0xCE, 0x4E}), out);
+  CHECK(out == ulaw_to_pcm16le(bytes({0xCE, 0x4E})));
+}
+
+TEST_CASE("24 kHz s16le in odd-sized chunks becomes the resampled µ-law") {
+  std::vector<std::int16_t> wide(12000);
+  for (std::size_t i = 0; i < wide.size(); ++i)
+    wide[i] = static_cast<std::int16_t>(std::lround(9000 * std::sin(2 * std::numbers::pi * 440 * static_cast<double>(i) / 24000)));
+  const std::string bytes_in = pcm(wide);
+  const std::string expected = ulaw_encode(resample(wide, 24000, 8000));
+  Pcm16leToUlawStream stream(24000);
+  std::string out;
+  for (std::size_t at = 0; at < bytes_in.size(); at += 333) stream.push(std::string_view(bytes_in).substr(at, 333), out);
+  REQUIRE(out.size() > expected.size() - 80);
+  CHECK(out == expected.substr(0, out.size()));
+}
+
+TEST_CASE("reset at a wider rate also forgets the resampler's history") {
+  std::vector<std::int16_t> loud(2400, 20000), quiet(2400, 0);
+  Pcm16leToUlawStream fresh(24000);
+  const std::string expected = fresh.push(pcm(quiet));
+  Pcm16leToUlawStream stream(24000);
+  stream.push(pcm(loud));
+  stream.reset();
+  CHECK(stream.push(pcm(quiet)) == expected);
 }

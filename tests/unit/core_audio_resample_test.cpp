@@ -2,9 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <utility>
 #include <vector>
 
 #include "core/audio/g711.hpp"
@@ -159,4 +161,89 @@ TEST_CASE("to_ulaw8k resamples to 8 kHz and encodes one µ-law byte per sample")
 
   const PcmAudio narrow{8000, {0, 1000, -1000, 8000}};
   CHECK(to_ulaw8k(narrow) == ulaw_encode(narrow.samples));
+}
+
+// ---- StreamResampler ----------------------------------------------------------------------------
+
+namespace {
+// `in` pushed in chunks of the given sizes, cycling through them.
+std::vector<std::int16_t> streamed(StreamResampler& r, const std::vector<std::int16_t>& in, std::vector<std::size_t> chunks) {
+  std::vector<std::int16_t> out;
+  std::size_t at = 0;
+  for (std::size_t i = 0; at < in.size(); ++i) {
+    const std::size_t n = std::min(chunks[i % chunks.size()], in.size() - at);
+    r.push(std::span<const std::int16_t>(in.data() + at, n), out);
+    at += n;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a stream resampled in chunks of any size equals the whole conversion, sample for sample") {
+  const auto in = tone(700, 8000, 9000, 0.5);
+  for (auto [from, to] : {std::pair{8000, 16000}, std::pair{24000, 8000}, std::pair{8000, 24000}, std::pair{16000, 8000}}) {
+    CAPTURE(from);
+    CAPTURE(to);
+    const auto source = from == 8000 ? in : resample(in, 8000, from);
+    const auto whole = resample(source, from, to);
+    for (const auto& chunks : {std::vector<std::size_t>{160}, {1}, {7, 333, 2}, {100000}}) {
+      StreamResampler r(from, to);
+      const auto out = streamed(r, source, chunks);
+      // Only what the input so far makes possible: all but the filter's tail.
+      REQUIRE(out.size() <= whole.size());
+      CHECK(out.size() > whole.size() - static_cast<std::size_t>(to / 100));  // the tail is under 10 ms
+      CHECK(std::equal(out.begin(), out.end(), whole.begin()));
+    }
+  }
+}
+
+TEST_CASE("a stream holds back no more than the filter needs, and keeps no more input than that") {
+  StreamResampler r(24000, 8000);
+  const auto in = tone(440, 24000, 8000, 2.0);
+  std::vector<std::int16_t> out;
+  // 20 ms chunks for two seconds: every chunk but the first makes its share of output at once.
+  for (std::size_t at = 0; at < in.size(); at += 480) {
+    const auto before = out.size();
+    r.push(std::span<const std::int16_t>(in.data() + at, 480), out);
+    if (at > 480) CHECK(out.size() - before == 160);
+  }
+  CHECK(out.size() >= 16000 - 80);
+}
+
+TEST_CASE("reset starts a stream over: the next output is as if nothing had been pushed before") {
+  const auto a = tone(1000, 8000, 12000, 0.1);
+  const auto b = tone(300, 8000, 5000, 0.1);
+  StreamResampler fresh(8000, 16000);
+  std::vector<std::int16_t> expected;
+  fresh.push(b, expected);
+  StreamResampler r(8000, 16000);
+  std::vector<std::int16_t> ignored, out;
+  r.push(a, ignored);
+  r.reset();
+  r.push(b, out);
+  CHECK(out == expected);
+}
+
+TEST_CASE("a stream between equal rates passes samples through at once") {
+  StreamResampler r(8000, 8000);
+  std::vector<std::int16_t> in{1, -2, 3}, out;
+  r.push(in, out);
+  CHECK(out == in);
+}
+
+TEST_CASE("a stream with a rate that is not positive is rejected") {
+  CHECK_THROWS_AS(StreamResampler(0, 8000), sonoria::DataError);
+}
+
+TEST_CASE("flushing a stream lets out the rest: all of it equals the whole conversion, and it starts over") {
+  const auto in = tone(440, 24000, 8000, 0.3);
+  const auto whole = resample(in, 24000, 8000);
+  StreamResampler r(24000, 8000);
+  auto out = streamed(r, in, {480});
+  r.flush(out);
+  CHECK(out == whole);
+  std::vector<std::int16_t> again;
+  r.push(in, again);
+  r.flush(again);
+  CHECK(again == whole);
 }

@@ -90,6 +90,37 @@ TEST_CASE("the body asks for a server WebSocket at 8 kHz both ways, with the use
   CHECK_FALSE(body.contains("temperature"));
 }
 
+TEST_CASE("a session at other rates asks for them") {
+  SessionConfig session = yoga_session();
+  session.pcm = {16000, 24000};
+  const json ws = create_call_body(session, uv_settings(), {})["medium"]["serverWebSocket"];
+  CHECK(ws["inputSampleRate"] == 16000);
+  CHECK(ws["outputSampleRate"] == 24000);
+}
+
+TEST_CASE("a refusal of the sample rate is told apart from other refusals") {
+  CHECK(parse_create_call_response(
+            400, R"({"medium":{"serverWebSocket":{"inputSampleRate":["Unsupported sample rate 8000."]}}})")
+            .sample_rate_refused);
+  CHECK(parse_create_call_response(400, R"({"detail":"Sample rate 8000 Hz is not supported."})").sample_rate_refused);
+  CHECK(parse_create_call_response(422, R"({"detail":"unsupported output_sample_rate"})").sample_rate_refused);
+  CHECK_FALSE(parse_create_call_response(400, R"({"voice":["Unknown voice."]})").sample_rate_refused);
+  CHECK_FALSE(parse_create_call_response(503, R"({"detail":"sample rate service down"})").sample_rate_refused);
+  CHECK_FALSE(parse_create_call_response(201, R"({"joinUrl":"wss://h/x"})").sample_rate_refused);
+}
+
+TEST_CASE("providers: after a refused 8 kHz, Ultravox is asked for 16 kHz in and 24 kHz out, then nothing") {
+  auto wider = wider_audio(Provider::ultravox, {});
+  REQUIRE(wider);
+  CHECK(*wider == PcmRates{16000, 24000});
+  CHECK_FALSE(wider_audio(Provider::ultravox, *wider));
+  CHECK_FALSE(wider_audio(Provider::openai, {}));
+  CHECK_FALSE(wider_audio(Provider::deepgram, {}));
+  CHECK(parse_create_response(Provider::ultravox, 400,
+                              R"({"medium":{"serverWebSocket":{"outputSampleRate":["Unsupported sample rate 8000."]}}})")
+            .audio_refused);
+}
+
 TEST_CASE("the session's voice and model win over the settings, which fill in when the session has none") {
   SessionConfig session = yoga_session();
   config::UltravoxSettings settings = uv_settings();

@@ -163,6 +163,44 @@ TEST_CASE("caller audio goes out as s16le in droppable binary frames, once the c
   CHECK(uv.out.frames.size() == 1);
 }
 
+TEST_CASE("a call created at 16 kHz in and 24 kHz out resamples both ways") {
+  Frames out;
+  StreamAdapter adapter(out, PcmRates{16000, 24000});
+  Events ev;
+  CHECK(adapter.capabilities().caller_audio_bytes_per_second == 32000);
+  adapter.open({});
+  CHECK(adapter.receive(json{{"type", "call_started"}}.dump(), false, ev));
+
+  // One second of caller audio in 20 ms frames: 16000 samples, less the filter's few ms.
+  const std::string ulaw(160, '\x55');
+  for (int i = 0; i < 50; ++i) CHECK(adapter.caller_audio(twilio::base64_encode(ulaw)));
+  std::size_t sent = 0;
+  for (const auto& f : out.frames) {
+    CHECK(f.binary);
+    sent += f.data.size();
+  }
+  CHECK(sent % 2 == 0);
+  CHECK(sent <= 32000);
+  CHECK(sent > 32000 - 320);  // under 10 ms held back
+
+  // 400 ms of agent audio at 24 kHz becomes about 400 ms of μ-law at 8 kHz.
+  ev.clear();
+  std::size_t heard = 0;
+  for (int i = 0; i < 20; ++i) {
+    CHECK(adapter.receive(pcm(480), true, ev));
+    for (const auto& e : ev.events)
+      if (auto* a = std::get_if<AgentAudio>(&e)) heard += twilio::base64_decoded_size(a->audio_b64);
+    ev.clear();
+  }
+  CHECK(heard <= 3200);
+  CHECK(heard > 3200 - 80);
+  // The utterance's end lets out what the filter held back: exactly 400 ms in all.
+  CHECK(adapter.receive(final_transcript("agent", 1, "Hello.").dump(), false, ev));
+  for (const auto& e : ev.events)
+    if (auto* a = std::get_if<AgentAudio>(&e)) heard += twilio::base64_decoded_size(a->audio_b64);
+  CHECK(heard == 3200);
+}
+
 TEST_CASE("the audio merger joins caller frames up to one second of s16le") {
   Uv uv;
   const AudioMerger merge = uv.adapter.audio_merger();

@@ -109,6 +109,17 @@ std::string advice_for(int status) {
   return "";
 }
 
+// Whether Ultravox's words are about the audio's sample rate (a field path such as
+// "medium.serverWebSocket.inputSampleRate", or "sample rate" in a sentence).
+bool mentions_sample_rate(std::string_view words) {
+  std::string folded;
+  for (char c : words) {
+    if (c == ' ' || c == '_') continue;
+    folded.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return folded.find("samplerate") != std::string::npos;
+}
+
 bool is_websocket_url(std::string_view url) {
   return (url.rfind("wss://", 0) == 0 && url.size() > 6) || (url.rfind("ws://", 0) == 0 && url.size() > 5);
 }
@@ -126,8 +137,8 @@ json create_call_body(const SessionConfig& session, const config::UltravoxSettin
   if (!session.language.empty()) body["languageHint"] = session.language;
   body["firstSpeakerSettings"] = {{"user", json::object()}};
   body["medium"] = {{"serverWebSocket",
-                     {{"inputSampleRate", k_sample_rate},
-                      {"outputSampleRate", k_sample_rate},
+                     {{"inputSampleRate", session.pcm.input > 0 ? session.pcm.input : k_sample_rate},
+                      {"outputSampleRate", session.pcm.output > 0 ? session.pcm.output : k_sample_rate},
                       {"clientBufferSizeMs", k_client_buffer_ms},
                       // Explicitly on: the adapter cannot work without them (§7.3 and the
                       // OpenAPI disagree on which are on by default).
@@ -172,8 +183,10 @@ CreateCallResult parse_create_call_response(int status, std::string_view body) {
   if (status == 0) return {"", "Ultravox did not answer the request to create the call"};
   if (status < 200 || status > 299) {
     std::string words = peer_words(body);
-    return {"", "Ultravox refused to create the call: HTTP " + std::to_string(status) + advice_for(status) +
-                    (words.empty() ? "" : ": " + words)};
+    CreateCallResult refused{"", "Ultravox refused to create the call: HTTP " + std::to_string(status) +
+                                     advice_for(status) + (words.empty() ? "" : ": " + words)};
+    refused.sample_rate_refused = status >= 400 && status < 500 && mentions_sample_rate(words);
+    return refused;
   }
   json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object())

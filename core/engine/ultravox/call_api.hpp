@@ -22,6 +22,10 @@ namespace sonoria::engine::ultravox {
 
 // Audio both ways: s16le mono at Twilio's rate, so that no resampling is needed (only G.711).
 inline constexpr int k_sample_rate = 8000;
+// Where 8 kHz is refused: the rates Ultravox's own clients use (its SDKs send 16 kHz and play
+// 24 kHz; protocols.md §7.3), resampled to and from Twilio's 8 kHz.
+inline constexpr int k_wide_input_rate = 16000;
+inline constexpr int k_wide_output_rate = 24000;
 // Agent audio Ultravox may send ahead of playback; it says playback_clear_buffer at a barge-in.
 inline constexpr int k_client_buffer_ms = 30000;
 // Ultravox's own time limit lies this far beyond the call's, so that the call's wrap-up comes first.
@@ -35,7 +39,7 @@ struct CreateCallRequest {
 };
 
 // The body of POST /calls: systemPrompt, voice, model and languageHint when set; medium
-// serverWebSocket at 8 kHz both ways with the data messages the adapter reads switched on; the
+// serverWebSocket at `session.pcm`'s rates (8 kHz both ways where they are 0) with the data messages the adapter reads switched on; the
 // user speaks first (firstSpeakerSettings {"user":{}}: the call greets, with forced_agent_message,
 // once the caller can hear it); `history` as initialMessages (a reconnect continues the
 // conversation instead of starting over); the tools of `session.tools` (OpenAI-style function
@@ -52,6 +56,7 @@ CreateCallRequest create_call_request(const SessionConfig& session, const config
 struct CreateCallResult {
   std::string join_url;   // "" on failure
   std::string error;      // a sentence for a log or a person ("" on success); never the key
+  bool sample_rate_refused = false;  // a 4xx naming inputSampleRate or outputSampleRate
   bool ok() const { return error.empty(); }
 };
 // `status` 0 means no answer came (the transport failed). A 2xx with a ws:// or wss:// joinUrl is

@@ -20,12 +20,19 @@ constexpr Capabilities k_capabilities{
     .caller_audio_bytes_per_second = 16000,  // s16le PCM 8 kHz
 };
 
+int rate_or_twilio(int rate) { return rate > 0 ? rate : 8000; }
 
 }  // namespace
 
-StreamAdapter::StreamAdapter(FrameSink& sink) : sink_(sink) {}
+StreamAdapter::StreamAdapter(FrameSink& sink, PcmRates rates)
+    : sink_(sink),
+      capabilities_(k_capabilities),
+      agent_pcm_(rate_or_twilio(rates.output)),
+      caller_pcm_(rate_or_twilio(rates.input)) {
+  capabilities_.caller_audio_bytes_per_second = 2 * static_cast<std::size_t>(rate_or_twilio(rates.input));
+}
 
-const Capabilities& StreamAdapter::capabilities() const { return k_capabilities; }
+const Capabilities& StreamAdapter::capabilities() const { return capabilities_; }
 
 AudioMerger StreamAdapter::audio_merger() const { return &merge_binary_audio<StreamAdapter::k_max_merged_bytes>; }
 
@@ -179,13 +186,14 @@ void StreamAdapter::on_clear(EventSink& events) {
   }
   events.on_engine_event(CallerSpeechStarted{user_turn_, -1});
   user_started_ = true;
+  // Muted first: what the resampler holds of the cut utterance must not play either.
+  muted_ = true;
+  agent_pcm_.reset();
   if (!reply_.empty()) {
     // Ultravox stopped the utterance; what it already sent is cut by the call as heard.
     cut_unnumbered_ = item_ordinal_ < 0;
     finish_item(events);
   }
-  muted_ = true;
-  agent_pcm_.reset();
 }
 
 void StreamAdapter::agent_audio(std::string_view pcm, EventSink& events) {
@@ -214,6 +222,10 @@ void StreamAdapter::start_item(std::int64_t ordinal, EventSink& events) {
 void StreamAdapter::finish_item(EventSink& events) {
   if (reply_.empty()) return;
   finished_ordinal_ = std::max(finished_ordinal_, item_ordinal_);
+  // The end of the utterance: what the resampler held back for what might follow plays too.
+  std::string tail;
+  agent_pcm_.flush(tail);
+  if (!tail.empty() && !muted_) events.on_engine_event(AgentAudio{reply_, item_, twilio::base64_encode(tail)});
   const std::string reply = std::exchange(reply_, {});
   const std::string item = std::exchange(item_, {});
   item_ordinal_ = -1;
@@ -230,9 +242,9 @@ bool StreamAdapter::caller_audio(std::string_view payload_b64) {
   if (!ulaw) return false;
   if (ulaw->empty()) return true;
   std::string pcm;
-  pcm.reserve(ulaw->size() * 2);
-  audio::ulaw_to_pcm16le(*ulaw, pcm);
-  sink_.send_engine(Frame{std::move(pcm), true, true});
+  pcm.reserve(ulaw->size() * 2 * static_cast<std::size_t>(caller_pcm_.pcm_rate() / 8000));
+  caller_pcm_.push(*ulaw, pcm);
+  if (!pcm.empty()) sink_.send_engine(Frame{std::move(pcm), true, true});
   return true;
 }
 

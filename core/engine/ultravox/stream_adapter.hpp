@@ -5,8 +5,10 @@
 //  - Everything is configured at creation (prompt, voice, tools, and the conversation so far on a
 //    reconnect): open() sends nothing, and the first message on the joined socket (call_started)
 //    reports Ready. The history given to open() is not used: it went into the creation request.
-//  - Audio is raw s16le PCM 8 kHz in binary frames both ways: caller μ-law is decoded, agent PCM
-//    encoded (a frame may end in half a sample; it is completed by the next).
+//  - Audio is raw s16le PCM in binary frames both ways, at 8 kHz unless the call was created at
+//    other rates (SessionConfig::pcm, where 8 kHz was refused): caller μ-law is decoded (and
+//    resampled up), agent PCM resampled down and encoded (a frame may end in half a sample; it
+//    is completed by the next).
 //  - Ultravox names no items: turns get ids made up here ("uv_u3", "uv_a4"), in arrival order. An
 //    agent utterance starts at its first audio or transcript and ends at its final transcript
 //    (or a barge-in); its text is reported then, so the call cuts it to what the caller heard.
@@ -21,14 +23,15 @@
 
 #include "core/audio/pcm16.hpp"
 #include "core/engine/adapter.hpp"
+#include "core/engine/session_config.hpp"
 #include "core/engine/ultravox/stream_protocol.hpp"
 
 namespace sonoria::engine::ultravox {
 
 class StreamAdapter final : public Adapter {
  public:
-  // `sink` must outlive the adapter.
-  explicit StreamAdapter(FrameSink& sink);
+  // `sink` must outlive the adapter. `rates`: the call's audio as created (0 = 8 kHz).
+  explicit StreamAdapter(FrameSink& sink, PcmRates rates = {});
 
   std::string_view name() const override { return "ultravox"; }
   const Capabilities& capabilities() const override;
@@ -46,7 +49,7 @@ class StreamAdapter final : public Adapter {
   void cut(std::string_view item_id, int64_t heard_ms) override;
   bool busy() const override;
 
-  // The most caller audio one merged frame carries: 1 s of s16le at 8 kHz.
+  // The most caller audio one merged frame carries: 1 s of s16le at 8 kHz, half a second at 16.
   static constexpr std::size_t k_max_merged_bytes = 16000;
 
  private:
@@ -66,6 +69,7 @@ class StreamAdapter final : public Adapter {
   void send(std::string text);
 
   FrameSink& sink_;
+  Capabilities capabilities_;
   Phase phase_ = Phase::closed;
   int ids_ = 0;                        // for made-up ids, unique across the call's connections
   std::string last_item_;              // the conversation's latest item, for ItemPlaced
@@ -79,6 +83,7 @@ class StreamAdapter final : public Adapter {
   bool cut_unnumbered_ = false;        // a barge-in ended an utterance whose ordinal was not known yet
   bool muted_ = false;                 // after a barge-in: audio still in flight is stale
   audio::Pcm16leToUlawStream agent_pcm_;
+  audio::UlawToPcm16leStream caller_pcm_;
 
   // The caller utterance being heard ("" = none).
   std::string user_turn_;
