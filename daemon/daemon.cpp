@@ -54,7 +54,7 @@ class Daemon::Impl {
  public:
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
-        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, engine_texts_, render_hold_clip(), {}}, routes_(services_),
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, engine_texts_, render_hold_clip(), {}, {}}, routes_(services_),
         read_pool_(settings_.database), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));

@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "core/call/bridge.hpp"
 #include "core/call/call_outcome.hpp"
@@ -124,13 +126,14 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       circumstances.earlier_turns = record_.said();
     }
     setup_ = call::setup_call(*p_.profile, s_.settings, circumstances);
+    session_ = share(std::exchange(setup_.session, {}));
     setup_.bridge.hold_clip = s_.hold_clip;
     if (!setup_.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup_.prompt_problem);
     EngineLink::Options link;
     link.call_sid = p_.call_sid;
     link.engines = setup_.engines;
     link.session_for = [this](engine::Provider provider) {
-      return call::session_for(provider, setup_, *p_.profile, s_.settings);
+      return call::session_for(provider, *session_, setup_.engines, *p_.profile, s_.settings);
     };
     engine_ = EngineLink::create(s_, strand_, std::move(link), *this);
     bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(engine_->provider()), *this, start_);
@@ -144,6 +147,14 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       self->actions_->hang_up("no media stream arrived");
       self->finalize("no media stream arrived");
     });
+  }
+
+  // The call's session, shared with the calls that have the same (the prompt and the tools' schemas
+  // are most of a call's memory otherwise).
+  std::shared_ptr<const engine::SessionConfig> share(engine::SessionConfig session) {
+    std::size_t hash = std::hash<std::string>{}(session.instructions);
+    hash ^= std::hash<std::string>{}(session.tools.dump()) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
+    return s_.engine_sessions.intern(hash, std::move(session));
   }
 
   std::unique_ptr<engine::Adapter> make_adapter(engine::Provider provider) {
@@ -366,7 +377,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   boost::asio::steady_timer stream_timer_;
   Clock::time_point start_;
   call::CallRecord record_;
-  call::CallSetup setup_;
+  call::CallSetup setup_;  // its session moved to session_
+  std::shared_ptr<const engine::SessionConfig> session_;
   std::shared_ptr<CallActions> actions_;
   std::unique_ptr<call::CallBridge> bridge_;
   std::shared_ptr<EngineLink> engine_;

@@ -4,6 +4,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "core/config/settings.hpp"
+#include "core/engine/session_config.hpp"
 #include "core/intern_table.hpp"
 #include "daemon/engine_facts.hpp"
 #include "daemon/hold_clip.hpp"
@@ -35,6 +36,9 @@ struct Services {
   HoldClip hold_clip;
   // What engines taught the daemon (daemon/engine_facts.hpp).
   EngineFacts engine_facts;
+  // Calls with the same session configuration (an organization's calls in one minute: the same
+  // prompt and tools) keep one copy of it for failovers and reconnects, not one each.
+  InternTable<engine::SessionConfig> engine_sessions;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

@@ -85,10 +85,16 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
 
 engine::SessionConfig session_for(engine::Provider provider, const CallSetup& setup, const org::Profile& profile,
                                   const config::Settings& settings) {
-  engine::SessionConfig s = setup.session;
+  return session_for(provider, setup.session, setup.engines, profile, settings);
+}
+
+engine::SessionConfig session_for(engine::Provider provider, const engine::SessionConfig& first_session,
+                                  const std::vector<engine::Provider>& engines, const org::Profile& profile,
+                                  const config::Settings& settings) {
+  engine::SessionConfig s = first_session;
   const auto& a = profile.assistant;
   const auto& own = options_of(a, provider);
-  const bool first = provider == setup.engines.front();
+  const bool first = !engines.empty() && provider == engines.front();
   auto pick = [&](const std::string& specific, const std::string& assistant_wide, const std::string& fallback) {
     if (!specific.empty()) return specific;
     if (first && !assistant_wide.empty()) return assistant_wide;

@@ -45,5 +45,10 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
 // the assistant's voice and model, else the daemon's defaults for the engine).
 engine::SessionConfig session_for(engine::Provider provider, const CallSetup& setup, const org::Profile& profile,
                                   const config::Settings& settings);
+// The same from the first engine's session (`setup.session`, kept apart: a daemon shares it
+// between the calls that have the same one) and the engines in order.
+engine::SessionConfig session_for(engine::Provider provider, const engine::SessionConfig& first_session,
+                                  const std::vector<engine::Provider>& engines, const org::Profile& profile,
+                                  const config::Settings& settings);
 
 }  // namespace sonoria::call

@@ -41,6 +41,8 @@ struct SessionConfig {
   // Engines that carry raw PCM (Ultravox): its sample rates; 0 = Twilio's 8 kHz, so that only
   // G.711 is needed. Wider rates are asked for when 8 kHz is refused (engine::wider_audio).
   PcmRates pcm;
+
+  bool operator==(const SessionConfig&) const = default;
 };
 
 }  // namespace sonoria::engine
