@@ -136,7 +136,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       return call::session_for(provider, *session_, setup_.engines, *p_.profile, s_.settings);
     };
     engine_ = EngineLink::create(s_, strand_, std::move(link), *this);
-    bridge_ = std::make_unique<call::CallBridge>(setup_.bridge, make_adapter(engine_->provider()), *this, start_);
+    bridge_ = std::make_unique<call::CallBridge>(std::move(setup_.bridge), make_adapter(engine_->provider()), *this, start_);
     engine_->connect();
     schedule_tick();
     stream_timer_.expires_after(s_.settings.calls.stream_timeout);
@@ -377,7 +377,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   boost::asio::steady_timer stream_timer_;
   Clock::time_point start_;
   call::CallRecord record_;
-  call::CallSetup setup_;  // its session moved to session_
+  call::CallSetup setup_;  // its session moved to session_, its bridge config to bridge_
   std::shared_ptr<const engine::SessionConfig> session_;
   std::shared_ptr<CallActions> actions_;
   std::unique_ptr<call::CallBridge> bridge_;
