@@ -125,18 +125,19 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       circumstances.comeback_dial_status = p_.comeback->dial_status;
       circumstances.earlier_turns = record_.said();
     }
-    setup_ = call::setup_call(*p_.profile, s_.settings, circumstances);
-    session_ = share(std::exchange(setup_.session, {}));
-    setup_.bridge.hold_clip = s_.hold_clip;
-    if (!setup_.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup_.prompt_problem);
+    call::CallSetup setup = call::setup_call(*p_.profile, s_.settings, circumstances);
+    session_ = share(std::move(setup.session));
+    engines_ = std::move(setup.engines);
+    setup.bridge.hold_clip = s_.hold_clip;
+    if (!setup.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup.prompt_problem);
     EngineLink::Options link;
     link.call_sid = p_.call_sid;
-    link.engines = setup_.engines;
+    link.engines = engines_;
     link.session_for = [this](engine::Provider provider) {
-      return call::session_for(provider, *session_, setup_.engines, *p_.profile, s_.settings);
+      return call::session_for(provider, *session_, engines_, *p_.profile, s_.settings);
     };
     engine_ = EngineLink::create(s_, strand_, std::move(link), *this);
-    bridge_ = std::make_unique<call::CallBridge>(std::move(setup_.bridge), make_adapter(engine_->provider()), *this, start_);
+    bridge_ = std::make_unique<call::CallBridge>(std::move(setup.bridge), make_adapter(engine_->provider()), *this, start_);
     engine_->connect();
     schedule_tick();
     stream_timer_.expires_after(s_.settings.calls.stream_timeout);
@@ -377,7 +378,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   boost::asio::steady_timer stream_timer_;
   Clock::time_point start_;
   call::CallRecord record_;
-  call::CallSetup setup_;  // its session moved to session_, its bridge config to bridge_
+  std::vector<engine::Provider> engines_;  // the assistant's, in order
   std::shared_ptr<const engine::SessionConfig> session_;
   std::shared_ptr<CallActions> actions_;
   std::unique_ptr<call::CallBridge> bridge_;

@@ -43,7 +43,8 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
       StageRecord earlier;
       std::string dial_status;  // Twilio's DialCallStatus
     };
-    std::optional<Comeback> comeback;
+    // Shared, not inline: it is rare, and a call's session stays small without it.
+    std::shared_ptr<const Comeback> comeback;
   };
 
   static std::shared_ptr<MediaSession> create(Services& services, Params params);

@@ -311,7 +311,8 @@ std::optional<std::string> Routes::take_message(const std::string& call_sid, con
   p.to = stage->to;
   p.direction = stage->direction;
   p.started_at = stage->call_started_at;
-  p.comeback = MediaSession::Params::Comeback{std::move(*stage), dial_status};
+  p.comeback = std::make_shared<const MediaSession::Params::Comeback>(
+      MediaSession::Params::Comeback{std::move(*stage), dial_status});
   auto session = MediaSession::create(s_, std::move(p));
   s_.calls.add(call_sid, token, session, profile, s_.calls.to_number(call_sid));
   s_.writer.post(db::CallEvent{call_sid, db::now_ms(), std::nullopt, "take_message", dial_status, std::nullopt});
