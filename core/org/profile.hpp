@@ -170,6 +170,34 @@ struct FallbackNumber {
   bool operator==(const FallbackNumber&) const = default;
 };
 
+// A stage's voice on each engine (voice names differ between engines); "" = the stage's `voice`
+// on the first engine, else the assistant's.
+struct StageVoices {
+  std::string openai;
+  std::string deepgram;
+  std::string ultravox;
+
+  bool operator==(const StageVoices&) const = default;
+};
+
+// One stage of a call flow ([[stages]]): what the assistant does in it, with which voice and tools,
+// and where it may go next. The engine moves the call on by calling the tool move_to_<name> of a
+// next stage, with what that stage must know. A profile without stages is one implicit stage.
+struct Stage {
+  std::string name;                // [a-z][a-z0-9_]*, unique: its transition tool is move_to_<name>
+  std::string description;         // when to move here: the transition tool's description
+  std::string instructions;        // added to the generated prompt while the call is in this stage
+  bool start = false;              // the call starts here (default: the first stage)
+  std::string voice;               // on the first engine; "" = the assistant's
+  StageVoices voices;              // per engine, over `voice`
+  // The tools offered in this stage, by name (built-in ones, see org::k_builtin_tools); unset = all
+  // the call has, [] = none. The transition tools come on top.
+  std::optional<std::vector<std::string>> tools;
+  std::vector<std::string> next;   // the stages it may move to
+
+  bool operator==(const Stage&) const = default;
+};
+
 struct Profile {
   int64_t id = 0;                  // database id; 0 until stored
   Organization organization;
@@ -183,7 +211,14 @@ struct Profile {
   std::vector<TeamMember> team;
   SmsTemplates sms_templates;
   std::vector<FallbackNumber> fallback_numbers;
+  std::vector<Stage> stages;       // empty: every call is one stage, as before stages existed
 
+  // The stage a call starts in (its index); 0 when there are none.
+  std::size_t start_stage() const {
+    for (std::size_t i = 0; i < stages.size(); ++i)
+      if (stages[i].start) return i;
+    return 0;
+  }
   bool operator==(const Profile&) const = default;
 };
 

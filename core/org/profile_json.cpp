@@ -260,6 +260,35 @@ void from_json(const json& j, FallbackNumber& v) {
   read(j, "number", v.number);
 }
 
+void to_json(json& j, const StageVoices& v) {
+  j = json{{"openai", v.openai}, {"deepgram", v.deepgram}, {"ultravox", v.ultravox}};
+}
+void from_json(const json& j, StageVoices& v) {
+  read(j, "openai", v.openai);
+  read(j, "deepgram", v.deepgram);
+  read(j, "ultravox", v.ultravox);
+}
+
+void to_json(json& j, const Stage& v) {
+  j = json{{"name", v.name},       {"description", v.description}, {"instructions", v.instructions},
+           {"start", v.start},     {"voice", v.voice},             {"voices", v.voices},
+           {"next", v.next}};
+  if (v.tools) j["tools"] = *v.tools;  // absent = every tool; [] = none
+}
+void from_json(const json& j, Stage& v) {
+  read(j, "name", v.name);
+  read(j, "description", v.description);
+  read(j, "instructions", v.instructions);
+  read(j, "start", v.start);
+  read(j, "voice", v.voice);
+  read(j, "voices", v.voices);
+  if (j.contains("tools")) {
+    v.tools.emplace();
+    read_list(j, "tools", *v.tools);
+  }
+  read_list(j, "next", v.next);
+}
+
 void to_json(json& j, const Profile& v) {
   j = json{{"id", v.id},
            {"organization", v.organization},
@@ -272,7 +301,8 @@ void to_json(json& j, const Profile& v) {
            {"booking", v.booking},
            {"team", v.team},
            {"sms_templates", v.sms_templates},
-           {"fallback_numbers", v.fallback_numbers}};
+           {"fallback_numbers", v.fallback_numbers},
+           {"stages", v.stages}};
 }
 void from_json(const json& j, Profile& v) {
   read(j, "id", v.id);
@@ -287,6 +317,7 @@ void from_json(const json& j, Profile& v) {
   read_list(j, "team", v.team);
   read(j, "sms_templates", v.sms_templates);
   read_list(j, "fallback_numbers", v.fallback_numbers);
+  read_list(j, "stages", v.stages);
 }
 
 std::string profile_to_json_text(const Profile& profile) {

@@ -108,7 +108,7 @@ class ProfileReader {
     Profile profile;
     check_keys(root, "",
                {"organization", "assistant", "services", "add_ons", "hours", "closures", "faqs", "booking", "team",
-                "sms_templates", "fallback_numbers"});
+                "sms_templates", "fallback_numbers", "stages"});
     if (const toml::table* table = sub_table(root, "organization", "")) {
       read_organization(*table, profile.organization);
     } else if (!root.get("organization")) {
@@ -160,6 +160,9 @@ class ProfileReader {
                   text(t, "name", base, f.name);
                   text(t, "number", base, f.number, k_phone_expected);
                 });
+    table_array(root, "stages", "", profile.stages, [&](const toml::table& t, const std::string& base, Stage& s) {
+      read_stage(t, base, s);
+    });
 
     // Rules about values that were read fine; values already reported are not reported twice.
     for (const Problem& found : validate_profile(profile)) {
@@ -330,6 +333,27 @@ class ProfileReader {
     }
   }
 
+  void read_stage(const toml::table& t, const std::string& base, Stage& stage) {
+    check_keys(t, base, {"name", "description", "instructions", "start", "voice", "voices", "tools", "next"});
+    text(t, "name", base, stage.name, "a stage name such as \"greeting\"");
+    text(t, "description", base, stage.description);
+    text(t, "instructions", base, stage.instructions);
+    flag(t, "start", base, stage.start);
+    text(t, "voice", base, stage.voice);
+    if (const toml::table* voices = sub_table(t, "voices", base)) {
+      const std::string voices_base = base + ".voices";
+      check_keys(*voices, voices_base, {"openai", "deepgram", "ultravox"});
+      text(*voices, "openai", voices_base, stage.voices.openai);
+      text(*voices, "deepgram", voices_base, stage.voices.deepgram);
+      text(*voices, "ultravox", voices_base, stage.voices.ultravox);
+    }
+    if (t.get("tools")) {
+      stage.tools.emplace();
+      texts(t, "tools", base, *stage.tools, "a tool name such as \"send_booking_link\"");
+    }
+    texts(t, "next", base, stage.next, "a stage name");
+  }
+
   void read_booking(const toml::table& t, BookingRules& booking) {
     const std::string base = "booking";
     check_keys(t, base, {"min_notice_hours", "max_advance_days", "cancellation_notice_hours", "policies"});
@@ -350,6 +374,13 @@ class ProfileReader {
     } else {
       wrong_type(join_path(base, key), *node, expected);
     }
+  }
+
+  void flag(const toml::table& t, std::string_view key, const std::string& base, bool& out) {
+    const toml::node* node = found(t, key, base);
+    if (!node) return;
+    if (const auto* value = node->as_boolean()) out = value->get();
+    else wrong_type(join_path(base, key), *node, "true or false");
   }
 
   void whole(const toml::table& t, std::string_view key, const std::string& base, int& out) {

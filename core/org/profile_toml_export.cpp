@@ -199,6 +199,25 @@ void write_messaging(TomlWriter& w, const Profile& profile) {
   }
 }
 
+void write_stages(TomlWriter& w, const Profile& profile) {
+  for (const Stage& stage : profile.stages) {
+    w.section("[[stages]]");
+    w.text("name", stage.name);
+    if (stage.start) w.raw("start", "true");
+    w.optional_text("description", stage.description);
+    w.optional_text("instructions", stage.instructions);
+    w.optional_text("voice", stage.voice);
+    if (stage.tools) w.inline_texts("tools", *stage.tools);
+    if (!stage.next.empty()) w.inline_texts("next", stage.next);
+    if (stage.voices != StageVoices{}) {
+      w.section("[stages.voices]");
+      w.optional_text("openai", stage.voices.openai);
+      w.optional_text("deepgram", stage.voices.deepgram);
+      w.optional_text("ultravox", stage.voices.ultravox);
+    }
+  }
+}
+
 }  // namespace
 
 std::string export_profile_toml(const Profile& profile) {
@@ -209,6 +228,7 @@ std::string export_profile_toml(const Profile& profile) {
   write_time(w, profile);
   write_knowledge(w, profile);
   write_messaging(w, profile);
+  write_stages(w, profile);
   return w.take();
 }
 

@@ -12,6 +12,7 @@
 #include "core/org/templates.hpp"
 #include "core/org/time_text.hpp"
 #include "core/org/toml_text.hpp"
+#include "core/org/tool_names.hpp"
 
 namespace sonoria::org {
 namespace {
@@ -312,6 +313,87 @@ void check_rest(Checker& check, const Profile& profile) {
   }
 }
 
+bool is_stage_name(std::string_view name) {
+  if (name.empty() || name.size() > 40 || name.front() < 'a' || name.front() > 'z') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// Stages: names usable in a tool name, one start, transitions to stages that exist, tools that
+// exist, and each voice on the engine it is meant for.
+void check_stages(Checker& check, const Profile& profile) {
+  const auto& stages = profile.stages;
+  std::set<std::string> names;
+  for (const Stage& stage : stages) names.insert(stage.name);
+  const auto engines = profile.assistant.engine_order();
+  std::size_t starts = 0;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const Stage& stage = stages[i];
+    const std::string base = index_path("stages", i);
+    check.required(base + ".name", stage.name, "a stage name such as \"greeting\"");
+    if (!stage.name.empty() && !is_stage_name(stage.name))
+      check.add(base + ".name", toml_quote(stage.name) +
+                                    " is not a stage name (expected up to 40 lowercase letters, digits and "
+                                    "underscores, starting with a letter)");
+    else if (!stage.name.empty() && !seen.insert(stage.name).second)
+      check.add(base + ".name", toml_quote(stage.name) + " is the name of an earlier stage too (expected unique names)");
+    if (stage.start && ++starts == 2)
+      check.add(base + ".start", "a second start stage (expected start = true on one stage only)");
+    if (stage.instructions.empty())
+      check.add(base + ".instructions", "missing (expected what the assistant does in this stage)");
+    std::set<std::string> next_seen;
+    for (std::size_t n = 0; n < stage.next.size(); ++n) {
+      const std::string field = index_path(base + ".next", n);
+      const std::string& next = stage.next[n];
+      if (next == stage.name)
+        check.add(field, toml_quote(next) + " is this stage (expected another stage's name)");
+      else if (!names.count(next))
+        check.add(field, toml_quote(next) + " is not a stage of this profile (expected one of " + join(names, ", ") +
+                             ")");
+      else if (!next_seen.insert(next).second)
+        check.add(field, toml_quote(next) + " is listed twice");
+    }
+    if (stage.tools) {
+      for (std::size_t t = 0; t < stage.tools->size(); ++t) {
+        const std::string& tool = (*stage.tools)[t];
+        if (std::find(k_builtin_tools.begin(), k_builtin_tools.end(), tool) == k_builtin_tools.end())
+          check.add(index_path(base + ".tools", t),
+                    toml_quote(tool) + " is not a tool (expected one of " + join(k_builtin_tools, ", ") +
+                        "; moving to the next stages needs no tool here)");
+      }
+    }
+    if (!stage.voice.empty() && is_known_engine(engines.front()))
+      if (auto problem = voice_problem(engines.front(), stage.voice); !problem.empty())
+        check.add(base + ".voice", problem);
+    const std::pair<std::string_view, const std::string*> voices[] = {
+        {"openai", &stage.voices.openai}, {"deepgram", &stage.voices.deepgram}, {"ultravox", &stage.voices.ultravox}};
+    for (const auto& [engine, voice] : voices)
+      if (!voice->empty())
+        if (auto problem = voice_problem(engine, *voice); !problem.empty())
+          check.add(base + ".voices." + std::string(engine), problem);
+  }
+  // A stage nobody can reach is a mistake in the flow (and its tool would never be offered).
+  const std::size_t start = profile.start_stage();
+  std::set<std::string> reached;
+  if (!stages.empty()) {
+    std::vector<std::size_t> todo{start};
+    reached.insert(stages[start].name);
+    while (!todo.empty()) {
+      const Stage& from = stages[todo.back()];
+      todo.pop_back();
+      for (const std::string& next : from.next)
+        for (std::size_t k = 0; k < stages.size(); ++k)
+          if (stages[k].name == next && reached.insert(next).second) todo.push_back(k);
+    }
+  }
+  for (std::size_t i = 0; i < stages.size(); ++i)
+    if (!stages[i].name.empty() && !reached.count(stages[i].name))
+      check.add(index_path("stages", i),
+                toml_quote(stages[i].name) + " cannot be reached from the start stage " +
+                    toml_quote(stages[start].name) + " (expected it in some reachable stage's next)");
+}
+
 }  // namespace
 
 bool is_valid_slug(std::string_view slug) {
@@ -345,6 +427,7 @@ std::vector<Problem> validate_profile(const Profile& profile) {
   check_hours(check, profile.hours);
   check_closures(check, profile.closures);
   check_rest(check, profile);
+  check_stages(check, profile);
   return std::move(check.problems);
 }
 

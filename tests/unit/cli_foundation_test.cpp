@@ -60,7 +60,7 @@ TEST_CASE("commands refuse a database with pending migrations and say what to ru
 TEST_CASE("import, export, import is exact for every example") {
   User u;
   REQUIRE(u.run({"migrate"}).exit_code == 0);
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml"}) {
     CAPTURE(name);
     auto example = (source_dir() / "examples" / name).string();
     auto imported = u.run({"org", "import", example});

@@ -28,7 +28,7 @@ std::string error_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("both examples survive a trip through JSON text exactly, id included") {
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml"}) {
     CAPTURE(name);
     Profile original = example(name);
     original.id = 42;

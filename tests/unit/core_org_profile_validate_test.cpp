@@ -23,7 +23,7 @@ TEST_CASE("the smallest valid profile passes every rule") {
 }
 
 TEST_CASE("both example profiles pass every rule") {
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml"}) {
     CAPTURE(name);
     const Profile profile = load_profile_file(sonoria::test::source_dir() / "examples" / name);
     CHECK(validate_profile(profile).empty());
@@ -325,4 +325,42 @@ TEST_CASE("each engine's own voice is checked on that engine, listed or not") {
   CHECK(problems_in(k_org + "\n[assistant.openai]\nvoice = \"aura-2-thalia-en\"\n") ==
         "profiles/yoga.toml:8: assistant.openai.voice: \"aura-2-thalia-en\" is not an OpenAI voice (expected one of "
         "alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar)");
+}
+
+TEST_CASE("stages: a flow parses, round-trips and starts where it says") {
+  const Profile p = parse_profile_toml(k_org +
+                                           "[[stages]]\nname = \"greeting\"\ninstructions = \"Greet.\"\n"
+                                           "next = [\"main\"]\nvoices = { openai = \"cedar\" }\n"
+                                           "[[stages]]\nname = \"main\"\ninstructions = \"Help.\"\nstart = true\n"
+                                           "tools = [\"notify_owner\"]\ndescription = \"Once verified.\"\nnext = [\"greeting\"]\n",
+                                       "profiles/yoga.toml");
+  REQUIRE(p.stages.size() == 2);
+  CHECK(p.start_stage() == 1);
+  CHECK(p.stages[0].voices.openai == "cedar");
+  CHECK_FALSE(p.stages[0].tools.has_value());
+  CHECK(p.stages[1].tools == std::vector<std::string>{"notify_owner"});
+  CHECK(p.stages[1].description == "Once verified.");
+}
+
+TEST_CASE("stages: names, transitions, tools, voices and reachability are checked") {
+  const std::string flow = k_org +
+                           "[[stages]]\nname = \"Greeting\"\ninstructions = \"x\"\n"       // 6
+                           "[[stages]]\nname = \"main\"\ninstructions = \"x\"\nnext = [\"main\", \"nowhere\"]\n"
+                           "tools = [\"send_sms\"]\nvoices = { deepgram = \"shimmer\" }\n"  // 9..13
+                           "[[stages]]\nname = \"main\"\n";                                 // 14
+  const std::string problems = problems_in(flow);
+  CHECK(problems.find("stages[0].name: \"Greeting\" is not a stage name") != std::string::npos);
+  CHECK(problems.find("stages[1].next[0]: \"main\" is this stage") != std::string::npos);
+  CHECK(problems.find("stages[1].next[1]: \"nowhere\" is not a stage of this profile") != std::string::npos);
+  CHECK(problems.find("stages[1].tools[0]: \"send_sms\" is not a tool") != std::string::npos);
+  CHECK(problems.find("stages[1].voices.deepgram:") != std::string::npos);
+  CHECK(problems.find("stages[2].name: \"main\" is the name of an earlier stage too") != std::string::npos);
+  CHECK(problems.find("stages[2].instructions: missing") != std::string::npos);
+  CHECK(problems.find("\"main\" cannot be reached from the start stage \"Greeting\"") != std::string::npos);
+}
+
+TEST_CASE("stages: two start stages are one too many") {
+  CHECK(problems_in(k_org + "[[stages]]\nname = \"a\"\ninstructions = \"x\"\nstart = true\nnext = [\"b\"]\n"
+                            "[[stages]]\nname = \"b\"\ninstructions = \"x\"\nstart = true\n") ==
+        "profiles/yoga.toml:14: stages[1].start: a second start stage (expected start = true on one stage only)");
 }
