@@ -13,6 +13,7 @@
 #include "core/call/call_outcome.hpp"
 #include "core/call/call_record.hpp"
 #include "core/call/session_setup.hpp"
+#include "core/call/stages.hpp"
 #include "core/engine/providers.hpp"
 #include "daemon/call_actions.hpp"
 #include "daemon/db_writer.hpp"
@@ -129,12 +130,23 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     session_ = share(std::move(setup.session));
     engines_ = std::move(setup.engines);
     setup.bridge.hold_clip = s_.hold_clip;
+    // A call flow, unless the caller is back from a transfer nobody answered: the assistant then
+    // only takes a message, whatever stage the call was in.
+    if (!p_.profile->stages.empty() && !p_.comeback) {
+      staged_ = true;
+      stage_ = p_.profile->start_stage();
+      setup.bridge.stages = std::shared_ptr<const std::vector<org::Stage>>(p_.profile, &p_.profile->stages);
+      setup.bridge.start_stage = stage_;
+    }
     if (!setup.prompt_problem.empty()) log_error("call.prompt_failed", p_.call_sid, setup.prompt_problem);
     EngineLink::Options link;
     link.call_sid = p_.call_sid;
     link.engines = engines_;
     link.session_for = [this](engine::Provider provider) {
-      return call::session_for(provider, *session_, engines_, *p_.profile, s_.settings);
+      auto session = call::session_for(provider, *session_, engines_, *p_.profile, s_.settings);
+      if (!staged_) return session;
+      return call::stage_session(std::move(session), provider, provider == engines_.front(), p_.profile->stages,
+                                 stage_, handoff_);
     };
     engine_ = EngineLink::create(s_, strand_, std::move(link), *this);
     bridge_ = std::make_unique<call::CallBridge>(std::move(setup.bridge), make_adapter(engine_->provider()), *this, start_);
@@ -335,11 +347,21 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     engine_->reconnect();
   }
 
-  void engine_rollover() override {
+  void engine_rollover(std::string_view reason) override {
     const std::string engine(engine::to_string(engine_->provider()));
-    log_info("engine.rollover", p_.call_sid, "a fresh engine session before the engine's limit", {{"engine", engine}});
-    s_.metrics.count_failover(engine, engine, "rollover");
+    const bool stage = reason == "stage";
+    log_info("engine.rollover", p_.call_sid,
+             stage ? "a fresh engine session for the call's new stage" : "a fresh engine session before the engine's limit",
+             {{"engine", engine}});
+    s_.metrics.count_failover(engine, engine, stage ? "stage" : "rollover");
     engine_->reconnect();
+  }
+
+  engine::SessionConfig enter_stage(const call::StageEntered& entered) override {
+    stage_ = entered.index;
+    handoff_ = entered.handoff;
+    log_info("call.stage", p_.call_sid, "", {{"stage", entered.name}});
+    return engine_->session(engine_->provider());
   }
 
   bool try_next_engine(std::string_view reason) override { return engine_ && engine_->next(std::string(reason)); }
@@ -380,6 +402,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   call::CallRecord record_;
   std::vector<engine::Provider> engines_;  // the assistant's, in order
   std::shared_ptr<const engine::SessionConfig> session_;
+  bool staged_ = false;                    // the call follows the profile's stages
+  std::size_t stage_ = 0;                  // the current one
+  std::string handoff_;                    // what the stage before it passed on
   std::shared_ptr<CallActions> actions_;
   std::unique_ptr<call::CallBridge> bridge_;
   std::shared_ptr<EngineLink> engine_;

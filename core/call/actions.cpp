@@ -24,6 +24,7 @@ std::string_view to_string(CallEventKind kind) {
     case CallEventKind::engine_failover: return "engine_failover";
     case CallEventKind::engine_rollover: return "engine_rollover";
     case CallEventKind::timer: return "timer";
+    case CallEventKind::stage_changed: return "stage_changed";
   }
   return "unknown";
 }

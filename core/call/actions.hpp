@@ -6,6 +6,7 @@
 
 #include "core/call/summary.hpp"
 #include "core/engine/adapter.hpp"
+#include "core/engine/session_config.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -35,10 +36,11 @@ struct TranscriptTurn {
   std::string text_heard;            // caller: the transcript; assistant: what was played
   std::string text_generated;        // caller: the transcript; assistant: everything generated
   bool interrupted = false;          // assistant: cut short by a barge-in or a cancelled response
+  std::string stage;                 // the call flow's stage the turn was in; "" without stages
 };
 
 enum class CallEventKind {
-  tool_call,            // {"call_id","name","arguments"}
+  tool_call,            // {"call_id","name","arguments"[,"stage"]}
   tool_result,          // {"call_id","name","ok","output"}
   interruption,         // {"item_id","audio_end_ms","received_ms"}
   dtmf,                 // {"digit"}
@@ -47,7 +49,9 @@ enum class CallEventKind {
   engine_lost,          // {"reason","session_expired","attempt","engine"}
   engine_reconnected,   // {"attempt","reseeded_items","engine"}
   engine_failover,      // {"from","to","reason","detail"}: another engine took over
-  engine_rollover,      // {"engine","after_ms"}: a fresh session of the same engine, before its limit
+  engine_rollover,      // {"engine","after_ms","reason"}: a fresh session of the same engine, before its
+                        // limit ("limit") or for a stage it cannot take live ("stage")
+  stage_changed,        // {"from","to","handoff"}: the call moved to another stage of its flow
   timer,                // {"timer": "max_duration" | "silence_check" | "silence" | "hangup_deadline" | …}
 };
 
@@ -94,6 +98,13 @@ struct EngineLost {
   int attempt = 0;                   // 1 for the first reconnect of this call
 };
 
+// The call moved to another stage of its flow (the engine called a transition tool).
+struct StageEntered {
+  std::size_t index = 0;             // in the profile's stages
+  std::string name;
+  std::string handoff;               // what the earlier stage passed on
+};
+
 // Implemented by the owner of the call. Called synchronously from the bridge's inputs, on the
 // call's strand. string_views are valid only during the call (copy what you keep). An action
 // must not call back into the bridge synchronously: post the follow-up (e.g. the tool result).
@@ -112,9 +123,13 @@ class ActionSink : public engine::FrameSink {
     (void)reason;
     return false;
   }
-  // At a quiet moment before the engine's session limit: close this session and connect a fresh
-  // one to the same engine (on_engine_open follows; the call re-seeds it).
-  virtual void engine_rollover() {}
+  // At a quiet moment before the engine's session limit ("limit"), or for a stage the session
+  // cannot take live ("stage"): close this session and connect a fresh one to the same engine
+  // (on_engine_open follows; the call re-seeds it).
+  virtual void engine_rollover(std::string_view reason) { (void)reason; }
+  // The call is now in another stage: the session the current engine is to have from now on (the
+  // owner also connects later sessions, on any engine, as this stage).
+  virtual engine::SessionConfig enter_stage(const StageEntered& stage) = 0;
   virtual void record_turn(const TranscriptTurn& turn) = 0;
   virtual void record_event(const CallEvent& event) = 0;
 };

@@ -1,6 +1,10 @@
 #include "core/call/bridge.hpp"
 
+#include <algorithm>
 #include <type_traits>
+
+#include "core/call/stages.hpp"
+#include "core/org/profile.hpp"
 #include <utility>
 
 namespace sonoria::call {
@@ -54,7 +58,15 @@ CallBridge::CallBridge(BridgeConfig config, std::unique_ptr<engine::Adapter> eng
       sink_(sink),
       start_(start),
       phase_since_(start),
-      last_activity_(start) {}
+      last_activity_(start) {
+  if (has_stages()) {
+    stage_ = config_.start_stage < config_.stages->size() ? config_.start_stage : 0;
+    transcript_.set_stage((*config_.stages)[stage_].name);
+    summary_.stages.push_back((*config_.stages)[stage_].name);
+  }
+}
+
+std::string_view CallBridge::stage() const { return has_stages() ? std::string_view((*config_.stages)[stage_].name) : ""; }
 
 int64_t CallBridge::offset_ms(TimePoint now) const { return ms(now - start_); }
 
@@ -86,6 +98,7 @@ void CallBridge::on_engine_message(TimePoint now, std::string_view data, bool bi
   if (!engine_->receive(data, binary, events)) ++malformed_;
   release_transcripts(now);
   check_ending(now);
+  maybe_swap_for_stage(now);
 }
 
 void CallBridge::on_engine_event(TimePoint now, const engine::Event& event) {
@@ -93,6 +106,7 @@ void CallBridge::on_engine_event(TimePoint now, const engine::Event& event) {
   dispatch(now, event);
   release_transcripts(now);
   check_ending(now);
+  maybe_swap_for_stage(now);
 }
 
 void CallBridge::dispatch(TimePoint now, const engine::Event& event) {
@@ -108,6 +122,7 @@ void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
     return;
   }
   if (phase_ == Phase::live) lost_mid_reply_ = engine_->busy();
+  stage_swap_due_ = false;  // the next session is connected as the stage anyway
   forget_session();
   phase_ = Phase::reconnecting;
   phase_since_ = now;
@@ -149,7 +164,9 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
     record(now, CallEventKind::engine_reconnected,
            {{"attempt", reconnects_}, {"reseeded_items", transcript_.history().size()}, {"engine", engine_->name()}});
     if (lost_mid_reply_) engine_->say(k_reconnect_apology);
+    else if (stage_swap_) engine_->reply();  // the new stage's first words, in its voice
     lost_mid_reply_ = false;
+    stage_swap_ = false;
   }
   been_live_ = true;
   maybe_greet(now);
@@ -302,10 +319,71 @@ void CallBridge::handle(TimePoint now, const engine::ToolCall& e) {
   call.name = e.name;
   call.item_id = e.item_id;
   call.session = session_;
-  ++outstanding_tools_;
   ++summary_.tool_calls;
-  record(now, CallEventKind::tool_call, {{"call_id", e.call_id}, {"name", e.name}, {"arguments", e.arguments}});
+  json detail = {{"call_id", e.call_id}, {"name", e.name}, {"arguments", e.arguments}};
+  if (has_stages()) detail["stage"] = stage();
+  record(now, CallEventKind::tool_call, std::move(detail));
+  if (has_stages()) {
+    if (!transition_target(e.name).empty()) {
+      call.result_in = true;
+      move_stage(now, e);
+      return;
+    }
+    if (!stage_offers((*config_.stages)[stage_], e.name)) {
+      call.result_in = true;
+      refuse_tool(now, e, "the tool " + e.name + " is not available in the stage \"" + std::string(stage()) + "\"");
+      return;
+    }
+  }
+  ++outstanding_tools_;
   sink_.run_tool({e.call_id, e.name, e.arguments});
+}
+
+// A tool call the bridge answers itself with an error the model can explain or act on.
+void CallBridge::refuse_tool(TimePoint now, const engine::ToolCall& e, const std::string& why) {
+  const std::string output = json{{"ok", false}, {"error", why}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  record(now, CallEventKind::tool_result, {{"call_id", e.call_id}, {"name", e.name}, {"ok", false}, {"output", output}});
+  engine_->tool_result(e.call_id, output, !ending_);
+}
+
+// A transition tool: the call moves to a next stage of the current one, and the engine is told
+// (the live session changes, or a fresh one is connected at the turn boundary).
+void CallBridge::move_stage(TimePoint now, const engine::ToolCall& e) {
+  const auto& stages = *config_.stages;
+  const org::Stage& from = stages[stage_];
+  const std::string_view target = transition_target(e.name);
+  const auto to = find_stage(stages, target);
+  if (!to || std::find(from.next.begin(), from.next.end(), target) == from.next.end()) {
+    refuse_tool(now, e, "the call cannot move from the stage \"" + from.name + "\" to \"" + std::string(target) + "\"");
+    return;
+  }
+  if (ending_) {
+    refuse_tool(now, e, "the call is ending");
+    return;
+  }
+  std::string handoff = handoff_of(e.arguments);
+  const std::string& name = stages[*to].name;
+  record(now, CallEventKind::stage_changed, {{"from", from.name}, {"to", name}, {"handoff", handoff}});
+  const std::string output =
+      json{{"ok", true}, {"stage", name}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  record(now, CallEventKind::tool_result, {{"call_id", e.call_id}, {"name", e.name}, {"ok", true}, {"output", output}});
+  stage_ = *to;
+  transcript_.set_stage(name);
+  if (std::find(summary_.stages.begin(), summary_.stages.end(), name) == summary_.stages.end())
+    summary_.stages.push_back(name);
+  const engine::SessionConfig next = sink_.enter_stage({*to, name, std::move(handoff)});
+  if (engine_->change_stage(e.call_id, output, next) == engine::StageChange::fresh_session) stage_swap_due_ = true;
+}
+
+// A fresh session for the new stage, once the reply that moved the call is over and nobody is
+// speaking: what it said is still playing to the caller while the fresh session connects, and the
+// new stage's first words queue up behind it.
+void CallBridge::maybe_swap_for_stage(TimePoint now) {
+  if (!stage_swap_due_ || phase_ != Phase::live || ending_) return;
+  if (reply_active_ || caller_speaking_ || outstanding_tools_ > 0) return;
+  stage_swap_due_ = false;
+  stage_swap_ = true;
+  swap_session(now, "stage");
 }
 
 void CallBridge::handle(TimePoint now, const engine::ToolCallCancelled& e) {
@@ -500,6 +578,7 @@ void CallBridge::on_tick(TimePoint now) {
     }
   }
   maybe_roll_over(now);
+  maybe_swap_for_stage(now);
   release_transcripts(now);
   check_ending(now);
 }
@@ -566,13 +645,20 @@ void CallBridge::maybe_roll_over(TimePoint now) {
     after = std::chrono::duration_cast<milliseconds>(limit) - config_.rollover_margin;
   }
   if (now - live_since_ < after || !quiet()) return;
-  record(now, CallEventKind::engine_rollover,
-         {{"engine", engine_->name()}, {"after_ms", ms(now - live_since_)}});
+  swap_session(now, "limit");
+}
+
+// Closes the live session and connects a fresh one of the same engine; the caller's audio waits
+// for it meanwhile (held_audio_).
+void CallBridge::swap_session(TimePoint now, std::string_view reason) {
+  json detail = {{"engine", engine_->name()}, {"after_ms", ms(now - live_since_)}, {"reason", reason}};
+  if (has_stages()) detail["stage"] = stage();
+  record(now, CallEventKind::engine_rollover, std::move(detail));
   forget_session();
   phase_ = Phase::reconnecting;
   phase_since_ = now;
   rolling_over_ = true;
-  sink_.engine_rollover();
+  sink_.engine_rollover(reason);
 }
 
 void CallBridge::engine_failed(TimePoint now, EndReason reason, std::string detail) {

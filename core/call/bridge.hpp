@@ -25,6 +25,13 @@
 //  6. End: end_call/transfer_call effects, the transfer digit, the time limit (a spoken wrap-up)
 //     or silence (a check-in, then a goodbye) lead to EndStream once the last words have played
 //     (last mark echoed), bounded by a timeout. Twilio stop ends the call without EndStream.
+//  8. Stages (a call flow): the engine moves the call on by calling a transition tool
+//     (move_to_<stage>, core/call/stages.hpp). The bridge answers it itself — only to a next stage
+//     of the current one — records the change, asks the owner for the new stage's session
+//     (ActionSink::enter_stage) and hands it to the adapter, which changes the live session or
+//     asks for a fresh one; then the swap happens at the turn boundary, like a rollover, and the
+//     fresh session (seeded with the conversation) takes its turn. Tools the stage does not offer
+//     are refused with a result the model can read. Turns and tool calls carry their stage.
 //  7. Engine lost mid-call (or its session limit): EngineLost asks the daemon for a new connection;
 //     on_engine_open then seeds the new session with the conversation so far (history()). After
 //     max_engine_reconnects failures: EndStream{Fallback}.
@@ -45,6 +52,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace sonoria::org {
+struct Stage;
+}  // namespace sonoria::org
 
 namespace sonoria::call {
 
@@ -74,6 +85,9 @@ struct BridgeConfig {
   // 0 rollover_margin before the engine's own limit (Capabilities::session_limit).
   milliseconds session_max{0};
   milliseconds rollover_margin{5 * 60 * 1000};
+  // The call flow (the profile's stages) and where it starts; null or empty = no stages.
+  std::shared_ptr<const std::vector<org::Stage>> stages;
+  std::size_t start_stage = 0;
 };
 
 class CallBridge {
@@ -123,6 +137,8 @@ class CallBridge {
   uint64_t malformed_engine_messages() const { return malformed_; }
   const CallSummary& summary() const { return summary_; }
   bool finished() const { return phase_ == Phase::finished; }
+  // The call flow's current stage ("" without stages).
+  std::string_view stage() const;
   const std::string& stream_sid() const { return stream_sid_; }
 
  private:
@@ -185,6 +201,11 @@ class CallBridge {
   void forget_session();
   bool quiet() const;
   void maybe_roll_over(TimePoint now);
+  void swap_session(TimePoint now, std::string_view reason);
+  bool has_stages() const { return config_.stages && !config_.stages->empty(); }
+  void move_stage(TimePoint now, const engine::ToolCall& e);
+  void refuse_tool(TimePoint now, const engine::ToolCall& e, const std::string& why);
+  void maybe_swap_for_stage(TimePoint now);
   bool try_next_engine(TimePoint now, const std::string& detail);
   void engine_failed(TimePoint now, EndReason reason, std::string detail);
   void release_transcripts(TimePoint now);
@@ -219,6 +240,9 @@ class CallBridge {
   TimePoint live_since_{};           // the current session became live
   bool caller_speaking_ = false;     // between CallerSpeechStarted and CallerSpeechStopped
   bool rolling_over_ = false;        // a rollover's fresh session is being connected
+  std::size_t stage_ = 0;            // index in config_.stages
+  bool stage_swap_due_ = false;      // the engine asked for a fresh session for the stage
+  bool stage_swap_ = false;          // that fresh session is being connected: it replies once ready
   std::vector<std::pair<int64_t, std::string>> held_audio_;  // caller audio meanwhile (timestamp, payload)
 
   bool reply_active_ = false;        // between ReplyStarted and ReplyDone

@@ -48,6 +48,10 @@ struct CallSummary {
   std::optional<int64_t> greeting_sent_ms;   // Twilio start → first greeting audio sent to Twilio
   std::optional<int64_t> greeting_heard_ms;  // Twilio start → first greeting audio echoed as played
 
+  // The stages of the call flow the call reached, in the order it first reached them (the start
+  // stage first); empty for a profile without stages.
+  std::vector<std::string> stages;
+
   EndReason end_reason = EndReason::none;
   std::string end_detail;            // e.g. the engine's error message, the tool's reason
   int64_t duration_ms = 0;           // call start → end (set when the call ends)

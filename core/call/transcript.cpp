@@ -59,6 +59,7 @@ TranscriptAssembler::Turn& TranscriptAssembler::insert(std::string_view item_id,
   Turn t;
   t.item_id = std::string(item_id);
   t.speaker = speaker;
+  t.stage = stage_;
   return *turns_.insert(turns_.begin() + static_cast<std::ptrdiff_t>(position), std::move(t));
 }
 
@@ -146,7 +147,8 @@ void TranscriptAssembler::stop_waiting_for_text() {
 std::optional<TranscriptTurn> TranscriptAssembler::emit(Turn& t) {
   t.emitted = true;
   if (t.heard.empty() && t.generated.empty()) return std::nullopt;
-  TranscriptTurn turn{++seq_, t.item_id, t.speaker, t.offset_ms, t.heard, std::move(t.generated), t.interrupted};
+  TranscriptTurn turn{++seq_, t.item_id, t.speaker, t.offset_ms, t.heard, std::move(t.generated), t.interrupted,
+                      std::move(t.stage)};
   // Once recorded, a turn only serves history(), which needs what was heard: the generated text
   // is not kept for the rest of the call.
   t.generated = std::string();

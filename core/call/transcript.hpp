@@ -33,6 +33,9 @@ class TranscriptAssembler {
   // can be followed through items that never become turns.
   void place(std::string_view item_id, std::string_view previous_item_id);
 
+  // Turns added from now on are in this stage of the call flow.
+  void set_stage(std::string stage) { stage_ = std::move(stage); }
+
   // A caller audio turn that started at offset_ms (since call start). Placed per place() if known.
   void add_caller(std::string_view item_id, int64_t offset_ms, int64_t now_ms);
   void caller_text(std::string_view item_id, std::string_view transcript);
@@ -82,6 +85,7 @@ class TranscriptAssembler {
     int64_t heard_ms = -1;           // assistant cut point, -1 = not cut
     int64_t audio_ms = 0;
     bool emitted = false;
+    std::string stage;
   };
 
   Turn* find(std::string_view item_id);
@@ -96,6 +100,7 @@ class TranscriptAssembler {
   std::map<std::string, std::string, std::less<>> previous_;  // item → previous item
   std::vector<size_t> late_;                // passed turns whose text arrived after all
   int seq_ = 0;
+  std::string stage_;
 };
 
 }  // namespace sonoria::call

@@ -20,6 +20,8 @@
 
 namespace sonoria::engine {
 
+struct SessionConfig;
+
 // One WebSocket message to an engine.
 struct Frame {
   std::string data;
@@ -72,6 +74,14 @@ struct HistoryLine {
   std::string text;
 };
 
+// How an engine took a change of stage (Adapter::change_stage).
+enum class StageChange {
+  in_place,       // the live session has the new prompt, tools and voice; the transition's result is given
+  fresh_session,  // it cannot (OpenAI: another voice once the model has spoken): the call connects a fresh
+                  // session at the turn boundary, which the adapter configures as the new stage and the call
+                  // seeds with the conversation; then reply()
+};
+
 // Merges droppable caller-audio frames queued behind `into` (the next frame to be written) into it:
 // returns how many of `next`, from the first, `into` now also carries; 0 leaves all as they were.
 // A free function, so a socket may use it after the call is gone (see net::WsChannel::Coalescer).
@@ -116,6 +126,13 @@ class Adapter {
   virtual void tool_result(std::string_view call_id, std::string_view output, bool reply) = 0;
   // Barge-in: the caller heard `heard_ms` of the assistant item `item_id` before cutting it off.
   virtual void cut(std::string_view item_id, int64_t heard_ms) = 0;
+  // The call moves to another stage of its flow, by the transition tool call `call_id` (a ToolCall
+  // of this connection) whose result is `output`: from now on — on this connection and on any later
+  // one — the session is `next` (prompt, tools, voice). Only while live.
+  virtual StageChange change_stage(std::string_view call_id, std::string_view output, const SessionConfig& next) = 0;
+  // After a fresh session (StageChange::fresh_session): the assistant takes its turn now, following
+  // the session's instructions (the conversation so far was seeded).
+  virtual void reply() {}
 
   // A reply is under way, asked for, or owed (the call is not quiet).
   virtual bool busy() const = 0;

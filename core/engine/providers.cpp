@@ -85,7 +85,7 @@ std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& se
       std::shared_ptr<const std::string> shared;
       if (texts) shared = texts->intern(std::hash<std::string_view>{}(text), std::move(text));
       else shared = std::make_shared<const std::string>(std::move(text));
-      return std::make_unique<openai::RealtimeAdapter>(std::move(shared), protocol, sink);
+      return std::make_unique<openai::RealtimeAdapter>(std::move(shared), protocol, sink, session.voice);
     }
     case Provider::deepgram:
       return std::make_unique<deepgram::AgentAdapter>(session, sink, std::vector<std::string>{"sonoria"});

@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "core/call/bridge.hpp"
+#include "core/org/profile.hpp"
 
 using namespace sonoria;
 using namespace sonoria::call;
@@ -96,8 +97,29 @@ struct FakeAdapter final : engine::Adapter {
     cuts.push_back({std::string(item_id), heard_ms});
     log_.push_back("engine:cut(" + std::string(item_id) + "," + std::to_string(heard_ms) + ")");
   }
+  engine::StageChange change_stage(std::string_view call_id, std::string_view output,
+                                   const engine::SessionConfig& next) override {
+    stage_changes.push_back({std::string(call_id), std::string(output), next.instructions, next.voice});
+    log_.push_back("engine:change_stage(" + std::string(call_id) + "," + next.voice + ")");
+    if (stage_change == engine::StageChange::in_place) busy_ = true;  // the agent speaks on in the new stage
+    return stage_change;
+  }
+  void reply() override {
+    ++replies;
+    busy_ = true;
+    log_.push_back("engine:reply");
+  }
   bool busy() const override { return busy_; }
 
+  struct StageChange {
+    std::string call_id;
+    std::string output;
+    std::string instructions;
+    std::string voice;
+  };
+  engine::StageChange stage_change = engine::StageChange::in_place;
+  std::vector<StageChange> stage_changes;
+  int replies = 0;
   bool busy_ = false;
   std::deque<std::vector<engine::Event>> script;
   std::vector<std::vector<engine::HistoryLine>> opens;
@@ -156,7 +178,16 @@ struct Recorder : ActionSink {
     lost.push_back(l);
     log.push_back("engine_lost");
   }
-  void engine_rollover() override { log.push_back("rollover"); }
+  void engine_rollover(std::string_view reason) override { log.push_back("rollover(" + std::string(reason) + ")"); }
+  engine::SessionConfig enter_stage(const StageEntered& stage) override {
+    entered.push_back(stage);
+    log.push_back("stage:" + stage.name);
+    engine::SessionConfig session;
+    session.instructions = "stage " + stage.name;
+    session.voice = "voice of " + stage.name;
+    return session;
+  }
+  std::vector<StageEntered> entered;
   bool try_next_engine(std::string_view reason) override {
     next_engine_asked.emplace_back(reason);
     log.push_back("next_engine");
@@ -1366,7 +1397,7 @@ TEST_CASE("a session rolls over at the first quiet moment after session_max, hol
   call.ev(engine::CallerSpeechStopped{});
   call.bridge.on_tick(call.now);
   REQUIRE(call.out.events_of(CallEventKind::engine_rollover).size() == 1);
-  CHECK(std::count(call.out.log.begin(), call.out.log.end(), "rollover") == 1);
+  CHECK(std::count(call.out.log.begin(), call.out.log.end(), "rollover(limit)") == 1);
   CHECK(call.engine->closes == 1);
   CHECK(call.out.lost.empty());  // not a failure: no engine_lost, no hold clip, no apology
 
@@ -1381,4 +1412,138 @@ TEST_CASE("a session rolls over at the first quiet moment after session_max, hol
   CHECK(call.engine->audio.size() == 2);
   CHECK(call.engine->says.empty());
   CHECK(call.out.ends.empty());
+}
+
+// ---- stages -------------------------------------------------------------------------------------
+
+namespace {
+
+BridgeConfig staged_config() {
+  auto stages = std::make_shared<std::vector<org::Stage>>(3);
+  auto& s = *stages;
+  s[0].name = "identify";
+  s[0].tools = std::vector<std::string>{"end_call"};
+  s[0].next = {"assist"};
+  s[1].name = "assist";
+  s[1].next = {"wrap_up"};
+  s[2].name = "wrap_up";
+  BridgeConfig c = test_config();
+  c.stages = stages;
+  return c;
+}
+
+std::vector<std::string> stages_of(const std::vector<TranscriptTurn>& turns) {
+  std::vector<std::string> out;
+  for (const auto& t : turns) out.push_back(t.stage);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("stages: caller verified → the engine moves the call on → the live session becomes the next stage") {
+  Call call(staged_config());
+  call.greeted();
+  CHECK(call.bridge.stage() == "identify");
+  call.caller_turn("u1", "a0", "I'm Jane Doe, policy HB123456.");
+  call.ev(engine::ReplyStarted{"r1"});
+  call.tool_call("r1", "c1", "move_to_assist", R"({"handoff":"Jane Doe, policy HB123456, verified"})");
+  // The bridge answers the transition itself: no tool runs.
+  CHECK(call.out.tools.empty());
+  CHECK(call.bridge.stage() == "assist");
+  REQUIRE(call.out.entered.size() == 1);
+  CHECK(call.out.entered[0].name == "assist");
+  CHECK(call.out.entered[0].index == 1);
+  CHECK(call.out.entered[0].handoff == "Jane Doe, policy HB123456, verified");
+  REQUIRE(call.engine->stage_changes.size() == 1);
+  CHECK(call.engine->stage_changes[0].call_id == "c1");
+  CHECK(call.engine->stage_changes[0].instructions == "stage assist");
+  CHECK(nlohmann::json::parse(call.engine->stage_changes[0].output) == nlohmann::json{{"ok", true}, {"stage", "assist"}});
+  const auto changed = call.out.events_of(CallEventKind::stage_changed);
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0].detail == nlohmann::json{{"from", "identify"}, {"to", "assist"},
+                                             {"handoff", "Jane Doe, policy HB123456, verified"}});
+  const auto calls = call.out.events_of(CallEventKind::tool_call);
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].detail["stage"] == "identify");
+  // The agent speaks on in the new stage, and the caller answers.
+  call.audio("r1", "a1", 100);
+  call.ev(engine::AgentAudioDone{"r1", "a1"});
+  call.ev(engine::AgentText{"a1", "Thanks Jane. How can I help?"});
+  call.done("r1");
+  call.play_all("a1", 1);
+  call.caller_turn("u2", "a1", "I'd like to file a claim.");
+  call.bridge.on_twilio_stop(call.now);
+  CHECK(stages_of(call.out.turns) == std::vector<std::string>{"identify", "identify", "assist", "assist"});
+  CHECK(call.bridge.summary().stages == std::vector<std::string>{"identify", "assist"});
+  CHECK(std::count(call.out.log.begin(), call.out.log.end(), "rollover(stage)") == 0);
+}
+
+TEST_CASE("stages: a move to a stage that is not next, and a tool the stage does not offer, are refused") {
+  Call call(staged_config());
+  call.greeted();
+  call.ev(engine::ReplyStarted{"r1"});
+  call.tool_call("r1", "c1", "move_to_wrap_up", R"({"handoff":"x"})");
+  call.tool_call("r1", "c2", "notify_owner", R"({"message":"call me"})");
+  call.tool_call("r1", "c3", "move_to_nowhere", "{}");
+  CHECK(call.out.tools.empty());
+  CHECK(call.out.entered.empty());
+  CHECK(call.bridge.stage() == "identify");
+  REQUIRE(call.engine->results.size() == 3);
+  CHECK(call.engine->results[0].output.find(R"(cannot move from the stage \"identify\" to \"wrap_up\")") != std::string::npos);
+  CHECK(call.engine->results[1].output.find(R"(notify_owner is not available in the stage \"identify\")") != std::string::npos);
+  CHECK(call.engine->results[0].reply);
+  CHECK(call.out.events_of(CallEventKind::stage_changed).empty());
+  // A tool the stage offers runs as usual.
+  call.tool_call("r1", "c4", "end_call", "{}");
+  REQUIRE(call.out.tools.size() == 1);
+  CHECK(call.out.tools[0].name == "end_call");
+}
+
+TEST_CASE("stages: an engine that needs a fresh session for the stage gets it at the turn boundary, seeded, and speaks first") {
+  Call call(staged_config());
+  call.engine->stage_change = engine::StageChange::fresh_session;
+  call.greeted();
+  call.caller_turn("u1", "a0", "Jane Doe, HB123456.");
+  call.ev(engine::ReplyStarted{"r1"});
+  call.ev(engine::ItemPlaced{"a1", "u1"});
+  call.audio("r1", "a1", 100);
+  call.ev(engine::AgentText{"a1", "Thank you, Jane."});
+  call.tool_call("r1", "c1", "move_to_assist", R"({"handoff":"Jane"})");
+  // Not while the reply that moved the call is still under way.
+  CHECK(std::count(call.out.log.begin(), call.out.log.end(), "rollover(stage)") == 0);
+  call.ev(engine::AgentAudioDone{"r1", "a1"});
+  call.done("r1");
+  // Its audio is still playing: the swap does not wait for it (the new stage queues behind).
+  CHECK(std::count(call.out.log.begin(), call.out.log.end(), "rollover(stage)") == 1);
+  CHECK(call.engine->closes == 1);
+  const auto rollovers = call.out.events_of(CallEventKind::engine_rollover);
+  REQUIRE(rollovers.size() == 1);
+  CHECK(rollovers[0].detail["reason"] == "stage");
+  // What the caller says meanwhile waits for the fresh session.
+  call.frame();
+  CHECK(call.engine->audio.empty());
+  call.bridge.on_engine_open(call.now);
+  REQUIRE(call.engine->opens.size() == 2);
+  CHECK(lines(call.engine->opens[1]) == std::vector<std::pair<Role, std::string>>{
+                                            {Role::assistant, k_greeting},
+                                            {Role::caller, "Jane Doe, HB123456."},
+                                            {Role::assistant, "Thank you, Jane."}});
+  call.ev(engine::Ready{});
+  CHECK(call.engine->replies == 1);
+  CHECK(call.engine->says.empty());  // no apology: nothing was lost
+  CHECK(call.engine->audio.size() == 1);
+  call.play_all("a1", 1);
+  call.bridge.on_twilio_stop(call.now);
+  CHECK(stages_of(call.out.turns) == std::vector<std::string>{"identify", "identify", "identify"});
+}
+
+TEST_CASE("stages: a call without stages names none and runs a move_to_ tool like any other") {
+  Call call;
+  call.greeted();
+  CHECK(call.bridge.stage().empty());
+  call.ev(engine::ReplyStarted{"r1"});
+  call.tool_call("r1", "c1", "move_to_assist", "{}");
+  REQUIRE(call.out.tools.size() == 1);
+  CHECK(call.out.events_of(CallEventKind::tool_call)[0].detail.count("stage") == 0);
+  CHECK(call.bridge.summary().stages.empty());
 }

@@ -780,3 +780,40 @@ TEST_CASE("cut sends nothing: Deepgram manages its own context at barge-in") {
   s.adapter.cut("dg_a2", 120);
   CHECK(s.wire.frames.empty());
 }
+
+TEST_CASE("a new stage: UpdateThink (prompt and functions), UpdateSpeak for another voice, then the function's answer") {
+  Session s;
+  s.live();
+  s.function_calls(json::array({{{"id", "fc_1"}, {"name", "move_to_assist"}, {"arguments", R"({"handoff":"Jane"})"},
+                                 {"client_side", true}}}));
+  SessionConfig next = config();
+  next.instructions = "Now assist Jane.";
+  next.voice = "aura-2-orion-en";
+  next.tools = json::array({{{"type", "function"}, {"name", "move_to_wrap_up"}, {"description", "Wrap up."}}});
+  s.wire.clear();
+  CHECK(s.adapter.change_stage("fc_1", R"({"ok":true})", next) == StageChange::in_place);
+  CHECK(s.wire.types() == std::vector<std::string>{"UpdateThink", "UpdateSpeak", "FunctionCallResponse"});
+  const auto messages = s.wire.messages();
+  CHECK(messages[0]["think"]["prompt"] == "Now assist Jane.");
+  CHECK(messages[0]["think"]["functions"][0]["name"] == "move_to_wrap_up");
+  CHECK(messages[1]["speak"]["provider"]["model"] == "aura-2-orion-en");
+  CHECK(messages[2]["id"] == "fc_1");
+  CHECK(s.adapter.busy());  // the agent speaks on by itself
+  // A reconnect opens as the new stage.
+  s.adapter.closed();
+  s.wire.clear();
+  s.adapter.open({});
+  CHECK(s.wire.messages()[0]["agent"]["think"]["prompt"] == "Now assist Jane.");
+  CHECK(s.wire.messages()[0]["agent"]["speak"]["provider"]["model"] == "aura-2-orion-en");
+}
+
+TEST_CASE("a new stage with the same voice sends no UpdateSpeak") {
+  Session s;
+  s.live();
+  s.function_calls(json::array({{{"id", "fc_1"}, {"name", "move_to_assist"}, {"arguments", "{}"}, {"client_side", true}}}));
+  s.wire.clear();
+  SessionConfig next = config();
+  next.instructions = "Now assist.";
+  s.adapter.change_stage("fc_1", "{}", next);
+  CHECK(s.wire.types() == std::vector<std::string>{"UpdateThink", "FunctionCallResponse"});
+}

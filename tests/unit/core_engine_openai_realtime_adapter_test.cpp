@@ -4,6 +4,8 @@
 // behaviour is tested with a fake adapter in core_call_bridge_test.cpp.
 #include <doctest/doctest.h>
 
+#include "core/org/profile.hpp"
+
 #include "core/call/bridge.hpp"
 #include "core/engine/openai/realtime_adapter.hpp"
 
@@ -58,6 +60,11 @@ struct Recorder : ActionSink {
   }
   void record_turn(const TranscriptTurn& t) override { turns.push_back(t); }
   void record_event(const CallEvent& e) override { events.push_back(e); }
+  engine::SessionConfig enter_stage(const StageEntered& stage) override {
+    log.push_back("stage:" + stage.name);
+    return stage_session;
+  }
+  engine::SessionConfig stage_session;  // what enter_stage answers
 
   std::vector<json> engine_of_type(std::string_view type) const {
     std::vector<json> out;
@@ -108,7 +115,7 @@ std::unique_ptr<engine::Adapter> openai_adapter(const engine::SessionConfig& ses
                                                 openai::RealtimeAdapter*& out) {
   auto adapter = std::make_unique<openai::RealtimeAdapter>(
       std::make_shared<const std::string>(openai::session_update(session, openai::OpenAiProtocol::ga)),
-      openai::OpenAiProtocol::ga, sink);
+      openai::OpenAiProtocol::ga, sink, session.voice);
   out = adapter.get();
   return adapter;
 }
@@ -795,4 +802,69 @@ TEST_CASE("an active-response error requeues our instructions until the engine's
   call.done("r_auto");
   CHECK(call.out.count("response.create") == creates + 1);
   CHECK(call.out.engine.back()["response"]["instructions"].get<std::string>().find("still there") != std::string::npos);
+}
+
+// ---- stages -------------------------------------------------------------------------------------
+
+namespace {
+
+Config staged_config() {
+  Config c = test_config();
+  auto stages = std::make_shared<std::vector<org::Stage>>(2);
+  (*stages)[0].name = "identify";
+  (*stages)[0].next = {"assist"};
+  (*stages)[1].name = "assist";
+  c.bridge.stages = stages;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("OpenAI stage, same voice: session.update of prompt and tools, then the output, then a response") {
+  Call call(staged_config());
+  call.out.stage_session.instructions = "Now assist the caller.";
+  call.out.stage_session.voice = "marin";
+  call.greeted();
+  call.caller_turn("u1", "a0");
+  call.response("r1");
+  call.out.clear_log();
+  call.function_call("r1", "call_1", "move_to_assist", R"({"handoff":"Jane, verified"})");
+  call.done("r1");
+  CHECK(call.out.log == std::vector<std::string>{"stage:assist", "engine:session.update", "engine:conversation.item.create",
+                                                 "engine:response.create"});
+  const auto updates = call.out.engine_of_type("session.update");
+  const json& session = updates.back()["session"];
+  CHECK(session["type"] == "realtime");
+  CHECK(session["instructions"] == "Now assist the caller.");
+  CHECK_FALSE(session.contains("audio"));  // the voice and formats stay as they are
+  const auto outputs = call.out.engine_of_type("conversation.item.create");
+  CHECK(json::parse(outputs.back()["item"]["output"].get<std::string>())["stage"] == "assist");
+  CHECK(call.bridge.stage() == "assist");
+}
+
+TEST_CASE("OpenAI stage, another voice: a fresh session at the turn boundary, in the new voice, seeded, and it speaks") {
+  Call call(staged_config());
+  call.out.stage_session.instructions = "Now assist the caller.";
+  call.out.stage_session.voice = "cedar";
+  call.greeted();
+  call.caller_turn("u1", "a0");
+  call.ev(openai::InputTranscriptCompleted{"u1", "Jane Doe, HB123456."});
+  call.response("r1");
+  call.function_call("r1", "call_1", "move_to_assist", R"({"handoff":"Jane"})");
+  // Nothing more goes to the session that cannot take the voice: no output, no partial update.
+  CHECK(call.out.count("conversation.item.create") == 1);  // the greeting's system item only
+  const auto updates_before = call.out.count("session.update");
+  call.done("r1");
+  CHECK(call.out.count("response.create") == 1);  // the greeting's; no follow-up on the old session
+  call.out.clear_log();
+  call.bridge.on_engine_open(call.now);
+  const auto updates = call.out.engine_of_type("session.update");
+  REQUIRE(updates.size() == updates_before + 1);
+  CHECK(updates.back()["session"]["audio"]["output"]["voice"] == "cedar");
+  CHECK(updates.back()["session"]["instructions"] == "Now assist the caller.");
+  call.ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
+  CHECK(call.out.log == std::vector<std::string>{"engine:session.update", "engine:conversation.item.create",
+                                                 "engine:conversation.item.create", "engine:response.create"});
+  const auto create = call.out.engine_of_type("response.create").back();
+  CHECK_FALSE(create.contains("response"));  // the session's (new stage's) instructions, not one-off ones
 }

@@ -413,6 +413,35 @@ TEST_CASE("tool invocations become tool calls; each result goes back once") {
   }
 }
 
+TEST_CASE("a transition tool is answered with a new-stage result: the stage's prompt, tools and voice") {
+  Uv uv;
+  uv.join();
+  uv.text({{"type", "client_tool_invocation"},
+           {"toolName", "move_to_assist"},
+           {"invocationId", "inv_1"},
+           {"parameters", {{"handoff", "Jane, verified"}}}});
+  SessionConfig next;
+  next.instructions = "Now assist Jane.";
+  next.voice = "Jessica";
+  next.tools = json::array({{{"type", "function"}, {"name", "move_to_wrap_up"}, {"description", "Wrap up."},
+                             {"parameters", {{"type", "object"}, {"properties", json::object()}}}}});
+  CHECK(uv.adapter.change_stage("inv_1", R"({"ok":true})", next) == StageChange::in_place);
+  REQUIRE(uv.out.texts().size() == 1);
+  const json result = uv.out.texts()[0];
+  CHECK(result["responseType"] == "new-stage");
+  CHECK(result["invocationId"] == "inv_1");
+  const json stage = json::parse(result["result"].get<std::string>());
+  CHECK(stage["systemPrompt"] == "Now assist Jane.");
+  CHECK(stage["voice"] == "Jessica");
+  CHECK(stage["selectedTools"][0]["temporaryTool"]["modelToolName"] == "move_to_wrap_up");
+  CHECK(uv.adapter.busy());  // the agent speaks on in the new stage
+  // A stage without tools says so: the earlier stage's do not stay selected.
+  uv.text({{"type", "client_tool_invocation"}, {"toolName", "move_to_wrap_up"}, {"invocationId", "inv_2"}});
+  next.tools = json::array();
+  uv.adapter.change_stage("inv_2", "{}", next);
+  CHECK(json::parse(uv.out.texts()[1]["result"].get<std::string>())["selectedTools"] == json::array());
+}
+
 TEST_CASE("say and greet make the agent speak the words; the reply is owed until it begins") {
   Uv uv;
   uv.join();
@@ -575,6 +604,8 @@ struct Line final : call::ActionSink {
   void engine_lost(const call::EngineLost&) override {}
   void record_turn(const call::TranscriptTurn& t) override { turns.push_back(t); }
   void record_event(const call::CallEvent&) override {}
+  engine::SessionConfig enter_stage(const call::StageEntered&) override { return stage_session; }
+  engine::SessionConfig stage_session;
   std::vector<json> texts() const {
     std::vector<json> out;
     for (const auto& f : engine)

@@ -265,6 +265,17 @@ void AgentAdapter::tool_result(std::string_view call_id, std::string_view output
   if (reply && calls_.empty()) reply_owed_ = true;
 }
 
+StageChange AgentAdapter::change_stage(std::string_view call_id, std::string_view output, const SessionConfig& next) {
+  // Before the function's answer: the agent's next turn, which that answer starts, is the new stage's.
+  if (phase_ != Phase::closed) {
+    send(update_think(next));
+    if (next.voice != config_.voice) send(update_speak(next));
+  }
+  config_ = next;  // a reconnect's Settings
+  tool_result(call_id, output, /*reply=*/true);
+  return StageChange::in_place;
+}
+
 void AgentAdapter::cut(std::string_view, int64_t) {}  // Deepgram keeps its own context at barge-in
 
 bool AgentAdapter::busy() const { return !reply_.empty() || !pending_say_.empty() || reply_owed_; }

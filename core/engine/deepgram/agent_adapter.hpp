@@ -43,6 +43,7 @@ class AgentAdapter final : public Adapter {
   void caller_text(std::string_view text) override;
   void tool_result(std::string_view call_id, std::string_view output, bool reply) override;
   void cut(std::string_view item_id, int64_t heard_ms) override;
+  StageChange change_stage(std::string_view call_id, std::string_view output, const SessionConfig& next) override;
   bool busy() const override;
 
   // How long without a frame to Deepgram before a KeepAlive goes out.

@@ -91,13 +91,9 @@ std::optional<AgentMessage> parse_agent_message(std::string_view text) {
   }
 }
 
-std::string settings(const SessionConfig& config, const std::vector<HistoryLine>& history,
-                     const std::vector<std::string>& tags) {
-  json listen = {{"type", "deepgram"}, {"version", "v1"}, {"model", config.listen_model}};
-  if (!config.language.empty()) listen["language"] = config.language;
-  // Key terms are a nova-3 feature (English); other models reject the field.
-  if (!config.keyterms.empty() && config.listen_model.rfind("nova-3", 0) == 0) listen["keyterms"] = config.keyterms;
+namespace {
 
+json think_of(const SessionConfig& config) {
   json think_provider = {{"type", config.think_provider}, {"model", config.model}};
   if (config.think_provider == "open_ai" || config.think_provider == "anthropic")
     think_provider["temperature"] = config.temperature;
@@ -108,10 +104,21 @@ std::string settings(const SessionConfig& config, const std::vector<HistoryLine>
       // A function without a name would make Deepgram refuse the whole Settings.
       if (!text_of(tool, "name").empty()) functions.push_back(function_of(tool));
   if (!functions.empty()) think["functions"] = std::move(functions);
+  return think;
+}
 
-  json agent = {{"listen", {{"provider", std::move(listen)}}},
-                {"think", std::move(think)},
-                {"speak", {{"provider", {{"type", "deepgram"}, {"model", config.voice}}}}}};
+json speak_of(const SessionConfig& config) { return {{"provider", {{"type", "deepgram"}, {"model", config.voice}}}}; }
+
+}  // namespace
+
+std::string settings(const SessionConfig& config, const std::vector<HistoryLine>& history,
+                     const std::vector<std::string>& tags) {
+  json listen = {{"type", "deepgram"}, {"version", "v1"}, {"model", config.listen_model}};
+  if (!config.language.empty()) listen["language"] = config.language;
+  // Key terms are a nova-3 feature (English); other models reject the field.
+  if (!config.keyterms.empty() && config.listen_model.rfind("nova-3", 0) == 0) listen["keyterms"] = config.keyterms;
+
+  json agent = {{"listen", {{"provider", std::move(listen)}}}, {"think", think_of(config)}, {"speak", speak_of(config)}};
   if (!history.empty()) {
     json messages = json::array();
     for (const auto& line : history)
@@ -129,6 +136,10 @@ std::string settings(const SessionConfig& config, const std::vector<HistoryLine>
   if (!tags.empty()) message["tags"] = tags;
   return dump(message);
 }
+
+std::string update_think(const SessionConfig& config) { return dump({{"type", "UpdateThink"}, {"think", think_of(config)}}); }
+
+std::string update_speak(const SessionConfig& config) { return dump({{"type", "UpdateSpeak"}, {"speak", speak_of(config)}}); }
 
 std::string function_call_response(std::string_view id, std::string_view name, std::string_view content) {
   return dump({{"type", "FunctionCallResponse"}, {"id", id}, {"name", name}, {"content", content}});

@@ -78,6 +78,11 @@ std::optional<AgentMessage> parse_agent_message(std::string_view json);
 std::string settings(const SessionConfig& config, const std::vector<HistoryLine>& history,
                      const std::vector<std::string>& tags = {});
 
+// A new stage of the call flow on a live agent: UpdateThink replaces the whole think config (the
+// prompt and the functions, as in Settings; UpdatePrompt may append rather than replace, §6), and
+// UpdateSpeak the voice.
+std::string update_think(const SessionConfig& config);
+std::string update_speak(const SessionConfig& config);
 std::string function_call_response(std::string_view id, std::string_view name, std::string_view content);
 std::string inject_agent_message(std::string_view message);
 std::string inject_user_message(std::string_view content);

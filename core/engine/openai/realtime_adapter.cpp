@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "core/engine/openai/audio_append_merge.hpp"
+#include "core/engine/session_config.hpp"
 
 namespace sonoria::engine::openai {
 namespace {
@@ -32,8 +33,8 @@ std::string reply_instructions(const Speech& speech) {
 }  // namespace
 
 RealtimeAdapter::RealtimeAdapter(std::shared_ptr<const std::string> session_update, OpenAiProtocol protocol,
-                                 FrameSink& sink)
-    : session_update_(std::move(session_update)), protocol_(protocol), sink_(sink) {}
+                                 FrameSink& sink, std::string voice)
+    : session_update_(std::move(session_update)), protocol_(protocol), sink_(sink), voice_(std::move(voice)) {}
 
 const Capabilities& RealtimeAdapter::capabilities() const { return k_capabilities; }
 
@@ -215,6 +216,31 @@ void RealtimeAdapter::cut(std::string_view item_id, int64_t heard_ms) {
   if (phase_ != Phase::live) return;
   send(conversation_item_truncate(item_id, heard_ms));
 }
+
+StageChange RealtimeAdapter::change_stage(std::string_view call_id, std::string_view output,
+                                          const SessionConfig& next) {
+  // Every later connection opens as the new stage.
+  session_update_ = std::make_shared<const std::string>(session_update(next, protocol_));
+  const bool new_voice = next.voice != voice_;
+  voice_ = next.voice;
+  if (!new_voice) {
+    // The session takes the new prompt and tools for its next response: the one that follows the
+    // transition's output.
+    if (phase_ != Phase::closed) send(session_update_prompt_and_tools(next, protocol_));
+    tool_result(call_id, output, /*reply=*/true);
+    return StageChange::in_place;
+  }
+  // The voice is fixed once the model has spoken: this session is done. Its call is settled
+  // without an output (nothing more goes to this session) and no follow-up is asked for.
+  if (auto it = calls_.find(call_id); it != calls_.end() && it->second.reported && !it->second.result_in) {
+    it->second.result_in = true;
+    --outstanding_tools_;
+    responses_[it->second.response_id].followed_up = true;
+  }
+  return StageChange::fresh_session;
+}
+
+void RealtimeAdapter::reply() { request_response(); }
 
 bool RealtimeAdapter::busy() const {
   return response_active_ || response_requested_ || want_response_ || !want_instructions_.empty();

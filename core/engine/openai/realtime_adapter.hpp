@@ -20,8 +20,10 @@ namespace sonoria::engine::openai {
 class RealtimeAdapter final : public Adapter {
  public:
   // `session_update` is the session.update event text for every connection (session_update());
-  // shared, so calls with the same configuration hold one copy. `sink` must outlive the adapter.
-  RealtimeAdapter(std::shared_ptr<const std::string> session_update, OpenAiProtocol protocol, FrameSink& sink);
+  // shared, so calls with the same configuration hold one copy. `voice`: the voice it sets (a stage
+  // with another one needs a fresh session). `sink` must outlive the adapter.
+  RealtimeAdapter(std::shared_ptr<const std::string> session_update, OpenAiProtocol protocol, FrameSink& sink,
+                  std::string voice = {});
 
   std::string_view name() const override { return "openai"; }
   const Capabilities& capabilities() const override;
@@ -37,6 +39,8 @@ class RealtimeAdapter final : public Adapter {
   void caller_text(std::string_view text) override;
   void tool_result(std::string_view call_id, std::string_view output, bool reply) override;
   void cut(std::string_view item_id, int64_t heard_ms) override;
+  StageChange change_stage(std::string_view call_id, std::string_view output, const SessionConfig& next) override;
+  void reply() override;
   bool busy() const override;
 
   // receive() after parsing: one typed Realtime event (also how tests drive the adapter).
@@ -68,6 +72,7 @@ class RealtimeAdapter final : public Adapter {
   std::shared_ptr<const std::string> session_update_;
   OpenAiProtocol protocol_;
   FrameSink& sink_;
+  std::string voice_;
 
   Phase phase_ = Phase::closed;
   std::vector<HistoryLine> seed_;      // sent once session.updated confirms the format

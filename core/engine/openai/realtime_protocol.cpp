@@ -296,6 +296,12 @@ std::string session_update(const SessionConfig& config, OpenAiProtocol protocol)
   return dump({{"type", "session.update"}, {"session", std::move(session)}});
 }
 
+std::string session_update_prompt_and_tools(const SessionConfig& config, OpenAiProtocol protocol) {
+  json session = {{"instructions", config.instructions}, {"tools", tools_of(config)}, {"tool_choice", "auto"}};
+  if (protocol == OpenAiProtocol::ga) session["type"] = "realtime";
+  return dump({{"type", "session.update"}, {"session", std::move(session)}});
+}
+
 namespace {
 constexpr std::string_view k_append_head = R"({"type":"input_audio_buffer.append","audio":")";
 constexpr std::string_view k_append_tail = R"("})";

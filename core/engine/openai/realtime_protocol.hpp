@@ -38,6 +38,10 @@ std::optional<RealtimeEvent> parse_openai_event(std::string_view json);
 // as objects, voice under audio.output, no temperature). Beta: §5.3 flat shape (g711_ulaw strings,
 // modalities ["text","audio"], temperature).
 std::string session_update(const SessionConfig& config, OpenAiProtocol protocol);
+// A session.update of a live session that changes only its instructions and tools (a new stage of
+// the call flow): audio formats, turn detection and the voice stay as they are (the voice cannot
+// change once the model has spoken, protocols.md §5).
+std::string session_update_prompt_and_tools(const SessionConfig& config, OpenAiProtocol protocol);
 
 // Replaces `out` with an `input_audio_buffer.append` carrying `payload_b64` verbatim. Reuses out's
 // capacity: no allocation once it has grown to a frame's size. Returns false (and leaves `out`

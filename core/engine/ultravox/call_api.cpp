@@ -42,6 +42,19 @@ json temporary_tool(const json& tool) {
   return {{"temporaryTool", std::move(definition)}};
 }
 
+// The tools of `session` (OpenAI-style function schemas) as client temporaryTools.
+json selected_tools(const SessionConfig& session) {
+  json tools = json::array();
+  if (!session.tools.is_array()) return tools;
+  for (const auto& tool : session.tools) {
+    if (!tool.is_object()) continue;
+    auto name = tool.find("name");
+    if (name == tool.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) continue;
+    tools.push_back(temporary_tool(tool));
+  }
+  return tools;
+}
+
 json initial_messages(const std::vector<HistoryLine>& history) {
   json messages = json::array();
   for (const auto& line : history) {
@@ -152,19 +165,19 @@ json create_call_body(const SessionConfig& session, const config::UltravoxSettin
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(max_call_duration) + k_max_duration_grace;
     body["maxDuration"] = duration_text(seconds);
   }
-  if (session.tools.is_array()) {
-    json tools = json::array();
-    for (const auto& tool : session.tools) {
-      if (!tool.is_object()) continue;
-      auto name = tool.find("name");
-      if (name == tool.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) continue;
-      tools.push_back(temporary_tool(tool));
-    }
-    if (!tools.empty()) body["selectedTools"] = std::move(tools);
-  }
+  if (json tools = selected_tools(session); !tools.empty()) body["selectedTools"] = std::move(tools);
   json messages = initial_messages(history);
   if (!messages.empty()) body["initialMessages"] = std::move(messages);
   return body;
+}
+
+std::string stage_definition(const SessionConfig& session) {
+  json stage = json::object();
+  stage["systemPrompt"] = session.instructions;
+  // Always stated, also when empty: the earlier stage's tools must not stay selected.
+  stage["selectedTools"] = selected_tools(session);
+  if (!session.voice.empty()) stage["voice"] = session.voice;
+  return dump(stage);
 }
 
 CreateCallRequest create_call_request(const SessionConfig& session, const config::UltravoxSettings& settings,

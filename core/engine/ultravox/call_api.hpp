@@ -52,6 +52,11 @@ CreateCallRequest create_call_request(const SessionConfig& session, const config
                                       const std::vector<HistoryLine>& history,
                                       std::chrono::milliseconds max_call_duration = {});
 
+// A new stage of the call flow on a live call (§7.6): the JSON a client tool returns with
+// responseType "new-stage" — the stage's systemPrompt, its selectedTools (as in create_call_body,
+// always present so that the earlier stage's do not stay) and its voice. The conversation carries over.
+std::string stage_definition(const SessionConfig& session);
+
 // Ultravox's answer to POST /calls: the call's joinUrl, or why there is none.
 struct CreateCallResult {
   std::string join_url;   // "" on failure

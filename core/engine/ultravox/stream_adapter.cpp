@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/engine/binary_audio_merge.hpp"
+#include "core/engine/ultravox/call_api.hpp"
 #include "core/twilio/base64.hpp"
 
 namespace sonoria::engine::ultravox {
@@ -283,6 +284,17 @@ void StreamAdapter::tool_result(std::string_view call_id, std::string_view outpu
   send(client_tool_result(call_id, output, reply ? AgentReaction::speaks : AgentReaction::listens));
   calls_.erase(it);
   if (reply) ++owed_;
+}
+
+StageChange StreamAdapter::change_stage(std::string_view call_id, std::string_view, const SessionConfig& next) {
+  // A later connection creates its call from the session the call asks for (the new stage's);
+  // this one takes the stage as the transition's result. The agent speaks on in the new stage.
+  auto it = calls_.find(call_id);
+  if (phase_ == Phase::closed || it == calls_.end()) return StageChange::in_place;
+  send(client_tool_result_new_stage(call_id, stage_definition(next)));
+  calls_.erase(it);
+  ++owed_;
+  return StageChange::in_place;
 }
 
 void StreamAdapter::cut(std::string_view, int64_t) {}  // Ultravox keeps its own context at barge-in

@@ -47,6 +47,7 @@ class StreamAdapter final : public Adapter {
   void caller_text(std::string_view text) override;
   void tool_result(std::string_view call_id, std::string_view output, bool reply) override;
   void cut(std::string_view item_id, int64_t heard_ms) override;
+  StageChange change_stage(std::string_view call_id, std::string_view output, const SessionConfig& next) override;
   bool busy() const override;
 
   // The most caller audio one merged frame carries: 1 s of s16le at 8 kHz, half a second at 16.

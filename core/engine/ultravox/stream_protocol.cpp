@@ -90,6 +90,13 @@ std::string client_tool_result(std::string_view invocation_id, std::string_view 
   return dump(message);
 }
 
+std::string client_tool_result_new_stage(std::string_view invocation_id, std::string_view stage) {
+  return dump({{"type", "client_tool_result"},
+               {"invocationId", invocation_id},
+               {"result", stage},
+               {"responseType", "new-stage"}});
+}
+
 std::string user_text_message(std::string_view text, Urgency urgency) {
   return dump({{"type", "user_text_message"}, {"text", text}, {"urgency", urgency_name(urgency)}});
 }

@@ -72,6 +72,8 @@ enum class Urgency { immediate, soon, later };
 std::string client_tool_result(std::string_view invocation_id, std::string_view result,
                                AgentReaction reaction = AgentReaction::speaks);
 // Text as the user's turn (replaces the older input_text_message).
+// The answer to a transition tool: `stage` (call_api.hpp stage_definition) becomes the call's stage.
+std::string client_tool_result_new_stage(std::string_view invocation_id, std::string_view stage);
 std::string user_text_message(std::string_view text, Urgency urgency = Urgency::soon);
 // The agent says `content` verbatim. `urgency` later is sent as soon (the message has no later).
 std::string forced_agent_message(std::string_view content, Urgency urgency = Urgency::soon);
