@@ -29,6 +29,7 @@ db::TranscriptEntry CallRecord::turn(const TranscriptTurn& turn) {
   if (turn.text_generated != turn.text_heard) entry.generated_text = turn.text_generated;
   entry.interrupted = turn.interrupted;
   entry.item_id = turn.item_id;
+  if (!turn.stage.empty()) entry.stage = turn.stage;
   auto it = std::find_if(turns_.begin(), turns_.end(), [&](const auto& t) { return t.first == entry.sequence; });
   if (it != turns_.end()) it->second = {entry.speaker, entry.text};
   else turns_.push_back({entry.sequence, {entry.speaker, entry.text}});
@@ -66,6 +67,7 @@ db::CallFinished CallRecord::finished(const CallSummary& summary, const Outcome&
                       summary.usage.output_audio_tokens, summary.usage.cached_tokens};
   f.greeting_latency_ms = summary.greeting_heard_ms ? summary.greeting_heard_ms : summary.greeting_sent_ms;
   f.turn_latencies_ms = summary.turn_latencies_ms;
+  f.stages = summary.stages;
   if (!earlier_) return f;
   // This stage's counters are added to the earlier stage's; the call's duration runs from the
   // first stage's start.
@@ -86,6 +88,11 @@ db::CallFinished CallRecord::finished(const CallSummary& summary, const Outcome&
   auto all_engines = e.engines;
   db::add_engine_times(all_engines, f.engines);
   f.engines = std::move(all_engines);
+  // The flow's stages of the first part, then any this part reached besides.
+  auto stages = e.stages;
+  for (const auto& stage : f.stages)
+    if (std::find(stages.begin(), stages.end(), stage) == stages.end()) stages.push_back(stage);
+  f.stages = std::move(stages);
   f.reopened = true;
   return f;
 }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "core/db/engine_times.hpp"
 #include "core/db/timestamp.hpp"
 
@@ -15,7 +17,17 @@ const char* const k_columns =
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
     "c.output_audio_tokens, c.cached_tokens, c.greeting_latency_ms, COALESCE(c.turn_latencies_ms, '[]'), "
-    "c.finished_seq, c.engines";
+    "c.finished_seq, c.engines, c.stages";
+
+// A JSON array of strings as the database holds it; anything else in it is skipped.
+std::vector<std::string> parse_names_json(const std::string& text) {
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& v : j)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
 
 CallRow read_row(const Statement& s) {
   CallRow r;
@@ -42,6 +54,7 @@ CallRow read_row(const Statement& s) {
   r.turn_latencies_ms = s.text(24);
   r.finished_seq = s.optional_int64(25);
   r.engines = parse_engines_json(s.text(26));
+  r.stages = parse_names_json(s.text(27));
   return r;
 }
 
@@ -163,12 +176,12 @@ std::optional<CallRow> SqliteCallQueries::find(const std::string& call_sid) {
 std::vector<TranscriptEntry> SqliteCallQueries::transcript(const CallRow& call) {
   std::vector<TranscriptEntry> out;
   Statement s(c_,
-              "SELECT sequence, offset_ms, speaker, text, generated_text, interrupted, item_id "
+              "SELECT sequence, offset_ms, speaker, text, generated_text, interrupted, item_id, stage "
               "FROM transcript_entries WHERE call_id = ? ORDER BY sequence");
   s.bind(1, call.id);
   while (s.step())
     out.push_back(TranscriptEntry{call.call_sid, s.int64(0), s.int64(1), s.text(2), s.text(3), s.optional_text(4),
-                                  s.int64(5) != 0, s.optional_text(6)});
+                                  s.int64(5) != 0, s.optional_text(6), s.optional_text(7)});
   return out;
 }
 

@@ -136,6 +136,13 @@ UPDATE calls SET engines = json_array(json_object('engine', 'openai', 'ms', COAL
   WHERE answered_at IS NOT NULL;
 )SQL";
 
+// Call flows: the stage of each transcript turn (null without stages) and the stages each call
+// reached, as a JSON array of names in the order first reached (the analytics funnel).
+const char* const k_v4_schema = R"SQL(
+ALTER TABLE transcript_entries ADD COLUMN stage TEXT;
+ALTER TABLE calls ADD COLUMN stages TEXT NOT NULL DEFAULT '[]';
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -162,6 +169,7 @@ const std::vector<Migration>& migrations() {
       {1, "organizations, calls, transcripts, events and messages", k_v1_schema},
       {2, "calls numbered in the order they finish, for exports and retention", k_v2_schema},
       {3, "the engines that served each call", k_v3_schema},
+      {4, "the call flow's stages of each turn and call", k_v4_schema},
   };
   return all;
 }

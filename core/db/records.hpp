@@ -76,6 +76,7 @@ struct CallFinished {
   // The call had ended once and came back (a transfer nobody answered returns the caller to the
   // assistant): it is numbered as finished again, so incremental exports pick up the longer call.
   bool reopened = false;
+  std::vector<std::string> stages;      // the call flow's stages reached, in order first reached
 };
 
 struct TranscriptEntry {
@@ -87,6 +88,7 @@ struct TranscriptEntry {
   std::optional<std::string> generated_text;
   bool interrupted = false;
   std::optional<std::string> item_id;
+  std::optional<std::string> stage;     // the call flow's stage of the turn; null without stages
 };
 
 struct CallEvent {

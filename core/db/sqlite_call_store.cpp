@@ -76,14 +76,14 @@ void SqliteCallStore::apply(const CallFinished& r) {
               "tool_calls = ?, frames_in = ?, frames_out = ?, input_tokens = ?, output_tokens = ?, "
               "input_audio_tokens = ?, output_audio_tokens = ?, cached_tokens = ?, greeting_latency_ms = ?, "
               "turn_latencies_ms = ?, updated_at = ?, finished_seq = CASE WHEN ? THEN NULL ELSE finished_seq END, "
-              "engines = ? WHERE call_sid = ?");
+              "engines = ?, stages = ? WHERE call_sid = ?");
   std::string at = format_timestamp(r.ended_at);
   s.bind(1, r.status).bind(2, r.end_reason).bind(3, at).bind(4, r.duration_ms).bind(5, r.turns);
   s.bind(6, r.interruptions).bind(7, r.tool_calls).bind(8, r.frames_in).bind(9, r.frames_out);
   s.bind(10, r.usage.input_tokens).bind(11, r.usage.output_tokens).bind(12, r.usage.input_audio_tokens);
   s.bind(13, r.usage.output_audio_tokens).bind(14, r.usage.cached_tokens).bind(15, r.greeting_latency_ms);
   s.bind(16, nlohmann::json(r.turn_latencies_ms).dump()).bind(17, at).bind(18, static_cast<int64_t>(r.reopened));
-  s.bind(19, engines_json(r.engines)).bind(20, r.call_sid);
+  s.bind(19, engines_json(r.engines)).bind(20, nlohmann::json(r.stages).dump()).bind(21, r.call_sid);
   s.run();
 }
 
@@ -91,12 +91,12 @@ void SqliteCallStore::apply(const TranscriptEntry& r) {
   // Re-sent entries (same call and sequence) replace the earlier text: the later one is final.
   Statement s(c_,
               "INSERT INTO transcript_entries (call_id, sequence, offset_ms, speaker, text, generated_text, interrupted, "
-              "item_id) SELECT id, ?, ?, ?, ?, ?, ?, ? FROM calls WHERE call_sid = ? "
+              "item_id, stage) SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM calls WHERE call_sid = ? "
               "ON CONFLICT (call_id, sequence) DO UPDATE SET offset_ms = excluded.offset_ms, speaker = excluded.speaker, "
               "text = excluded.text, generated_text = excluded.generated_text, interrupted = excluded.interrupted, "
-              "item_id = excluded.item_id");
+              "item_id = excluded.item_id, stage = excluded.stage");
   s.bind(1, r.sequence).bind(2, r.offset_ms).bind(3, r.speaker).bind(4, r.text).bind(5, r.generated_text);
-  s.bind(6, static_cast<int64_t>(r.interrupted)).bind(7, r.item_id).bind(8, r.call_sid);
+  s.bind(6, static_cast<int64_t>(r.interrupted)).bind(7, r.item_id).bind(8, r.stage).bind(9, r.call_sid);
   s.run();
 }
 
@@ -146,12 +146,12 @@ std::optional<CallRow> SqliteCallStore::find_call(const std::string& call_sid) {
 std::vector<TranscriptEntry> SqliteCallStore::transcript(const std::string& call_sid) {
   std::vector<TranscriptEntry> out;
   Statement s(c_,
-              "SELECT t.sequence, t.offset_ms, t.speaker, t.text, t.generated_text, t.interrupted, t.item_id "
+              "SELECT t.sequence, t.offset_ms, t.speaker, t.text, t.generated_text, t.interrupted, t.item_id, t.stage "
               "FROM transcript_entries t JOIN calls c ON c.id = t.call_id WHERE c.call_sid = ? ORDER BY t.sequence");
   s.bind(1, call_sid);
   while (s.step())
     out.push_back(TranscriptEntry{call_sid, s.int64(0), s.int64(1), s.text(2), s.text(3), s.optional_text(4),
-                                  s.int64(5) != 0, s.optional_text(6)});
+                                  s.int64(5) != 0, s.optional_text(6), s.optional_text(7)});
   return out;
 }
 

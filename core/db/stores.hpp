@@ -60,6 +60,7 @@ struct CallRow {
   std::string turn_latencies_ms = "[]";
   std::vector<EngineTime> engines;       // in the order they served; empty for calls never answered
   std::optional<int64_t> finished_seq;   // the order in which calls finished (exports); null while open
+  std::vector<std::string> stages;       // the call flow's stages reached, in order; empty without stages
 };
 
 class CallStore {

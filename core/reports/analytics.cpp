@@ -71,6 +71,7 @@ void AnalyticsBuilder::add(const db::CallRow& c, const std::string& timezone) {
   const auto latencies = parse_latencies(c.turn_latencies_ms);
   for (auto ms : latencies) latencies_.push_back(ms);
   add_engines(c, latencies);
+  add_stages(c);
   a_.usage.input_tokens += c.usage.input_tokens;
   a_.usage.output_tokens += c.usage.output_tokens;
   a_.usage.input_audio_tokens += c.usage.input_audio_tokens;
@@ -82,6 +83,18 @@ void AnalyticsBuilder::add(const db::CallRow& c, const std::string& timezone) {
   a_.billed.cached_input += billed.cached_input;
   a_.billed.text_output += billed.text_output;
   a_.billed.audio_output += billed.audio_output;
+}
+
+void AnalyticsBuilder::add_stages(const db::CallRow& c) {
+  if (c.stages.empty()) return;
+  a_.flow_calls++;
+  auto position = a_.stages.begin();  // where a stage first seen now goes: after the one before it
+  for (const auto& stage : c.stages) {
+    auto it = std::find_if(a_.stages.begin(), a_.stages.end(), [&](const StageReach& s) { return s.stage == stage; });
+    if (it == a_.stages.end()) it = a_.stages.insert(position, StageReach{stage, 0});
+    it->calls++;
+    position = it + 1;
+  }
 }
 
 void AnalyticsBuilder::add_engines(const db::CallRow& c, const std::vector<int64_t>& latencies) {
@@ -162,6 +175,15 @@ nlohmann::json by_engine_json(const std::map<std::string, EngineAnalytics>& by_e
   return out;
 }
 
+nlohmann::json stages_json(const Analytics& a) {
+  auto out = nlohmann::json::array();
+  for (const auto& s : a.stages)
+    out.push_back({{"stage", s.stage},
+                   {"calls", s.calls},
+                   {"share", round4(a.flow_calls ? static_cast<double>(s.calls) / static_cast<double>(a.flow_calls) : 0)}});
+  return out;
+}
+
 nlohmann::json to_json(const Analytics& a) {
   auto opt = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   nlohmann::json hours = nlohmann::json::object();
@@ -184,6 +206,7 @@ nlohmann::json to_json(const Analytics& a) {
                   {"cached", a.usage.cached_tokens}}},
       {"estimated_cost", {{"usd", format_usd(a.cost_micro_usd)}, {"micro_usd", a.cost_micro_usd}}},
       {"by_engine", by_engine_json(a.by_engine)},
+      {"stages", stages_json(a)},
   };
 }
 
@@ -231,6 +254,12 @@ std::string render_table(const Analytics& a) {
   row("output tokens", std::to_string(a.usage.output_tokens) + " (audio " +
                            std::to_string(a.usage.output_audio_tokens) + ")");
   row("estimated cost", "$" + format_usd(a.cost_micro_usd));
+  if (!a.stages.empty()) {
+    section("Stages reached (of " + std::to_string(a.flow_calls) + " calls with a call flow)");
+    for (const auto& s : a.stages)
+      row(s.stage, std::to_string(s.calls) + " (" +
+                       fixed(100.0 * static_cast<double>(s.calls) / static_cast<double>(a.flow_calls), 1) + "%)");
+  }
   section("By engine");
   if (a.by_engine.empty()) row("(none)", "");
   for (const auto& [engine, e] : a.by_engine) {

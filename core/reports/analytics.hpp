@@ -25,6 +25,9 @@
 //   OpenAI reports tokens). Engine time runs from the connection's opening while the phone rings
 //   (what per-minute engines bill), so a call whose stream never came may still list its engine;
 //   calls refused before ringing have none.
+// - stages (a funnel, calls.stages): per stage of a call flow, the calls that reached it, in flow
+//   order (each stage after the one it was first reached from); its share is of the calls that
+//   had stages at all (flow_calls), rounded to four places.
 
 #include <array>
 #include <cstdint>
@@ -51,6 +54,12 @@ struct EngineAnalytics {
   int64_t cost_micro_usd = 0;
 };
 
+struct StageReach {
+  std::string stage;
+  int64_t calls = 0;
+  bool operator==(const StageReach&) const = default;
+};
+
 struct Analytics {
   int64_t total = 0;
   int64_t completed = 0;
@@ -75,6 +84,8 @@ struct Analytics {
   BilledTokens billed;                            // summed
   int64_t cost_micro_usd = 0;
   std::map<std::string, EngineAnalytics> by_engine;
+  int64_t flow_calls = 0;                         // calls with stages
+  std::vector<StageReach> stages;                 // the funnel, in flow order
 };
 
 class AnalyticsBuilder {
@@ -88,6 +99,7 @@ class AnalyticsBuilder {
 
  private:
   void add_engines(const db::CallRow& call, const std::vector<int64_t>& latencies);
+  void add_stages(const db::CallRow& call);
 
   db::TimePoint now_;
   Prices prices_;

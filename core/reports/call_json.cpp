@@ -33,6 +33,8 @@ std::vector<ToolCall> tool_calls_of(const std::vector<db::CallEvent>& events) {
         const auto& args = detail["arguments"];
         t.arguments_json = args.is_string() ? args.get<std::string>() : args.dump();
       }
+      if (detail.is_object() && detail.contains("stage") && detail["stage"].is_string())
+        t.stage = detail["stage"].get<std::string>();
     }
     out.push_back(std::move(t));
   }
@@ -57,6 +59,7 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
       {"interruptions", c.interruptions},
       {"tool_call_count", c.tool_calls},
       {"engines", engines_of(c)},
+      {"stages", c.stages},
       {"usage", {{"input_tokens", c.usage.input_tokens}, {"output_tokens", c.usage.output_tokens},
                  {"input_audio_tokens", c.usage.input_audio_tokens},
                  {"output_audio_tokens", c.usage.output_audio_tokens}, {"cached_tokens", c.usage.cached_tokens}}},
@@ -69,13 +72,14 @@ nlohmann::json call_detail_json(const CallDetail& d, bool with_events) {
   for (const auto& t : tool_calls_of(d.events)) {
     auto args = nlohmann::json::parse(t.arguments_json, nullptr, false);
     tools.push_back({{"name", t.name}, {"offset_ms", or_null(t.offset_ms)},
-                     {"arguments", args.is_discarded() ? nlohmann::json(t.arguments_json) : args}});
+                     {"arguments", args.is_discarded() ? nlohmann::json(t.arguments_json) : args},
+                     {"stage", or_null(t.stage)}});
   }
   j["tool_calls"] = tools;
   auto turns = nlohmann::json::array();
   for (const auto& t : d.transcript)
     turns.push_back({{"sequence", t.sequence}, {"speaker", t.speaker}, {"offset_ms", t.offset_ms}, {"text", t.text},
-                     {"interrupted", t.interrupted}});
+                     {"interrupted", t.interrupted}, {"stage", or_null(t.stage)}});
   j["turns"] = turns;
   if (with_events) {
     auto events = nlohmann::json::array();

@@ -24,6 +24,7 @@ struct ToolCall {
   std::string name;
   std::optional<int64_t> offset_ms;
   std::string arguments_json;               // "{}" when the event carried none
+  std::optional<std::string> stage;         // the call flow's stage it was called in
 };
 
 // The tool_call events, in order.

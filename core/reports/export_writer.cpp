@@ -51,7 +51,7 @@ const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> columns = {
       "call_sid",   "organization", "direction", "from",     "to",       "started_at", "ended_at",
       "duration_ms", "status",      "end_reason", "tool_calls", "sequence", "speaker",  "offset_ms",
-      "text",       "interrupted"};
+      "text",       "interrupted", "stage"};
   return columns;
 }
 
@@ -81,13 +81,13 @@ void ExportWriter::write(const CallDetail& d) {
                                        text_or_empty(c.end_reason), tools};
       if (d.transcript.empty()) {
         auto row = meta;
-        row.insert(row.end(), {"", "", "", "", ""});
+        row.insert(row.end(), {"", "", "", "", "", ""});
         write_csv_record(out_, row);
       }
       for (const auto& t : d.transcript) {
         auto row = meta;
         row.insert(row.end(), {std::to_string(t.sequence), t.speaker, std::to_string(t.offset_ms), t.text,
-                               t.interrupted ? "true" : "false"});
+                               t.interrupted ? "true" : "false", t.stage.value_or("")});
         write_csv_record(out_, row);
       }
       break;
@@ -107,15 +107,25 @@ void ExportWriter::write(const CallDetail& d) {
           out_ << (i ? ", then " : " ") << c.engines[i].engine << " (" << format_call_duration(c.engines[i].ms) << ")";
         out_ << "\n";
       }
+      if (!c.stages.empty()) {
+        out_ << "Stages:";
+        for (size_t i = 0; i < c.stages.size(); ++i) out_ << (i ? " → " : " ") << c.stages[i];
+        out_ << "\n";
+      }
       auto tools = tool_calls_of(d.events);
       if (!tools.empty()) {
         out_ << "Tools:";
-        for (size_t i = 0; i < tools.size(); ++i) out_ << (i ? ", " : " ") << tools[i].name;
+        for (size_t i = 0; i < tools.size(); ++i)
+          out_ << (i ? ", " : " ") << tools[i].name << (tools[i].stage ? " (in " + *tools[i].stage + ")" : "");
         out_ << "\n";
       }
       out_ << "Usage: " << c.usage.input_tokens << " input tokens, " << c.usage.output_tokens << " output tokens\n";
       if (d.transcript.empty()) out_ << "(no conversation recorded)\n";
+      std::optional<std::string> stage;
       for (const auto& t : d.transcript) {
+        // Each stage of the call flow opens with a line naming it.
+        if (t.stage && t.stage != stage) out_ << "-- stage " << *t.stage << " --\n";
+        stage = t.stage;
         std::string speaker = t.speaker == "caller" ? "Caller" : t.speaker == "assistant" ? "Assistant" : "System";
         out_ << offset_label(t.offset_ms) << " " << speaker << ": " << t.text;
         if (t.interrupted) out_ << " [interrupted]";

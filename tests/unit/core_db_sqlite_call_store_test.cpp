@@ -93,15 +93,17 @@ TEST_CASE("transcript entries come back in conversation order and a re-sent entr
   Fixture f;
   f.open_call("CA1");
   f.store.write_batch({
-      TranscriptEntry{"CA1", 2, 4000, "assistant", "We open at nine.", std::nullopt, false, "item_3"},
-      TranscriptEntry{"CA1", 1, 2500, "caller", "When do you open?", std::nullopt, false, "item_2"},
-      TranscriptEntry{"CA1", 0, 100, "assistant", "Thanks for calling.", std::nullopt, false, "item_1"},
+      TranscriptEntry{"CA1", 2, 4000, "assistant", "We open at nine.", std::nullopt, false, "item_3", std::nullopt},
+      TranscriptEntry{"CA1", 1, 2500, "caller", "When do you open?", std::nullopt, false, "item_2", "identify"},
+      TranscriptEntry{"CA1", 0, 100, "assistant", "Thanks for calling.", std::nullopt, false, "item_1", std::nullopt},
   });
-  f.store.write_batch({TranscriptEntry{"CA1", 2, 4000, "assistant", "We open", "We open at nine.", true, "item_3"}});
+  f.store.write_batch({TranscriptEntry{"CA1", 2, 4000, "assistant", "We open", "We open at nine.", true, "item_3", std::nullopt}});
   auto t = f.store.transcript("CA1");
   REQUIRE(t.size() == 3);
   CHECK(t[0].text == "Thanks for calling.");
   CHECK(t[1].speaker == "caller");
+  CHECK(t[1].stage == "identify");
+  CHECK_FALSE(t[0].stage);
   CHECK(t[2].text == "We open");
   CHECK(t[2].generated_text == "We open at nine.");
   CHECK(t[2].interrupted);
@@ -111,7 +113,7 @@ TEST_CASE("records about an unknown call are skipped, not fatal for the batch") 
   Fixture f;
   f.open_call("CA1");
   f.store.write_batch({
-      TranscriptEntry{"CA_unknown", 0, 0, "caller", "lost", std::nullopt, false, std::nullopt},
+      TranscriptEntry{"CA_unknown", 0, 0, "caller", "lost", std::nullopt, false, std::nullopt, std::nullopt},
       CallEvent{"CA1", f.t0, 10, "dtmf", std::string("1"), std::nullopt},
   });
   CHECK(f.store.events("CA1").size() == 1);
@@ -122,12 +124,13 @@ TEST_CASE("calls a crash left open are closed as interrupted with what was store
   Fixture f;
   f.open_call("CA1");
   f.open_call("CA2");
-  f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}}});
-  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}, {}, false}});
+  f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}, {}}});
+  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}, {}, false, {"identify", "assist"}}});
   CHECK(f.store.close_abandoned_calls(f.t0 + 1h) == 1);
   auto row = f.store.find_call("CA2");
   CHECK(row->status == "interrupted");
   CHECK(row->end_reason == "daemon_stopped");
   CHECK(row->turns == 1);
   CHECK(f.store.find_call("CA1")->status == "completed");
+  CHECK(f.store.find_call("CA1")->stages == std::vector<std::string>{"identify", "assist"});
 }

@@ -220,3 +220,26 @@ TEST_CASE("per-minute prices are read from [pricing] and a bad one names its key
                     "pricing.ultravox_per_minute: \"five cents\" is not a price (expected US dollars per minute, like "
                     "\"0.08\")");
 }
+
+TEST_CASE("stages reached form a funnel in flow order, as a share of the calls with a call flow") {
+  reports::AnalyticsBuilder b(*db::parse_timestamp("2026-11-23T15:00:00.000Z"), {});
+  auto with = [](std::vector<std::string> stages) {
+    auto r = row("completed", "2026-11-23T14:00:00.000Z", 1000, true, 0, "[]");
+    r.stages = std::move(stages);
+    return r;
+  };
+  b.add(with({"identify"}), "");
+  b.add(with({"identify", "wrap_up"}), "");  // wrap_up seen before assist: assist goes in between later
+  b.add(with({"identify", "assist", "wrap_up"}), "");
+  b.add(with({"identify", "assist"}), "");
+  b.add(with({}), "");  // a profile without stages: not in the funnel
+  const auto a = b.finish();
+  CHECK(a.flow_calls == 4);
+  CHECK(a.stages == std::vector<reports::StageReach>{{"identify", 4}, {"assist", 2}, {"wrap_up", 2}});
+  const auto j = reports::to_json(a);
+  CHECK(j["stages"][0] == nlohmann::json{{"stage", "identify"}, {"calls", 4}, {"share", 1.0}});
+  CHECK(j["stages"][1]["share"] == 0.5);
+  const auto table = reports::render_table(a);
+  CHECK(table.find("Stages reached (of 4 calls with a call flow)") != std::string::npos);
+  CHECK(table.find("assist                      2 (50.0%)") != std::string::npos);
+}
