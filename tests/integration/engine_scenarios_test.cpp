@@ -73,6 +73,9 @@ class EngineUnderTest {
   virtual std::string seeded_history(int index) const = 0;
   // Every connection attempt from now on is refused (HTTP 503).
   virtual void refuse() = 0;
+  // How the engine was configured for the call, and each change of stage since, in order:
+  // (prompt, voice) — the first session's, then every update, new stage or fresh session.
+  virtual std::vector<std::pair<std::string, std::string>> stage_sessions() const = 0;
   // Session `index` drops without a close frame.
   virtual void drop(int index) = 0;
   template <class P>
@@ -106,6 +109,20 @@ class OpenAiUnderTest final : public EngineUnderTest {
     std::string out;
     for (const auto& e : fake.session(index).client_events)
       if (e.value("type", "") == "conversation.item.create") out += e.dump() + "\n";
+    return out;
+  }
+  // Each session's first session.update (a change of voice is a fresh session), and any
+  // later one of a session that changes the prompt in place (no voice: it stays).
+  std::vector<std::pair<std::string, std::string>> stage_sessions() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (int i = 0; i < fake.session_count(); ++i) {
+      const auto& updates = fake.session(i).session_updates;
+      for (std::size_t u = 0; u < updates.size(); ++u) {
+        const auto& s = updates[u];
+        const std::string voice = s.contains("audio") ? s["audio"]["output"].value("voice", "") : "";
+        out.emplace_back(s.value("instructions", ""), voice);
+      }
+    }
     return out;
   }
   void refuse() override {
@@ -148,6 +165,19 @@ class DeepgramUnderTest final : public EngineUnderTest {
     for (const auto& m : fake.session(index).context_messages) out += m.dump() + "\n";
     return out;
   }
+  std::vector<std::pair<std::string, std::string>> stage_sessions() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (fake.session_count() == 0) return out;
+    const auto& s = fake.session(0);
+    out.emplace_back(s.settings["agent"]["think"].value("prompt", ""),
+                     s.settings["agent"]["speak"]["provider"].value("model", ""));
+    for (const auto& m : s.client_messages) {
+      if (m.value("type", "") == "UpdateThink") out.emplace_back(m["think"].value("prompt", ""), "");
+      if (m.value("type", "") == "UpdateSpeak" && !out.empty())
+        out.back().second = m["speak"]["provider"].value("model", "");
+    }
+    return out;
+  }
   void refuse() override {
     fakes::DeepgramAgentFaults faults;
     faults.upgrade_status = 503;
@@ -184,6 +214,14 @@ class UltravoxUnderTest final : public EngineUnderTest {
   std::string seeded_history(int index) const override {
     return fake.call(index).request.value("initialMessages", nlohmann::json::array()).dump();
   }
+  std::vector<std::pair<std::string, std::string>> stage_sessions() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (fake.call_count() == 0) return out;
+    const auto& c = fake.call(0);
+    out.emplace_back(c.request.value("systemPrompt", ""), c.request.value("voice", ""));
+    for (const auto& stage : c.stages) out.emplace_back(stage.value("systemPrompt", ""), stage.value("voice", ""));
+    return out;
+  }
   void refuse() override {
     fakes::UltravoxFaults faults;
     faults.create_status = 503;
@@ -213,8 +251,8 @@ struct Harness {
   config::Settings settings;
   std::unique_ptr<daemon::Daemon> daemon;
 
-  explicit Harness(std::vector<std::string> order,
-                   std::function<void(Harness&)> before_start = {}) {
+  explicit Harness(std::vector<std::string> order, std::function<void(Harness&)> before_start = {},
+                   const std::string& profile_file = "yoga-studio.toml") {
     for (const auto& name : k_engines) engines[name] = make_engine(name);
     fakes::FakeOpenAiRealtime& openai = static_cast<OpenAiUnderTest&>(*engines["openai"]).fake;
     settings = test::loopback_settings(dir, openai, k_public, k_token);
@@ -225,7 +263,7 @@ struct Harness {
     {
       db::Database database(settings.database, db::SchemaCheck::none);
       db::migrate(database.connection());
-      auto profile = org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml");
+      auto profile = org::load_profile_file(test::source_dir() / "examples" / profile_file);
       profile.assistant.engines = order;
       profile.assistant.voice.clear();  // each engine's default voice
       database.orgs().upsert(profile);
@@ -698,4 +736,101 @@ TEST_CASE("Ultravox refusing 8 kHz: the call is created at 16 kHz in and 24 kHz 
   CHECK(creations() == std::pair{1, 2});
   second.hang_up();
   REQUIRE(h.finished_call(second.call_sid()));
+}
+
+TEST_CASE("every engine: a three-stage call flow — identified, helped, wrapped up — each stage in its own voice") {
+  // examples/insurance-agency.toml: identify → assist → wrap_up, a voice per stage and engine.
+  const std::map<std::string, std::vector<std::string>> voices = {
+      {"openai", {"marin", "cedar", "coral"}},
+      {"deepgram", {"aura-2-thalia-en", "aura-2-orion-en", "aura-2-luna-en"}},
+      {"ultravox", {"Mark", "Jessica", "Emily"}}};
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name}, {}, "insurance-agency.toml");
+    auto& e = h.engine(name);
+    e.greeting(400);
+    const std::string to_assist = R"({"handoff":"Jane Doe, policy HB123456, confirmed"})";
+    const std::string to_wrap_up = R"({"handoff":"claim filed for the fender bender on Main Street"})";
+    if (name == "openai") {
+      // The voice changes with each stage: OpenAI speaks, calls the transition, and the fresh
+      // session of the next stage is asked to speak first.
+      e.push_reply(reply("Thank you, Jane, your policy is confirmed.", 400, {{"move_to_assist", to_assist, "call_s1"}}));
+      e.push_reply(reply("How can I help you today?", 400));
+      e.push_reply(reply("Your claim is filed.", 400, {{"move_to_wrap_up", to_wrap_up, "call_s2"}}));
+      e.push_reply(reply("To sum up, an adjuster calls you tomorrow. Goodbye, Jane.", 400));
+    } else {
+      // The agent answers the transition and speaks on in the new stage, in its voice.
+      e.push_reply(reply("Thank you, Jane. How can I help you today?", 400, {{"move_to_assist", to_assist, "call_s1"}}));
+      e.push_reply(reply("To sum up, an adjuster calls you tomorrow. Goodbye, Jane.", 400,
+                         {{"move_to_wrap_up", to_wrap_up, "call_s2"}}));
+    }
+    e.push_caller_transcript("Jane Doe, policy HB123456.");
+    e.push_caller_transcript("I had a fender bender on Main Street and want to file a claim.");
+    fakes::CallerOptions options;
+    options.to = "+15550004000";
+    fakes::FakeTwilioCaller caller(options);
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+
+    // Caller gives name and policy → the engine moves the call to "assist".
+    Harness::say(caller);
+    REQUIRE(e.wait([&] { return e.stage_sessions().size() >= 2; }));
+    REQUIRE(Harness::hear(caller, (name == "openai" ? 1200 : 800) * 8));
+    // Caller asks for a claim → the engine moves the call to "wrap_up".
+    Harness::say(caller);
+    REQUIRE(e.wait([&] { return e.stage_sessions().size() >= 3; }));
+    REQUIRE(Harness::hear(caller, (name == "openai" ? 2000 : 1200) * 8));
+    CHECK(caller.stream().violations().empty());
+
+    const auto sessions = e.stage_sessions();
+    REQUIRE(sessions.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(sessions[i].second == voices.at(name)[i]);
+    // Every stage keeps the organization's prompt and adds its own instructions.
+    for (const auto& [prompt, voice] : sessions) CHECK(prompt.find("Harbor Insurance Agency") != std::string::npos);
+    CHECK(sessions[0].first.find("You are in the stage \"identify\"") != std::string::npos);
+    CHECK(sessions[0].first.find("- move_to_assist") != std::string::npos);
+    CHECK(sessions[1].first.find("You are in the stage \"assist\"") != std::string::npos);
+    CHECK(sessions[1].first.find("passed on: Jane Doe, policy HB123456, confirmed") != std::string::npos);
+    CHECK(sessions[2].first.find("You are in the stage \"wrap_up\"") != std::string::npos);
+    CHECK(sessions[2].first.find("passed on: claim filed for the fender bender") != std::string::npos);
+    if (name == "openai") {
+      // A fresh session per voice, each seeded with what was said before it.
+      CHECK(e.sessions() == 3);
+      CHECK(e.seeded_history(1).find("Jane Doe, policy HB123456.") != std::string::npos);
+      CHECK(e.seeded_history(2).find("How can I help you today?") != std::string::npos);
+    } else {
+      CHECK(e.sessions() == 1);  // the live session changed stage in place
+    }
+
+    caller.hang_up();
+    auto row = h.finished_call(caller.call_sid());
+    REQUIRE(row);
+    CHECK(row->stages == std::vector<std::string>{"identify", "assist", "wrap_up"});
+    const auto turns = h.transcript(caller.call_sid());
+    std::string shown;
+    for (const auto& t : turns) shown += t.stage.value_or("-") + " " + t.speaker + ": " + t.text + "\n";
+    CAPTURE(shown);
+    auto stage_of = [&](const std::string& speaker, const std::string& text) -> std::string {
+      for (const auto& t : turns)
+        if (t.speaker == speaker && t.text == text) return t.stage.value_or("(none)");
+      return "(missing)";
+    };
+    // Engines that speak words say the profile's greeting; OpenAI says its scripted one.
+    const std::string greeting = name == "openai" ? e.greeting_text()
+                                                  : "Thank you for calling Harbor Insurance, this is Riley. May I have "
+                                                    "your name and your policy number?";
+    CHECK(stage_of("assistant", greeting) == "identify");
+    CHECK(stage_of("caller", "Jane Doe, policy HB123456.") == "identify");
+    CHECK(stage_of("caller", "I had a fender bender on Main Street and want to file a claim.") == "assist");
+    CHECK(stage_of("assistant", "To sum up, an adjuster calls you tomorrow. Goodbye, Jane.") == "wrap_up");
+    std::vector<std::string> changes;
+    std::vector<std::string> tool_stages;
+    for (const auto& ev : h.events(caller.call_sid())) {
+      const auto detail = nlohmann::json::parse(ev.detail_json.value_or("{}"));
+      if (ev.kind == "stage_changed") changes.push_back(detail["from"].get<std::string>() + "→" + detail["to"].get<std::string>());
+      if (ev.kind == "tool_call") tool_stages.push_back(detail.value("stage", "?"));
+    }
+    CHECK(changes == std::vector<std::string>{"identify→assist", "assist→wrap_up"});
+    CHECK(tool_stages == std::vector<std::string>{"identify", "assist"});
+  }
 }
