@@ -1,4 +1,4 @@
-// sonoria prompt --org ID|SLUG [--at TIME]: the system prompt the engine will get.
+// sonoria prompt --org ID|SLUG [--at TIME] [--stage NAME]: the system prompt the engine will get.
 // date::parse trips a false -Wmaybe-uninitialized inside date.h at -O2 (GCC 12).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <CLI/CLI.hpp>
@@ -9,6 +9,8 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "core/error.hpp"
+#include "core/call/stages.hpp"
+#include "core/org/tool_names.hpp"
 #include "core/prompt/system_prompt.hpp"
 
 namespace sonoria::cli {
@@ -45,12 +47,14 @@ void register_prompt(CLI::App& app, Context& context) {
     std::string org;
     std::string at;
     bool outbound = false;
+    std::string stage;
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("prompt", "Render the system prompt an organization's assistant receives");
   cmd->add_option("--org", opts->org, "Organization id or slug")->required();
   cmd->add_option("--at", opts->at, "Render as of this time (default now)");
   cmd->add_flag("--outbound", opts->outbound, "Render the prompt for an outbound call");
+  cmd->add_option("--stage", opts->stage, "Render the prompt of this stage of the call flow (with its tools)");
   cmd->callback([&context, opts] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     auto profile = database.orgs().find_by_id_or_slug(opts->org);
@@ -59,7 +63,28 @@ void register_prompt(CLI::App& app, Context& context) {
                                 : parse_at(opts->at, profile->organization.timezone);
     prompt::PromptOptions options;
     options.outbound = opts->outbound;
-    std::cout << prompt::build_system_prompt(*profile, now, options);
+    std::string text = prompt::build_system_prompt(*profile, now, options);
+    if (!opts->stage.empty()) {
+      auto index = call::find_stage(profile->stages, opts->stage);
+      if (!index) {
+        std::string names;
+        for (const auto& s : profile->stages) names += (names.empty() ? "" : ", ") + s.name;
+        throw UserError("--stage: \"" + opts->stage + "\" is not a stage of " + profile->organization.slug +
+                            (names.empty() ? " (it has no stages)" : " (expected one of " + names + ")"),
+                        ExitCode::usage);
+      }
+      engine::SessionConfig session;
+      session.instructions = std::move(text);
+      session.tools = nlohmann::json::array();
+      for (auto name : org::k_builtin_tools) session.tools.push_back({{"type", "function"}, {"name", name}});
+      session = call::stage_session(std::move(session), engine::Provider::openai, true, profile->stages, *index,
+                                    *index == profile->start_stage() ? "" : "(what the earlier stage passed on)");
+      text = std::move(session.instructions);
+      text += "\nTools offered in this stage:";
+      for (const auto& tool : session.tools) text += " " + tool["name"].get<std::string>();
+      text += "\n";
+    }
+    std::cout << text;
   });
 }
 

@@ -29,7 +29,7 @@ _sonoria() {
         export) COMPREPLY=($(compgen -W "--out" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
       esac ;;
-    prompt) COMPREPLY=($(compgen -W "--org --at --help" -- "$cur")) ;;
+    prompt) COMPREPLY=($(compgen -W "--org --at --outbound --stage --help" -- "$cur")) ;;
     export-transcripts) COMPREPLY=($(compgen -W "--since --until --org --engine --call --format --out --incremental --help" -- "$cur")) ;;
     analytics) COMPREPLY=($(compgen -W "--since --until --org --engine --json --help" -- "$cur")) ;;
     calls)

@@ -22,6 +22,8 @@ complete -c sonoria -n "__fish_seen_subcommand_from export" -s o -l out -r -F -d
 complete -c sonoria -n "__fish_seen_subcommand_from list" -l json -d 'Machine-readable output'
 complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l org -x -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l at -x -d 'Render as of this time'
+complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l outbound -d 'An outbound call'
+complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l stage -x -d 'A stage of the call flow'
 complete -c sonoria -n "__fish_seen_subcommand_from serve" -l listen -x -d 'Address:port to bind'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a sms -d 'Send one text message'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a call -d 'Place an outbound call'
