@@ -22,6 +22,7 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   orgs_ = std::make_unique<SqliteOrgStore>(*connection_);
   calls_ = std::make_unique<SqliteCallStore>(*connection_);
   queries_ = std::make_unique<SqliteCallQueries>(*connection_);
+  knowledge_ = std::make_unique<SqliteKnowledgeStore>(*connection_);
 }
 
 Database::~Database() = default;

@@ -27,12 +27,14 @@ class Database {
   OrgStore& orgs() { return *orgs_; }
   CallStore& calls() { return *calls_; }
   CallQueries& queries() { return *queries_; }
+  KnowledgeStore& knowledge() { return *knowledge_; }
 
  private:
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<OrgStore> orgs_;
   std::unique_ptr<CallStore> calls_;
   std::unique_ptr<CallQueries> queries_;
+  std::unique_ptr<KnowledgeStore> knowledge_;
 };
 
 }  // namespace sonoria::db

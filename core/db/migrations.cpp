@@ -143,6 +143,48 @@ ALTER TABLE transcript_entries ADD COLUMN stage TEXT;
 ALTER TABLE calls ADD COLUMN stages TEXT NOT NULL DEFAULT '[]';
 )SQL";
 
+// The knowledge base: documents per organization, their passages, and an FTS5 index over the
+// passages' headings and text (external content, kept in step by triggers). The profiles' FAQs
+// are indexed too, as the document "faq" of each organization (OrgStore::upsert keeps it current).
+const char* const k_v5_schema = R"SQL(
+CREATE TABLE kb_documents (
+  id               INTEGER PRIMARY KEY,
+  organization_id  INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  source           TEXT NOT NULL,
+  title            TEXT NOT NULL,
+  format           TEXT NOT NULL,
+  sha256           TEXT NOT NULL,
+  bytes            INTEGER NOT NULL,
+  passages         INTEGER NOT NULL,
+  imported_at      TEXT NOT NULL,
+  UNIQUE (organization_id, source)
+);
+CREATE TABLE kb_passages (
+  id               INTEGER PRIMARY KEY,
+  document_id      INTEGER NOT NULL REFERENCES kb_documents(id) ON DELETE CASCADE,
+  organization_id  INTEGER NOT NULL,
+  ordinal          INTEGER NOT NULL,
+  heading          TEXT NOT NULL,
+  text             TEXT NOT NULL
+);
+CREATE INDEX kb_passages_by_document ON kb_passages (document_id);
+CREATE VIRTUAL TABLE kb_index USING fts5(heading, text, content='kb_passages', content_rowid='id',
+  tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER kb_passages_indexed AFTER INSERT ON kb_passages BEGIN
+  INSERT INTO kb_index (rowid, heading, text) VALUES (NEW.id, NEW.heading, NEW.text);
+END;
+CREATE TRIGGER kb_passages_unindexed AFTER DELETE ON kb_passages BEGIN
+  INSERT INTO kb_index (kb_index, rowid, heading, text) VALUES ('delete', OLD.id, OLD.heading, OLD.text);
+END;
+INSERT INTO kb_documents (organization_id, source, title, format, sha256, bytes, passages, imported_at)
+  SELECT id, 'faq', 'Frequently asked questions', 'faq', '', 0, json_array_length(profile_json, '$.faqs'), updated_at
+  FROM organizations WHERE json_array_length(profile_json, '$.faqs') > 0;
+INSERT INTO kb_passages (document_id, organization_id, ordinal, heading, text)
+  SELECT d.id, o.id, f.key, json_extract(f.value, '$.question'), json_extract(f.value, '$.answer')
+  FROM organizations o JOIN kb_documents d ON d.organization_id = o.id AND d.source = 'faq',
+       json_each(o.profile_json, '$.faqs') f;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -170,6 +212,7 @@ const std::vector<Migration>& migrations() {
       {2, "calls numbered in the order they finish, for exports and retention", k_v2_schema},
       {3, "the engines that served each call", k_v3_schema},
       {4, "the call flow's stages of each turn and call", k_v4_schema},
+      {5, "the knowledge base: documents, passages and their full-text index", k_v5_schema},
   };
   return all;
 }

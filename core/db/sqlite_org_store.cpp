@@ -3,6 +3,8 @@
 #include "core/db/sqlite_stores.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/error.hpp"
+#include "core/kb/content_digest.hpp"
+#include "core/kb/passages.hpp"
 #include "core/org/profile_json.hpp"
 
 namespace sonoria::db {
@@ -59,6 +61,20 @@ int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
     add.bind(1, number).bind(2, id);
     add.run();
   }
+  // The FAQs are searched with the knowledge base: the same question finds either.
+  std::vector<KbPassageText> faqs;
+  std::string digest_input;
+  for (const auto& p : kb::faq_passages(profile.faqs)) {
+    digest_input += p.heading + '\n' + p.text + '\n';
+    faqs.push_back({p.heading, p.text});
+  }
+  KbDocument faq_document;
+  faq_document.source = k_faq_source;
+  faq_document.title = "Frequently asked questions";
+  faq_document.format = "faq";
+  faq_document.sha256 = kb::sha256_hex(digest_input);
+  faq_document.bytes = static_cast<int64_t>(digest_input.size());
+  SqliteKnowledgeStore::put_in(c_, id, faq_document, faqs);
   tx.commit();
   return id;
 }

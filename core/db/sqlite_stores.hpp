@@ -21,6 +21,22 @@ class SqliteOrgStore : public OrgStore {
   Connection& c_;
 };
 
+class SqliteKnowledgeStore : public KnowledgeStore {
+ public:
+  explicit SqliteKnowledgeStore(Connection& connection) : c_(connection) {}
+  KbImport put(int64_t organization_id, const KbDocument& document, const std::vector<KbPassageText>& passages) override;
+  bool remove(int64_t organization_id, const std::string& source) override;
+  std::vector<KbDocument> documents(int64_t organization_id) override;
+  std::vector<KbHit> search(int64_t organization_id, const std::string& question, int limit) override;
+
+  // put() inside a transaction the caller holds (the profile's FAQs, with the profile).
+  static KbImport put_in(Connection& c, int64_t organization_id, const KbDocument& document,
+                         const std::vector<KbPassageText>& passages);
+
+ private:
+  Connection& c_;
+};
+
 class SqliteCallStore : public CallStore {
  public:
   explicit SqliteCallStore(Connection& connection) : c_(connection) {}

@@ -22,11 +22,57 @@ struct OrgSummary {
   std::string updated_at;
 };
 
+// A document of an organization's knowledge base (`sonoria kb add`), or its profile's FAQs
+// (source k_faq_source, kept in step with the profile by OrgStore::upsert).
+struct KbDocument {
+  int64_t id = 0;
+  std::string source;                // the file's name; unique per organization
+  std::string title;
+  std::string format;                // markdown | text | html | faq
+  std::string sha256;                // of the imported bytes
+  int64_t bytes = 0;
+  int64_t passages = 0;
+  std::string imported_at;
+};
+
+inline constexpr const char* k_faq_source = "faq";
+
+struct KbPassageText {
+  std::string heading;
+  std::string text;
+};
+
+// A passage found for a question, best first.
+struct KbHit {
+  std::string source;
+  std::string title;                 // the document's
+  std::string heading;
+  std::string text;
+  double score = 0;                  // BM25, larger is better
+};
+
+enum class KbImport { added, replaced, unchanged };
+
+class KnowledgeStore {
+ public:
+  virtual ~KnowledgeStore() = default;
+  // Stores `document` with its passages in one transaction, replacing a document of the same
+  // source (its passages go with it); a document with the same source and digest is left as it is.
+  virtual KbImport put(int64_t organization_id, const KbDocument& document,
+                       const std::vector<KbPassageText>& passages) = 0;
+  // False when the organization has no document by that source.
+  virtual bool remove(int64_t organization_id, const std::string& source) = 0;
+  virtual std::vector<KbDocument> documents(int64_t organization_id) = 0;
+  // The best `limit` passages for the question (FTS5 BM25, headings weighted four times the text); none when the
+  // question has no word to search for.
+  virtual std::vector<KbHit> search(int64_t organization_id, const std::string& question, int limit) = 0;
+};
+
 class OrgStore {
  public:
   virtual ~OrgStore() = default;
-  // Creates or updates by slug in one transaction; returns the id. Throws DataError when a
-  // phone number already belongs to another organization.
+  // Creates or updates by slug in one transaction, with the FAQs in the knowledge base; returns
+  // the id. Throws DataError when a phone number already belongs to another organization.
   virtual int64_t upsert(const org::Profile& profile) = 0;
   virtual std::optional<org::Profile> find(int64_t id) = 0;
   virtual std::optional<org::Profile> find_by_slug(const std::string& slug) = 0;
