@@ -87,9 +87,9 @@ std::vector<KbHit> SqliteKnowledgeStore::search(int64_t organization_id, const s
   if (query.empty() || limit <= 0) return out;
   // bm25() is lower for better matches; headings count four times (a passage under "Parking" is about parking).
   Statement s(c_,
-              "SELECT d.source, d.title, p.heading, p.text, -bm25(kb_index, 6.0, 1.0) AS score "
+              "SELECT d.source, d.title, p.heading, p.text, -bm25(kb_index, 4.0, 1.0) AS score "
               "FROM kb_index JOIN kb_passages p ON p.id = kb_index.rowid JOIN kb_documents d ON d.id = p.document_id "
-              "WHERE kb_index MATCH ? AND p.organization_id = ? ORDER BY bm25(kb_index, 6.0, 1.0), p.id LIMIT ?");
+              "WHERE kb_index MATCH ? AND p.organization_id = ? ORDER BY bm25(kb_index, 4.0, 1.0), p.id LIMIT ?");
   s.bind(1, query).bind(2, organization_id).bind(3, static_cast<int64_t>(limit));
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.real(4)});
   return out;
