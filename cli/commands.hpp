@@ -23,5 +23,6 @@ void register_calls(CLI::App& app, Context& context);
 void register_backup(CLI::App& app, Context& context);
 void register_cleanup(CLI::App& app, Context& context);
 void register_simulate(CLI::App& app, Context& context);
+void register_kb(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

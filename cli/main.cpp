@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   cli::register_migrate(app, context);
   cli::register_org(app, context);
   cli::register_prompt(app, context);
+  cli::register_kb(app, context);
   cli::register_serve(app, context);
   cli::register_sms(app, context);
   cli::register_call(app, context);

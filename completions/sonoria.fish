@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt serve sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb serve sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
@@ -11,6 +11,11 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a config -d 
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply database migrations'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a org -d 'Business profiles'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a prompt -d 'Render the system prompt'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a kb -d 'The knowledge base'
+complete -c sonoria -n "__fish_seen_subcommand_from kb; and not __fish_seen_subcommand_from add list remove search" -a 'add list remove search'
+complete -c sonoria -n "__fish_seen_subcommand_from kb" -l org -x -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from search" -l limit -x -d 'How many passages'
+complete -c sonoria -n "__fish_seen_subcommand_from add" -F
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a serve -d 'Run the daemon'
 complete -c sonoria -n "__fish_seen_subcommand_from init" -l no-example -d 'Do not import the example profile'
 complete -c sonoria -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show path" -a 'show path'
