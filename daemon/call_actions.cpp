@@ -4,7 +4,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/db/records.hpp"
+#include "core/db/database.hpp"
 #include "core/tools/call_control.hpp"
+#include "core/tools/knowledge.hpp"
+#include "daemon/org_directory.hpp"
+#include "daemon/read_pool.hpp"
 #include "core/twilio/rest_client.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/log.hpp"
@@ -26,6 +30,7 @@ std::shared_ptr<CallActions> CallActions::create(Services& services, boost::asio
   tools::add_call_control_tools(actions->tools_, can_transfer ? actions->profile_->fallback_numbers
                                                               : std::vector<org::FallbackNumber>{});
   if (actions->rest_) tools::add_messaging_tools(actions->tools_, *actions->profile_, actions->parties_);
+  if (services.orgs.has_knowledge(actions->profile_->id)) tools::add_knowledge_tool(actions->tools_);
   return actions;
 }
 
@@ -52,6 +57,10 @@ void CallActions::run(const call::ToolRequest& request, ToolDone done, std::func
   if (auto* sms = std::get_if<tools::SendSms>(&outcome.effect)) {
     auto effect = *sms;
     return send_sms(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
+  }
+  if (auto* search = std::get_if<tools::SearchKnowledge>(&outcome.effect)) {
+    auto effect = *search;
+    return search_knowledge(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
   }
   // Call-control tools decide without I/O; the result still comes back on a later turn of the strand.
   boost::asio::post(strand_, [done = std::move(done), call_id = request.call_id, outcome = std::move(outcome)] {
@@ -108,6 +117,42 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
     self->tools_.settle(final_outcome);
     done(call_id, final_outcome);
   });
+}
+
+// The search runs on a database reader (never on the event loop); its answer comes back on the strand.
+void CallActions::search_knowledge(const std::string& call_id, tools::ToolOutcome provisional,
+                                   tools::SearchKnowledge search, ToolDone done, std::function<void()> slow) {
+  auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
+  filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
+    if (!ec && slow) slow();
+  });
+  auto finish = [self = shared_from_this(), call_id, provisional, search, filler, done,
+                 started = Clock::now()](std::vector<db::KbHit> hits, std::string error) {
+    boost::asio::post(self->strand_, [self, call_id, provisional, search, filler, done, started, hits = std::move(hits),
+                                      error = std::move(error)] {
+      filler->cancel();
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      if (error.empty())
+        log_info("call.knowledge", self->call_sid_, "",
+                 {{"passages", std::to_string(hits.size())}, {"elapsed_ms", std::to_string(ms)}});
+      else log_warn("call.knowledge_failed", self->call_sid_, error);
+      auto final_outcome = tools::finish_knowledge_outcome(provisional, search, hits, error);
+      self->tools_.settle(final_outcome);
+      done(call_id, final_outcome);
+    });
+  };
+  const int64_t org = profile_->id;
+  const bool queued = s_.reads.post([finish, search, org](db::Database& database) {
+    std::vector<db::KbHit> hits;
+    std::string error;
+    try {
+      hits = database.knowledge().search(org, search.question, search.limit);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    finish(std::move(hits), std::move(error));
+  });
+  if (!queued) finish({}, "the daemon is too busy to search");
 }
 
 void CallActions::hang_up(const std::string& why) {

@@ -55,6 +55,8 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
               std::shared_ptr<const org::Profile> profile, tools::CallParties parties);
   void send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms, ToolDone done,
                 std::function<void()> slow);
+  void search_knowledge(const std::string& call_id, tools::ToolOutcome provisional, tools::SearchKnowledge search,
+                        ToolDone done, std::function<void()> slow);
   void record_rest(const std::string& what, const std::string& detail, bool done, int attempts,
                    const std::string& error);
   void post(db::Record record);

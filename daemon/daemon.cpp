@@ -54,8 +54,9 @@ class Daemon::Impl {
  public:
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
-        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, engine_texts_, render_hold_clip(), {}, {}}, routes_(services_),
-        read_pool_(settings_.database), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
+        read_pool_(settings_.database),
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}},
+        routes_(services_), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));
     });
@@ -79,7 +80,7 @@ class Daemon::Impl {
     int closed = database.calls().close_abandoned_calls(db::now_ms());
     if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
                          {{"count", std::to_string(closed)}});
-    orgs_.replace(database.orgs().all());
+    orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents());
     return settings.database;
   }
 
@@ -198,7 +199,7 @@ class Daemon::Impl {
         if (reloader_stop_) break;
         try {
           db::Database database(settings_.database, db::SchemaCheck::require_current, true);
-          orgs_.replace(database.orgs().all());
+          orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents());
         } catch (const std::exception& e) {
           log_warn("orgs.reload_failed", "", e.what());
         }
@@ -230,9 +231,9 @@ class Daemon::Impl {
   CallRegistry calls_;
   InternTable<std::string> engine_texts_;
   DbWriter writer_;
+  ReadPool read_pool_;   // database reads off the io threads (the API, query_knowledge)
   Services services_;
   Routes routes_;
-  ReadPool read_pool_;   // the API's database reads, off the io threads
   ApiRoutes api_;
   HttpServer server_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -2,8 +2,9 @@
 
 namespace sonoria::daemon {
 
-void OrgDirectory::replace(std::vector<org::Profile> profiles) {
+void OrgDirectory::replace(std::vector<org::Profile> profiles, std::vector<int64_t> with_knowledge) {
   auto next = std::make_shared<Snapshot>();
+  next->with_knowledge.insert(with_knowledge.begin(), with_knowledge.end());
   for (auto& p : profiles) {
     auto ptr = std::make_shared<const org::Profile>(std::move(p));
     for (const auto& n : ptr->organization.phone_numbers) next->by_number[n] = ptr;
@@ -30,6 +31,8 @@ OrgDirectory::ProfilePtr OrgDirectory::by_id_or_slug(const std::string& key) con
   auto it = s->by_key.find(key);
   return it == s->by_key.end() ? nullptr : it->second;
 }
+
+bool OrgDirectory::has_knowledge(int64_t organization_id) const { return snapshot()->with_knowledge.count(organization_id) > 0; }
 
 size_t OrgDirectory::size() const {
   auto s = snapshot();

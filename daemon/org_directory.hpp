@@ -18,17 +18,21 @@ class OrgDirectory {
  public:
   using ProfilePtr = std::shared_ptr<const org::Profile>;
 
-  void replace(std::vector<org::Profile> profiles);
+  // `with_knowledge`: the organizations whose knowledge base has something to search.
+  void replace(std::vector<org::Profile> profiles, std::vector<int64_t> with_knowledge = {});
   ProfilePtr by_number(const std::string& e164) const;
   ProfilePtr by_id_or_slug(const std::string& key) const;
   size_t size() const;
   // Every engine some organization's assistant may use ("openai", "deepgram", …).
   std::set<std::string> engines_in_use() const;
+  // Whether the organization's calls get the query_knowledge tool (as of the last reload).
+  bool has_knowledge(int64_t organization_id) const;
 
  private:
   struct Snapshot {
     std::map<std::string, ProfilePtr> by_number;
     std::map<std::string, ProfilePtr> by_key;  // id and slug
+    std::set<int64_t> with_knowledge;
   };
   std::shared_ptr<const Snapshot> snapshot() const;
 

@@ -20,6 +20,7 @@ class Admission;
 class Metrics;
 class DbWriter;
 class CallRegistry;
+class ReadPool;
 
 struct Services {
   const config::Settings& settings;
@@ -29,6 +30,8 @@ struct Services {
   Metrics& metrics;
   DbWriter& writer;
   CallRegistry& calls;
+  // Database reads off the io threads (the API's, and tools that search: query_knowledge).
+  ReadPool& reads;
   // Engine configuration texts shared by calls that send the same (an organization's calls in
   // one minute send one OpenAI session.update).
   InternTable<std::string>& engine_texts;

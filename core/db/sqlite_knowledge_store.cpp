@@ -81,6 +81,13 @@ std::vector<KbDocument> SqliteKnowledgeStore::documents(int64_t organization_id)
   return out;
 }
 
+std::vector<int64_t> SqliteKnowledgeStore::organizations_with_documents() {
+  std::vector<int64_t> out;
+  Statement s(c_, "SELECT DISTINCT organization_id FROM kb_documents ORDER BY 1");
+  while (s.step()) out.push_back(s.int64(0));
+  return out;
+}
+
 std::vector<KbHit> SqliteKnowledgeStore::search(int64_t organization_id, const std::string& question, int limit) {
   std::vector<KbHit> out;
   const std::string query = kb::fts_query(question);

@@ -27,6 +27,7 @@ class SqliteKnowledgeStore : public KnowledgeStore {
   KbImport put(int64_t organization_id, const KbDocument& document, const std::vector<KbPassageText>& passages) override;
   bool remove(int64_t organization_id, const std::string& source) override;
   std::vector<KbDocument> documents(int64_t organization_id) override;
+  std::vector<int64_t> organizations_with_documents() override;
   std::vector<KbHit> search(int64_t organization_id, const std::string& question, int limit) override;
 
   // put() inside a transaction the caller holds (the profile's FAQs, with the profile).

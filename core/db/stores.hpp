@@ -63,6 +63,8 @@ class KnowledgeStore {
   // False when the organization has no document by that source.
   virtual bool remove(int64_t organization_id, const std::string& source) = 0;
   virtual std::vector<KbDocument> documents(int64_t organization_id) = 0;
+  // The organizations that have anything to search (documents or FAQs).
+  virtual std::vector<int64_t> organizations_with_documents() = 0;
   // The best `limit` passages for the question (FTS5 BM25, headings weighted four times the text); none when the
   // question has no word to search for.
   virtual std::vector<KbHit> search(int64_t organization_id, const std::string& question, int limit) = 0;

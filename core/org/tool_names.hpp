@@ -8,9 +8,9 @@
 
 namespace sonoria::org {
 
-inline constexpr std::array<std::string_view, 6> k_builtin_tools = {
+inline constexpr std::array<std::string_view, 7> k_builtin_tools = {
     "send_booking_link", "send_reschedule_link", "send_cancellation_link", "notify_owner", "transfer_call",
-    "end_call"};
+    "end_call", "query_knowledge"};
 
 // A stage's transition tool: move_to_<stage>.
 inline constexpr std::string_view k_transition_prefix = "move_to_";

@@ -143,6 +143,10 @@ void write_tools(std::ostringstream& out, const org::Profile& p, const PromptOpt
     out << "- send_reschedule_link: when the caller wants to move an existing booking.\n";
   if (has_tool(opts, "send_cancellation_link"))
     out << "- send_cancellation_link: when the caller wants to cancel; mention the cancellation policy first.\n";
+  if (has_tool(opts, "query_knowledge"))
+    out << "- query_knowledge: for any question about the business that the facts above do not answer (policies, "
+           "preparation, insurance, parking, how something works). Search before you answer, never guess; answer "
+           "in your own words, briefly, and do not read out sources. If it finds nothing relevant, say so.\n";
   if (has_tool(opts, "notify_owner"))
     out << "- notify_owner: when the caller wants to leave a message or be called back, or asks something these "
            "facts do not answer. Ask for their name and message, read the message back briefly, then send it.\n";

@@ -44,7 +44,16 @@ struct SendSms {
   bool operator==(const SendSms&) const = default;
 };
 
-using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms>;
+// Search the organization's knowledge base. The daemon runs the search off the event loop and
+// gives the model what was found (finish_knowledge_outcome in knowledge.hpp).
+struct SearchKnowledge {
+  std::string question;
+  int limit = 3;
+
+  bool operator==(const SearchKnowledge&) const = default;
+};
+
+using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms, SearchKnowledge>;
 
 struct ToolOutcome {
   std::string output_json;           // given back to the model as the function_call_output

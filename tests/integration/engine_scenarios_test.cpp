@@ -10,6 +10,7 @@
 
 #include "core/audio/pcm16.hpp"
 #include "core/db/database.hpp"
+#include "core/db/knowledge_import.hpp"
 #include "core/db/migrations.hpp"
 #include "core/org/profile_toml.hpp"
 #include "daemon/daemon.hpp"
@@ -832,5 +833,43 @@ TEST_CASE("every engine: a three-stage call flow — identified, helped, wrapped
     }
     CHECK(changes == std::vector<std::string>{"identify→assist", "assist→wrap_up"});
     CHECK(tool_stages == std::vector<std::string>{"identify", "assist"});
+  }
+}
+
+TEST_CASE("every engine: a question the profile does not answer is searched in the knowledge base and answered from it") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name}, [](Harness& harness) {
+      db::Database database(harness.settings.database, db::SchemaCheck::require_current);
+      const auto studio = database.orgs().find_by_slug("lotus-yoga");
+      REQUIRE(studio);
+      db::import_document(database.knowledge(), studio->id, "studio-guide.md",
+                          "# Studio guide\n\n## Mats and towels\n\nWe lend yoga mats for free; towels cost $2 to rent.\n\n"
+                          "## Showers\n\nThere are two showers in the changing rooms, with shampoo.\n");
+    });
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("Let me check.", 300, {{"query_knowledge", R"({"question":"Can I rent a towel?"})", "call_kb_1"}}));
+    e.push_reply(reply("Yes, towels are two dollars to rent.", 400));
+    e.push_caller_transcript("Can I rent a towel?");
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    // The search runs off the event loop; its passages go back to the engine as the tool's result.
+    REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
+    const auto output = nlohmann::json::parse(e.tool_outputs(0)[0]);
+    CAPTURE(output.dump());
+    REQUIRE(output["passages"].size() >= 1);
+    CHECK(output["passages"][0]["section"] == "Studio guide › Mats and towels");
+    CHECK(output["passages"][0]["text"].get<std::string>().find("towels cost $2") != std::string::npos);
+    // The profile's FAQ on towels is found too: documents and FAQs are one index.
+    CHECK(output["passages"].size() == 2);
+    CHECK(output["passages"][1]["source"] == "FAQ");
+    REQUIRE(Harness::hear(caller, (400 + 300) * 8));
+    caller.hang_up();
+    REQUIRE(h.finished_call(caller.call_sid()));
+    CHECK(has_turn(h.transcript(caller.call_sid()), "system",
+                   "Searched the knowledge base for \"Can I rent a towel?\": 2 passages (studio-guide.md, faq)"));
   }
 }
