@@ -4,9 +4,9 @@
 #include <stdexcept>
 
 #include "core/intern_table.hpp"
-#include "core/tools/schema.hpp"
+#include "core/org/tool_schema.hpp"
 
-namespace sonoria::tools {
+namespace sonoria::org {
 namespace {
 
 using nlohmann::json;
@@ -45,7 +45,7 @@ std::shared_ptr<const json> intern_schema(json schema) {
 void Registry::add(ToolSpec spec, ToolHandler handler) {
   if (!valid_name(spec.name)) throw std::invalid_argument("tool name \"" + spec.name + "\" is not [a-zA-Z0-9_-]{1,64}");
   if (find(spec.name)) throw std::invalid_argument("tool \"" + spec.name + "\" is registered twice");
-  if (auto problem = check_schema(spec.parameters_schema))
+  if (auto problem = org::check_schema(spec.parameters_schema))
     throw std::invalid_argument("tool \"" + spec.name + "\": " + *problem);
   if (!handler) throw std::invalid_argument("tool \"" + spec.name + "\" has no handler");
   tools_.push_back({std::move(spec.name), std::move(spec.description), intern_schema(std::move(spec.parameters_schema)),
@@ -96,7 +96,7 @@ ToolOutcome Registry::run(std::string_view name, std::string_view arguments_json
     confirm_repeat = it->is_boolean() && it->get<bool>();
     args.erase(it);
   }
-  if (auto problem = check_arguments(*tool->schema, args)) return tool_failure(*problem);
+  if (auto problem = org::check_arguments(*tool->schema, args)) return tool_failure(*problem);
 
   std::string key = tool->name + '\n' + dump(args);  // object keys are sorted: canonical
   if (!confirm_repeat) {
@@ -120,4 +120,4 @@ void Registry::settle(const ToolOutcome& final_outcome) {
   else executed_.erase(final_outcome.repeat_key);
 }
 
-}  // namespace sonoria::tools
+}  // namespace sonoria::org

@@ -27,7 +27,7 @@ namespace sonoria::tools {
 struct ToolSpec {
   std::string name;                  // [a-zA-Z0-9_-]+, unique within the registry
   std::string description;           // what the model reads to decide when to call it
-  nlohmann::json parameters_schema;  // JSON Schema subset, see schema.hpp
+  nlohmann::json parameters_schema;  // JSON Schema subset, see core/org/tool_schema.hpp
 };
 
 // Receives arguments already validated against the spec's schema (without confirm_repeat).

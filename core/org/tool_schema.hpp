@@ -1,5 +1,6 @@
 #pragma once
-// Checks a tool call's arguments against the small part of JSON Schema that tool parameters use:
+// (In core/org: a profile's own HTTP tools are checked at import, and core/tools checks every
+// call.) Checks a tool call's arguments against the small part of JSON Schema that tool parameters use:
 // a top-level `type: object` with `properties` (each with `type` string | integer | number |
 // boolean | object | array | null, or a list of those; `enum`; `maxLength` for strings), `required`
 // and `additionalProperties: false`. Other keywords (description, …) are ignored. Pure functions.
@@ -9,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace sonoria::tools {
+namespace sonoria::org {
 
 // nullopt when `arguments` satisfies `schema`, else one readable sentence for the model, naming the
 // argument, the bad value and what was expected: `argument "target" must be one of "front desk",
@@ -19,4 +20,4 @@ std::optional<std::string> check_arguments(const nlohmann::json& schema, const n
 // nullopt when `schema` is within the subset above (a tool's parameters must be), else what is not.
 std::optional<std::string> check_schema(const nlohmann::json& schema);
 
-}  // namespace sonoria::tools
+}  // namespace sonoria::org

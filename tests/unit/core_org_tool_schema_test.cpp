@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "core/tools/schema.hpp"
+#include "core/org/tool_schema.hpp"
 
-using namespace sonoria::tools;
+using namespace sonoria::org;
 using nlohmann::json;
 
 namespace {

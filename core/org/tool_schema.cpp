@@ -1,10 +1,10 @@
-#include "core/tools/schema.hpp"
+#include "core/org/tool_schema.hpp"
 
 #include <cmath>
 #include <string_view>
 #include <vector>
 
-namespace sonoria::tools {
+namespace sonoria::org {
 namespace {
 
 using nlohmann::json;
@@ -147,4 +147,4 @@ std::optional<std::string> check_schema(const json& schema) {
   return std::nullopt;
 }
 
-}  // namespace sonoria::tools
+}  // namespace sonoria::org
