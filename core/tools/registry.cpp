@@ -6,7 +6,7 @@
 #include "core/intern_table.hpp"
 #include "core/org/tool_schema.hpp"
 
-namespace sonoria::org {
+namespace sonoria::tools {
 namespace {
 
 using nlohmann::json;
@@ -120,4 +120,4 @@ void Registry::settle(const ToolOutcome& final_outcome) {
   else executed_.erase(final_outcome.repeat_key);
 }
 
-}  // namespace sonoria::org
+}  // namespace sonoria::tools
