@@ -198,6 +198,32 @@ struct Stage {
   bool operator==(const Stage&) const = default;
 };
 
+// A header of an HTTP tool. `value` may name environment variables, ${NAME}, read by the daemon
+// when the request is sent: secrets stay out of the profile (and the database, logs and exports).
+struct HttpHeader {
+  std::string name;
+  std::string value;
+
+  bool operator==(const HttpHeader&) const = default;
+};
+
+// One of the business's own tools ([[http_tools]]): the engine calls it like a built-in tool, and
+// the daemon sends an HTTP request to the business's system (a CRM, n8n, Zapier, Make), signed
+// with the organization's secret, and gives the engine the answer.
+struct HttpTool {
+  std::string name;                  // [A-Za-z0-9_-]{1,64}: the tool's name for the engine
+  std::string description;           // when to use it (the engine reads it)
+  std::string method = "POST";       // GET | POST | PUT | PATCH | DELETE
+  std::string url;                   // http(s)://…, with {{argument}} placeholders
+  std::string parameters;            // JSON Schema of the arguments, as JSON text; "" = none
+  std::vector<HttpHeader> headers;
+  int timeout_ms = 5000;             // per attempt
+  int retries = 0;                   // more attempts after a timeout, a connection failure or a 5xx
+  std::string filler;                // said if it takes more than ~1.5 s; "" = a generic filler
+
+  bool operator==(const HttpTool&) const = default;
+};
+
 struct Profile {
   int64_t id = 0;                  // database id; 0 until stored
   Organization organization;
@@ -212,6 +238,7 @@ struct Profile {
   SmsTemplates sms_templates;
   std::vector<FallbackNumber> fallback_numbers;
   std::vector<Stage> stages;       // empty: every call is one stage, as before stages existed
+  std::vector<HttpTool> http_tools;
 
   // The stage a call starts in (its index); 0 when there are none.
   std::size_t start_stage() const {

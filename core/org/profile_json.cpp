@@ -289,6 +289,29 @@ void from_json(const json& j, Stage& v) {
   read_list(j, "next", v.next);
 }
 
+void to_json(json& j, const HttpHeader& v) { j = json{{"name", v.name}, {"value", v.value}}; }
+void from_json(const json& j, HttpHeader& v) {
+  read(j, "name", v.name);
+  read(j, "value", v.value);
+}
+
+void to_json(json& j, const HttpTool& v) {
+  j = json{{"name", v.name},           {"description", v.description}, {"method", v.method},
+           {"url", v.url},             {"parameters", v.parameters},   {"headers", v.headers},
+           {"timeout_ms", v.timeout_ms}, {"retries", v.retries},        {"filler", v.filler}};
+}
+void from_json(const json& j, HttpTool& v) {
+  read(j, "name", v.name);
+  read(j, "description", v.description);
+  read(j, "method", v.method);
+  read(j, "url", v.url);
+  read(j, "parameters", v.parameters);
+  read_list(j, "headers", v.headers);
+  read(j, "timeout_ms", v.timeout_ms);
+  read(j, "retries", v.retries);
+  read(j, "filler", v.filler);
+}
+
 void to_json(json& j, const Profile& v) {
   j = json{{"id", v.id},
            {"organization", v.organization},
@@ -302,7 +325,8 @@ void to_json(json& j, const Profile& v) {
            {"team", v.team},
            {"sms_templates", v.sms_templates},
            {"fallback_numbers", v.fallback_numbers},
-           {"stages", v.stages}};
+           {"stages", v.stages},
+           {"http_tools", v.http_tools}};
 }
 void from_json(const json& j, Profile& v) {
   read(j, "id", v.id);
@@ -318,6 +342,7 @@ void from_json(const json& j, Profile& v) {
   read(j, "sms_templates", v.sms_templates);
   read_list(j, "fallback_numbers", v.fallback_numbers);
   read_list(j, "stages", v.stages);
+  read_list(j, "http_tools", v.http_tools);
 }
 
 std::string profile_to_json_text(const Profile& profile) {

@@ -1,5 +1,6 @@
 #include "core/org/profile_toml.hpp"
 
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -108,7 +109,7 @@ class ProfileReader {
     Profile profile;
     check_keys(root, "",
                {"organization", "assistant", "services", "add_ons", "hours", "closures", "faqs", "booking", "team",
-                "sms_templates", "fallback_numbers", "stages"});
+                "sms_templates", "fallback_numbers", "stages", "http_tools"});
     if (const toml::table* table = sub_table(root, "organization", "")) {
       read_organization(*table, profile.organization);
     } else if (!root.get("organization")) {
@@ -163,6 +164,8 @@ class ProfileReader {
     table_array(root, "stages", "", profile.stages, [&](const toml::table& t, const std::string& base, Stage& s) {
       read_stage(t, base, s);
     });
+    table_array(root, "http_tools", "", profile.http_tools,
+                [&](const toml::table& t, const std::string& base, HttpTool& tool) { read_http_tool(t, base, tool); });
 
     // Rules about values that were read fine; values already reported are not reported twice.
     for (const Problem& found : validate_profile(profile)) {
@@ -352,6 +355,41 @@ class ProfileReader {
       texts(t, "tools", base, *stage.tools, "a tool name such as \"send_booking_link\"");
     }
     texts(t, "next", base, stage.next, "a stage name");
+  }
+
+  void read_http_tool(const toml::table& t, const std::string& base, HttpTool& tool) {
+    check_keys(t, base,
+               {"name", "description", "method", "url", "parameters", "headers", "timeout_ms", "retries", "filler"});
+    text(t, "name", base, tool.name, "a tool name such as \"lookup_claim\"");
+    text(t, "description", base, tool.description);
+    text(t, "method", base, tool.method);
+    text(t, "url", base, tool.url);
+    // The JSON Schema of the arguments: a TOML table, or JSON text (as n8n and OpenAI show it).
+    if (const toml::node* node = found(t, "parameters", base)) {
+      if (const auto* value = node->as_string()) {
+        tool.parameters = value->get();
+      } else if (const auto* table = node->as_table()) {
+        std::ostringstream json;
+        json << toml::json_formatter{*table};
+        tool.parameters = json.str();
+      } else {
+        wrong_type(join_path(base, "parameters"), *node, "a JSON Schema object, as a table or as JSON text");
+      }
+      // Stored compact, so that the same schema is the same text (invalid JSON is reported later).
+      auto parsed = nlohmann::json::parse(tool.parameters, nullptr, /*allow_exceptions=*/false);
+      if (!parsed.is_discarded()) tool.parameters = parsed.dump();
+    }
+    if (const toml::table* headers = sub_table(t, "headers", base)) {
+      for (const auto& [key, value] : *headers) {
+        HttpHeader header{std::string(key.str()), {}};
+        if (const auto* s = value.as_string()) header.value = s->get();
+        else wrong_type(base + ".headers." + header.name, value, "a string (secrets as ${ENVIRONMENT_VARIABLE})");
+        tool.headers.push_back(std::move(header));
+      }
+    }
+    whole(t, "timeout_ms", base, tool.timeout_ms);
+    whole(t, "retries", base, tool.retries);
+    text(t, "filler", base, tool.filler);
   }
 
   void read_booking(const toml::table& t, BookingRules& booking) {

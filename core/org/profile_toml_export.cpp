@@ -2,6 +2,7 @@
 // toml++'s formatter, which sorts keys alphabetically: the file should read in the order an
 // owner thinks about the business, and match examples/.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -218,6 +219,39 @@ void write_stages(TomlWriter& w, const Profile& profile) {
   }
 }
 
+// A key as TOML writes it: bare when it can be, else quoted ("X-API-Key" is bare; "My Header" is not).
+std::string toml_key(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  return bare ? std::string(key) : toml_string(key);
+}
+
+void write_http_tools(TomlWriter& w, const Profile& profile) {
+  for (const HttpTool& tool : profile.http_tools) {
+    w.section("[[http_tools]]");
+    w.text("name", tool.name);
+    w.optional_text("description", tool.description);
+    w.text("method", tool.method);
+    w.text("url", tool.url);
+    if (!tool.parameters.empty()) {
+      // JSON reads best as a literal string; a basic one when the JSON itself holds ''' or ends in '.
+      if (tool.parameters.find("'''") == std::string::npos && tool.parameters.back() != '\'' &&
+          tool.parameters.find('\n') == std::string::npos)
+        w.raw("parameters", "'''" + tool.parameters + "'''");
+      else
+        w.text("parameters", tool.parameters);
+    }
+    w.integer("timeout_ms", tool.timeout_ms);
+    w.integer("retries", tool.retries);
+    w.optional_text("filler", tool.filler);
+    if (!tool.headers.empty()) {
+      w.section("[http_tools.headers]");
+      for (const auto& header : tool.headers) w.raw(toml_key(header.name), toml_string(header.value));
+    }
+  }
+}
+
 }  // namespace
 
 std::string export_profile_toml(const Profile& profile) {
@@ -229,6 +263,7 @@ std::string export_profile_toml(const Profile& profile) {
   write_knowledge(w, profile);
   write_messaging(w, profile);
   write_stages(w, profile);
+  write_http_tools(w, profile);
   return w.take();
 }
 

@@ -3,6 +3,10 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <set>
 
@@ -13,6 +17,7 @@
 #include "core/org/time_text.hpp"
 #include "core/org/toml_text.hpp"
 #include "core/org/tool_names.hpp"
+#include "core/org/tool_schema.hpp"
 
 namespace sonoria::org {
 namespace {
@@ -357,10 +362,12 @@ void check_stages(Checker& check, const Profile& profile) {
     if (stage.tools) {
       for (std::size_t t = 0; t < stage.tools->size(); ++t) {
         const std::string& tool = (*stage.tools)[t];
-        if (std::find(k_builtin_tools.begin(), k_builtin_tools.end(), tool) == k_builtin_tools.end())
+        const bool own = std::any_of(profile.http_tools.begin(), profile.http_tools.end(),
+                                     [&](const HttpTool& h) { return h.name == tool; });
+        if (!own && std::find(k_builtin_tools.begin(), k_builtin_tools.end(), tool) == k_builtin_tools.end())
           check.add(index_path(base + ".tools", t),
                     toml_quote(tool) + " is not a tool (expected one of " + join(k_builtin_tools, ", ") +
-                        "; moving to the next stages needs no tool here)");
+                        " or an [[http_tools]] name; moving to the next stages needs no tool here)");
       }
     }
     if (!stage.voice.empty() && is_known_engine(engines.front()))
@@ -392,6 +399,114 @@ void check_stages(Checker& check, const Profile& profile) {
       check.add(index_path("stages", i),
                 toml_quote(stages[i].name) + " cannot be reached from the start stage " +
                     toml_quote(stages[start].name) + " (expected it in some reachable stage's next)");
+}
+
+bool is_tool_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+// Header names whose values are credentials: they must come from the environment.
+bool is_secret_header(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view word : {"authorization", "cookie", "token", "secret", "api-key", "apikey", "api_key", "password"})
+    if (lower.find(word) != std::string::npos) return true;
+  return false;
+}
+
+// The ${NAME} references of a header value; false when one is malformed.
+bool env_references(std::string_view value, std::vector<std::string>& names) {
+  for (std::size_t at = value.find("${"); at != std::string_view::npos; at = value.find("${", at + 2)) {
+    const auto end = value.find('}', at);
+    if (end == std::string_view::npos) return false;
+    const std::string_view name = value.substr(at + 2, end - at - 2);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        }) || (name[0] >= '0' && name[0] <= '9'))
+      return false;
+    names.emplace_back(name);
+  }
+  return true;
+}
+
+void check_http_tools(Checker& check, const Profile& profile) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < profile.http_tools.size(); ++i) {
+    const HttpTool& tool = profile.http_tools[i];
+    const std::string base = index_path("http_tools", i);
+    check.required(base + ".name", tool.name, "a tool name such as \"lookup_claim\"");
+    if (!tool.name.empty()) {
+      if (!is_tool_name(tool.name))
+        check.add(base + ".name", toml_quote(tool.name) +
+                                      " is not a tool name (expected up to 64 letters, digits, \"_\" and \"-\")");
+      else if (std::find(k_builtin_tools.begin(), k_builtin_tools.end(), tool.name) != k_builtin_tools.end() ||
+               tool.name.rfind(std::string(k_transition_prefix), 0) == 0)
+        check.add(base + ".name", toml_quote(tool.name) + " is a name sonoria uses itself (expected another name)");
+      else if (!seen.insert(tool.name).second)
+        check.add(base + ".name", toml_quote(tool.name) + " is the name of an earlier HTTP tool too");
+    }
+    check.required(base + ".description", tool.description, "when the assistant should use the tool");
+    static const std::array<std::string_view, 5> k_methods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    if (std::find(k_methods.begin(), k_methods.end(), tool.method) == k_methods.end())
+      check.add(base + ".method", toml_quote(tool.method) + " is not a method (expected GET, POST, PUT, PATCH or DELETE)");
+    // The arguments' schema: JSON, an object schema within what tools support.
+    nlohmann::json schema = nlohmann::json{{"type", "object"}, {"properties", nlohmann::json::object()}};
+    bool schema_ok = true;
+    if (!tool.parameters.empty()) {
+      schema = nlohmann::json::parse(tool.parameters, nullptr, /*allow_exceptions=*/false);
+      if (schema.is_discarded()) {
+        check.add(base + ".parameters", "not JSON (expected a JSON Schema such as {\"type\": \"object\", \"properties\": "
+                                        "{\"claim_number\": {\"type\": \"string\"}}})");
+        schema_ok = false;
+      } else if (auto problem = check_schema(schema)) {
+        check.add(base + ".parameters", *problem);
+        schema_ok = false;
+      }
+    }
+    // The URL: http(s), and every {{placeholder}} an argument.
+    if (tool.url.rfind("https://", 0) != 0 && tool.url.rfind("http://", 0) != 0) {
+      check.add(base + ".url", toml_quote(tool.url) + " is not an http:// or https:// URL");
+    } else {
+      for (std::size_t at = tool.url.find("{{"); at != std::string::npos; at = tool.url.find("{{", at + 2)) {
+        const auto end = tool.url.find("}}", at);
+        if (end == std::string::npos) {
+          check.add(base + ".url", "an unclosed {{ (expected {{argument}})");
+          break;
+        }
+        const std::string name = tool.url.substr(at + 2, end - at - 2);
+        const bool known = schema_ok && schema.contains("properties") && schema["properties"].is_object() &&
+                           schema["properties"].contains(name);
+        if (schema_ok && !known)
+          check.add(base + ".url", "{{" + name + "}} is not an argument of the tool (expected one of its parameters' "
+                                                 "properties)");
+      }
+    }
+    for (const auto& header : tool.headers) {
+      const std::string field = base + ".headers." + header.name;
+      const bool token = !header.name.empty() && std::all_of(header.name.begin(), header.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+      });
+      if (!token) {
+        check.add(field, toml_quote(header.name) + " is not a header name");
+        continue;
+      }
+      std::string lower = header.name;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.rfind("x-sonoria-", 0) == 0 || lower == "host" || lower == "content-length")
+        check.add(field, "set by sonoria itself (expected another header)");
+      std::vector<std::string> names;
+      if (!env_references(header.value, names))
+        check.add(field, "a malformed ${…} (expected ${NAME} with capitals, digits and \"_\")");
+      else if (is_secret_header(header.name) && names.empty())
+        check.add(field, "a credential written into the profile (expected it from the daemon's environment, such as "
+                         "\"Bearer ${CRM_TOKEN}\")");
+    }
+    check.int_range(base + ".timeout_ms", tool.timeout_ms, 100, 30000);
+    check.int_range(base + ".retries", tool.retries, 0, 3);
+  }
 }
 
 }  // namespace
@@ -428,6 +543,7 @@ std::vector<Problem> validate_profile(const Profile& profile) {
   check_closures(check, profile.closures);
   check_rest(check, profile);
   check_stages(check, profile);
+  check_http_tools(check, profile);
   return std::move(check.problems);
 }
 

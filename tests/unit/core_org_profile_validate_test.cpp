@@ -364,3 +364,41 @@ TEST_CASE("stages: two start stages are one too many") {
                             "[[stages]]\nname = \"b\"\ninstructions = \"x\"\nstart = true\n") ==
         "profiles/yoga.toml:14: stages[1].start: a second start stage (expected start = true on one stage only)");
 }
+
+TEST_CASE("http tools: a tool parses, its schema is stored compact, and it round-trips through TOML") {
+  const Profile p = parse_profile_toml(k_org +
+                                           "[[http_tools]]\nname = \"lookup_claim\"\ndescription = \"Claims.\"\n"
+                                           "method = \"GET\"\nurl = \"https://crm.example/claims/{{claim}}\"\n"
+                                           "parameters = { type = \"object\", properties = { claim = { type = \"string\" } } }\n"
+                                           "[http_tools.headers]\nAuthorization = \"Bearer ${CRM_TOKEN}\"\n\"X-Team\" = \"front desk\"\n",
+                                       "profiles/yoga.toml");
+  REQUIRE(p.http_tools.size() == 1);
+  const auto& tool = p.http_tools[0];
+  CHECK(tool.parameters == R"({"properties":{"claim":{"type":"string"}},"type":"object"})");
+  CHECK(tool.headers == std::vector<HttpHeader>{{"Authorization", "Bearer ${CRM_TOKEN}"}, {"X-Team", "front desk"}});
+  CHECK(tool.timeout_ms == 5000);
+  CHECK(parse_profile_toml(export_profile_toml(p), "again.toml") == p);
+}
+
+TEST_CASE("http tools: names, methods, URLs, schemas, headers and limits are checked") {
+  const std::string problems =
+      problems_in(k_org +
+                  "[[http_tools]]\nname = \"end_call\"\nmethod = \"FETCH\"\nurl = \"ftp://x\"\n"                 // 6-9
+                  "[[http_tools]]\nname = \"x\"\ndescription = \"d\"\nurl = \"https://x.example/{{nope}}\"\n"    // 10-13
+                  "parameters = '{\"type\":\"array\"}'\n"                                                        // 14
+                  "[[http_tools]]\nname = \"y\"\ndescription = \"d\"\nurl = \"https://x.example/{{nope}}\"\n"    // 15-18
+                  "timeout_ms = 60000\nretries = 9\n"                                                            // 19-20
+                  "[http_tools.headers]\nAuthorization = \"Bearer sk-live-123\"\nX-Key = \"${lower}\"\n"          // 21-23
+                  "X-Sonoria-Signature = \"x\"\n");                                                              // 24
+  CHECK(problems.find("http_tools[0].name: \"end_call\" is a name sonoria uses itself") != std::string::npos);
+  CHECK(problems.find("http_tools[0].description: missing") != std::string::npos);
+  CHECK(problems.find("http_tools[0].method: \"FETCH\" is not a method") != std::string::npos);
+  CHECK(problems.find("http_tools[0].url: \"ftp://x\" is not an http:// or https:// URL") != std::string::npos);
+  CHECK(problems.find("http_tools[1].parameters:") != std::string::npos);
+  CHECK(problems.find("http_tools[2].url: {{nope}} is not an argument of the tool") != std::string::npos);
+  CHECK(problems.find("http_tools[2].timeout_ms:") != std::string::npos);
+  CHECK(problems.find("http_tools[2].retries:") != std::string::npos);
+  CHECK(problems.find("http_tools[2].headers.Authorization: a credential written into the profile") != std::string::npos);
+  CHECK(problems.find("http_tools[2].headers.X-Key: a malformed ${") != std::string::npos);
+  CHECK(problems.find("http_tools[2].headers.X-Sonoria-Signature: set by sonoria itself") != std::string::npos);
+}
