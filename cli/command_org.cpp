@@ -20,6 +20,7 @@ struct OrgOptions {
   std::string key;
   std::string out;
   bool json = false;
+  bool rotate = false;
 };
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
@@ -86,6 +87,20 @@ void register_org(CLI::App& app, Context& context) {
     for (const auto& o : orgs)
       std::cout << std::setw(5) << o.id << std::setw(24) << o.slug << std::setw(32) << o.name << std::setw(22)
                 << o.timezone << join(o.phone_numbers, ", ") << "\n";
+  });
+
+  auto* secret = org->add_subcommand(
+      "secret", "Print the secret that signs requests to the organization's own systems (HTTP tools, webhooks)");
+  secret->add_option("ORG", opts->key, "Organization id or slug")->required();
+  secret->add_flag("--rotate", opts->rotate, "Make a new secret (the old one stops verifying at once)");
+  secret->callback([&context, opts] {
+    auto database = context.open_database();
+    auto profile = database.orgs().find_by_id_or_slug(opts->key);
+    if (!profile) throw DataError("no organization with id or slug \"" + opts->key + "\" (see `sonoria org list`)");
+    // Printed only here, on request: the receivers need it to verify X-Sonoria-Signature.
+    std::cout << database.orgs().signing_secret(profile->id, opts->rotate) << "\n";
+    if (opts->rotate)
+      std::cerr << "rotated: a running daemon signs with the new secret within 15 seconds; update the receivers\n";
   });
 }
 

@@ -24,7 +24,8 @@ _sonoria() {
     migrate) COMPREPLY=($(compgen -W "--status --help" -- "$cur")) ;;
     org)
       case "$sub" in
-        "") COMPREPLY=($(compgen -W "import export list" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "import export list secret" -- "$cur")) ;;
+        secret) COMPREPLY=($(compgen -W "--rotate" -- "$cur")) ;;
         import) COMPREPLY=($(compgen -W "--dry-run" -- "$cur") $(compgen -f -X '!*.toml' -- "$cur")) ;;
         export) COMPREPLY=($(compgen -W "--out" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;

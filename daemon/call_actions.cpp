@@ -6,7 +6,10 @@
 #include "core/db/records.hpp"
 #include "core/db/database.hpp"
 #include "core/tools/call_control.hpp"
+#include "core/net/http_client.hpp"
+#include "core/tools/http_tools.hpp"
 #include "core/tools/knowledge.hpp"
+#include "core/tools/request_signature.hpp"
 #include "daemon/org_directory.hpp"
 #include "daemon/read_pool.hpp"
 #include "core/twilio/rest_client.hpp"
@@ -31,6 +34,11 @@ std::shared_ptr<CallActions> CallActions::create(Services& services, boost::asio
                                                               : std::vector<org::FallbackNumber>{});
   if (actions->rest_) tools::add_messaging_tools(actions->tools_, *actions->profile_, actions->parties_);
   if (services.orgs.has_knowledge(actions->profile_->id)) tools::add_knowledge_tool(actions->tools_);
+  std::vector<std::string> skipped;
+  tools::add_http_tools(actions->tools_, *actions->profile_, &skipped);
+  for (const auto& name : skipped)
+    log_warn("call.http_tool_skipped", actions->call_sid_, "the tool's parameters are not a schema sonoria can check",
+             {{"tool", name}});
   return actions;
 }
 
@@ -51,12 +59,16 @@ CallActions::CallActions(Services& services, boost::asio::any_io_executor strand
   }
 }
 
-void CallActions::run(const call::ToolRequest& request, ToolDone done, std::function<void()> slow) {
+void CallActions::run(const call::ToolRequest& request, ToolDone done, Slow slow) {
   auto outcome = tools_.run(request.name, request.arguments);
   log_info("call.tool", call_sid_, "", {{"tool", request.name}, {"ok", outcome.ok ? "true" : "false"}});
   if (auto* sms = std::get_if<tools::SendSms>(&outcome.effect)) {
     auto effect = *sms;
     return send_sms(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
+  }
+  if (auto* http = std::get_if<tools::CallHttp>(&outcome.effect)) {
+    auto effect = *http;
+    return call_http(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
   }
   if (auto* search = std::get_if<tools::SearchKnowledge>(&outcome.effect)) {
     auto effect = *search;
@@ -70,10 +82,10 @@ void CallActions::run(const call::ToolRequest& request, ToolDone done, std::func
 
 // The model hears the real outcome of the text, and a filler meanwhile if it takes a while.
 void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms,
-                           ToolDone done, std::function<void()> slow) {
+                           ToolDone done, Slow slow) {
   auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
   filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
-    if (!ec && slow) slow();
+    if (!ec && slow) slow("");
   });
   twilio::CreateMessage message;
   message.to = sms.to;
@@ -121,10 +133,10 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
 
 // The search runs on a database reader (never on the event loop); its answer comes back on the strand.
 void CallActions::search_knowledge(const std::string& call_id, tools::ToolOutcome provisional,
-                                   tools::SearchKnowledge search, ToolDone done, std::function<void()> slow) {
+                                   tools::SearchKnowledge search, ToolDone done, Slow slow) {
   auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
   filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
-    if (!ec && slow) slow();
+    if (!ec && slow) slow("");
   });
   auto finish = [self = shared_from_this(), call_id, provisional, search, filler, done,
                  started = Clock::now()](std::vector<db::KbHit> hits, std::string error) {
@@ -153,6 +165,108 @@ void CallActions::search_knowledge(const std::string& call_id, tools::ToolOutcom
     finish(std::move(hits), std::move(error));
   });
   if (!queued) finish({}, "the daemon is too busy to search");
+}
+
+// One of the business's own tools: its secrets read from the environment now, signed with the
+// organization's secret, retried after a timeout, a connection failure or a 5xx (the same
+// idempotency key each time), and its answer given to the model. Headers are never logged.
+void CallActions::call_http(const std::string& call_id, tools::ToolOutcome provisional, tools::CallHttp call,
+                            ToolDone done, Slow slow) {
+  struct Attempt {
+    net::HttpRequest request;
+    tools::CallHttp call;
+    tools::ToolOutcome provisional;
+    std::string call_id;
+    ToolDone done;
+    std::shared_ptr<boost::asio::steady_timer> filler;
+    std::shared_ptr<boost::asio::steady_timer> backoff;
+    Clock::time_point started = Clock::now();
+    int attempts = 0;
+  };
+  auto state = std::make_shared<Attempt>();
+  state->call = std::move(call);
+  state->provisional = std::move(provisional);
+  state->call_id = call_id;
+  state->done = std::move(done);
+  state->filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
+  state->backoff = std::make_shared<boost::asio::steady_timer>(strand_);
+  state->filler->async_wait([slow = std::move(slow), words = state->call.filler](boost::system::error_code ec) {
+    if (!ec && slow) slow(words);
+  });
+
+  auto finish = [self = shared_from_this(), state](tools::HttpAnswer answer) {
+    state->filler->cancel();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - state->started).count();
+    answer.attempts = std::max(1, state->attempts);
+    nlohmann::json detail = {{"tool", state->call.tool},   {"method", state->call.method}, {"status", answer.status},
+                             {"attempts", answer.attempts}, {"elapsed_ms", ms}};
+    if (!answer.error.empty()) detail["error"] = answer.error;
+    self->post(db::CallEvent{self->call_sid_, db::now_ms(), std::nullopt, "http_tool", state->call.tool, detail.dump()});
+    if (answer.status >= 200 && answer.status < 300)
+      log_info("call.http_tool", self->call_sid_, "",
+               {{"tool", state->call.tool}, {"status", std::to_string(answer.status)}, {"elapsed_ms", std::to_string(ms)}});
+    else
+      log_warn("call.http_tool_failed", self->call_sid_, answer.error.empty() ? "HTTP " + std::to_string(answer.status) : answer.error,
+               {{"tool", state->call.tool}, {"attempts", std::to_string(answer.attempts)}});
+    auto final_outcome = tools::finish_http_outcome(state->provisional, state->call, answer);
+    self->tools_.settle(final_outcome);
+    state->done(state->call_id, final_outcome);
+  };
+
+  const auto resolved = tools::resolve_headers(state->call.headers, [](const std::string& name) { return std::getenv(name.c_str()); });
+  if (!resolved.missing.empty()) {
+    // The operator's mistake, not the caller's: say which variable, never its value.
+    log_error("call.http_tool_unconfigured", call_sid_,
+              "environment variable " + resolved.missing + " is not set for the tool's headers", {{"tool", state->call.tool}});
+    tools::HttpAnswer answer;
+    answer.error = "is not set up on this server yet";
+    return boost::asio::post(strand_, [finish, answer] { finish(answer); });
+  }
+  const std::string secret = s_.orgs.signing_secret(profile_->id);
+  auto& base = state->request;
+  base.method = state->call.method;
+  base.url = state->call.url;
+  base.body = state->call.body;
+  for (const auto& header : resolved.headers) base.headers.emplace_back(header.first, header.second);
+  base.headers.emplace_back(std::string(tools::k_idempotency_header), call_sid_ + ":" + call_id);
+  base.headers.emplace_back("X-Sonoria-Call", call_sid_);
+  if (!http_) http_ = net::HttpClient::create(strand_);
+
+  auto attempt = std::make_shared<std::function<void()>>();
+  *attempt = [self = shared_from_this(), state, finish, secret, attempt] {
+    ++state->attempts;
+    net::HttpRequest request = state->request;
+    if (!secret.empty()) {
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+      request.headers.emplace_back(std::string(tools::k_signature_header),
+                                   tools::signature_value(secret, now.count(), request.body));
+    }
+    self->http_->request(std::move(request), std::chrono::milliseconds(state->call.timeout_ms),
+                         [self, state, finish, attempt](net::HttpResponse response) {
+                           const bool retryable = !response.ok() || response.status >= 500;
+                           if (retryable && state->attempts <= state->call.retries) {
+                             state->backoff->expires_after(std::chrono::milliseconds(250 * state->attempts));
+                             state->backoff->async_wait([attempt](boost::system::error_code ec) {
+                               if (!ec) (*attempt)();
+                             });
+                             return;
+                           }
+                           *attempt = nullptr;  // the cycle through the lambda ends here
+                           tools::HttpAnswer answer;
+                           if (response.ok()) {
+                             answer.status = response.status;
+                             answer.body = std::move(response.body);
+                             answer.content_type = response.header("Content-Type").value_or("");
+                           } else if (response.error == std::errc::timed_out) {
+                             answer.error = "did not answer within " +
+                                            std::to_string((state->call.timeout_ms + 999) / 1000) + " s";
+                           } else {
+                             answer.error = "could not be reached";
+                           }
+                           finish(std::move(answer));
+                         });
+  };
+  (*attempt)();
 }
 
 void CallActions::hang_up(const std::string& why) {

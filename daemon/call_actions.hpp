@@ -19,6 +19,10 @@
 #include "core/tools/registry.hpp"
 #include "daemon/services.hpp"
 
+namespace sonoria::net {
+class HttpClient;
+}  // namespace sonoria::net
+
 namespace sonoria::twilio {
 class RestClient;
 struct RestError;
@@ -29,6 +33,8 @@ namespace sonoria::daemon {
 class CallActions : public std::enable_shared_from_this<CallActions> {
  public:
   using ToolDone = std::function<void(const std::string& call_id, const tools::ToolOutcome& outcome)>;
+  // The tool is taking a while: the caller should hear a filler (`words`, or a generic one when "").
+  using Slow = std::function<void(const std::string& words)>;
 
   // `can_transfer`: the call may still be transferred (a caller back from an unanswered transfer
   // may not: transfer_call then tells the model to take a message).
@@ -41,7 +47,7 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
 
   // Runs one tool call; `done` gets the final outcome. A text going through Twilio may take a
   // while: `slow` runs if it is still under way after k_slow_after (the caller hears a filler).
-  void run(const call::ToolRequest& request, ToolDone done, std::function<void()> slow);
+  void run(const call::ToolRequest& request, ToolDone done, Slow slow);
 
   // The stream is gone but the call goes on at Twilio: end it, or dial `number` on it. At most one
   // of these per call; an already-ended call counts as done. Without REST credentials: nothing.
@@ -54,9 +60,11 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   CallActions(Services& services, boost::asio::any_io_executor strand, std::string call_sid,
               std::shared_ptr<const org::Profile> profile, tools::CallParties parties);
   void send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms, ToolDone done,
-                std::function<void()> slow);
+                Slow slow);
   void search_knowledge(const std::string& call_id, tools::ToolOutcome provisional, tools::SearchKnowledge search,
-                        ToolDone done, std::function<void()> slow);
+                        ToolDone done, Slow slow);
+  void call_http(const std::string& call_id, tools::ToolOutcome provisional, tools::CallHttp call, ToolDone done,
+                 Slow slow);
   void record_rest(const std::string& what, const std::string& detail, bool done, int attempts,
                    const std::string& error);
   void post(db::Record record);
@@ -69,6 +77,7 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   tools::Registry tools_;
   std::shared_ptr<twilio::RestClient> rest_;  // null when no Twilio credentials are configured
   bool rest_requested_ = false;
+  std::shared_ptr<net::HttpClient> http_;     // the business's own tools; made on first use
 };
 
 }  // namespace sonoria::daemon

@@ -80,7 +80,8 @@ class Daemon::Impl {
     int closed = database.calls().close_abandoned_calls(db::now_ms());
     if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
                          {{"count", std::to_string(closed)}});
-    orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents());
+    orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents(),
+                  database.orgs().signing_secrets());
     return settings.database;
   }
 
@@ -199,7 +200,8 @@ class Daemon::Impl {
         if (reloader_stop_) break;
         try {
           db::Database database(settings_.database, db::SchemaCheck::require_current, true);
-          orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents());
+          orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents(),
+                  database.orgs().signing_secrets());
         } catch (const std::exception& e) {
           log_warn("orgs.reload_failed", "", e.what());
         }

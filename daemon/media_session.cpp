@@ -311,10 +311,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
           if (!self || self->finished_) return;
           self->guard("tool_result", [&] { self->bridge_->on_tool_result(Clock::now(), call_id, outcome); });
         },
-        [weak] {
+        [weak](const std::string& words) {
           auto self = weak.lock();
           if (!self || self->finished_) return;
-          self->guard("tool_filler", [&] { self->bridge_->on_tool_slow(Clock::now()); });
+          self->guard("tool_filler", [&] { self->bridge_->on_tool_slow(Clock::now(), words); });
         });
   }
 

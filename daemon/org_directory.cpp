@@ -2,8 +2,10 @@
 
 namespace sonoria::daemon {
 
-void OrgDirectory::replace(std::vector<org::Profile> profiles, std::vector<int64_t> with_knowledge) {
+void OrgDirectory::replace(std::vector<org::Profile> profiles, std::vector<int64_t> with_knowledge,
+                           std::map<int64_t, std::string> secrets) {
   auto next = std::make_shared<Snapshot>();
+  next->secrets = std::move(secrets);
   next->with_knowledge.insert(with_knowledge.begin(), with_knowledge.end());
   for (auto& p : profiles) {
     auto ptr = std::make_shared<const org::Profile>(std::move(p));
@@ -33,6 +35,12 @@ OrgDirectory::ProfilePtr OrgDirectory::by_id_or_slug(const std::string& key) con
 }
 
 bool OrgDirectory::has_knowledge(int64_t organization_id) const { return snapshot()->with_knowledge.count(organization_id) > 0; }
+
+std::string OrgDirectory::signing_secret(int64_t organization_id) const {
+  auto s = snapshot();
+  auto it = s->secrets.find(organization_id);
+  return it == s->secrets.end() ? std::string() : it->second;
+}
 
 size_t OrgDirectory::size() const {
   auto s = snapshot();

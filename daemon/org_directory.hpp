@@ -19,7 +19,9 @@ class OrgDirectory {
   using ProfilePtr = std::shared_ptr<const org::Profile>;
 
   // `with_knowledge`: the organizations whose knowledge base has something to search.
-  void replace(std::vector<org::Profile> profiles, std::vector<int64_t> with_knowledge = {});
+  // `secrets`: each organization's signing secret (by id).
+  void replace(std::vector<org::Profile> profiles, std::vector<int64_t> with_knowledge = {},
+               std::map<int64_t, std::string> secrets = {});
   ProfilePtr by_number(const std::string& e164) const;
   ProfilePtr by_id_or_slug(const std::string& key) const;
   size_t size() const;
@@ -27,12 +29,15 @@ class OrgDirectory {
   std::set<std::string> engines_in_use() const;
   // Whether the organization's calls get the query_knowledge tool (as of the last reload).
   bool has_knowledge(int64_t organization_id) const;
+  // The secret requests to the organization's systems are signed with ("" = none yet).
+  std::string signing_secret(int64_t organization_id) const;
 
  private:
   struct Snapshot {
     std::map<std::string, ProfilePtr> by_number;
     std::map<std::string, ProfilePtr> by_key;  // id and slug
     std::set<int64_t> with_knowledge;
+    std::map<int64_t, std::string> secrets;
   };
   std::shared_ptr<const Snapshot> snapshot() const;
 

@@ -532,12 +532,15 @@ void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const t
   check_ending(now);
 }
 
-void CallBridge::on_tool_slow(TimePoint now) {
+void CallBridge::on_tool_slow(TimePoint now, std::string_view words) {
   if (phase_ != Phase::live || ending_ || outstanding_tools_ == 0 || filler_said_) return;
   if (reply_active_ || engine_->busy()) return;  // the assistant is talking already
   filler_said_ = true;
   record(now, CallEventKind::timer, {{"timer", "tool_filler"}});
-  engine_->say(k_tool_filler, /*now=*/true);
+  if (words.empty()) engine_->say(k_tool_filler, /*now=*/true);
+  else engine_->say({"A tool is still running. Say exactly this to the caller, and nothing else: \"" + std::string(words) + "\"",
+                     std::string(words)},
+                    /*now=*/true);
 }
 
 // ---- time and the end -------------------------------------------------------------------------

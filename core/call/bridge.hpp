@@ -124,7 +124,8 @@ class CallBridge {
   // A tool has been running for a while (the daemon's choice, ~1.5 s): unless the assistant is
   // already speaking, it says a short filler so the caller does not hear dead air. At most once
   // per outstanding batch of tools; the real answer follows when the results are in.
-  void on_tool_slow(TimePoint now);
+  // `words`: the tool's own filler (an HTTP tool's `filler`), said as written; "" = a generic one.
+  void on_tool_slow(TimePoint now, std::string_view words = {});
   // Timers; call about once a second (the resolution of every timeout here).
   void on_tick(TimePoint now);
 

@@ -185,6 +185,20 @@ INSERT INTO kb_passages (document_id, organization_id, ordinal, heading, text)
        json_each(o.profile_json, '$.faqs') f;
 )SQL";
 
+// Each organization's secret for signing what sonoria sends to its systems (HTTP tools,
+// webhooks; core/tools/request_signature.hpp). Kept out of the profile, so exports never hold it.
+// Organizations that exist get one here (SQLite's randomblob, seeded from the OS); later ones at
+// import (OpenSSL RAND_bytes).
+const char* const k_v6_schema = R"SQL(
+CREATE TABLE organization_secrets (
+  organization_id  INTEGER PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+  signing_secret   TEXT NOT NULL,
+  created_at       TEXT NOT NULL
+);
+INSERT INTO organization_secrets (organization_id, signing_secret, created_at)
+  SELECT id, lower(hex(randomblob(32))), updated_at FROM organizations;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -213,6 +227,7 @@ const std::vector<Migration>& migrations() {
       {3, "the engines that served each call", k_v3_schema},
       {4, "the call flow's stages of each turn and call", k_v4_schema},
       {5, "the knowledge base: documents, passages and their full-text index", k_v5_schema},
+      {6, "each organization's signing secret", k_v6_schema},
   };
   return all;
 }

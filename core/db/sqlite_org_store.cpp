@@ -1,4 +1,7 @@
 #include <nlohmann/json.hpp>
+#include <openssl/rand.h>
+
+#include <stdexcept>
 
 #include "core/db/sqlite_stores.hpp"
 #include "core/db/timestamp.hpp"
@@ -16,7 +19,46 @@ org::Profile profile_from_row(Statement& s) {
   return p;
 }
 
+// 32 random bytes as hex, from OpenSSL's CSPRNG.
+std::string new_secret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("cannot make a secret: OpenSSL RAND_bytes failed");
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += k_hex[b >> 4];
+    out += k_hex[b & 0xF];
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string SqliteOrgStore::signing_secret(int64_t organization_id, bool rotate) {
+  Transaction tx(c_);
+  if (rotate) {
+    Statement gone(c_, "DELETE FROM organization_secrets WHERE organization_id = ?");
+    gone.bind(1, organization_id);
+    gone.run();
+  }
+  Statement add(c_,
+                "INSERT INTO organization_secrets (organization_id, signing_secret, created_at) "
+                "SELECT id, ?, ? FROM organizations WHERE id = ? ON CONFLICT (organization_id) DO NOTHING");
+  add.bind(1, new_secret()).bind(2, format_timestamp(now_ms())).bind(3, organization_id);
+  add.run();
+  Statement s(c_, "SELECT signing_secret FROM organization_secrets WHERE organization_id = ?");
+  s.bind(1, organization_id);
+  std::string secret = s.step() ? s.text(0) : std::string();
+  tx.commit();
+  return secret;
+}
+
+std::map<int64_t, std::string> SqliteOrgStore::signing_secrets() {
+  std::map<int64_t, std::string> out;
+  Statement s(c_, "SELECT organization_id, signing_secret FROM organization_secrets");
+  while (s.step()) out[s.int64(0)] = s.text(1);
+  return out;
+}
 
 int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
   Transaction tx(c_);
@@ -75,6 +117,13 @@ int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
   faq_document.sha256 = kb::sha256_hex(digest_input);
   faq_document.bytes = static_cast<int64_t>(digest_input.size());
   SqliteKnowledgeStore::put_in(c_, id, faq_document, faqs);
+  {
+    Statement secret(c_,
+                     "INSERT INTO organization_secrets (organization_id, signing_secret, created_at) VALUES (?, ?, ?) "
+                     "ON CONFLICT (organization_id) DO NOTHING");
+    secret.bind(1, id).bind(2, new_secret()).bind(3, now);
+    secret.run();
+  }
   tx.commit();
   return id;
 }

@@ -16,6 +16,8 @@ class SqliteOrgStore : public OrgStore {
   std::optional<org::Profile> find_by_id_or_slug(const std::string& key) override;
   std::vector<OrgSummary> list() override;
   std::vector<org::Profile> all() override;
+  std::string signing_secret(int64_t organization_id, bool rotate = false) override;
+  std::map<int64_t, std::string> signing_secrets() override;
 
  private:
   Connection& c_;

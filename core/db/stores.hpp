@@ -3,6 +3,7 @@
 // A store object belongs to one thread (it owns a connection); open one per thread.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,11 @@ class OrgStore {
   virtual std::optional<org::Profile> find_by_id_or_slug(const std::string& key) = 0;
   virtual std::vector<OrgSummary> list() = 0;
   virtual std::vector<org::Profile> all() = 0;
+  // The secret sonoria signs requests to the organization's systems with (hex); `rotate` makes a
+  // new one. Never in a profile, an export or a log.
+  virtual std::string signing_secret(int64_t organization_id, bool rotate = false) = 0;
+  // Every organization's, by id (the daemon keeps them with the profiles).
+  virtual std::map<int64_t, std::string> signing_secrets() = 0;
 };
 
 struct CallRow {

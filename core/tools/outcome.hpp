@@ -9,7 +9,9 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace sonoria::tools {
 
@@ -53,7 +55,23 @@ struct SearchKnowledge {
   bool operator==(const SearchKnowledge&) const = default;
 };
 
-using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms, SearchKnowledge>;
+// Call one of the business's own HTTP tools (http_tools.hpp). Header values may still hold
+// ${NAME} references: the daemon reads them from its environment when it sends the request, so
+// that secrets never sit in a record.
+struct CallHttp {
+  std::string tool;
+  std::string method;
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;                  // JSON for POST, PUT and PATCH; "" otherwise
+  int timeout_ms = 5000;
+  int retries = 0;
+  std::string filler;
+
+  bool operator==(const CallHttp&) const = default;
+};
+
+using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms, SearchKnowledge, CallHttp>;
 
 struct ToolOutcome {
   std::string output_json;           // given back to the model as the function_call_output
