@@ -15,6 +15,7 @@
 #include "core/org/profile_toml.hpp"
 #include "daemon/daemon.hpp"
 #include "tests/fakes/fake_deepgram_agent.hpp"
+#include "tests/fakes/fake_http_receiver.hpp"
 #include "tests/fakes/fake_openai_realtime.hpp"
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/fake_twilio_rest.hpp"
@@ -872,4 +873,123 @@ TEST_CASE("every engine: a question the profile does not answer is searched in t
     CHECK(has_turn(h.transcript(caller.call_sid()), "system",
                    "Searched the knowledge base for \"Can I rent a towel?\": 2 passages (studio-guide.md, faq)"));
   }
+}
+
+namespace {
+
+// The yoga studio with one HTTP tool pointing at `receiver`, which knows the studio's secret.
+std::function<void(Harness&)> with_http_tool(fakes::FakeHttpReceiver& receiver, int timeout_ms, int retries) {
+  return [&receiver, timeout_ms, retries](Harness& h) {
+    ::setenv("SONORIA_TEST_CRM_TOKEN", "tok-5150", 1);
+    db::Database database(h.settings.database, db::SchemaCheck::require_current);
+    auto studio = *database.orgs().find_by_slug("lotus-yoga");
+    org::HttpTool tool;
+    tool.name = "lookup_membership";
+    tool.description = "Look up a member's pass by their member number.";
+    tool.method = "GET";
+    tool.url = receiver.url() + "/members/{{member}}";
+    tool.parameters = R"({"type":"object","properties":{"member":{"type":"string"}},"required":["member"]})";
+    tool.headers = {{"Authorization", "Bearer ${SONORIA_TEST_CRM_TOKEN}"}};
+    tool.timeout_ms = timeout_ms;
+    tool.retries = retries;
+    tool.filler = "Let me look that up for you.";
+    studio.http_tools = {tool};
+    database.orgs().upsert(studio);
+    receiver.set_secret(database.orgs().signing_secret(studio.id));
+  };
+}
+
+}  // namespace
+
+TEST_CASE("every engine: the business's HTTP tool is called, signed, and its answer reaches the engine") {
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    fakes::FakeHttpReceiver receiver;
+    receiver.set_default({200, R"({"pass":"10-class","classes_left":4})", "application/json"});
+    Harness h({name}, with_http_tool(receiver, 3000, 0));
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("Let me check your pass.", 300, {{"lookup_membership", R"({"member":"M 42"})", "call_http_1"}}));
+    e.push_reply(reply("You have four classes left.", 400));
+    fakes::FakeTwilioCaller caller;
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+    REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
+    const auto output = nlohmann::json::parse(e.tool_outputs(0)[0]);
+    CHECK(output["ok"] == true);
+    CHECK(output["result"]["classes_left"] == 4);
+    REQUIRE(receiver.wait_for_requests(1, 5s));  // recorded once its answer is written
+    const auto requests = receiver.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].method == "GET");
+    CHECK(requests[0].target == "/members/M%2042");
+    CHECK(requests[0].signature_valid);
+    CHECK(requests[0].header("Authorization") == "Bearer tok-5150");
+    CHECK(requests[0].header("X-Sonoria-Idempotency-Key") == caller.call_sid() + ":call_http_1");
+    caller.hang_up();
+    REQUIRE(h.finished_call(caller.call_sid()));
+    CHECK(has_turn(h.transcript(caller.call_sid()), "system", "Called lookup_membership: HTTP 200"));
+    // The secret is read when the request is sent and stored nowhere.
+    for (const auto& ev : h.events(caller.call_sid())) CHECK(ev.detail_json.value_or("").find("tok-5150") == std::string::npos);
+  }
+}
+
+TEST_CASE("an HTTP tool that times out: retried, the filler is said meanwhile, and the engine hears it failed") {
+  fakes::FakeHttpReceiver receiver;
+  receiver.set_default({200, "{}", "application/json", 1500ms});
+  Harness h({"openai"}, with_http_tool(receiver, 1000, 1));
+  auto& e = h.engine("openai");
+  e.greeting(400);
+  e.push_reply(reply("Let me check.", 300, {{"lookup_membership", R"({"member":"42"})", "call_http_2"}}));
+  e.push_reply(reply("One moment.", 200));
+  e.push_reply(reply("I cannot check that right now.", 300));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, e);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  Harness::say(caller);
+  REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }, 15s));
+  const auto output = nlohmann::json::parse(e.tool_outputs(0)[0]);
+  CHECK(output["ok"] == false);
+  CHECK(output["attempts"] == 2);
+  CHECK(output["error"].get<std::string>().find("did not answer within 1 s") != std::string::npos);
+  REQUIRE(receiver.wait_for_requests(2, 5s));
+  const auto requests = receiver.requests();
+  CHECK(requests[0].header("X-Sonoria-Idempotency-Key") == requests[1].header("X-Sonoria-Idempotency-Key"));
+  // The tool's own filler went to the engine while it waited.
+  auto& fake = static_cast<OpenAiUnderTest&>(e).fake;
+  bool filler = false;
+  for (const auto& ev : fake.session(0).client_events)
+    if (ev.value("type", "") == "response.create" && ev.dump().find("Let me look that up for you.") != std::string::npos)
+      filler = true;
+  CHECK(filler);
+  caller.hang_up();
+}
+
+TEST_CASE("an HTTP tool answering 500: the engine gets the status and a sentence to explain") {
+  fakes::FakeHttpReceiver receiver;
+  receiver.set_default({500, "database down", "text/plain"});
+  Harness h({"openai"}, with_http_tool(receiver, 2000, 0));
+  auto& e = h.engine("openai");
+  e.greeting(400);
+  e.push_reply(reply("Let me check.", 300, {{"lookup_membership", R"({"member":"42"})", "call_http_3"}}));
+  e.push_reply(reply("Sorry, I cannot check that right now.", 300));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, e);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  Harness::say(caller);
+  REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
+  const auto output = nlohmann::json::parse(e.tool_outputs(0)[0]);
+  CHECK(output["ok"] == false);
+  CHECK(output["status"] == 500);
+  CHECK(output["result"] == "database down");
+  CHECK(output["error"].get<std::string>().rfind("the lookup_membership service answered HTTP 500", 0) == 0);
+  REQUIRE(receiver.wait_for_requests(1, 5s));
+  CHECK(receiver.requests().size() == 1);
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+  bool recorded = false;
+  for (const auto& ev : h.events(caller.call_sid()))
+    if (ev.kind == "http_tool" && ev.detail_json && ev.detail_json->find("\"status\":500") != std::string::npos) recorded = true;
+  CHECK(recorded);
 }
