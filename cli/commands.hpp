@@ -24,5 +24,6 @@ void register_backup(CLI::App& app, Context& context);
 void register_cleanup(CLI::App& app, Context& context);
 void register_simulate(CLI::App& app, Context& context);
 void register_kb(CLI::App& app, Context& context);
+void register_webhooks(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

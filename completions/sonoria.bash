@@ -2,7 +2,7 @@
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt kb serve sms call export-transcripts analytics calls backup cleanup simulate"
+  local commands="init config migrate org prompt kb webhooks serve sms call export-transcripts analytics calls backup cleanup simulate"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
     --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -31,6 +31,12 @@ _sonoria() {
         list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
       esac ;;
     prompt) COMPREPLY=($(compgen -W "--org --at --outbound --stage --help" -- "$cur")) ;;
+    webhooks)
+      case "$sub" in
+        "") COMPREPLY=($(compgen -W "list retry" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--org --status --limit --json" -- "$cur")) ;;
+        retry) COMPREPLY=($(compgen -W "--failed" -- "$cur")) ;;
+      esac ;;
     kb)
       case "$sub" in
         "") COMPREPLY=($(compgen -W "add list remove search" -- "$cur")) ;;

@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt kb serve sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb webhooks serve sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
@@ -12,6 +12,10 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a migrate -d
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a org -d 'Business profiles'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a prompt -d 'Render the system prompt'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a kb -d 'The knowledge base'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a webhooks -d 'Webhook deliveries'
+complete -c sonoria -n "__fish_seen_subcommand_from webhooks; and not __fish_seen_subcommand_from list retry" -a 'list retry'
+complete -c sonoria -n "__fish_seen_subcommand_from webhooks" -l status -x -a 'pending delivered failed' -d 'Delivery status'
+complete -c sonoria -n "__fish_seen_subcommand_from retry" -l failed -d 'Every failed delivery'
 complete -c sonoria -n "__fish_seen_subcommand_from kb; and not __fish_seen_subcommand_from add list remove search" -a 'add list remove search'
 complete -c sonoria -n "__fish_seen_subcommand_from kb" -l org -x -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from search" -l limit -x -d 'How many passages'

@@ -252,6 +252,12 @@ const std::vector<KeySpec>& key_specs() {
       v.push_back(std::move(k));
     }
 
+    v.push_back(duration_key("webhooks.retry_after", m(&S::webhooks, &WebhookSettings::retry_after),
+                             std::chrono::milliseconds(100)));
+    v.push_back(duration_key("webhooks.give_up_after", m(&S::webhooks, &WebhookSettings::give_up_after),
+                             std::chrono::seconds(1)));
+    v.push_back(duration_key("webhooks.timeout", m(&S::webhooks, &WebhookSettings::timeout),
+                             std::chrono::milliseconds(100)));
     v.push_back(list_key("api.tokens", m(&S::api, &ApiSettings::tokens), true));
     v.push_back(list_key("api.cors_origins", m(&S::api, &ApiSettings::cors_origins)));
 

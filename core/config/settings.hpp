@@ -107,6 +107,14 @@ struct LogSettings {
   std::string format = "text";                  // text | json
 };
 
+// Delivering webhooks (a profile's [webhooks]): the first retry comes after retry_after, each next
+// one after twice as long (at most an hour), until give_up_after since the call ended.
+struct WebhookSettings {
+  Duration retry_after = std::chrono::seconds(30);
+  Duration give_up_after = std::chrono::hours(24);
+  Duration timeout = std::chrono::seconds(10);   // per attempt
+};
+
 struct Settings {
   ServerSettings server;
   DatabaseSettings database;
@@ -118,6 +126,7 @@ struct Settings {
   ApiSettings api;
   PricingSettings pricing;
   LogSettings log;
+  WebhookSettings webhooks;
 };
 
 }  // namespace sonoria::config

@@ -23,6 +23,7 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   calls_ = std::make_unique<SqliteCallStore>(*connection_);
   queries_ = std::make_unique<SqliteCallQueries>(*connection_);
   knowledge_ = std::make_unique<SqliteKnowledgeStore>(*connection_);
+  webhooks_ = std::make_unique<SqliteWebhookStore>(*connection_);
 }
 
 Database::~Database() = default;

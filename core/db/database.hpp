@@ -28,6 +28,7 @@ class Database {
   CallStore& calls() { return *calls_; }
   CallQueries& queries() { return *queries_; }
   KnowledgeStore& knowledge() { return *knowledge_; }
+  WebhookStore& webhooks() { return *webhooks_; }
 
  private:
   std::unique_ptr<Connection> connection_;
@@ -35,6 +36,7 @@ class Database {
   std::unique_ptr<CallStore> calls_;
   std::unique_ptr<CallQueries> queries_;
   std::unique_ptr<KnowledgeStore> knowledge_;
+  std::unique_ptr<WebhookStore> webhooks_;
 };
 
 }  // namespace sonoria::db

@@ -199,6 +199,29 @@ INSERT INTO organization_secrets (organization_id, signing_secret, created_at)
   SELECT id, lower(hex(randomblob(32))), updated_at FROM organizations;
 )SQL";
 
+// Webhooks waiting to be delivered, delivered, or given up: queued in the transaction that ends
+// the call (so a crash loses neither), one row per call and end (the idempotency key names the
+// call and its finished_seq: a call that comes back and ends again is told again).
+const char* const k_v7_schema = R"SQL(
+CREATE TABLE webhook_deliveries (
+  id               INTEGER PRIMARY KEY,
+  organization_id  INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  call_sid         TEXT NOT NULL,
+  event            TEXT NOT NULL,
+  url              TEXT NOT NULL,
+  idempotency_key  TEXT NOT NULL UNIQUE,
+  status           TEXT NOT NULL,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  payload          TEXT,
+  last_status      INTEGER,
+  last_error       TEXT,
+  next_attempt_at  TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  delivered_at     TEXT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -228,6 +251,7 @@ const std::vector<Migration>& migrations() {
       {4, "the call flow's stages of each turn and call", k_v4_schema},
       {5, "the knowledge base: documents, passages and their full-text index", k_v5_schema},
       {6, "each organization's signing secret", k_v6_schema},
+      {7, "webhook deliveries", k_v7_schema},
   };
   return all;
 }

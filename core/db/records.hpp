@@ -114,7 +114,20 @@ struct MessageRecord {
   TimePoint at;
 };
 
-using Record = std::variant<CallOpened, CallAnswered, CallStatusReport, CallFinished, TranscriptEntry, CallEvent,
+// The outcome of one webhook delivery attempt (daemon/webhook_sender): delivered, or when to try
+// again, or given up. `payload` is kept from the first attempt, so every retry sends the same.
+struct WebhookAttempt {
+  int64_t id = 0;
+  std::string status;                   // delivered | pending | failed
+  int64_t attempts = 0;
+  std::optional<int> last_status;
+  std::string last_error;
+  std::string payload;
+  TimePoint next_attempt_at;
+  TimePoint at;
+};
+
+using Record = std::variant<CallOpened, CallAnswered, CallStatusReport, CallFinished, TranscriptEntry, CallEvent, WebhookAttempt,
                             MessageRecord>;
 
 // Terminal call states never regress (protocols.md §1.5).

@@ -36,6 +36,7 @@ void SqliteCallStore::apply(const CallOpened& r) {
   if (is_terminal_status(r.status)) s.bind(9, at); else s.bind_null(9);
   s.bind(10, at);
   s.run();
+  if (is_terminal_status(r.status) && c_.changes() > 0) SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
 }
 
 void SqliteCallStore::apply(const CallAnswered& r) {
@@ -67,6 +68,7 @@ void SqliteCallStore::apply(const CallStatusReport& r) {
     close.bind(1, r.twilio_status == "completed" ? std::string("completed") : r.twilio_status);
     close.bind(2, at).bind(3, r.twilio_status).bind(4, at).bind(5, r.call_sid);
     close.run();
+    if (c_.changes() > 0) SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.at);
   }
 }
 
@@ -84,6 +86,20 @@ void SqliteCallStore::apply(const CallFinished& r) {
   s.bind(13, r.usage.output_audio_tokens).bind(14, r.usage.cached_tokens).bind(15, r.greeting_latency_ms);
   s.bind(16, nlohmann::json(r.turn_latencies_ms).dump()).bind(17, at).bind(18, static_cast<int64_t>(r.reopened));
   s.bind(19, engines_json(r.engines)).bind(20, nlohmann::json(r.stages).dump()).bind(21, r.call_sid);
+  s.run();
+  SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.ended_at);
+}
+
+void SqliteCallStore::apply(const WebhookAttempt& r) {
+  Statement s(c_,
+              "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "
+              "payload = COALESCE(payload, ?), next_attempt_at = ?, "
+              "delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?");
+  const std::string at = format_timestamp(r.at);
+  s.bind(1, r.status).bind(2, r.attempts);
+  if (r.last_status) s.bind(3, static_cast<int64_t>(*r.last_status)); else s.bind_null(3);
+  s.bind(4, r.last_error).bind(5, r.payload).bind(6, format_timestamp(r.next_attempt_at)).bind(7, r.status);
+  s.bind(8, at).bind(9, r.id);
   s.run();
 }
 
@@ -126,6 +142,11 @@ void SqliteCallStore::apply(const MessageRecord& r) {
 int SqliteCallStore::close_abandoned_calls(TimePoint now) {
   Transaction tx(c_);
   std::string at = format_timestamp(now);
+  std::vector<std::string> open_calls;
+  {
+    Statement find(c_, "SELECT call_sid FROM calls WHERE status IN ('ringing', 'in-progress')");
+    while (find.step()) open_calls.push_back(find.text(0));
+  }
   Statement s(c_,
               "UPDATE calls SET status = 'interrupted', end_reason = COALESCE(end_reason, 'daemon_stopped'), "
               "ended_at = COALESCE(ended_at, ?), updated_at = ?, "
@@ -134,6 +155,8 @@ int SqliteCallStore::close_abandoned_calls(TimePoint now) {
   s.bind(1, at).bind(2, at);
   s.run();
   int n = c_.changes();
+  // Their end is told like any other: the daemon that answered them died before it could.
+  for (const auto& sid : open_calls) SqliteWebhookStore::queue_call_ended(c_, sid, now);
   tx.commit();
   return n;
 }

@@ -40,6 +40,21 @@ class SqliteKnowledgeStore : public KnowledgeStore {
   Connection& c_;
 };
 
+class SqliteWebhookStore : public WebhookStore {
+ public:
+  explicit SqliteWebhookStore(Connection& connection) : c_(connection) {}
+  std::vector<WebhookDelivery> list(int64_t organization_id, const std::string& status, int limit) override;
+  std::vector<WebhookDelivery> due(TimePoint now, int limit) override;
+  int retry(int64_t id, TimePoint now) override;
+
+  // Queues the call.ended webhook of `call_sid` when its organization has a call_end_url, in the
+  // transaction the caller holds (the one that ends the call).
+  static void queue_call_ended(Connection& c, const std::string& call_sid, TimePoint now);
+
+ private:
+  Connection& c_;
+};
+
 class SqliteCallStore : public CallStore {
  public:
   explicit SqliteCallStore(Connection& connection) : c_(connection) {}
@@ -58,6 +73,7 @@ class SqliteCallStore : public CallStore {
   void apply(const TranscriptEntry& r);
   void apply(const CallEvent& r);
   void apply(const MessageRecord& r);
+  void apply(const WebhookAttempt& r);
   Connection& c_;
 };
 

@@ -71,6 +71,36 @@ class KnowledgeStore {
   virtual std::vector<KbHit> search(int64_t organization_id, const std::string& question, int limit) = 0;
 };
 
+// One webhook to deliver (or delivered, or given up).
+struct WebhookDelivery {
+  int64_t id = 0;
+  int64_t organization_id = 0;
+  std::string call_sid;
+  std::string event;                 // call.ended
+  std::string url;
+  std::string idempotency_key;
+  std::string status;                // pending | delivered | failed
+  int64_t attempts = 0;
+  std::optional<std::string> payload;  // set at the first attempt
+  std::optional<int64_t> last_status;
+  std::string last_error;
+  std::string next_attempt_at;
+  std::string created_at;
+  std::optional<std::string> delivered_at;
+};
+
+class WebhookStore {
+ public:
+  virtual ~WebhookStore() = default;
+  // Newest first; `status` "" = any; `organization_id` 0 = every organization.
+  virtual std::vector<WebhookDelivery> list(int64_t organization_id, const std::string& status, int limit) = 0;
+  // Pending deliveries whose time has come, oldest first.
+  virtual std::vector<WebhookDelivery> due(TimePoint now, int limit) = 0;
+  // Makes a delivery pending again, due now, with a fresh day (the count of attempts stays);
+  // false when there is no such delivery. `id` 0: every failed one (the count is returned).
+  virtual int retry(int64_t id, TimePoint now) = 0;
+};
+
 class OrgStore {
  public:
   virtual ~OrgStore() = default;

@@ -224,6 +224,13 @@ struct HttpTool {
   bool operator==(const HttpTool&) const = default;
 };
 
+// Where sonoria tells the business's systems about its calls ([webhooks]); "" = not at all.
+struct Webhooks {
+  std::string call_end_url;          // POSTed the call record, transcript and tool calls after each call
+
+  bool operator==(const Webhooks&) const = default;
+};
+
 struct Profile {
   int64_t id = 0;                  // database id; 0 until stored
   Organization organization;
@@ -239,6 +246,7 @@ struct Profile {
   std::vector<FallbackNumber> fallback_numbers;
   std::vector<Stage> stages;       // empty: every call is one stage, as before stages existed
   std::vector<HttpTool> http_tools;
+  Webhooks webhooks;
 
   // The stage a call starts in (its index); 0 when there are none.
   std::size_t start_stage() const {

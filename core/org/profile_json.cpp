@@ -312,6 +312,9 @@ void from_json(const json& j, HttpTool& v) {
   read(j, "filler", v.filler);
 }
 
+void to_json(json& j, const Webhooks& v) { j = json{{"call_end_url", v.call_end_url}}; }
+void from_json(const json& j, Webhooks& v) { read(j, "call_end_url", v.call_end_url); }
+
 void to_json(json& j, const Profile& v) {
   j = json{{"id", v.id},
            {"organization", v.organization},
@@ -326,7 +329,8 @@ void to_json(json& j, const Profile& v) {
            {"sms_templates", v.sms_templates},
            {"fallback_numbers", v.fallback_numbers},
            {"stages", v.stages},
-           {"http_tools", v.http_tools}};
+           {"http_tools", v.http_tools},
+           {"webhooks", v.webhooks}};
 }
 void from_json(const json& j, Profile& v) {
   read(j, "id", v.id);
@@ -343,6 +347,7 @@ void from_json(const json& j, Profile& v) {
   read_list(j, "fallback_numbers", v.fallback_numbers);
   read_list(j, "stages", v.stages);
   read_list(j, "http_tools", v.http_tools);
+  read(j, "webhooks", v.webhooks);
 }
 
 std::string profile_to_json_text(const Profile& profile) {

@@ -109,7 +109,7 @@ class ProfileReader {
     Profile profile;
     check_keys(root, "",
                {"organization", "assistant", "services", "add_ons", "hours", "closures", "faqs", "booking", "team",
-                "sms_templates", "fallback_numbers", "stages", "http_tools"});
+                "sms_templates", "fallback_numbers", "stages", "http_tools", "webhooks"});
     if (const toml::table* table = sub_table(root, "organization", "")) {
       read_organization(*table, profile.organization);
     } else if (!root.get("organization")) {
@@ -164,6 +164,10 @@ class ProfileReader {
     table_array(root, "stages", "", profile.stages, [&](const toml::table& t, const std::string& base, Stage& s) {
       read_stage(t, base, s);
     });
+    if (const toml::table* table = sub_table(root, "webhooks", "")) {
+      check_keys(*table, "webhooks", {"call_end_url"});
+      text(*table, "call_end_url", "webhooks", profile.webhooks.call_end_url);
+    }
     table_array(root, "http_tools", "", profile.http_tools,
                 [&](const toml::table& t, const std::string& base, HttpTool& tool) { read_http_tool(t, base, tool); });
 

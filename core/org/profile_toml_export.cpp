@@ -264,6 +264,10 @@ std::string export_profile_toml(const Profile& profile) {
   write_messaging(w, profile);
   write_stages(w, profile);
   write_http_tools(w, profile);
+  if (profile.webhooks != Webhooks{}) {
+    w.section("[webhooks]");
+    w.optional_text("call_end_url", profile.webhooks.call_end_url);
+  }
   return w.take();
 }
 

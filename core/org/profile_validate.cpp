@@ -544,6 +544,9 @@ std::vector<Problem> validate_profile(const Profile& profile) {
   check_rest(check, profile);
   check_stages(check, profile);
   check_http_tools(check, profile);
+  if (const auto& url = profile.webhooks.call_end_url;
+      !url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+    check.add("webhooks.call_end_url", toml_quote(url) + " is not an http:// or https:// URL");
   return std::move(check.problems);
 }
 

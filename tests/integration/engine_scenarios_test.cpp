@@ -993,3 +993,74 @@ TEST_CASE("an HTTP tool answering 500: the engine gets the status and a sentence
     if (ev.kind == "http_tool" && ev.detail_json && ev.detail_json->find("\"status\":500") != std::string::npos) recorded = true;
   CHECK(recorded);
 }
+
+TEST_CASE("the call-end webhook reaches a receiver that was down for three attempts, once, across a daemon restart") {
+  fakes::FakeHttpReceiver receiver;
+  receiver.set_down(true);
+  Harness h({"openai"}, [&receiver](Harness& harness) {
+    harness.settings.webhooks.retry_after = 200ms;
+    db::Database database(harness.settings.database, db::SchemaCheck::require_current);
+    auto studio = *database.orgs().find_by_slug("lotus-yoga");
+    studio.webhooks.call_end_url = receiver.url() + "/hooks/call-ended";
+    database.orgs().upsert(studio);
+    receiver.set_secret(database.orgs().signing_secret(studio.id));
+  });
+  auto& e = h.engine("openai");
+  e.greeting(400);
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, e);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+
+  auto delivery = [&]() -> std::optional<db::WebhookDelivery> {
+    db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+    auto rows = database.webhooks().list(0, "", 10);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+  };
+  // Three attempts fail against the receiver that is down; the call's record says so.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline && (!delivery() || delivery()->attempts < 3))
+    std::this_thread::sleep_for(50ms);
+  auto pending = delivery();
+  REQUIRE(pending);
+  CHECK(pending->attempts >= 3);
+  CHECK(pending->status == "pending");
+  CHECK(pending->call_sid == caller.call_sid());
+  CHECK_FALSE(pending->last_error.empty());
+  CHECK(receiver.requests().empty());
+
+  // The daemon restarts; the receiver is back. The delivery is picked up from the database.
+  h.daemon->request_stop();
+  h.daemon->wait();
+  receiver.set_down(false);
+  h.daemon = std::make_unique<daemon::Daemon>(h.settings);
+  h.daemon->start();
+  REQUIRE(receiver.wait_for_requests(1, 15s));
+  std::this_thread::sleep_for(1500ms);  // no second delivery follows
+  const auto requests = receiver.requests();
+  REQUIRE(requests.size() == 1);
+  const auto& r = requests[0];
+  CHECK(r.method == "POST");
+  CHECK(r.target == "/hooks/call-ended");
+  CHECK(r.signature_valid);
+  CHECK(r.header("X-Sonoria-Event") == "call.ended");
+  CHECK(r.header("X-Sonoria-Idempotency-Key") == pending->idempotency_key);
+  const auto body = nlohmann::json::parse(r.body);
+  CHECK(body["event"] == "call.ended");
+  CHECK(body["call"]["call_sid"] == caller.call_sid());
+  CHECK(body["call"]["status"] == "completed");
+  CHECK(body["call"]["organization"] == "lotus-yoga");
+  REQUIRE(body["call"]["turns"].size() >= 1);
+  CHECK(body["call"]["turns"][0]["text"] == "Hello!");
+  std::optional<db::WebhookDelivery> done;
+  for (int i = 0; i < 100 && (!done || done->status != "delivered"); ++i) {
+    done = delivery();
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(done);
+  CHECK(done->status == "delivered");
+  CHECK(done->attempts == pending->attempts + 1);
+  CHECK(done->last_status == 200);
+}

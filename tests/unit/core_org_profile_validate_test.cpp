@@ -402,3 +402,10 @@ TEST_CASE("http tools: names, methods, URLs, schemas, headers and limits are che
   CHECK(problems.find("http_tools[2].headers.X-Key: a malformed ${") != std::string::npos);
   CHECK(problems.find("http_tools[2].headers.X-Sonoria-Signature: set by sonoria itself") != std::string::npos);
 }
+
+TEST_CASE("webhooks: a call-end URL must be http(s)") {
+  CHECK(parse_profile_toml(k_org + "[webhooks]\ncall_end_url = \"https://n8n.example/webhook/x\"\n", "p.toml")
+            .webhooks.call_end_url == "https://n8n.example/webhook/x");
+  CHECK(problems_in(k_org + "[webhooks]\ncall_end_url = \"n8n.example\"\n") ==
+        "profiles/yoga.toml:7: webhooks.call_end_url: \"n8n.example\" is not an http:// or https:// URL");
+}
