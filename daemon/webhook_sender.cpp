@@ -31,6 +31,9 @@ void WebhookSender::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    // A receiver that is slow to answer does not hold up the shutdown: the attempt is abandoned
+    // unrecorded, and the next daemon makes it again.
+    if (sending_) static_cast<boost::asio::io_context*>(sending_)->stop();
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -110,9 +113,23 @@ void WebhookSender::deliver(db::Database& database, const db::WebhookDelivery& d
   }
   boost::asio::io_context io;
   net::HttpResponse response;
+  bool answered = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    sending_ = &io;
+  }
   auto client = net::HttpClient::create(io.get_executor());
-  client->request(std::move(request), settings_.webhooks.timeout, [&](net::HttpResponse r) { response = std::move(r); });
+  client->request(std::move(request), settings_.webhooks.timeout, [&](net::HttpResponse r) {
+    response = std::move(r);
+    answered = true;
+  });
   io.run();
+  {
+    std::lock_guard lock(mutex_);
+    sending_ = nullptr;
+  }
+  if (!answered) return;  // stopped mid-attempt
 
   db::WebhookAttempt attempt;
   attempt.id = delivery.id;

@@ -50,6 +50,7 @@ class WebhookSender {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  void* sending_ = nullptr;          // the io_context of the request under way (stop() ends it)
   bool woken_ = false;
   // Attempted, and the outcome not yet visible in the database: not attempted again before this.
   std::map<int64_t, std::chrono::steady_clock::time_point> settling_;
