@@ -126,6 +126,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       circumstances.comeback_dial_status = p_.comeback->dial_status;
       circumstances.earlier_turns = record_.said();
     }
+    if (p_.call_start) {
+      circumstances.caller_facts = p_.call_start->variables;
+      circumstances.greeting = p_.call_start->greeting;
+    }
     call::CallSetup setup = call::setup_call(*p_.profile, s_.settings, circumstances);
     session_ = share(std::move(setup.session));
     engines_ = std::move(setup.engines);
@@ -135,6 +139,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     if (!p_.profile->stages.empty() && !p_.comeback) {
       staged_ = true;
       stage_ = p_.profile->start_stage();
+      if (p_.call_start && !p_.call_start->stage.empty())
+        if (auto asked = call::find_stage(p_.profile->stages, p_.call_start->stage)) stage_ = *asked;
       setup.bridge.stages = std::shared_ptr<const std::vector<org::Stage>>(p_.profile, &p_.profile->stages);
       setup.bridge.start_stage = stage_;
     }

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/call/actions.hpp"
+#include "core/call/call_start.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/org/profile.hpp"
 #include "core/twilio/media_message.hpp"
@@ -45,6 +46,8 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
     };
     // Shared, not inline: it is rare, and a call's session stays small without it.
     std::shared_ptr<const Comeback> comeback;
+    // What the call-start webhook said, when the profile has one and it answered in time.
+    std::shared_ptr<const call::CallStart> call_start;
   };
 
   static std::shared_ptr<MediaSession> create(Services& services, Params params);

@@ -6,7 +6,12 @@
 #include <functional>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
+#include "core/call/call_start.hpp"
 #include "core/db/records.hpp"
+#include "core/net/http_client.hpp"
+#include "core/tools/request_signature.hpp"
 #include "core/twilio/media_message.hpp"
 #include "core/twilio/signature.hpp"
 #include "daemon/admission.hpp"
@@ -239,18 +244,82 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   Admit admit = s_.admission.admit(from, Admission::Clock::now());
   if (admit != Admit::yes) return refuse(admit_reason(admit));
 
+  s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt});
+  CallOpening opening{call_sid, profile, from, to, direction, now};
+  if (direction == "inbound" && !profile->webhooks.call_start_url.empty())
+    return ask_call_start(std::move(opening), std::move(respond));
+  answer(opening, nullptr, std::move(respond));
+}
+
+// The business's system is asked about the caller while the phone rings, within its deadline;
+// without an answer in time the call goes on as if there were no webhook.
+void Routes::ask_call_start(CallOpening opening, HttpResponder respond) {
+  const auto& hooks = opening.profile->webhooks;
+  net::HttpRequest request;
+  request.method = "POST";
+  request.url = hooks.call_start_url;
+  request.body = call::call_start_body(opening.call_sid, opening.from, opening.to, opening.direction,
+                                       opening.profile->organization.slug);
+  request.headers = {{"Content-Type", "application/json"},
+                     {"X-Sonoria-Event", "call.started"},
+                     {"X-Sonoria-Call", opening.call_sid}};
+  if (const auto secret = s_.orgs.signing_secret(opening.profile->id); !secret.empty()) {
+    const auto t = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    request.headers.emplace_back(std::string(tools::k_signature_header), tools::signature_value(secret, t.count(), request.body));
+  }
+  auto http = net::HttpClient::create(s_.io.get_executor());
+  const auto started = std::chrono::steady_clock::now();
+  http->request(std::move(request), std::chrono::milliseconds(hooks.call_start_timeout_ms),
+                [this, http, opening = std::move(opening), respond = std::move(respond), started](net::HttpResponse r) mutable {
+                  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+                  auto start = std::make_shared<call::CallStart>(call::read_call_start_answer(
+                      r.ok() ? r.status : 0, r.body, r.error_text, *opening.profile));
+                  nlohmann::json detail = {{"elapsed_ms", ms}, {"status", r.ok() ? r.status : 0}};
+                  if (!start->problem.empty()) detail["problem"] = start->problem;
+                  if (!start->greeting.empty()) detail["greeting"] = true;
+                  if (!start->variables.empty()) detail["variables"] = start->variables.size();
+                  if (!start->stage.empty()) detail["stage"] = start->stage;
+                  detail["action"] = start->action == call::CallStart::Action::reject     ? "reject"
+                                     : start->action == call::CallStart::Action::transfer ? "transfer"
+                                                                                           : "proceed";
+                  s_.writer.post(db::CallEvent{opening.call_sid, db::now_ms(), 0, "call_start_webhook", std::nullopt, detail.dump()});
+                  if (!start->problem.empty())
+                    log_warn("call.start_webhook", opening.call_sid, start->problem, {{"elapsed_ms", std::to_string(ms)}});
+                  answer(opening, std::move(start), std::move(respond));
+                });
+}
+
+void Routes::answer(const CallOpening& opening, std::shared_ptr<const call::CallStart> start, HttpResponder respond) {
+  const auto& call_sid = opening.call_sid;
+  const auto* profile = opening.profile.get();
+  if (start && start->action != call::CallStart::Action::proceed) {
+    // The business's system decided: the assistant is not started, and the slot is free again.
+    s_.admission.release();
+    const bool reject = start->action == call::CallStart::Action::reject;
+    db::CallFinished finished;
+    finished.call_sid = call_sid;
+    finished.status = reject ? "rejected" : "transferred";
+    finished.end_reason = reject ? "rejected_by_call_start_webhook" : "transferred_by_call_start_webhook";
+    finished.ended_at = db::now_ms();
+    s_.writer.post(finished);
+    s_.metrics.count_call_outcome(finished.status);
+    log_info("call.start_webhook_decided", call_sid, "", {{"action", reject ? "reject" : "transfer"}});
+    if (reject) return respond(twiml(refusal_twiml("rejected", profile)));
+    return respond(twiml(after_stream_twiml(call::Disposition{call::Transfer{start->transfer_to}}, profile,
+                                            s_.settings.server.public_url, opening.to)));
+  }
   std::string token = CallRegistry::mint_token();
   MediaSession::Params p;
   p.call_sid = call_sid;
-  p.profile = profile;
-  p.from = from;
-  p.to = to;
-  p.direction = direction;
-  p.started_at = now;
+  p.profile = opening.profile;
+  p.from = opening.from;
+  p.to = opening.to;
+  p.direction = opening.direction;
+  p.started_at = opening.started_at;
+  p.call_start = std::move(start);
   auto session = MediaSession::create(s_, std::move(p));
-  s_.calls.add(call_sid, token, session, profile, to);
-  s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt});
-  log_info("call.admitted", call_sid, "", {{"org", profile->organization.slug}, {"from", from}, {"to", to}});
+  s_.calls.add(call_sid, token, session, opening.profile, opening.to);
+  log_info("call.admitted", call_sid, "", {{"org", profile->organization.slug}, {"from", opening.from}, {"to", opening.to}});
   session->start_ringing();
   respond(twiml(stream_twiml(s_.settings.server.public_url, token, call_sid)));
 }

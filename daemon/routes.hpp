@@ -8,10 +8,16 @@
 #include <optional>
 #include <string>
 
+#include "core/db/timestamp.hpp"
+#include "core/org/profile.hpp"
 #include "core/twilio/form.hpp"
 #include "daemon/http_message.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/services.hpp"
+
+namespace sonoria::call {
+struct CallStart;
+}  // namespace sonoria::call
 
 namespace sonoria::daemon {
 
@@ -29,6 +35,19 @@ class Routes {
 
  private:
   void voice(const HttpRequest& request, HttpResponder respond);
+  // An admitted call, between the voice webhook and its answer.
+  struct CallOpening {
+    std::string call_sid;
+    std::shared_ptr<const org::Profile> profile;
+    std::string from;
+    std::string to;
+    std::string direction;
+    db::TimePoint started_at;
+  };
+  void ask_call_start(CallOpening opening, HttpResponder respond);
+  // Starts the call's session and answers with the stream — or, when the call-start webhook
+  // decided otherwise, with a rejection or a transfer.
+  void answer(const CallOpening& opening, std::shared_ptr<const call::CallStart> start, HttpResponder respond);
   void connect_done(const HttpRequest& request, HttpResponder respond);
   void dial_done(const HttpRequest& request, HttpResponder respond);
   void status(const HttpRequest& request, HttpResponder respond);

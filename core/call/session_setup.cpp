@@ -1,5 +1,6 @@
 #include "core/call/session_setup.hpp"
 
+#include "core/call/call_start.hpp"
 #include "core/prompt/system_prompt.hpp"
 
 namespace sonoria::call {
@@ -66,6 +67,8 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
                      : a.transfer_digit == "off" ? std::string()
                                                  : a.transfer_digit;
   if (!profile.fallback_numbers.empty()) b.transfer_number = profile.fallback_numbers.front().number;
+  s.instructions += caller_facts_prompt(call.caller_facts);
+  if (!call.greeting.empty()) b.greeting = call.greeting;
   if (call.comeback_dial_status) {
     s.instructions += prompt::after_unanswered_transfer(profile, *call.comeback_dial_status, call.earlier_turns);
     b.greeting.clear();

@@ -29,6 +29,9 @@ struct CallCircumstances {
   // far as (speaker, text) pairs. The assistant then takes a message and cannot transfer again.
   std::optional<std::string> comeback_dial_status;
   std::vector<std::pair<std::string, std::string>> earlier_turns;
+  // What the call-start webhook said (core/call/call_start.hpp): facts for the prompt and a greeting.
+  std::vector<std::pair<std::string, std::string>> caller_facts;
+  std::string greeting;              // "" = the profile's
 };
 
 struct CallSetup {

@@ -227,6 +227,8 @@ struct HttpTool {
 // Where sonoria tells the business's systems about its calls ([webhooks]); "" = not at all.
 struct Webhooks {
   std::string call_end_url;          // POSTed the call record, transcript and tool calls after each call
+  std::string call_start_url;        // asked about each inbound call while it rings (core/call/call_start.hpp)
+  int call_start_timeout_ms = 1500;  // then the call goes on with the defaults
 
   bool operator==(const Webhooks&) const = default;
 };

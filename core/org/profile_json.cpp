@@ -312,8 +312,16 @@ void from_json(const json& j, HttpTool& v) {
   read(j, "filler", v.filler);
 }
 
-void to_json(json& j, const Webhooks& v) { j = json{{"call_end_url", v.call_end_url}}; }
-void from_json(const json& j, Webhooks& v) { read(j, "call_end_url", v.call_end_url); }
+void to_json(json& j, const Webhooks& v) {
+  j = json{{"call_end_url", v.call_end_url},
+           {"call_start_url", v.call_start_url},
+           {"call_start_timeout_ms", v.call_start_timeout_ms}};
+}
+void from_json(const json& j, Webhooks& v) {
+  read(j, "call_end_url", v.call_end_url);
+  read(j, "call_start_url", v.call_start_url);
+  read(j, "call_start_timeout_ms", v.call_start_timeout_ms);
+}
 
 void to_json(json& j, const Profile& v) {
   j = json{{"id", v.id},

@@ -165,8 +165,10 @@ class ProfileReader {
       read_stage(t, base, s);
     });
     if (const toml::table* table = sub_table(root, "webhooks", "")) {
-      check_keys(*table, "webhooks", {"call_end_url"});
+      check_keys(*table, "webhooks", {"call_end_url", "call_start_url", "call_start_timeout_ms"});
       text(*table, "call_end_url", "webhooks", profile.webhooks.call_end_url);
+      text(*table, "call_start_url", "webhooks", profile.webhooks.call_start_url);
+      whole(*table, "call_start_timeout_ms", "webhooks", profile.webhooks.call_start_timeout_ms);
     }
     table_array(root, "http_tools", "", profile.http_tools,
                 [&](const toml::table& t, const std::string& base, HttpTool& tool) { read_http_tool(t, base, tool); });

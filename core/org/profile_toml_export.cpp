@@ -267,6 +267,9 @@ std::string export_profile_toml(const Profile& profile) {
   if (profile.webhooks != Webhooks{}) {
     w.section("[webhooks]");
     w.optional_text("call_end_url", profile.webhooks.call_end_url);
+    w.optional_text("call_start_url", profile.webhooks.call_start_url);
+    if (profile.webhooks.call_start_timeout_ms != Webhooks{}.call_start_timeout_ms)
+      w.integer("call_start_timeout_ms", profile.webhooks.call_start_timeout_ms);
   }
   return w.take();
 }

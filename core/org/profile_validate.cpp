@@ -544,9 +544,12 @@ std::vector<Problem> validate_profile(const Profile& profile) {
   check_rest(check, profile);
   check_stages(check, profile);
   check_http_tools(check, profile);
-  if (const auto& url = profile.webhooks.call_end_url;
-      !url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
-    check.add("webhooks.call_end_url", toml_quote(url) + " is not an http:// or https:// URL");
+  for (const auto& [field, url] : {std::pair<const char*, const std::string*>{"webhooks.call_end_url", &profile.webhooks.call_end_url},
+                                   {"webhooks.call_start_url", &profile.webhooks.call_start_url}})
+    if (!url->empty() && url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
+      check.add(field, toml_quote(*url) + " is not an http:// or https:// URL");
+  // While the phone rings: long enough for a CRM lookup, short enough not to be noticed.
+  check.int_range("webhooks.call_start_timeout_ms", profile.webhooks.call_start_timeout_ms, 200, 5000);
   return std::move(check.problems);
 }
 

@@ -1064,3 +1064,95 @@ TEST_CASE("the call-end webhook reaches a receiver that was down for three attem
   CHECK(done->attempts == pending->attempts + 1);
   CHECK(done->last_status == 200);
 }
+
+namespace {
+
+std::function<void(Harness&)> with_call_start(fakes::FakeHttpReceiver& receiver) {
+  return [&receiver](Harness& h) {
+    db::Database database(h.settings.database, db::SchemaCheck::require_current);
+    auto studio = *database.orgs().find_by_slug("lotus-yoga");
+    studio.webhooks.call_start_url = receiver.url() + "/hooks/call-started";
+    database.orgs().upsert(studio);
+    receiver.set_secret(database.orgs().signing_secret(studio.id));
+  };
+}
+
+bool sent_text(fakes::FakeOpenAiRealtime& fake, const std::string& text) {
+  for (const auto& ev : fake.session(0).client_events)
+    if (ev.dump().find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a call-start webhook personalises the greeting and the prompt while the phone rings") {
+  fakes::FakeHttpReceiver receiver;
+  receiver.set_default({200, R"({"greeting":"Hi Jane, welcome back to Lotus Yoga!","variables":{"caller_name":"Jane"}})",
+                        "application/json"});
+  Harness h({"openai"}, with_call_start(receiver));
+  auto& e = h.engine("openai");
+  auto& fake = static_cast<OpenAiUnderTest&>(e).fake;
+  e.greeting(400);
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, e);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  const auto requests = receiver.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].signature_valid);
+  const auto asked = nlohmann::json::parse(requests[0].body);
+  CHECK(asked["event"] == "call.started");
+  CHECK(asked["from"] == "+15551112222");
+  CHECK(asked["call_sid"] == caller.call_sid());
+  CHECK(fake.session(0).session_updates[0]["instructions"].get<std::string>().find("- caller_name: Jane") !=
+        std::string::npos);
+  CHECK(sent_text(fake, "Hi Jane, welcome back to Lotus Yoga!"));
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+  bool recorded = false;
+  for (const auto& ev : h.events(caller.call_sid())) recorded = recorded || ev.kind == "call_start_webhook";
+  CHECK(recorded);
+}
+
+TEST_CASE("a call-start webhook that does not answer in time: the call is answered with the defaults") {
+  fakes::FakeHttpReceiver receiver;
+  receiver.set_default({200, R"({"greeting":"Too late!"})", "application/json", 3000ms});
+  Harness h({"openai"}, with_call_start(receiver));
+  auto& e = h.engine("openai");
+  auto& fake = static_cast<OpenAiUnderTest&>(e).fake;
+  e.greeting(400);
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, e);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  CHECK(sent_text(fake, k_profile_greeting));
+  CHECK_FALSE(sent_text(fake, "Too late!"));
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+  std::string problem;
+  for (const auto& ev : h.events(caller.call_sid()))
+    if (ev.kind == "call_start_webhook")
+      problem = nlohmann::json::parse(ev.detail_json.value_or("{}")).value("problem", "");
+  CHECK(problem.rfind("no answer", 0) == 0);
+}
+
+TEST_CASE("a call-start webhook may reject a call or send it to a person; the assistant is not started") {
+  fakes::FakeHttpReceiver receiver;
+  receiver.push_answer({200, R"({"action":"reject"})", "application/json"});
+  receiver.push_answer({200, R"({"action":"transfer","transfer_to":"+15550009999"})", "application/json"});
+  Harness h({"openai"}, with_call_start(receiver));
+  fakes::FakeTwilioCaller rejected;
+  auto r = rejected.post_voice_webhook(h.base() + "/twilio/voice", k_public + "/twilio/voice");
+  REQUIRE(r.twiml);
+  CHECK_FALSE(r.twiml->connect);
+  CHECK(r.body.find("<Hangup") != std::string::npos);
+  fakes::FakeTwilioCaller transferred;
+  auto t = transferred.post_voice_webhook(h.base() + "/twilio/voice", k_public + "/twilio/voice");
+  REQUIRE(t.twiml);
+  REQUIRE(t.twiml->dial);
+  CHECK(t.twiml->dial->number == "+15550009999");
+  CHECK(h.engine("openai").sessions() == 0);
+  auto row = h.finished_call(transferred.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "transferred");
+  CHECK(row->end_reason == "transferred_by_call_start_webhook");
+  CHECK(h.finished_call(rejected.call_sid())->status == "rejected");
+}
