@@ -23,6 +23,7 @@
 #include "daemon/org_directory.hpp"
 #include "daemon/outbound_api.hpp"
 #include "daemon/read_pool.hpp"
+#include "daemon/call_summarizer.hpp"
 #include "daemon/webhook_sender.hpp"
 #include "daemon/routes.hpp"
 
@@ -105,6 +106,7 @@ class Daemon::Impl {
     server_.start();
     start_reloader();
     webhooks_.start();
+    summaries_.start();
     const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
@@ -223,6 +225,7 @@ class Daemon::Impl {
     for (auto& t : threads_)
       if (t.joinable()) t.join();
     threads_.clear();
+    summaries_.stop();
     webhooks_.stop();  // before the writer: its last attempts are recorded
     read_pool_.stop();
     writer_.flush_and_stop();
@@ -238,6 +241,7 @@ class Daemon::Impl {
   DbWriter writer_;
   ReadPool read_pool_;   // database reads off the io threads (the API, query_knowledge)
   WebhookSender webhooks_{settings_, orgs_, writer_};
+  CallSummarizer summaries_{settings_, orgs_, writer_};
   Services services_;
   Routes routes_;
   ApiRoutes api_;

@@ -18,6 +18,7 @@ namespace {
 constexpr auto k_tick = std::chrono::seconds(1);
 constexpr int k_batch = 20;
 constexpr auto k_settle = std::chrono::seconds(1);
+constexpr auto k_summary_wait = std::chrono::minutes(2);
 }  // namespace
 
 WebhookSender::WebhookSender(const config::Settings& settings, OrgDirectory& orgs, DbWriter& writer)
@@ -88,6 +89,10 @@ void WebhookSender::deliver(db::Database& database, const db::WebhookDelivery& d
     // Built once, at the first attempt, and kept: every retry sends the same bytes.
     reports::CallDetail detail;
     auto row = database.queries().find(delivery.call_sid);
+    // The summary comes a few seconds after the call: the webhook waits for it, a little.
+    if (row && settings_.summary.enabled() && !row->summary_json && row->answered_at && row->turns > 0 &&
+        db::now_ms() - db::parse_timestamp(delivery.created_at).value_or(db::now_ms()) < k_summary_wait)
+      return;
     if (row) {
       detail.call = *row;
       detail.transcript = database.queries().transcript(*row);

@@ -258,6 +258,11 @@ const std::vector<KeySpec>& key_specs() {
                              std::chrono::seconds(1)));
     v.push_back(duration_key("webhooks.timeout", m(&S::webhooks, &WebhookSettings::timeout),
                              std::chrono::milliseconds(100)));
+    auto& summary_url = v.emplace_back(string_key("summary.url", m(&S::summary, &SummarySettings::url)));
+    summary_url.check = [](const Settings& s) { return check_url(s.summary.url, {"https", "http"}); };
+    v.push_back(string_key("summary.api_key", m(&S::summary, &SummarySettings::api_key), true));
+    v.push_back(string_key("summary.model", m(&S::summary, &SummarySettings::model)));
+    v.push_back(duration_key("summary.timeout", m(&S::summary, &SummarySettings::timeout), std::chrono::seconds(1)));
     v.push_back(list_key("api.tokens", m(&S::api, &ApiSettings::tokens), true));
     v.push_back(list_key("api.cors_origins", m(&S::api, &ApiSettings::cors_origins)));
 

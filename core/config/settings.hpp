@@ -115,6 +115,16 @@ struct WebhookSettings {
   Duration timeout = std::chrono::seconds(10);   // per attempt
 };
 
+// The post-call summary: a text model behind an OpenAI-compatible chat completions API (OpenAI,
+// Azure, a local server) reads each answered call's transcript. Off while model or api_key is "".
+struct SummarySettings {
+  std::string url = "https://api.openai.com/v1";  // the API's base; /chat/completions is added
+  std::string api_key;
+  std::string model;
+  Duration timeout = std::chrono::seconds(30);
+  bool enabled() const { return !model.empty() && !api_key.empty(); }
+};
+
 struct Settings {
   ServerSettings server;
   DatabaseSettings database;
@@ -127,6 +137,7 @@ struct Settings {
   PricingSettings pricing;
   LogSettings log;
   WebhookSettings webhooks;
+  SummarySettings summary;
 };
 
 }  // namespace sonoria::config

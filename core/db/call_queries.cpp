@@ -17,7 +17,7 @@ const char* const k_columns =
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
     "c.output_audio_tokens, c.cached_tokens, c.greeting_latency_ms, COALESCE(c.turn_latencies_ms, '[]'), "
-    "c.finished_seq, c.engines, c.stages";
+    "c.finished_seq, c.engines, c.stages, c.summary_json";
 
 // A JSON array of strings as the database holds it; anything else in it is skipped.
 std::vector<std::string> parse_names_json(const std::string& text) {
@@ -55,6 +55,7 @@ CallRow read_row(const Statement& s) {
   r.finished_seq = s.optional_int64(25);
   r.engines = parse_engines_json(s.text(26));
   r.stages = parse_names_json(s.text(27));
+  r.summary_json = s.optional_text(28);
   return r;
 }
 
@@ -210,6 +211,16 @@ std::map<int64_t, std::string> SqliteCallQueries::organization_timezones() {
   Statement s(c_, "SELECT id, timezone FROM organizations");
   std::map<int64_t, std::string> out;
   while (s.step()) out[s.int64(0)] = s.text(1);
+  return out;
+}
+
+std::vector<std::string> SqliteCallQueries::awaiting_summary(TimePoint since, int limit) {
+  std::vector<std::string> out;
+  Statement s(c_,
+              "SELECT call_sid FROM calls WHERE summary_json IS NULL AND answered_at IS NOT NULL AND turns > 0 "
+              "AND ended_at >= ? ORDER BY ended_at LIMIT ?");
+  s.bind(1, format_timestamp(since)).bind(2, static_cast<int64_t>(limit));
+  while (s.step()) out.push_back(s.text(0));
   return out;
 }
 

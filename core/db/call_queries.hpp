@@ -65,6 +65,8 @@ class CallQueries {
   virtual std::map<std::string, int64_t> tool_calls_by_name(const CallQuery& query) = 0;
   // Organization id → IANA time zone.
   virtual std::map<int64_t, std::string> organization_timezones() = 0;
+  // Answered calls that ended at or after `since` with a transcript and no summary yet, oldest first.
+  virtual std::vector<std::string> awaiting_summary(TimePoint since, int limit) = 0;
 };
 
 class SqliteCallQueries : public CallQueries {
@@ -78,6 +80,7 @@ class SqliteCallQueries : public CallQueries {
   std::vector<CallEvent> events(const CallRow& call) override;
   std::map<std::string, int64_t> tool_calls_by_name(const CallQuery& query) override;
   std::map<int64_t, std::string> organization_timezones() override;
+  std::vector<std::string> awaiting_summary(TimePoint since, int limit) override;
 
  private:
   Connection& c_;

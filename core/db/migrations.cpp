@@ -222,6 +222,11 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 )SQL";
 
+// The post-call summary (a text model's): null until made; {"error": …} when it could not be.
+const char* const k_v8_schema = R"SQL(
+ALTER TABLE calls ADD COLUMN summary_json TEXT;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -252,6 +257,7 @@ const std::vector<Migration>& migrations() {
       {5, "the knowledge base: documents, passages and their full-text index", k_v5_schema},
       {6, "each organization's signing secret", k_v6_schema},
       {7, "webhook deliveries", k_v7_schema},
+      {8, "post-call summaries", k_v8_schema},
   };
   return all;
 }

@@ -114,6 +114,12 @@ struct MessageRecord {
   TimePoint at;
 };
 
+// A call's post-call summary, made after it ended (daemon/call_summarizer.hpp).
+struct CallSummarized {
+  std::string call_sid;
+  std::string summary_json;
+};
+
 // The outcome of one webhook delivery attempt (daemon/webhook_sender): delivered, or when to try
 // again, or given up. `payload` is kept from the first attempt, so every retry sends the same.
 struct WebhookAttempt {
@@ -127,7 +133,7 @@ struct WebhookAttempt {
   TimePoint at;
 };
 
-using Record = std::variant<CallOpened, CallAnswered, CallStatusReport, CallFinished, TranscriptEntry, CallEvent, WebhookAttempt,
+using Record = std::variant<CallOpened, CallAnswered, CallStatusReport, CallFinished, TranscriptEntry, CallEvent, WebhookAttempt, CallSummarized,
                             MessageRecord>;
 
 // Terminal call states never regress (protocols.md §1.5).

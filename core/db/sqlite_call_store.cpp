@@ -90,6 +90,12 @@ void SqliteCallStore::apply(const CallFinished& r) {
   SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.ended_at);
 }
 
+void SqliteCallStore::apply(const CallSummarized& r) {
+  Statement s(c_, "UPDATE calls SET summary_json = ? WHERE call_sid = ?");
+  s.bind(1, r.summary_json).bind(2, r.call_sid);
+  s.run();
+}
+
 void SqliteCallStore::apply(const WebhookAttempt& r) {
   Statement s(c_,
               "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "

@@ -74,6 +74,7 @@ class SqliteCallStore : public CallStore {
   void apply(const CallEvent& r);
   void apply(const MessageRecord& r);
   void apply(const WebhookAttempt& r);
+  void apply(const CallSummarized& r);
   Connection& c_;
 };
 

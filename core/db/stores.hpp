@@ -145,6 +145,7 @@ struct CallRow {
   std::vector<EngineTime> engines;       // in the order they served; empty for calls never answered
   std::optional<int64_t> finished_seq;   // the order in which calls finished (exports); null while open
   std::vector<std::string> stages;       // the call flow's stages reached, in order; empty without stages
+  std::optional<std::string> summary_json;  // the post-call summary (reports/call_summary.hpp); null until made
 };
 
 class CallStore {

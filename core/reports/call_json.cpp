@@ -17,6 +17,13 @@ nlohmann::json engines_of(const db::CallRow& c) {
   return out;
 }
 
+// The post-call summary as stored; null until there is one.
+nlohmann::json summary_of(const db::CallRow& c) {
+  if (!c.summary_json) return nullptr;
+  auto j = nlohmann::json::parse(*c.summary_json, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+}
+
 }  // namespace
 
 std::vector<ToolCall> tool_calls_of(const std::vector<db::CallEvent>& events) {
@@ -60,6 +67,7 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
       {"tool_call_count", c.tool_calls},
       {"engines", engines_of(c)},
       {"stages", c.stages},
+      {"summary", summary_of(c)},
       {"usage", {{"input_tokens", c.usage.input_tokens}, {"output_tokens", c.usage.output_tokens},
                  {"input_audio_tokens", c.usage.input_audio_tokens},
                  {"output_audio_tokens", c.usage.output_audio_tokens}, {"cached_tokens", c.usage.cached_tokens}}},

@@ -119,6 +119,12 @@ void ExportWriter::write(const CallDetail& d) {
           out_ << (i ? ", " : " ") << tools[i].name << (tools[i].stage ? " (in " + *tools[i].stage + ")" : "");
         out_ << "\n";
       }
+      if (c.summary_json) {
+        const auto summary = nlohmann::json::parse(*c.summary_json, nullptr, false);
+        if (summary.is_object() && summary.contains("summary") && summary["summary"].is_string())
+          out_ << "Summary: " << summary["summary"].get<std::string>()
+               << (summary.value("follow_up_needed", false) ? " (follow-up needed)" : "") << "\n";
+      }
       out_ << "Usage: " << c.usage.input_tokens << " input tokens, " << c.usage.output_tokens << " output tokens\n";
       if (d.transcript.empty()) out_ << "(no conversation recorded)\n";
       std::optional<std::string> stage;

@@ -1156,3 +1156,42 @@ TEST_CASE("a call-start webhook may reject a call or send it to a person; the as
   CHECK(row->end_reason == "transferred_by_call_start_webhook");
   CHECK(h.finished_call(rejected.call_sid())->status == "rejected");
 }
+
+TEST_CASE("a post-call summary by a text model is stored with the call and carried by the call-end webhook") {
+  fakes::FakeHttpReceiver model;  // an OpenAI-compatible chat completions API
+  const std::string content =
+      R"({"summary":"The caller asked when the studio opens.","caller_name":null,"reason":"opening hours","outcome":"resolved","follow_up_needed":false})";
+  model.set_default({200, nlohmann::json{{"choices", nlohmann::json::array({{{"message", {{"content", content}}}}})}}.dump(),
+                     "application/json"});
+  fakes::FakeHttpReceiver hooks;
+  Harness h({"openai"}, [&](Harness& harness) {
+    harness.settings.summary.url = model.url() + "/v1";
+    harness.settings.summary.api_key = "sk-test-summary";
+    harness.settings.summary.model = "gpt-4o-mini";
+    db::Database database(harness.settings.database, db::SchemaCheck::require_current);
+    auto studio = *database.orgs().find_by_slug("lotus-yoga");
+    studio.webhooks.call_end_url = hooks.url() + "/ended";
+    database.orgs().upsert(studio);
+  });
+  auto& e = h.engine("openai");
+  e.greeting(400);
+  e.push_reply(reply("We open at seven.", 400));
+  e.push_caller_transcript("When do you open?");
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, e);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  Harness::say(caller);
+  REQUIRE(Harness::hear(caller, 800 * 8));
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+  REQUIRE(hooks.wait_for_requests(1, 20s));
+  const auto asked = model.requests();
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0].target == "/v1/chat/completions");
+  CHECK(asked[0].header("Authorization") == "Bearer sk-test-summary");
+  CHECK(asked[0].body.find("Caller: When do you open?") != std::string::npos);
+  const auto body = nlohmann::json::parse(hooks.requests()[0].body);
+  CHECK(body["call"]["summary"]["summary"] == "The caller asked when the studio opens.");
+  CHECK(body["call"]["summary"]["outcome"] == "resolved");
+  CHECK(h.finished_call(caller.call_sid())->summary_json.value_or("").find("opening hours") != std::string::npos);
+}
