@@ -3,24 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "core/call/stages.hpp"
+#include "core/org/profile_validate.hpp"
+#include "core/text_bytes.hpp"
 
 namespace sonoria::call {
 namespace {
 
 using nlohmann::json;
 
-bool is_e164(const std::string& n) {
-  if (n.size() < 3 || n.size() > 16 || n[0] != '+' || n[1] < '1' || n[1] > '9') return false;
-  for (std::size_t i = 1; i < n.size(); ++i)
-    if (n[i] < '0' || n[i] > '9') return false;
-  return true;
-}
-
 std::string clip(std::string text) {
-  if (text.size() <= k_max_start_text) return text;
-  std::size_t end = k_max_start_text;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
+  text.resize(utf8_cut(text, k_max_start_text));
+  return text;
 }
 
 void note(CallStart& out, const std::string& what) { out.problem += (out.problem.empty() ? "" : "; ") + what; }
@@ -86,7 +79,7 @@ CallStart read_call_start_answer(int status, std::string_view body, std::string_
       out.action = CallStart::Action::reject;
     } else if (action == "transfer") {
       std::string to = j.value("transfer_to", std::string());
-      if (!to.empty() && !is_e164(to)) {
+      if (!to.empty() && !org::is_e164(to)) {
         note(out, "transfer_to \"" + to + "\" is not an E.164 number");
         to.clear();
       }

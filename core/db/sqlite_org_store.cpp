@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/kb/content_digest.hpp"
 #include "core/kb/passages.hpp"
+#include "core/text_bytes.hpp"
 #include "core/org/profile_json.hpp"
 
 namespace sonoria::db {
@@ -23,13 +24,7 @@ org::Profile profile_from_row(Statement& s) {
 std::string new_secret() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("cannot make a secret: OpenSSL RAND_bytes failed");
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += k_hex[b >> 4];
-    out += k_hex[b & 0xF];
-  }
-  return out;
+  return lower_hex(bytes, sizeof bytes);
 }
 
 }  // namespace

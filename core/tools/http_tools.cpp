@@ -1,27 +1,19 @@
 #include "core/tools/http_tools.hpp"
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 #include <set>
+
+#include "core/text_bytes.hpp"
 
 namespace sonoria::tools {
 namespace {
 
 using nlohmann::json;
 
-std::string percent_encode(std::string_view s) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0xF];
-    }
-  }
-  return out;
-}
+// Everything but RFC 3986's unreserved characters, percent-encoded (Boost.URL).
+std::string percent_encode(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
 
 // An argument as it goes into a URL: strings as they are, anything else as JSON.
 std::string as_text(const json& value) {
@@ -30,13 +22,9 @@ std::string as_text(const json& value) {
 
 bool sends_body(const std::string& method) { return method == "POST" || method == "PUT" || method == "PATCH"; }
 
-// Cut at a UTF-8 boundary.
 std::string cut(const std::string& text, std::size_t max, bool& truncated) {
   truncated = text.size() > max;
-  if (!truncated) return text;
-  std::size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
+  return text.substr(0, utf8_cut(text, max));
 }
 
 }  // namespace

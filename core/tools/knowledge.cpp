@@ -1,5 +1,7 @@
 #include "core/tools/knowledge.hpp"
 
+#include "core/text_bytes.hpp"
+
 namespace sonoria::tools {
 namespace {
 
@@ -7,11 +9,8 @@ using nlohmann::json;
 
 std::string cut_at_word(const std::string& text, std::size_t max) {
   if (text.size() <= max) return text;
-  auto space = text.rfind(' ', max);
-  // Never inside a UTF-8 sequence: back up to a lead byte.
-  std::size_t end = space == std::string::npos ? max : space;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + " …";
+  const auto space = text.rfind(' ', max);
+  return text.substr(0, utf8_cut(text, space == std::string::npos ? max : space)) + " …";
 }
 
 }  // namespace

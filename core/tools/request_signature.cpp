@@ -7,6 +7,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "core/text_bytes.hpp"
+
 namespace sonoria::tools {
 namespace {
 
@@ -16,13 +18,7 @@ std::string hmac_hex(std::string_view secret, std::string_view message) {
   if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
             reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length))
     throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += k_hex[digest[i] >> 4];
-    out += k_hex[digest[i] & 0xF];
-  }
-  return out;
+  return lower_hex(digest, length);
 }
 
 }  // namespace
