@@ -106,7 +106,7 @@ class Daemon::Impl {
     server_.start();
     start_reloader();
     webhooks_.start();
-    summaries_.start();
+    summaries_.start_if_configured();
     const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });

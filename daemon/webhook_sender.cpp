@@ -1,7 +1,5 @@
 #include "daemon/webhook_sender.hpp"
 
-#include <boost/asio/io_context.hpp>
-
 #include <algorithm>
 
 #include "core/db/database.hpp"
@@ -15,38 +13,15 @@
 
 namespace sonoria::daemon {
 namespace {
-constexpr auto k_tick = std::chrono::seconds(1);
 constexpr int k_batch = 20;
 constexpr auto k_settle = std::chrono::seconds(1);
 constexpr auto k_summary_wait = std::chrono::minutes(2);
 }  // namespace
 
 WebhookSender::WebhookSender(const config::Settings& settings, OrgDirectory& orgs, DbWriter& writer)
-    : settings_(settings), orgs_(orgs), writer_(writer) {}
+    : BackgroundWorker(settings.database, "webhook"), settings_(settings), orgs_(orgs), writer_(writer) {}
 
 WebhookSender::~WebhookSender() { stop(); }
-
-void WebhookSender::start() { thread_ = std::thread([this] { run(); }); }
-
-void WebhookSender::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    // A receiver that is slow to answer does not hold up the shutdown: the attempt is abandoned
-    // unrecorded, and the next daemon makes it again.
-    if (sending_) static_cast<boost::asio::io_context*>(sending_)->stop();
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void WebhookSender::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
 
 std::chrono::milliseconds WebhookSender::backoff(std::chrono::milliseconds retry_after, int64_t attempts) {
   const std::chrono::milliseconds cap = std::chrono::hours(1);
@@ -55,31 +30,12 @@ std::chrono::milliseconds WebhookSender::backoff(std::chrono::milliseconds retry
   return std::min(wait, cap);
 }
 
-void WebhookSender::run() {
-  std::unique_ptr<db::Database> database;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, k_tick, [this] { return stopping_ || woken_; });
-      if (stopping_) return;
-      woken_ = false;
-    }
-    try {
-      if (!database) database = std::make_unique<db::Database>(settings_.database, db::SchemaCheck::none, true);
-      const auto now = std::chrono::steady_clock::now();
-      std::erase_if(settling_, [&](const auto& entry) { return entry.second <= now; });
-      for (const auto& delivery : database->webhooks().due(db::now_ms(), k_batch)) {
-        {
-          std::lock_guard lock(mutex_);
-          if (stopping_) return;
-        }
-        if (settling_.count(delivery.id)) continue;
-        deliver(*database, delivery);
-      }
-    } catch (const std::exception& e) {
-      log_warn("webhook.queue_unreadable", "", e.what());
-      database.reset();
-    }
+void WebhookSender::round(db::Database& database) {
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(settling_, [&](const auto& entry) { return entry.second <= now; });
+  for (const auto& delivery : database.webhooks().due(db::now_ms(), k_batch)) {
+    if (stopping()) return;
+    if (!settling_.count(delivery.id)) deliver(database, delivery);
   }
 }
 
@@ -116,25 +72,9 @@ void WebhookSender::deliver(db::Database& database, const db::WebhookDelivery& d
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     request.headers.emplace_back(std::string(tools::k_signature_header), tools::signature_value(secret, now.count(), body));
   }
-  boost::asio::io_context io;
-  net::HttpResponse response;
-  bool answered = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    sending_ = &io;
-  }
-  auto client = net::HttpClient::create(io.get_executor());
-  client->request(std::move(request), settings_.webhooks.timeout, [&](net::HttpResponse r) {
-    response = std::move(r);
-    answered = true;
-  });
-  io.run();
-  {
-    std::lock_guard lock(mutex_);
-    sending_ = nullptr;
-  }
-  if (!answered) return;  // stopped mid-attempt
+  auto answer = send(std::move(request), settings_.webhooks.timeout);
+  if (!answer) return;  // stopped mid-attempt: unrecorded, the next daemon makes it
+  const net::HttpResponse& response = *answer;
 
   db::WebhookAttempt attempt;
   attempt.id = delivery.id;
