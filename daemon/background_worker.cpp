@@ -28,14 +28,6 @@ void BackgroundWorker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void BackgroundWorker::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
-
 bool BackgroundWorker::stopping() {
   std::lock_guard lock(mutex_);
   return stopping_;
@@ -46,9 +38,8 @@ void BackgroundWorker::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, k_tick, [this] { return stopping_ || woken_; });
+      cv_.wait_for(lock, k_tick, [this] { return stopping_; });
       if (stopping_) return;
-      woken_ = false;
     }
     try {
       if (!database) database = std::make_unique<db::Database>(database_, db::SchemaCheck::none, true);

@@ -1,6 +1,6 @@
 #pragma once
 // A thread of the daemon's own that works through a queue kept in the database (the webhooks to
-// deliver, the calls to summarize): a round every second, or at once when woken, with its own
+// deliver, the calls to summarize): a round every second, with its own
 // read-only connection, and HTTP requests on its own io_context that stop() abandons, so that a
 // slow peer never holds up a call or a shutdown. What it writes goes through the DbWriter.
 
@@ -40,7 +40,6 @@ class BackgroundWorker {
   void start();
   // Idempotent; joins. Derived classes call it in their destructor (round() must not outlive them).
   void stop();
-  void wake();
 
  protected:
   // One round over the queue; a throw drops the connection (reopened next round) and is logged.
@@ -58,7 +57,6 @@ class BackgroundWorker {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;
-  bool woken_ = false;
   boost::asio::io_context* sending_ = nullptr;  // the request under way
 };
 
