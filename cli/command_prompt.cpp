@@ -12,6 +12,7 @@
 #include "core/call/stages.hpp"
 #include "core/org/tool_names.hpp"
 #include "core/prompt/system_prompt.hpp"
+#include "core/tools/call_tools.hpp"
 
 namespace sonoria::cli {
 namespace {
@@ -63,6 +64,15 @@ void register_prompt(CLI::App& app, Context& context) {
                                 : parse_at(opts->at, profile->organization.timezone);
     prompt::PromptOptions options;
     options.outbound = opts->outbound;
+    // The tools of a call from a caller whose number is known, on a daemon that can text.
+    tools::Registry registry;
+    tools::CallToolOptions tool_options;
+    tool_options.has_knowledge = !database.knowledge().documents(profile->id).empty();
+    tools::add_call_tools(registry, *profile,
+                          {"+15550100000", profile->organization.phone_numbers.empty() ? std::string()
+                                                                                       : profile->organization.phone_numbers.front()},
+                          tool_options);
+    options.tools = registry.names();
     std::string text = prompt::build_system_prompt(*profile, now, options);
     if (!opts->stage.empty()) {
       auto index = call::find_stage(profile->stages, opts->stage);
@@ -76,7 +86,7 @@ void register_prompt(CLI::App& app, Context& context) {
       engine::SessionConfig session;
       session.instructions = std::move(text);
       session.tools = nlohmann::json::array();
-      for (auto name : org::k_builtin_tools) session.tools.push_back({{"type", "function"}, {"name", name}});
+      for (const auto& name : options.tools) session.tools.push_back({{"type", "function"}, {"name", name}});
       session = call::stage_session(std::move(session), engine::Provider::openai, true, profile->stages, *index,
                                     *index == profile->start_stage() ? "" : "(what the earlier stage passed on)");
       text = std::move(session.instructions);

@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
-#include "cli/rest_session.hpp"
+#include "cli/peer_requests.hpp"
 #include "core/error.hpp"
 
 namespace sonoria::cli {
@@ -51,9 +51,7 @@ void register_sms(CLI::App& app, Context& context) {
       std::cout << twilio::create_message_request(account, message).describe() << "(dry run: nothing sent)\n";
       return;
     }
-    auto result = run_rest<twilio::MessageResult>(account, [&](twilio::RestClient& client, auto done) {
-      client.create_message(message, std::move(done));
-    });
+    auto result = send_text_message(account, message);
     db::MessageRecord record;
     record.organization_id = org_id;
     record.purpose = "manual";

@@ -2,7 +2,7 @@
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt kb webhooks serve sms call export-transcripts analytics calls backup cleanup simulate"
+  local commands="init config migrate org prompt kb webhooks appointments serve sms call export-transcripts analytics calls backup cleanup simulate"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
     --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -12,7 +12,7 @@ _sonoria() {
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      --config|--db|--log-level|--log-format|-o|--out|--org|--engine|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch|--url|--connect|--status-url|--from|--say|--audio|--dtmf|--pause|--record|--hangup-after|--greeting-timeout|--voice|--wpm|--calls|--duration|--ramp|--threads) ((i++)) ;;
+      --config|--db|--log-level|--log-format|-o|--out|--org|--engine|--at|--listen|--to|--body|--since|--until|--call|--format|--incremental|--status|--limit|--before-cursor|--older-than|--batch|--url|--connect|--status-url|--from|--say|--audio|--dtmf|--pause|--record|--hangup-after|--greeting-timeout|--voice|--wpm|--calls|--duration|--ramp|--threads|--member|--phone) ((i++)) ;;
       -*) ;;
       *) if [ -z "$cmd" ]; then cmd="${words[i]}"; elif [ -z "$sub" ]; then sub="${words[i]}"; fi ;;
     esac
@@ -36,6 +36,14 @@ _sonoria() {
         "") COMPREPLY=($(compgen -W "list retry" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--org --status --limit --json" -- "$cur")) ;;
         retry) COMPREPLY=($(compgen -W "--failed" -- "$cur")) ;;
+      esac ;;
+    appointments)
+      case "$sub" in
+        "") COMPREPLY=($(compgen -W "list show cancel feed" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--org --from --to --status --member --phone --limit --json" -- "$cur")) ;;
+        show) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+        cancel) COMPREPLY=($(compgen -W "--no-text" -- "$cur")) ;;
+        feed) COMPREPLY=($(compgen -W "--org --member" -- "$cur")) ;;
       esac ;;
     kb)
       case "$sub" in

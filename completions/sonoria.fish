@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt kb webhooks serve sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb webhooks appointments serve sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
@@ -13,6 +13,12 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a org -d 'Bu
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a prompt -d 'Render the system prompt'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a kb -d 'The knowledge base'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a webhooks -d 'Webhook deliveries'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a appointments -d 'The appointment book'
+complete -c sonoria -n "__fish_seen_subcommand_from appointments; and not __fish_seen_subcommand_from list show cancel feed" -a 'list show cancel feed'
+complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l status -x -a 'booked cancelled' -d 'Appointment status'
+complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l member -x -d 'Team member'
+complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l phone -x -d 'Customer number'
+complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l no-text -d 'Do not text the customer'
 complete -c sonoria -n "__fish_seen_subcommand_from webhooks; and not __fish_seen_subcommand_from list retry" -a 'list retry'
 complete -c sonoria -n "__fish_seen_subcommand_from webhooks" -l status -x -a 'pending delivered failed' -d 'Delivery status'
 complete -c sonoria -n "__fish_seen_subcommand_from retry" -l failed -d 'Every failed delivery'

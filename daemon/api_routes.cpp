@@ -11,6 +11,7 @@
 #include "core/reports/analytics.hpp"
 #include "core/reports/call_json.hpp"
 #include "core/reports/time_spec.hpp"
+#include "daemon/appointment_api.hpp"
 #include "daemon/log.hpp"
 #include "daemon/read_pool.hpp"
 
@@ -186,6 +187,11 @@ void ApiRoutes::set_outbound_handler(std::function<void(const HttpRequest&, Http
   outbound_ = std::move(handler);
 }
 
+void ApiRoutes::set_appointment_cancel_handler(
+    std::function<void(const std::string&, const HttpRequest&, HttpResponder)> handler) {
+  cancel_appointment_ = std::move(handler);
+}
+
 std::string ApiRoutes::allowed_origin(const HttpRequest& request) const {
   auto origin = request.header("origin");
   if (!origin) return "";
@@ -270,9 +276,21 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
     if (!outbound_) return reply(api_error(501, "not_implemented", "outbound calls are not available in this build"));
     return outbound_(request, reply);
   }
+  static const std::string k_appointments = "/api/appointments/";
+  static const std::string k_cancel = "/cancel";
+  if (request.method == "POST" && path.rfind(k_appointments, 0) == 0 && path.size() > k_appointments.size() + k_cancel.size() &&
+      path.compare(path.size() - k_cancel.size(), k_cancel.size(), k_cancel) == 0) {
+    const std::string reference =
+        percent_decode(path.substr(k_appointments.size(), path.size() - k_appointments.size() - k_cancel.size()));
+    if (!cancel_appointment_ || reference.find('/') != std::string::npos)
+      return reply(api_error(404, "not_found", "no API route " + path));
+    return cancel_appointment_(reference, request, reply);
+  }
   if (request.method != "GET") {
     HttpResponse r = api_error(405, "method_not_allowed", request.method + " is not allowed on " + path);
-    r.headers.emplace_back("Allow", path == "/api/calls" ? "GET, POST" : "GET");
+    const bool cancel = path.rfind(k_appointments, 0) == 0 && path.size() > k_cancel.size() &&
+                        path.compare(path.size() - k_cancel.size(), k_cancel.size(), k_cancel) == 0;
+    r.headers.emplace_back("Allow", path == "/api/calls" ? "GET, POST" : cancel ? "POST" : "GET");
     return reply(std::move(r));
   }
 
@@ -286,6 +304,12 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
              path.find('/', k_calls.size()) == std::string::npos) {
     std::string sid = percent_decode(path.substr(k_calls.size()));
     job = [sid](db::Database& d) { return show_call(sid, d); };
+  } else if (path == "/api/appointments") {
+    job = [query](db::Database& d) { return list_appointments(query, d); };
+  } else if (path.rfind(k_appointments, 0) == 0 && path.size() > k_appointments.size() &&
+             path.find('/', k_appointments.size()) == std::string::npos) {
+    std::string reference = percent_decode(path.substr(k_appointments.size()));
+    job = [reference](db::Database& d) { return show_appointment(reference, d); };
   } else if (path == "/api/analytics") {
     const auto& settings = settings_;
     job = [query, &settings](db::Database& d) { return analytics(query, d, settings); };
@@ -302,6 +326,8 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
     try {
       reply(job(d));
     } catch (const BadRequest& e) {
+      reply(api_error(400, e.code, e.message));
+    } catch (const ApiBadRequest& e) {
       reply(api_error(400, e.code, e.message));
     } catch (const std::exception& e) {
       log_error("api.failed", "", e.what());

@@ -8,6 +8,7 @@
 //   GET  /api/analytics?org=&since=&until=
 //   GET  /api/orgs/{id or slug}/prompt
 //   POST /api/calls                                                         outbound (501 if unset)
+//   GET  /api/appointments…, POST /api/appointments/{ref}/cancel            daemon/appointment_api.hpp
 //
 // Disabled (404) when api.tokens is empty. Otherwise every request needs
 // "Authorization: Bearer <token>", compared in constant time (401 otherwise). CORS: origins in
@@ -50,6 +51,8 @@ class ApiRoutes {
   void handle(const HttpRequest& request, HttpResponder respond);
   // POST /api/calls, after authentication and limits. Set before the server starts.
   void set_outbound_handler(std::function<void(const HttpRequest&, HttpResponder)> handler);
+  // POST /api/appointments/{reference}/cancel, after authentication and limits.
+  void set_appointment_cancel_handler(std::function<void(const std::string&, const HttpRequest&, HttpResponder)> handler);
 
  private:
   bool authorized(const HttpRequest& request, std::string& rate_key) const;
@@ -59,6 +62,7 @@ class ApiRoutes {
   const config::Settings& settings_;
   ReadPool& pool_;
   std::function<void(const HttpRequest&, HttpResponder)> outbound_;
+  std::function<void(const std::string&, const HttpRequest&, HttpResponder)> cancel_appointment_;
   struct Bucket {
     double tokens = k_burst;
     std::chrono::steady_clock::time_point at;

@@ -5,7 +5,8 @@
 
 #include "core/db/records.hpp"
 #include "core/db/database.hpp"
-#include "core/tools/call_control.hpp"
+#include "core/tools/booking_tools.hpp"
+#include "core/tools/call_tools.hpp"
 #include "core/net/http_client.hpp"
 #include "core/tools/http_tools.hpp"
 #include "core/tools/knowledge.hpp"
@@ -14,6 +15,7 @@
 #include "daemon/read_pool.hpp"
 #include "core/twilio/rest_client.hpp"
 #include "daemon/db_writer.hpp"
+#include "daemon/google_book.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/twiml_replies.hpp"
@@ -30,12 +32,12 @@ std::shared_ptr<CallActions> CallActions::create(Services& services, boost::asio
                                                  tools::CallParties parties, bool can_transfer) {
   std::shared_ptr<CallActions> actions(new CallActions(services, std::move(strand), std::move(call_sid),
                                                        std::move(profile), std::move(parties)));
-  tools::add_call_control_tools(actions->tools_, can_transfer ? actions->profile_->fallback_numbers
-                                                              : std::vector<org::FallbackNumber>{});
-  if (actions->rest_) tools::add_messaging_tools(actions->tools_, *actions->profile_, actions->parties_);
-  if (services.orgs.has_knowledge(actions->profile_->id)) tools::add_knowledge_tool(actions->tools_);
+  tools::CallToolOptions options;
+  options.can_text = actions->rest_ != nullptr;
+  options.can_transfer = can_transfer;
+  options.has_knowledge = services.orgs.has_knowledge(actions->profile_->id);
   std::vector<std::string> skipped;
-  tools::add_http_tools(actions->tools_, *actions->profile_, &skipped);
+  tools::add_call_tools(actions->tools_, *actions->profile_, actions->parties_, options, &skipped);
   for (const auto& name : skipped)
     log_warn("call.http_tool_skipped", actions->call_sid_, "the tool's parameters are not a schema sonoria can check",
              {{"tool", name}});
@@ -70,6 +72,10 @@ void CallActions::run(const call::ToolRequest& request, ToolDone done, Slow slow
     auto effect = *http;
     return call_http(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
   }
+  if (auto* use = std::get_if<tools::UseBook>(&outcome.effect)) {
+    auto effect = *use;
+    return use_book(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
+  }
   if (auto* search = std::get_if<tools::SearchKnowledge>(&outcome.effect)) {
     auto effect = *search;
     return search_knowledge(request.call_id, std::move(outcome), std::move(effect), std::move(done), std::move(slow));
@@ -87,15 +93,26 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
   filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
     if (!ec && slow) slow("");
   });
+  deliver_sms(sms, [self = shared_from_this(), call_id, provisional = std::move(provisional), sms, filler,
+                    done = std::move(done)](std::optional<std::string> sid, std::string error) {
+    filler->cancel();
+    auto final_outcome = tools::finish_sms_outcome(provisional, sms, sid, error);
+    self->tools_.settle(final_outcome);
+    done(call_id, final_outcome);
+  });
+}
+
+void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
+  if (!rest_) {
+    return boost::asio::post(strand_, [sent = std::move(sent)] { sent(std::nullopt, "texts are not set up on this server"); });
+  }
   twilio::CreateMessage message;
   message.to = sms.to;
   message.from = parties_.business_number;
   message.body = sms.body;
   auto started = Clock::now();
-  rest_->create_message(message, [self = shared_from_this(), call_id, provisional = std::move(provisional),
-                                  sms = std::move(sms), filler, started,
-                                  done = std::move(done)](twilio::MessageResult result) {
-    filler->cancel();
+  rest_->create_message(message, [self = shared_from_this(), sms, started,
+                                  sent = std::move(sent)](twilio::MessageResult result) {
     db::MessageRecord record;
     record.organization_id = self->profile_->id;
     record.call_sid = self->call_sid_;
@@ -125,9 +142,172 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
     self->post(db::CallEvent{self->call_sid_, db::now_ms(), std::nullopt, "sms", std::nullopt, detail.dump()});
     if (result.ok()) log_info("call.sms_sent", self->call_sid_, "", {{"purpose", sms.purpose}, {"sid", *sid}});
     else log_warn("call.sms_failed", self->call_sid_, error, {{"purpose", sms.purpose}});
-    auto final_outcome = tools::finish_sms_outcome(provisional, sms, sid, error);
+    sent(std::move(sid), std::move(error));
+  });
+}
+
+// The appointment book: read on a database reader, changed on the writer (one transaction that
+// re-checks the slot), the caller texted about a change, and the model told what happened. With
+// Google Calendar as the book, its busy times are fetched first and each change is put into it.
+void CallActions::use_book(const std::string& call_id, tools::ToolOutcome provisional, tools::UseBook use,
+                           ToolDone done, Slow slow) {
+  using Action = tools::UseBook::Action;
+  auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
+  filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
+    if (!ec && slow) slow("");
+  });
+  auto finish = [self = shared_from_this(), call_id, provisional, use, filler, done](tools::BookingAnswer answer) {
+    filler->cancel();
+    if (!answer.error.empty()) log_warn("call.book_unavailable", self->call_sid_, answer.error);
+    auto final_outcome = tools::finish_booking_outcome(provisional, use, answer, *self->profile_);
+    log_info("call.book", self->call_sid_, "", {{"ok", final_outcome.ok ? "true" : "false"}});
     self->tools_.settle(final_outcome);
     done(call_id, final_outcome);
+  };
+  // On the strand with the book's answer; a change is texted to the caller before the model hears of it.
+  auto answered = [self = shared_from_this(), use, finish](tools::BookingAnswer answer) {
+    const bool changed = answer.error.empty() && answer.result.outcome == booking::Outcome::done &&
+                         answer.result.appointment && use.action != Action::check && use.action != Action::find;
+    if (!changed) return finish(std::move(answer));
+    const char* kind = use.action == Action::book ? "confirmation" : use.action == Action::reschedule ? "changed" : "cancelled";
+    const auto sms = tools::appointment_text(*self->profile_, self->parties_, *answer.result.appointment, kind);
+    if (!sms) return finish(std::move(answer));
+    self->deliver_sms(*sms, [finish, answer](std::optional<std::string> sid, std::string error) mutable {
+      answer.text_sid = std::move(sid);
+      answer.text_error = std::move(error);
+      finish(std::move(answer));
+    });
+  };
+  const bool google = profile_->booking.mode == org::k_booking_google;
+  if (google && !s_.google) {
+    tools::BookingAnswer answer;
+    answer.error = "Google Calendar is not set up on this server (google.credentials_file)";
+    return boost::asio::post(strand_, [answered, answer] { answered(answer); });
+  }
+  if (google && !google_) google_ = std::make_shared<GoogleBook>(strand_, s_.settings.google, s_.google, profile_);
+
+  // Runs the book's side on a reader or the writer with the external busy times; the answer comes
+  // back to `then` on the strand.
+  auto run = [self = shared_from_this(), use](std::vector<booking::Busy> external,
+                                              std::function<void(tools::BookingAnswer)> then) {
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto back = [self, then](tools::BookingAnswer answer) {
+      boost::asio::post(self->strand_, [then, answer = std::move(answer)]() mutable { then(std::move(answer)); });
+    };
+    auto job = [profile = self->profile_, use, now, external, call_sid = self->call_sid_,
+                caller = self->parties_.caller_number, back](db::Database& database) {
+      tools::BookingAnswer answer;
+      try {
+        booking::AppointmentBook book(database.appointments(), *profile);
+        switch (use.action) {
+          case Action::check: answer.offer = book.offer(tools::resolved_query(use, *profile, now), now, external); break;
+          case Action::find: answer.appointments = book.upcoming_for(caller, now); break;
+          case Action::book: {
+            auto request = use.request;
+            request.call_sid = call_sid;
+            answer.result = book.book(request, now, external);
+            break;
+          }
+          case Action::reschedule:
+            answer.result = book.reschedule(use.reference, caller, use.request.start, use.request.team_member,
+                                            use.request.location, now, call_sid, external);
+            break;
+          case Action::cancel: answer.result = book.cancel(use.reference, caller, now); break;
+        }
+      } catch (const db::SlotTaken&) {
+        // Someone else's write got there between our check and our insert (another process).
+        answer.result.outcome = booking::Outcome::taken;
+      } catch (const std::exception& e) {
+        log_error("call.book_failed", call_sid, e.what());
+        answer.error = "the book could not be read";
+      }
+      back(std::move(answer));
+    };
+    const bool reads = use.action == Action::check || use.action == Action::find;
+    if (!(reads ? self->s_.reads.post(job) : self->s_.writer.post_job(job))) {
+      tools::BookingAnswer answer;
+      answer.error = "the server is too busy";
+      back(std::move(answer));
+    }
+  };
+  if (!google || use.action == Action::find) return run({}, answered);
+
+  // Google: its busy times for the days concerned, then the book, then the change into the calendar.
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::string service = use.request.service;
+  std::chrono::year_month_day first = use.request.start.date;
+  std::chrono::year_month_day last = first;
+  if (use.action == Action::check) {
+    const auto query = tools::resolved_query(use, *profile_, now);
+    service = query.service;
+    first = query.first_day;
+    last = std::chrono::year_month_day{std::chrono::sys_days{query.last_day} +
+                                       std::chrono::days{booking::AppointmentBook::k_look_ahead_days}};
+  }
+  if (use.action == Action::cancel) {
+    return run({}, [self = shared_from_this(), answered](tools::BookingAnswer answer) {
+      if (!answer.error.empty() || answer.result.outcome != booking::Outcome::done) return answered(std::move(answer));
+      self->google_->sync(std::nullopt, *answer.result.appointment,
+                          [self, answered, answer](std::optional<db::Appointment>, std::string error) {
+                            // Cancelled in the book either way; an event left behind is the owner's to remove.
+                            if (!error.empty())
+                              log_error("call.calendar_not_updated", self->call_sid_, error,
+                                        {{"reference", answer.result.appointment->reference}});
+                            answered(answer);
+                          });
+    });
+  }
+  google_->busy(use.action == Action::reschedule ? std::string() : service, first, last,
+                [self = shared_from_this(), use, run, answered](std::vector<booking::Busy> busy, std::string error) {
+                  if (!error.empty()) {
+                    tools::BookingAnswer answer;
+                    answer.error = error;
+                    return answered(answer);
+                  }
+                  if (use.action == Action::check) return run(std::move(busy), answered);
+                  run(std::move(busy), [self, answered](tools::BookingAnswer answer) {
+                    if (!answer.error.empty() || answer.result.outcome != booking::Outcome::done)
+                      return answered(std::move(answer));
+                    self->google_->sync(answer.result.before, *answer.result.appointment,
+                                        [self, answered, answer](std::optional<db::Appointment> synced,
+                                                                 std::string sync_error) mutable {
+                                          self->settle_calendar(answer, synced, sync_error);
+                                          answered(std::move(answer));
+                                        });
+                  });
+                });
+}
+
+// After a booking or a move was put into Google Calendar: keep its event in the book, or, when the
+// calendar refused it, undo the change in the book and tell the caller it did not happen.
+void CallActions::settle_calendar(tools::BookingAnswer& answer, const std::optional<db::Appointment>& synced,
+                                  const std::string& error) {
+  const auto before = answer.result.before;
+  auto appointment = *answer.result.appointment;
+  if (synced) {
+    answer.result.appointment = synced;
+    s_.writer.post_job([synced = *synced](db::Database& database) mutable {
+      try {
+        database.appointments().update(synced);
+      } catch (const std::exception& e) {
+        log_error("call.book_failed", synced.call_sid.value_or(""), e.what());
+      }
+    });
+    return;
+  }
+  log_error("call.calendar_refused", call_sid_, error, {{"reference", appointment.reference}});
+  answer.error = error;
+  s_.writer.post_job([before, appointment](db::Database& database) mutable {
+    try {
+      if (before) {
+        db::Appointment restored = *before;
+        database.appointments().update(restored);
+      } else {
+        database.appointments().erase(appointment.id);
+      }
+    } catch (const std::exception& e) {
+      log_error("call.book_failed", appointment.call_sid.value_or(""), e.what());
+    }
   });
 }
 

@@ -28,7 +28,13 @@ class RestClient;
 struct RestError;
 }  // namespace sonoria::twilio
 
+namespace sonoria::tools {
+struct BookingAnswer;
+}  // namespace sonoria::tools
+
 namespace sonoria::daemon {
+
+class GoogleBook;
 
 class CallActions : public std::enable_shared_from_this<CallActions> {
  public:
@@ -65,6 +71,13 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
                         ToolDone done, Slow slow);
   void call_http(const std::string& call_id, tools::ToolOutcome provisional, tools::CallHttp call, ToolDone done,
                  Slow slow);
+  void use_book(const std::string& call_id, tools::ToolOutcome provisional, tools::UseBook use, ToolDone done,
+                Slow slow);
+  // Sends a text from the business's number and records it; `sent` gets Twilio's SID or an error.
+  using Sent = std::function<void(std::optional<std::string> sid, std::string error)>;
+  void deliver_sms(const tools::SendSms& sms, Sent sent);
+  void settle_calendar(tools::BookingAnswer& answer, const std::optional<db::Appointment>& synced,
+                       const std::string& error);
   void record_rest(const std::string& what, const std::string& detail, bool done, int attempts,
                    const std::string& error);
   void post(db::Record record);
@@ -78,6 +91,7 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   std::shared_ptr<twilio::RestClient> rest_;  // null when no Twilio credentials are configured
   bool rest_requested_ = false;
   std::shared_ptr<net::HttpClient> http_;     // the business's own tools; made on first use
+  std::shared_ptr<GoogleBook> google_;        // booking.mode = "google"; made on first use
 };
 
 }  // namespace sonoria::daemon

@@ -13,6 +13,9 @@
 #include "core/error.hpp"
 #include "daemon/admission.hpp"
 #include "daemon/api_routes.hpp"
+#include "daemon/appointment_api.hpp"
+#include "daemon/appointment_reminders.hpp"
+#include "daemon/google_book.hpp"
 #include "daemon/call_registry.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/http_server.hpp"
@@ -57,14 +60,18 @@ class Daemon::Impl {
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
         read_pool_(settings_.database),
-        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}},
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_)},
         routes_(services_), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));
     });
+    api_.set_appointment_cancel_handler([this](const std::string& reference, const HttpRequest& r, HttpResponder respond) {
+      handle_appointment_cancel(services_, reference, r, std::move(respond));
+    });
     routes_.ready = [this] { return !admission_.draining() && writer_.failed_batches() == 0; };
     server_.set_handler([this](HttpRequest r, HttpResponder respond) {
       if (ApiRoutes::is_api_path(r.path)) return api_.handle(r, std::move(respond));
+      if (is_calendar_feed_path(r.path)) return handle_calendar_feed(services_, r, std::move(respond));
       routes_.handle(std::move(r), std::move(respond));
     });
     server_.add_websocket_route("/twilio/media",
@@ -74,6 +81,21 @@ class Daemon::Impl {
 
   ~Impl() {
     stop_threads();
+  }
+
+  // The service account for Google Calendar books; a key that cannot be used is reported now, and
+  // those books then tell callers the calendar is unavailable.
+  static std::shared_ptr<const GoogleAccount> load_google(const config::Settings& settings) {
+    if (!settings.google.enabled()) return nullptr;
+    try {
+      auto google = std::make_shared<GoogleAccount>();
+      google->account = gcal::load_service_account(settings.google);
+      log_info("startup.google", "", "Google Calendar books sign in as " + google->account.client_email);
+      return google;
+    } catch (const std::exception& e) {
+      log_error("startup.google_unusable", "", e.what());
+      return nullptr;
+    }
   }
 
   // Runs once, before the writer opens its connection: recovery and the first org load.
@@ -107,6 +129,7 @@ class Daemon::Impl {
     start_reloader();
     webhooks_.start();
     summaries_.start_if_configured();
+    reminders_.start_if_configured();
     const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
@@ -226,6 +249,7 @@ class Daemon::Impl {
       if (t.joinable()) t.join();
     threads_.clear();
     summaries_.stop();
+    reminders_.stop();
     webhooks_.stop();  // before the writer: its last attempts are recorded
     read_pool_.stop();
     writer_.flush_and_stop();
@@ -242,6 +266,7 @@ class Daemon::Impl {
   ReadPool read_pool_;   // database reads off the io threads (the API, query_knowledge)
   WebhookSender webhooks_{settings_, orgs_, writer_};
   CallSummarizer summaries_{settings_, orgs_, writer_};
+  AppointmentReminders reminders_{settings_, orgs_, writer_};
   Services services_;
   Routes routes_;
   ApiRoutes api_;

@@ -40,6 +40,16 @@ bool DbWriter::post(db::Record record) {
   return true;
 }
 
+bool DbWriter::post_job(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || jobs_.size() >= options_.max_jobs) return false;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
 void DbWriter::flush() {
   std::unique_lock lock(mutex_);
   uint64_t target = posted_;
@@ -65,19 +75,32 @@ size_t DbWriter::failed_batches() const {
 void DbWriter::run() {
   std::vector<db::Record> batch;
   batch.reserve(options_.max_batch);
+  std::deque<Job> jobs;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) break;
-      // Give a burst a moment to gather, so one transaction carries many records.
-      if (!stopping_ && queue_.size() < options_.max_batch)
-        wake_.wait_for(lock, options_.max_delay, [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !jobs_.empty(); });
+      if (queue_.empty() && jobs_.empty() && stopping_) break;
+      // Give a burst a moment to gather, so one transaction carries many records (a job, which
+      // someone waits for, goes first and does not wait).
+      if (!stopping_ && jobs_.empty() && queue_.size() < options_.max_batch)
+        wake_.wait_for(lock, options_.max_delay,
+                       [&] { return stopping_ || !jobs_.empty() || queue_.size() >= options_.max_batch; });
+      jobs.swap(jobs_);
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    for (Job& job : jobs) {
+      try {
+        job(*database_);
+      } catch (const std::exception& e) {
+        log_error("db.job_failed", "", e.what());
+      }
+    }
+    jobs.clear();
+    if (batch.empty()) continue;
     try {
       database_->calls().write_batch(batch);
     } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // What the routes and call sessions share, owned by the Daemon and alive while it runs.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <memory>
 
 #include "core/config/settings.hpp"
 #include "core/engine/session_config.hpp"
@@ -21,6 +22,7 @@ class Metrics;
 class DbWriter;
 class CallRegistry;
 class ReadPool;
+struct GoogleAccount;
 
 struct Services {
   const config::Settings& settings;
@@ -42,6 +44,8 @@ struct Services {
   // Calls with the same session configuration (an organization's calls in one minute: the same
   // prompt and tools) keep one copy of it for failovers and reconnects, not one each.
   InternTable<engine::SessionConfig> engine_sessions;
+  // The Google service account when google.credentials_file is set (booking.mode = "google").
+  std::shared_ptr<const GoogleAccount> google;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

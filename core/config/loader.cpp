@@ -263,6 +263,14 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(string_key("summary.api_key", m(&S::summary, &SummarySettings::api_key), true));
     v.push_back(string_key("summary.model", m(&S::summary, &SummarySettings::model)));
     v.push_back(duration_key("summary.timeout", m(&S::summary, &SummarySettings::timeout), std::chrono::seconds(1)));
+    v.push_back(string_key("google.credentials_file", m(&S::google, &GoogleSettings::credentials_file)));
+    auto& google_api = v.emplace_back(string_key("google.api_url", m(&S::google, &GoogleSettings::api_url)));
+    google_api.check = [](const Settings& s) { return check_url(s.google.api_url, {"https", "http"}); };
+    auto& google_token = v.emplace_back(string_key("google.token_url", m(&S::google, &GoogleSettings::token_url)));
+    google_token.check = [](const Settings& s) {
+      return s.google.token_url.empty() ? std::string() : check_url(s.google.token_url, {"https", "http"});
+    };
+    v.push_back(duration_key("google.timeout", m(&S::google, &GoogleSettings::timeout), std::chrono::seconds(1)));
     v.push_back(list_key("api.tokens", m(&S::api, &ApiSettings::tokens), true));
     v.push_back(list_key("api.cors_origins", m(&S::api, &ApiSettings::cors_origins)));
 
@@ -340,6 +348,7 @@ const std::vector<std::pair<std::string, std::string>>& conventional_env() {
       {"ULTRAVOX_API_KEY", "engines.ultravox.api_key"},
       {"TWILIO_ACCOUNT_SID", "twilio.account_sid"},
       {"TWILIO_AUTH_TOKEN", "twilio.auth_token"},
+      {"GOOGLE_APPLICATION_CREDENTIALS", "google.credentials_file"},
       {"TWILIO_API_KEY", "twilio.api_key_sid"},
       {"TWILIO_API_SECRET", "twilio.api_key_secret"},
       {"SONORIA_DB", "database.path"},

@@ -125,6 +125,16 @@ struct SummarySettings {
   bool enabled() const { return !model.empty() && !api_key.empty(); }
 };
 
+// Google Calendar for profiles with booking.mode = "google" (core/gcal): a service account's JSON
+// key, with each calendar shared with its client_email.
+struct GoogleSettings {
+  std::string credentials_file;     // the service account key (JSON); $GOOGLE_APPLICATION_CREDENTIALS
+  std::string api_url = "https://www.googleapis.com/calendar/v3";
+  std::string token_url;            // "" = the key's token_uri
+  Duration timeout = std::chrono::seconds(6);  // a tool's whole exchange with Google, retries included
+  bool enabled() const { return !credentials_file.empty(); }
+};
+
 struct Settings {
   ServerSettings server;
   DatabaseSettings database;
@@ -138,6 +148,7 @@ struct Settings {
   LogSettings log;
   WebhookSettings webhooks;
   SummarySettings summary;
+  GoogleSettings google;
 };
 
 }  // namespace sonoria::config

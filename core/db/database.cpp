@@ -24,6 +24,7 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   queries_ = std::make_unique<SqliteCallQueries>(*connection_);
   knowledge_ = std::make_unique<SqliteKnowledgeStore>(*connection_);
   webhooks_ = std::make_unique<SqliteWebhookStore>(*connection_);
+  appointments_ = std::make_unique<SqliteAppointmentStore>(*connection_);
 }
 
 Database::~Database() = default;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config/settings.hpp"
+#include "core/db/appointment_store.hpp"
 #include "core/db/call_queries.hpp"
 #include "core/db/sqlite.hpp"
 #include "core/db/stores.hpp"
@@ -29,6 +30,7 @@ class Database {
   CallQueries& queries() { return *queries_; }
   KnowledgeStore& knowledge() { return *knowledge_; }
   WebhookStore& webhooks() { return *webhooks_; }
+  AppointmentStore& appointments() { return *appointments_; }
 
  private:
   std::unique_ptr<Connection> connection_;
@@ -37,6 +39,7 @@ class Database {
   std::unique_ptr<CallQueries> queries_;
   std::unique_ptr<KnowledgeStore> knowledge_;
   std::unique_ptr<WebhookStore> webhooks_;
+  std::unique_ptr<AppointmentStore> appointments_;
 };
 
 }  // namespace sonoria::db

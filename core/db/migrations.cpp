@@ -227,6 +227,55 @@ const char* const k_v8_schema = R"SQL(
 ALTER TABLE calls ADD COLUMN summary_json TEXT;
 )SQL";
 
+// The appointment book (booking.mode built_in and google). The triggers are the book's last word
+// on double booking: whatever a caller of the store did or did not check, two booked appointments
+// of one column never overlap (core/booking checks first, inside the same transaction).
+const char* const k_v9_schema = R"SQL(
+CREATE TABLE appointments (
+  id               INTEGER PRIMARY KEY,
+  organization_id  INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  reference        TEXT NOT NULL UNIQUE,
+  service          TEXT NOT NULL,
+  team_member      TEXT NOT NULL DEFAULT '',
+  location         TEXT NOT NULL DEFAULT '',
+  resource         TEXT NOT NULL,
+  starts_at        INTEGER NOT NULL,
+  ends_at          INTEGER NOT NULL,
+  busy_until       INTEGER NOT NULL,
+  customer_name    TEXT NOT NULL,
+  customer_phone   TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  call_sid         TEXT,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  cancelled_at     TEXT,
+  cancelled_by     TEXT NOT NULL DEFAULT '',
+  reminder_at      INTEGER,
+  reminder_state   TEXT NOT NULL DEFAULT 'none',
+  calendar_id      TEXT NOT NULL DEFAULT '',
+  event_id         TEXT NOT NULL DEFAULT '',
+  CHECK (ends_at > starts_at AND busy_until >= ends_at),
+  CHECK (status IN ('booked', 'cancelled'))
+);
+CREATE INDEX appointments_by_time ON appointments (organization_id, status, starts_at);
+CREATE INDEX appointments_by_phone ON appointments (organization_id, customer_phone, starts_at);
+CREATE INDEX appointments_reminders ON appointments (reminder_state, reminder_at);
+CREATE TRIGGER appointments_no_overlap_insert BEFORE INSERT ON appointments
+WHEN NEW.status = 'booked' BEGIN
+  SELECT RAISE(ABORT, 'appointment overlaps another booked appointment of the same column')
+  WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.organization_id = NEW.organization_id
+                AND a.resource = NEW.resource AND a.status = 'booked'
+                AND a.starts_at < NEW.busy_until AND NEW.starts_at < a.busy_until);
+END;
+CREATE TRIGGER appointments_no_overlap_update BEFORE UPDATE OF starts_at, busy_until, resource, status ON appointments
+WHEN NEW.status = 'booked' BEGIN
+  SELECT RAISE(ABORT, 'appointment overlaps another booked appointment of the same column')
+  WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.organization_id = NEW.organization_id AND a.id <> NEW.id
+                AND a.resource = NEW.resource AND a.status = 'booked'
+                AND a.starts_at < NEW.busy_until AND NEW.starts_at < a.busy_until);
+END;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -258,6 +307,7 @@ const std::vector<Migration>& migrations() {
       {6, "each organization's signing secret", k_v6_schema},
       {7, "webhook deliveries", k_v7_schema},
       {8, "post-call summaries", k_v8_schema},
+      {9, "the appointment book", k_v9_schema},
   };
   return all;
 }

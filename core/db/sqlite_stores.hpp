@@ -2,6 +2,7 @@
 // The SQLite implementations of the store interfaces. Each uses the Connection it is given,
 // which must outlive it and stay on one thread.
 
+#include "core/db/appointment_store.hpp"
 #include "core/db/sqlite.hpp"
 #include "core/db/stores.hpp"
 
@@ -50,6 +51,24 @@ class SqliteWebhookStore : public WebhookStore {
   // Queues the call.ended webhook of `call_sid` when its organization has a call_end_url, in the
   // transaction the caller holds (the one that ends the call).
   static void queue_call_ended(Connection& c, const std::string& call_sid, TimePoint now);
+
+ private:
+  Connection& c_;
+};
+
+class SqliteAppointmentStore : public AppointmentStore {
+ public:
+  explicit SqliteAppointmentStore(Connection& connection) : c_(connection) {}
+  void exclusively(const std::function<void()>& work) override;
+  std::vector<Appointment> busy_between(int64_t organization_id, int64_t from, int64_t to) override;
+  void insert(Appointment& appointment) override;
+  void update(Appointment& appointment) override;
+  bool erase(int64_t id) override;
+  std::optional<Appointment> find(int64_t organization_id, const std::string& reference) override;
+  std::vector<Appointment> list(const AppointmentFilter& filter) override;
+  std::vector<Appointment> reminders_due(int64_t now, int limit) override;
+  std::vector<Appointment> reminders_in_flight(int limit) override;
+  bool move_reminder(int64_t id, const std::string& from, const std::string& to) override;
 
  private:
   Connection& c_;

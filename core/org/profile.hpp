@@ -6,15 +6,34 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sonoria::org {
+
+// "HH:MM" local wall-clock times in the organization's time zone, as minutes since midnight.
+struct TimeRange {
+  int open_minute = 0;
+  int close_minute = 0;            // > open_minute
+
+  bool operator==(const TimeRange&) const = default;
+};
+
+// Index 0 = Monday … 6 = Sunday. A day with no ranges is closed.
+struct WeeklyHours {
+  std::vector<TimeRange> days[7];
+
+  bool operator==(const WeeklyHours&) const = default;
+};
 
 struct Location {
   std::string name;
   std::string address;
   std::string phone;  // E.164, optional
   std::string notes;
+  // When this location is open, if not the business's [hours] (appointments are booked inside them).
+  std::optional<WeeklyHours> hours;
+  std::string calendar_id;  // booking.mode = "google": the location's calendar (when no team member is booked)
 
   bool operator==(const Location&) const = default;
 };
@@ -105,21 +124,6 @@ struct AddOn {
   bool operator==(const AddOn&) const = default;
 };
 
-// "HH:MM" local wall-clock times in the organization's time zone, as minutes since midnight.
-struct TimeRange {
-  int open_minute = 0;
-  int close_minute = 0;            // > open_minute
-
-  bool operator==(const TimeRange&) const = default;
-};
-
-// Index 0 = Monday … 6 = Sunday. A day with no ranges is closed.
-struct WeeklyHours {
-  std::vector<TimeRange> days[7];
-
-  bool operator==(const WeeklyHours&) const = default;
-};
-
 // Whole local dates, inclusive: "2026-12-24" to "2026-12-26".
 struct Closure {
   std::string from;                // YYYY-MM-DD
@@ -136,7 +140,16 @@ struct Faq {
   bool operator==(const Faq&) const = default;
 };
 
+// Who keeps the appointment book (core/booking).
+inline constexpr std::string_view k_booking_link = "link";          // the assistant texts booking_url
+inline constexpr std::string_view k_booking_built_in = "built_in";  // sonoria's own book
+inline constexpr std::string_view k_booking_google = "google";      // Google Calendars are the book
+
 struct BookingRules {
+  std::string mode = "link";       // link | built_in | google
+  int slot_minutes = 30;           // appointments start on this grid from the opening time
+  int buffer_minutes = 0;          // kept free after each appointment
+  int reminder_hours = 0;          // a reminder text this long before; 0 = none
   int min_notice_hours = 0;
   int max_advance_days = 0;        // 0 = no limit
   int cancellation_notice_hours = 0;
@@ -145,20 +158,40 @@ struct BookingRules {
   bool operator==(const BookingRules&) const = default;
 };
 
+// Where and when a team member works: at `location` ("" = the only one, or the business when it
+// has none) during `hours`, within the location's own opening hours.
+struct WorkShift {
+  std::string location;
+  WeeklyHours hours;
+
+  bool operator==(const WorkShift&) const = default;
+};
+
 struct TeamMember {
   std::string name;
   std::string role;
   std::string bio;
+  // The services they perform, by name; empty = every service. With an appointment book, a
+  // business without a team books each location as one calendar.
+  std::vector<std::string> services;
+  // Empty: every location, whenever it is open.
+  std::vector<WorkShift> schedule;
+  std::string calendar_id;         // booking.mode = "google": their calendar
 
   bool operator==(const TeamMember&) const = default;
 };
 
 // SMS bodies with {{placeholders}}; see templates.hpp for the known names.
 struct SmsTemplates {
-  std::string booking;
-  std::string update;              // reschedule
-  std::string cancel;
+  std::string booking;             // the booking link (booking.mode = "link")
+  std::string update;              // the reschedule link
+  std::string cancel;              // the cancellation link
   std::string notify_owner;
+  // With an appointment book (built_in, google): what the caller is texted about their appointment.
+  std::string confirmation;
+  std::string changed;
+  std::string cancelled;
+  std::string reminder;
 
   bool operator==(const SmsTemplates&) const = default;
 };

@@ -72,15 +72,6 @@ void read_list(const json& j, std::string_view key, std::vector<T>& out) {
 
 }  // namespace
 
-void to_json(json& j, const Location& v) {
-  j = json{{"name", v.name}, {"address", v.address}, {"phone", v.phone}, {"notes", v.notes}};
-}
-void from_json(const json& j, Location& v) {
-  read(j, "name", v.name);
-  read(j, "address", v.address);
-  read(j, "phone", v.phone);
-  read(j, "notes", v.notes);
-}
 
 void to_json(json& j, const OwnerContact& v) {
   j = json{{"name", v.name}, {"phone", v.phone}, {"email", v.email}};
@@ -209,6 +200,29 @@ void from_json(const json& j, WeeklyHours& v) {
   for (int day = 0; day < 7; ++day) read_list(j, weekday_key(day), v.days[day]);
 }
 
+void to_json(json& j, const Location& v) {
+  j = json{{"name", v.name}, {"address", v.address}, {"phone", v.phone}, {"notes", v.notes},
+           {"calendar_id", v.calendar_id}};
+  if (v.hours) j["hours"] = *v.hours;
+}
+void from_json(const json& j, Location& v) {
+  read(j, "name", v.name);
+  read(j, "address", v.address);
+  read(j, "phone", v.phone);
+  read(j, "notes", v.notes);
+  if (j.contains("hours") && !j["hours"].is_null()) {
+    v.hours.emplace();
+    read(j, "hours", *v.hours);
+  }
+  read(j, "calendar_id", v.calendar_id);
+}
+
+void to_json(json& j, const WorkShift& v) { j = json{{"location", v.location}, {"hours", v.hours}}; }
+void from_json(const json& j, WorkShift& v) {
+  read(j, "location", v.location);
+  read(j, "hours", v.hours);
+}
+
 void to_json(json& j, const Closure& v) {
   j = json{{"from", v.from}, {"to", v.to}, {"reason", v.reason}};
 }
@@ -225,33 +239,53 @@ void from_json(const json& j, Faq& v) {
 }
 
 void to_json(json& j, const BookingRules& v) {
-  j = json{{"min_notice_hours", v.min_notice_hours},
+  j = json{{"mode", v.mode},
+           {"slot_minutes", v.slot_minutes},
+           {"buffer_minutes", v.buffer_minutes},
+           {"reminder_hours", v.reminder_hours},
+           {"min_notice_hours", v.min_notice_hours},
            {"max_advance_days", v.max_advance_days},
            {"cancellation_notice_hours", v.cancellation_notice_hours},
            {"policies", v.policies}};
 }
 void from_json(const json& j, BookingRules& v) {
+  read(j, "mode", v.mode);
+  read(j, "slot_minutes", v.slot_minutes);
+  read(j, "buffer_minutes", v.buffer_minutes);
+  read(j, "reminder_hours", v.reminder_hours);
   read(j, "min_notice_hours", v.min_notice_hours);
   read(j, "max_advance_days", v.max_advance_days);
   read(j, "cancellation_notice_hours", v.cancellation_notice_hours);
   read_list(j, "policies", v.policies);
 }
 
-void to_json(json& j, const TeamMember& v) { j = json{{"name", v.name}, {"role", v.role}, {"bio", v.bio}}; }
+void to_json(json& j, const TeamMember& v) {
+  j = json{{"name", v.name},         {"role", v.role},         {"bio", v.bio},
+           {"services", v.services}, {"schedule", v.schedule}, {"calendar_id", v.calendar_id}};
+}
 void from_json(const json& j, TeamMember& v) {
   read(j, "name", v.name);
   read(j, "role", v.role);
   read(j, "bio", v.bio);
+  read_list(j, "services", v.services);
+  read_list(j, "schedule", v.schedule);
+  read(j, "calendar_id", v.calendar_id);
 }
 
 void to_json(json& j, const SmsTemplates& v) {
-  j = json{{"booking", v.booking}, {"update", v.update}, {"cancel", v.cancel}, {"notify_owner", v.notify_owner}};
+  j = json{{"booking", v.booking},           {"update", v.update},   {"cancel", v.cancel},
+           {"notify_owner", v.notify_owner}, {"confirmation", v.confirmation}, {"changed", v.changed},
+           {"cancelled", v.cancelled},       {"reminder", v.reminder}};
 }
 void from_json(const json& j, SmsTemplates& v) {
   read(j, "booking", v.booking);
   read(j, "update", v.update);
   read(j, "cancel", v.cancel);
   read(j, "notify_owner", v.notify_owner);
+  read(j, "confirmation", v.confirmation);
+  read(j, "changed", v.changed);
+  read(j, "cancelled", v.cancelled);
+  read(j, "reminder", v.reminder);
 }
 
 void to_json(json& j, const FallbackNumber& v) { j = json{{"name", v.name}, {"number", v.number}}; }

@@ -131,7 +131,7 @@ class ProfileReader {
       amount(t, "price", base, a.price_cents);
       text(t, "description", base, a.description);
     });
-    if (const toml::table* table = sub_table(root, "hours", "")) read_hours(*table, profile.hours);
+    if (const toml::table* table = sub_table(root, "hours", "")) read_hours(*table, "hours", profile.hours);
     table_array(root, "closures", "", profile.closures, [&](const toml::table& t, const std::string& base, Closure& c) {
       read_closure(t, base, c);
     });
@@ -142,18 +142,30 @@ class ProfileReader {
     });
     if (const toml::table* table = sub_table(root, "booking", "")) read_booking(*table, profile.booking);
     table_array(root, "team", "", profile.team, [&](const toml::table& t, const std::string& base, TeamMember& m) {
-      check_keys(t, base, {"name", "role", "bio"});
+      check_keys(t, base, {"name", "role", "bio", "services", "schedule", "calendar_id"});
       text(t, "name", base, m.name);
       text(t, "role", base, m.role);
       text(t, "bio", base, m.bio);
+      texts(t, "services", base, m.services, "a service name");
+      table_array(t, "schedule", base, m.schedule, [&](const toml::table& s, const std::string& item, WorkShift& shift) {
+        check_keys(s, item, {"location", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"});
+        text(s, "location", item, shift.location);
+        read_hours(s, item, shift.hours, /*check=*/false);
+      });
+      text(t, "calendar_id", base, m.calendar_id);
     });
     if (const toml::table* table = sub_table(root, "sms_templates", "")) {
       const std::string base = "sms_templates";
-      check_keys(*table, base, {"booking", "update", "cancel", "notify_owner"});
+      check_keys(*table, base,
+                 {"booking", "update", "cancel", "notify_owner", "confirmation", "changed", "cancelled", "reminder"});
       text(*table, "booking", base, profile.sms_templates.booking);
       text(*table, "update", base, profile.sms_templates.update);
       text(*table, "cancel", base, profile.sms_templates.cancel);
       text(*table, "notify_owner", base, profile.sms_templates.notify_owner);
+      text(*table, "confirmation", base, profile.sms_templates.confirmation);
+      text(*table, "changed", base, profile.sms_templates.changed);
+      text(*table, "cancelled", base, profile.sms_templates.cancelled);
+      text(*table, "reminder", base, profile.sms_templates.reminder);
     }
     table_array(root, "fallback_numbers", "", profile.fallback_numbers,
                 [&](const toml::table& t, const std::string& base, FallbackNumber& f) {
@@ -228,11 +240,16 @@ class ProfileReader {
       text(*owner, "email", owner_base, org.owner.email);
     }
     table_array(t, "locations", base, org.locations, [&](const toml::table& l, const std::string& item, Location& loc) {
-      check_keys(l, item, {"name", "address", "phone", "notes"});
+      check_keys(l, item, {"name", "address", "phone", "notes", "hours", "calendar_id"});
       text(l, "name", item, loc.name);
       text(l, "address", item, loc.address);
       text(l, "phone", item, loc.phone, k_phone_expected);
       text(l, "notes", item, loc.notes);
+      if (const toml::table* hours = sub_table(l, "hours", item)) {
+        loc.hours.emplace();
+        read_hours(*hours, item + ".hours", *loc.hours);
+      }
+      text(l, "calendar_id", item, loc.calendar_id);
     });
   }
 
@@ -297,10 +314,11 @@ class ProfileReader {
       problem(line_of(*several), "assistant.engines", "is empty (expected at least one engine, such as [\"openai\"])");
   }
 
-  void read_hours(const toml::table& t, WeeklyHours& hours) {
-    check_keys(t, "hours", {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"});
+  // Weekday keys of `t` into `hours`; `check` = the table holds nothing else.
+  void read_hours(const toml::table& t, const std::string& base, WeeklyHours& hours, bool check = true) {
+    if (check) check_keys(t, base, {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"});
     for (int day = 0; day < 7; ++day) {
-      const std::string field = "hours." + std::string(weekday_key(day));
+      const std::string field = base + "." + std::string(weekday_key(day));
       const toml::node* node = t.get(weekday_key(day));
       if (!node) continue;
       note(field, *node);
@@ -400,7 +418,13 @@ class ProfileReader {
 
   void read_booking(const toml::table& t, BookingRules& booking) {
     const std::string base = "booking";
-    check_keys(t, base, {"min_notice_hours", "max_advance_days", "cancellation_notice_hours", "policies"});
+    check_keys(t, base,
+               {"mode", "slot_minutes", "buffer_minutes", "reminder_hours", "min_notice_hours", "max_advance_days",
+                "cancellation_notice_hours", "policies"});
+    text(t, "mode", base, booking.mode, "\"link\", \"built_in\" or \"google\"");
+    whole(t, "slot_minutes", base, booking.slot_minutes);
+    whole(t, "buffer_minutes", base, booking.buffer_minutes);
+    whole(t, "reminder_hours", base, booking.reminder_hours);
     whole(t, "min_notice_hours", base, booking.min_notice_hours);
     whole(t, "max_advance_days", base, booking.max_advance_days);
     whole(t, "cancellation_notice_hours", base, booking.cancellation_notice_hours);

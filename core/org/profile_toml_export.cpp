@@ -74,6 +74,15 @@ class TomlWriter {
   std::string out_;
 };
 
+// Every day is written, closed ones as [], so the week reads at a glance.
+void write_week(TomlWriter& w, const WeeklyHours& hours) {
+  for (int day = 0; day < 7; ++day) {
+    std::vector<std::string> ranges;
+    for (const TimeRange& range : hours.days[day]) ranges.push_back(format_time_range(range));
+    w.inline_texts(weekday_key(day), ranges);
+  }
+}
+
 void write_organization(TomlWriter& w, const Organization& org) {
   w.section("[organization]");
   w.text("slug", org.slug);
@@ -97,6 +106,11 @@ void write_organization(TomlWriter& w, const Organization& org) {
     w.optional_text("address", location.address);
     w.optional_text("phone", location.phone);
     w.optional_text("notes", location.notes);
+    w.optional_text("calendar_id", location.calendar_id);
+    if (location.hours) {
+      w.section("[organization.locations.hours]");
+      write_week(w, *location.hours);
+    }
   }
 }
 
@@ -149,13 +163,8 @@ void write_offer(TomlWriter& w, const Profile& profile) {
 }
 
 void write_time(TomlWriter& w, const Profile& profile) {
-  // Every day is written, closed ones as [], so the week reads at a glance.
   w.section("[hours]");
-  for (int day = 0; day < 7; ++day) {
-    std::vector<std::string> ranges;
-    for (const TimeRange& range : profile.hours.days[day]) ranges.push_back(format_time_range(range));
-    w.inline_texts(weekday_key(day), ranges);
-  }
+  write_week(w, profile.hours);
   for (const Closure& closure : profile.closures) {
     w.section("[[closures]]");
     w.date("from", closure.from);
@@ -172,6 +181,10 @@ void write_knowledge(TomlWriter& w, const Profile& profile) {
   }
 
   w.section("[booking]");
+  w.text("mode", profile.booking.mode);
+  w.integer("slot_minutes", profile.booking.slot_minutes);
+  w.integer("buffer_minutes", profile.booking.buffer_minutes);
+  w.integer("reminder_hours", profile.booking.reminder_hours);
   w.integer("min_notice_hours", profile.booking.min_notice_hours);
   w.integer("max_advance_days", profile.booking.max_advance_days);
   w.integer("cancellation_notice_hours", profile.booking.cancellation_notice_hours);
@@ -182,6 +195,13 @@ void write_knowledge(TomlWriter& w, const Profile& profile) {
     w.text("name", member.name);
     w.optional_text("role", member.role);
     w.optional_text("bio", member.bio);
+    if (!member.services.empty()) w.inline_texts("services", member.services);
+    w.optional_text("calendar_id", member.calendar_id);
+    for (const WorkShift& shift : member.schedule) {
+      w.section("[[team.schedule]]");
+      w.optional_text("location", shift.location);
+      write_week(w, shift.hours);
+    }
   }
 }
 
@@ -192,6 +212,10 @@ void write_messaging(TomlWriter& w, const Profile& profile) {
     w.optional_text("update", profile.sms_templates.update);
     w.optional_text("cancel", profile.sms_templates.cancel);
     w.optional_text("notify_owner", profile.sms_templates.notify_owner);
+    w.optional_text("confirmation", profile.sms_templates.confirmation);
+    w.optional_text("changed", profile.sms_templates.changed);
+    w.optional_text("cancelled", profile.sms_templates.cancelled);
+    w.optional_text("reminder", profile.sms_templates.reminder);
   }
   for (const FallbackNumber& fallback : profile.fallback_numbers) {
     w.section("[[fallback_numbers]]");

@@ -223,10 +223,10 @@ void check_services(Checker& check, const Profile& profile) {
   }
 }
 
-void check_hours(Checker& check, const WeeklyHours& hours) {
+void check_hours(Checker& check, const WeeklyHours& hours, const std::string& field = "hours") {
   for (int day = 0; day < 7; ++day) {
     const auto& ranges = hours.days[day];
-    const std::string base = "hours." + std::string(weekday_key(day));
+    const std::string base = field + "." + std::string(weekday_key(day));
     std::vector<std::size_t> sound;  // indexes of ranges that are well-formed on their own
     for (std::size_t i = 0; i < ranges.size(); ++i) {
       const TimeRange& range = ranges[i];
@@ -303,6 +303,10 @@ void check_rest(Checker& check, const Profile& profile) {
       {"update", &profile.sms_templates.update},
       {"cancel", &profile.sms_templates.cancel},
       {"notify_owner", &profile.sms_templates.notify_owner},
+      {"confirmation", &profile.sms_templates.confirmation},
+      {"changed", &profile.sms_templates.changed},
+      {"cancelled", &profile.sms_templates.cancelled},
+      {"reminder", &profile.sms_templates.reminder},
   };
   for (const auto& [name, text] : templates) {
     for (const std::string& unknown : unknown_placeholders(*text)) {
@@ -315,6 +319,78 @@ void check_rest(Checker& check, const Profile& profile) {
     const std::string base = index_path("fallback_numbers", i);
     check.required(base + ".name", profile.fallback_numbers[i].name, "who answers it, such as \"front desk\"");
     check.required_phone(base + ".number", profile.fallback_numbers[i].number);
+  }
+}
+
+// The appointment book: a known mode, sane grid and limits, services that can be booked, team
+// members who perform services and work at locations that exist, and (google) a calendar for
+// every column of the book.
+void check_booking(Checker& check, const Profile& profile) {
+  const BookingRules& booking = profile.booking;
+  const bool book = booking.mode == k_booking_built_in || booking.mode == k_booking_google;
+  if (!book && booking.mode != k_booking_link)
+    check.add("booking.mode", toml_quote(booking.mode) + " is not a booking mode (expected \"link\", \"built_in\" or \"google\")");
+  check.int_range("booking.slot_minutes", booking.slot_minutes, 5, 240);
+  check.int_range("booking.buffer_minutes", booking.buffer_minutes, 0, 480);
+  check.int_range("booking.reminder_hours", booking.reminder_hours, 0, 24 * 30, "; 0 = no reminder");
+
+  std::vector<std::string> location_names;
+  for (std::size_t i = 0; i < profile.organization.locations.size(); ++i) {
+    const Location& location = profile.organization.locations[i];
+    location_names.push_back(location.name);
+    if (location.hours) check_hours(check, *location.hours, index_path("organization.locations", i) + ".hours");
+  }
+  std::vector<std::string> service_names;
+  for (const Service& service : profile.services) service_names.push_back(service.name);
+
+  for (std::size_t i = 0; i < profile.team.size(); ++i) {
+    const TeamMember& member = profile.team[i];
+    const std::string base = index_path("team", i);
+    for (std::size_t k = 0; k < member.services.size(); ++k) {
+      if (std::find(service_names.begin(), service_names.end(), member.services[k]) == service_names.end())
+        check.add(index_path(base + ".services", k), toml_quote(member.services[k]) +
+                                                         " is not one of the [[services]] (expected one of " +
+                                                         join(service_names, ", ") + ")");
+    }
+    for (std::size_t k = 0; k < member.schedule.size(); ++k) {
+      const WorkShift& shift = member.schedule[k];
+      const std::string item = index_path(base + ".schedule", k);
+      check_hours(check, shift.hours, item);
+      if (shift.location.empty() ? location_names.size() > 1
+                                 : std::find(location_names.begin(), location_names.end(), shift.location) ==
+                                       location_names.end())
+        check.add(item + ".location",
+                  (shift.location.empty() ? std::string("missing") : toml_quote(shift.location) + " is not a location") +
+                      " (expected one of " + join(location_names, ", ") + ")");
+    }
+  }
+  if (!book) return;
+
+  for (std::size_t i = 0; i < profile.services.size(); ++i) {
+    if (profile.services[i].duration_minutes <= 0)
+      check.add(index_path("services", i) + ".duration_minutes",
+                "is not set (expected the service's length in minutes: booking.mode = " + toml_quote(booking.mode) +
+                    " books it)");
+  }
+  if (profile.services.empty())
+    check.add("booking.mode", toml_quote(booking.mode) + " needs at least one [[services]] entry to book");
+
+  if (booking.mode == k_booking_google) {
+    if (!profile.team.empty()) {
+      for (std::size_t i = 0; i < profile.team.size(); ++i)
+        if (profile.team[i].calendar_id.empty())
+          check.add(index_path("team", i) + ".calendar_id",
+                    "missing (expected the Google Calendar ID of their appointments: booking.mode = \"google\")");
+    } else if (profile.organization.locations.empty()) {
+      check.add("booking.mode",
+                "\"google\" needs a calendar (expected calendar_id on each [[team]] member, or on each "
+                "[[organization.locations]] entry when there is no team)");
+    } else {
+      for (std::size_t i = 0; i < profile.organization.locations.size(); ++i)
+        if (profile.organization.locations[i].calendar_id.empty())
+          check.add(index_path("organization.locations", i) + ".calendar_id",
+                    "missing (expected the location's Google Calendar ID: booking.mode = \"google\" without a team)");
+    }
   }
 }
 
@@ -542,6 +618,7 @@ std::vector<Problem> validate_profile(const Profile& profile) {
   check_hours(check, profile.hours);
   check_closures(check, profile.closures);
   check_rest(check, profile);
+  check_booking(check, profile);
   check_stages(check, profile);
   check_http_tools(check, profile);
   for (const auto& [field, url] : {std::pair<const char*, const std::string*>{"webhooks.call_end_url", &profile.webhooks.call_end_url},

@@ -12,9 +12,10 @@
 namespace sonoria::org {
 
 // Every placeholder an SMS template may use; the tools layer supplies their values.
-inline constexpr std::array<std::string_view, 10> k_placeholders = {
-    "customer_name", "service",   "booking_url",    "portal_url", "org_name",
-    "org_phone",     "caller_phone", "message", "assistant_name", "location"};
+inline constexpr std::array<std::string_view, 14> k_placeholders = {
+    "customer_name", "service",      "booking_url", "portal_url",     "org_name",
+    "org_phone",     "caller_phone", "message",     "assistant_name", "location",
+    "date",          "time",         "team_member", "reference"};  // the last four: of an appointment
 
 bool is_known_placeholder(std::string_view name);
 

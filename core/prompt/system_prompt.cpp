@@ -116,16 +116,33 @@ void write_facts(std::ostringstream& out, const org::Profile& p) {
   }
 
   const auto& b = p.booking;
+  const bool keeps_book = b.mode == org::k_booking_built_in || b.mode == org::k_booking_google;
   bool any_rules = b.min_notice_hours || b.max_advance_days || b.cancellation_notice_hours || !b.policies.empty() ||
-                   !o.booking_url.empty();
+                   !o.booking_url.empty() || keeps_book;
   if (any_rules) {
     section(out, "Booking rules and policies");
+    if (keeps_book) {
+      out << "- You book appointments yourself in the appointment book"
+          << (b.mode == org::k_booking_google ? " (the team's Google Calendars)" : "")
+          << ": free times come only from check_availability, which already applies the opening hours, who "
+             "performs each service, the notice and advance limits. Appointments start every "
+          << b.slot_minutes << " minutes.\n";
+      for (const auto& t : p.team) {
+        if (t.services.empty()) continue;
+        out << "- " << t.name << " does: ";
+        for (std::size_t i = 0; i < t.services.size(); ++i) out << (i ? ", " : "") << t.services[i];
+        out << ".\n";
+      }
+      if (b.reminder_hours)
+        out << "- Callers get a confirmation text, and a reminder " << b.reminder_hours << " hours before.\n";
+    }
     if (b.min_notice_hours) out << "- Bookings need at least " << b.min_notice_hours << " hours' notice.\n";
     if (b.max_advance_days) out << "- Bookings can be made up to " << b.max_advance_days << " days ahead.\n";
     if (b.cancellation_notice_hours)
       out << "- Cancellations and changes need " << b.cancellation_notice_hours << " hours' notice.\n";
     for (const auto& policy : b.policies) out << "- " << policy << "\n";
-    if (!o.booking_url.empty()) out << "- Online booking: " << o.booking_url << " (text it; never spell it out).\n";
+    if (!o.booking_url.empty() && !keeps_book)
+      out << "- Online booking: " << o.booking_url << " (text it; never spell it out).\n";
     if (!o.portal_url.empty()) out << "- Customer portal for changes: " << o.portal_url << "\n";
   }
   if (!o.website.empty()) {
@@ -143,6 +160,23 @@ void write_tools(std::ostringstream& out, const org::Profile& p, const PromptOpt
     out << "- send_reschedule_link: when the caller wants to move an existing booking.\n";
   if (has_tool(opts, "send_cancellation_link"))
     out << "- send_cancellation_link: when the caller wants to cancel; mention the cancellation policy first.\n";
+  if (has_tool(opts, "check_availability"))
+    out << "- check_availability: whenever the caller wants an appointment or asks when one is free. Ask which "
+           "service first (and a preferred day or time), then offer two or three of the times it returns, in its "
+           "words. Never offer a time it did not return.\n";
+  if (has_tool(opts, "book_appointment"))
+    out << "- book_appointment: once the caller has chosen a time and given their name. Repeat the service, day and "
+           "time before you book; afterwards say it is booked and a confirmation text is on its way.\n";
+  else if (has_tool(opts, "check_availability"))
+    out << "- The caller's number is withheld, so you cannot book for them: tell them the free times and offer to "
+           "take a message so the team can call them back.\n";
+  if (has_tool(opts, "find_my_appointments"))
+    out << "- find_my_appointments: before moving or cancelling, to find which appointment the caller means.\n";
+  if (has_tool(opts, "reschedule_appointment"))
+    out << "- reschedule_appointment: to move one to a time check_availability returned for the same service.\n";
+  if (has_tool(opts, "cancel_appointment"))
+    out << "- cancel_appointment: after the caller confirms which appointment; mention the cancellation policy "
+           "first. If it is refused, read them the reason.\n";
   if (has_tool(opts, "query_knowledge"))
     out << "- query_knowledge: for any question about the business that the facts above do not answer (policies, "
            "preparation, insurance, parking, how something works). Search before you answer, never guess; answer "

@@ -82,8 +82,10 @@ void add_messaging_tools(Registry& registry, const org::Profile& profile, const 
        &org::Organization::portal_url},
   };
   const bool caller_reachable = is_e164(parties.caller_number);
+  // With an appointment book the assistant books itself (booking_tools.hpp): no links.
+  const bool links = profile.booking.mode == org::k_booking_link;
   for (const auto& link : k_links) {
-    if (!caller_reachable || (profile.organization.*link.url).empty()) continue;
+    if (!links || !caller_reachable || (profile.organization.*link.url).empty()) continue;
     const std::string tmpl = (profile.sms_templates.*link.tmpl).empty() ? link.fallback : profile.sms_templates.*link.tmpl;
     registry.add({link.name, link.description, link_parameters()},
                  [&profile, parties, tmpl, link](const json& args) {

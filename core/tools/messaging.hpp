@@ -4,7 +4,8 @@
 //   send_reschedule_link(customer_name?, service?)     → SendSms to the caller (portal_url)
 //   send_cancellation_link(customer_name?, service?)   → SendSms to the caller (portal_url)
 //   notify_owner(caller_name, message, callback_number?) → SendSms to the owner's phone
-// A tool is offered only when it can work: its link (or the owner's phone) is in the profile and
+// A tool is offered only when it can work: its link (or the owner's phone) is in the profile (the
+// links only with booking.mode = "link") and
 // the caller's number is known (for texts to the caller). An empty template falls back to a
 // built-in text. Placeholders are those of org/templates.hpp; unknown ones were already refused
 // at `org import`.

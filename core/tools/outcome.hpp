@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/booking/appointment_book.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,7 +73,21 @@ struct CallHttp {
   bool operator==(const CallHttp&) const = default;
 };
 
-using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms, SearchKnowledge, CallHttp>;
+// Use the appointment book (booking_tools.hpp): the daemon reads or changes it off the event loop
+// (changes through the database writer), texts the caller about a change, and gives the model the
+// result (finish_booking_outcome).
+struct UseBook {
+  enum class Action { check, book, find, reschedule, cancel };
+  Action action = Action::check;
+  booking::SlotQuery query;          // check: first_day unset (!ok()) = from today
+  int days = 1;                      // check: how many days from first_day
+  booking::BookRequest request;      // book; reschedule: start, team_member, location
+  std::string reference;             // reschedule, cancel
+
+  bool operator==(const UseBook&) const = default;
+};
+
+using ToolEffect = std::variant<NoEffect, EndCall, TransferCall, SendSms, SearchKnowledge, CallHttp, UseBook>;
 
 struct ToolOutcome {
   std::string output_json;           // given back to the model as the function_call_output

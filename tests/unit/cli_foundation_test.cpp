@@ -115,7 +115,7 @@ TEST_CASE("a phone number can route to one organization only") {
 TEST_CASE("prompt output is pinned by golden files") {
   User u;
   REQUIRE(u.run({"migrate"}).exit_code == 0);
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml"})
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "physio-clinic.toml"})
     REQUIRE(u.run({"org", "import", (source_dir() / "examples" / name).string()}).exit_code == 0);
   struct Case {
     std::vector<std::string> args;
@@ -125,6 +125,8 @@ TEST_CASE("prompt output is pinned by golden files") {
       {{"prompt", "--org", "lotus-yoga", "--at", "2026-12-22T15:00:00Z"}, "lotus-yoga_open.txt"},
       {{"prompt", "--org", "lotus-yoga", "--at", "2026-12-24T10:00"}, "lotus-yoga_holiday.txt"},
       {{"prompt", "--org", "2", "--at", "2026-11-28T23:30:00-06:00"}, "bright-smile_saturday_night.txt"},
+      // An appointment book: the booking rules and the book's tools instead of the links.
+      {{"prompt", "--org", "harbor-physio", "--at", "2026-12-07T15:00:00Z"}, "harbor-physio_book.txt"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.golden);

@@ -23,7 +23,7 @@ org::Profile lotus() {
   p.assistant.vad = {0.6, 250, 700};
   p.services = {{"Vinyasa Flow", 60, 2500, "USD", ""}, {"Yin Yoga", 75, 2800, "USD", ""}};
   p.add_ons = {{"Mat rental", 300, ""}};
-  p.team = {{"Maya Chen", "Owner", ""}};
+  p.team = {{"Maya Chen", "Owner", "", {}, {}, ""}};
   p.fallback_numbers = {{"front desk", "+15550001001"}, {"owner", "+15550001099"}};
   return p;
 }

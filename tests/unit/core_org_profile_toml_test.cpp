@@ -65,7 +65,8 @@ TEST_CASE("the dental clinic example has two locations, Saturday hours and an em
 }
 
 TEST_CASE("both examples import, export and import again to an identical profile") {
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml",
+                           "physio-clinic.toml"}) {
     CAPTURE(name);
     const Profile original = example(name);
     const std::string exported = export_profile_toml(original);

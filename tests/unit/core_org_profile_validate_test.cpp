@@ -23,7 +23,8 @@ TEST_CASE("the smallest valid profile passes every rule") {
 }
 
 TEST_CASE("both example profiles pass every rule") {
-  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml"}) {
+  for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml",
+                           "physio-clinic.toml"}) {
     CAPTURE(name);
     const Profile profile = load_profile_file(sonoria::test::source_dir() / "examples" / name);
     CHECK(validate_profile(profile).empty());
@@ -247,7 +248,7 @@ TEST_CASE("a team member needs a name") {
 TEST_CASE("an SMS template with an unknown placeholder is rejected naming the template") {
   const std::string expected_names =
       " (expected one of customer_name, service, booking_url, portal_url, org_name, org_phone, caller_phone, "
-      "message, assistant_name, location)";
+      "message, assistant_name, location, date, time, team_member, reference)";
   CHECK(problems_in(k_org + "\n[sms_templates]\nbooking = \"Hi {{customer_name}}\"\ncancel = \"Bye {{nmae}} "
                             "{{foo}}\"\n") ==
         "profiles/yoga.toml:9: sms_templates.cancel: unknown placeholder \"{{nmae}}\"" + expected_names + "\n" +
@@ -408,4 +409,52 @@ TEST_CASE("webhooks: a call-end URL must be http(s)") {
             .webhooks.call_end_url == "https://n8n.example/webhook/x");
   CHECK(problems_in(k_org + "[webhooks]\ncall_end_url = \"n8n.example\"\n") ==
         "profiles/yoga.toml:7: webhooks.call_end_url: \"n8n.example\" is not an http:// or https:// URL");
+}
+
+TEST_CASE("an appointment book: a known mode, bookable services, people who do services that exist, where they work") {
+  const std::string book = k_org + R"(
+[[organization.locations]]
+name = "North"
+
+[[organization.locations]]
+name = "South"
+
+[[services]]
+name = "Massage"
+duration_minutes = 0
+
+[booking]
+mode = "built_in"
+slot_minutes = 2
+
+[[team]]
+name = "Kim"
+services = ["Massage", "Reiki"]
+
+[[team.schedule]]
+location = "East"
+monday = ["09:00-08:00"]
+
+[[team.schedule]]
+tuesday = ["09:00-17:00"]
+)";
+  const std::string problems = sonoria::test::profile_problems(book);
+  CHECK(problems.find("services[0].duration_minutes: is not set (expected the service's length in minutes: "
+                      "booking.mode = \"built_in\" books it)") != std::string::npos);
+  CHECK(problems.find("booking.slot_minutes: 2 is out of range") != std::string::npos);
+  CHECK(problems.find("team[0].services[1]: \"Reiki\" is not one of the [[services]] (expected one of Massage)") !=
+        std::string::npos);
+  CHECK(problems.find("team[0].schedule[0].location: \"East\" is not a location (expected one of North, South)") !=
+        std::string::npos);
+  CHECK(problems.find("team[0].schedule[0].monday[0]: \"09:00-08:00\" closes before it opens") != std::string::npos);
+  CHECK(problems.find("team[0].schedule[1].location: missing (expected one of North, South)") != std::string::npos);
+
+  CHECK(sonoria::test::profile_problems(k_org + "[booking]\nmode = \"calendly\"\n")
+            .find("booking.mode: \"calendly\" is not a booking mode (expected \"link\", \"built_in\" or \"google\")") !=
+        std::string::npos);
+  CHECK(sonoria::test::profile_problems(k_org + "[booking]\nmode = \"google\"\n\n[[services]]\nname = \"A\"\nduration_minutes = 30\n")
+            .find("\"google\" needs a calendar") != std::string::npos);
+  CHECK(sonoria::test::profile_problems(k_org + "[[services]]\nname = \"A\"\nduration_minutes = 30\n\n[booking]\nmode = \"google\"\n\n"
+                                 "[[team]]\nname = \"Kim\"\n")
+            .find("team[0].calendar_id: missing (expected the Google Calendar ID") != std::string::npos);
 }

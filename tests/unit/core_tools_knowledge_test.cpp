@@ -4,6 +4,7 @@
 
 #include "core/org/tool_names.hpp"
 #include "core/tools/call_control.hpp"
+#include "core/tools/booking_tools.hpp"
 #include "core/tools/knowledge.hpp"
 #include "core/tools/messaging.hpp"
 
@@ -58,6 +59,11 @@ TEST_CASE("every built-in tool is on the list a profile's stages are checked aga
   add_call_control_tools(r, {{"front desk", "+15550001001"}});
   add_messaging_tools(r, p, {"+15551112222", "+15550001000"});
   add_knowledge_tool(r);
+  // The appointment book's (a profile keeps either links or a book; both sets are on the list).
+  org::Profile book = p;
+  book.booking.mode = "built_in";
+  book.services = {{"Massage", 60, 0, "USD", ""}};
+  add_booking_tools(r, book, {"+15551112222", "+15550001000"});
   for (const auto& name : r.names())
     CHECK_MESSAGE(std::find(org::k_builtin_tools.begin(), org::k_builtin_tools.end(), name) != org::k_builtin_tools.end(),
                   name << " is missing from org::k_builtin_tools");

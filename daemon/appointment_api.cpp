@@ -1,0 +1,239 @@
+#include "daemon/appointment_api.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+
+#include "core/booking/appointment_book.hpp"
+#include "core/booking/appointment_json.hpp"
+#include "core/booking/icalendar.hpp"
+#include "core/db/database.hpp"
+#include "core/tools/booking_tools.hpp"
+#include "core/twilio/rest_client.hpp"
+#include "daemon/api_routes.hpp"
+#include "daemon/db_writer.hpp"
+#include "daemon/google_book.hpp"
+#include "daemon/log.hpp"
+#include "daemon/org_directory.hpp"
+#include "daemon/read_pool.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+using nlohmann::json;
+
+HttpResponse json_answer(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+std::string param(const std::map<std::string, std::string>& q, const char* name) {
+  auto it = q.find(name);
+  return it == q.end() ? std::string() : it->second;
+}
+
+int64_t local_midnight(const org::Profile& profile, const char* name, const std::string& text, int day_offset = 0) {
+  const auto date = org::parse_date(text);
+  if (!date) throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + text + "\" is not a date (expected YYYY-MM-DD)"};
+  const std::chrono::year_month_day day{std::chrono::sys_days{*date} + std::chrono::days{day_offset}};
+  return booking::LocalClock(profile.organization.timezone).instant_or_after({day, 0}).time_since_epoch().count();
+}
+
+// The customer hears of the owner's cancellation by text, from the organization's number.
+void text_cancellation(Services& s, const org::Profile& profile, const db::Appointment& appointment) {
+  const std::string from = profile.organization.phone_numbers.empty() ? s.settings.twilio.from
+                                                                      : profile.organization.phone_numbers.front();
+  const auto sms = tools::appointment_text(profile, {"", from}, appointment, "cancelled");
+  if (!sms || from.empty()) return;
+  std::shared_ptr<twilio::RestClient> rest;
+  try {
+    rest = twilio::RestClient::create(s.io.get_executor(), twilio::rest_account_from(s.settings.twilio));
+  } catch (const std::exception& e) {
+    log_warn("appointment.not_texted", "", e.what(), {{"reference", appointment.reference}});
+    return;
+  }
+  twilio::CreateMessage message{sms->to, from, "", sms->body, ""};
+  rest->create_message(message, [&s, rest, sms = *sms, from, org = profile.id,
+                                 reference = appointment.reference](twilio::MessageResult result) {
+    db::MessageRecord record;
+    record.organization_id = org;
+    record.purpose = sms.purpose;
+    record.from_number = from;
+    record.to_number = sms.to;
+    record.body = sms.body;
+    record.at = db::now_ms();
+    if (result.ok()) {
+      record.message_sid = result.value->sid;
+      record.status = result.value->status;
+    } else {
+      record.status = "failed";
+      record.error_message = result.error ? result.error->describe() : "no answer";
+      log_warn("appointment.not_texted", "", *record.error_message, {{"reference", reference}});
+    }
+    s.writer.post(std::move(record));
+  });
+}
+
+// booking.mode = "google": the cancelled appointment's event leaves the calendar.
+void delete_event(Services& s, const db::Appointment& appointment) {
+  auto client = gcal::CalendarClient::create(boost::asio::make_strand(s.io), s.settings.google, s.google->account,
+                                             s.google->tokens);
+  client->delete_event(appointment.calendar_id, appointment.event_id,
+                       [client, reference = appointment.reference](gcal::CalendarResult<std::string> result) {
+                         if (!result.ok())
+                           log_error("appointment.calendar_not_updated", "",
+                                     result.error ? result.error->explain() : "no answer", {{"reference", reference}});
+                       });
+}
+
+}  // namespace
+
+HttpResponse list_appointments(const std::map<std::string, std::string>& q, db::Database& database) {
+  const std::string key = param(q, "org");
+  if (key.empty()) throw ApiBadRequest{"missing_parameter", "org is required (an organization id or slug)"};
+  const auto profile = database.orgs().find_by_id_or_slug(key);
+  if (!profile) return api_error(404, "not_found", "no organization \"" + key + "\"");
+  db::AppointmentFilter filter;
+  filter.organization_id = profile->id;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const std::string from = param(q, "from");
+  filter.from = local_midnight(*profile, "from", from.empty() ? org::format_date(booking::local_today(*profile, now)) : from);
+  if (const std::string to = param(q, "to"); !to.empty()) filter.to = local_midnight(*profile, "to", to, 1);
+  filter.status = param(q, "status");
+  if (!filter.status.empty() && filter.status != "booked" && filter.status != "cancelled")
+    throw ApiBadRequest{"invalid_parameter", "status \"" + filter.status + "\" is not booked or cancelled"};
+  filter.team_member = param(q, "member");
+  filter.customer_phone = param(q, "phone");
+  if (const std::string limit = param(q, "limit"); !limit.empty()) {
+    try {
+      std::size_t used = 0;
+      filter.limit = std::stoi(limit, &used);
+      if (used != limit.size() || filter.limit < 1 || filter.limit > 1000) throw std::invalid_argument("range");
+    } catch (const std::exception&) {
+      throw ApiBadRequest{"invalid_parameter", "limit \"" + limit + "\" is not a number from 1 to 1000"};
+    }
+  }
+  json list = json::array();
+  for (const auto& a : database.appointments().list(filter)) list.push_back(booking::appointment_json(*profile, a));
+  return json_answer(200, {{"appointments", list}});
+}
+
+HttpResponse show_appointment(const std::string& reference, db::Database& database) {
+  const auto a = database.appointments().find(0, reference);
+  if (!a) return api_error(404, "not_found", "no appointment \"" + reference + "\"");
+  const auto profile = database.orgs().find(a->organization_id);
+  if (!profile) return api_error(404, "not_found", "no appointment \"" + reference + "\"");
+  return json_answer(200, booking::appointment_json(*profile, *a));
+}
+
+void handle_appointment_cancel(Services& s, const std::string& reference, const HttpRequest& request,
+                               HttpResponder respond) {
+  bool notify = true;
+  if (!request.body.empty()) {
+    const auto body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return respond(api_error(400, "invalid_body", "the body is not a JSON object (expected {\"notify\": true|false})"));
+    if (auto it = body.find("notify"); it != body.end()) {
+      if (!it->is_boolean()) return respond(api_error(400, "invalid_body", "notify must be true or false"));
+      notify = it->get<bool>();
+    }
+  }
+  const bool queued = s.writer.post_job([&s, reference, notify, respond](db::Database& database) {
+    HttpResponse response;
+    std::shared_ptr<const org::Profile> profile;
+    std::optional<db::Appointment> cancelled;
+    try {
+      const auto found = database.appointments().find(0, reference);
+      profile = found ? s.orgs.by_id_or_slug(std::to_string(found->organization_id)) : nullptr;
+      if (!found || !profile) {
+        response = api_error(404, "not_found", "no appointment \"" + reference + "\"");
+      } else {
+        booking::AppointmentBook book(database.appointments(), *profile);
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        const auto result = book.cancel(found->reference, "", now);
+        if (result.outcome != booking::Outcome::done) {
+          response = api_error(409, "not_booked", "appointment " + found->reference + " is " + found->status + " already");
+        } else {
+          cancelled = result.appointment;
+          json body = booking::appointment_json(*profile, *cancelled);
+          body["customer_texted"] = notify;
+          response = json_answer(200, body);
+        }
+      }
+    } catch (const std::exception& e) {
+      log_error("api.failed", "", e.what());
+      response = api_error(500, "internal", "the appointment could not be cancelled; see the server log");
+    }
+    respond(std::move(response));
+    if (cancelled && notify)
+      boost::asio::post(s.io, [&s, profile, appointment = *cancelled] { text_cancellation(s, *profile, appointment); });
+    if (cancelled && !cancelled->event_id.empty() && s.google)
+      boost::asio::post(s.io, [&s, appointment = *cancelled] { delete_event(s, appointment); });
+  });
+  if (!queued) {
+    HttpResponse r = api_error(503, "busy", "the server is busy; retry shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    respond(std::move(r));
+  }
+}
+
+bool is_calendar_feed_path(const std::string& path) { return path.rfind("/calendar/", 0) == 0; }
+
+void handle_calendar_feed(Services& s, const HttpRequest& request, HttpResponder respond) {
+  HttpResponse not_found;
+  not_found.status = 404;
+  not_found.body = "no such calendar\n";
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r;
+    r.status = 405;
+    r.body = "only GET\n";
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return respond(std::move(r));
+  }
+  const auto feed = booking::parse_feed_path(request.path);
+  const auto profile = feed ? s.orgs.by_id_or_slug(feed->org_slug) : nullptr;
+  if (!profile || profile->organization.slug != feed->org_slug) return respond(not_found);
+  std::string member;
+  if (!feed->member_slug.empty()) {
+    for (const auto& t : profile->team)
+      if (booking::member_slug(t.name) == feed->member_slug) member = t.name;
+    if (member.empty()) return respond(not_found);
+  }
+  const std::string expected = booking::feed_token(s.orgs.signing_secret(profile->id), feed->org_slug, feed->member_slug);
+  if (feed->token.size() != expected.size() ||
+      CRYPTO_memcmp(feed->token.data(), expected.data(), expected.size()) != 0)
+    return respond(not_found);
+  const bool queued = s.reads.post([profile, member, respond](db::Database& database) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    db::AppointmentFilter filter;
+    filter.organization_id = profile->id;
+    filter.team_member = member;
+    filter.from = now - 30 * 86400;  // recent ones too, cancellations included, so subscribers update
+    filter.limit = 5000;
+    HttpResponse r;
+    try {
+      r.body = booking::icalendar_feed(*profile, database.appointments().list(filter), member, now);
+      r.content_type = "text/calendar; charset=utf-8";
+      r.headers.emplace_back("Cache-Control", "private, max-age=300");
+    } catch (const std::exception& e) {
+      log_error("calendar.failed", "", e.what());
+      r.status = 500;
+      r.body = "the calendar could not be read\n";
+    }
+    respond(std::move(r));
+  });
+  if (!queued) {
+    HttpResponse r;
+    r.status = 503;
+    r.body = "busy\n";
+    r.headers.emplace_back("Retry-After", "5");
+    respond(std::move(r));
+  }
+}
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,39 @@
+#pragma once
+// The appointment book over HTTP:
+//   GET  /api/appointments?org=&from=&to=&status=&member=&phone=&limit=   by start time
+//   GET  /api/appointments/{reference}
+//   POST /api/appointments/{reference}/cancel   as the owner (no notice period); the customer is
+//                                                texted unless the body says {"notify": false}
+//   GET  /calendar/{token}/{org}.ics, /calendar/{token}/{org}/{member}.ics   the iCalendar feeds
+// The /api routes sit behind ApiRoutes' authentication; a feed's token is its own (see
+// core/booking/icalendar.hpp): a wrong token and an unknown organization both get 404.
+// Reads run on the ReadPool, the cancellation on the DbWriter, the text on the io_context.
+
+#include <map>
+#include <string>
+
+#include "daemon/http_message.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/services.hpp"
+
+namespace sonoria::db {
+class Database;
+}
+
+namespace sonoria::daemon {
+
+// Read routes, run inside a ReadPool job. Throws ApiBadRequest for a bad query parameter.
+struct ApiBadRequest {
+  std::string code;
+  std::string message;
+};
+HttpResponse list_appointments(const std::map<std::string, std::string>& query, db::Database& database);
+HttpResponse show_appointment(const std::string& reference, db::Database& database);
+
+void handle_appointment_cancel(Services& services, const std::string& reference, const HttpRequest& request,
+                               HttpResponder respond);
+
+bool is_calendar_feed_path(const std::string& path);
+void handle_calendar_feed(Services& services, const HttpRequest& request, HttpResponder respond);
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,163 @@
+#include "daemon/appointment_reminders.hpp"
+
+#include <future>
+
+#include "core/db/database.hpp"
+#include "core/net/http_client.hpp"
+#include "core/tools/booking_tools.hpp"
+#include "core/twilio/rest_reply.hpp"
+#include "core/twilio/rest_request.hpp"
+#include "daemon/db_writer.hpp"
+#include "daemon/log.hpp"
+#include "daemon/org_directory.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+constexpr int k_batch = 20;
+constexpr auto k_timeout = std::chrono::seconds(10);
+
+net::HttpRequest http_of(const twilio::RestRequest& request) {
+  net::HttpRequest http;
+  http.method = request.method;
+  http.url = request.url;
+  http.headers = {{"Authorization", request.authorization}, {"Accept", "application/json"}};
+  if (request.method == "POST") {
+    http.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    http.body = request.body();
+  }
+  return http;
+}
+
+std::string utc_date(int64_t epoch_s) {
+  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds{std::chrono::seconds{epoch_s}})};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()));
+  return text;
+}
+
+}  // namespace
+
+AppointmentReminders::AppointmentReminders(const config::Settings& settings, OrgDirectory& orgs, DbWriter& writer)
+    : BackgroundWorker(settings.database, "reminder"), settings_(settings), orgs_(orgs), writer_(writer) {}
+
+AppointmentReminders::~AppointmentReminders() { stop(); }
+
+void AppointmentReminders::start_if_configured() {
+  try {
+    (void)twilio::rest_account_from(settings_.twilio);
+  } catch (const std::exception& e) {
+    log_info("reminder.disabled", "", std::string("appointment reminders are not sent: ") + e.what());
+    return;
+  }
+  start();
+}
+
+bool AppointmentReminders::move(int64_t id, const std::string& from, const std::string& to) {
+  auto moved = std::make_shared<std::promise<bool>>();
+  auto answer = moved->get_future();
+  if (!writer_.post_job([moved, id, from, to](db::Database& database) {
+        bool done = false;
+        try {
+          done = database.appointments().move_reminder(id, from, to);
+        } catch (const std::exception& e) {
+          log_error("reminder.unrecorded", "", e.what(), {{"appointment", std::to_string(id)}});
+        }
+        moved->set_value(done);
+      }))
+    return false;
+  return answer.get();
+}
+
+void AppointmentReminders::round(db::Database& database) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& appointment : database.appointments().reminders_in_flight(k_batch)) {
+    if (stopping()) return;
+    remind(appointment, /*recovering=*/true);
+  }
+  for (const auto& appointment : database.appointments().reminders_due(now, k_batch)) {
+    if (stopping()) return;
+    if (!move(appointment.id, "pending", "sending")) continue;  // moved or cancelled meanwhile
+    remind(appointment, /*recovering=*/false);
+  }
+}
+
+void AppointmentReminders::remind(const db::Appointment& appointment, bool recovering) {
+  const std::string id = std::to_string(appointment.id);
+  const auto profile = orgs_.by_id_or_slug(std::to_string(appointment.organization_id));
+  if (!profile) {
+    move(appointment.id, "sending", "failed");
+    return;
+  }
+  const std::string from =
+      profile->organization.phone_numbers.empty() ? settings_.twilio.from : profile->organization.phone_numbers.front();
+  const auto sms = tools::appointment_text(*profile, {"", from}, appointment, "reminder");
+  if (!sms || from.empty()) {
+    log_warn("reminder.unsendable", "", "no number to text from or to", {{"appointment", id}});
+    move(appointment.id, "sending", "failed");
+    return;
+  }
+  const auto account = twilio::rest_account_from(settings_.twilio);
+
+  if (recovering) {
+    // Did the cut-off attempt go out? Twilio lists a day's messages to the number.
+    const int64_t claimed = appointment.reminder_at.value_or(0);
+    const int64_t today = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    for (const std::string& day : {utc_date(claimed), utc_date(today)}) {
+      auto listed = send(http_of(twilio::list_messages_request(account, sms->to, day)), k_timeout);
+      if (!listed) return;
+      if (!listed->ok() || listed->status != 200) {
+        log_warn("reminder.unverified", "", "could not check whether the reminder was sent; trying again later",
+                 {{"appointment", id}});
+        return;  // still "sending": never risk a duplicate
+      }
+      for (const auto& m : twilio::parse_message_list(listed->body)) {
+        if (m.to == sms->to && m.body == sms->body) {
+          log_info("reminder.recovered", "", "", {{"appointment", id}, {"sid", m.sid}});
+          move(appointment.id, "sending", "sent");
+          return;
+        }
+      }
+      if (utc_date(claimed) == utc_date(today)) break;
+    }
+  }
+
+  twilio::CreateMessage message;
+  message.to = sms->to;
+  message.from = from;
+  message.body = sms->body;
+  auto answer = send(http_of(twilio::create_message_request(account, message)), k_timeout);
+  if (!answer) return;  // stopped: "sending" until the next daemon checks
+  db::MessageRecord record;
+  record.organization_id = appointment.organization_id;
+  record.purpose = sms->purpose;
+  record.from_number = from;
+  record.to_number = sms->to;
+  record.body = sms->body;
+  record.at = db::now_ms();
+  if (answer->ok() && answer->status >= 200 && answer->status < 300) {
+    const auto resource = twilio::parse_message_resource(answer->body);
+    record.message_sid = resource ? std::optional<std::string>(resource->sid) : std::nullopt;
+    record.status = resource ? resource->status : "queued";
+    writer_.post(std::move(record));
+    move(appointment.id, "sending", "sent");
+    log_info("reminder.sent", "", "", {{"appointment", id}});
+    return;
+  }
+  if (!answer->ok() || answer->status >= 500) {
+    // The outcome is unknown: left "sending", the next round checks Twilio's list first.
+    log_warn("reminder.retry", "", answer->ok() ? "HTTP " + std::to_string(answer->status) : answer->error_text,
+             {{"appointment", id}});
+    return;
+  }
+  const auto error = twilio::parse_rest_error(answer->status, answer->body);
+  record.status = "failed";
+  record.error_code = error.code;
+  record.error_message = error.describe();
+  writer_.post(std::move(record));
+  move(appointment.id, "sending", "failed");
+  log_error("reminder.failed", "", error.describe(), {{"appointment", id}});
+}
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,40 @@
+#pragma once
+// Sends each appointment's reminder text (booking.reminder_hours before it) exactly once, even
+// across restarts: a reminder is claimed in the database ("sending", committed) before the text
+// goes out and settled after ("sent" or "failed"). One found still "sending" was cut off by a
+// stop or crash mid-send: Twilio's message list for that number says whether the text went out
+// (then it is settled as sent), and only if it did not is it sent. A BackgroundWorker: a slow
+// Twilio never holds up a call. Without Twilio credentials it does not start.
+
+#include <optional>
+#include <string>
+
+#include "core/config/settings.hpp"
+#include "core/db/appointment_store.hpp"
+#include "daemon/background_worker.hpp"
+
+namespace sonoria::daemon {
+
+class OrgDirectory;
+class DbWriter;
+
+class AppointmentReminders final : public BackgroundWorker {
+ public:
+  AppointmentReminders(const config::Settings& settings, OrgDirectory& orgs, DbWriter& writer);
+  ~AppointmentReminders() override;
+
+  void start_if_configured();
+
+ private:
+  void round(db::Database& database) override;
+  // Sends (or, `recovering`, first looks for) the reminder of `appointment`.
+  void remind(const db::Appointment& appointment, bool recovering);
+  // Runs a compare-and-set of the reminder's state on the writer and waits for it.
+  bool move(int64_t id, const std::string& from, const std::string& to);
+
+  const config::Settings& settings_;
+  OrgDirectory& orgs_;
+  DbWriter& writer_;
+};
+
+}  // namespace sonoria::daemon

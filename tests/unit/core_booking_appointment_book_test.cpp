@@ -1,0 +1,183 @@
+// The appointment book against SQLite: book, taken with alternatives, never a double booking
+// (not even by two connections racing), find by number, move, cancel with the notice rule,
+// reminders planned.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/booking/appointment_book.hpp"
+#include "core/db/migrations.hpp"
+#include "core/db/sqlite_stores.hpp"
+#include "core/org/profile_toml.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace sonoria;
+using namespace sonoria::booking;
+using namespace std::chrono_literals;
+
+namespace {
+
+Instant at_utc(const char* date, int hour, int minute = 0) {
+  return Instant{std::chrono::sys_days{*org::parse_date(date)}} + std::chrono::hours{hour} + std::chrono::minutes{minute};
+}
+const Instant k_now = at_utc("2026-12-06", 17);  // Sunday noon in New York
+
+org::LocalDateTime local(const char* date, int hour, int minute = 0) { return {*org::parse_date(date), hour * 60 + minute}; }
+
+struct Fixture {
+  test::TempDir dir;
+  db::Connection c{(dir / "book.db").string()};
+  db::SqliteOrgStore orgs{c};
+  db::SqliteAppointmentStore store{c};
+  org::Profile profile;
+  Fixture() {
+    db::migrate(c);
+    profile = org::load_profile_file(test::source_dir() / "examples" / "physio-clinic.toml");
+    profile.id = orgs.upsert(profile);
+  }
+  BookRequest request(const char* service, org::LocalDateTime start, const char* phone = "+15557770001") {
+    BookRequest r;
+    r.service = service;
+    r.start = start;
+    r.customer_name = "Ana Lima";
+    r.customer_phone = phone;
+    r.call_sid = "CA1";
+    return r;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("booking a free slot stores it with its column, buffer and reminder") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  const auto result = book.book(f.request("Initial assessment", local("2026-12-09", 9)), k_now);
+  REQUIRE(result.outcome == Outcome::done);
+  const db::Appointment& a = *result.appointment;
+  CHECK(a.reference.size() == 6);
+  CHECK(a.team_member == "Dr. Elena Park");
+  CHECK(a.location == "Midtown");
+  CHECK(a.ends_at - a.starts_at == 3600);
+  CHECK(a.busy_until - a.ends_at == 600);
+  CHECK(a.reminder_state == "pending");
+  CHECK(*a.reminder_at == a.starts_at - 24 * 3600);
+  CHECK(f.store.find(0, a.reference) == a);
+  CHECK(describe_start(f.profile, a) == "Wednesday, December 9 at 9:00 AM");
+}
+
+TEST_CASE("a slot already taken is refused with the nearest free starts") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  REQUIRE(book.book(f.request("Initial assessment", local("2026-12-07", 9)), k_now).outcome == Outcome::done);
+  const auto second = book.book(f.request("Initial assessment", local("2026-12-07", 9), "+15557770002"), k_now);
+  CHECK(second.outcome == Outcome::taken);
+  CHECK(!second.appointment);
+  REQUIRE(second.alternatives.size() == 3);
+  for (const Slot& s : second.alternatives) CHECK(s.local.date == *org::parse_date("2026-12-07"));
+  // 10:00 would start inside the 10 minutes kept free after 09:00-10:00.
+  CHECK(second.alternatives[0].local.minute_of_day == 10 * 60 + 30);
+  // A booking close to the appointment has no reminder: the confirmation is enough.
+  const auto soon = book.book(f.request("Follow-up treatment", local("2026-12-07", 13)), at_utc("2026-12-07", 14));
+  REQUIRE(soon.outcome == Outcome::done);
+  CHECK(soon.appointment->reminder_state == "none");
+}
+
+TEST_CASE("the database itself refuses two booked appointments of one column that overlap") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  auto first = *book.book(f.request("Initial assessment", local("2026-12-07", 9)), k_now).appointment;
+  db::Appointment copy = first;
+  copy.id = 0;
+  copy.starts_at += 1800;
+  copy.ends_at += 1800;
+  copy.busy_until += 1800;
+  CHECK_THROWS_AS(f.store.insert(copy), db::SlotTaken);
+  copy.resource = "member:Tom Reyes";
+  CHECK_NOTHROW(f.store.insert(copy));
+}
+
+TEST_CASE("two connections racing for the last slot: one booking and one alternative, never two") {
+  Fixture f;
+  // Dr. Park's Monday (08:00-16:00, no buffer) is full but for 15:30.
+  f.profile.booking.buffer_minutes = 0;
+  AppointmentBook book(f.store, f.profile);
+  for (int minute = 8 * 60; minute < 15 * 60 + 30; minute += 30) {
+    auto r = f.request("Follow-up treatment", local("2026-12-07", minute / 60, minute % 60));
+    r.team_member = "Dr. Elena Park";
+    REQUIRE(book.book(r, k_now).outcome == Outcome::done);
+  }
+  std::atomic<int> booked{0}, taken{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 6; ++i) {
+    callers.emplace_back([&, i] {
+      db::Connection own((f.dir / "book.db").string());
+      db::SqliteAppointmentStore store(own);
+      AppointmentBook theirs(store, f.profile);
+      const std::string phone = "+1555777100" + std::to_string(i);
+      auto r = f.request("Follow-up treatment", local("2026-12-07", 15, 30), phone.c_str());
+      r.team_member = "Dr. Elena Park";
+      const auto result = theirs.book(r, k_now);
+      (result.outcome == Outcome::done ? booked : taken)++;
+    });
+  }
+  for (auto& t : callers) t.join();
+  CHECK(booked == 1);
+  CHECK(taken == 5);
+  db::AppointmentFilter all;
+  all.team_member = "Dr. Elena Park";
+  all.status = "booked";
+  CHECK(f.store.list(all).size() == 16);
+}
+
+TEST_CASE("a caller finds, moves and cancels only their own appointments") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  const auto mine = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
+  book.book(f.request("Follow-up treatment", local("2026-12-09", 10), "+15557770002"), k_now);
+  const auto found = book.upcoming_for("+15557770001", k_now);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].reference == mine.reference);
+
+  // Someone else's number cannot touch it.
+  CHECK(book.cancel(mine.reference, "+15557770002", k_now).outcome == Outcome::not_found);
+  CHECK(book.reschedule(mine.reference, "+15557770002", local("2026-12-09", 11), "", "", k_now, "CA2").outcome ==
+        Outcome::not_found);
+
+  // Moved: same practitioner when free; the reminder follows the new time.
+  const auto moved = book.reschedule(mine.reference, "+15557770001", local("2026-12-11", 9), "", "", k_now, "CA2");
+  REQUIRE(moved.outcome == Outcome::done);
+  CHECK(moved.before->starts_at == mine.starts_at);
+  CHECK(moved.appointment->team_member == "Dr. Elena Park");
+  CHECK(moved.appointment->reference == mine.reference);
+  CHECK(*moved.appointment->reminder_at == moved.appointment->starts_at - 24 * 3600);
+  CHECK(*moved.appointment->call_sid == "CA2");
+  // Its old time is free again.
+  CHECK(book.book(f.request("Follow-up treatment", local("2026-12-09", 9), "+15557770003"), k_now).outcome ==
+        Outcome::done);
+
+  const auto cancelled = book.cancel(mine.reference, "+15557770001", k_now);
+  REQUIRE(cancelled.outcome == Outcome::done);
+  CHECK(cancelled.appointment->status == "cancelled");
+  CHECK(cancelled.appointment->cancelled_by == "caller");
+  CHECK(cancelled.appointment->reminder_state == "none");
+  CHECK(book.upcoming_for("+15557770001", k_now).empty());
+  CHECK(book.cancel(mine.reference, "+15557770001", k_now).outcome == Outcome::not_found);
+}
+
+TEST_CASE("inside the cancellation notice a caller is refused with the policy; the owner is not") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  const auto a = *book.book(f.request("Follow-up treatment", local("2026-12-07", 13)), k_now).appointment;
+  CHECK(book.cancel(a.reference, "+15557770001", k_now).outcome == Outcome::done);  // 25 h ahead
+  const auto b = *book.book(f.request("Follow-up treatment", local("2026-12-07", 10)), k_now).appointment;
+  const auto inside = book.cancel(b.reference, "+15557770001", k_now);  // 22 h before
+  CHECK(inside.outcome == Outcome::refused);
+  CHECK(inside.message.find("less than 24 hours") != std::string::npos);
+  CHECK(inside.message.find("charged in full") != std::string::npos);
+  CHECK(book.reschedule(b.reference, "+15557770001", local("2026-12-08", 10), "", "", k_now, std::nullopt).outcome ==
+        Outcome::refused);
+  const auto by_owner = book.cancel(b.reference, "", k_now);
+  CHECK(by_owner.outcome == Outcome::done);
+  CHECK(by_owner.appointment->cancelled_by == "owner");
+}
