@@ -204,7 +204,11 @@ void handle_calendar_feed(Services& s, const HttpRequest& request, HttpResponder
       if (booking::member_slug(t.name) == feed->member_slug) member = t.name;
     if (member.empty()) return respond(not_found);
   }
-  const std::string expected = booking::feed_token(s.orgs.signing_secret(profile->id), feed->org_slug, feed->member_slug);
+  const std::string secret = s.orgs.signing_secret(profile->id);
+  // No secret (an organization the daemon has not fully loaded yet): no feed, rather than a token
+  // anyone could compute.
+  if (secret.empty()) return respond(not_found);
+  const std::string expected = booking::feed_token(secret, feed->org_slug, feed->member_slug);
   if (feed->token.size() != expected.size() ||
       CRYPTO_memcmp(feed->token.data(), expected.data(), expected.size()) != 0)
     return respond(not_found);

@@ -16,6 +16,8 @@ namespace {
 
 constexpr int k_batch = 20;
 constexpr auto k_timeout = std::chrono::seconds(10);
+// A text Twilio accepted may take a while to be listed as sent; recovery waits this long first.
+constexpr auto k_recover_after = std::chrono::minutes(2);
 
 net::HttpRequest http_of(const twilio::RestRequest& request) {
   net::HttpRequest http;
@@ -27,14 +29,6 @@ net::HttpRequest http_of(const twilio::RestRequest& request) {
     http.body = request.body();
   }
   return http;
-}
-
-std::string utc_date(int64_t epoch_s) {
-  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds{std::chrono::seconds{epoch_s}})};
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                static_cast<unsigned>(d.day()));
-  return text;
 }
 
 }  // namespace
@@ -72,15 +66,37 @@ bool AppointmentReminders::move(int64_t id, const std::string& from, const std::
 
 void AppointmentReminders::round(db::Database& database) {
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  for (const auto& appointment : database.appointments().reminders_in_flight(k_batch)) {
+  // "sending" for a while: cut off mid-send (this worker sends one at a time, and finishes it).
+  const std::string cut_off = db::format_timestamp(db::now_ms() - k_recover_after);
+  for (const auto& appointment : database.appointments().reminders_in_flight(cut_off, k_batch)) {
     if (stopping()) return;
+    if (appointment.status != "booked" || appointment.starts_at <= now) {
+      move(appointment.id, "sending", "none");  // cancelled or over meanwhile: no reminder any more
+      continue;
+    }
     remind(appointment, /*recovering=*/true);
   }
-  for (const auto& appointment : database.appointments().reminders_due(now, k_batch)) {
+  for (const auto& due : database.appointments().reminders_due(now, k_batch)) {
     if (stopping()) return;
-    if (!move(appointment.id, "pending", "sending")) continue;  // moved or cancelled meanwhile
-    remind(appointment, /*recovering=*/false);
+    // The row as claimed, not as read: it may have been moved or cancelled since.
+    if (const auto claimed = claim(due.id, now)) remind(*claimed, /*recovering=*/false);
   }
+}
+
+std::optional<db::Appointment> AppointmentReminders::claim(int64_t id, int64_t now) {
+  auto claimed = std::make_shared<std::promise<std::optional<db::Appointment>>>();
+  auto answer = claimed->get_future();
+  if (!writer_.post_job([claimed, id, now](db::Database& database) {
+        std::optional<db::Appointment> row;
+        try {
+          row = database.appointments().claim_reminder(id, now);
+        } catch (const std::exception& e) {
+          log_error("reminder.unrecorded", "", e.what(), {{"appointment", std::to_string(id)}});
+        }
+        claimed->set_value(std::move(row));
+      }))
+    return std::nullopt;
+  return answer.get();
 }
 
 void AppointmentReminders::remind(const db::Appointment& appointment, bool recovering) {
@@ -101,25 +117,21 @@ void AppointmentReminders::remind(const db::Appointment& appointment, bool recov
   const auto account = twilio::rest_account_from(settings_.twilio);
 
   if (recovering) {
-    // Did the cut-off attempt go out? Twilio lists a day's messages to the number.
-    const int64_t claimed = appointment.reminder_at.value_or(0);
-    const int64_t today = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    for (const std::string& day : {utc_date(claimed), utc_date(today)}) {
-      auto listed = send(http_of(twilio::list_messages_request(account, sms->to, day)), k_timeout);
-      if (!listed) return;
-      if (!listed->ok() || listed->status != 200) {
-        log_warn("reminder.unverified", "", "could not check whether the reminder was sent; trying again later",
-                 {{"appointment", id}});
-        return;  // still "sending": never risk a duplicate
+    // Did the cut-off attempt go out? Twilio lists the latest messages to the number, sent or
+    // still queued.
+    auto listed = send(http_of(twilio::list_messages_request(account, sms->to, "")), k_timeout);
+    if (!listed) return;
+    if (!listed->ok() || listed->status != 200) {
+      log_warn("reminder.unverified", "", "could not check whether the reminder was sent; trying again later",
+               {{"appointment", id}});
+      return;  // still "sending": never risk a duplicate
+    }
+    for (const auto& m : twilio::parse_message_list(listed->body)) {
+      if (m.to == sms->to && m.body == sms->body) {
+        log_info("reminder.recovered", "", "", {{"appointment", id}, {"sid", m.sid}});
+        move(appointment.id, "sending", "sent");
+        return;
       }
-      for (const auto& m : twilio::parse_message_list(listed->body)) {
-        if (m.to == sms->to && m.body == sms->body) {
-          log_info("reminder.recovered", "", "", {{"appointment", id}, {"sid", m.sid}});
-          move(appointment.id, "sending", "sent");
-          return;
-        }
-      }
-      if (utc_date(claimed) == utc_date(today)) break;
     }
   }
 

@@ -2,8 +2,9 @@
 // Sends each appointment's reminder text (booking.reminder_hours before it) exactly once, even
 // across restarts: a reminder is claimed in the database ("sending", committed) before the text
 // goes out and settled after ("sent" or "failed"). One found still "sending" was cut off by a
-// stop or crash mid-send: Twilio's message list for that number says whether the text went out
-// (then it is settled as sent), and only if it did not is it sent. A BackgroundWorker: a slow
+// stop or crash mid-send (and still so two minutes later): Twilio's latest messages to that number
+// say whether the text went out (then it is settled as sent), and only if it did not is it sent;
+// one whose appointment was cancelled or has begun meanwhile is dropped. A BackgroundWorker: a slow
 // Twilio never holds up a call. Without Twilio credentials it does not start.
 
 #include <optional>
@@ -31,6 +32,8 @@ class AppointmentReminders final : public BackgroundWorker {
   void remind(const db::Appointment& appointment, bool recovering);
   // Runs a compare-and-set of the reminder's state on the writer and waits for it.
   bool move(int64_t id, const std::string& from, const std::string& to);
+  // Claims a due reminder on the writer (committed before the send) and returns the row as claimed.
+  std::optional<db::Appointment> claim(int64_t id, int64_t now);
 
   const config::Settings& settings_;
   OrgDirectory& orgs_;

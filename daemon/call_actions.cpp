@@ -283,32 +283,46 @@ void CallActions::use_book(const std::string& call_id, tools::ToolOutcome provis
 void CallActions::settle_calendar(tools::BookingAnswer& answer, const std::optional<db::Appointment>& synced,
                                   const std::string& error) {
   const auto before = answer.result.before;
-  auto appointment = *answer.result.appointment;
+  const auto appointment = *answer.result.appointment;
   if (synced) {
     answer.result.appointment = synced;
-    s_.writer.post_job([synced = *synced](db::Database& database) mutable {
+    // Only where the event is: the rest of the row may have moved on meanwhile (a cancellation,
+    // a reminder sent), and must not be written back as it was.
+    const bool queued = s_.writer.post_job([id = synced->id, calendar = synced->calendar_id,
+                                            event = synced->event_id, sid = call_sid_](db::Database& database) {
       try {
-        database.appointments().update(synced);
+        database.appointments().set_event(id, calendar, event);
       } catch (const std::exception& e) {
-        log_error("call.book_failed", synced.call_sid.value_or(""), e.what());
+        log_error("call.book_failed", sid, e.what());
       }
     });
+    if (!queued)
+      log_error("db.queue_full", call_sid_, "the calendar event of an appointment was not recorded",
+                {{"reference", synced->reference}, {"event", synced->event_id}});
     return;
   }
   log_error("call.calendar_refused", call_sid_, error, {{"reference", appointment.reference}});
   answer.error = error;
-  s_.writer.post_job([before, appointment](db::Database& database) mutable {
+  // Undone in the book, unless someone changed it since (their change stands).
+  const bool queued = s_.writer.post_job([before, appointment, sid = call_sid_](db::Database& database) {
     try {
+      bool undone = false;
       if (before) {
         db::Appointment restored = *before;
-        database.appointments().update(restored);
+        undone = database.appointments().update_if_unchanged(restored, appointment.updated_at);
       } else {
-        database.appointments().erase(appointment.id);
+        undone = database.appointments().erase_if_unchanged(appointment.id, appointment.updated_at);
       }
+      if (!undone)
+        log_warn("call.book_not_undone", sid, "the appointment changed before the calendar's refusal could undo it",
+                 {{"reference", appointment.reference}});
     } catch (const std::exception& e) {
-      log_error("call.book_failed", appointment.call_sid.value_or(""), e.what());
+      log_error("call.book_failed", sid, e.what(), {{"reference", appointment.reference}});
     }
   });
+  if (!queued)
+    log_error("db.queue_full", call_sid_, "an appointment the calendar refused could not be undone",
+              {{"reference", appointment.reference}});
 }
 
 // The search runs on a database reader (never on the event loop); its answer comes back on the strand.

@@ -1,5 +1,6 @@
 #include "daemon/google_book.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "core/booking/local_clock.hpp"
@@ -24,7 +25,7 @@ std::string GoogleBook::calendar_of(const std::string& team_member, const std::s
 
 void GoogleBook::busy(const std::string& service, std::chrono::year_month_day first, std::chrono::year_month_day last,
                       BusyDone done) {
-  std::map<std::string, std::string> resource_of;  // calendar → column
+  std::map<std::string, std::vector<std::string>> resources_of;  // calendar → the columns it holds
   std::vector<std::string> ids;
   std::vector<booking::Column> columns;
   for (const auto& s : profile_->services) {
@@ -33,22 +34,28 @@ void GoogleBook::busy(const std::string& service, std::chrono::year_month_day fi
   }
   for (const auto& column : columns) {
     const std::string calendar = calendar_of(column.team_member, column.location);
-    if (calendar.empty() || resource_of.count(calendar)) continue;
-    resource_of[calendar] = column.resource;
-    ids.push_back(calendar);
+    if (calendar.empty()) continue;
+    auto& resources = resources_of[calendar];
+    if (resources.empty()) ids.push_back(calendar);
+    if (std::find(resources.begin(), resources.end(), column.resource) == resources.end())
+      resources.push_back(column.resource);
   }
   if (ids.empty()) return done({}, "no calendar is set for who performs " + (service.empty() ? "the services" : service) + " (calendar_id in the profile)");
   const booking::LocalClock clock(profile_->organization.timezone);
   const int64_t from = clock.instant_or_after({first, 0}).time_since_epoch().count() - 86400;
   const int64_t to = clock.instant_or_after({last, org::k_minutes_per_day}).time_since_epoch().count() + 86400;
   client_->free_busy(ids, from, to, profile_->organization.timezone,
-                     [resource_of, done = std::move(done)](gcal::CalendarResult<gcal::FreeBusy> result) {
+                     [resources_of, done = std::move(done)](gcal::CalendarResult<gcal::FreeBusy> result) {
                        if (!result.ok()) return done({}, result.error ? result.error->explain() : "no answer");
                        std::vector<booking::Busy> busy;
-                       for (const auto& [calendar, intervals] : result.value->busy)
-                         for (const auto& i : intervals)
-                           busy.push_back({resource_of.at(calendar), booking::Instant{std::chrono::seconds{i.from}},
-                                           booking::Instant{std::chrono::seconds{i.to}}});
+                       for (const auto& [calendar, intervals] : result.value->busy) {
+                         const auto it = resources_of.find(calendar);
+                         if (it == resources_of.end()) continue;  // not asked for
+                         for (const auto& resource : it->second)
+                           for (const auto& i : intervals)
+                             busy.push_back({resource, booking::Instant{std::chrono::seconds{i.from}},
+                                             booking::Instant{std::chrono::seconds{i.to}}});
+                       }
                        for (const auto& [calendar, reason] : result.value->errors)
                          return done({}, gcal::GoogleError{reason == "notFound" ? 404 : 403, reason, ""}.explain());
                        done(std::move(busy), "");

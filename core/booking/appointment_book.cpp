@@ -14,6 +14,10 @@ using std::chrono::seconds;
 int64_t unix_of(Instant t) { return t.time_since_epoch().count(); }
 Instant instant_of(int64_t s) { return Instant{seconds{s}}; }
 
+org::LocalDateTime week_after(const org::LocalDateTime& start) {
+  return {std::chrono::year_month_day{std::chrono::sys_days{start.date} + std::chrono::days{7}}, start.minute_of_day};
+}
+
 std::vector<Busy> busy_of(const std::vector<db::Appointment>& appointments, int64_t except_id) {
   std::vector<Busy> busy;
   for (const auto& a : appointments)
@@ -31,13 +35,27 @@ std::vector<Busy> AppointmentBook::busy_around(const org::LocalDateTime& first, 
   const Instant to = clock.instant_or_after({last.date, org::k_minutes_per_day}) + std::chrono::hours{48};
   const auto appointments = store_.busy_between(profile_.id, unix_of(from), unix_of(to));
   auto busy = busy_of(appointments, except_id);
-  // An external calendar also shows the book's own appointments (google: their events); those are
-  // the book's to judge, so the one being moved does not stand in its own way.
+  // An external calendar also shows the book's own appointments (google: their events, perhaps
+  // merged with neighbours); those spans are the book's to judge, so they are cut out of what the
+  // calendar says, and the appointment being moved does not stand in its own way.
   for (const Busy& e : external) {
-    const bool echo = std::any_of(appointments.begin(), appointments.end(), [&](const db::Appointment& a) {
-      return a.resource == e.resource && a.starts_at == unix_of(e.from) && a.ends_at == unix_of(e.to);
-    });
-    if (!echo) busy.push_back(e);
+    std::vector<Busy> pieces{e};
+    for (const auto& a : appointments) {
+      if (a.resource != e.resource) continue;
+      const Instant own_from = instant_of(a.starts_at);
+      const Instant own_to = instant_of(a.ends_at);
+      std::vector<Busy> rest;
+      for (const Busy& p : pieces) {
+        if (own_to <= p.from || p.to <= own_from) {
+          rest.push_back(p);
+          continue;
+        }
+        if (p.from < own_from) rest.push_back({p.resource, p.from, own_from});
+        if (own_to < p.to) rest.push_back({p.resource, own_to, p.to});
+      }
+      pieces = std::move(rest);
+    }
+    busy.insert(busy.end(), pieces.begin(), pieces.end());
   }
   return busy;
 }
@@ -96,7 +114,8 @@ void AppointmentBook::plan_reminder(db::Appointment& a, Instant now) const {
 BookResult AppointmentBook::book(const BookRequest& request, Instant now, const std::vector<Busy>& external) {
   BookResult result;
   store_.exclusively([&] {
-    const auto busy = busy_around(request.start, request.start, 0, external);
+    // The week after too: a slot that is taken is answered with alternatives from it.
+    const auto busy = busy_around(request.start, week_after(request.start), 0, external);
     const auto slot = free_at(profile_, request.service, request.start, request.team_member, request.location, busy, now);
     if (!slot) {
       result.outcome = Outcome::taken;
@@ -178,7 +197,7 @@ BookResult AppointmentBook::reschedule(const std::string& reference, const std::
       result = *refused;
       return;
     }
-    const auto busy = busy_around(start, start, a->id, external);
+    const auto busy = busy_around(start, week_after(start), a->id, external);
     // The same person and place if they are free then; else whoever is.
     std::optional<Slot> slot;
     if (team_member.empty() && location.empty())

@@ -70,15 +70,23 @@ class AppointmentStore {
   // Writes back the mutable fields (time, column, status, reminder, event) of an appointment by id;
   // sets updated_at. Throws SlotTaken as insert does.
   virtual void update(Appointment& appointment) = 0;
-  // Removes an appointment that never was (its calendar refused it); false when there is none.
-  virtual bool erase(int64_t id) = 0;
+  // Removes an appointment that never was (its calendar refused it), unless it was changed since
+  // `updated_at` (someone else's change wins); false when nothing was removed.
+  virtual bool erase_if_unchanged(int64_t id, const std::string& updated_at) = 0;
+  // update(), unless the row was changed since `updated_at`; false when it was (nothing written).
+  virtual bool update_if_unchanged(Appointment& appointment, const std::string& updated_at) = 0;
+  // Records where its calendar event is (google), touching nothing else.
+  virtual void set_event(int64_t id, const std::string& calendar_id, const std::string& event_id) = 0;
   // By reference (any case); `organization_id` 0 = any organization.
   virtual std::optional<Appointment> find(int64_t organization_id, const std::string& reference) = 0;
   virtual std::vector<Appointment> list(const AppointmentFilter& filter) = 0;
-  // Booked appointments whose reminder is pending and due at `now`, soonest first.
+  // Booked appointments still to come whose reminder is pending and due at `now`, soonest first.
   virtual std::vector<Appointment> reminders_due(int64_t now, int limit) = 0;
-  // Reminders left "sending" by a daemon that stopped mid-send.
-  virtual std::vector<Appointment> reminders_in_flight(int limit) = 0;
+  // Claims a due reminder (pending → sending) if it still is one at `now` — booked, pending, due,
+  // not begun — and returns the row as claimed; nullopt when it no longer is.
+  virtual std::optional<Appointment> claim_reminder(int64_t id, int64_t now) = 0;
+  // Reminders left "sending" since before `claimed_before` (an ISO time): cut off mid-send.
+  virtual std::vector<Appointment> reminders_in_flight(const std::string& claimed_before, int limit) = 0;
   // Moves a reminder from state `from` to `to` (claiming it before a send, settling it after);
   // false when it is no longer in `from` (moved, cancelled, claimed by someone else).
   virtual bool move_reminder(int64_t id, const std::string& from, const std::string& to) = 0;

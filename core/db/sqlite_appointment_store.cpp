@@ -103,27 +103,42 @@ void SqliteAppointmentStore::insert(Appointment& a) {
   }
 }
 
-void SqliteAppointmentStore::update(Appointment& a) {
+void SqliteAppointmentStore::update(Appointment& a) { write(a, nullptr); }
+
+bool SqliteAppointmentStore::update_if_unchanged(Appointment& a, const std::string& updated_at) {
+  return write(a, &updated_at);
+}
+
+bool SqliteAppointmentStore::write(Appointment& a, const std::string* if_updated_at) {
   a.updated_at = format_timestamp(now_ms());
   try {
     Statement s(c_,
-                "UPDATE appointments SET team_member = ?, location = ?, resource = ?, starts_at = ?, ends_at = ?, "
-                "busy_until = ?, customer_name = ?, status = ?, call_sid = ?, updated_at = ?, cancelled_at = ?, "
-                "cancelled_by = ?, reminder_at = ?, reminder_state = ?, calendar_id = ?, event_id = ? WHERE id = ?");
+                std::string("UPDATE appointments SET team_member = ?, location = ?, resource = ?, starts_at = ?, ends_at = ?, "
+                            "busy_until = ?, customer_name = ?, status = ?, call_sid = ?, updated_at = ?, cancelled_at = ?, "
+                            "cancelled_by = ?, reminder_at = ?, reminder_state = ?, calendar_id = ?, event_id = ? WHERE id = ?") +
+                    (if_updated_at ? " AND updated_at = ?" : ""));
     s.bind(1, a.team_member).bind(2, a.location).bind(3, a.resource).bind(4, a.starts_at).bind(5, a.ends_at);
     s.bind(6, a.busy_until).bind(7, a.customer_name).bind(8, a.status).bind(9, a.call_sid).bind(10, a.updated_at);
     s.bind(11, a.cancelled_at).bind(12, a.cancelled_by).bind(13, a.reminder_at).bind(14, a.reminder_state);
     s.bind(15, a.calendar_id).bind(16, a.event_id).bind(17, a.id);
+    if (if_updated_at) s.bind(18, *if_updated_at);
     s.run();
+    return c_.changes() == 1;
   } catch (const std::exception& e) {
     if (is_overlap(e)) throw SlotTaken(e.what());
     throw;
   }
 }
 
-bool SqliteAppointmentStore::erase(int64_t id) {
-  Statement s(c_, "DELETE FROM appointments WHERE id = ?");
-  s.bind(1, id);
+void SqliteAppointmentStore::set_event(int64_t id, const std::string& calendar_id, const std::string& event_id) {
+  Statement s(c_, "UPDATE appointments SET calendar_id = ?, event_id = ? WHERE id = ?");
+  s.bind(1, calendar_id).bind(2, event_id).bind(3, id);
+  s.run();
+}
+
+bool SqliteAppointmentStore::erase_if_unchanged(int64_t id, const std::string& updated_at) {
+  Statement s(c_, "DELETE FROM appointments WHERE id = ? AND updated_at = ?");
+  s.bind(1, id).bind(2, updated_at);
   s.run();
   return c_.changes() == 1;
 }
@@ -153,17 +168,28 @@ std::vector<Appointment> SqliteAppointmentStore::reminders_due(int64_t now, int 
   std::vector<Appointment> out;
   Statement s(c_, std::string("SELECT ") + k_columns +
                       " FROM appointments WHERE reminder_state = 'pending' AND reminder_at <= ? AND status = 'booked' "
-                      "ORDER BY reminder_at LIMIT ?");
-  s.bind(1, now).bind(2, static_cast<int64_t>(limit));
+                      "AND starts_at > ? ORDER BY reminder_at LIMIT ?");
+  s.bind(1, now).bind(2, now).bind(3, static_cast<int64_t>(limit));
   while (s.step()) out.push_back(read_appointment(s));
   return out;
 }
 
-std::vector<Appointment> SqliteAppointmentStore::reminders_in_flight(int limit) {
+std::optional<Appointment> SqliteAppointmentStore::claim_reminder(int64_t id, int64_t now) {
+  Statement s(c_, std::string("UPDATE appointments SET reminder_state = 'sending', updated_at = ? WHERE id = ? "
+                              "AND reminder_state = 'pending' AND status = 'booked' AND reminder_at <= ? AND starts_at > ? "
+                              "RETURNING ") + k_columns);
+  s.bind(1, format_timestamp(now_ms())).bind(2, id).bind(3, now).bind(4, now);
+  if (!s.step()) return std::nullopt;
+  auto claimed = read_appointment(s);
+  s.run();
+  return claimed;
+}
+
+std::vector<Appointment> SqliteAppointmentStore::reminders_in_flight(const std::string& claimed_before, int limit) {
   std::vector<Appointment> out;
   Statement s(c_, std::string("SELECT ") + k_columns +
-                      " FROM appointments WHERE reminder_state = 'sending' ORDER BY reminder_at LIMIT ?");
-  s.bind(1, static_cast<int64_t>(limit));
+                      " FROM appointments WHERE reminder_state = 'sending' AND updated_at < ? ORDER BY reminder_at LIMIT ?");
+  s.bind(1, claimed_before).bind(2, static_cast<int64_t>(limit));
   while (s.step()) out.push_back(read_appointment(s));
   return out;
 }

@@ -63,14 +63,18 @@ class SqliteAppointmentStore : public AppointmentStore {
   std::vector<Appointment> busy_between(int64_t organization_id, int64_t from, int64_t to) override;
   void insert(Appointment& appointment) override;
   void update(Appointment& appointment) override;
-  bool erase(int64_t id) override;
+  bool erase_if_unchanged(int64_t id, const std::string& updated_at) override;
+  bool update_if_unchanged(Appointment& appointment, const std::string& updated_at) override;
+  void set_event(int64_t id, const std::string& calendar_id, const std::string& event_id) override;
   std::optional<Appointment> find(int64_t organization_id, const std::string& reference) override;
   std::vector<Appointment> list(const AppointmentFilter& filter) override;
   std::vector<Appointment> reminders_due(int64_t now, int limit) override;
-  std::vector<Appointment> reminders_in_flight(int limit) override;
+  std::optional<Appointment> claim_reminder(int64_t id, int64_t now) override;
+  std::vector<Appointment> reminders_in_flight(const std::string& claimed_before, int limit) override;
   bool move_reminder(int64_t id, const std::string& from, const std::string& to) override;
 
  private:
+  bool write(Appointment& appointment, const std::string* if_updated_at);
   Connection& c_;
 };
 

@@ -208,10 +208,24 @@ std::function<void(std::optional<net::HttpResponse>, std::optional<GoogleError>,
 void CalendarClient::insert_event(std::string calendar_id, std::string body,
                                   std::function<void(CalendarResult<std::string>)> done) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
-  std::string id = !j.is_discarded() && j.contains("id") ? j["id"].get<std::string>() : std::string();
-  // 409: the event with our id exists already: an earlier attempt landed.
+  const std::string id = !j.is_discarded() && j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
+  // 409: an event with our id exists in that calendar — an earlier attempt that landed, or the
+  // same appointment's event deleted there before (Google keeps deleted events' ids). Either way
+  // it is made what it should be: the new times, confirmed.
+  auto on_insert = [self = shared_from_this(), calendar_id, id, j, done](CalendarResult<std::string> result) mutable {
+    if (result.ok() || !result.error || result.error->status != 409 || id.empty()) return done(std::move(result));
+    nlohmann::json restored = j;
+    restored.erase("id");
+    restored["status"] = "confirmed";
+    const int earlier = result.attempts;
+    self->patch_event(calendar_id, id, restored.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      [earlier, done](CalendarResult<std::string> patched) {
+                        patched.attempts += earlier;
+                        done(std::move(patched));
+                      });
+  };
   std::make_shared<Exchange>(shared_from_this(), "POST", events_url(settings_.api_url, calendar_id), std::move(body),
-                             std::vector<int>{409}, event_answer(id, std::move(done)))
+                             std::vector<int>{}, event_answer(id, std::move(on_insert)))
       ->start();
 }
 

@@ -4,8 +4,9 @@
 // minute before it expires, or at once when Google answers 401), and retries what is safe to
 // retry — 429, 5xx, rate-limit 403s and lost answers — with a doubling backoff, all within
 // GoogleSettings::timeout. Inserts are safe to retry because the event's id is chosen by us
-// (calendar_protocol.hpp): a 409 means the first attempt landed. Deleting an event already gone
-// (404, 410) counts as done.
+// (calendar_protocol.hpp): a 409 means an event with that id is there (the first attempt landed,
+// or it was deleted before), and it is patched to the new times and confirmed. Deleting an event
+// already gone (404, 410) counts as done.
 //
 // Threading: call the members on the executor given (a strand); handlers run there, once each.
 // TokenCache may be shared across threads.

@@ -16,24 +16,37 @@ using nlohmann::json;
 
 std::string encoded(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
 
+std::optional<int> two_digits(std::string_view text) {
+  if (text.size() != 2 || text[0] < '0' || text[0] > '9' || text[1] < '0' || text[1] > '9') return std::nullopt;
+  return (text[0] - '0') * 10 + (text[1] - '0');
+}
+
+// RFC 3339 as Google writes it: "2026-12-07T14:00:00Z" or with an offset, "…T09:00:00-05:00";
+// fractions of a second are ignored. Anything else is nullopt.
 std::optional<int64_t> unix_of(const json& value) {
   if (!value.is_string()) return std::nullopt;
   const std::string text = value.get<std::string>();
-  // Google answers in RFC 3339 with Z or an offset; normalise "+hh:mm" to UTC.
-  if (text.size() >= 20 && (text.back() == 'Z' || text[text.size() - 6] == '+' || text[text.size() - 6] == '-')) {
-    std::string base = text.substr(0, 19) + "Z";
-    const auto t = db::parse_timestamp(base);
-    if (!t) return std::nullopt;
-    int64_t s = std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
-    if (text.back() != 'Z') {
-      const int sign = text[text.size() - 6] == '+' ? 1 : -1;
-      const int hours = std::stoi(text.substr(text.size() - 5, 2));
-      const int minutes = std::stoi(text.substr(text.size() - 2, 2));
-      s -= sign * (hours * 3600 + minutes * 60);
-    }
-    return s;
+  if (text.size() < 20) return std::nullopt;
+  const auto t = db::parse_timestamp(text.substr(0, 19) + "Z");
+  if (!t) return std::nullopt;
+  int64_t s = std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+  std::string_view zone = std::string_view(text).substr(19);
+  if (!zone.empty() && zone.front() == '.') {
+    const auto end = zone.find_first_not_of("0123456789", 1);
+    zone = end == std::string_view::npos ? std::string_view() : zone.substr(end);
   }
-  return std::nullopt;
+  if (zone == "Z") return s;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') return std::nullopt;
+  const auto hours = two_digits(zone.substr(1, 2));
+  const auto minutes = two_digits(zone.substr(4, 2));
+  if (!hours || !minutes) return std::nullopt;
+  return s - (zone[0] == '+' ? 1 : -1) * (*hours * 3600 + *minutes * 60);
+}
+
+std::string text_of(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -58,28 +71,32 @@ std::string freebusy_body(const std::vector<std::string>& calendar_ids, int64_t 
   return json{{"timeMin", rfc3339(from)}, {"timeMax", rfc3339(to)}, {"timeZone", zone}, {"items", items}}.dump();
 }
 
-std::optional<FreeBusy> read_freebusy(std::string_view body) {
+std::optional<FreeBusy> read_freebusy(std::string_view body) try {
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("calendars") || !j["calendars"].is_object()) return std::nullopt;
   FreeBusy out;
   for (const auto& [id, calendar] : j["calendars"].items()) {
     if (!calendar.is_object()) return std::nullopt;
     if (auto errors = calendar.find("errors"); errors != calendar.end() && errors->is_array() && !errors->empty()) {
-      out.errors[id] = (*errors)[0].value("reason", "error");
+      const std::string reason = text_of((*errors)[0], "reason");
+      out.errors[id] = reason.empty() ? "error" : reason;
       continue;
     }
     auto& intervals = out.busy[id];
     if (auto busy = calendar.find("busy"); busy != calendar.end() && busy->is_array()) {
       for (const auto& b : *busy) {
         if (!b.is_object()) return std::nullopt;
-        const auto from = unix_of(b.value("start", json()));
-        const auto to = unix_of(b.value("end", json()));
+        const auto from = unix_of(b.contains("start") ? b["start"] : json());
+        const auto to = unix_of(b.contains("end") ? b["end"] : json());
         if (!from || !to) return std::nullopt;
         intervals.push_back({*from, *to});
       }
     }
   }
   return out;
+} catch (const std::exception&) {
+  // Whatever shape Google (or something in between) answered with, it is not a freeBusy answer.
+  return std::nullopt;
 }
 
 std::string events_url(std::string_view api_url, std::string_view calendar_id, std::string_view event_id) {
@@ -133,16 +150,16 @@ GoogleError read_google_error(int status, std::string_view body) {
   GoogleError error;
   error.status = status;
   const json j = json::parse(body, nullptr, false);
-  if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_object()) {
-    const json& e = j["error"];
-    error.message = e.value("message", "");
-    if (auto errors = e.find("errors"); errors != e.end() && errors->is_array() && !errors->empty() &&
-                                        (*errors)[0].is_object())
-      error.reason = (*errors)[0].value("reason", "");
-    if (error.reason.empty()) error.reason = e.value("status", "");
-  } else if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_string()) {
-    error.reason = j["error"].get<std::string>();  // the token endpoint: {"error":"invalid_grant"}
-    error.message = j.value("error_description", "");
+  if (j.is_discarded() || !j.is_object() || !j.contains("error")) return error;
+  const json& e = j["error"];
+  if (e.is_object()) {
+    error.message = text_of(e, "message");
+    if (auto errors = e.find("errors"); errors != e.end() && errors->is_array() && !errors->empty())
+      error.reason = text_of((*errors)[0], "reason");
+    if (error.reason.empty()) error.reason = text_of(e, "status");
+  } else if (e.is_string()) {
+    error.reason = e.get<std::string>();  // the token endpoint: {"error":"invalid_grant"}
+    error.message = text_of(j, "error_description");
   }
   return error;
 }

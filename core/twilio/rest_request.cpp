@@ -117,6 +117,7 @@ RestRequest list_calls_request(const RestAccount& account, const std::string& to
 }
 
 RestRequest list_messages_request(const RestAccount& account, const std::string& to, const std::string& on_date) {
+  if (on_date.empty()) return make(account, "GET", "/Messages.json", {}, {{"To", to}, {"PageSize", "50"}});
   return make(account, "GET", "/Messages.json", {}, {{"To", to}, {"DateSent>", on_date}, {"PageSize", "20"}});
 }
 

@@ -68,7 +68,8 @@ RestRequest update_call_request(const RestAccount& account, const std::string& c
 RestRequest fetch_call_request(const RestAccount& account, const std::string& call_sid);
 RestRequest create_message_request(const RestAccount& account, const CreateMessage& message);
 // Recent resources to a number, newest first: used to learn whether a create whose answer was
-// lost took effect. `on_date` is the UTC day "YYYY-MM-DD" (Twilio filters by whole days).
+// lost took effect. `on_date` is the UTC day "YYYY-MM-DD" (Twilio filters by whole days); "" = the
+// latest 50, sent or not (a message Twilio has queued but not sent has no DateSent yet).
 RestRequest list_calls_request(const RestAccount& account, const std::string& to, const std::string& on_date);
 RestRequest list_messages_request(const RestAccount& account, const std::string& to, const std::string& on_date);
 

@@ -1,9 +1,5 @@
 #include "tests/fakes/fake_google_calendar.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -11,22 +7,17 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "core/db/timestamp.hpp"
 #include "core/twilio/base64.hpp"
 #include "core/twilio/form.hpp"
+#include "tests/fakes/simple_http_server.hpp"
 
 namespace sonoria::fakes {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 namespace {
@@ -85,11 +76,7 @@ struct Answer {
 }  // namespace
 
 struct FakeGoogleCalendar::Impl {
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
   unsigned short port = 0;
-  std::thread accept_thread;
-  std::atomic<bool> stopping{false};
   std::string private_pem;
   EVP_PKEY* key = nullptr;
 
@@ -100,7 +87,7 @@ struct FakeGoogleCalendar::Impl {
   int issued = 0;
   int token_requests = 0;
   std::vector<std::string> log;
-  std::vector<std::thread> connections;
+  std::unique_ptr<SimpleHttpServer> server;  // last: stopped first
 
   ~Impl() { EVP_PKEY_free(key); }
 
@@ -229,6 +216,7 @@ struct FakeGoogleCalendar::Impl {
         if (auto t = time_of(j["end"])) found->end = *t;
       }
       if (j.contains("summary")) found->summary = j["summary"];
+      if (j.contains("status")) found->status = j["status"];  // "confirmed" restores a deleted event
       if (j.contains("location")) found->location = j["location"];
       if (j.contains("description")) found->description = j["description"];
       return {200, event_json(*found).dump()};
@@ -267,31 +255,19 @@ struct FakeGoogleCalendar::Impl {
     return {404, error_body(404, "notFound", "Not Found").dump()};
   }
 
-  void serve(tcp::socket socket) {
-    beast::error_code ec;
-    beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    http::read(socket, buffer, request, ec);
-    if (ec) return;
-    const std::string target(request.target());
-    const std::string path = target.substr(0, target.find('?'));
+  SimpleResponse serve(const SimpleRequest& request) {
     Answer answer;
     {
       std::lock_guard lock(mutex);
-      answer = route(std::string(request.method_string()), path, std::string(request[http::field::authorization]),
-                     request.body());
-      log.push_back(std::string(request.method_string()) + " " + path + " " + std::to_string(answer.drop ? 0 : answer.status));
+      answer = route(request.method, request.path(), request.header("Authorization"), request.body);
+      log.push_back(request.method + " " + request.path() + " " + std::to_string(answer.drop ? 0 : answer.status));
     }
-    if (!answer.drop) {
-      http::response<http::string_body> response{static_cast<http::status>(answer.status), request.version()};
-      if (!answer.body.empty()) response.set(http::field::content_type, "application/json; charset=UTF-8");
-      response.body() = answer.body;
-      response.keep_alive(false);
-      response.prepare_payload();
-      http::write(socket, response, ec);
-    }
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
+    SimpleResponse response;
+    response.status = answer.status;
+    response.body = answer.body;
+    response.content_type = "application/json; charset=UTF-8";
+    response.drop = answer.drop;
+    return response;
   }
 };
 
@@ -304,40 +280,11 @@ FakeGoogleCalendar::FakeGoogleCalendar() : impl_(std::make_unique<Impl>()) {
   impl_->private_pem.assign(data, static_cast<std::size_t>(size));
   BIO_free(bio);
 
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  impl_->port = impl_->acceptor.local_endpoint().port();
-  impl_->accept_thread = std::thread([impl = impl_.get()] {
-    for (;;) {
-      beast::error_code ec;
-      tcp::socket socket(impl->ioc);
-      impl->acceptor.accept(socket, ec);
-      if (impl->stopping || ec) return;
-      std::lock_guard lock(impl->mutex);
-      impl->connections.emplace_back([impl, s = std::move(socket)]() mutable { impl->serve(std::move(s)); });
-    }
-  });
+  impl_->server = std::make_unique<SimpleHttpServer>([impl = impl_.get()](const SimpleRequest& r) { return impl->serve(r); });
+  impl_->port = impl_->server->port();
 }
 
-FakeGoogleCalendar::~FakeGoogleCalendar() {
-  impl_->stopping = true;
-  beast::error_code ec;
-  {
-    tcp::socket poke(impl_->ioc);
-    poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port), ec);
-  }
-  impl_->accept_thread.join();
-  impl_->acceptor.close(ec);
-  std::vector<std::thread> connections;
-  {
-    std::lock_guard lock(impl_->mutex);
-    connections.swap(impl_->connections);
-  }
-  for (auto& t : connections) t.join();
-}
+FakeGoogleCalendar::~FakeGoogleCalendar() { impl_->server.reset(); }
 
 std::string FakeGoogleCalendar::api_url() const { return "http://127.0.0.1:" + std::to_string(impl_->port) + "/calendar/v3"; }
 std::string FakeGoogleCalendar::token_url() const { return "http://127.0.0.1:" + std::to_string(impl_->port) + "/token"; }

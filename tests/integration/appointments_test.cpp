@@ -4,6 +4,8 @@
 // owner's side: the REST API and the iCalendar feed.
 #include <doctest/doctest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <fstream>
 #include <thread>
 
@@ -11,6 +13,7 @@
 #include "core/booking/appointment_json.hpp"
 #include "core/booking/availability.hpp"
 #include "core/booking/icalendar.hpp"
+#include "core/gcal/calendar_client.hpp"
 #include "core/gcal/calendar_protocol.hpp"
 #include "core/db/database.hpp"
 #include "core/db/migrations.hpp"
@@ -504,6 +507,12 @@ db::Appointment stored_appointment(Clinic& c, const std::string& phone, int64_t 
   a.reminder_at = reminder_at;
   a.reminder_state = state;
   database.appointments().insert(a);
+  if (state == "sending") {
+    // Claimed three minutes ago by a daemon that is gone.
+    db::Statement s(database.connection(), "UPDATE appointments SET updated_at = ? WHERE id = ?");
+    s.bind(1, db::format_timestamp(db::now_ms() - std::chrono::minutes(3))).bind(2, a.id);
+    s.run();
+  }
   return a;
 }
 
@@ -557,4 +566,47 @@ TEST_CASE("a reminder is sent once when due, and one cut off mid-send is neither
   CHECK(c->texts_to("+15557770204").size() == 1);
   CHECK(c->texts_to("+15557770201").size() == 1);
   CHECK(reminder_state(*c, did_not.reference) == "sent");
+}
+
+TEST_CASE("the Google client: a sign-in shared by requests, an event id used again is restored, a gone event is deleted") {
+  fakes::FakeGoogleCalendar google;
+  google.add_calendar("c1");
+  test::TempDir dir;
+  config::GoogleSettings settings;
+  settings.api_url = google.api_url();
+  settings.timeout = 2s;
+  const auto account = gcal::read_service_account(google.service_account_json(), "key.json");
+  boost::asio::io_context io;
+  auto client = gcal::CalendarClient::create(io.get_executor(), settings, account, std::make_shared<gcal::TokenCache>());
+  auto run = [&](auto start) {
+    std::optional<gcal::CalendarResult<std::string>> out;
+    start([&](gcal::CalendarResult<std::string> r) { out = std::move(r); });
+    io.restart();
+    io.run();
+    REQUIRE(out);
+    return *out;
+  };
+  const std::string body =
+      R"({"id":"sonoria4b375132584d","summary":"A","start":{"dateTime":"2027-01-11T18:00:00Z"},"end":{"dateTime":"2027-01-11T18:30:00Z"}})";
+  auto inserted = run([&](auto done) { client->insert_event("c1", body, done); });
+  REQUIRE(inserted.ok());
+  CHECK(*inserted.value == "sonoria4b375132584d");
+  CHECK(run([&](auto done) { client->delete_event("c1", "sonoria4b375132584d", done); }).ok());
+  CHECK(google.events("c1")[0].status == "cancelled");
+  // The same appointment booked there again: Google answers 409 (ids of deleted events stay taken).
+  const std::string moved = R"({"id":"sonoria4b375132584d","summary":"A","start":{"dateTime":"2027-01-12T18:00:00Z"},"end":{"dateTime":"2027-01-12T18:30:00Z"}})";
+  auto again = run([&](auto done) { client->insert_event("c1", moved, done); });
+  REQUIRE(again.ok());
+  CHECK(google.events("c1").size() == 1);
+  CHECK(google.events("c1")[0].status == "confirmed");
+  CHECK(google.events("c1")[0].start == 1799776800);  // 2027-01-12T18:00Z
+  // Deleting it twice: the second finds it gone (410), which is what was wanted.
+  CHECK(run([&](auto done) { client->delete_event("c1", "sonoria4b375132584d", done); }).ok());
+  CHECK(run([&](auto done) { client->delete_event("c1", "sonoria4b375132584d", done); }).ok());
+  CHECK(google.token_requests() == 1);
+  // A calendar nobody shared: not retried, explained.
+  google.fail({"POST", "/events", 403, "forbidden", 1});
+  const auto refused = run([&](auto done) { client->insert_event("c1", body, done); });
+  REQUIRE(refused.error);
+  CHECK(refused.error->explain().find("not shared") != std::string::npos);
 }

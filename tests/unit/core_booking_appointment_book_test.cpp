@@ -181,3 +181,55 @@ TEST_CASE("inside the cancellation notice a caller is refused with the policy; t
   CHECK(by_owner.outcome == Outcome::done);
   CHECK(by_owner.appointment->cancelled_by == "owner");
 }
+
+TEST_CASE("an external calendar's busy times: the book's own events in them are the book's to judge") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  const auto a = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
+  // Google shows that appointment merged with a meeting right after it: 09:00-10:00 (14:00Z-15:00Z).
+  const std::vector<Busy> google = {{"member:Dr. Elena Park", at_utc("2026-12-09", 14), at_utc("2026-12-09", 15)}};
+  // Moving it 30 minutes later runs into the meeting (09:30-10:00): taken.
+  CHECK(book.reschedule(a.reference, "+15557770001", local("2026-12-09", 9, 30), "", "", k_now, std::nullopt, google)
+            .outcome == Outcome::taken);
+  // Moving it to 08:30 only overlaps its own old time: fine.
+  const auto moved = book.reschedule(a.reference, "+15557770001", local("2026-12-09", 8, 30), "", "", k_now, std::nullopt, google);
+  CHECK(moved.outcome == Outcome::done);
+}
+
+TEST_CASE("reminders are claimed as they are now, and only while still due and booked") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  const auto a = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
+  const int64_t due = *a.reminder_at;
+  CHECK(!f.store.claim_reminder(a.id, due - 1));                     // not yet
+  CHECK(f.store.reminders_due(due, 10).size() == 1);
+  CHECK(f.store.reminders_due(a.starts_at, 10).empty());              // begun: never
+  const auto claimed = f.store.claim_reminder(a.id, due);
+  REQUIRE(claimed);
+  CHECK(claimed->reminder_state == "sending");
+  CHECK(!f.store.claim_reminder(a.id, due));                         // once
+  CHECK(f.store.reminders_in_flight("9999-01-01T00:00:00.000Z", 10).size() == 1);
+  CHECK(f.store.reminders_in_flight("2000-01-01T00:00:00.000Z", 10).empty());
+  CHECK(f.store.move_reminder(a.id, "sending", "sent"));
+  CHECK(!f.store.move_reminder(a.id, "sending", "sent"));
+}
+
+TEST_CASE("undoing a change only if nobody changed the appointment since; recording an event touches nothing else") {
+  Fixture f;
+  AppointmentBook book(f.store, f.profile);
+  auto a = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
+  f.store.set_event(a.id, "cal", "ev1");
+  auto stored = *f.store.find(0, a.reference);
+  CHECK(stored.event_id == "ev1");
+  CHECK(stored.updated_at == a.updated_at);
+  const std::string seen = a.updated_at;
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  book.cancel(a.reference, "", k_now);  // the owner, meanwhile
+  db::Appointment restored = a;
+  CHECK(!f.store.update_if_unchanged(restored, seen));
+  CHECK(!f.store.erase_if_unchanged(a.id, seen));
+  CHECK(f.store.find(0, a.reference)->status == "cancelled");
+  const auto now_seen = f.store.find(0, a.reference)->updated_at;
+  CHECK(f.store.erase_if_unchanged(a.id, now_seen));
+  CHECK(!f.store.find(0, a.reference));
+}

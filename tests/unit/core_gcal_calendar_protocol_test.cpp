@@ -26,6 +26,15 @@ TEST_CASE("freeBusy: the request, and the answer's busy times and errors per cal
   CHECK(answer->busy.at("a")[1] == gcal::Interval{1765207800, 1765209600});  // 15:30Z-16:00Z
   CHECK(answer->errors.at("b") == "notFound");
   CHECK(!gcal::read_freebusy("{}"));
+  // Whatever else arrives is not an answer, and never an exception.
+  for (const char* odd : {R"({"calendars":{"a":{"errors":["x"]}}})", R"({"calendars":{"a":{"busy":[{"start":"2025-12-08T10:30:00+ab:00","end":"2025-12-08T11:00:00Z"}]}}})",
+                          R"({"calendars":{"a":{"busy":[{"start":5,"end":null}]}}})", R"({"calendars":[]})", "null", ""}) {
+    CAPTURE(odd);
+    CHECK_NOTHROW(gcal::read_freebusy(odd));
+  }
+  const auto fraction = gcal::read_freebusy(R"({"calendars":{"a":{"busy":[{"start":"2025-12-08T14:00:00.000Z","end":"2025-12-08T09:30:00.5-05:00"}]}}})");
+  REQUIRE(fraction);
+  CHECK(fraction->busy.at("a")[0] == gcal::Interval{1765202400, 1765204200});
   CHECK(!gcal::read_freebusy(R"({"calendars":{"a":{"busy":[{"start":"yesterday"}]}}})"));
 }
 
@@ -74,6 +83,8 @@ TEST_CASE("errors: what is retried, what needs a new token, and what the assista
   CHECK(gcal::GoogleError{0, "transport", "refused"}.retryable());
   CHECK(gcal::read_google_error(401, "{}").needs_new_token());
   CHECK(!gcal::read_google_error(409, "{}").retryable());
+  CHECK_NOTHROW(gcal::read_google_error(500, R"({"error":{"message":5,"errors":["x",1]}})"));
+  CHECK(gcal::read_google_error(500, R"({"error":{"message":5,"errors":["x",1]}})").status == 500);
   const auto grant = gcal::read_google_error(400, R"({"error":"invalid_grant","error_description":"Invalid JWT"})");
   CHECK(grant.reason == "invalid_grant");
   CHECK(grant.message == "Invalid JWT");
