@@ -180,13 +180,7 @@ void register_appointments(CLI::App& app, Context& context) {
       std::cerr << "the customer was not texted: " << e.what() << "\n";
       return;
     }
-    db::MessageRecord record;
-    record.organization_id = profile.id;
-    record.purpose = sms->purpose;
-    record.from_number = from;
-    record.to_number = sms->to;
-    record.body = sms->body;
-    record.at = db::now_ms();
+    db::MessageRecord record = tools::text_record(profile.id, *sms, from);
     record.status = sent.ok() ? sent.value->status : "failed";
     if (sent.ok()) record.message_sid = sent.value->sid;
     else record.error_message = sent.error ? sent.error->describe() : "no answer from Twilio";

@@ -60,13 +60,7 @@ void text_cancellation(Services& s, const org::Profile& profile, const db::Appoi
   twilio::CreateMessage message{sms->to, from, "", sms->body, ""};
   rest->create_message(message, [&s, rest, sms = *sms, from, org = profile.id,
                                  reference = appointment.reference](twilio::MessageResult result) {
-    db::MessageRecord record;
-    record.organization_id = org;
-    record.purpose = sms.purpose;
-    record.from_number = from;
-    record.to_number = sms.to;
-    record.body = sms.body;
-    record.at = db::now_ms();
+    db::MessageRecord record = tools::text_record(org, sms, from);
     if (result.ok()) {
       record.message_sid = result.value->sid;
       record.status = result.value->status;

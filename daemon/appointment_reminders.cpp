@@ -5,8 +5,7 @@
 #include "core/db/database.hpp"
 #include "core/net/http_client.hpp"
 #include "core/tools/booking_tools.hpp"
-#include "core/twilio/rest_reply.hpp"
-#include "core/twilio/rest_request.hpp"
+#include "core/twilio/rest_client.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/log.hpp"
 #include "daemon/org_directory.hpp"
@@ -18,18 +17,6 @@ constexpr int k_batch = 20;
 constexpr auto k_timeout = std::chrono::seconds(10);
 // A text Twilio accepted may take a while to be listed as sent; recovery waits this long first.
 constexpr auto k_recover_after = std::chrono::minutes(2);
-
-net::HttpRequest http_of(const twilio::RestRequest& request) {
-  net::HttpRequest http;
-  http.method = request.method;
-  http.url = request.url;
-  http.headers = {{"Authorization", request.authorization}, {"Accept", "application/json"}};
-  if (request.method == "POST") {
-    http.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    http.body = request.body();
-  }
-  return http;
-}
 
 }  // namespace
 
@@ -119,7 +106,7 @@ void AppointmentReminders::remind(const db::Appointment& appointment, bool recov
   if (recovering) {
     // Did the cut-off attempt go out? Twilio lists the latest messages to the number, sent or
     // still queued.
-    auto listed = send(http_of(twilio::list_messages_request(account, sms->to, "")), k_timeout);
+    auto listed = send(twilio::http_request_of(twilio::list_messages_request(account, sms->to, "")), k_timeout);
     if (!listed) return;
     if (!listed->ok() || listed->status != 200) {
       log_warn("reminder.unverified", "", "could not check whether the reminder was sent; trying again later",
@@ -139,15 +126,9 @@ void AppointmentReminders::remind(const db::Appointment& appointment, bool recov
   message.to = sms->to;
   message.from = from;
   message.body = sms->body;
-  auto answer = send(http_of(twilio::create_message_request(account, message)), k_timeout);
+  auto answer = send(twilio::http_request_of(twilio::create_message_request(account, message)), k_timeout);
   if (!answer) return;  // stopped: "sending" until the next daemon checks
-  db::MessageRecord record;
-  record.organization_id = appointment.organization_id;
-  record.purpose = sms->purpose;
-  record.from_number = from;
-  record.to_number = sms->to;
-  record.body = sms->body;
-  record.at = db::now_ms();
+  db::MessageRecord record = tools::text_record(appointment.organization_id, *sms, from);
   if (answer->ok() && answer->status >= 200 && answer->status < 300) {
     const auto resource = twilio::parse_message_resource(answer->body);
     record.message_sid = resource ? std::optional<std::string>(resource->sid) : std::nullopt;

@@ -113,14 +113,8 @@ void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
   auto started = Clock::now();
   rest_->create_message(message, [self = shared_from_this(), sms, started,
                                   sent = std::move(sent)](twilio::MessageResult result) {
-    db::MessageRecord record;
-    record.organization_id = self->profile_->id;
+    db::MessageRecord record = tools::text_record(self->profile_->id, sms, self->parties_.business_number);
     record.call_sid = self->call_sid_;
-    record.purpose = sms.purpose;
-    record.from_number = self->parties_.business_number;
-    record.to_number = sms.to;
-    record.body = sms.body;
-    record.at = db::now_ms();
     std::optional<std::string> sid;
     std::string error;
     if (result.ok()) {

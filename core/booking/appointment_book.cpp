@@ -182,21 +182,28 @@ std::optional<BookResult> inside_notice(const org::Profile& profile, const db::A
 
 }  // namespace
 
+std::optional<db::Appointment> AppointmentBook::changeable(const std::string& reference, const std::string& caller_phone,
+                                                           Instant now, std::string_view what, BookResult& refusal) {
+  auto a = owned(reference, caller_phone);
+  if (!a || a->status != "booked") {
+    refusal = not_found(reference);
+    return std::nullopt;
+  }
+  if (auto refused = inside_notice(profile_, *a, caller_phone, now, what)) {
+    refusal = *refused;
+    return std::nullopt;
+  }
+  return a;
+}
+
 BookResult AppointmentBook::reschedule(const std::string& reference, const std::string& caller_phone,
                                        const org::LocalDateTime& start, const std::string& team_member,
                                        const std::string& location, Instant now,
                                        const std::optional<std::string>& call_sid, const std::vector<Busy>& external) {
   BookResult result;
   store_.exclusively([&] {
-    auto a = owned(reference, caller_phone);
-    if (!a || a->status != "booked") {
-      result = not_found(reference);
-      return;
-    }
-    if (auto refused = inside_notice(profile_, *a, caller_phone, now, "moved")) {
-      result = *refused;
-      return;
-    }
+    auto a = changeable(reference, caller_phone, now, "moved", result);
+    if (!a) return;
     const auto busy = busy_around(start, week_after(start), a->id, external);
     // The same person and place if they are free then; else whoever is.
     std::optional<Slot> slot;
@@ -226,15 +233,8 @@ BookResult AppointmentBook::reschedule(const std::string& reference, const std::
 BookResult AppointmentBook::cancel(const std::string& reference, const std::string& caller_phone, Instant now) {
   BookResult result;
   store_.exclusively([&] {
-    auto a = owned(reference, caller_phone);
-    if (!a || a->status != "booked") {
-      result = not_found(reference);
-      return;
-    }
-    if (auto refused = inside_notice(profile_, *a, caller_phone, now, "cancelled")) {
-      result = *refused;
-      return;
-    }
+    auto a = changeable(reference, caller_phone, now, "cancelled", result);
+    if (!a) return;
     a->status = "cancelled";
     a->cancelled_by = caller_phone.empty() ? "owner" : "caller";
     a->cancelled_at = db::format_timestamp(std::chrono::time_point_cast<std::chrono::milliseconds>(now));

@@ -81,6 +81,9 @@ class AppointmentBook {
                                  const std::vector<Busy>& busy);
   void plan_reminder(db::Appointment& appointment, Instant now) const;
   std::optional<db::Appointment> owned(const std::string& reference, const std::string& caller_phone);
+  // The caller's booked appointment, if they may change it now; else `refusal` says why not.
+  std::optional<db::Appointment> changeable(const std::string& reference, const std::string& caller_phone, Instant now,
+                                            std::string_view what, BookResult& refusal);
 
   db::AppointmentStore& store_;
   const org::Profile& profile_;

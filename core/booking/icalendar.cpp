@@ -4,30 +4,25 @@
 #include <openssl/hmac.h>
 
 #include <chrono>
-#include <cstdio>
 
+#include "core/db/timestamp.hpp"
 #include "core/text_bytes.hpp"
 
 namespace sonoria::booking {
 namespace {
 
-std::string utc_stamp(int64_t unix_s) {
-  const auto t = std::chrono::sys_seconds{std::chrono::seconds{unix_s}};
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day d{day};
-  const std::chrono::hh_mm_ss hms{t - day};
-  char out[32];
-  std::snprintf(out, sizeof out, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return out;
-}
-
-// "2026-12-06T17:00:00.000Z" → 20261206T170000Z.
-std::string stamp_of_iso(const std::string& iso, int64_t fallback) {
-  if (iso.size() < 19) return utc_stamp(fallback);
+// A stored time, "2026-12-06T17:00:00.000Z", as an iCalendar UTC DATE-TIME: 20261206T170000Z.
+std::string stamp_of_iso(const std::string& iso) {
+  if (iso.size() < 19) return {};
   return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) + "T" + iso.substr(11, 2) + iso.substr(14, 2) +
          iso.substr(17, 2) + "Z";
+}
+
+std::string utc_stamp(int64_t unix_s) { return stamp_of_iso(db::format_timestamp(db::TimePoint{std::chrono::seconds{unix_s}})); }
+
+std::string stamp_of_iso(const std::string& iso, int64_t fallback) {
+  const std::string stamp = stamp_of_iso(iso);
+  return stamp.empty() ? utc_stamp(fallback) : stamp;
 }
 
 // TEXT values: backslash, semicolon, comma and newlines escaped (RFC 5545 §3.3.11).

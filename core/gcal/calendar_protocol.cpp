@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdio>
 
 #include "core/db/timestamp.hpp"
 
@@ -52,15 +51,8 @@ std::string text_of(const json& j, const char* key) {
 }  // namespace
 
 std::string rfc3339(int64_t unix_s) {
-  const auto t = std::chrono::sys_seconds{std::chrono::seconds{unix_s}};
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day d{day};
-  const std::chrono::hh_mm_ss hms{t - day};
-  char out[32];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return out;
+  // "2026-12-07T14:00:00.000Z" without the milliseconds.
+  return db::format_timestamp(db::TimePoint{std::chrono::seconds{unix_s}}).substr(0, 19) + "Z";
 }
 
 std::string freebusy_url(std::string_view api_url) { return std::string(api_url) + "/freeBusy"; }

@@ -67,6 +67,17 @@ std::map<std::string, std::string> template_values(const org::Profile& profile, 
   return v;
 }
 
+db::MessageRecord text_record(std::optional<int64_t> organization_id, const SendSms& sms, const std::string& from) {
+  db::MessageRecord record;
+  record.organization_id = organization_id;
+  record.purpose = sms.purpose;
+  record.from_number = from;
+  record.to_number = sms.to;
+  record.body = sms.body;
+  record.at = db::now_ms();
+  return record;
+}
+
 void add_messaging_tools(Registry& registry, const org::Profile& profile, const CallParties& parties) {
   static const LinkTool k_links[] = {
       {"send_booking_link",

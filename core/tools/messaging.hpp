@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "core/db/records.hpp"
 #include "core/org/profile.hpp"
 #include "core/tools/registry.hpp"
 
@@ -38,6 +39,10 @@ std::map<std::string, std::string> template_values(const org::Profile& profile, 
 
 // The model's output once the text was sent (message_sid set) or failed (error set: a sentence
 // for the model, e.g. Twilio's explanation). Keeps the outcome's repeat_key; ok follows success.
+// The record of a text to store: who, what and why from `sms`, sent `from` now; the sender fills in
+// what Twilio said (message_sid, status, error).
+db::MessageRecord text_record(std::optional<int64_t> organization_id, const SendSms& sms, const std::string& from);
+
 ToolOutcome finish_sms_outcome(const ToolOutcome& provisional, const SendSms& sms,
                                const std::optional<std::string>& message_sid, const std::string& error);
 

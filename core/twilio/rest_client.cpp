@@ -10,6 +10,18 @@
 
 namespace sonoria::twilio {
 
+net::HttpRequest http_request_of(const RestRequest& request) {
+  net::HttpRequest http;
+  http.method = request.method;
+  http.url = request.url;
+  http.headers = {{"Authorization", request.authorization}, {"Accept", "application/json"}};
+  if (request.method == "POST") {
+    http.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    http.body = request.body();
+  }
+  return http;
+}
+
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -40,14 +52,7 @@ class RestOperation : public std::enable_shared_from_this<RestOperation<Resource
  private:
   void send(const RestRequest& request, std::function<void(net::HttpResponse)> next) {
     ++result_.attempts;
-    net::HttpRequest http;
-    http.method = request.method;
-    http.url = request.url;
-    http.headers = {{"Authorization", request.authorization}, {"Accept", "application/json"}};
-    if (request.method == "POST") {
-      http.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-      http.body = request.body();
-    }
+    net::HttpRequest http = http_request_of(request);
     const auto left = std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now());
     const auto timeout = std::clamp(left, milliseconds(1), client_->options_.request_timeout);
     client_->http_->request(std::move(http), timeout, std::move(next));

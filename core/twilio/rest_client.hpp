@@ -28,9 +28,13 @@
 
 namespace sonoria::net {
 class HttpClient;
+struct HttpRequest;
 }
 
 namespace sonoria::twilio {
+
+// The HTTP request that carries a REST request (for a worker that sends on its own client).
+net::HttpRequest http_request_of(const RestRequest& request);
 
 struct RestClientOptions {
   std::chrono::milliseconds deadline{8000};         // whole operation, retries included

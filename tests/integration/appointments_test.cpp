@@ -36,17 +36,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string k_public = "https://voice.example.com";
-const std::string k_token = "f1e2d3c4b5a697887766554433221100";
-const std::string k_account = "AC00000000000000000000000000000001";
+using test::k_account;
+using test::k_public;
+using test::k_token;
+using test::silence_bytes;
+using test::speech_bytes;
 const std::string k_clinic = "+15550004000";
 
-std::string speech_bytes(int ms) {
-  std::string out;
-  for (int i = 0; i < ms * 8; ++i) out += static_cast<char>(0x10 + (i % 0x60));
-  return out;
-}
-std::string silence_bytes(int ms) { return std::string(static_cast<size_t>(ms) * 8, '\xFF'); }
 
 fakes::ScriptedReply reply(std::string text, int audio_ms = 300,
                            std::vector<fakes::ScriptedFunctionCall> calls = {}) {

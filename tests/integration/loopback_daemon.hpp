@@ -16,6 +16,21 @@
 
 namespace sonoria::test {
 
+// What the tests' Twilio is: the public URL signatures are computed over, the auth token that
+// signs, the account the REST fake serves.
+inline const std::string k_public = "https://voice.example.com";
+inline const std::string k_token = "f1e2d3c4b5a697887766554433221100";
+inline const std::string k_account = "AC00000000000000000000000000000001";
+
+// Caller audio (µ-law) that the fakes' voice detection hears as speech, and that a test can recognise.
+inline std::string speech_bytes(int ms) {
+  std::string out;
+  for (int i = 0; i < ms * 8; ++i) out += static_cast<char>(0x10 + (i % 0x60));
+  return out;
+}
+// Line silence (µ-law 0xFF).
+inline std::string silence_bytes(int ms) { return std::string(static_cast<size_t>(ms) * 8, '\xFF'); }
+
 // `public_url` is what Twilio is told (signatures are computed over it); `auth_token` signs.
 // SONORIA_TEST_LOG=debug shows the daemon's log.
 inline config::Settings loopback_settings(const TempDir& dir, const fakes::FakeOpenAiRealtime& engine,

@@ -32,8 +32,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string k_public = "https://voice.example.com";
-const std::string k_token = "f1e2d3c4b5a697887766554433221100";
+using test::k_public;
+using test::k_token;
 const std::string k_number = "+15550001000";  // the example profile's number
 
 fakes::ScriptedReply reply(std::string text, int audio_ms) {

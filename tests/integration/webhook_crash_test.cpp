@@ -25,8 +25,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string k_public = "https://voice.example.com";
-const std::string k_token = "f1e2d3c4b5a697887766554433221100";
+using test::k_public;
+using test::k_token;
 
 unsigned short free_port() {
   boost::asio::io_context io;
