@@ -1,5 +1,7 @@
 #include "core/org/tool_schema.hpp"
 
+#include "core/text_bytes.hpp"
+
 #include <cmath>
 #include <string_view>
 #include <vector>
@@ -14,7 +16,10 @@ constexpr size_t k_max_shown = 60;
 // A value as the model wrote it, shortened so one huge argument cannot flood the reply.
 std::string shown(const json& value) {
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > k_max_shown) text = text.substr(0, k_max_shown) + "…";
+  if (text.size() > k_max_shown) {
+    text.resize(utf8_cut(text, k_max_shown));  // never half a character
+    text += "…";
+  }
   return text;
 }
 

@@ -17,14 +17,14 @@ using namespace sonoria::db;
 
 namespace {
 
-struct Fixture {
+struct KbFixture {
   test::TempDir dir;
   Connection c{(dir / "kb.db").string()};
   SqliteOrgStore orgs{c};
   SqliteKnowledgeStore kb{c};
   int64_t clinic = 0;
   int64_t studio = 0;
-  Fixture() {
+  KbFixture() {
     migrate(c);
     clinic = orgs.upsert(org::load_profile_file(test::source_dir() / "examples" / "dental-clinic.toml"));
     studio = orgs.upsert(org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml"));
@@ -42,7 +42,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("the profile's FAQs are in the knowledge base, and follow the profile") {
-  Fixture f;
+  KbFixture f;
   auto docs = f.kb.documents(f.clinic);
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].source == "faq");
@@ -59,7 +59,7 @@ TEST_CASE("the profile's FAQs are in the knowledge base, and follow the profile"
 }
 
 TEST_CASE("documents are imported, listed, searched per organization and removed") {
-  Fixture f;
+  KbFixture f;
   f.import_test_documents();
   const auto docs = f.kb.documents(f.clinic);
   REQUIRE(docs.size() == 4);
@@ -81,7 +81,7 @@ TEST_CASE("documents are imported, listed, searched per organization and removed
 }
 
 TEST_CASE("re-importing replaces a document's passages at once; the same bytes change nothing") {
-  Fixture f;
+  KbFixture f;
   auto first = import_document(f.kb, f.clinic, "docs/hours.md", "# Hours\n\nWe close at noon on Fridays.\n");
   CHECK(first.what == KbImport::added);
   CHECK(first.source == "hours.md");
@@ -95,7 +95,7 @@ TEST_CASE("re-importing replaces a document's passages at once; the same bytes c
 }
 
 TEST_CASE("a binary or malformed file is refused with its name, and nothing indexed is lost") {
-  Fixture f;
+  KbFixture f;
   f.import_test_documents();
   const auto before = f.kb.documents(f.clinic);
   auto refused = [&](const std::string& name, const std::string& bytes) {
@@ -115,7 +115,7 @@ TEST_CASE("a binary or malformed file is refused with its name, and nothing inde
 }
 
 TEST_CASE("retrieval quality on the shipped question set: top-1 and top-3 hit rates") {
-  Fixture f;
+  KbFixture f;
   f.import_test_documents();
   const auto questions =
       nlohmann::json::parse(test::read_file(test::source_dir() / "tests" / "data" / "kb" / "questions.json"));

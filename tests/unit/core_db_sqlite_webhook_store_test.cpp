@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
+struct HookFixture {
   test::TempDir dir;
   Connection c{(dir / "w.db").string()};
   SqliteOrgStore orgs{c};
@@ -22,7 +22,7 @@ struct Fixture {
   TimePoint t0 = *parse_timestamp("2026-12-05T10:00:00.000Z");
   int64_t studio = 0;
   int64_t clinic = 0;
-  Fixture() {
+  HookFixture() {
     migrate(c);
     auto yoga = org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml");
     yoga.webhooks.call_end_url = "https://hooks.example/ended";
@@ -44,7 +44,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("a call that ends is queued for its organization's call_end_url, and only then") {
-  Fixture f;
+  HookFixture f;
   f.call("CA1", f.studio);
   f.call("CA2", f.clinic);  // no webhook configured
   f.call("CA3", f.studio, /*finish=*/false);
@@ -62,7 +62,7 @@ TEST_CASE("a call that ends is queued for its organization's call_end_url, and o
 }
 
 TEST_CASE("an attempt is recorded with the payload of the first; failed deliveries can be retried") {
-  Fixture f;
+  HookFixture f;
   f.call("CA1", f.studio);
   const auto d = f.hooks.list(0, "", 1)[0];
   WebhookAttempt a{d.id, "failed", 3, 503, "HTTP 503", "{\"event\":\"call.ended\"}", f.t0 + 2h, f.t0 + 1h};

@@ -13,12 +13,12 @@ namespace {
 const std::string& k_org = sonoria::test::k_minimal_profile;
 std::string problems_in(const std::string& toml) { return sonoria::test::profile_problems(toml); }
 
-Profile example(const char* name) { return load_profile_file(sonoria::test::source_dir() / "examples" / name); }
+Profile toml_example(const char* name) { return load_profile_file(sonoria::test::source_dir() / "examples" / name); }
 
 }  // namespace
 
 TEST_CASE("the yoga studio example reads into the profile it describes") {
-  const Profile p = example("yoga-studio.toml");
+  const Profile p = toml_example("yoga-studio.toml");
   CHECK(p.id == 0);
   CHECK(p.organization.slug == "lotus-yoga");
   CHECK(p.organization.name == "Lotus Yoga Studio");
@@ -50,7 +50,7 @@ TEST_CASE("the yoga studio example reads into the profile it describes") {
 }
 
 TEST_CASE("the dental clinic example has two locations, Saturday hours and an emergency FAQ") {
-  const Profile p = example("dental-clinic.toml");
+  const Profile p = toml_example("dental-clinic.toml");
   CHECK(p.organization.slug == "bright-smile-dental");
   CHECK(p.organization.timezone == "America/Chicago");
   CHECK(p.organization.phone_numbers == std::vector<std::string>{"+15550002000"});
@@ -68,7 +68,7 @@ TEST_CASE("both examples import, export and import again to an identical profile
   for (const char* name : {"yoga-studio.toml", "dental-clinic.toml", "hair-salon.toml", "insurance-agency.toml",
                            "physio-clinic.toml"}) {
     CAPTURE(name);
-    const Profile original = example(name);
+    const Profile original = toml_example(name);
     const std::string exported = export_profile_toml(original);
     const Profile again = parse_profile_toml(exported, "exported.toml");
     CHECK(again == original);
@@ -77,7 +77,7 @@ TEST_CASE("both examples import, export and import again to an identical profile
 }
 
 TEST_CASE("export writes sections in the format's order with readable values") {
-  const std::string text = export_profile_toml(example("yoga-studio.toml"));
+  const std::string text = export_profile_toml(toml_example("yoga-studio.toml"));
   std::size_t last = 0;
   for (const char* header : {"[organization]\n", "[organization.owner]\n", "[[organization.locations]]\n",
                              "[assistant]\n", "[assistant.vad]\n", "[[services]]\n", "[[add_ons]]\n", "[hours]\n",
@@ -297,7 +297,7 @@ TEST_CASE("a profile file that cannot be read is a data error naming the path") 
 }
 
 TEST_CASE("the hair salon example is answered by Deepgram with OpenAI as its failover") {
-  const Profile p = example("hair-salon.toml");
+  const Profile p = toml_example("hair-salon.toml");
   CHECK(p.assistant.engines == std::vector<std::string>{"deepgram", "openai"});
   CHECK(p.assistant.voice.empty());
   CHECK(p.assistant.deepgram.voice == "aura-2-thalia-en");

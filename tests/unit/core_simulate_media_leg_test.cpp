@@ -36,7 +36,7 @@ std::string clear() {
   return out;
 }
 
-constexpr Micros ms(std::int64_t n) { return n * 1000; }
+constexpr Micros leg_ms(std::int64_t n) { return n * 1000; }
 
 // A started leg, the way a stream begins.
 MediaLegState started(bool record = false) {
@@ -111,59 +111,59 @@ TEST_CASE("media frames count chunk from 1, timestamp in 20 ms steps, and share 
 TEST_CASE("a mark is echoed only once the audio queued before it has played at 8 bytes per ms") {
   auto leg = started();
   std::vector<std::string> echo;
-  CHECK(leg.receive(media(std::string(1600, 'a')), ms(0), echo).kind == Received::Kind::media);  // 200 ms
-  CHECK(leg.receive(mark("m1"), ms(5), echo).kind == Received::Kind::mark);
+  CHECK(leg.receive(media(std::string(1600, 'a')), leg_ms(0), echo).kind == Received::Kind::media);  // 200 ms
+  CHECK(leg.receive(mark("m1"), leg_ms(5), echo).kind == Received::Kind::mark);
   CHECK(echo.empty());
-  CHECK(leg.playing(ms(199)));
-  leg.play_until(ms(199), echo);
+  CHECK(leg.playing(leg_ms(199)));
+  leg.play_until(leg_ms(199), echo);
   CHECK(echo.empty());
-  leg.play_until(ms(200), echo);
+  leg.play_until(leg_ms(200), echo);
   CHECK(echo == std::vector<std::string>{"m1"});
-  CHECK_FALSE(leg.playing(ms(200)));
+  CHECK_FALSE(leg.playing(leg_ms(200)));
   CHECK(leg.counters().played_bytes == 1600);
 }
 
 TEST_CASE("a mark with nothing queued before it is echoed at once") {
   auto leg = started();
   std::vector<std::string> echo;
-  leg.receive(mark("first"), ms(10), echo);
+  leg.receive(mark("first"), leg_ms(10), echo);
   CHECK(echo == std::vector<std::string>{"first"});
 }
 
 TEST_CASE("audio queues behind what is playing, and after a silence starts when it arrives") {
   auto leg = started();
   std::vector<std::string> echo;
-  leg.receive(media(std::string(800, 'a')), ms(0), echo);   // plays 0-100 ms
-  leg.receive(media(std::string(800, 'b')), ms(50), echo);  // queued: 100-200 ms
-  leg.receive(mark("ab"), ms(60), echo);
-  CHECK(leg.playback_end() == ms(200));
-  leg.play_until(ms(199), echo);
+  leg.receive(media(std::string(800, 'a')), leg_ms(0), echo);   // plays 0-100 ms
+  leg.receive(media(std::string(800, 'b')), leg_ms(50), echo);  // queued: 100-200 ms
+  leg.receive(mark("ab"), leg_ms(60), echo);
+  CHECK(leg.playback_end() == leg_ms(200));
+  leg.play_until(leg_ms(199), echo);
   CHECK(echo.empty());
-  leg.play_until(ms(200), echo);
+  leg.play_until(leg_ms(200), echo);
   CHECK(echo.size() == 1);
-  leg.receive(media(std::string(80, 'c')), ms(500), echo);  // after a gap: 500-510 ms
-  CHECK(leg.playback_end() == ms(510));
-  CHECK(leg.first_audio_at() == ms(0));
-  CHECK(leg.last_audio_at() == ms(500));
+  leg.receive(media(std::string(80, 'c')), leg_ms(500), echo);  // after a gap: 500-510 ms
+  CHECK(leg.playback_end() == leg_ms(510));
+  CHECK(leg.first_audio_at() == leg_ms(0));
+  CHECK(leg.last_audio_at() == leg_ms(500));
 }
 
 TEST_CASE("clear drops the queued audio, echoes every pending mark, and the recording keeps only what was heard") {
   auto leg = started(true);
   std::vector<std::string> echo;
-  leg.receive(media(std::string(800, 'a')), ms(0), echo);
-  leg.receive(mark("a"), ms(0), echo);
-  leg.receive(media(std::string(800, 'b')), ms(0), echo);
-  leg.receive(mark("b"), ms(0), echo);
-  const auto result = leg.receive(clear(), ms(150), echo);  // 100 ms of a and 50 ms of b were heard
+  leg.receive(media(std::string(800, 'a')), leg_ms(0), echo);
+  leg.receive(mark("a"), leg_ms(0), echo);
+  leg.receive(media(std::string(800, 'b')), leg_ms(0), echo);
+  leg.receive(mark("b"), leg_ms(0), echo);
+  const auto result = leg.receive(clear(), leg_ms(150), echo);  // 100 ms of a and 50 ms of b were heard
   CHECK(result.kind == Received::Kind::clear);
   CHECK(echo == std::vector<std::string>{"a", "b"});
   CHECK(result.cleared_bytes == 400);
   CHECK(leg.counters().cleared_bytes == 400);
   CHECK(leg.counters().clears == 1);
   CHECK(leg.heard() == std::string(800, 'a') + std::string(400, 'b'));
-  CHECK_FALSE(leg.playing(ms(150)));
-  leg.receive(media(std::string(8, 'c')), ms(160), echo);
-  leg.play_until(ms(161), echo);
+  CHECK_FALSE(leg.playing(leg_ms(150)));
+  leg.receive(media(std::string(8, 'c')), leg_ms(160), echo);
+  leg.play_until(leg_ms(161), echo);
   CHECK(leg.heard().back() == 'c');
   CHECK(leg.counters().audio_frames_received == 5 + 5 + 1);
 }

@@ -20,14 +20,14 @@ org::Profile studio() {
   return p;
 }
 
-const CallParties k_parties{"+15551112222", "+15550001000"};
+const CallParties k_messaging_parties{"+15551112222", "+15550001000"};
 
 }  // namespace
 
 TEST_CASE("the booking link is rendered from the organization's template and addressed to the caller") {
   auto profile = studio();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   auto out = r.run("send_booking_link", R"({"customer_name":"Dana","service":"Hot Yoga"})");
   REQUIRE(out.ok);
   auto* sms = std::get_if<SendSms>(&out.effect);
@@ -41,7 +41,7 @@ TEST_CASE("the booking link is rendered from the organization's template and add
 TEST_CASE("an empty template falls back to a built-in text with the link") {
   auto profile = studio();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   auto out = r.run("send_cancellation_link", "{}");
   REQUIRE(out.ok);
   CHECK(std::get<SendSms>(out.effect).body == "Lotus Yoga: you can cancel your appointment here: https://lotus.example/me");
@@ -53,7 +53,7 @@ TEST_CASE("tools that cannot work are not offered: no link, no owner phone, call
   profile.organization.portal_url.clear();
   profile.organization.owner.phone.clear();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   CHECK(r.names() == std::vector<std::string>{"send_booking_link"});
   Registry anonymous;
   add_messaging_tools(anonymous, studio(), {"anonymous", "+15550001000"});
@@ -63,7 +63,7 @@ TEST_CASE("tools that cannot work are not offered: no link, no owner phone, call
 TEST_CASE("notify_owner texts the owner with the caller's name, number and message") {
   auto profile = studio();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   auto out = r.run("notify_owner", R"({"caller_name":"Sam","message":"Please call me about the retreat"})");
   REQUIRE(out.ok);
   auto sms = std::get<SendSms>(out.effect);
@@ -76,7 +76,7 @@ TEST_CASE("notify_owner texts the owner with the caller's name, number and messa
 TEST_CASE("bad arguments come back to the model as readable errors, not exceptions") {
   auto profile = studio();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   auto missing = r.run("notify_owner", R"({"caller_name":"Sam"})");
   CHECK_FALSE(missing.ok);
   CHECK(missing.output_json.find("message") != std::string::npos);
@@ -92,7 +92,7 @@ TEST_CASE("bad arguments come back to the model as readable errors, not exceptio
 TEST_CASE("asking twice does not text twice, unless the caller asks again explicitly") {
   auto profile = studio();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   auto first = r.run("send_booking_link", "{}");
   REQUIRE(std::holds_alternative<SendSms>(first.effect));
   r.settle(finish_sms_outcome(first, std::get<SendSms>(first.effect), "SM1", ""));
@@ -107,7 +107,7 @@ TEST_CASE("asking twice does not text twice, unless the caller asks again explic
 TEST_CASE("a text that failed is forgotten, so the model may try again, and the error reaches the model") {
   auto profile = studio();
   Registry r;
-  add_messaging_tools(r, profile, k_parties);
+  add_messaging_tools(r, profile, k_messaging_parties);
   auto first = r.run("send_booking_link", "{}");
   auto failed = finish_sms_outcome(first, std::get<SendSms>(first.effect), std::nullopt,
                                    "Twilio error 21614: the number cannot receive texts.");

@@ -24,7 +24,7 @@ Registry counting_registry(int& runs) {
   return r;
 }
 
-json output_of(const ToolOutcome& o) { return json::parse(o.output_json); }
+json registry_output(const ToolOutcome& o) { return json::parse(o.output_json); }
 
 }  // namespace
 
@@ -47,8 +47,8 @@ TEST_CASE("a valid call runs the handler and returns its output") {
   auto o = r.run("send_note", R"({"text":"hello"})");
   CHECK(o.ok);
   CHECK(runs == 1);
-  CHECK(output_of(o)["sent"] == "hello");
-  CHECK(output_of(o)["ok"] == true);
+  CHECK(registry_output(o)["sent"] == "hello");
+  CHECK(registry_output(o)["ok"] == true);
   CHECK(std::holds_alternative<NoEffect>(o.effect));
 }
 
@@ -57,18 +57,18 @@ TEST_CASE("an unknown tool gets an error output listing the available ones, not 
   Registry r = counting_registry(runs);
   auto o = r.run("send_sms", "{}");
   CHECK_FALSE(o.ok);
-  CHECK(output_of(o)["ok"] == false);
-  CHECK(output_of(o)["error"] == "unknown tool \"send_sms\"; available tools: send_note");
+  CHECK(registry_output(o)["ok"] == false);
+  CHECK(registry_output(o)["error"] == "unknown tool \"send_sms\"; available tools: send_note");
   CHECK(Registry().run("x", "{}").output_json.find("no tools are available") != std::string::npos);
 }
 
 TEST_CASE("invalid JSON and schema violations come back as readable errors without running the tool") {
   int runs = 0;
   Registry r = counting_registry(runs);
-  CHECK(output_of(r.run("send_note", "{\"text\":")) ["error"] == "the arguments are not valid JSON; send a JSON object");
-  CHECK(output_of(r.run("send_note", "[1]"))["error"] == "the arguments must be a JSON object");
-  CHECK(output_of(r.run("send_note", ""))["error"] == "missing required argument \"text\"");
-  CHECK(output_of(r.run("send_note", R"({"text":7})"))["error"] == "argument \"text\" must be a string (got 7)");
+  CHECK(registry_output(r.run("send_note", "{\"text\":")) ["error"] == "the arguments are not valid JSON; send a JSON object");
+  CHECK(registry_output(r.run("send_note", "[1]"))["error"] == "the arguments must be a JSON object");
+  CHECK(registry_output(r.run("send_note", ""))["error"] == "missing required argument \"text\"");
+  CHECK(registry_output(r.run("send_note", R"({"text":7})"))["error"] == "argument \"text\" must be a string (got 7)");
   CHECK(runs == 0);
 }
 
@@ -81,7 +81,7 @@ TEST_CASE("a repeated identical call answers with the earlier result and a note 
   CHECK(runs == 1);
   CHECK(again.ok);
   CHECK(std::holds_alternative<NoEffect>(again.effect));
-  json out = output_of(again);
+  json out = registry_output(again);
   CHECK(out["repeated"] == true);
   CHECK(out["run"] == 1);
   CHECK(out["note"].get<std::string>().find("confirm_repeat") != std::string::npos);
@@ -93,8 +93,8 @@ TEST_CASE("a repeated identical call answers with the earlier result and a note 
   SUBCASE("confirm_repeat true runs it again, and is not passed to the handler or the schema") {
     auto forced = r.run("send_note", R"({"text":"hello","urgent":true,"confirm_repeat":true})");
     CHECK(runs == 2);
-    CHECK(output_of(forced)["run"] == 2);
-    CHECK_FALSE(output_of(forced).contains("repeated"));
+    CHECK(registry_output(forced)["run"] == 2);
+    CHECK_FALSE(registry_output(forced).contains("repeated"));
   }
   SUBCASE("forget_history starts a fresh call") {
     r.forget_history();
@@ -120,7 +120,7 @@ TEST_CASE("a throwing handler becomes an error output") {
   r.add({"broken", "", {{"type", "object"}}}, [](const json&) -> ToolOutcome { throw std::runtime_error("disk full"); });
   auto o = r.run("broken", "{}");
   CHECK_FALSE(o.ok);
-  CHECK(output_of(o)["error"] == "the tool failed: disk full");
+  CHECK(registry_output(o)["error"] == "the tool failed: disk full");
 }
 
 TEST_CASE("registering a bad tool is a programming error") {
