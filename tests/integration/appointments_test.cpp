@@ -54,15 +54,7 @@ fakes::ScriptedReply reply(std::string text, int audio_ms = 300,
   return r;
 }
 
-// The next `weekday` (0 = Monday) at least three days from today in New York, as YYYY-MM-DD.
-std::string next_weekday(int weekday, int at_least_days = 3) {
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const auto today = booking::LocalClock("America/New_York").local(now).date;
-  for (int d = at_least_days;; ++d) {
-    const std::chrono::year_month_day day{std::chrono::sys_days{today} + std::chrono::days{d}};
-    if (org::weekday_index(day) == weekday) return org::format_date(day);
-  }
-}
+using test::next_weekday;
 
 const std::string k_park_calendar = "elena.park@harborphysio.example";
 const std::string k_tom_calendar = "c_tom-reyes@group.calendar.google.com";

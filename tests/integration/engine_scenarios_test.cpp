@@ -474,6 +474,43 @@ TEST_CASE("every engine: the booking-link tool becomes a Twilio SMS and its resu
   }
 }
 
+TEST_CASE("every engine: the caller books an appointment; the book answers the engine and texts the caller") {
+  const std::string monday = test::next_weekday(0);
+  for (const auto& name : k_engines) {
+    CAPTURE(name);
+    Harness h({name}, {}, "physio-clinic.toml");
+    auto& e = h.engine(name);
+    e.greeting(400);
+    e.push_reply(reply("Booking Monday at nine.", 400,
+                       {{"book_appointment",
+                         R"({"service":"Initial assessment","start":")" + monday + R"( 09:00","customer_name":"Ana"})",
+                         "call_book_1"}}));
+    e.push_reply(reply("You're booked.", 400));
+    fakes::CallerOptions options;
+    options.to = "+15550004000";
+    fakes::FakeTwilioCaller caller(options);
+    h.answer(caller, e);
+    REQUIRE(Harness::hear(caller, 400 * 8));
+    Harness::say(caller);
+
+    REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
+    CHECK(e.tool_outputs(0)[0].find("\"status\":\"booked\"") != std::string::npos);
+    REQUIRE(h.rest.wait_for([&] { return h.rest.messages_created().size() == 1; }, 10s));
+    CHECK(h.rest.messages_created()[0]["to"] == "+15551112222");
+    CHECK(h.rest.messages_created()[0]["body"].get<std::string>().find("Initial assessment with Dr. Elena Park") !=
+          std::string::npos);
+    REQUIRE(Harness::hear(caller, (400 + 400) * 8));
+    caller.hang_up();
+    REQUIRE(h.finished_call(caller.call_sid()));
+    db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+    db::AppointmentFilter all;
+    const auto book = database.appointments().list(all);
+    REQUIRE(book.size() == 1);
+    CHECK(book[0].customer_phone == "+15551112222");
+    CHECK(book[0].call_sid == caller.call_sid());
+  }
+}
+
 TEST_CASE("every engine: the caller asks for a person, the stream ends and connect-done dials the fallback") {
   for (const auto& name : k_engines) {
     CAPTURE(name);

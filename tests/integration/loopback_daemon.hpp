@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/booking/local_clock.hpp"
 #include "core/config/settings.hpp"
 #include "core/db/database.hpp"
 #include "core/db/migrations.hpp"
@@ -28,6 +29,17 @@ inline std::string speech_bytes(int ms) {
   for (int i = 0; i < ms * 8; ++i) out += static_cast<char>(0x10 + (i % 0x60));
   return out;
 }
+// The next `weekday` (0 = Monday) at least `at_least_days` after today in `timezone`, "YYYY-MM-DD":
+// a day an appointment book takes bookings on whenever the test runs.
+inline std::string next_weekday(int weekday, int at_least_days = 3, const std::string& timezone = "America/New_York") {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto today = booking::LocalClock(timezone).local(now).date;
+  for (int d = at_least_days;; ++d) {
+    const std::chrono::year_month_day day{std::chrono::sys_days{today} + std::chrono::days{d}};
+    if (org::weekday_index(day) == weekday) return org::format_date(day);
+  }
+}
+
 // Line silence (µ-law 0xFF).
 inline std::string silence_bytes(int ms) { return std::string(static_cast<size_t>(ms) * 8, '\xFF'); }
 
