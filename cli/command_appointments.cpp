@@ -31,17 +31,12 @@ struct AppointmentOptions {
   bool no_text = false;
 };
 
-org::Profile find_org(db::Database& database, const std::string& key) {
-  auto profile = database.orgs().find_by_id_or_slug(key);
-  if (!profile) throw DataError("no organization with id or slug \"" + key + "\" (see `sonoria org list`)");
-  return *profile;
-}
-
 // A local date of the organization (its midnight) as Unix seconds.
-int64_t local_midnight(const org::Profile& profile, const std::string& option, const std::string& text) {
+// When a local date (the option's value) begins, `day_offset` days on, as Unix seconds.
+int64_t local_midnight(const org::Profile& profile, const std::string& option, const std::string& text, int day_offset = 0) {
   const auto date = org::parse_date(text);
   if (!date) throw UserError(option + ": \"" + text + "\" is not a date (expected YYYY-MM-DD)", ExitCode::usage);
-  return booking::LocalClock(profile.organization.timezone).instant_or_after({*date, 0}).time_since_epoch().count();
+  return booking::local_day_start(profile, *date, day_offset);
 }
 
 }  // namespace
@@ -63,26 +58,19 @@ void register_appointments(CLI::App& app, Context& context) {
   list->add_flag("--json", opts->json, "Machine-readable output");
   list->callback([&context, opts] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
-    const auto profile = find_org(database, opts->org);
+    const auto profile = find_organization(database, opts->org);
     db::AppointmentFilter filter;
     filter.organization_id = profile.id;
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     filter.from = opts->from.empty()
                       ? local_midnight(profile, "--from", org::format_date(booking::local_today(profile, now)))
                       : local_midnight(profile, "--from", opts->from);
-    if (!opts->to.empty()) filter.to = local_midnight(profile, "--to", opts->to) + 36 * 3600;  // through that day
+    if (!opts->to.empty()) filter.to = local_midnight(profile, "--to", opts->to, 1);  // through that day
     filter.status = opts->status;
     filter.team_member = opts->member;
     filter.customer_phone = opts->phone;
     filter.limit = opts->limit;
-    auto rows = database.appointments().list(filter);
-    if (filter.to) {
-      const int64_t end = booking::LocalClock(profile.organization.timezone)
-                              .instant_or_after({*org::parse_date(opts->to), org::k_minutes_per_day})
-                              .time_since_epoch()
-                              .count();
-      std::erase_if(rows, [&](const db::Appointment& a) { return a.starts_at >= end; });
-    }
+    const auto rows = database.appointments().list(filter);
     if (opts->json) {
       auto out = nlohmann::json::array();
       for (const auto& a : rows) out.push_back(booking::appointment_json(profile, a));
@@ -110,7 +98,7 @@ void register_appointments(CLI::App& app, Context& context) {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     const auto a = database.appointments().find(0, opts->reference);
     if (!a) throw DataError("no appointment \"" + opts->reference + "\" (see `sonoria appointments list`)");
-    const auto profile = find_org(database, std::to_string(a->organization_id));
+    const auto profile = find_organization(database, std::to_string(a->organization_id));
     const auto j = booking::appointment_json(profile, *a);
     if (opts->json) {
       std::cout << j.dump(2) << "\n";
@@ -126,7 +114,7 @@ void register_appointments(CLI::App& app, Context& context) {
   feed->add_option("--member", opts->member, "The feed of this team member only");
   feed->callback([&context, opts] {
     auto database = context.open_database();
-    const auto profile = find_org(database, opts->org);
+    const auto profile = find_organization(database, opts->org);
     std::string member;
     if (!opts->member.empty()) {
       std::string names;
@@ -153,7 +141,7 @@ void register_appointments(CLI::App& app, Context& context) {
     auto database = context.open_database();
     const auto found = database.appointments().find(0, opts->reference);
     if (!found) throw DataError("no appointment \"" + opts->reference + "\" (see `sonoria appointments list`)");
-    const auto profile = find_org(database, std::to_string(found->organization_id));
+    const auto profile = find_organization(database, std::to_string(found->organization_id));
     booking::AppointmentBook book(database.appointments(), profile);
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     const auto result = book.cancel(found->reference, "", now);

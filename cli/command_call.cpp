@@ -62,8 +62,7 @@ void register_call(CLI::App& app, Context& context) {
     daemon::OutboundFacts facts;
     {
       auto database = context.open_database(db::SchemaCheck::require_current, true);
-      profile = database.orgs().find_by_id_or_slug(opts->org);
-      if (!profile) throw DataError("no organization with id or slug \"" + opts->org + "\" (see `sonoria org list`)");
+      profile = find_organization(database, opts->org);
       facts.last_call_to_number = db::last_outbound_call_to(database.connection(), opts->number);
       facts.calls_in_progress = db::calls_in_progress(database.connection());
       facts.now = db::now_ms();

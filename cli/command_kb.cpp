@@ -26,9 +26,7 @@ struct KbOptions {
 };
 
 int64_t organization_id(db::Database& database, const std::string& key) {
-  auto profile = database.orgs().find_by_id_or_slug(key);
-  if (!profile) throw DataError("no organization with id or slug \"" + key + "\" (see `sonoria org list`)");
-  return profile->id;
+  return find_organization(database, key).id;
 }
 
 std::string read_whole(const std::string& path) {

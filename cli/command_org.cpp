@@ -58,9 +58,8 @@ void register_org(CLI::App& app, Context& context) {
   exp->add_option("-o,--out", opts->out, "Write to this file (atomically) instead of stdout");
   exp->callback([&context, opts] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
-    auto profile = database.orgs().find_by_id_or_slug(opts->key);
-    if (!profile) throw DataError("no organization with id or slug \"" + opts->key + "\" (see `sonoria org list`)");
-    auto text = org::export_profile_toml(*profile);
+    const auto profile = find_organization(database, opts->key);
+    auto text = org::export_profile_toml(profile);
     if (opts->out.empty()) std::cout << text;
     else write_file_atomically(opts->out, text);
   });
@@ -95,10 +94,9 @@ void register_org(CLI::App& app, Context& context) {
   secret->add_flag("--rotate", opts->rotate, "Make a new secret (the old one stops verifying at once)");
   secret->callback([&context, opts] {
     auto database = context.open_database();
-    auto profile = database.orgs().find_by_id_or_slug(opts->key);
-    if (!profile) throw DataError("no organization with id or slug \"" + opts->key + "\" (see `sonoria org list`)");
+    const auto profile = find_organization(database, opts->key);
     // Printed only here, on request: the receivers need it to verify X-Sonoria-Signature.
-    std::cout << database.orgs().signing_secret(profile->id, opts->rotate) << "\n";
+    std::cout << database.orgs().signing_secret(profile.id, opts->rotate) << "\n";
     if (opts->rotate)
       std::cerr << "rotated: a running daemon signs with the new secret within 15 seconds; update the receivers\n";
   });

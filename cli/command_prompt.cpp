@@ -58,28 +58,27 @@ void register_prompt(CLI::App& app, Context& context) {
   cmd->add_option("--stage", opts->stage, "Render the prompt of this stage of the call flow (with its tools)");
   cmd->callback([&context, opts] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
-    auto profile = database.orgs().find_by_id_or_slug(opts->org);
-    if (!profile) throw DataError("no organization with id or slug \"" + opts->org + "\" (see `sonoria org list`)");
+    const auto profile = find_organization(database, opts->org);
     auto now = opts->at.empty() ? std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())
-                                : parse_at(opts->at, profile->organization.timezone);
+                                : parse_at(opts->at, profile.organization.timezone);
     prompt::PromptOptions options;
     options.outbound = opts->outbound;
     // The tools of a call from a caller whose number is known, on a daemon that can text.
     tools::Registry registry;
     tools::CallToolOptions tool_options;
-    tool_options.has_knowledge = !database.knowledge().documents(profile->id).empty();
-    tools::add_call_tools(registry, *profile,
-                          {"+15550100000", profile->organization.phone_numbers.empty() ? std::string()
-                                                                                       : profile->organization.phone_numbers.front()},
+    tool_options.has_knowledge = !database.knowledge().documents(profile.id).empty();
+    tools::add_call_tools(registry, profile,
+                          {"+15550100000", profile.organization.phone_numbers.empty() ? std::string()
+                                                                                       : profile.organization.phone_numbers.front()},
                           tool_options);
     options.tools = registry.names();
-    std::string text = prompt::build_system_prompt(*profile, now, options);
+    std::string text = prompt::build_system_prompt(profile, now, options);
     if (!opts->stage.empty()) {
-      auto index = call::find_stage(profile->stages, opts->stage);
+      auto index = call::find_stage(profile.stages, opts->stage);
       if (!index) {
         std::string names;
-        for (const auto& s : profile->stages) names += (names.empty() ? "" : ", ") + s.name;
-        throw UserError("--stage: \"" + opts->stage + "\" is not a stage of " + profile->organization.slug +
+        for (const auto& s : profile.stages) names += (names.empty() ? "" : ", ") + s.name;
+        throw UserError("--stage: \"" + opts->stage + "\" is not a stage of " + profile.organization.slug +
                             (names.empty() ? " (it has no stages)" : " (expected one of " + names + ")"),
                         ExitCode::usage);
       }
@@ -87,8 +86,8 @@ void register_prompt(CLI::App& app, Context& context) {
       session.instructions = std::move(text);
       session.tools = nlohmann::json::array();
       for (const auto& name : options.tools) session.tools.push_back({{"type", "function"}, {"name", name}});
-      session = call::stage_session(std::move(session), engine::Provider::openai, true, profile->stages, *index,
-                                    *index == profile->start_stage() ? "" : "(what the earlier stage passed on)");
+      session = call::stage_session(std::move(session), engine::Provider::openai, true, profile.stages, *index,
+                                    *index == profile.start_stage() ? "" : "(what the earlier stage passed on)");
       text = std::move(session.instructions);
       text += "\nTools offered in this stage:";
       for (const auto& tool : session.tools) text += " " + tool["name"].get<std::string>();

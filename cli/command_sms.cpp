@@ -38,10 +38,9 @@ void register_sms(CLI::App& app, Context& context) {
     std::optional<int64_t> org_id;
     std::string from = settings.twilio.from;
     if (!opts->org.empty()) {
-      auto profile = database.orgs().find_by_id_or_slug(opts->org);
-      if (!profile) throw DataError("no organization with id or slug \"" + opts->org + "\" (see `sonoria org list`)");
-      org_id = profile->id;
-      if (!profile->organization.phone_numbers.empty()) from = profile->organization.phone_numbers.front();
+      const auto profile = find_organization(database, opts->org);
+      org_id = profile.id;
+      if (!profile.organization.phone_numbers.empty()) from = profile.organization.phone_numbers.front();
     }
     if (from.empty())
       throw DataError("no sender number: set twilio.from, or use --org with an organization that has phone_numbers");

@@ -38,9 +38,7 @@ void register_webhooks(CLI::App& app, Context& context) {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     int64_t org = 0;
     if (!opts->org.empty()) {
-      auto profile = database.orgs().find_by_id_or_slug(opts->org);
-      if (!profile) throw DataError("no organization with id or slug \"" + opts->org + "\" (see `sonoria org list`)");
-      org = profile->id;
+      org = find_organization(database, opts->org).id;
     }
     const auto rows = database.webhooks().list(org, opts->status, opts->limit);
     if (opts->json) {

@@ -25,4 +25,10 @@ db::Database Context::open_database(db::SchemaCheck check, bool read_only) {
   return db::Database(settings().database, check, read_only);
 }
 
+org::Profile find_organization(db::Database& database, const std::string& key) {
+  auto profile = database.orgs().find_by_id_or_slug(key);
+  if (!profile) throw DataError("no organization with id or slug \"" + key + "\" (see `sonoria org list`)");
+  return *profile;
+}
+
 }  // namespace sonoria::cli

@@ -30,4 +30,7 @@ struct Context {
   std::optional<config::LoadedSettings> loaded_;
 };
 
+// The organization with this id or slug; throws DataError pointing at `sonoria org list` otherwise.
+org::Profile find_organization(db::Database& database, const std::string& key);
+
 }  // namespace sonoria::cli

@@ -18,12 +18,6 @@
 namespace sonoria::daemon {
 namespace {
 
-// Thrown inside a read job for a bad query parameter; becomes a 400.
-struct BadRequest {
-  std::string code;
-  std::string message;
-};
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -59,15 +53,7 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
   return out;
 }
 
-HttpResponse json_response(int status, const nlohmann::json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  return r;
-}
-
-// The query's filters; throws BadRequest for a bad value.
+// The query's filters; throws ApiBadRequest for a bad value.
 db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Database& database) {
   db::CallQuery out;
   auto now = db::now_ms();
@@ -76,7 +62,7 @@ db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Databa
     if (it == q.end() || it->second.empty()) return std::nullopt;
     auto t = reports::parse_time_spec(it->second, now);
     if (!t)
-      throw BadRequest{"invalid_parameter", std::string(name) + " \"" + it->second +
+      throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + it->second +
                                                 "\" is not a time (expected YYYY-MM-DD, an ISO time, or 7d/12h ago)"};
     return db::format_timestamp(*t);
   };
@@ -85,13 +71,13 @@ db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Databa
   if (auto it = q.find("org"); it != q.end() && !it->second.empty()) {
     for (const auto& o : database.orgs().list())
       if (o.slug == it->second || std::to_string(o.id) == it->second) out.organization_id = o.id;
-    if (!out.organization_id) throw BadRequest{"unknown_organization", "no organization \"" + it->second + "\""};
+    if (!out.organization_id) throw ApiBadRequest{"unknown_organization", "no organization \"" + it->second + "\""};
   }
   if (auto it = q.find("status"); it != q.end() && !it->second.empty()) out.status = it->second;
   if (auto it = q.find("direction"); it != q.end() && !it->second.empty()) out.direction = it->second;
   if (auto it = q.find("engine"); it != q.end() && !it->second.empty()) {
     if (!engine::parse_provider(it->second))
-      throw BadRequest{"invalid_parameter", "engine \"" + it->second + "\" is not an engine (expected openai, "
+      throw ApiBadRequest{"invalid_parameter", "engine \"" + it->second + "\" is not an engine (expected openai, "
                                             "deepgram or ultravox)"};
     out.engine = it->second;
   }
@@ -111,26 +97,17 @@ std::string org_slug(const std::map<int64_t, std::string>& slugs, const db::Call
 
 HttpResponse list_calls(const std::map<std::string, std::string>& q, db::Database& database) {
   auto query = call_query(q, database);
-  int limit = 50;
-  if (auto it = q.find("limit"); it != q.end()) {
-    try {
-      size_t used = 0;
-      limit = std::stoi(it->second, &used);
-      if (used != it->second.size() || limit < 1 || limit > 1000) throw std::invalid_argument("range");
-    } catch (const std::exception&) {
-      throw BadRequest{"invalid_parameter", "limit \"" + it->second + "\" is not a number from 1 to 1000"};
-    }
-  }
+  const int limit = api_limit(q, 50);
   std::optional<db::ListCursor> cursor;
   if (auto it = q.find("cursor"); it != q.end() && !it->second.empty()) {
     cursor = db::decode_cursor(it->second);
-    if (!cursor) throw BadRequest{"invalid_cursor", "cursor \"" + it->second + "\" is not one this API returned"};
+    if (!cursor) throw ApiBadRequest{"invalid_cursor", "cursor \"" + it->second + "\" is not one this API returned"};
   }
   auto page = database.queries().list(query, cursor, limit);
   auto names = slugs(database);
   auto calls = nlohmann::json::array();
   for (const auto& c : page.calls) calls.push_back(reports::call_summary_json(c, org_slug(names, c)));
-  return json_response(200, {{"calls", calls},
+  return api_json(200, {{"calls", calls},
                              {"next_cursor", page.next ? nlohmann::json(db::encode_cursor(*page.next)) : nlohmann::json()}});
 }
 
@@ -142,7 +119,7 @@ HttpResponse show_call(const std::string& sid, db::Database& database) {
   detail.organization = org_slug(slugs(database), *row);
   detail.transcript = database.queries().transcript(*row);
   detail.events = database.queries().events(*row);
-  return json_response(200, reports::call_detail_json(detail, true));
+  return api_json(200, reports::call_detail_json(detail, true));
 }
 
 HttpResponse analytics(const std::map<std::string, std::string>& q, db::Database& database,
@@ -156,14 +133,14 @@ HttpResponse analytics(const std::map<std::string, std::string>& q, db::Database
     builder.add(c, zone == zones.end() ? std::string() : zone->second);
   });
   builder.add_tool_calls(database.queries().tool_calls_by_name(query));
-  return json_response(200, reports::to_json(builder.finish()));
+  return api_json(200, reports::to_json(builder.finish()));
 }
 
 HttpResponse org_prompt(const std::string& key, db::Database& database) {
   auto profile = database.orgs().find_by_id_or_slug(key);
   if (!profile) return api_error(404, "not_found", "no organization with id or slug \"" + key + "\"");
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return json_response(200, {{"organization", profile->organization.slug},
+  return api_json(200, {{"organization", profile->organization.slug},
                              {"generated_at", db::format_timestamp(db::now_ms())},
                              {"prompt", prompt::build_system_prompt(*profile, now)}});
 }
@@ -177,8 +154,29 @@ std::array<unsigned char, 32> sha256(std::string_view text) {
 
 }  // namespace
 
+HttpResponse api_json(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+int api_limit(const std::map<std::string, std::string>& q, int fallback) {
+  auto it = q.find("limit");
+  if (it == q.end()) return fallback;
+  try {
+    size_t used = 0;
+    const int limit = std::stoi(it->second, &used);
+    if (used != it->second.size() || limit < 1 || limit > 1000) throw std::invalid_argument("range");
+    return limit;
+  } catch (const std::exception&) {
+    throw ApiBadRequest{"invalid_parameter", "limit \"" + it->second + "\" is not a number from 1 to 1000"};
+  }
+}
+
 HttpResponse api_error(int status, const std::string& code, const std::string& message) {
-  return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
+  return api_json(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
 ApiRoutes::ApiRoutes(const config::Settings& settings, ReadPool& pool) : settings_(settings), pool_(pool) {}
@@ -325,8 +323,6 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   bool queued = pool_.post([job, reply](db::Database& d) {
     try {
       reply(job(d));
-    } catch (const BadRequest& e) {
-      reply(api_error(400, e.code, e.message));
     } catch (const ApiBadRequest& e) {
       reply(api_error(400, e.code, e.message));
     } catch (const std::exception& e) {

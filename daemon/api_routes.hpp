@@ -28,6 +28,8 @@
 #include <mutex>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/config/settings.hpp"
 #include "daemon/http_message.hpp"
 #include "daemon/http_server.hpp"
@@ -38,6 +40,16 @@ class ReadPool;
 
 // {"error":{"code":code,"message":message}} with the status.
 HttpResponse api_error(int status, const std::string& code, const std::string& message);
+// A JSON answer with the status.
+HttpResponse api_json(int status, const nlohmann::json& body);
+
+// Thrown inside a read job for a bad query parameter; handle() answers it with a 400.
+struct ApiBadRequest {
+  std::string code;
+  std::string message;
+};
+// The query's `limit`: a number from 1 to 1000, `fallback` when absent. Throws ApiBadRequest.
+int api_limit(const std::map<std::string, std::string>& query, int fallback);
 
 class ApiRoutes {
  public:

@@ -24,14 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-HttpResponse json_answer(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  return r;
-}
-
 std::string param(const std::map<std::string, std::string>& q, const char* name) {
   auto it = q.find(name);
   return it == q.end() ? std::string() : it->second;
@@ -40,8 +32,7 @@ std::string param(const std::map<std::string, std::string>& q, const char* name)
 int64_t local_midnight(const org::Profile& profile, const char* name, const std::string& text, int day_offset = 0) {
   const auto date = org::parse_date(text);
   if (!date) throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + text + "\" is not a date (expected YYYY-MM-DD)"};
-  const std::chrono::year_month_day day{std::chrono::sys_days{*date} + std::chrono::days{day_offset}};
-  return booking::LocalClock(profile.organization.timezone).instant_or_after({day, 0}).time_since_epoch().count();
+  return booking::local_day_start(profile, *date, day_offset);
 }
 
 // The customer hears of the owner's cancellation by text, from the organization's number.
@@ -103,18 +94,11 @@ HttpResponse list_appointments(const std::map<std::string, std::string>& q, db::
     throw ApiBadRequest{"invalid_parameter", "status \"" + filter.status + "\" is not booked or cancelled"};
   filter.team_member = param(q, "member");
   filter.customer_phone = param(q, "phone");
-  if (const std::string limit = param(q, "limit"); !limit.empty()) {
-    try {
-      std::size_t used = 0;
-      filter.limit = std::stoi(limit, &used);
-      if (used != limit.size() || filter.limit < 1 || filter.limit > 1000) throw std::invalid_argument("range");
-    } catch (const std::exception&) {
-      throw ApiBadRequest{"invalid_parameter", "limit \"" + limit + "\" is not a number from 1 to 1000"};
-    }
-  }
+  // An empty limit= means the default here.
+  if (!param(q, "limit").empty()) filter.limit = api_limit(q, filter.limit);
   json list = json::array();
   for (const auto& a : database.appointments().list(filter)) list.push_back(booking::appointment_json(*profile, a));
-  return json_answer(200, {{"appointments", list}});
+  return api_json(200, {{"appointments", list}});
 }
 
 HttpResponse show_appointment(const std::string& reference, db::Database& database) {
@@ -122,7 +106,7 @@ HttpResponse show_appointment(const std::string& reference, db::Database& databa
   if (!a) return api_error(404, "not_found", "no appointment \"" + reference + "\"");
   const auto profile = database.orgs().find(a->organization_id);
   if (!profile) return api_error(404, "not_found", "no appointment \"" + reference + "\"");
-  return json_answer(200, booking::appointment_json(*profile, *a));
+  return api_json(200, booking::appointment_json(*profile, *a));
 }
 
 void handle_appointment_cancel(Services& s, const std::string& reference, const HttpRequest& request,
@@ -156,7 +140,7 @@ void handle_appointment_cancel(Services& s, const std::string& reference, const 
           cancelled = result.appointment;
           json body = booking::appointment_json(*profile, *cancelled);
           body["customer_texted"] = notify;
-          response = json_answer(200, body);
+          response = api_json(200, body);
         }
       }
     } catch (const std::exception& e) {

@@ -22,11 +22,7 @@ class Database;
 
 namespace sonoria::daemon {
 
-// Read routes, run inside a ReadPool job. Throws ApiBadRequest for a bad query parameter.
-struct ApiBadRequest {
-  std::string code;
-  std::string message;
-};
+// Read routes, run inside a ReadPool job. Throw ApiBadRequest (api_routes.hpp) for a bad query parameter.
 HttpResponse list_appointments(const std::map<std::string, std::string>& query, db::Database& database);
 HttpResponse show_appointment(const std::string& reference, db::Database& database);
 

@@ -35,20 +35,32 @@ void AppointmentReminders::start_if_configured() {
   start();
 }
 
-bool AppointmentReminders::move(int64_t id, const std::string& from, const std::string& to) {
-  auto moved = std::make_shared<std::promise<bool>>();
-  auto answer = moved->get_future();
-  if (!writer_.post_job([moved, id, from, to](db::Database& database) {
-        bool done = false;
+// Runs `write` on the writer and waits for its answer (this worker's own thread, never an io
+// thread); `fallback` when the writer is stopping or full, or the write failed.
+template <class T>
+T AppointmentReminders::on_writer(int64_t id, T fallback, std::function<T(db::AppointmentStore&)> write) {
+  auto answered = std::make_shared<std::promise<T>>();
+  auto answer = answered->get_future();
+  if (!writer_.post_job([answered, id, fallback, write = std::move(write)](db::Database& database) {
+        T result = fallback;
         try {
-          done = database.appointments().move_reminder(id, from, to);
+          result = write(database.appointments());
         } catch (const std::exception& e) {
           log_error("reminder.unrecorded", "", e.what(), {{"appointment", std::to_string(id)}});
         }
-        moved->set_value(done);
+        answered->set_value(std::move(result));
       }))
-    return false;
+    return fallback;
   return answer.get();
+}
+
+bool AppointmentReminders::move(int64_t id, const std::string& from, const std::string& to) {
+  return on_writer<bool>(id, false, [id, from, to](db::AppointmentStore& store) { return store.move_reminder(id, from, to); });
+}
+
+std::optional<db::Appointment> AppointmentReminders::claim(int64_t id, int64_t now) {
+  return on_writer<std::optional<db::Appointment>>(
+      id, std::nullopt, [id, now](db::AppointmentStore& store) { return store.claim_reminder(id, now); });
 }
 
 void AppointmentReminders::round(db::Database& database) {
@@ -68,22 +80,6 @@ void AppointmentReminders::round(db::Database& database) {
     // The row as claimed, not as read: it may have been moved or cancelled since.
     if (const auto claimed = claim(due.id, now)) remind(*claimed, /*recovering=*/false);
   }
-}
-
-std::optional<db::Appointment> AppointmentReminders::claim(int64_t id, int64_t now) {
-  auto claimed = std::make_shared<std::promise<std::optional<db::Appointment>>>();
-  auto answer = claimed->get_future();
-  if (!writer_.post_job([claimed, id, now](db::Database& database) {
-        std::optional<db::Appointment> row;
-        try {
-          row = database.appointments().claim_reminder(id, now);
-        } catch (const std::exception& e) {
-          log_error("reminder.unrecorded", "", e.what(), {{"appointment", std::to_string(id)}});
-        }
-        claimed->set_value(std::move(row));
-      }))
-    return std::nullopt;
-  return answer.get();
 }
 
 void AppointmentReminders::remind(const db::Appointment& appointment, bool recovering) {

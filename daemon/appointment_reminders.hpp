@@ -7,6 +7,7 @@
 // one whose appointment was cancelled or has begun meanwhile is dropped. A BackgroundWorker: a slow
 // Twilio never holds up a call. Without Twilio credentials it does not start.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,8 @@ class AppointmentReminders final : public BackgroundWorker {
   void round(db::Database& database) override;
   // Sends (or, `recovering`, first looks for) the reminder of `appointment`.
   void remind(const db::Appointment& appointment, bool recovering);
+  template <class T>
+  T on_writer(int64_t id, T fallback, std::function<T(db::AppointmentStore&)> write);
   // Runs a compare-and-set of the reminder's state on the writer and waits for it.
   bool move(int64_t id, const std::string& from, const std::string& to);
   // Claims a due reminder on the writer (committed before the send) and returns the row as claimed.

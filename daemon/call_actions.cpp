@@ -25,6 +25,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // Tool REST calls must answer the engine within a few seconds (protocols.md §4.6).
 constexpr auto k_tool_rest_deadline = std::chrono::seconds(6);
+
+// The filler the caller hears if a tool is still under way after k_slow_after; cancel it when done.
+std::shared_ptr<boost::asio::steady_timer> start_filler(const boost::asio::any_io_executor& strand,
+                                                        CallActions::Slow slow, std::string words) {
+  auto filler = std::make_shared<boost::asio::steady_timer>(strand, CallActions::k_slow_after);
+  filler->async_wait([slow = std::move(slow), words = std::move(words)](boost::system::error_code ec) {
+    if (!ec && slow) slow(words);
+  });
+  return filler;
+}
 }  // namespace
 
 std::shared_ptr<CallActions> CallActions::create(Services& services, boost::asio::any_io_executor strand,
@@ -89,10 +99,7 @@ void CallActions::run(const call::ToolRequest& request, ToolDone done, Slow slow
 // The model hears the real outcome of the text, and a filler meanwhile if it takes a while.
 void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provisional, tools::SendSms sms,
                            ToolDone done, Slow slow) {
-  auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
-  filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
-    if (!ec && slow) slow("");
-  });
+  auto filler = start_filler(strand_, std::move(slow), "");
   deliver_sms(sms, [self = shared_from_this(), call_id, provisional = std::move(provisional), sms, filler,
                     done = std::move(done)](std::optional<std::string> sid, std::string error) {
     filler->cancel();
@@ -146,10 +153,7 @@ void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
 void CallActions::use_book(const std::string& call_id, tools::ToolOutcome provisional, tools::UseBook use,
                            ToolDone done, Slow slow) {
   using Action = tools::UseBook::Action;
-  auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
-  filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
-    if (!ec && slow) slow("");
-  });
+  auto filler = start_filler(strand_, std::move(slow), "");
   auto finish = [self = shared_from_this(), call_id, provisional, use, filler, done](tools::BookingAnswer answer) {
     filler->cancel();
     if (!answer.error.empty()) log_warn("call.book_unavailable", self->call_sid_, answer.error);
@@ -322,10 +326,7 @@ void CallActions::settle_calendar(tools::BookingAnswer& answer, const std::optio
 // The search runs on a database reader (never on the event loop); its answer comes back on the strand.
 void CallActions::search_knowledge(const std::string& call_id, tools::ToolOutcome provisional,
                                    tools::SearchKnowledge search, ToolDone done, Slow slow) {
-  auto filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
-  filler->async_wait([slow = std::move(slow)](boost::system::error_code ec) {
-    if (!ec && slow) slow("");
-  });
+  auto filler = start_filler(strand_, std::move(slow), "");
   auto finish = [self = shared_from_this(), call_id, provisional, search, filler, done,
                  started = Clock::now()](std::vector<db::KbHit> hits, std::string error) {
     boost::asio::post(self->strand_, [self, call_id, provisional, search, filler, done, started, hits = std::move(hits),
@@ -376,11 +377,8 @@ void CallActions::call_http(const std::string& call_id, tools::ToolOutcome provi
   state->provisional = std::move(provisional);
   state->call_id = call_id;
   state->done = std::move(done);
-  state->filler = std::make_shared<boost::asio::steady_timer>(strand_, k_slow_after);
+  state->filler = start_filler(strand_, std::move(slow), state->call.filler);
   state->backoff = std::make_shared<boost::asio::steady_timer>(strand_);
-  state->filler->async_wait([slow = std::move(slow), words = state->call.filler](boost::system::error_code ec) {
-    if (!ec && slow) slow(words);
-  });
 
   auto finish = [self = shared_from_this(), state](tools::HttpAnswer answer) {
     state->filler->cancel();

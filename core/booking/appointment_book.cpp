@@ -88,7 +88,7 @@ std::vector<Slot> AppointmentBook::alternatives(const std::string& service, cons
   query.last_day = std::chrono::year_month_day{std::chrono::sys_days{wanted.date} + std::chrono::days{7}};
   query.team_member = team_member;
   query.location = location;
-  auto slots = pick_for_caller(free_slots(profile_, query, busy, now), 1000);
+  auto slots = one_per_start(free_slots(profile_, query, busy, now));
   const auto distance = [&](const Slot& s) {
     const auto d = s.local.date == wanted.date ? std::abs(s.local.minute_of_day - wanted.minute_of_day)
                                                : 100000 + (std::chrono::sys_days{s.local.date} - std::chrono::sys_days{wanted.date}).count();

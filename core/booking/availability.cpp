@@ -124,6 +124,10 @@ year_month_day local_today(const org::Profile& profile, Instant now) {
   return LocalClock(profile.organization.timezone).local(now).date;
 }
 
+int64_t local_day_start(const org::Profile& profile, year_month_day date, int day_offset) {
+  return LocalClock(profile.organization.timezone).instant_or_after({add_days(date, day_offset), 0}).time_since_epoch().count();
+}
+
 Instant busy_until(const org::Profile& profile, Instant end) {
   return end + std::chrono::minutes{profile.booking.buffer_minutes};
 }
@@ -185,10 +189,15 @@ std::optional<Slot> free_at(const org::Profile& profile, const std::string& serv
   return slots.front();
 }
 
-std::vector<Slot> pick_for_caller(const std::vector<Slot>& slots, std::size_t limit) {
+std::vector<Slot> one_per_start(const std::vector<Slot>& slots) {
   std::vector<Slot> unique;
   for (const Slot& slot : slots)
     if (unique.empty() || unique.back().start != slot.start) unique.push_back(slot);
+  return unique;
+}
+
+std::vector<Slot> pick_for_caller(const std::vector<Slot>& slots, std::size_t limit) {
+  const std::vector<Slot> unique = one_per_start(slots);
   if (limit == 0) return {};
 
   std::vector<std::vector<Slot>> by_day;

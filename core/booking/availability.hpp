@@ -67,8 +67,11 @@ struct SlotQuery {
 // [[organization.locations]] order). Empty when the service is unknown.
 std::vector<Column> columns_for(const org::Profile& profile, const std::string& service);
 
-// The local date `now` falls on, and the last date bookable (max_advance_days; none = 0).
+// The local date `now` falls on.
 std::chrono::year_month_day local_today(const org::Profile& profile, Instant now);
+// When a local date begins on the organization's clock, `day_offset` days on (1 = when it ends),
+// as Unix seconds: the bounds of "appointments on these days".
+int64_t local_day_start(const org::Profile& profile, std::chrono::year_month_day date, int day_offset = 0);
 
 // Every free start of the query's service, in start order (columns in order for the same start).
 // `busy` may hold anything; only the columns' resources matter. Throws DataError for an unknown
@@ -81,6 +84,9 @@ std::vector<Slot> free_slots(const org::Profile& profile, const SlotQuery& query
 std::optional<Slot> free_at(const org::Profile& profile, const std::string& service, const org::LocalDateTime& start,
                             const std::string& team_member, const std::string& location,
                             const std::vector<Busy>& busy, Instant now);
+
+// The first slot of each start time (slots in start order), dropping the same start in other columns.
+std::vector<Slot> one_per_start(const std::vector<Slot>& slots);
 
 // A few slots a person can choose between on the phone: one per start time (the first column),
 // spread over the day(s) rather than the first `limit` of the morning, at most `limit`, in order.

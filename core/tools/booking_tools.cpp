@@ -23,11 +23,6 @@ const char* const k_default_cancelled =
 const char* const k_default_reminder =
     "{{org_name}}: a reminder of your {{service}} on {{date}} at {{time}}{{with}}{{at}}. Reference {{reference}}.";
 
-std::string string_arg(const json& args, const char* name) {
-  auto it = args.find(name);
-  return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 json names_of(const auto& items) {
   json names = json::array();
   for (const auto& item : items) names.push_back(item.name);

@@ -40,11 +40,6 @@ ToolSpec transfer_call_spec(const std::vector<org::FallbackNumber>& numbers) {
           {{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}}};
 }
 
-std::string string_arg(const json& args, const char* name) {
-  auto it = args.find(name);
-  return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 void add_call_control_tools(Registry& registry, std::vector<org::FallbackNumber> fallback_numbers) {

@@ -17,11 +17,6 @@ const char* const k_default_update = "{{org_name}}: you can reschedule your appo
 const char* const k_default_cancel = "{{org_name}}: you can cancel your appointment here: {{portal_url}}";
 const char* const k_default_owner = "New message from {{customer_name}} ({{caller_phone}}): {{message}}";
 
-std::string string_arg(const json& args, const char* name) {
-  auto it = args.find(name);
-  return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool is_e164(const std::string& number) {
   static const std::regex k_e164(R"(^\+[1-9][0-9]{1,14}$)");
   return std::regex_match(number, k_e164);

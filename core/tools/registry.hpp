@@ -34,6 +34,12 @@ struct ToolSpec {
 // Returns the outcome; should not throw (if it does, run() turns it into a failure output).
 using ToolHandler = std::function<ToolOutcome(const nlohmann::json& arguments)>;
 
+// A handler's text argument: "" when it is absent or not a string (the schema said whether it may be).
+inline std::string string_arg(const nlohmann::json& arguments, const char* name) {
+  auto it = arguments.find(name);
+  return it != arguments.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 // The reserved argument that asks for a repeat of an identical earlier call.
 inline constexpr std::string_view k_confirm_repeat = "confirm_repeat";
 
