@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   cli::register_simulate(app, context);
   cli::register_webhooks(app, context);
   cli::register_appointments(app, context);
+  cli::register_user(app, context);
 
   // An unknown first word reads to CLI11 as a missing subcommand; name it and suggest instead.
   for (int i = 1; i < argc; ++i) {

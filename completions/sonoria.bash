@@ -2,7 +2,7 @@
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt kb webhooks appointments serve sms call export-transcripts analytics calls backup cleanup simulate"
+  local commands="init config migrate org prompt kb webhooks appointments user serve sms call export-transcripts analytics calls backup cleanup simulate"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
     --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -44,6 +44,13 @@ _sonoria() {
         show) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
         cancel) COMPREPLY=($(compgen -W "--no-text" -- "$cur")) ;;
         feed) COMPREPLY=($(compgen -W "--org --member" -- "$cur")) ;;
+      esac ;;
+    user)
+      case "$sub" in
+        "") COMPREPLY=($(compgen -W "add list remove reset-password" -- "$cur")) ;;
+        add) COMPREPLY=($(compgen -W "--role --org --password-stdin" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--org --json" -- "$cur")) ;;
+        reset-password) COMPREPLY=($(compgen -W "--password-stdin" -- "$cur")) ;;
       esac ;;
     kb)
       case "$sub" in

@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt kb webhooks appointments serve sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb webhooks appointments user serve sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
@@ -19,6 +19,10 @@ complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l status -x -
 complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l member -x -d 'Team member'
 complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l phone -x -d 'Customer number'
 complete -c sonoria -n "__fish_seen_subcommand_from appointments" -l no-text -d 'Do not text the customer'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a user -d 'Dashboard users'
+complete -c sonoria -n "__fish_seen_subcommand_from user; and not __fish_seen_subcommand_from add list remove reset-password" -a 'add list remove reset-password'
+complete -c sonoria -n "__fish_seen_subcommand_from user" -l role -x -a 'admin owner staff' -d 'What they may do'
+complete -c sonoria -n "__fish_seen_subcommand_from user" -l password-stdin -d 'Read the password from standard input'
 complete -c sonoria -n "__fish_seen_subcommand_from webhooks; and not __fish_seen_subcommand_from list retry" -a 'list retry'
 complete -c sonoria -n "__fish_seen_subcommand_from webhooks" -l status -x -a 'pending delivered failed' -d 'Delivery status'
 complete -c sonoria -n "__fish_seen_subcommand_from retry" -l failed -d 'Every failed delivery'

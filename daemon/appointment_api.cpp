@@ -109,6 +109,45 @@ HttpResponse show_appointment(const std::string& reference, db::Database& databa
   return api_json(200, booking::appointment_json(*profile, *a));
 }
 
+void cancel_appointment_as_owner(Services& s, const std::string& reference, bool notify,
+                                 std::optional<int64_t> organization_id,
+                                 std::function<void(const OwnerCancel&, db::Database*)> done) {
+  const bool queued = s.writer.post_job([&s, reference, notify, organization_id, done](db::Database& database) {
+    OwnerCancel result;
+    try {
+      const auto found = database.appointments().find(organization_id.value_or(0), reference);
+      result.profile = found ? s.orgs.by_id_or_slug(std::to_string(found->organization_id)) : nullptr;
+      if (!found || !result.profile) {
+        result.status = 404;
+        result.message = "no appointment \"" + reference + "\"";
+      } else {
+        booking::AppointmentBook book(database.appointments(), *result.profile);
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        const auto cancelled = book.cancel(found->reference, "", now);
+        if (cancelled.outcome != booking::Outcome::done) {
+          result.status = 409;
+          result.message = "appointment " + found->reference + " is " + found->status + " already";
+        } else {
+          result.status = 200;
+          result.appointment = cancelled.appointment;
+        }
+      }
+    } catch (const std::exception& e) {
+      log_error("appointments.cancel_failed", "", e.what());
+      result.status = 500;
+      result.message = "the appointment could not be cancelled; see the server log";
+    }
+    done(result, &database);
+    if (result.appointment && notify)
+      boost::asio::post(s.io, [&s, profile = result.profile, appointment = *result.appointment] {
+        text_cancellation(s, *profile, appointment);
+      });
+    if (result.appointment && !result.appointment->event_id.empty() && s.google)
+      boost::asio::post(s.io, [&s, appointment = *result.appointment] { delete_event(s, appointment); });
+  });
+  if (!queued) done(OwnerCancel{503, "the server is busy; retry shortly", nullptr, std::nullopt}, nullptr);
+}
+
 void handle_appointment_cancel(Services& s, const std::string& reference, const HttpRequest& request,
                                HttpResponder respond) {
   bool notify = true;
@@ -121,43 +160,17 @@ void handle_appointment_cancel(Services& s, const std::string& reference, const 
       notify = it->get<bool>();
     }
   }
-  const bool queued = s.writer.post_job([&s, reference, notify, respond](db::Database& database) {
-    HttpResponse response;
-    std::shared_ptr<const org::Profile> profile;
-    std::optional<db::Appointment> cancelled;
-    try {
-      const auto found = database.appointments().find(0, reference);
-      profile = found ? s.orgs.by_id_or_slug(std::to_string(found->organization_id)) : nullptr;
-      if (!found || !profile) {
-        response = api_error(404, "not_found", "no appointment \"" + reference + "\"");
-      } else {
-        booking::AppointmentBook book(database.appointments(), *profile);
-        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        const auto result = book.cancel(found->reference, "", now);
-        if (result.outcome != booking::Outcome::done) {
-          response = api_error(409, "not_booked", "appointment " + found->reference + " is " + found->status + " already");
-        } else {
-          cancelled = result.appointment;
-          json body = booking::appointment_json(*profile, *cancelled);
-          body["customer_texted"] = notify;
-          response = api_json(200, body);
-        }
-      }
-    } catch (const std::exception& e) {
-      log_error("api.failed", "", e.what());
-      response = api_error(500, "internal", "the appointment could not be cancelled; see the server log");
+  cancel_appointment_as_owner(s, reference, notify, std::nullopt, [respond, notify](const OwnerCancel& r, db::Database*) {
+    if (r.status == 200) {
+      json body = booking::appointment_json(*r.profile, *r.appointment);
+      body["customer_texted"] = notify;
+      return respond(api_json(200, body));
     }
+    static const std::map<int, std::string> k_codes = {{404, "not_found"}, {409, "not_booked"}, {500, "internal"}, {503, "busy"}};
+    HttpResponse response = api_error(r.status, k_codes.at(r.status), r.message);
+    if (r.status == 503) response.headers.emplace_back("Retry-After", "1");
     respond(std::move(response));
-    if (cancelled && notify)
-      boost::asio::post(s.io, [&s, profile, appointment = *cancelled] { text_cancellation(s, *profile, appointment); });
-    if (cancelled && !cancelled->event_id.empty() && s.google)
-      boost::asio::post(s.io, [&s, appointment = *cancelled] { delete_event(s, appointment); });
   });
-  if (!queued) {
-    HttpResponse r = api_error(503, "busy", "the server is busy; retry shortly");
-    r.headers.emplace_back("Retry-After", "1");
-    respond(std::move(r));
-  }
 }
 
 bool is_calendar_feed_path(const std::string& path) { return path.rfind("/calendar/", 0) == 0; }

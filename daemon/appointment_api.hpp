@@ -9,8 +9,14 @@
 // core/booking/icalendar.hpp): a wrong token and an unknown organization both get 404.
 // Reads run on the ReadPool, the cancellation on the DbWriter, the text on the io_context.
 
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+
+#include "core/db/appointment_store.hpp"
+#include "core/org/profile.hpp"
 
 #include "daemon/http_message.hpp"
 #include "daemon/http_server.hpp"
@@ -25,6 +31,22 @@ namespace sonoria::daemon {
 // Read routes, run inside a ReadPool job. Throw ApiBadRequest (api_routes.hpp) for a bad query parameter.
 HttpResponse list_appointments(const std::map<std::string, std::string>& query, db::Database& database);
 HttpResponse show_appointment(const std::string& reference, db::Database& database);
+
+// What cancelling as the owner came to: 200 (cancelled: appointment set), 404, 409 (not booked
+// any more), 500 or 503 (the writer's queue is full), with a sentence for the others.
+struct OwnerCancel {
+  int status = 500;
+  std::string message;
+  std::shared_ptr<const org::Profile> profile;
+  std::optional<db::Appointment> appointment;
+};
+// Cancels on the writer (no notice period: the owner may), then texts the customer when `notify`
+// and removes its calendar event. `organization_id` limits it to that organization's book
+// (another's answers 404). `done` runs on the writer thread with its database (null for 503),
+// so the caller can record more in the same place.
+void cancel_appointment_as_owner(Services& services, const std::string& reference, bool notify,
+                                 std::optional<int64_t> organization_id,
+                                 std::function<void(const OwnerCancel&, db::Database*)> done);
 
 void handle_appointment_cancel(Services& services, const std::string& reference, const HttpRequest& request,
                                HttpResponder respond);

@@ -15,6 +15,7 @@
 #include "daemon/api_routes.hpp"
 #include "daemon/appointment_api.hpp"
 #include "daemon/appointment_reminders.hpp"
+#include "daemon/dashboard_routes.hpp"
 #include "daemon/google_book.hpp"
 #include "daemon/call_registry.hpp"
 #include "daemon/db_writer.hpp"
@@ -69,11 +70,29 @@ class Daemon::Impl {
       handle_appointment_cancel(services_, reference, r, std::move(respond));
     });
     routes_.ready = [this] { return !admission_.draining() && writer_.failed_batches() == 0; };
-    server_.set_handler([this](HttpRequest r, HttpResponder respond) {
+    const bool own_dashboard_address = !settings_.dashboard.listen.empty();
+    server_.set_handler([this, own_dashboard_address](HttpRequest r, HttpResponder respond) {
       if (ApiRoutes::is_api_path(r.path)) return api_.handle(r, std::move(respond));
+      if (!own_dashboard_address && DashboardRoutes::is_dashboard_path(r.path)) return dashboard_.handle(r, std::move(respond));
       if (is_calendar_feed_path(r.path)) return handle_calendar_feed(services_, r, std::move(respond));
       routes_.handle(std::move(r), std::move(respond));
     });
+    if (own_dashboard_address) {
+      HttpServerOptions options = server_options(settings_);
+      auto colon = settings_.dashboard.listen.rfind(':');
+      options.host = settings_.dashboard.listen.substr(0, colon);
+      if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
+      options.port = static_cast<uint16_t>(std::stoi(settings_.dashboard.listen.substr(colon + 1)));
+      dashboard_server_.emplace(io_, options);
+      dashboard_server_->set_handler([this](HttpRequest r, HttpResponder respond) {
+        if (r.path == "/") {
+          HttpResponse moved{303, "", "", {{"Location", "/app/calls"}}, {}};
+          return respond(std::move(moved));
+        }
+        if (DashboardRoutes::is_dashboard_path(r.path)) return dashboard_.handle(r, std::move(respond));
+        respond(HttpResponse{404, "text/plain", "not found\n", {}, {}});
+      });
+    }
     server_.add_websocket_route("/twilio/media",
                                 WsRoute{[this](const HttpRequest& r) { return routes_.accept_media_upgrade(r); },
                                         [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
@@ -126,6 +145,7 @@ class Daemon::Impl {
     if (orgs_.size() == 0)
       log_warn("startup.no_numbers", "", "no organization answers any number yet (sonoria org import FILE.toml)");
     server_.start();
+    if (dashboard_server_) dashboard_server_->start();
     start_reloader();
     webhooks_.start();
     summaries_.start_if_configured();
@@ -136,10 +156,13 @@ class Daemon::Impl {
     log_info("startup.listening", "", "sonoria is answering calls",
              {{"listen", settings_.server.listen}, {"port", std::to_string(server_.port())},
               {"public_url", settings_.server.public_url}, {"tls", server_.serves_tls() ? "on" : "off"},
+              {"dashboard", dashboard_server_ ? settings_.dashboard.listen + " (port " + std::to_string(dashboard_server_->port()) + ")"
+                                              : "/app/"},
               {"organizations", std::to_string(orgs_.size())}});
   }
 
   uint16_t port() const { return server_.port(); }
+  uint16_t dashboard_port() const { return dashboard_server_ ? dashboard_server_->port() : server_.port(); }
 
   void request_stop() {
     boost::asio::post(io_, [this] { begin_drain(); });
@@ -189,6 +212,8 @@ class Daemon::Impl {
     draining_ = true;
     admission_.start_draining();
     server_.stop_accepting();
+    if (dashboard_server_) dashboard_server_->stop_accepting();
+    dashboard_.stop();
     drain_deadline_ = std::chrono::steady_clock::now() + settings_.server.drain_timeout;
     log_info("shutdown.draining", "", "no new calls; waiting for active calls",
              {{"active", std::to_string(calls_.live_count())}});
@@ -270,7 +295,9 @@ class Daemon::Impl {
   Services services_;
   Routes routes_;
   ApiRoutes api_;
+  DashboardRoutes dashboard_{services_};
   HttpServer server_;
+  std::optional<HttpServer> dashboard_server_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   std::optional<boost::asio::steady_timer> drain_timer_;
@@ -292,6 +319,7 @@ Daemon::Daemon(const config::Settings& settings) {
 Daemon::~Daemon() = default;
 void Daemon::start() { impl_->start(); }
 uint16_t Daemon::port() const { return impl_->port(); }
+uint16_t Daemon::dashboard_port() const { return impl_->dashboard_port(); }
 void Daemon::request_stop() { impl_->request_stop(); }
 int Daemon::wait() { return impl_->wait(); }
 int Daemon::run() { return impl_->run(); }

@@ -19,6 +19,7 @@ class Daemon {
 
   void start();                 // binds and starts serving on background threads
   uint16_t port() const;        // the bound port (for listen ports of 0)
+  uint16_t dashboard_port() const;  // dashboard.listen's bound port, or port() when it shares it
   // Graceful stop, like SIGTERM: readiness fails, new calls hear the busy message, active calls
   // get up to server.drain_timeout, the writer is flushed. Any thread; returns at once.
   void request_stop();

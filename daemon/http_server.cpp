@@ -1,6 +1,7 @@
 #include "daemon/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,7 +10,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <cctype>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -71,7 +74,7 @@ class Responder {
  public:
   explicit Responder(std::function<void(HttpResponse)> deliver) : deliver_(std::move(deliver)) {}
   ~Responder() {
-    if (!answered_.exchange(true)) deliver_(HttpResponse{500, "text/plain", "the request was not answered\n", {}});
+    if (!answered_.exchange(true)) deliver_(HttpResponse{500, "text/plain", "the request was not answered\n", {}, {}});
   }
   Responder(const Responder&) = delete;
   Responder& operator=(const Responder&) = delete;
@@ -134,7 +137,32 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   }
 
  private:
-  enum class Phase { starting, reading, handling, writing, closing, upgraded };
+  enum class Phase { starting, reading, handling, writing, streaming, closing, upgraded };
+
+  // The route's end of a streamed response; every write is posted to the session's strand. It
+  // keeps the session alive: the connection lasts while the route holds the sink and the client
+  // stays (dropping the sink ends the response).
+  class Sink final : public ResponseSink {
+   public:
+    Sink(std::shared_ptr<HttpSession> session, std::shared_ptr<std::atomic<bool>> closed)
+        : session_(std::move(session)), closed_(std::move(closed)) {}
+    ~Sink() override { close(); }
+    bool write(std::string text) override {
+      if (*closed_) return false;
+      asio::post(session_->stream_.get_executor(),
+                 [session = session_, text = std::move(text)]() mutable { session->stream_write(std::move(text)); });
+      return true;
+    }
+    void close() override {
+      if (closed_->exchange(true)) return;
+      asio::post(session_->stream_.get_executor(), [session = session_] { session->end_stream(); });
+    }
+
+   private:
+    std::shared_ptr<HttpSession> session_;
+    std::shared_ptr<std::atomic<bool>> closed_;
+  };
+  static constexpr std::size_t k_stream_queue_limit = 1 << 20;
 
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
@@ -155,6 +183,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
 
   void on_stop() {
     stopping_ = true;
+    if (phase_ == Phase::streaming) return end_stream();
     // A connection waiting for a request is idle: cut it. One being answered closes after that.
     if (phase_ == Phase::reading) lowest().cancel();
   }
@@ -201,7 +230,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   void send_error(int status, const std::string& text) {
     keep_alive_ = false;
     phase_ = Phase::handling;
-    send(HttpResponse{status, "text/plain", text + "\n", {}});
+    send(HttpResponse{status, "text/plain", text + "\n", {}, {}});
   }
 
   void on_request() {
@@ -214,7 +243,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       if (route != state_->ws_routes.end()) return upgrade(std::move(message), std::move(request), route->second);
     }
     phase_ = Phase::handling;
-    if (!state_->handler) return send(HttpResponse{404, "text/plain", "not found\n", {}});
+    if (!state_->handler) return send(HttpResponse{404, "text/plain", "not found\n", {}, {}});
 
     auto responder = std::make_shared<Responder>([self = this->shared_from_this()](HttpResponse response) {
       asio::post(self->stream_.get_executor(),
@@ -224,12 +253,13 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       state_->handler(std::move(request), [responder](HttpResponse response) { responder->respond(std::move(response)); });
     } catch (const std::exception&) {
       // A route's bug costs this request, not the io thread every call shares.
-      responder->respond(HttpResponse{500, "text/plain", "internal error\n", {}});
+      responder->respond(HttpResponse{500, "text/plain", "internal error\n", {}, {}});
     }
   }
 
   void send(HttpResponse response) {
     if (phase_ != Phase::handling) return;
+    if (response.open_stream) return start_stream(std::move(response));
     auto message = std::make_shared<http::response<http::string_body>>();
     const bool valid_status = response.status >= 100 && response.status <= 999;
     message->result(static_cast<unsigned>(valid_status ? response.status : 500));
@@ -248,6 +278,76 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       self->first_request_ = false;
       self->do_read();
     });
+  }
+
+  // A response without a length that stays open; its body comes through a Sink.
+  void start_stream(HttpResponse response) {
+    phase_ = Phase::streaming;
+    keep_alive_ = false;
+    auto head = std::make_shared<http::response<http::empty_body>>();
+    head->result(static_cast<unsigned>(response.status >= 100 && response.status <= 999 ? response.status : 500));
+    head->version(version_);
+    for (const auto& [name, value] : response.headers) head->insert(name, value);
+    head->set(http::field::server, "sonoria");
+    if (!response.content_type.empty()) head->set(http::field::content_type, response.content_type);
+    head->keep_alive(false);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*head);
+    lowest().expires_after(options_.request_timeout);
+    stream_closed_ = std::make_shared<std::atomic<bool>>(false);
+    if (!response.body.empty()) stream_write(std::move(response.body));
+    http::async_write_header(stream_, *serializer,
+                             [self = this->shared_from_this(), head, serializer,
+                              open = std::move(response.open_stream)](beast::error_code ec, std::size_t) {
+                               if (ec) return self->end_stream();
+                               self->head_sent_ = true;
+                               self->lowest().expires_never();
+                               // The client says nothing more on this connection: anything it
+                               // sends, or its closing, ends the response.
+                               self->stream_.async_read_some(
+                                   asio::buffer(self->stream_scratch_),
+                                   [self](beast::error_code, std::size_t) { self->end_stream(); });
+                               self->flush_stream();
+                               try {
+                                 open(std::make_shared<Sink>(self, self->stream_closed_));
+                               } catch (const std::exception&) {
+                                 self->end_stream();
+                               }
+                             });
+  }
+
+  void stream_write(std::string text) {
+    if (phase_ != Phase::streaming) return;
+    queued_bytes_ += text.size();
+    // A client that stops reading gets disconnected rather than costing memory without bound.
+    if (queued_bytes_ > k_stream_queue_limit) return end_stream();
+    stream_queue_.push_back(std::move(text));
+    flush_stream();
+  }
+
+  void flush_stream() {
+    if (!head_sent_ || stream_writing_ || stream_queue_.empty() || phase_ != Phase::streaming) return;
+    stream_writing_ = true;
+    auto chunk = std::make_shared<std::string>(std::move(stream_queue_.front()));
+    stream_queue_.pop_front();
+    lowest().expires_after(options_.request_timeout);
+    asio::async_write(stream_, asio::buffer(*chunk), [self = this->shared_from_this(), chunk](beast::error_code ec, std::size_t) {
+      self->stream_writing_ = false;
+      self->queued_bytes_ -= chunk->size();
+      if (ec) return self->end_stream();
+      self->lowest().expires_never();
+      self->flush_stream();
+    });
+  }
+
+  // No graceful close here: a read is pending, and whatever was not written is moot.
+  void end_stream() {
+    if (phase_ != Phase::streaming) return;
+    phase_ = Phase::closing;
+    if (stream_closed_) *stream_closed_ = true;
+    stream_queue_.clear();
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close();
   }
 
   void upgrade(http::request<http::string_body> message, HttpRequest request, const WsRoute& route) {
@@ -319,6 +419,12 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   bool keep_alive_ = false;
   bool first_request_ = true;
   bool stopping_ = false;
+  std::shared_ptr<std::atomic<bool>> stream_closed_;
+  std::array<char, 256> stream_scratch_{};
+  std::deque<std::string> stream_queue_;
+  std::size_t queued_bytes_ = 0;
+  bool head_sent_ = false;
+  bool stream_writing_ = false;
 };
 
 class HttpListener : public std::enable_shared_from_this<HttpListener> {

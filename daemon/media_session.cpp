@@ -110,6 +110,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   }
 
   const std::string& call_sid() const { return p_.call_sid; }
+  const Params& params() const { return p_; }
 
  private:
   // ---- setup ----
@@ -437,5 +438,6 @@ void MediaSession::twilio_closed(int code, std::string reason) { impl_->twilio_c
 void MediaSession::connect_ended() { impl_->connect_ended(); }
 void MediaSession::terminate() { impl_->terminate(); }
 const std::string& MediaSession::call_sid() const { return impl_->call_sid(); }
+const MediaSession::Params& MediaSession::params() const { return impl_->params(); }
 
 }  // namespace sonoria::daemon

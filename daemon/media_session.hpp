@@ -68,6 +68,8 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
   void terminate();
 
   const std::string& call_sid() const;
+  // Who, when and for whom (the dashboard's live calls). Fixed at creation: any thread.
+  const Params& params() const;
 
  private:
   class Impl;

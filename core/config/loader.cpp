@@ -271,6 +271,16 @@ const std::vector<KeySpec>& key_specs() {
       return s.google.token_url.empty() ? std::string() : check_url(s.google.token_url, {"https", "http"});
     };
     v.push_back(duration_key("google.timeout", m(&S::google, &GoogleSettings::timeout), std::chrono::seconds(1)));
+    auto& dashboard_listen = v.emplace_back(string_key("dashboard.listen", m(&S::dashboard, &DashboardSettings::listen)));
+    dashboard_listen.check = [](const Settings& s) {
+      return s.dashboard.listen.empty() ? std::string() : check_host_port(s.dashboard.listen);
+    };
+    v.push_back(duration_key("dashboard.session_idle", m(&S::dashboard, &DashboardSettings::session_idle),
+                             std::chrono::minutes(1)));
+    v.push_back(duration_key("dashboard.session_lifetime", m(&S::dashboard, &DashboardSettings::session_lifetime),
+                             std::chrono::minutes(1)));
+    v.push_back(string_key("dashboard.secure_cookies", m(&S::dashboard, &DashboardSettings::secure_cookies), false,
+                           {"auto", "always", "never"}));
     v.push_back(list_key("api.tokens", m(&S::api, &ApiSettings::tokens), true));
     v.push_back(list_key("api.cors_origins", m(&S::api, &ApiSettings::cors_origins)));
 

@@ -135,6 +135,15 @@ struct GoogleSettings {
   bool enabled() const { return !credentials_file.empty(); }
 };
 
+// The owner's dashboard (daemon/dashboard_routes.hpp). It answers only once a user exists
+// (`sonoria user add`).
+struct DashboardSettings {
+  std::string listen;                           // "" = under /app/ on server.listen; else its own host:port
+  Duration session_idle = std::chrono::hours(12);       // signed out after this long without a request
+  Duration session_lifetime = std::chrono::hours(24 * 7);  // and after this long in any case
+  std::string secure_cookies = "auto";          // auto (when TLS or an https public_url) | always | never
+};
+
 struct Settings {
   ServerSettings server;
   DatabaseSettings database;
@@ -149,6 +158,7 @@ struct Settings {
   WebhookSettings webhooks;
   SummarySettings summary;
   GoogleSettings google;
+  DashboardSettings dashboard;
 };
 
 }  // namespace sonoria::config

@@ -79,6 +79,14 @@ struct Where {
     if (q.direction) add(" AND c.direction = ?", *q.direction);
     if (q.engine)
       add(" AND EXISTS (SELECT 1 FROM json_each(c.engines) e WHERE json_extract(e.value, '$.engine') = ?)", *q.engine);
+    if (q.party) {
+      add(" AND (instr(c.from_number, ?) > 0", *q.party);
+      add(" OR instr(c.to_number, ?) > 0)", *q.party);
+    }
+    if (q.stage) add(" AND EXISTS (SELECT 1 FROM json_each(c.stages) s WHERE s.value = ?)", *q.stage);
+    if (q.said)
+      add(" AND EXISTS (SELECT 1 FROM transcript_entries t WHERE t.call_id = c.id AND instr(lower(t.text), lower(?)) > 0)",
+          *q.said);
     if (q.finished_only || q.finished_after_seq) sql += " AND c.finished_seq IS NOT NULL";
     if (q.finished_after_seq) add(" AND c.finished_seq > ?", *q.finished_after_seq);
   }

@@ -29,6 +29,9 @@ struct CallQuery {
   std::optional<std::string> status;
   std::optional<std::string> direction;
   std::optional<std::string> engine;           // the engine served the call (also after a failover)
+  std::optional<std::string> party;            // digits (or "+digits") found in the caller's or called number
+  std::optional<std::string> stage;            // the call reached this stage of its flow
+  std::optional<std::string> said;             // words said in the call (transcript), any case
   bool finished_only = false;                  // ended_at is set
   std::optional<int64_t> finished_after_seq;   // finished_seq > this (implies finished_only)
 };

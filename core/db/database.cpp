@@ -25,6 +25,7 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   knowledge_ = std::make_unique<SqliteKnowledgeStore>(*connection_);
   webhooks_ = std::make_unique<SqliteWebhookStore>(*connection_);
   appointments_ = std::make_unique<SqliteAppointmentStore>(*connection_);
+  users_ = std::make_unique<SqliteUserStore>(*connection_);
 }
 
 Database::~Database() = default;

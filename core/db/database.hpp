@@ -10,6 +10,7 @@
 #include "core/db/call_queries.hpp"
 #include "core/db/sqlite.hpp"
 #include "core/db/stores.hpp"
+#include "core/db/user_store.hpp"
 
 namespace sonoria::db {
 
@@ -31,6 +32,7 @@ class Database {
   KnowledgeStore& knowledge() { return *knowledge_; }
   WebhookStore& webhooks() { return *webhooks_; }
   AppointmentStore& appointments() { return *appointments_; }
+  UserStore& users() { return *users_; }
 
  private:
   std::unique_ptr<Connection> connection_;
@@ -40,6 +42,7 @@ class Database {
   std::unique_ptr<KnowledgeStore> knowledge_;
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<AppointmentStore> appointments_;
+  std::unique_ptr<UserStore> users_;
 };
 
 }  // namespace sonoria::db

@@ -276,6 +276,46 @@ WHEN NEW.status = 'booked' BEGIN
 END;
 )SQL";
 
+// The owner's dashboard: its users (scrypt hashes only), their sessions (keyed by the SHA-256 of
+// the cookie's token, never the token) and the audit log of who changed what. Audit rows outlive
+// their user (user_id is set null, the username stays).
+const char* const k_v10_schema = R"SQL(
+CREATE TABLE users (
+  id               INTEGER PRIMARY KEY,
+  username         TEXT NOT NULL UNIQUE,
+  role             TEXT NOT NULL CHECK (role IN ('admin', 'owner', 'staff')),
+  organization_id  INTEGER REFERENCES organizations(id) ON DELETE CASCADE,
+  password_hash    TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  password_set_at  TEXT NOT NULL,
+  last_login_at    TEXT,
+  CHECK ((role = 'admin') = (organization_id IS NULL))
+);
+CREATE TABLE dashboard_sessions (
+  token_sha256     TEXT PRIMARY KEY,
+  user_id          INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token       TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  last_seen_at     INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL,
+  remote_address   TEXT NOT NULL DEFAULT '',
+  user_agent       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX dashboard_sessions_by_user ON dashboard_sessions (user_id);
+CREATE TABLE audit_log (
+  id               INTEGER PRIMARY KEY,
+  at               TEXT NOT NULL,
+  user_id          INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  actor            TEXT NOT NULL,
+  organization_id  INTEGER REFERENCES organizations(id) ON DELETE SET NULL,
+  action           TEXT NOT NULL,
+  target           TEXT NOT NULL DEFAULT '',
+  detail           TEXT NOT NULL DEFAULT '',
+  remote_address   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_by_org ON audit_log (organization_id, id);
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -308,6 +348,7 @@ const std::vector<Migration>& migrations() {
       {7, "webhook deliveries", k_v7_schema},
       {8, "post-call summaries", k_v8_schema},
       {9, "the appointment book", k_v9_schema},
+      {10, "dashboard users, sessions and the audit log", k_v10_schema},
   };
   return all;
 }

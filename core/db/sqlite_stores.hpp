@@ -5,6 +5,7 @@
 #include "core/db/appointment_store.hpp"
 #include "core/db/sqlite.hpp"
 #include "core/db/stores.hpp"
+#include "core/db/user_store.hpp"
 
 namespace sonoria::db {
 
@@ -75,6 +76,29 @@ class SqliteAppointmentStore : public AppointmentStore {
 
  private:
   bool write(Appointment& appointment, const std::string* if_updated_at);
+  Connection& c_;
+};
+
+class SqliteUserStore : public UserStore {
+ public:
+  explicit SqliteUserStore(Connection& connection) : c_(connection) {}
+  void add(UserRow& user) override;
+  std::optional<UserRow> find(int64_t id) override;
+  std::optional<UserRow> find_by_username(const std::string& username) override;
+  std::vector<UserRow> list(int64_t organization_id) override;
+  int64_t count() override;
+  bool remove(int64_t id) override;
+  void set_password(int64_t id, const std::string& password_hash) override;
+  void record_login(int64_t id) override;
+  void create_session(const DashboardSession& session) override;
+  std::optional<std::pair<DashboardSession, UserRow>> find_session(const std::string& token_sha256, int64_t now) override;
+  void touch_session(const std::string& token_sha256, int64_t now, int64_t expires_at) override;
+  void end_session(const std::string& token_sha256) override;
+  int end_expired_sessions(int64_t now) override;
+  void audit(AuditEntry& entry) override;
+  std::vector<AuditEntry> audit_log(int64_t organization_id, int limit) override;
+
+ private:
   Connection& c_;
 };
 

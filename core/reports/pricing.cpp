@@ -93,4 +93,10 @@ std::string format_usd(int64_t micro_usd) {
   return (negative ? "-" : "") + std::to_string(ten_thousandths / 10000) + "." + frac;
 }
 
+int64_t call_cost_micro_usd(const db::CallRow& call, const Prices& prices) {
+  int64_t total = cost_micro_usd(billed_tokens(call.usage), prices);
+  for (const auto& served : call.engines) total += minutes_cost_micro_usd(served.engine, served.ms, prices);
+  return total;
+}
+
 }  // namespace sonoria::reports

@@ -9,6 +9,7 @@
 
 #include "core/config/settings.hpp"
 #include "core/db/records.hpp"
+#include "core/db/stores.hpp"
 
 namespace sonoria::reports {
 
@@ -45,6 +46,9 @@ int64_t cost_micro_usd(const BilledTokens& tokens, const Prices& prices);
 // What `ms` of `engine` costs by the minute (pro rata, to the nearest micro-dollar); 0 for engines
 // billed by the token (OpenAI: see cost_micro_usd) and unknown ones.
 int64_t minutes_cost_micro_usd(std::string_view engine, int64_t ms, const Prices& prices);
+
+// One call's estimate: its tokens (OpenAI) plus the minutes of each engine billed by the minute.
+int64_t call_cost_micro_usd(const db::CallRow& call, const Prices& prices);
 
 // 1234567 → "1.2346" (US dollars, four decimals, rounded half up).
 std::string format_usd(int64_t micro_usd);

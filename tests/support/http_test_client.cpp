@@ -142,7 +142,9 @@ HttpTestResponse to_response(http::response<http::string_body>& message) {
     std::string name(field.name_string());
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    response.headers[name] = std::string(field.value());
+    // Repeated headers (Set-Cookie) are kept one per line, in the order received.
+    auto [it, inserted] = response.headers.emplace(name, std::string(field.value()));
+    if (!inserted) it->second += "\n" + std::string(field.value());
   }
   response.body = std::move(message.body());
   return response;

@@ -20,7 +20,7 @@ using TestHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpTestResponse {
   int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string> headers;  // lower-case names; a repeated header's values one per line
   std::string body;
 
   std::string header(const std::string& lower_case_name) const {

@@ -70,10 +70,10 @@ void voice_route(HttpServer& server) {
     if (request.method == "POST" && request.path == "/twilio/voice") {
       const std::string seen = request.query + "|" + std::string(request.header("x-twilio-signature").value_or("")) +
                                "|" + request.remote_address;
-      respond(HttpResponse{201, "application/xml", "<Response>" + request.body + "</Response>", {{"X-Seen", seen}}});
+      respond(HttpResponse{201, "application/xml", "<Response>" + request.body + "</Response>", {{"X-Seen", seen}}, {}});
       return;
     }
-    respond(HttpResponse{404, "text/plain", "no route for " + request.path, {}});
+    respond(HttpResponse{404, "text/plain", "no route for " + request.path, {}, {}});
   });
 }
 
@@ -245,8 +245,8 @@ TEST_CASE("a response given later from another thread reaches the client") {
     server.set_handler([&](HttpRequest request, HttpResponder respond) {
       std::lock_guard lock(mutex);
       responders.emplace_back([respond, body = request.body] {
-        respond(HttpResponse{200, "text/plain", "later: " + body, {}});
-        respond(HttpResponse{500, "text/plain", "a second answer is ignored", {}});
+        respond(HttpResponse{200, "text/plain", "later: " + body, {}, {}});
+        respond(HttpResponse{500, "text/plain", "a second answer is ignored", {}, {}});
       });
     });
   });
@@ -262,7 +262,7 @@ TEST_CASE("a handler that throws or never answers costs its request a 500, not t
     server.set_handler([](HttpRequest request, HttpResponder respond) {
       if (request.path == "/throw") throw std::runtime_error("route bug");
       if (request.path == "/forget") return;
-      respond(HttpResponse{200, "text/plain", "fine", {}});
+      respond(HttpResponse{200, "text/plain", "fine", {}, {}});
     });
   });
   HttpTestConnection connection(s.origin());

@@ -1,0 +1,16 @@
+#include "daemon/dashboard_assets.hpp"
+
+namespace sonoria::daemon {
+
+namespace assets {
+std::string_view app_css();  // generated from daemon/dashboard_assets/app.css
+std::string_view app_js();   // generated from daemon/dashboard_assets/app.js
+}  // namespace assets
+
+std::optional<DashboardAsset> dashboard_asset(const std::string& name) {
+  if (name == "app.css") return DashboardAsset{assets::app_css(), "text/css; charset=utf-8"};
+  if (name == "app.js") return DashboardAsset{assets::app_js(), "text/javascript; charset=utf-8"};
+  return std::nullopt;
+}
+
+}  // namespace sonoria::daemon

@@ -1,0 +1,256 @@
+// The owner's dashboard over HTTP, as a browser uses it: off without users; sign-in with its
+// form token, throttling and a session cookie; the calls of one's own organization only; CSRF on
+// every form; the live calls as Server-Sent Events; sign-out.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "tests/fakes/fake_twilio_caller.hpp"
+#include "tests/integration/dashboard_harness.hpp"
+
+using namespace sonoria;
+using namespace std::chrono_literals;
+using test::Dashboard;
+using test::EventStream;
+using test::k_password;
+
+
+TEST_CASE("the dashboard is off until a user exists, and says how to turn it on") {
+  Dashboard d(/*with_users=*/false);
+  auto r = d.get("/app/login");
+  CHECK(r.status == 404);
+  CHECK(r.body.find("sonoria user add") != std::string::npos);
+  CHECK(d.get("/app/calls").status == 303);  // no cookie: sent to the sign-in page, which says the same
+}
+
+TEST_CASE("signing in: the form's token, a wrong password, then a session cookie and every security header") {
+  Dashboard d;
+  auto anonymous = d.get("/app/calls?status=failed");
+  CHECK(anonymous.status == 303);
+  CHECK(anonymous.header("location") == "/app/login?next=%2Fapp%2Fcalls%3Fstatus%3Dfailed");
+
+  auto form = d.get("/app/login");
+  CHECK(form.header("content-security-policy").find("script-src 'self'") != std::string::npos);
+  CHECK(form.header("content-security-policy").find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(form.header("x-content-type-options") == "nosniff");
+  CHECK(form.header("x-frame-options") == "DENY");
+  CHECK(form.header("cache-control") == "no-store");
+  // Without the form's cookie (a cross-site login attempt) nothing is checked.
+  auto forged = d.post("/app/login", "", "csrf=" + Dashboard::csrf_of(form.body) + "&username=ana&password=x");
+  CHECK(forged.status == 403);
+
+  auto [none, wrong] = d.sign_in("ana", "not the password");
+  CHECK(none.empty());
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body.find("The username or password is not right.") != std::string::npos);
+  CHECK(wrong.body.find("not the password") == std::string::npos);
+  auto [nobody_cookie, nobody] = d.sign_in("nobody", k_password);
+  CHECK(nobody.status == 401);  // the same answer as a wrong password
+
+  auto [cookie, ok] = d.sign_in("ANA", k_password);  // usernames are case-insensitive
+  REQUIRE(ok.status == 303);
+  CHECK(ok.header("location") == "/app/calls");
+  std::string set_cookie = ok.header("set-cookie");
+  set_cookie = set_cookie.substr(set_cookie.find("sonoria_session="));
+  set_cookie = set_cookie.substr(0, set_cookie.find('\n'));
+  CHECK(set_cookie.find("HttpOnly") != std::string::npos);
+  CHECK(set_cookie.find("SameSite=Lax") != std::string::npos);
+  CHECK(set_cookie.find("Path=/app") != std::string::npos);
+  // secure_cookies = auto, and Twilio reaches this daemon at an https public URL (TLS in front).
+  CHECK(set_cookie.find("Secure") != std::string::npos);
+  auto calls = d.get("/app/calls", cookie);
+  CHECK(calls.status == 200);
+  CHECK(calls.body.find("ana (owner)") != std::string::npos);
+  // A made-up cookie is no session.
+  CHECK(d.get("/app/calls", "sonoria_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status == 303);
+}
+
+TEST_CASE("guessing a password is slowed down after five failures, even for the right one") {
+  Dashboard d;
+  for (int i = 0; i < 5; ++i) CHECK(d.sign_in("ana", "guess " + std::to_string(i)).second.status == 401);
+  auto [cookie, r] = d.sign_in("ana", k_password);
+  CHECK(r.status == 429);
+  CHECK(r.header("retry-after") == "1");
+  CHECK(r.body.find("Too many failed attempts") != std::string::npos);
+  std::this_thread::sleep_for(1100ms);
+  CHECK(d.sign_in("ana", k_password).second.status == 303);
+}
+
+TEST_CASE("an owner lists and opens their organization's calls; staff of another cannot, whatever the URL") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  const std::string ben = d.sign_in("ben", k_password).first;
+  const std::string root = d.sign_in("root", k_password).first;
+  const auto& yoga_call = d.studio_calls[1];   // completed, with a transcript
+  const auto& clinic_call = d.clinic_calls[1];
+
+  auto list = d.get("/app/calls", ana);
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find(yoga_call.sid) != std::string::npos);
+  CHECK(list.body.find(clinic_call.sid) == std::string::npos);
+  // Filters: by outcome, and by words said.
+  auto failed = d.get("/app/calls?status=failed", ana);
+  CHECK(failed.body.find(d.studio_calls[7].sid) != std::string::npos);
+  CHECK(failed.body.find(yoga_call.sid) == std::string::npos);
+  auto bad = d.get("/app/calls?since=yesterday", ana);
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("From: &quot;yesterday&quot; is not a date (expected YYYY-MM-DD)") != std::string::npos);
+  // An owner cannot pick another organization by slug.
+  CHECK(d.get("/app/calls?org=bright-smile-dental", ana).body.find("is not one you can see") != std::string::npos);
+
+  auto page = d.get("/app/calls/" + yoga_call.sid, ana);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("Transcript") != std::string::npos);
+  CHECK(page.body.find(dashboard::escape(yoga_call.turns[1].text)) != std::string::npos);
+
+  // Staff of the clinic: the yoga studio's call does not exist for them.
+  auto refused = d.get("/app/calls/" + yoga_call.sid, ben);
+  CHECK(refused.status == 404);
+  CHECK(refused.body.find(yoga_call.sid) == std::string::npos);
+  CHECK(d.get("/app/calls/CA-no-such-call", ben).status == 404);
+  CHECK(d.get("/app/calls/" + clinic_call.sid, ben).status == 200);
+  // The admin sees both, and may filter by organization.
+  auto everything = d.get("/app/calls", root);  // the newest 50 of both
+  CHECK(everything.body.find(d.studio_calls.back().sid) != std::string::npos);
+  CHECK(everything.body.find(d.clinic_calls.back().sid) != std::string::npos);
+  auto only_clinic = d.get("/app/calls?org=bright-smile-dental", root);
+  CHECK(only_clinic.body.find(yoga_call.sid) == std::string::npos);
+  CHECK(only_clinic.body.find(clinic_call.sid) != std::string::npos);
+
+  auto analytics = d.get("/app/analytics?since=2026-05-20&until=2026-06-02", ana);
+  CHECK(analytics.status == 200);
+  CHECK(analytics.body.find("<dt>Calls</dt><dd>30</dd>") != std::string::npos);  // the studio's only
+  CHECK(analytics.body.find("id=\"calls-per-day\"") != std::string::npos);
+  const auto all = d.get("/app/analytics?since=2026-05-20&until=2026-07-10", root).body;  // the clinic's are 25 days on
+  CHECK_MESSAGE(all.find("<dt>Calls</dt><dd>60</dd>") != std::string::npos, all.substr(all.find("<dl class=\"stats\">"), 300));
+  CHECK(d.get("/app/analytics?since=2020-02-30", ana).status == 400);
+}
+
+TEST_CASE("every form needs the session's CSRF token; signing out ends the session") {
+  Dashboard d;
+  const std::string cookie = d.sign_in("ana", k_password).first;
+  const std::string csrf = Dashboard::csrf_of(d.get("/app/calls", cookie).body);
+  REQUIRE_FALSE(csrf.empty());
+  CHECK(d.post("/app/logout", cookie, "").status == 403);
+  CHECK(d.post("/app/logout", cookie, "csrf=" + std::string(64, '0')).status == 403);
+  // A form posted from another site is refused even with the token.
+  CHECK(d.post("/app/logout", cookie, "csrf=" + csrf, {{"Origin", "https://evil.example"}}).status == 403);
+  CHECK(d.get("/app/calls", cookie).status == 200);  // still signed in
+  auto out = d.post("/app/logout", cookie, "csrf=" + csrf, {{"Origin", d.origin}});
+  CHECK(out.status == 303);
+  CHECK(out.header("location") == "/app/login");
+  CHECK(d.get("/app/calls", cookie).status == 303);
+}
+
+TEST_CASE("a call appears on the live stream while the phone rings, for its organization's users only") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  const std::string ben = d.sign_in("ben", k_password).first;
+  EventStream ana_live(d.daemon->port(), ana);
+  EventStream ben_live(d.daemon->port(), ben);
+  REQUIRE(ana_live.wait_for("event: calls\ndata: []\n\n"));
+  CHECK(ana_live.received().find("Content-Type: text/event-stream") != std::string::npos);
+  REQUIRE(ben_live.wait_for("event: calls\ndata: []\n\n"));
+
+  fakes::CallerOptions options;
+  options.allow_insecure_stream_url = true;
+  fakes::FakeTwilioCaller caller(options);
+  auto r = caller.post_voice_webhook(d.origin + "/twilio/voice", test::k_public + "/twilio/voice");
+  REQUIRE(r.status == 200);
+  CHECK(ana_live.wait_for(caller.call_sid()));
+  CHECK(ana_live.received().find("\"from\":\"+15551112222\"") != std::string::npos);
+  CHECK(ana_live.received().find("\"href\":\"/app/calls/" + caller.call_sid() + "\"") != std::string::npos);
+  REQUIRE(caller.open_stream().ok);
+  const std::size_t seen = ana_live.received().size();
+  caller.hang_up();
+  // The call leaves the list when it ends; the clinic's staff never saw it.
+  CHECK(ana_live.wait_for("data: []", 10s, seen));
+  CHECK(ben_live.received().find(caller.call_sid()) == std::string::npos);
+  // Without a session there is no stream.
+  CHECK(d.get("/app/live").status == 401);
+}
+
+TEST_CASE("an admin adds and removes users in the dashboard; the form's errors stand beside the fields") {
+  Dashboard d;
+  const std::string root = d.sign_in("root", k_password).first;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  CHECK(d.get("/app/users", ana).status == 403);
+  auto users = d.get("/app/users", root);
+  REQUIRE(users.status == 200);
+  const std::string csrf = Dashboard::csrf_of(users.body);
+
+  auto refused = d.post("/app/users", root,
+                        "csrf=" + csrf + "&username=cleo&role=staff&org=&password=short&password_again=short");
+  CHECK(refused.status == 400);
+  CHECK(refused.body.find("the password is too short") != std::string::npos);
+  CHECK(refused.body.find("an owner or staff member belongs to an organization") != std::string::npos);
+  CHECK(refused.body.find("aria-invalid=\"true\"") != std::string::npos);
+  CHECK(refused.body.find("value=\"cleo\"") != std::string::npos);  // kept for the next try
+
+  auto added = d.post("/app/users", root,
+                      "csrf=" + csrf + "&username=Cleo&role=staff&org=lotus-yoga&password=" +
+                          dashboard::percent_encode(k_password) + "&password_again=" + dashboard::percent_encode(k_password));
+  CHECK(added.status == 303);
+  CHECK(added.header("location") == "/app/users?notice=Added%20cleo.");
+  const std::string cleo = d.sign_in("cleo", k_password).first;
+  REQUIRE_FALSE(cleo.empty());
+  CHECK(d.get("/app/calls/" + d.studio_calls[1].sid, cleo).status == 200);
+
+  int64_t cleo_id = 0;
+  {
+    db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+    cleo_id = database.users().find_by_username("cleo")->id;
+  }
+  // Owners cannot remove anyone; the admin can, and cleo's session ends with her.
+  CHECK(d.post("/app/users/" + std::to_string(cleo_id) + "/remove", ana,
+               "csrf=" + Dashboard::csrf_of(d.get("/app/calls", ana).body)).status == 403);
+  CHECK(d.post("/app/users/" + std::to_string(cleo_id) + "/remove", root, "csrf=" + csrf).status == 303);
+  CHECK(d.get("/app/calls", cleo).status == 303);
+
+  auto audit = d.get("/app/audit", root);
+  CHECK(audit.body.find("user.add") != std::string::npos);
+  CHECK(audit.body.find("user.remove") != std::string::npos);
+  CHECK(audit.body.find("login") != std::string::npos);
+  // Staff do not read the audit log.
+  CHECK(d.get("/app/audit", d.sign_in("ben", k_password).first).status == 404);
+}
+
+TEST_CASE("the appointment book in the dashboard: listed for its organization, cancelled by its users only") {
+  Dashboard d;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
+  std::string reference;
+  {
+    db::Database database(d.settings.database, db::SchemaCheck::require_current);
+    db::Appointment a;
+    a.organization_id = d.studio;
+    a.service = "Private lesson";
+    a.resource = "studio";
+    a.starts_at = now + 3 * 86400;
+    a.ends_at = a.starts_at + 3600;
+    a.busy_until = a.ends_at;
+    a.customer_name = "Dana <Diaz>";
+    a.customer_phone = "+15551230000";
+    database.appointments().insert(a);
+    reference = a.reference;
+  }
+  const std::string ana = d.sign_in("ana", k_password).first;
+  const std::string ben = d.sign_in("ben", k_password).first;
+  auto page = d.get("/app/appointments", ana);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("data-reference=\"" + reference + "\"") != std::string::npos);
+  CHECK(page.body.find("Dana &lt;Diaz&gt;") != std::string::npos);
+  CHECK(d.get("/app/appointments", ben).body.find(reference) == std::string::npos);
+
+  // The clinic's staff cannot cancel the studio's appointment, even with a valid token.
+  CHECK(d.post("/app/appointments/" + reference + "/cancel", ben,
+               "csrf=" + Dashboard::csrf_of(d.get("/app/calls", ben).body)).status == 404);
+  auto cancelled = d.post("/app/appointments/" + reference + "/cancel", ana, "csrf=" + Dashboard::csrf_of(page.body));
+  CHECK(cancelled.status == 303);
+  CHECK(cancelled.header("location") == "/app/appointments?notice=" + dashboard::percent_encode("Cancelled " + reference + "."));
+  {
+    db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+    CHECK(database.appointments().find(d.studio, reference)->status == "cancelled");
+    CHECK(database.appointments().find(d.studio, reference)->cancelled_by == "owner");
+  }
+  CHECK(d.get("/app/audit", ana).body.find("appointment.cancel") != std::string::npos);
+}
