@@ -45,7 +45,7 @@ void register_init(CLI::App& app, Context& context) {
         std::cout << "example: organization " << existing->id << " (" << profile.organization.slug
                   << ") exists; left unchanged\n";
       } else {
-        int64_t id = database.orgs().upsert(profile);
+        int64_t id = database.orgs().upsert(profile, {"cli", "the example profile, by sonoria init"});
         std::cout << "example: imported organization " << id << " (" << profile.organization.slug << "): "
                   << profile.organization.name << "\n";
       }

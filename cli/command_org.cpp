@@ -48,7 +48,7 @@ void register_org(CLI::App& app, Context& context) {
     }
     auto database = context.open_database();
     bool existed = database.orgs().find_by_slug(profile.organization.slug).has_value();
-    int64_t id = database.orgs().upsert(profile);
+    int64_t id = database.orgs().upsert(profile, {"cli", "imported from " + opts->file});
     std::cout << (existed ? "updated" : "created") << " organization " << id << " (" << profile.organization.slug
               << "): " << profile.organization.name << "\n";
   });

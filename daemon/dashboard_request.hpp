@@ -73,6 +73,15 @@ void add_user(DashboardContext& c, const DashboardRequest& r, db::Database& data
 void remove_user(DashboardContext& c, const DashboardRequest& r, int64_t user_id, db::Database& database,
                  HttpResponder respond);
 void audit_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void profile_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void save_profile(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void profile_versions_page(DashboardContext& c, const DashboardRequest& r, db::Database& database,
+                           HttpResponder respond);
+void profile_version_page(DashboardContext& c, const DashboardRequest& r, int version, db::Database& database,
+                          HttpResponder respond);
+void roll_back_profile(DashboardContext& c, const DashboardRequest& r, int version, db::Database& database,
+                       HttpResponder respond);
+void prompt_preview_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
 void cancel_appointment(DashboardContext& c, const DashboardRequest& r, const std::string& reference,
                         db::Database& database, HttpResponder respond);
 

@@ -361,7 +361,24 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
           return respond(not_found_page(r));
         return remove_user(context, r, std::stoll(id), database, respond);
       }
-      if (http.method == "POST") return respond(not_found_page(r));
+      static const std::string k_versions = "/app/profile/versions/";
+      static const std::string k_rollback = "/rollback";
+      // "/app/profile/versions/12" (GET) and "/app/profile/versions/12/rollback" (POST): the version number.
+      auto version_in_path = [&](const std::string& suffix) -> std::optional<int> {
+        if (path.rfind(k_versions, 0) != 0 || !path.ends_with(suffix)) return std::nullopt;
+        const std::string n = path.substr(k_versions.size(), path.size() - k_versions.size() - suffix.size());
+        if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        return std::stoi(n);
+      };
+      if (http.method == "POST" && path == "/app/profile") return save_profile(context, r, database, respond);
+      if (http.method == "POST") {
+        if (auto version = version_in_path(k_rollback)) return roll_back_profile(context, r, *version, database, respond);
+        return respond(not_found_page(r));
+      }
+      if (path == "/app/profile") return profile_page(context, r, database, respond);
+      if (path == "/app/profile/versions") return profile_versions_page(context, r, database, respond);
+      if (auto version = version_in_path("")) return profile_version_page(context, r, *version, database, respond);
+      if (path == "/app/profile/prompt") return prompt_preview_page(context, r, database, respond);
       if (path == "/app/users") return users_page(context, r, database, respond);
       if (path == "/app/audit") return audit_page(context, r, database, respond);
       if (path == "/app/appointments") return appointments_page(context, r, database, respond);

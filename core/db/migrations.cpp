@@ -316,6 +316,20 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_org ON audit_log (organization_id, id);
 )SQL";
 
+// Versions are added by OrgStore::upsert (the TOML text is written by C++, not SQL); an
+// organization stored before this migration gets its first version with its next save.
+const char* const k_v11_schema = R"SQL(
+CREATE TABLE profile_versions (
+  organization_id  INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  version          INTEGER NOT NULL,
+  saved_at         TEXT NOT NULL,
+  saved_by         TEXT NOT NULL,
+  note             TEXT NOT NULL DEFAULT '',
+  profile_toml     TEXT NOT NULL,
+  PRIMARY KEY (organization_id, version)
+);
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -349,6 +363,7 @@ const std::vector<Migration>& migrations() {
       {8, "post-call summaries", k_v8_schema},
       {9, "the appointment book", k_v9_schema},
       {10, "dashboard users, sessions and the audit log", k_v10_schema},
+      {11, "every saved version of each profile", k_v11_schema},
   };
   return all;
 }

@@ -10,6 +10,7 @@
 #include "core/kb/passages.hpp"
 #include "core/text_bytes.hpp"
 #include "core/org/profile_json.hpp"
+#include "core/org/profile_toml.hpp"
 
 namespace sonoria::db {
 namespace {
@@ -55,7 +56,34 @@ std::map<int64_t, std::string> SqliteOrgStore::signing_secrets() {
   return out;
 }
 
-int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
+namespace {
+
+struct LatestVersion {
+  int version = 0;
+  std::string profile_toml;
+};
+
+LatestVersion latest_version(Connection& c, int64_t organization_id) {
+  Statement s(c,
+              "SELECT version, profile_toml FROM profile_versions WHERE organization_id = ? "
+              "ORDER BY version DESC LIMIT 1");
+  s.bind(1, organization_id);
+  if (!s.step()) return {};
+  return {static_cast<int>(s.int64(0)), s.text(1)};
+}
+
+void add_version(Connection& c, int64_t organization_id, int version, const std::string& at, const std::string& by,
+                 const std::string& note, const std::string& text) {
+  Statement s(c,
+              "INSERT INTO profile_versions (organization_id, version, saved_at, saved_by, note, profile_toml) "
+              "VALUES (?, ?, ?, ?, ?, ?)");
+  s.bind(1, organization_id).bind(2, version).bind(3, at).bind(4, by).bind(5, note).bind(6, text);
+  s.run();
+}
+
+}  // namespace
+
+int64_t SqliteOrgStore::upsert(const org::Profile& profile, const ProfileChange& change) {
   Transaction tx(c_);
   std::string now = format_timestamp(now_ms());
   org::Profile stored = profile;
@@ -63,10 +91,16 @@ int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
   std::string json = org::profile_to_json_text(stored);
 
   int64_t id = 0;
+  std::optional<org::Profile> before;
+  std::string before_updated_at;
   {
-    Statement find(c_, "SELECT id FROM organizations WHERE slug = ?");
+    Statement find(c_, "SELECT id, profile_json, updated_at FROM organizations WHERE slug = ?");
     find.bind(1, profile.organization.slug);
-    if (find.step()) id = find.int64(0);
+    if (find.step()) {
+      id = find.int64(0);
+      before = profile_from_row(find);
+      before_updated_at = find.text(2);
+    }
   }
   if (id) {
     Statement update(c_,
@@ -119,8 +153,38 @@ int64_t SqliteOrgStore::upsert(const org::Profile& profile) {
     secret.bind(1, id).bind(2, new_secret()).bind(3, now);
     secret.run();
   }
+  // The version history: an organization stored before versions were kept gets its old profile
+  // as version 1 first, so the first change made since can be compared and rolled back.
+  LatestVersion latest = latest_version(c_, id);
+  if (latest.version == 0 && before) {
+    before->id = 0;
+    latest = {1, org::export_profile_toml(*before)};
+    add_version(c_, id, 1, before_updated_at, "", "as stored before versions were kept", latest.profile_toml);
+  }
+  const std::string text = org::export_profile_toml(stored);
+  if (text != latest.profile_toml) add_version(c_, id, latest.version + 1, now, change.saved_by, change.note, text);
   tx.commit();
   return id;
+}
+
+std::vector<ProfileVersion> SqliteOrgStore::versions(int64_t organization_id) {
+  std::vector<ProfileVersion> out;
+  Statement s(c_,
+              "SELECT version, saved_at, saved_by, note FROM profile_versions WHERE organization_id = ? "
+              "ORDER BY version DESC");
+  s.bind(1, organization_id);
+  while (s.step())
+    out.push_back({organization_id, static_cast<int>(s.int64(0)), s.text(1), s.text(2), s.text(3), ""});
+  return out;
+}
+
+std::optional<ProfileVersion> SqliteOrgStore::version(int64_t organization_id, int version) {
+  Statement s(c_,
+              "SELECT saved_at, saved_by, note, profile_toml FROM profile_versions "
+              "WHERE organization_id = ? AND version = ?");
+  s.bind(1, organization_id).bind(2, version);
+  if (!s.step()) return std::nullopt;
+  return ProfileVersion{organization_id, version, s.text(0), s.text(1), s.text(2), s.text(3)};
 }
 
 std::optional<org::Profile> SqliteOrgStore::find(int64_t id) {

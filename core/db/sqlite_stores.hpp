@@ -12,7 +12,10 @@ namespace sonoria::db {
 class SqliteOrgStore : public OrgStore {
  public:
   explicit SqliteOrgStore(Connection& connection) : c_(connection) {}
-  int64_t upsert(const org::Profile& profile) override;
+  using OrgStore::upsert;
+  int64_t upsert(const org::Profile& profile, const ProfileChange& change) override;
+  std::vector<ProfileVersion> versions(int64_t organization_id) override;
+  std::optional<ProfileVersion> version(int64_t organization_id, int version) override;
   std::optional<org::Profile> find(int64_t id) override;
   std::optional<org::Profile> find_by_slug(const std::string& slug) override;
   std::optional<org::Profile> find_by_id_or_slug(const std::string& key) override;

@@ -23,6 +23,22 @@ struct OrgSummary {
   std::string updated_at;
 };
 
+// Who saved a profile and why (kept with its version).
+struct ProfileChange {
+  std::string saved_by = "cli";    // a dashboard username, or "cli"
+  std::string note;                // "imported from profiles/yoga.toml", "rolled back to version 3"
+};
+
+// One saved version of an organization's profile: its TOML as `sonoria org export` writes it.
+struct ProfileVersion {
+  int64_t organization_id = 0;
+  int version = 0;                 // 1, 2, … per organization
+  std::string saved_at;            // db timestamp
+  std::string saved_by;
+  std::string note;
+  std::string profile_toml;
+};
+
 // A document of an organization's knowledge base (`sonoria kb add`), or its profile's FAQs
 // (source k_faq_source, kept in step with the profile by OrgStore::upsert).
 struct KbDocument {
@@ -106,7 +122,12 @@ class OrgStore {
   virtual ~OrgStore() = default;
   // Creates or updates by slug in one transaction, with the FAQs in the knowledge base; returns
   // the id. Throws DataError when a phone number already belongs to another organization.
-  virtual int64_t upsert(const org::Profile& profile) = 0;
+  // Every change is kept as a new version (ProfileVersion); saving an unchanged profile adds none.
+  virtual int64_t upsert(const org::Profile& profile, const ProfileChange& change) = 0;
+  int64_t upsert(const org::Profile& profile) { return upsert(profile, ProfileChange{}); }
+  // Newest first; profile_toml is left empty (versions() lists, version() reads one).
+  virtual std::vector<ProfileVersion> versions(int64_t organization_id) = 0;
+  virtual std::optional<ProfileVersion> version(int64_t organization_id, int version) = 0;
   virtual std::optional<org::Profile> find(int64_t id) = 0;
   virtual std::optional<org::Profile> find_by_slug(const std::string& slug) = 0;
   // "12" is an id, anything else a slug.

@@ -210,12 +210,14 @@ class ProfileReader {
 
   bool ok() const { return issues_.empty(); }
 
+  // The problems in file order.
+  std::vector<ProfileIssue> issues() {
+    std::stable_sort(issues_.begin(), issues_.end(), [](const Issue& a, const Issue& b) { return a.line < b.line; });
+    return issues_;
+  }
+
  private:
-  struct Issue {
-    int line;  // 0 when the problem has no place in the file (a missing table)
-    std::string field;
-    std::string message;
-  };
+  using Issue = ProfileIssue;  // line 0 when the problem has no place in the file (a missing table)
 
   static constexpr std::string_view k_phone_expected = "a string such as \"+15550001000\"";
 
@@ -636,6 +638,22 @@ class ProfileReader {
 };
 
 }  // namespace
+
+ProfileRead read_profile_toml(std::string_view text, const std::string& source_name) {
+  ProfileRead out;
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(source_name));
+  } catch (const toml::parse_error& error) {
+    out.issues.push_back({static_cast<int>(error.source().begin.line), "", "invalid TOML: " + std::string(error.description())});
+    return out;
+  }
+  ProfileReader reader(source_name);
+  Profile profile = reader.read(root);
+  if (reader.ok()) out.profile = std::move(profile);
+  else out.issues = reader.issues();
+  return out;
+}
 
 Profile parse_profile_toml(std::string_view text, const std::string& source_name) {
   toml::table root;

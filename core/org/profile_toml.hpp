@@ -9,8 +9,10 @@
 // All functions are callable from any thread.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/org/profile.hpp"
 
@@ -19,6 +21,23 @@ namespace sonoria::org {
 // Parses TOML text; source_name ("profiles/yoga.toml") prefixes every message.
 // Throws sonoria::DataError listing every problem.
 Profile parse_profile_toml(std::string_view text, const std::string& source_name);
+
+// One problem found by parse_profile_toml: `field` is the TOML path ("services[0].price", "" for
+// a syntax error), `line` the line in the text (0 when it has none).
+struct ProfileIssue {
+  int line = 0;
+  std::string field;
+  std::string message;
+};
+
+struct ProfileRead {
+  std::optional<Profile> profile;    // set when there is no issue
+  std::vector<ProfileIssue> issues;  // in the order of the text
+};
+
+// parse_profile_toml without the exception: the same reading and the same rules, each problem
+// with its field, for a caller that shows them beside the values (the dashboard's profile form).
+ProfileRead read_profile_toml(std::string_view text, const std::string& source_name);
 
 // Reads and parses a file, named in messages as the path was given.
 // Throws sonoria::DataError if the file cannot be read or the profile is invalid.

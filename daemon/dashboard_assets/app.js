@@ -74,6 +74,9 @@ function startLiveCalls(section) {
 document.addEventListener("DOMContentLoaded", () => {
   const live = document.querySelector("section.live[data-live]");
   if (live) startLiveCalls(live);
+  // A form sent back with problems: their list takes the focus, so a screen reader reads it first.
+  const problems = document.getElementById("problems");
+  if (problems) problems.focus();
   // Forms that ask before they act (remove a user, cancel an appointment, roll back a profile).
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {

@@ -184,9 +184,10 @@ struct FakeGoogleCalendar::Impl {
     auto found = std::find_if(list.begin(), list.end(), [&](const GoogleEvent& e) { return e.id == event_id; });
     if (method == "POST" && event_id.empty()) {
       const json j = json::parse(body, nullptr, false);
-      const auto start = j.is_discarded() ? std::nullopt : time_of(j.value("start", json()));
-      const auto end = j.is_discarded() ? std::nullopt : time_of(j.value("end", json()));
-      if (!start || !end || *end <= *start) return {400, error_body(400, "timeRangeEmpty", "The specified time range is empty.").dump()};
+      if (j.is_discarded()) return {400, error_body(400, "parseError", "Parse Error").dump()};
+      const int64_t start = time_of(j.value("start", json())).value_or(0);
+      const int64_t end = time_of(j.value("end", json())).value_or(0);
+      if (start == 0 || end == 0 || end <= start) return {400, error_body(400, "timeRangeEmpty", "The specified time range is empty.").dump()};
       GoogleEvent e;
       e.calendar = calendar;
       e.id = j.value("id", "gen" + std::to_string(list.size() + 1) + "x");
@@ -195,8 +196,8 @@ struct FakeGoogleCalendar::Impl {
       e.summary = j.value("summary", "");
       e.description = j.value("description", "");
       e.location = j.value("location", "");
-      e.start = *start;
-      e.end = *end;
+      e.start = start;
+      e.end = end;
       list.push_back(e);
       return {200, event_json(e).dump()};
     }

@@ -1,11 +1,13 @@
 // The owner's dashboard over HTTP, as a browser uses it: off without users; sign-in with its
 // form token, throttling and a session cookie; the calls of one's own organization only; CSRF on
-// every form; the live calls as Server-Sent Events; sign-out.
+// every form; the live calls as Server-Sent Events; sign-out; the profile edited, versioned,
+// rolled back and previewed.
 #include <doctest/doctest.h>
 
 #include <thread>
 
 #include "tests/fakes/fake_twilio_caller.hpp"
+#include "core/dashboard/profile_form.hpp"
 #include "tests/integration/dashboard_harness.hpp"
 
 using namespace sonoria;
@@ -253,4 +255,154 @@ TEST_CASE("the appointment book in the dashboard: listed for its organization, c
     CHECK(database.appointments().find(d.studio, reference)->cancelled_by == "owner");
   }
   CHECK(d.get("/app/audit", ana).body.find("appointment.cancel") != std::string::npos);
+}
+
+namespace {
+
+// The profile form as the browser sends it: every input's value (core/dashboard/profile_form.hpp
+// names the inputs by TOML path), the page's token and the version the page was opened on.
+std::string profile_form_body(const std::string& page, const dashboard::FormValues& values,
+                              const std::string& note = "") {
+  std::smatch m;
+  REQUIRE(std::regex_search(page, m, std::regex("name=\"base_version\" value=\"([0-9]+)\"")));
+  std::string body = "csrf=" + Dashboard::csrf_of(page) + "&base_version=" + m[1].str() +
+                     "&note=" + dashboard::percent_encode(note);
+  for (const auto& [name, value] : values) {
+    body += "&" + dashboard::percent_encode(name) + "=" + dashboard::percent_encode(value);
+  }
+  return body;
+}
+
+dashboard::FormValues stored_form(Dashboard& d, int64_t organization_id) {
+  db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+  return dashboard::form_values(org::export_profile_toml(*database.orgs().find(organization_id)));
+}
+
+std::vector<db::ProfileVersion> stored_versions(Dashboard& d, int64_t organization_id) {
+  db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+  return database.orgs().versions(organization_id);
+}
+
+}  // namespace
+
+TEST_CASE("the owner edits the profile: checked like org import, versioned, and the next call uses it") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  auto page = d.get("/app/profile", ana);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("value=\"Lotus Yoga Studio\"") != std::string::npos);
+  REQUIRE(stored_versions(d, d.studio).size() == 1);
+
+  // A wrong value: the import's own message beside its input, and nothing stored.
+  auto values = stored_form(d, d.studio);
+  REQUIRE(values.count("faqs[2].answer") == 1);
+  auto wrong = values;
+  wrong["hours.monday"] = "9am-5pm";
+  wrong["faqs[2].answer"] = "Park behind the bakery on Elm Street.";
+  auto refused = d.post("/app/profile", ana, profile_form_body(page.body, wrong));
+  CHECK(refused.status == 400);
+  CHECK(refused.body.find("aria-invalid=\"true\"") != std::string::npos);
+  CHECK(refused.body.find("9am-5pm") != std::string::npos);                   // what was typed is kept
+  CHECK(refused.body.find("behind the bakery") != std::string::npos);
+  CHECK(stored_versions(d, d.studio).size() == 1);
+  CHECK(stored_form(d, d.studio) == values);
+
+  // The same change done right: version 2, in the audit log, and the very next call's prompt.
+  auto right = values;
+  right["faqs[2].answer"] = "Park behind the bakery on Elm Street.";
+  auto saved = d.post("/app/profile", ana, profile_form_body(page.body, right, "parking moved"));
+  REQUIRE(saved.status == 303);
+  CHECK(saved.header("location") == "/app/profile?notice=" + dashboard::percent_encode("Saved as version 2."));
+  auto versions = stored_versions(d, d.studio);
+  REQUIRE(versions.size() == 2);
+  CHECK(versions[0].version == 2);
+  CHECK(versions[0].saved_by == "ana");
+  CHECK(versions[0].note == "parking moved");
+  CHECK(stored_form(d, d.studio).at("faqs[2].answer") == "Park behind the bakery on Elm Street.");
+  {
+    fakes::CallerOptions options;
+    options.allow_insecure_stream_url = true;
+    fakes::FakeTwilioCaller caller(options);
+    REQUIRE(caller.post_voice_webhook(d.origin + "/twilio/voice", test::k_public + "/twilio/voice").status == 200);
+    REQUIRE(caller.open_stream().ok);
+    REQUIRE(d.engine.wait_for([&] { return d.engine.session_count() > 0 && !d.engine.session(0).session_updates.empty(); }, 10s));
+    CHECK(d.engine.session(0).session_updates[0]["instructions"].get<std::string>().find("behind the bakery") !=
+          std::string::npos);
+    caller.hang_up();
+  }
+
+  // Saving again from the page opened on version 1 would undo version 2 unseen: refused.
+  auto stale = d.post("/app/profile", ana, profile_form_body(page.body, values));
+  CHECK(stale.status == 409);
+  CHECK(stale.body.find("Nothing was saved: ana saved version 2") != std::string::npos);
+  CHECK(stored_versions(d, d.studio).size() == 2);
+
+  // Saving what is already there makes no version.
+  auto unchanged = d.post("/app/profile", ana, profile_form_body(d.get("/app/profile", ana).body, right));
+  CHECK(unchanged.status == 303);
+  CHECK(unchanged.header("location").find("Nothing%20had%20changed") != std::string::npos);
+  CHECK(stored_versions(d, d.studio).size() == 2);
+
+  // Versions, one compared with the one before, and a roll back to the first.
+  auto list = d.get("/app/profile/versions", ana);
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find("parking moved") != std::string::npos);
+  auto diff = d.get("/app/profile/versions/2", ana);
+  REQUIRE(diff.status == 200);
+  CHECK(diff.body.find("behind the bakery") != std::string::npos);
+  CHECK(d.get("/app/profile/versions/9", ana).status == 404);
+  auto rolled = d.post("/app/profile/versions/1/rollback", ana, "csrf=" + Dashboard::csrf_of(diff.body));
+  REQUIRE(rolled.status == 303);
+  versions = stored_versions(d, d.studio);
+  REQUIRE(versions.size() == 3);
+  CHECK(versions[0].note == "rolled back to version 1");
+  CHECK(stored_form(d, d.studio) == values);
+
+  auto audit = d.get("/app/audit", ana).body;
+  CHECK(audit.find("profile.save") != std::string::npos);
+  CHECK(audit.find("profile.rollback") != std::string::npos);
+}
+
+TEST_CASE("staff read the profile but cannot change it; an admin picks the organization") {
+  Dashboard d;
+  const std::string ben = d.sign_in("ben", k_password).first;
+  const std::string root = d.sign_in("root", k_password).first;
+  auto page = d.get("/app/profile", ben);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("Bright Smile") != std::string::npos);
+  CHECK(page.body.find("<fieldset disabled") != std::string::npos);
+  CHECK(page.body.find("Save changes</button>") == std::string::npos);
+  const auto before = stored_form(d, d.clinic);
+  auto body = profile_form_body(page.body, before);
+  CHECK(d.post("/app/profile", ben, body).status == 404);
+  CHECK(d.post("/app/profile/versions/1/rollback", ben, "csrf=" + Dashboard::csrf_of(page.body)).status == 404);
+  // Staff of the clinic cannot reach the studio's profile by naming it.
+  CHECK(d.get("/app/profile?org=lotus-yoga", ben).status == 404);
+
+  auto choice = d.get("/app/profile", root);
+  REQUIRE(choice.status == 200);
+  CHECK(choice.body.find("/app/profile?org=lotus-yoga") != std::string::npos);
+  CHECK(choice.body.find("/app/profile?org=bright-smile-dental") != std::string::npos);
+  auto clinic = d.get("/app/profile?org=bright-smile-dental", root);
+  REQUIRE(clinic.status == 200);
+  CHECK(clinic.body.find("<fieldset disabled") == std::string::npos);
+  auto values = stored_form(d, d.clinic);
+  values["assistant.greeting"] = "Bright Smile Dental, this is the new greeting.";
+  auto saved = d.post("/app/profile?org=bright-smile-dental", root, profile_form_body(clinic.body, values));
+  CHECK(saved.status == 303);
+  CHECK(saved.header("location").find("org=bright-smile-dental") != std::string::npos);
+  CHECK(stored_form(d, d.clinic).at("assistant.greeting") == "Bright Smile Dental, this is the new greeting.");
+}
+
+TEST_CASE("the prompt preview shows what the assistant gets at a chosen time") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  auto christmas = d.get("/app/profile/prompt?at=2026-12-25T10%3A00", ana);
+  REQUIRE(christmas.status == 200);
+  CHECK(christmas.body.find("Lotus Yoga Studio") != std::string::npos);
+  CHECK(christmas.body.find("2026-12-25") != std::string::npos);
+  auto bad = d.get("/app/profile/prompt?at=tomorrow", ana);
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("expected a date and time such as 2026-12-24T10:00") != std::string::npos);
+  CHECK(d.get("/app/profile/prompt").status == 303);  // not signed in
 }
