@@ -293,7 +293,8 @@ std::string render_profile_diff(const Frame& frame, const ProfileDiffPage& page)
     if (d[i].kind != DiffLine::Kind::same) {
       any_change = true;
       const bool removed = d[i].kind == DiffLine::Kind::removed;
-      out += std::string(removed ? "<del>- " : "<ins>+ ") + escape(d[i].text) + (removed ? "</del>\n" : "</ins>\n");
+      // The line end inside the element: a block-level row followed by "\n" would show a blank line.
+      out += std::string(removed ? "<del>- " : "<ins>+ ") + escape(d[i].text) + (removed ? "\n</del>" : "\n</ins>");
       ++i;
       continue;
     }

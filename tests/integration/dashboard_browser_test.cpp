@@ -99,3 +99,54 @@ TEST_CASE("browser: a call appears on the line while it rings and joins the list
   CHECK(browser.wait_until("return !!document.querySelector(\"#calls-table a[href='/app/calls/" + caller.call_sid() +
                            "']\");"));
 }
+
+TEST_CASE("browser: the owner mistypes the hours, reads why beside the field, corrects it, saves and rolls back") {
+  test::Dashboard d;
+  test::Browser browser;
+  sign_in(browser, d, "ana");
+  browser.click("nav a[href='/app/profile']");
+  REQUIRE(browser.wait_until("return location.pathname === '/app/profile';"));
+  const std::string monday = "[name='hours.monday']";
+  const std::string parking = "[name='faqs[2].answer']";
+  browser.clear(monday);
+  browser.type(monday, "9am-5pm");
+  browser.clear(parking);
+  browser.type(parking, "Park behind the bakery on Elm Street.");
+  browser.click("form.profile .save-bar button[type=submit]");
+
+  // Back with the problem: listed first (and focused for a screen reader), and beside the input.
+  REQUIRE(browser.wait_until("return document.getElementById('problems') !== null;"));
+  CHECK(browser.run("return document.activeElement.id;") == "problems");
+  CHECK(browser.run("return document.querySelector(\"" + monday + "\").getAttribute('aria-invalid');") == "true");
+  const auto error = browser.run("return document.getElementById('f-hours.monday-error').textContent;");
+  CHECK(error.get<std::string>().find("9am-5pm") != std::string::npos);
+  // What was typed is still there, the good change with the bad.
+  CHECK(browser.run("return document.querySelector(\"" + parking + "\").value;") == "Park behind the bakery on Elm Street.");
+  maybe_screenshot(browser, "profile-error");
+
+  browser.clear(monday);
+  browser.type(monday, "07:00-12:00, 16:00-21:00");
+  browser.type("#f-note", "parking moved");
+  browser.click("form.profile .save-bar button[type=submit]");
+  REQUIRE(browser.wait_until("return location.search.includes('notice=');"));
+  CHECK(browser.text(".notice").find("Saved as version 2.") != std::string::npos);
+  CHECK(browser.run("return document.querySelector(\"" + parking + "\").value;") == "Park behind the bakery on Elm Street.");
+  browser.run("document.querySelector(\"" + parking + "\").scrollIntoView({block: 'center'});");
+  maybe_screenshot(browser, "profile");
+
+  // The versions, the change as a diff, and a roll back that asks first.
+  browser.go(d.origin + "/app/profile/versions/2");
+  CHECK(browser.exists("pre.diff"));
+  CHECK(browser.text("pre.diff").find("behind the bakery") != std::string::npos);
+  maybe_screenshot(browser, "profile-version");
+  browser.go(d.origin + "/app/profile/versions/1");
+  browser.click("form[data-confirm] button[type=submit]");
+  CHECK(browser.dialog_text() == "Make version 1 the current profile? The next call uses it.");
+  browser.accept_dialog();
+  REQUIRE(browser.wait_until("return location.pathname === '/app/profile/versions' && location.search.includes('notice=');"));
+  CHECK(browser.text(".notice").find("Saved as version 3.") != std::string::npos);
+
+  browser.go(d.origin + "/app/profile/prompt?at=2026-12-25T10%3A00");
+  CHECK(browser.text("#prompt").find("Lotus Yoga Studio") != std::string::npos);
+  maybe_screenshot(browser, "prompt-preview");
+}

@@ -174,6 +174,12 @@ bool Browser::wait_until(const std::string& script, std::chrono::milliseconds ti
   }
 }
 
+std::string Browser::dialog_text() {
+  return command("GET", "/session/" + session_ + "/alert/text").get<std::string>();
+}
+
+void Browser::accept_dialog() { command("POST", "/session/" + session_ + "/alert/accept", nlohmann::json::object()); }
+
 void Browser::screenshot(const std::filesystem::path& file) {
   const auto png = twilio::base64_decode(command("GET", "/session/" + session_ + "/screenshot").get<std::string>());
   if (!png) throw std::runtime_error("the screenshot was not base64");

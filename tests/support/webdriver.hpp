@@ -44,6 +44,9 @@ class Browser {
   nlohmann::json run_async(const std::string& script, const nlohmann::json& args = nlohmann::json::array());
   // Waits until `script` (a function body) returns true; false after `timeout`.
   bool wait_until(const std::string& script, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The text of the open confirm()/alert() dialog, and answering it (WebDriver's user prompts).
+  std::string dialog_text();
+  void accept_dialog();
   // A PNG of the window.
   void screenshot(const std::filesystem::path& file);
 

@@ -82,8 +82,8 @@ TEST_CASE("a version's changes fold unchanged lines and offer a roll back") {
   after.replace(after.find("line 10"), 7, "LINE 10");
   page.diff = diff_lines(before, after);
   const auto html = render_profile_diff(f.frame, page);
-  CHECK(html.find("<del>- line 10</del>") != std::string::npos);
-  CHECK(html.find("<ins>+ LINE 10</ins>") != std::string::npos);
+  CHECK(html.find("<del>- line 10\n</del>") != std::string::npos);
+  CHECK(html.find("<ins>+ LINE 10\n</ins>") != std::string::npos);
   CHECK(html.find("unchanged lines") != std::string::npos);
   CHECK(html.find("line 2\n") == std::string::npos);  // folded
   CHECK(html.find("Roll back to version 2") != std::string::npos);
