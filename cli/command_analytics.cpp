@@ -28,6 +28,7 @@ void register_analytics(CLI::App& app, Context& context) {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     auto now = db::now_ms();
     auto query = make_call_query(opts->filters, database, now);
+    query.test = false;  // test calls from the dashboard are not the business's calls
     auto zones = database.queries().organization_timezones();
     reports::AnalyticsBuilder builder(now, prices);
     database.queries().for_each_call(query, [&](const db::CallRow& call) {

@@ -90,7 +90,7 @@ void register_call(CLI::App& app, Context& context) {
       // Recorded now so the cooldown and capacity see it even if it is never answered.
       auto database = context.open_database();
       database.calls().write_batch({db::CallOpened{result.value->sid, profile->id, "outbound", request.from,
-                                                   request.to, "ringing", db::now_ms(), std::nullopt}});
+                                                   request.to, "ringing", db::now_ms(), std::nullopt, std::nullopt}});
       db::CallEvent placed{result.value->sid, db::now_ms(), std::nullopt, "outbound_placed",
                            opts->machine_detection ? std::optional<std::string>("machine_detection") : std::nullopt,
                            std::nullopt};

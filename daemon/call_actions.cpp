@@ -39,11 +39,12 @@ std::shared_ptr<boost::asio::steady_timer> start_filler(const boost::asio::any_i
 
 std::shared_ptr<CallActions> CallActions::create(Services& services, boost::asio::any_io_executor strand,
                                                  std::string call_sid, std::shared_ptr<const org::Profile> profile,
-                                                 tools::CallParties parties, bool can_transfer) {
+                                                 tools::CallParties parties, bool can_transfer, bool test_call) {
   std::shared_ptr<CallActions> actions(new CallActions(services, std::move(strand), std::move(call_sid),
                                                        std::move(profile), std::move(parties)));
+  actions->test_call_ = test_call;
   tools::CallToolOptions options;
-  options.can_text = actions->rest_ != nullptr;
+  options.can_text = actions->rest_ != nullptr || test_call;
   options.can_transfer = can_transfer;
   options.has_knowledge = services.orgs.has_knowledge(actions->profile_->id);
   std::vector<std::string> skipped;
@@ -110,6 +111,18 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
 }
 
 void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
+  if (test_call_) {
+    // What would be sent, for the owner to read on the call's page; the model hears it went out,
+    // so the conversation goes on as it would on the phone.
+    db::MessageRecord record = tools::text_record(profile_->id, sms, parties_.business_number);
+    record.call_sid = call_sid_;
+    record.status = "test";
+    post(std::move(record));
+    nlohmann::json detail = {{"purpose", sms.purpose}, {"to", sms.to}, {"ok", true}, {"test", true}};
+    post(db::CallEvent{call_sid_, db::now_ms(), std::nullopt, "sms", std::nullopt, detail.dump()});
+    log_info("call.sms_test", call_sid_, "a test call's text was recorded, not sent", {{"purpose", sms.purpose}});
+    return boost::asio::post(strand_, [sent = std::move(sent)] { sent(std::string("test"), ""); });
+  }
   if (!rest_) {
     return boost::asio::post(strand_, [sent = std::move(sent)] { sent(std::nullopt, "texts are not set up on this server"); });
   }
@@ -456,7 +469,7 @@ void CallActions::call_http(const std::string& call_id, tools::ToolOutcome provi
 }
 
 void CallActions::hang_up(const std::string& why) {
-  if (!rest_ || rest_requested_) return;
+  if (!rest_ || rest_requested_ || test_call_) return;
   rest_requested_ = true;
   twilio::UpdateCall update;
   update.status = "completed";
@@ -467,7 +480,7 @@ void CallActions::hang_up(const std::string& why) {
 }
 
 void CallActions::transfer(const std::string& number) {
-  if (!rest_ || rest_requested_) return;
+  if (!rest_ || rest_requested_ || test_call_) return;
   rest_requested_ = true;
   twilio::UpdateCall update;
   update.twiml = after_stream_twiml(call::Disposition{call::Transfer{number}}, profile_.get(),

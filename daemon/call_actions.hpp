@@ -43,10 +43,12 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   using Slow = std::function<void(const std::string& words)>;
 
   // `can_transfer`: the call may still be transferred (a caller back from an unanswered transfer
-  // may not: transfer_call then tells the model to take a message).
+  // may not: transfer_call then tells the model to take a message). `test_call`: a call from the
+  // dashboard, which Twilio knows nothing of: its texts are recorded as they would be sent (status
+  // "test") but not sent, and nothing is done to it by REST.
   static std::shared_ptr<CallActions> create(Services& services, boost::asio::any_io_executor strand,
                                              std::string call_sid, std::shared_ptr<const org::Profile> profile,
-                                             tools::CallParties parties, bool can_transfer);
+                                             tools::CallParties parties, bool can_transfer, bool test_call = false);
 
   const tools::Registry& tools() const { return tools_; }
   const tools::CallParties& parties() const { return parties_; }
@@ -90,6 +92,7 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   tools::Registry tools_;
   std::shared_ptr<twilio::RestClient> rest_;  // null when no Twilio credentials are configured
   bool rest_requested_ = false;
+  bool test_call_ = false;
   std::shared_ptr<net::HttpClient> http_;     // the business's own tools; made on first use
   std::shared_ptr<GoogleBook> google_;        // booking.mode = "google"; made on first use
 };

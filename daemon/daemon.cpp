@@ -30,6 +30,7 @@
 #include "daemon/call_summarizer.hpp"
 #include "daemon/webhook_sender.hpp"
 #include "daemon/routes.hpp"
+#include "daemon/test_call.hpp"
 
 namespace sonoria::daemon {
 namespace {
@@ -96,6 +97,11 @@ class Daemon::Impl {
     server_.add_websocket_route("/twilio/media",
                                 WsRoute{[this](const HttpRequest& r) { return routes_.accept_media_upgrade(r); },
                                         [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
+    // A test call from the dashboard speaks the same protocol on the dashboard's address.
+    (dashboard_server_ ? *dashboard_server_ : server_)
+        .add_websocket_route(k_test_call_stream_path,
+                             WsRoute{[](const HttpRequest& r) { return DashboardRoutes::accept_test_call_upgrade(r); },
+                                     [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
   }
 
   ~Impl() {

@@ -53,6 +53,7 @@ void analytics_page(DashboardContext& c, const DashboardRequest& r, db::Database
 
   std::map<int64_t, std::string> zones;
   db::CallQuery query;
+  query.test = false;  // test calls from the dashboard are not the business's calls
   query.organization_id = auth::visible_organization(r.viewer);
   for (const auto& o : database.orgs().list()) {
     if (!auth::can_view(r.viewer, o.id)) continue;

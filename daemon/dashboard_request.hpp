@@ -82,6 +82,8 @@ void profile_version_page(DashboardContext& c, const DashboardRequest& r, int ve
 void roll_back_profile(DashboardContext& c, const DashboardRequest& r, int version, db::Database& database,
                        HttpResponder respond);
 void prompt_preview_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void talk_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void start_talk(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
 void cancel_appointment(DashboardContext& c, const DashboardRequest& r, const std::string& reference,
                         db::Database& database, HttpResponder respond);
 

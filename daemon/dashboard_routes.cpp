@@ -145,6 +145,15 @@ DashboardRoutes::~DashboardRoutes() = default;
 
 void DashboardRoutes::stop() { live_->stop(); }
 
+bool DashboardRoutes::accept_test_call_upgrade(const HttpRequest& upgrade) {
+  // A browser says where a WebSocket comes from: another site's page may not open one. (The
+  // call's token, given to a signed-in user, is what authenticates the stream when it starts.)
+  const bool ok = same_origin(upgrade);
+  if (!ok) log_warn("dashboard.stream_refused", "", "a test call stream from another origin was refused",
+                    {{"remote", upgrade.remote_address}});
+  return ok;
+}
+
 bool DashboardRoutes::secure_cookies() const {
   const auto& mode = s_.settings.dashboard.secure_cookies;
   if (mode == "always") return true;
@@ -371,6 +380,7 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
         return std::stoi(n);
       };
       if (http.method == "POST" && path == "/app/profile") return save_profile(context, r, database, respond);
+      if (http.method == "POST" && path == "/app/talk") return start_talk(context, r, database, respond);
       if (http.method == "POST") {
         if (auto version = version_in_path(k_rollback)) return roll_back_profile(context, r, *version, database, respond);
         return respond(not_found_page(r));
@@ -379,6 +389,7 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
       if (path == "/app/profile/versions") return profile_versions_page(context, r, database, respond);
       if (auto version = version_in_path("")) return profile_version_page(context, r, *version, database, respond);
       if (path == "/app/profile/prompt") return prompt_preview_page(context, r, database, respond);
+      if (path == "/app/talk") return talk_page(context, r, database, respond);
       if (path == "/app/users") return users_page(context, r, database, respond);
       if (path == "/app/audit") return audit_page(context, r, database, respond);
       if (path == "/app/appointments") return appointments_page(context, r, database, respond);

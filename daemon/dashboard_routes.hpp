@@ -40,6 +40,9 @@ class DashboardRoutes {
   ~DashboardRoutes();
 
   static bool is_dashboard_path(const std::string& path) { return path == "/app" || path.rfind("/app/", 0) == 0; }
+  // The WebSocket upgrade of a test call's stream (daemon/test_call.hpp): from this dashboard's
+  // own pages only. Runs on the connection's strand; reads nothing.
+  static bool accept_test_call_upgrade(const HttpRequest& upgrade);
   void handle(const HttpRequest& request, HttpResponder respond);
   // Closes the live event streams (the daemon is draining).
   void stop();

@@ -29,6 +29,16 @@ namespace sonoria::daemon {
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto k_tick = std::chrono::milliseconds(250);
+
+// What a phone call would do next, told to the browser of a test call as the stream's close
+// reason (at most 123 bytes, RFC 6455 §5.5).
+std::string test_call_close_reason(const call::Disposition& d) {
+  std::string out;
+  if (const auto* t = std::get_if<call::Transfer>(&d)) out = "transfer to " + t->number;
+  else if (const auto* f = std::get_if<call::Fallback>(&d)) out = "fallback: " + f->reason;
+  else out = "call ended";
+  return out.substr(0, 123);
+}
 }  // namespace
 
 class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public call::ActionSink, public EngineLink::Owner {
@@ -117,7 +127,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   void do_start() {
     const bool outbound = p_.direction == "outbound";
     actions_ = CallActions::create(s_, strand_, p_.call_sid, p_.profile,
-                                   {outbound ? p_.to : p_.from, outbound ? p_.from : p_.to}, !p_.comeback);
+                                   {outbound ? p_.to : p_.from, outbound ? p_.from : p_.to}, !p_.comeback,
+                                   !p_.test_by.empty());
     call::CallCircumstances circumstances;
     circumstances.outbound = outbound;
     circumstances.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -331,7 +342,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     // Publish the decision before the socket closes: the <Connect action> asks for it next.
     s_.calls.decided(p_.call_sid, end.disposition);
     if (twilio_.attached()) {
-      twilio_.close(1000, "call ended");
+      twilio_.close(1000, p_.test_by.empty() ? "call ended" : test_call_close_reason(end.disposition));
       return;
     }
     // No stream to close (it dropped, or never came): the <Connect action> will not be asked, so

@@ -48,6 +48,10 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
     std::shared_ptr<const Comeback> comeback;
     // What the call-start webhook said, when the profile has one and it answered in time.
     std::shared_ptr<const call::CallStart> call_start;
+    // A test call from the dashboard (daemon/test_call.hpp): the user who placed it. Its stream
+    // comes from a browser, not Twilio: texts are recorded but not sent, nothing is done by REST,
+    // and the stream's close reason tells the browser what a phone call would do next.
+    std::string test_by;
   };
 
   static std::shared_ptr<MediaSession> create(Services& services, Params params);

@@ -56,7 +56,7 @@ void handle_outbound_api(Services& s, ReadPool& pool, const HttpRequest& request
         }
         const auto& placed = *result.value;
         // Recorded now so the cooldown and capacity see it even if it is never answered.
-        s.writer.post(db::CallOpened{placed.sid, org_id, "outbound", call.from, call.to, "ringing", db::now_ms(), std::nullopt});
+        s.writer.post(db::CallOpened{placed.sid, org_id, "outbound", call.from, call.to, "ringing", db::now_ms(), std::nullopt, std::nullopt});
         s.writer.post(db::CallEvent{placed.sid, db::now_ms(), std::nullopt, "outbound_placed",
                                     machine_detection ? std::optional<std::string>("machine_detection") : std::nullopt,
                                     std::nullopt});

@@ -220,7 +220,7 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   auto now = db::now_ms();
   auto refuse = [&](const std::string& reason) {
     s_.writer.post(db::CallOpened{call_sid, profile ? std::optional<int64_t>(profile->id) : std::nullopt, direction, from,
-                                  to, "rejected", now, reason});
+                                  to, "rejected", now, reason, std::nullopt});
     s_.metrics.count_call_outcome("rejected_" + reason);
     log_info("call.refused", call_sid, "", {{"reason", reason}, {"from", from}, {"to", to}});
     respond(twiml(refusal_twiml(reason, profile.get())));
@@ -230,7 +230,7 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   // and the call ends; the assistant is not started.
   std::string answered_by = value_of(*params, "AnsweredBy");
   if (direction == "outbound" && (answered_by.rfind("machine", 0) == 0 || answered_by == "fax")) {
-    s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt});
+    s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt, std::nullopt});
     s_.writer.post(db::CallEvent{call_sid, now, std::nullopt, "machine_answered", answered_by, std::nullopt});
     db::CallFinished finished;
     finished.call_sid = call_sid;
@@ -244,7 +244,7 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   Admit admit = s_.admission.admit(from, Admission::Clock::now());
   if (admit != Admit::yes) return refuse(admit_reason(admit));
 
-  s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt});
+  s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt, std::nullopt});
   CallOpening opening{call_sid, profile, from, to, direction, now};
   if (direction == "inbound" && !profile->webhooks.call_start_url.empty())
     return ask_call_start(std::move(opening), std::move(respond));

@@ -91,11 +91,14 @@ std::string summary_section(const std::optional<std::string>& summary_json) {
 std::string render_call(const Frame& frame, const CallPageData& data) {
   const db::CallRow& c = data.detail.call;
   std::string out = "<p><a href=\"" + std::string(k_prefix) + "/calls\">← All calls</a></p>";
-  out += c.direction == "outbound" ? "<h1>Call to " + escape(c.to_number) + "</h1>" : "<h1>Call from " + escape(c.from_number) + "</h1>";
+  if (c.test_by) out += "<h1>Test call by " + escape(*c.test_by) + "</h1>";
+  else if (c.direction == "outbound") out += "<h1>Call to " + escape(c.to_number) + "</h1>";
+  else out += "<h1>Call from " + escape(c.from_number) + "</h1>";
   out += "<dl class=\"facts\">";
   out += fact("Organization", data.organization_name.empty() ? "–" : data.organization_name);
   out += fact("Started", local_time_text(c.started_at, data.timezone));
-  out += fact("From", c.from_number) + fact("To", c.to_number) + fact("Direction", c.direction);
+  out += fact("From", c.from_number.empty() ? "–" : c.from_number) + fact("To", c.to_number) +
+         fact("Direction", c.test_by ? "test call from the dashboard (texts shown here, not sent)" : c.direction);
   out += fact("Outcome", c.status + (c.end_reason ? " (" + *c.end_reason + ")" : ""));
   out += fact("Length", duration_text(c.duration_ms));
   std::string engines;

@@ -61,7 +61,8 @@ std::string render_calls_table(const CallsPage& page) {
            "</a></td><td>" + escape(row.organization.empty() ? "–" : row.organization) + "</td><td>" +
            escape(c.from_number) + "</td><td>" + escape(c.to_number) + "</td><td><span class=\"status status-" +
            escape(c.status) + "\">" + escape(c.status) + "</span>" +
-           (c.direction == "outbound" ? " <span class=\"tag\">outbound</span>" : "") + "</td><td>" +
+           (c.direction == "outbound" ? " <span class=\"tag\">outbound</span>" : "") +
+           (c.test_by ? " <span class=\"tag\">test</span>" : "") + "</td><td>" +
            escape(duration_text(c.duration_ms)) + "</td><td>" + escape(engines_text(c)) + "</td><td>" +
            escape(c.stages.empty() ? "–" : join(c.stages, " → ")) + "</td><td>" + std::to_string(c.turns) + "</td></tr>";
   }

@@ -17,7 +17,7 @@ const char* const k_columns =
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
     "c.output_audio_tokens, c.cached_tokens, c.greeting_latency_ms, COALESCE(c.turn_latencies_ms, '[]'), "
-    "c.finished_seq, c.engines, c.stages, c.summary_json";
+    "c.finished_seq, c.engines, c.stages, c.summary_json, c.test_by";
 
 // A JSON array of strings as the database holds it; anything else in it is skipped.
 std::vector<std::string> parse_names_json(const std::string& text) {
@@ -56,6 +56,7 @@ CallRow read_row(const Statement& s) {
   r.engines = parse_engines_json(s.text(26));
   r.stages = parse_names_json(s.text(27));
   r.summary_json = s.optional_text(28);
+  r.test_by = s.optional_text(29);
   return r;
 }
 
@@ -87,6 +88,7 @@ struct Where {
     if (q.said)
       add(" AND EXISTS (SELECT 1 FROM transcript_entries t WHERE t.call_id = c.id AND instr(lower(t.text), lower(?)) > 0)",
           *q.said);
+    if (q.test) sql += *q.test ? " AND c.test_by IS NOT NULL" : " AND c.test_by IS NULL";
     if (q.finished_only || q.finished_after_seq) sql += " AND c.finished_seq IS NOT NULL";
     if (q.finished_after_seq) add(" AND c.finished_seq > ?", *q.finished_after_seq);
   }

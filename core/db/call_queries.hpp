@@ -32,6 +32,7 @@ struct CallQuery {
   std::optional<std::string> party;            // digits (or "+digits") found in the caller's or called number
   std::optional<std::string> stage;            // the call reached this stage of its flow
   std::optional<std::string> said;             // words said in the call (transcript), any case
+  std::optional<bool> test;                    // true: test calls from the dashboard only; false: real calls only
   bool finished_only = false;                  // ended_at is set
   std::optional<int64_t> finished_after_seq;   // finished_seq > this (implies finished_only)
 };

@@ -330,6 +330,11 @@ CREATE TABLE profile_versions (
 );
 )SQL";
 
+// A call placed from the dashboard's "Talk to your assistant": who placed it (NULL = a real call).
+const char* const k_v12_schema = R"SQL(
+ALTER TABLE calls ADD COLUMN test_by TEXT;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -364,6 +369,7 @@ const std::vector<Migration>& migrations() {
       {9, "the appointment book", k_v9_schema},
       {10, "dashboard users, sessions and the audit log", k_v10_schema},
       {11, "every saved version of each profile", k_v11_schema},
+      {12, "test calls placed from the dashboard", k_v12_schema},
   };
   return all;
 }

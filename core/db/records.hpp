@@ -22,6 +22,7 @@ struct CallOpened {
   std::string status = "ringing";
   TimePoint started_at;
   std::optional<std::string> end_reason;  // set for refused calls
+  std::optional<std::string> test_by;     // a test call from the dashboard: the user who placed it
 };
 
 // The media stream started: the call is in progress.

@@ -28,13 +28,13 @@ void SqliteCallStore::apply(const CallOpened& r) {
   // Twilio retries webhooks with the same CallSid: the first record wins.
   Statement s(c_,
               "INSERT INTO calls (call_sid, organization_id, direction, from_number, to_number, status, started_at, "
-              "end_reason, ended_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "end_reason, ended_at, updated_at, test_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
               "ON CONFLICT (call_sid) DO NOTHING");
   std::string at = format_timestamp(r.started_at);
   s.bind(1, r.call_sid).bind(2, r.organization_id).bind(3, r.direction).bind(4, r.from_number).bind(5, r.to_number);
   s.bind(6, r.status).bind(7, at).bind(8, r.end_reason);
   if (is_terminal_status(r.status)) s.bind(9, at); else s.bind_null(9);
-  s.bind(10, at);
+  s.bind(10, at).bind(11, r.test_by);
   s.run();
   if (is_terminal_status(r.status) && c_.changes() > 0) SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
 }

@@ -167,6 +167,7 @@ struct CallRow {
   std::optional<int64_t> finished_seq;   // the order in which calls finished (exports); null while open
   std::vector<std::string> stages;       // the call flow's stages reached, in order; empty without stages
   std::optional<std::string> summary_json;  // the post-call summary (reports/call_summary.hpp); null until made
+  std::optional<std::string> test_by;    // a test call from the dashboard: the user who placed it
 };
 
 class CallStore {

@@ -54,6 +54,7 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
       {"organization", organization.empty() ? nlohmann::json(nullptr) : nlohmann::json(organization)},
       {"organization_id", or_null(c.organization_id)},
       {"direction", c.direction},
+      {"test_by", or_null(c.test_by)},
       {"from", c.from_number},
       {"to", c.to_number},
       {"status", c.status},

@@ -79,6 +79,7 @@ struct MediaStreamLeg::Impl {
   bool start_written = false;
   bool closed = false;
   int close_code = 0;
+  std::string close_reason;
 
   // Runs `action` on the I/O thread and waits for it; nothing happens if the leg never opened.
   template <class Action>
@@ -269,6 +270,7 @@ struct MediaStreamLeg::Impl {
       closed = true;
       // A received close frame sets reason(); a read cut short by our own close ends "aborted".
       close_code = ws.reason().code;
+      close_reason = std::string(ws.reason().reason.data(), ws.reason().reason.size());
     }
     notifier.notify();
   }
@@ -506,6 +508,11 @@ bool MediaStreamLeg::closed() const {
 int MediaStreamLeg::close_code() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->close_code;
+}
+
+std::string MediaStreamLeg::close_reason() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->close_reason;
 }
 
 bool MediaStreamLeg::open() const {

@@ -84,6 +84,7 @@ class MediaStreamLeg {
   int frames_sent() const;
   bool closed() const;              // the socket is gone (either side)
   int close_code() const;           // the daemon's close code; 0 if it just dropped or never closed
+  std::string close_reason() const; // the reason in the daemon's close frame
   bool open() const;
 
  private:

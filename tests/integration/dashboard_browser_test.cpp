@@ -1,11 +1,15 @@
 // The dashboard in a real headless Chromium, driven over WebDriver: an owner signs in with the
 // form, lists and filters calls, opens one, and watches a call appear on the line and move to
-// the stored calls when it ends — with the page's own script, under its CSP.
+// the stored calls when it ends — with the page's own script, under its CSP; edits the profile;
+// and talks to the assistant through Chromium's fake microphone.
 //
 // SONORIA_SCREENSHOTS=DIR saves the pages the README shows (docs/screenshots/).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
+
+#include "core/audio/wav.hpp"
 
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/integration/dashboard_harness.hpp"
@@ -149,4 +153,88 @@ TEST_CASE("browser: the owner mistypes the hours, reads why beside the field, co
   browser.go(d.origin + "/app/profile/prompt?at=2026-12-25T10%3A00");
   CHECK(browser.text("#prompt").find("Lotus Yoga Studio") != std::string::npos);
   maybe_screenshot(browser, "prompt-preview");
+}
+
+namespace {
+
+// What Chromium's fake microphone plays from the moment the page gets it: three seconds of
+// silence (the greeting plays meanwhile), a second and a half of a voice-like tone (a 180 Hz
+// fundamental with harmonics), then silence.
+std::filesystem::path caller_wav(const std::filesystem::path& dir) {
+  audio::PcmAudio pcm;
+  pcm.sample_rate = 16000;
+  const double pi = std::acos(-1.0);
+  for (int i = 0; i < 16000 * 7; ++i) {
+    const double t = i / 16000.0;
+    double v = 0;
+    if (t >= 3.0 && t < 4.5)
+      for (int h = 1; h <= 4; ++h) v += std::sin(2 * pi * 180 * h * t) / h;
+    pcm.samples.push_back(static_cast<int16_t>(v * 9000));
+  }
+  const auto file = dir / "caller.wav";
+  audio::write_pcm_wav(file, pcm);
+  return file;
+}
+
+fakes::ScriptedReply spoken(std::string text, int audio_ms) {
+  fakes::ScriptedReply r;
+  r.text = std::move(text);
+  r.audio_ms = audio_ms;
+  return r;
+}
+
+// µ-law bytes that are not silence (0xFF and 0x7F are ±0).
+std::size_t loud_bytes(const std::string& ulaw) {
+  std::size_t n = 0;
+  for (unsigned char b : ulaw) n += (b & 0x7F) < 0x70;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("browser: the owner talks to the assistant from the dashboard, heard both ways, stored as a test call") {
+  test::Dashboard d;
+  d.engine.push_reply(spoken("Thank you for calling Lotus Yoga Studio, this is Ava.", 1200));
+  d.engine.push_reply(spoken("On Saturday we open at eight in the morning.", 1500));
+  d.engine.push_caller_transcript("What time do you open on Saturday?");
+  test::BrowserOptions options;
+  options.fake_microphone_wav = caller_wav(d.dir.path()).string();
+  test::Browser browser(options);
+  sign_in(browser, d, "ana");
+  browser.click("nav a[href='/app/talk']");
+  REQUIRE(browser.wait_until("return location.pathname === '/app/talk';"));
+  browser.type("#f-from", "+15557654321");
+  browser.click("#talk-start");
+  REQUIRE(browser.wait_until("return document.getElementById('talk-status').textContent.startsWith('Connected');", 15s));
+
+  // The greeting and the answer play in the page; the caller's voice reached the engine.
+  REQUIRE(browser.wait_until("return parseFloat(document.getElementById('talk-heard').textContent) >= 2.6;", 20s));
+  REQUIRE(d.engine.session_count() == 1);
+  const auto session = d.engine.session(0);
+  CHECK(loud_bytes(session.appended_audio) > 8000);  // a second of the tone, at least
+  CHECK(session.responses_completed >= 2);
+  CHECK(session.truncates.empty());  // nobody interrupted anybody
+  maybe_screenshot(browser, "talk");
+
+  browser.click("#talk-hangup");
+  REQUIRE(browser.wait_until("return document.getElementById('talk-status').textContent === 'You hung up.';"));
+  REQUIRE(browser.wait_until("return !document.getElementById('talk-record').hidden;"));
+  browser.click("#talk-record a");
+  REQUIRE(browser.wait_until("return location.pathname.startsWith('/app/calls/TE');"));
+  CHECK(browser.text("h1") == "Test call by ana");
+  REQUIRE(browser.wait_until("return document.querySelectorAll('ol.transcript li').length >= 3;"));
+  CHECK(browser.text("ol.transcript").find("open at eight") != std::string::npos);
+
+  // The record: the same call path as a phone call, marked as a test, kept out of analytics.
+  db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+  db::CallQuery tests;
+  tests.test = true;
+  const auto page = database.queries().list(tests, std::nullopt, 10);
+  REQUIRE(page.calls.size() == 1);
+  const auto& call = page.calls.front();
+  CHECK(call.test_by == std::optional<std::string>("ana"));
+  CHECK(call.from_number == "+15557654321");
+  CHECK(call.organization_id == std::optional<int64_t>(d.studio));
+  CHECK(call.status == "completed");
+  CHECK(call.turns >= 2);
 }

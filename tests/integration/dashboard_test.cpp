@@ -406,3 +406,92 @@ TEST_CASE("the prompt preview shows what the assistant gets at a chosen time") {
   CHECK(bad.body.find("expected a date and time such as 2026-12-24T10:00") != std::string::npos);
   CHECK(d.get("/app/profile/prompt").status == 303);  // not signed in
 }
+
+TEST_CASE("a test call from the dashboard: for one's own organization, its stream takes the call path, a transfer is told not dialled") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  const std::string ben = d.sign_in("ben", k_password).first;
+  auto page = d.get("/app/talk", ana);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("/app/static/talk.js") != std::string::npos);
+  const std::string csrf = Dashboard::csrf_of(page.body);
+  const std::string ben_csrf = Dashboard::csrf_of(d.get("/app/talk", ben).body);
+
+  // Someone else's assistant, a number that is not one, a form without the token.
+  auto other = d.post("/app/talk", ben, "csrf=" + ben_csrf + "&org=lotus-yoga");
+  CHECK(other.status == 404);
+  CHECK(other.body.find("lotus-yoga") != std::string::npos);
+  auto bad_number = d.post("/app/talk", ana, "csrf=" + csrf + "&org=lotus-yoga&from=555-1234");
+  CHECK(bad_number.status == 400);
+  CHECK(bad_number.body.find(R"(\"555-1234\" is not a phone number in international form)") != std::string::npos);
+  CHECK(d.post("/app/talk", ana, "org=lotus-yoga").status == 403);
+
+  d.engine.push_reply([] {
+    fakes::ScriptedReply r;
+    r.text = "Thank you for calling Lotus Yoga Studio.";
+    r.audio_ms = 400;
+    return r;
+  }());
+  d.engine.push_reply([] {
+    fakes::ScriptedReply r;
+    r.text = "Let me connect you.";
+    r.audio_ms = 300;
+    r.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
+    return r;
+  }());
+  auto placed = d.post("/app/talk", ana, "csrf=" + csrf + "&org=lotus-yoga&from=%2B15557654321");
+  REQUIRE(placed.status == 200);
+  CHECK(placed.header("content-type") == "application/json");
+  const auto answer = nlohmann::json::parse(placed.body);
+  const std::string sid = answer.at("call_sid");
+  CHECK(sid.rfind("TE", 0) == 0);
+  CHECK(answer.at("stream") == "/app/talk/media");
+  CHECK(answer.at("record") == "/app/calls/" + sid);
+
+  // Only the dashboard's own pages may open the stream; the token is what lets it in.
+  const std::string ws_url = "ws://127.0.0.1:" + std::to_string(d.daemon->port()) + "/app/talk/media";
+  CHECK(test::ws_upgrade_status(ws_url, {{"Origin", "https://evil.example"}}) == 403);
+  {
+    test::WsTestClient wrong(ws_url, {{"Origin", d.origin}});
+    wrong.send(R"({"event":"connected","protocol":"Call","version":"1.0.0"})");
+    wrong.send(R"({"event":"start","sequenceNumber":"1","streamSid":"MZ1","start":{"accountSid":"","streamSid":"MZ1",)"
+               R"("callSid":")" + sid + R"(","customParameters":{"token":"0000"}}})");
+    CHECK(wrong.receive_close().first == 1008);
+  }
+
+  // Caller: hears the greeting, asks for a person; the stream ends saying where a phone call would go.
+  fakes::CallerOptions options;
+  options.call_sid = sid;
+  options.from = "+15557654321";
+  options.allow_insecure_stream_url = true;
+  fakes::FakeTwilioCaller caller(options);
+  REQUIRE(caller.open_stream(ws_url, ws_url, std::vector<std::pair<std::string, std::string>>{{"token", answer.at("token")}}).ok);
+  REQUIRE(caller.wait_for([&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() >= 400 * 8; }, 10s));
+  caller.send_audio(test::speech_bytes(500));
+  caller.send_audio(test::silence_bytes(700));
+  // The answer arrives; the caller's line plays it (the fake plays as the caller sends).
+  REQUIRE(caller.wait_for([&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() >= 700 * 8; }, 10s));
+  for (int i = 0; i < 100 && !caller.stream().closed(); ++i) {
+    caller.send_silence(100);
+    caller.wait_for([&] { return caller.stream().closed(); }, 20ms);
+  }
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  CHECK(caller.stream().close_code() == 1000);
+  CHECK(caller.stream().close_reason() == "transfer to +15550001001");
+
+  // Stored like a phone call, marked as ana's test.
+  REQUIRE(caller.wait_for([&] {
+    db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+    auto call = database.queries().find(sid);
+    return call && call->ended_at.has_value();
+  }, 10s));
+  db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+  const auto call = *database.queries().find(sid);
+  CHECK(call.test_by == std::optional<std::string>("ana"));
+  CHECK(call.from_number == "+15557654321");
+  CHECK(call.status == "transferred");
+  auto shown = d.get("/app/calls/" + sid, ana);
+  CHECK(shown.body.find("<h1>Test call by ana</h1>") != std::string::npos);
+  CHECK(d.get("/app/calls/" + sid, ben).status == 404);
+  CHECK(d.get("/app/calls", ana).body.find("<span class=\"tag\">test</span>") != std::string::npos);
+}

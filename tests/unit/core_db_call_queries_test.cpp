@@ -59,10 +59,10 @@ TEST_CASE("calls are numbered in the order their end is committed, however they 
   db::SqliteCallStore store(c);
   auto t0 = *db::parse_timestamp("2026-11-23T10:00:00.000Z");
   using namespace std::chrono_literals;
-  store.write_batch({db::CallOpened{"CA1", std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}},
-                     db::CallOpened{"CA2", std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}},
+  store.write_batch({db::CallOpened{"CA1", std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt},
+                     db::CallOpened{"CA2", std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt},
                      db::CallOpened{"CA3", std::nullopt, "inbound", "+15551112222", "+15550001000", "rejected", t0,
-                                    "blocked"}});
+                                    "blocked", std::nullopt}});
   // CA2 ended earlier but its end is committed later: it still comes after CA1.
   db::CallFinished late;
   late.call_sid = "CA1";
@@ -99,7 +99,7 @@ TEST_CASE("calls are found by an engine that served them, also after a failover"
   db::SqliteCallStore store(c);
   const auto t0 = *db::parse_timestamp("2026-11-23T10:00:00.000Z");
   auto call = [&](const std::string& sid, std::vector<db::EngineTime> engines) {
-    store.write_batch({db::CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}}});
+    store.write_batch({db::CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt}});
     db::CallFinished done;
     done.call_sid = sid;
     done.status = "completed";

@@ -18,7 +18,7 @@ struct Fixture {
   Fixture() { migrate(c); }
 
   void open_call(const std::string& sid) {
-    store.write_batch({CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}}});
+    store.write_batch({CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt}});
   }
 };
 
@@ -69,7 +69,7 @@ TEST_CASE("the engines that served a call are stored in order with their time") 
 TEST_CASE("a repeated webhook for the same call keeps the first record") {
   Fixture f;
   f.open_call("CA1");
-  f.store.write_batch({CallOpened{"CA1", std::nullopt, "inbound", "+15559999999", "+15550001000", "ringing", f.t0, {}}});
+  f.store.write_batch({CallOpened{"CA1", std::nullopt, "inbound", "+15559999999", "+15550001000", "ringing", f.t0, {}, std::nullopt}});
   CHECK(f.store.find_call("CA1")->from_number == "+15551112222");
 }
 

@@ -30,7 +30,7 @@ struct HookFixture {
     clinic = orgs.upsert(org::load_profile_file(test::source_dir() / "examples" / "dental-clinic.toml"));
   }
   void call(const std::string& sid, int64_t org, bool finish = true) {
-    calls.write_batch({CallOpened{sid, org, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}}});
+    calls.write_batch({CallOpened{sid, org, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt}});
     if (!finish) return;
     CallFinished f;
     f.call_sid = sid;

@@ -1,0 +1,68 @@
+// "Talk to your assistant" in the dashboard: the page, and the request that places a test call
+// (daemon/test_call.hpp) and answers the browser with what its stream needs.
+#include <nlohmann/json.hpp>
+
+#include "core/auth/access.hpp"
+#include "core/dashboard/talk_page.hpp"
+#include "core/db/database.hpp"
+#include "core/org/profile_validate.hpp"
+#include "daemon/dashboard_request.hpp"
+#include "daemon/org_directory.hpp"
+#include "daemon/test_call.hpp"
+
+namespace sonoria::daemon {
+namespace {
+
+HttpResponse json_answer(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse refusal(int status, const std::string& error) { return json_answer(status, {{"error", error}}); }
+
+// What a refused test call is told, in the words of the page.
+std::string refused_text(const std::string& reason) {
+  if (reason == "capacity") return "All lines are busy (calls.max_concurrent); try again when a call has ended.";
+  if (reason == "rate_limited") return "This number has called too often in the last hour; call as another number.";
+  if (reason == "blocked_caller") return "This number is on the blocked list (calls.blocked_callers); call as another number.";
+  if (reason == "shutting_down") return "The server is shutting down; try again in a moment.";
+  return "The call was not admitted (" + reason + ").";
+}
+
+}  // namespace
+
+void talk_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond) {
+  (void)c;
+  dashboard::TalkPage page;
+  for (const auto& o : database.orgs().list()) {
+    if (!auth::can_view(r.viewer, o.id)) continue;
+    page.orgs.emplace_back(o.slug, o.name);
+  }
+  page.org = r.param("org");
+  respond(html_page(200, dashboard::render_talk(r.frame("Talk to your assistant", "talk"), page)));
+}
+
+void start_talk(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond) {
+  (void)database;
+  const std::string slug = r.field("org");
+  auto profile = c.services.orgs.by_id_or_slug(slug);
+  // Another organization's assistant is "not here", as everything of it is.
+  if (slug.empty() || !profile || !auth::can_view(r.viewer, profile->id))
+    return respond(refusal(404, "There is no organization \"" + slug + "\" you may call."));
+  const std::string from = r.field("from");
+  if (!from.empty() && !org::is_e164(from))
+    return respond(refusal(400, "Call as: \"" + from + "\" is not a phone number in international form (expected "
+                                                          "+ and the country code, such as +15551234567), or leave it empty."));
+  start_test_call(c.services, {profile, from, r.viewer.username}, [respond](TestCallStarted started) {
+    if (!started.refused.empty()) return respond(refusal(503, refused_text(started.refused)));
+    respond(json_answer(200, {{"call_sid", started.call_sid},
+                              {"token", started.token},
+                              {"stream", k_test_call_stream_path},
+                              {"record", std::string(dashboard::k_prefix) + "/calls/" + started.call_sid}}));
+  });
+}
+
+}  // namespace sonoria::daemon
