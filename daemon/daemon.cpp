@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "core/audio/recording_file.hpp"
 #include "core/db/database.hpp"
 #include "core/engine/providers.hpp"
 #include "core/error.hpp"
@@ -29,6 +30,7 @@
 #include "daemon/read_pool.hpp"
 #include "daemon/call_summarizer.hpp"
 #include "daemon/webhook_sender.hpp"
+#include "daemon/recording_files.hpp"
 #include "daemon/routes.hpp"
 #include "daemon/test_call.hpp"
 
@@ -62,7 +64,7 @@ class Daemon::Impl {
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
         read_pool_(settings_.database),
-        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_)},
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_), recordings_},
         routes_(services_), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));
@@ -153,6 +155,7 @@ class Daemon::Impl {
     server_.start();
     if (dashboard_server_) dashboard_server_->start();
     start_reloader();
+    recordings_.start();
     webhooks_.start();
     summaries_.start_if_configured();
     reminders_.start_if_configured();
@@ -237,6 +240,7 @@ class Daemon::Impl {
       drain_timer_->expires_after(std::chrono::milliseconds(live.empty() ? 0 : 200));
       drain_timer_->async_wait([this](boost::system::error_code) {
         std::thread([this] {
+          recordings_.stop();  // before the writer: a finished recording is recorded
           writer_.flush_and_stop();
           log_info("shutdown.done", "", "all records written; exiting");
           std::lock_guard lock(stop_mutex_);
@@ -283,6 +287,7 @@ class Daemon::Impl {
     reminders_.stop();
     webhooks_.stop();  // before the writer: its last attempts are recorded
     read_pool_.stop();
+    recordings_.stop();
     writer_.flush_and_stop();
   }
 
@@ -291,6 +296,7 @@ class Daemon::Impl {
   OrgDirectory orgs_;
   Admission admission_;
   Metrics metrics_;
+  RecordingFiles recordings_{audio::recordings_directory(settings_.database.path), metrics_};
   CallRegistry calls_;
   InternTable<std::string> engine_texts_;
   DbWriter writer_;

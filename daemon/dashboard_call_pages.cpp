@@ -1,8 +1,16 @@
-// The dashboard's call pages: the list with its filters, one call, and the live event stream.
+// The dashboard's call pages: the list with its filters, one call, its recording, and the live
+// event stream.
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <memory>
 
+#include "core/audio/recording_file.hpp"
+#include "core/audio/wav.hpp"
 #include "core/auth/access.hpp"
+#include "core/dashboard/byte_range.hpp"
+#include "core/dashboard/html.hpp"
 #include "core/dashboard/call_page.hpp"
 #include "core/dashboard/calls_page.hpp"
 #include "core/db/database.hpp"
@@ -11,6 +19,7 @@
 #include "core/reports/pricing.hpp"
 #include "daemon/dashboard_request.hpp"
 #include "daemon/live_feed.hpp"
+#include "daemon/log.hpp"
 #include "daemon/services.hpp"
 
 namespace sonoria::daemon {
@@ -124,7 +133,56 @@ void call_page(DashboardContext& c, const DashboardRequest& r, const std::string
   data.messages = database.calls().messages(sid);
   if (const auto cost = reports::call_cost_micro_usd(*row, reports::prices_from(c.services.settings.pricing)); cost > 0)
     data.cost_micro_usd = cost;
+  if (row->recording)
+    data.recording_url = std::string(dashboard::k_prefix) + "/calls/" + dashboard::percent_encode(sid) + "/recording";
   respond(html_page(200, dashboard::render_call(r.frame("Call from " + row->from_number, "calls"), data)));
+}
+
+// The recording as a 16-bit PCM WAV made from the stored µ-law on the fly, a range at a time
+// (core/audio/recording_file.hpp): an hour-long call is never read whole for one request.
+void call_recording(DashboardContext& c, const DashboardRequest& r, const std::string& sid, db::Database& database,
+                    HttpResponder respond) {
+  auto row = database.queries().find(sid);
+  if (!row || !auth::can_view(r.viewer, row->organization_id) || !row->recording) return respond(not_found_page(r));
+  const auto file = audio::recordings_directory(c.services.settings.database.path) / *row->recording;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (!in || ec) {
+    log_warn("dashboard.recording_missing", sid, "the call's recording file cannot be read", {{"file", file.string()}});
+    return respond(not_found_page(r));
+  }
+  const std::uint64_t samples = size > audio::k_ulaw_wav_header_bytes ? size - audio::k_ulaw_wav_header_bytes : 0;
+  const std::uint64_t served = audio::served_wav_size(samples);
+  constexpr std::uint64_t k_piece = 1u << 20;
+  const auto range_header = r.http.header("range");
+  // Without a Range header (a download) the whole file, unless it is very long.
+  auto range = dashboard::read_byte_range(range_header, served, range_header ? k_piece : 64u << 20);
+  HttpResponse out;
+  out.content_type = "audio/wav";
+  out.headers.emplace_back("Accept-Ranges", "bytes");
+  out.headers.emplace_back("Cache-Control", "private, no-cache");
+  if (r.param("download") == "1")
+    out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + sid + ".wav\"");
+  if (range.kind == dashboard::ByteRange::Kind::unsatisfiable) {
+    out.status = 416;
+    out.headers.emplace_back("Content-Range", "bytes */" + std::to_string(served));
+    return respond(std::move(out));
+  }
+  const bool cut = range.kind == dashboard::ByteRange::Kind::whole && range.last + 1 < served;
+  const auto window = audio::samples_for_bytes(samples, range.first, range.last);
+  std::string ulaw(window.samples, '\xFF');
+  if (window.samples > 0) {
+    std::fseek(in.get(), static_cast<long>(audio::k_ulaw_wav_header_bytes + window.first_sample), SEEK_SET);
+    ulaw.resize(std::fread(ulaw.data(), 1, ulaw.size(), in.get()));
+  }
+  out.body = audio::served_wav_bytes(samples, range.first, range.last, ulaw);
+  if (range.kind == dashboard::ByteRange::Kind::partial || cut) {
+    out.status = 206;
+    out.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                  std::to_string(range.last) + "/" + std::to_string(served));
+  }
+  respond(std::move(out));
 }
 
 void live_stream(DashboardContext& c, const DashboardRequest& r, HttpResponder respond) {

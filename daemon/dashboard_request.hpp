@@ -66,6 +66,8 @@ void calls_page(DashboardContext& c, const DashboardRequest& r, db::Database& da
 void call_page(DashboardContext& c, const DashboardRequest& r, const std::string& sid, db::Database& database,
                HttpResponder respond);
 void analytics_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void call_recording(DashboardContext& c, const DashboardRequest& r, const std::string& sid, db::Database& database,
+                    HttpResponder respond);
 void live_stream(DashboardContext& c, const DashboardRequest& r, HttpResponder respond);
 void appointments_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
 void users_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);

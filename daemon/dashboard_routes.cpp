@@ -394,6 +394,13 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
       if (path == "/app/audit") return audit_page(context, r, database, respond);
       if (path == "/app/appointments") return appointments_page(context, r, database, respond);
       if (path == "/app/calls") return calls_page(context, r, database, respond);
+      static const std::string k_recording = "/recording";
+      if (path.rfind(k_calls, 0) == 0 && path.ends_with(k_recording) && path.size() > k_calls.size() + k_recording.size()) {
+        const std::string encoded = path.substr(k_calls.size(), path.size() - k_calls.size() - k_recording.size());
+        auto sid = twilio::parse_form("s=" + encoded);
+        if (encoded.find('/') != std::string::npos || !sid || sid->empty()) return respond(not_found_page(r));
+        return call_recording(context, r, sid->front().second, database, respond);
+      }
       if (path.rfind(k_calls, 0) == 0 && path.size() > k_calls.size() && path.find('/', k_calls.size()) == std::string::npos) {
         auto sid = twilio::parse_form("s=" + path.substr(k_calls.size()));
         if (!sid || sid->empty()) return respond(not_found_page(r));

@@ -9,18 +9,22 @@
 #include <functional>
 #include <utility>
 
+#include "core/audio/call_mix.hpp"
+#include "core/audio/recording_file.hpp"
 #include "core/call/bridge.hpp"
 #include "core/call/call_outcome.hpp"
 #include "core/call/call_record.hpp"
 #include "core/call/session_setup.hpp"
 #include "core/call/stages.hpp"
 #include "core/engine/providers.hpp"
+#include "core/twilio/base64.hpp"
 #include "daemon/call_actions.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/engine_link.hpp"
 #include "daemon/finished_call.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/recording_files.hpp"
 #include "daemon/twilio_leg.hpp"
 #include "daemon/ws_connection.hpp"
 
@@ -81,6 +85,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     if (auto* media = std::get_if<twilio::Media>(&*message)) {
       boost::asio::post(strand_, [self = shared_from_this(), ts = media->timestamp_ms, payload = std::string(media->payload)] {
         self->guard("media", [&] { self->bridge_->on_twilio_media(Clock::now(), ts, payload); });
+        self->record_caller(ts, payload);
       });
       return;
     }
@@ -125,6 +130,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
  private:
   // ---- setup ----
   void do_start() {
+    start_recording();
     const bool outbound = p_.direction == "outbound";
     actions_ = CallActions::create(s_, strand_, p_.call_sid, p_.profile,
                                    {outbound ? p_.to : p_.from, outbound ? p_.from : p_.to}, !p_.comeback,
@@ -316,9 +322,16 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     }
   }
 
-  void send_twilio_media(std::string_view payload_b64) override { congested(twilio_.send_media(payload_b64)); }
+  void send_twilio_media(std::string_view payload_b64) override {
+    if (recording_ && twilio_.attached())
+      if (auto ulaw = twilio::base64_decode(payload_b64)) recording_->mix.assistant(*ulaw);
+    congested(twilio_.send_media(payload_b64));
+  }
   void send_twilio_mark(std::string_view name) override { congested(twilio_.send_mark(name)); }
-  void send_twilio_clear() override { congested(twilio_.send_clear()); }
+  void send_twilio_clear() override {
+    if (recording_) recording_->mix.clear();
+    congested(twilio_.send_clear());
+  }
 
   void run_tool(const call::ToolRequest& request) override {
     std::weak_ptr<Impl> weak = shared_from_this();
@@ -391,9 +404,60 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   void post_record(db::Record record) { post_call_record(s_, p_.call_sid, std::move(record)); }
 
   // ---- end ----
+  // ---- the recording (assistant.record_calls): mixed here, written by RecordingFiles ----
+  struct Recording {
+    audio::CallMix mix;
+    std::string path;     // relative to the recordings directory
+    std::string pending;  // mixed, not yet handed to the writer
+    bool dropped = false;
+  };
+
+  void start_recording() {
+    if (!p_.profile->assistant.record_calls || p_.comeback) return;
+    const std::string day = db::format_timestamp(p_.started_at).substr(0, 10);
+    auto path = audio::recording_relative_path(p_.profile->organization.slug, day, p_.call_sid);
+    if (path.empty()) {
+      log_warn("recording.no_name", p_.call_sid, "the call cannot be recorded under this name");
+      return;
+    }
+    recording_ = std::make_unique<Recording>();
+    recording_->path = std::move(path);
+  }
+
+  void record_caller(int64_t at_ms, std::string_view payload_b64) {
+    if (!recording_ || finished_) return;
+    auto ulaw = twilio::base64_decode(payload_b64);
+    if (!ulaw) return;
+    recording_->mix.caller(at_ms, *ulaw);
+    recording_->pending += recording_->mix.take_ready();
+    if (recording_->pending.size() >= 8000) flush_recording();  // a second at a time
+  }
+
+  void flush_recording() {
+    if (!s_.recordings.append(recording_->path, std::move(recording_->pending)) && !recording_->dropped) {
+      recording_->dropped = true;
+      log_warn("recording.behind", p_.call_sid, "the recording writer is behind; part of this call's recording is lost");
+    }
+    recording_->pending.clear();
+  }
+
+  void finish_recording() {
+    if (!recording_) return;
+    recording_->pending += recording_->mix.take_rest();
+    flush_recording();
+    auto& writer = s_.writer;
+    s_.recordings.finish(recording_->path, [&writer, sid = p_.call_sid, path = recording_->path](
+                                               std::uint64_t samples, const std::string& error) {
+      if (!error.empty() || samples == 0) return;
+      writer.post(db::CallRecorded{sid, path, static_cast<int64_t>(samples / 8)});
+    });
+    recording_.reset();
+  }
+
   void finalize(const std::string& problem) {
     if (finished_) return;
     finished_ = true;
+    finish_recording();
     tick_.cancel();
     stream_timer_.cancel();
     if (engine_) engine_->close();
@@ -431,6 +495,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   bool stop_received_ = false;
   bool finished_ = false;
   call::EndFacts end_;  // what is known about how the call ends, gathered as it happens
+  std::unique_ptr<Recording> recording_;  // set while the call is being recorded
 };
 
 std::shared_ptr<MediaSession> MediaSession::create(Services& services, Params params) {

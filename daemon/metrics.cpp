@@ -59,6 +59,8 @@ std::string Metrics::render() const {
   counter("sonoria_frames_to_engine_total", "Caller audio frames relayed to the engine.", frames_to_engine.load());
   counter("sonoria_frames_to_caller_total", "Assistant audio messages relayed to Twilio.", frames_to_caller.load());
   counter("sonoria_dropped_frames_total", "Audio frames dropped by a full write queue.", dropped_frames.load());
+  counter("sonoria_recording_bytes_dropped_total", "Call recording audio (bytes) not written: the disk was slow, full or failing.",
+          recording_bytes_dropped.load());
   counter("sonoria_engine_errors_total", "Errors reported by or about the speech engine.", engine_errors.load());
   counter("sonoria_malformed_messages_total", "Malformed messages from a peer, logged and dropped.",
           malformed_messages.load());

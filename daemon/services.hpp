@@ -22,6 +22,7 @@ class Metrics;
 class DbWriter;
 class CallRegistry;
 class ReadPool;
+class RecordingFiles;
 struct GoogleAccount;
 
 struct Services {
@@ -46,6 +47,8 @@ struct Services {
   InternTable<engine::SessionConfig> engine_sessions;
   // The Google service account when google.credentials_file is set (booking.mode = "google").
   std::shared_ptr<const GoogleAccount> google;
+  // Where call recordings are written, off the io threads (assistant.record_calls).
+  RecordingFiles& recordings;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

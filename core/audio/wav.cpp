@@ -339,6 +339,32 @@ void write_ulaw_wav(const std::filesystem::path& file, std::string_view ulaw_8k)
   write_atomically(file, wav_file(k_format_ulaw, 8000, 8, true, chunks));
 }
 
+std::string ulaw_wav_header(std::uint32_t samples) {
+  std::string chunks = "fact";
+  put_u32(chunks, 4);
+  put_u32(chunks, samples);
+  chunks += "data";
+  put_u32(chunks, samples);
+  std::string out = wav_file(k_format_ulaw, 8000, 8, true, chunks);
+  // The RIFF size counts the data that follows the header (and its pad byte).
+  const std::uint64_t riff = out.size() - 8 + std::uint64_t{samples} + (samples % 2);
+  std::string size;
+  put_u32(size, static_cast<std::uint32_t>(std::min<std::uint64_t>(riff, 0xFFFFFFFFull)));
+  out.replace(4, 4, size);
+  return out;
+}
+
+std::string pcm_wav_header(std::uint32_t samples, std::uint32_t sample_rate) {
+  const std::uint32_t bytes = samples > 0x7FFFFFE0u ? 0x7FFFFFE0u * 2 : samples * 2;
+  std::string chunks = "data";
+  put_u32(chunks, bytes);
+  std::string out = wav_file(k_format_pcm, sample_rate, 16, false, chunks);
+  std::string size;
+  put_u32(size, static_cast<std::uint32_t>(out.size() - 8 + bytes));
+  out.replace(4, 4, size);
+  return out;
+}
+
 void write_pcm_wav(const std::filesystem::path& file, const PcmAudio& audio) {
   if (audio.sample_rate <= 0) {
     throw DataError(file.string() + ": cannot write audio with sample rate " + std::to_string(audio.sample_rate) +

@@ -45,6 +45,15 @@ std::string read_wav_as_ulaw8k(const std::filesystem::path& file);
 // naming the file when it cannot be written or the audio does not fit a WAV (over 4 GiB, or a
 // sample rate that is not positive).
 void write_ulaw_wav(const std::filesystem::path& file, std::string_view ulaw_8k);
+
+// Headers for audio written or served a piece at a time (call recordings): the header of an
+// 8 kHz µ-law WAV of `samples` (with its fact chunk; the data follows at once), and of a 16-bit
+// PCM mono WAV. A writer that does not know the length yet writes 0 and patches it at the end;
+// read_wav and players take a data chunk running to the end of the file.
+inline constexpr std::size_t k_ulaw_wav_header_bytes = 58;
+inline constexpr std::size_t k_pcm_wav_header_bytes = 44;
+std::string ulaw_wav_header(std::uint32_t samples);
+std::string pcm_wav_header(std::uint32_t samples, std::uint32_t sample_rate);
 void write_pcm_wav(const std::filesystem::path& file, const PcmAudio& audio);
 
 }  // namespace sonoria::audio

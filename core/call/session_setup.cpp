@@ -77,6 +77,18 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
     b.transfer_digit.clear();
     b.transfer_number.clear();
   }
+  // A recorded call says so before anything else; a caller back from an unanswered transfer has
+  // heard it already.
+  if (a.record_calls && !call.comeback_dial_status) {
+    const std::string notice = a.recording_notice.empty() ? org::k_default_recording_notice : a.recording_notice;
+    if (!b.greeting.empty()) {
+      b.greeting = notice + " " + b.greeting;
+    } else {
+      b.greeting_instruction = "First say exactly: \"" + notice + "\" Then " +
+                               (b.greeting_instruction.empty() ? std::string("greet the caller warmly.") : b.greeting_instruction);
+      b.greeting_words = notice + " " + b.greeting_words;
+    }
+  }
   b.max_duration = settings.calls.max_duration;
   b.silence_timeout = settings.calls.silence_timeout;
   b.engine_ready_timeout = settings.engine.connect_timeout + std::chrono::seconds(5);

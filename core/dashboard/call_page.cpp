@@ -116,7 +116,8 @@ std::string render_call(const Frame& frame, const CallPageData& data) {
   out += "</dl>";
   if (!data.recording_url.empty())
     out += "<section aria-labelledby=\"rec-heading\"><h2 id=\"rec-heading\">Recording</h2><audio controls preload=\"none\" src=\"" +
-           escape(data.recording_url) + "\"></audio></section>";
+           escape(data.recording_url) + "\"></audio> <a href=\"" + escape(data.recording_url) +
+           "?download=1\">Download (WAV)</a></section>";
   out += summary_section(c.summary_json);
 
   // Latency of each assistant turn, in the order they came.

@@ -17,7 +17,7 @@ const char* const k_columns =
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
     "c.output_audio_tokens, c.cached_tokens, c.greeting_latency_ms, COALESCE(c.turn_latencies_ms, '[]'), "
-    "c.finished_seq, c.engines, c.stages, c.summary_json, c.test_by";
+    "c.finished_seq, c.engines, c.stages, c.summary_json, c.test_by, c.recording, c.recording_ms";
 
 // A JSON array of strings as the database holds it; anything else in it is skipped.
 std::vector<std::string> parse_names_json(const std::string& text) {
@@ -57,6 +57,8 @@ CallRow read_row(const Statement& s) {
   r.stages = parse_names_json(s.text(27));
   r.summary_json = s.optional_text(28);
   r.test_by = s.optional_text(29);
+  r.recording = s.optional_text(30);
+  r.recording_ms = s.optional_int64(31);
   return r;
 }
 

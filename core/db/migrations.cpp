@@ -335,6 +335,13 @@ const char* const k_v12_schema = R"SQL(
 ALTER TABLE calls ADD COLUMN test_by TEXT;
 )SQL";
 
+// A call's recording (core/audio/recording_file.hpp): its file, relative to the recordings
+// directory beside the database, and its length. NULL = not recorded, or deleted by cleanup.
+const char* const k_v13_schema = R"SQL(
+ALTER TABLE calls ADD COLUMN recording TEXT;
+ALTER TABLE calls ADD COLUMN recording_ms INTEGER;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -370,6 +377,7 @@ const std::vector<Migration>& migrations() {
       {10, "dashboard users, sessions and the audit log", k_v10_schema},
       {11, "every saved version of each profile", k_v11_schema},
       {12, "test calls placed from the dashboard", k_v12_schema},
+      {13, "call recordings", k_v13_schema},
   };
   return all;
 }

@@ -134,8 +134,16 @@ struct WebhookAttempt {
   TimePoint at;
 };
 
+// A call's recording was written (daemon/recording_files.hpp): where, relative to the recordings
+// directory (core/audio/recording_file.hpp), and how long.
+struct CallRecorded {
+  std::string call_sid;
+  std::string path;
+  int64_t duration_ms = 0;
+};
+
 using Record = std::variant<CallOpened, CallAnswered, CallStatusReport, CallFinished, TranscriptEntry, CallEvent, WebhookAttempt, CallSummarized,
-                            MessageRecord>;
+                            MessageRecord, CallRecorded>;
 
 // Terminal call states never regress (protocols.md §1.5).
 bool is_terminal_status(std::string_view status);

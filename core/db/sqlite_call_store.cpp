@@ -96,6 +96,12 @@ void SqliteCallStore::apply(const CallSummarized& r) {
   s.run();
 }
 
+void SqliteCallStore::apply(const CallRecorded& r) {
+  Statement s(c_, "UPDATE calls SET recording = ?, recording_ms = ? WHERE call_sid = ?");
+  s.bind(1, r.path).bind(2, r.duration_ms).bind(3, r.call_sid);
+  s.run();
+}
+
 void SqliteCallStore::apply(const WebhookAttempt& r) {
   Statement s(c_,
               "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "

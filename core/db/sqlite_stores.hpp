@@ -125,6 +125,7 @@ class SqliteCallStore : public CallStore {
   void apply(const MessageRecord& r);
   void apply(const WebhookAttempt& r);
   void apply(const CallSummarized& r);
+  void apply(const CallRecorded& r);
   Connection& c_;
 };
 

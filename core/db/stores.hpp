@@ -168,6 +168,8 @@ struct CallRow {
   std::vector<std::string> stages;       // the call flow's stages reached, in order; empty without stages
   std::optional<std::string> summary_json;  // the post-call summary (reports/call_summary.hpp); null until made
   std::optional<std::string> test_by;    // a test call from the dashboard: the user who placed it
+  std::optional<std::string> recording;  // its recording, relative to the recordings directory; null = none
+  std::optional<int64_t> recording_ms;
 };
 
 class CallStore {

@@ -81,6 +81,9 @@ struct EngineOptions {
   bool operator==(const EngineOptions&) const = default;
 };
 
+// Said before the greeting when an assistant records its calls and names no notice of its own.
+inline constexpr const char* k_default_recording_notice = "This call is recorded.";
+
 struct Assistant {
   std::string name = "Ava";
   // The engines that may serve a call, in order: the first answers, the next take over when it
@@ -93,6 +96,10 @@ struct Assistant {
   std::string language = "en";     // ISO-639-1
   std::string personality;         // free text: tone and style
   std::string voicemail_message;   // left on answering machines (outbound calls)
+  // Calls are recorded (both sides, as the caller heard them) and the caller is told so first:
+  // `recording_notice`, or k_default_recording_notice when empty.
+  bool record_calls = false;
+  std::string recording_notice;
   // Keypad digit that transfers the caller straight to the first fallback number: "0"-"9", "*",
   // "#"; "off" disables it; "" uses the daemon's calls.transfer_digit.
   std::string transfer_digit;

@@ -138,6 +138,8 @@ void to_json(json& j, const Assistant& v) {
            {"personality", v.personality},
            {"voicemail_message", v.voicemail_message},
            {"transfer_digit", v.transfer_digit},
+           {"record_calls", v.record_calls},
+           {"recording_notice", v.recording_notice},
            {"vad", v.vad},
            {"openai", v.openai},
            {"deepgram", v.deepgram},
@@ -154,6 +156,8 @@ void from_json(const json& j, Assistant& v) {
   read(j, "personality", v.personality);
   read(j, "voicemail_message", v.voicemail_message);
   read(j, "transfer_digit", v.transfer_digit);
+  read(j, "record_calls", v.record_calls);
+  read(j, "recording_notice", v.recording_notice);
   read(j, "vad", v.vad);
   read(j, "openai", v.openai);
   read(j, "deepgram", v.deepgram);

@@ -259,7 +259,8 @@ class ProfileReader {
     const std::string base = "assistant";
     check_keys(t, base,
                {"name", "engine", "engines", "voice", "greeting", "model", "temperature", "language", "personality",
-                "voicemail_message", "transfer_digit", "vad", "openai", "deepgram", "ultravox"});
+                "voicemail_message", "transfer_digit", "record_calls", "recording_notice", "vad", "openai",
+                "deepgram", "ultravox"});
     text(t, "name", base, assistant.name);
     read_engines(t, assistant);
     text(t, "voice", base, assistant.voice);
@@ -270,6 +271,8 @@ class ProfileReader {
     text(t, "personality", base, assistant.personality);
     text(t, "voicemail_message", base, assistant.voicemail_message);
     text(t, "transfer_digit", base, assistant.transfer_digit);
+    flag(t, "record_calls", base, assistant.record_calls);
+    text(t, "recording_notice", base, assistant.recording_notice);
     if (const toml::table* vad = sub_table(t, "vad", base)) {
       const std::string vad_base = "assistant.vad";
       check_keys(*vad, vad_base, {"threshold", "prefix_padding_ms", "silence_duration_ms"});

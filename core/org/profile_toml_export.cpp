@@ -128,6 +128,8 @@ void write_assistant(TomlWriter& w, const Assistant& assistant) {
   w.optional_text("personality", assistant.personality);
   w.optional_text("voicemail_message", assistant.voicemail_message);
   w.optional_text("transfer_digit", assistant.transfer_digit);
+  if (assistant.record_calls) w.raw("record_calls", "true");
+  w.optional_text("recording_notice", assistant.recording_notice);
 
   w.section("[assistant.vad]");
   w.real("threshold", assistant.vad.threshold);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tests/fakes/fake_twilio_caller.hpp"
+#include "core/audio/wav.hpp"
 #include "core/dashboard/profile_form.hpp"
 #include "tests/integration/dashboard_harness.hpp"
 
@@ -494,4 +495,76 @@ TEST_CASE("a test call from the dashboard: for one's own organization, its strea
   CHECK(shown.body.find("<h1>Test call by ana</h1>") != std::string::npos);
   CHECK(d.get("/app/calls/" + sid, ben).status == 404);
   CHECK(d.get("/app/calls", ana).body.find("<span class=\"tag\">test</span>") != std::string::npos);
+}
+
+TEST_CASE("an owner turns recording on: the caller hears the notice, the call is recorded as heard and played back by range") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  auto page = d.get("/app/profile", ana);
+  auto values = stored_form(d, d.studio);
+  values["assistant.record_calls"] = "1";
+  REQUIRE(d.post("/app/profile", ana, profile_form_body(page.body, values)).status == 303);
+
+  d.engine.push_reply([] {
+    fakes::ScriptedReply r;
+    r.text = "This call is recorded. Thank you for calling Lotus Yoga Studio.";
+    r.audio_ms = 600;
+    return r;
+  }());
+  fakes::CallerOptions options;
+  options.allow_insecure_stream_url = true;
+  fakes::FakeTwilioCaller caller(options);
+  REQUIRE(caller.post_voice_webhook(d.origin + "/twilio/voice", test::k_public + "/twilio/voice").status == 200);
+  REQUIRE(caller.open_stream().ok);
+  REQUIRE(caller.wait_for([&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() >= 600 * 8; }, 10s));
+  for (int i = 0; i < 10; ++i) caller.send_silence(100);  // the greeting plays out
+  caller.send_audio(test::speech_bytes(400));
+  caller.send_silence(200);
+  caller.hang_up();
+
+  // The greeting the engine was asked to say starts with the notice.
+  bool notice = false;
+  for (const auto& e : d.engine.session(0).client_events) notice |= e.dump().find("This call is recorded.") != std::string::npos;
+  CHECK(notice);
+
+  const std::string sid = caller.call_sid();
+  std::optional<db::CallRow> row;
+  REQUIRE(caller.wait_for([&] {
+    db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
+    row = database.queries().find(sid);
+    return row && row->recording.has_value();
+  }, 10s));
+  CHECK(*row->recording == "lotus-yoga/" + row->started_at.substr(0, 10) + "/" + sid + ".wav");
+  CHECK(*row->recording_ms >= 1500);
+
+  const auto call_page = d.get("/app/calls/" + sid, ana);
+  CHECK(call_page.body.find("<audio controls preload=\"none\" src=\"/app/calls/" + sid + "/recording\">") != std::string::npos);
+
+  // The whole recording, as a PCM WAV: the greeting, then the caller's words, as the caller heard them.
+  auto whole = d.get("/app/calls/" + sid + "/recording", ana);
+  REQUIRE(whole.status == 200);
+  CHECK(whole.header("content-type") == "audio/wav");
+  CHECK(whole.header("accept-ranges") == "bytes");
+  const auto wav = audio::parse_wav(whole.body, "recording.wav");
+  CHECK(wav.sample_rate == 8000);
+  REQUIRE(wav.samples.size() >= 1500 * 8);
+  auto loud = [&](int from_ms, int to_ms) {
+    int n = 0;
+    for (int i = from_ms * 8; i < to_ms * 8 && i < static_cast<int>(wav.samples.size()); ++i) n += std::abs(wav.samples[static_cast<size_t>(i)]) > 500;
+    return n;
+  };
+  CHECK(loud(0, 600) > 600 * 8 / 2);      // the greeting
+  CHECK(loud(1050, 1350) > 300 * 8 / 2);  // the caller
+
+  // A range, as a player asks: exactly those bytes.
+  auto part = test::http_get(d.origin + "/app/calls/" + sid + "/recording", {{"Cookie", ana}, {"Range", "bytes=40-139"}});
+  CHECK(part.status == 206);
+  CHECK(part.header("content-range") == "bytes 40-139/" + std::to_string(whole.body.size()));
+  CHECK(part.body == whole.body.substr(40, 100));
+  auto beyond = test::http_get(d.origin + "/app/calls/" + sid + "/recording",
+                               {{"Cookie", ana}, {"Range", "bytes=" + std::to_string(whole.body.size()) + "-"}});
+  CHECK(beyond.status == 416);
+  // Nobody else's.
+  CHECK(d.get("/app/calls/" + sid + "/recording", d.sign_in("ben", k_password).first).status == 404);
+  CHECK(d.get("/app/calls/" + sid + "/recording").status == 303);
 }

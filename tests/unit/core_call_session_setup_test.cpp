@@ -196,6 +196,33 @@ TEST_CASE("an outbound call introduces the assistant, and not with the greeting 
         prompt::build_system_prompt(profile, call.now, options(true)));
 }
 
+TEST_CASE("a recorded call says so before anything else, in the assistant's words or the default") {
+  auto profile = lotus();
+  profile.assistant.record_calls = true;
+  auto b = setup_call(profile, config::Settings{}, inbound()).bridge;
+  CHECK(b.greeting == "This call is recorded. " + profile.assistant.greeting);
+  profile.assistant.recording_notice = "Calls are recorded for training.";
+  CHECK(setup_call(profile, config::Settings{}, inbound()).bridge.greeting.rfind("Calls are recorded for training. Thank", 0) == 0);
+
+  SUBCASE("no greeting of its own (and outbound): the instruction and the words start with the notice") {
+    auto call = inbound();
+    call.outbound = true;
+    b = setup_call(profile, config::Settings{}, call).bridge;
+    CHECK(b.greeting.empty());
+    CHECK(b.greeting_instruction.rfind("First say exactly: \"Calls are recorded for training.\" Then ", 0) == 0);
+    CHECK(b.greeting_words.rfind("Calls are recorded for training. Hello, this is Ava", 0) == 0);
+  }
+  SUBCASE("not recorded: no notice") {
+    profile.assistant.record_calls = false;
+    CHECK(setup_call(profile, config::Settings{}, inbound()).bridge.greeting == profile.assistant.greeting);
+  }
+  SUBCASE("back from an unanswered transfer: heard already") {
+    auto call = inbound();
+    call.comeback_dial_status = "no-answer";
+    CHECK(setup_call(profile, config::Settings{}, call).bridge.greeting_words.find("recorded") == std::string::npos);
+  }
+}
+
 TEST_CASE("a caller back from an unanswered transfer is greeted with an apology, and cannot be transferred again") {
   auto profile = lotus();
   auto call = inbound();

@@ -58,6 +58,8 @@ Calm.
 Short answers."""
 voicemail_message = "Please call us back."
 transfer_digit = "9"
+record_calls = true
+recording_notice = "Calls are recorded for training."
 
 [assistant.vad]
 threshold = 0.65

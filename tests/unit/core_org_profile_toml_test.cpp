@@ -340,3 +340,15 @@ TEST_CASE("engine and engines together, or an empty list, are refused") {
   CHECK(problems_in(k_org + "\n[assistant]\nengine = 3\n") ==
         "profiles/yoga.toml:8: assistant.engine: found an integer 3 (expected a string)");
 }
+
+TEST_CASE("recording is off unless the assistant says record_calls = true, and survives export") {
+  CHECK_FALSE(parse_profile_toml(k_org, "p.toml").assistant.record_calls);
+  const Profile p = parse_profile_toml(k_org + "[assistant]\nrecord_calls = true\nrecording_notice = \"We record calls.\"\n", "p.toml");
+  CHECK(p.assistant.record_calls);
+  CHECK(p.assistant.recording_notice == "We record calls.");
+  const Profile again = parse_profile_toml(export_profile_toml(p), "p.toml");
+  CHECK(again.assistant.record_calls);
+  CHECK(again.assistant.recording_notice == "We record calls.");
+  CHECK(problems_in(k_org + "[assistant]\nrecord_calls = \"yes\"\n") ==
+        "profiles/yoga.toml:7: assistant.record_calls: found a string \"yes\" (expected true or false)");
+}
