@@ -45,6 +45,7 @@ HttpServerOptions server_options(const config::Settings& s) {
   o.port = static_cast<uint16_t>(std::stoi(s.server.listen.substr(colon + 1)));
   o.tls_cert_file = s.server.tls_cert;
   o.tls_key_file = s.server.tls_key;
+  o.body_limit_for = [](std::string_view method, std::string_view path) { return DashboardRoutes::body_limit(method, path); };
   return o;
 }
 
@@ -98,12 +99,12 @@ class Daemon::Impl {
     }
     server_.add_websocket_route("/twilio/media",
                                 WsRoute{[this](const HttpRequest& r) { return routes_.accept_media_upgrade(r); },
-                                        [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
+                                        [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws), false); }});
     // A test call from the dashboard speaks the same protocol on the dashboard's address.
     (dashboard_server_ ? *dashboard_server_ : server_)
         .add_websocket_route(k_test_call_stream_path,
                              WsRoute{[](const HttpRequest& r) { return DashboardRoutes::accept_test_call_upgrade(r); },
-                                     [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws)); }});
+                                     [this](std::shared_ptr<WsConnection> ws) { routes_.on_media_open(std::move(ws), true); }});
   }
 
   ~Impl() {

@@ -134,6 +134,7 @@ void profile_page(DashboardContext& c, const DashboardRequest& r, db::Database& 
   page.values = dashboard::form_values(org::export_profile_toml(*t.profile));
   page.can_edit = auth::can_edit_profile(r.viewer, t.profile->id);
   page.base_version = current_version(database, t.profile->id);
+  if (r.viewer.role != auth::Role::admin) page.locked = dashboard::k_admin_only_inputs;
   respond(html_page(200, dashboard::render_profile_edit(r.frame("Profile", "profile"), page)));
 }
 
@@ -155,8 +156,17 @@ void save_profile(DashboardContext& c, const DashboardRequest& r, db::Database& 
     base = current_version(database, t.profile->id);
   }
   page.base_version = base;
+  // What only an admin changes stays as stored, whatever was sent (k_admin_only_inputs).
+  dashboard::FormValues submitted = r.form;
+  if (r.viewer.role != auth::Role::admin) {
+    page.locked = dashboard::k_admin_only_inputs;
+    submitted = dashboard::keep_locked(std::move(submitted), dashboard::form_values(org::export_profile_toml(*t.profile)),
+                                       page.locked);
+    page.values = submitted;
+    page.values.erase("csrf");
+  }
   // The same reading and rules as `sonoria org import`, on this read-pool thread.
-  auto read = dashboard::read_profile_form(r.form, t.profile->organization.slug);
+  auto read = dashboard::read_profile_form(submitted, t.profile->organization.slug);
   if (!read.profile) {
     page.errors = std::move(read.errors);
     page.general = std::move(read.general);
@@ -217,6 +227,7 @@ void roll_back_profile(DashboardContext& c, const DashboardRequest& r, int versi
   FormAgain again{r.viewer, r.session.csrf_token, {}};
   again.page.org = t.of;
   again.page.can_edit = true;
+  if (r.viewer.role != auth::Role::admin) again.page.locked = dashboard::k_admin_only_inputs;
   again.page.base_version = current_version(database, t.profile->id);
   if (!read.profile) {
     again.page.values = dashboard::form_values(old->profile_toml);
@@ -232,6 +243,12 @@ void roll_back_profile(DashboardContext& c, const DashboardRequest& r, int versi
   }
   read.profile->id = t.profile->id;
   read.profile->organization.slug = t.profile->organization.slug;
+  // An owner's roll back does not bring back numbers, tools or webhooks an admin has changed since.
+  if (r.viewer.role != auth::Role::admin) {
+    read.profile->organization.phone_numbers = t.profile->organization.phone_numbers;
+    read.profile->http_tools = t.profile->http_tools;
+    read.profile->webhooks = t.profile->webhooks;
+  }
   again.page.values = dashboard::form_values(old->profile_toml);
   save_on_writer(c, r, std::move(*read.profile), {r.viewer.username, "rolled back to version " + std::to_string(version)},
                  std::nullopt, std::move(again), "/profile/versions", "profile.rollback", std::move(respond));

@@ -9,6 +9,7 @@
 #include "core/auth/access.hpp"
 #include "core/db/user_store.hpp"
 #include "core/dashboard/layout.hpp"
+#include "core/dashboard/multipart.hpp"
 #include "daemon/http_message.hpp"
 #include "daemon/http_server.hpp"
 
@@ -28,6 +29,7 @@ struct DashboardRequest {
   std::map<std::string, std::string> query;  // decoded query parameters (first of each name)
   std::map<std::string, std::string> form;   // decoded form fields of a POST (first of each name)
   std::string notice;                        // from ?notice= after a redirect
+  std::vector<dashboard::FormPart> files;    // the files of a multipart POST (its text fields are in `form`)
 
   dashboard::Frame frame(std::string title, std::string active) const {
     dashboard::Frame f;
@@ -84,6 +86,9 @@ void profile_version_page(DashboardContext& c, const DashboardRequest& r, int ve
 void roll_back_profile(DashboardContext& c, const DashboardRequest& r, int version, db::Database& database,
                        HttpResponder respond);
 void prompt_preview_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void knowledge_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void upload_knowledge(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
+void remove_knowledge(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
 void talk_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
 void start_talk(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond);
 void cancel_appointment(DashboardContext& c, const DashboardRequest& r, const std::string& reference,

@@ -1,11 +1,13 @@
 #include "daemon/dashboard_routes.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/auth/password_hash.hpp"
 #include "core/auth/session_token.hpp"
 #include "core/dashboard/html.hpp"
 #include "core/dashboard/login_page.hpp"
+#include "core/dashboard/multipart.hpp"
 #include "core/db/database.hpp"
 #include "core/twilio/form.hpp"
 #include "daemon/dashboard_assets.hpp"
@@ -92,7 +94,8 @@ bool same_origin(const HttpRequest& request) {
 
 // Only a path of the dashboard itself: never another site ("//evil", "/\\evil", "https:…").
 std::string safe_next(const std::string& next) {
-  if (next.rfind("/app/", 0) != 0 || next.find("//") != std::string::npos || next.find('\\') != std::string::npos)
+  const bool control = std::any_of(next.begin(), next.end(), [](unsigned char c) { return c < 0x21 || c == 0x7F; });
+  if (next.rfind("/app/", 0) != 0 || next.find("//") != std::string::npos || next.find('\\') != std::string::npos || control)
     return "/app/calls";
   return next;
 }
@@ -144,6 +147,14 @@ DashboardRoutes::DashboardRoutes(Services& services) : s_(services), live_(std::
 DashboardRoutes::~DashboardRoutes() = default;
 
 void DashboardRoutes::stop() { live_->stop(); }
+
+std::size_t DashboardRoutes::body_limit(std::string_view method, std::string_view path) {
+  // A document for the knowledge base (at most 4 MiB, core/kb) in its multipart form.
+  if (method == "POST" && path == "/app/knowledge") return 5u << 20;
+  // The profile form of a large profile (stages, tools, many services).
+  if (path.rfind("/app/", 0) == 0) return 1u << 20;
+  return 64 * 1024;
+}
 
 bool DashboardRoutes::accept_test_call_upgrade(const HttpRequest& upgrade) {
   // A browser says where a WebSocket comes from: another site's page may not open one. (The
@@ -296,7 +307,21 @@ void DashboardRoutes::logout(const DashboardRequest& request, HttpResponder resp
 void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respond) {
   const bool is_post = request.method == "POST";
   auto query = fields_of(request.query);
-  auto form = is_post ? fields_of(request.body) : std::optional<std::map<std::string, std::string>>(std::map<std::string, std::string>{});
+  // A form with a file comes as multipart/form-data: its text fields join the others.
+  std::vector<dashboard::FormPart> files;
+  std::optional<std::map<std::string, std::string>> form;
+  const auto boundary = is_post ? dashboard::multipart_boundary(request.header("content-type").value_or("")) : std::nullopt;
+  if (boundary) {
+    if (auto parts = dashboard::parse_multipart(request.body, *boundary)) {
+      form.emplace();
+      for (auto& part : *parts) {
+        if (part.filename) files.push_back(std::move(part));
+        else form->emplace(part.name, std::move(part.data));
+      }
+    }
+  } else {
+    form = is_post ? fields_of(request.body) : std::optional<std::map<std::string, std::string>>(std::map<std::string, std::string>{});
+  }
   if (!query || !form) return respond(html_page(400, "malformed query or form\n"));
   if (is_post && !same_origin(request)) return respond(html_page(403, "cross-origin form refused\n"));
   const auto cookies = cookies_of(request);
@@ -315,6 +340,7 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
   const int64_t lifetime_s = std::chrono::duration_cast<std::chrono::seconds>(settings.session_lifetime).count();
   const bool secure_flag = secure_cookies();
   bool queued = s_.reads.post([this, shared_request, digest, respond, query = std::move(*query), form = std::move(*form),
+                               files = std::move(files),
                                idle_s, lifetime_s, secure_flag, wants_page](db::Database& database) mutable {
     const HttpRequest& http = *shared_request;
     try {
@@ -328,7 +354,7 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
         return respond(std::move(r));
       }
       auto& [session, user] = *found;
-      DashboardRequest r{http, {}, session, std::move(query), std::move(form), {}};
+      DashboardRequest r{http, {}, session, std::move(query), std::move(form), {}, std::move(files)};
       r.viewer.user_id = user.id;
       r.viewer.username = user.username;
       r.viewer.role = auth::parse_role(user.role).value_or(auth::Role::staff);
@@ -381,6 +407,8 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
       };
       if (http.method == "POST" && path == "/app/profile") return save_profile(context, r, database, respond);
       if (http.method == "POST" && path == "/app/talk") return start_talk(context, r, database, respond);
+      if (http.method == "POST" && path == "/app/knowledge") return upload_knowledge(context, r, database, respond);
+      if (http.method == "POST" && path == "/app/knowledge/remove") return remove_knowledge(context, r, database, respond);
       if (http.method == "POST") {
         if (auto version = version_in_path(k_rollback)) return roll_back_profile(context, r, *version, database, respond);
         return respond(not_found_page(r));
@@ -390,6 +418,7 @@ void DashboardRoutes::signed_in(const HttpRequest& request, HttpResponder respon
       if (auto version = version_in_path("")) return profile_version_page(context, r, *version, database, respond);
       if (path == "/app/profile/prompt") return prompt_preview_page(context, r, database, respond);
       if (path == "/app/talk") return talk_page(context, r, database, respond);
+      if (path == "/app/knowledge") return knowledge_page(context, r, database, respond);
       if (path == "/app/users") return users_page(context, r, database, respond);
       if (path == "/app/audit") return audit_page(context, r, database, respond);
       if (path == "/app/appointments") return appointments_page(context, r, database, respond);

@@ -192,7 +192,8 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     if (stopping_ || state_->stopping) return do_close();
     phase_ = Phase::reading;
     parser_.emplace();
-    parser_->body_limit(options_.body_limit);
+    body_limit_ = options_.body_limit;
+    parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
     lowest().expires_after(first_request_ ? options_.request_timeout : options_.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
@@ -204,6 +205,13 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   void on_read_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     if (parser_->is_done()) return on_request();
+    if (options_.body_limit_for) {
+      const auto& head = parser_->get();
+      std::string_view target(head.target().data(), head.target().size());
+      body_limit_ = options_.body_limit_for(std::string_view(head.method_string().data(), head.method_string().size()),
+                                            target.substr(0, target.find('?')));
+      parser_->body_limit(body_limit_);
+    }
     lowest().expires_after(options_.request_timeout);
     http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code body_ec, std::size_t) {
       if (body_ec) return self->on_read_error(body_ec);
@@ -219,7 +227,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     }
     if (parser_->is_header_done()) version_ = parser_->get().version();
     if (ec == http::error::body_limit) {
-      return send_error(413, "the request body is larger than " + std::to_string(options_.body_limit) + " bytes");
+      return send_error(413, "the request body is larger than " + std::to_string(body_limit_) + " bytes");
     }
     if (ec == http::error::header_limit) {
       return send_error(431, "the request head is larger than " + std::to_string(options_.header_limit) + " bytes");
@@ -257,8 +265,19 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     }
   }
 
+  // A header line break in a value would let whoever chose it add headers (or a body) of their
+  // own: such a response is never sent, whatever route made it.
+  static bool splits_headers(const HttpResponse& r) {
+    auto bad = [](const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; };
+    if (bad(r.content_type)) return true;
+    for (const auto& [name, value] : r.headers)
+      if (bad(name) || bad(value)) return true;
+    return false;
+  }
+
   void send(HttpResponse response) {
     if (phase_ != Phase::handling) return;
+    if (splits_headers(response)) response = HttpResponse{500, "text/plain", "internal error\n", {}, {}};
     if (response.open_stream) return start_stream(std::move(response));
     auto message = std::make_shared<http::response<http::string_body>>();
     const bool valid_status = response.status >= 100 && response.status <= 999;
@@ -414,6 +433,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::size_t body_limit_ = 0;  // the current request's (HttpServerOptions::body_limit_for)
   Phase phase_ = Phase::starting;
   unsigned version_ = 11;
   bool keep_alive_ = false;

@@ -21,6 +21,7 @@
 #include "daemon/media_session.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
+#include "daemon/test_call.hpp"
 #include "daemon/twiml_replies.hpp"
 #include "daemon/ws_connection.hpp"
 
@@ -50,7 +51,10 @@ std::string value_of(const twilio::FormParams& p, std::string_view name) {
 // message to the call's session. Lives as long as the connection's handlers.
 class StreamGate : public std::enable_shared_from_this<StreamGate> {
  public:
-  StreamGate(Services& s, std::shared_ptr<WsConnection> ws) : s_(s), ws_(std::move(ws)) {}
+  // `test_calls`: the dashboard's stream route, which takes test calls' tokens only (and the
+  // Twilio route takes no test call's).
+  StreamGate(Services& s, std::shared_ptr<WsConnection> ws, bool test_calls)
+      : s_(s), ws_(std::move(ws)), test_calls_(test_calls) {}
 
   void start() {
     auto self = shared_from_this();
@@ -88,7 +92,10 @@ class StreamGate : public std::enable_shared_from_this<StreamGate> {
     auto token = start->custom_parameters.find("token");
     std::shared_ptr<MediaSession> session;
     std::string why = "no token";
-    if (token != start->custom_parameters.end()) session = s_.calls.claim(token->second, &why);
+    if (token != start->custom_parameters.end()) {
+      if (is_test_call_token(token->second) != test_calls_) why = "a token of the other kind of call";
+      else session = s_.calls.claim(token->second, &why);
+    }
     if (!session) {
       // A call that already ended (its engine failed while the phone rang) gets the fallback from
       // the <Connect action> that follows this close; only a token that is wrong is suspicious.
@@ -116,6 +123,7 @@ class StreamGate : public std::enable_shared_from_this<StreamGate> {
   std::shared_ptr<WsConnection> ws_;
   std::shared_ptr<MediaSession> session_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
+  bool test_calls_ = false;
 };
 
 // Webhooks that depend on a session's end (the stream's close races the <Connect action>
@@ -427,6 +435,8 @@ bool Routes::accept_media_upgrade(const HttpRequest& upgrade) {
   return false;
 }
 
-void Routes::on_media_open(std::shared_ptr<WsConnection> ws) { std::make_shared<StreamGate>(s_, std::move(ws))->start(); }
+void Routes::on_media_open(std::shared_ptr<WsConnection> ws, bool test_calls) {
+  std::make_shared<StreamGate>(s_, std::move(ws), test_calls)->start();
+}
 
 }  // namespace sonoria::daemon

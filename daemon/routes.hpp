@@ -29,7 +29,8 @@ class Routes {
 
   void handle(HttpRequest request, HttpResponder respond);
   bool accept_media_upgrade(const HttpRequest& upgrade);
-  void on_media_open(std::shared_ptr<WsConnection> ws);
+  // A media stream opened: Twilio's (test_calls = false) or a dashboard test call's.
+  void on_media_open(std::shared_ptr<WsConnection> ws, bool test_calls);
   // Readiness: the writer is healthy and we are not draining.
   std::function<bool()> ready;
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/org/profile.hpp"
 #include "daemon/services.hpp"
@@ -29,6 +30,10 @@ struct TestCallStarted {
 // Any thread. `done` runs on the io_context once the call is registered (or refused); the
 // stream must then arrive within calls.stream_timeout, as a Twilio stream must.
 void start_test_call(Services& services, TestCallRequest request, std::function<void(TestCallStarted)> done);
+
+// A test call's token starts with 't' (a phone call's is hex): each stream route takes its own
+// kind only, so neither route can claim the other's calls.
+inline bool is_test_call_token(std::string_view token) { return !token.empty() && token.front() == 't'; }
 
 // The path the browser's stream connects to.
 inline constexpr const char* k_test_call_stream_path = "/app/talk/media";

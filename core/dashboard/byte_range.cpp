@@ -18,6 +18,7 @@ std::optional<std::uint64_t> number(std::string_view text) {
 
 ByteRange read_byte_range(std::optional<std::string_view> header, std::uint64_t size, std::uint64_t max_bytes) {
   ByteRange whole{ByteRange::Kind::whole, 0, size == 0 ? 0 : size - 1};
+  if (max_bytes > 0 && size > max_bytes) whole.last = max_bytes - 1;  // the caller answers 206 for the piece
   if (!header) return whole;
   std::string_view h = *header;
   while (!h.empty() && h.front() == ' ') h.remove_prefix(1);

@@ -17,7 +17,8 @@ struct ByteRange {
 };
 
 // The range of a body of `size` bytes that `header` (the Range header, if any) asks for, at most
-// `max_bytes` long: a longer partial range is cut short (the client asks for the rest next).
+// `max_bytes` long: a longer range, or a whole body, is cut short (answered as a partial range:
+// the client asks for the rest next).
 ByteRange read_byte_range(std::optional<std::string_view> header, std::uint64_t size, std::uint64_t max_bytes);
 
 }  // namespace sonoria::dashboard

@@ -28,6 +28,7 @@ std::string render_page(const Frame& frame, const std::string& main_html) {
     out += nav_link(frame, "analytics", "/analytics", "Analytics");
     out += nav_link(frame, "appointments", "/appointments", "Appointments");
     out += nav_link(frame, "profile", "/profile", "Profile");
+    out += nav_link(frame, "knowledge", "/knowledge", "Knowledge base");
     out += nav_link(frame, "talk", "/talk", "Talk to your assistant");
     if (auth::can_manage_users(v)) out += nav_link(frame, "users", "/users", "Users");
     if (v.role != auth::Role::staff) out += nav_link(frame, "audit", "/audit", "Audit log");

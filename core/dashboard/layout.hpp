@@ -11,7 +11,7 @@ namespace sonoria::dashboard {
 
 struct Frame {
   std::string title;             // the page's, before " · sonoria"
-  std::string active;            // the navigation entry to mark: calls, analytics, appointments, profile, talk, users, audit
+  std::string active;            // the navigation entry to mark: calls, analytics, appointments, profile, knowledge, talk, users, audit
   const auth::Viewer* viewer = nullptr;  // null for pages before sign-in
   std::string csrf;              // the session's CSRF token (the sign-out form)
   std::string notice;            // a one-line message at the top ("Saved."), or ""

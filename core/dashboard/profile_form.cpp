@@ -555,4 +555,20 @@ FormRead read_profile_form(const FormValues& values, const std::string& slug) {
   return out;
 }
 
+bool is_locked_input(const std::string& name, const std::vector<std::string>& locked) {
+  for (const auto& l : locked) {
+    if (name.compare(0, l.size(), l) != 0) continue;
+    if (name.size() == l.size() || name[l.size()] == '.' || name[l.size()] == '[' || name[l.size()] == '~') return true;
+  }
+  return false;
+}
+
+FormValues keep_locked(FormValues submitted, const FormValues& current, const std::vector<std::string>& locked) {
+  for (auto it = submitted.begin(); it != submitted.end();)
+    it = is_locked_input(it->first, locked) ? submitted.erase(it) : std::next(it);
+  for (const auto& [name, value] : current)
+    if (is_locked_input(name, locked)) submitted[name] = value;
+  return submitted;
+}
+
 }  // namespace sonoria::dashboard

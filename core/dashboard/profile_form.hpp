@@ -87,6 +87,18 @@ struct FormRead {
 // Reads a submitted form as a profile. `slug` is the organization's: the form cannot change it.
 FormRead read_profile_form(const FormValues& values, const std::string& slug);
 
+// What only the server's administrator changes, whatever an owner submits: the numbers the
+// organization answers (a number claimed is a caller taken from someone else), the business's own
+// HTTP tools (their headers may name the server's environment, "${OPENAI_API_KEY}", and their
+// URLs reach anywhere the server can) and webhooks (likewise). Input names or their prefixes.
+inline const std::vector<std::string> k_admin_only_inputs = {"organization.phone_numbers", "http_tools", "webhooks"};
+
+// True when `name` is `locked` or an input inside it ("http_tools[0].url" inside "http_tools").
+bool is_locked_input(const std::string& name, const std::vector<std::string>& locked);
+
+// `submitted` with every locked input replaced by `current`'s (added, changed and removed alike).
+FormValues keep_locked(FormValues submitted, const FormValues& current, const std::vector<std::string>& locked);
+
 // The input a TOML field belongs to: the field itself when it is an input, else the nearest
 // enclosing input ("hours.monday[1]" → "hours.monday"); "" when none encloses it.
 std::string input_for_field(const std::string& field);

@@ -49,6 +49,9 @@ class FormWriter {
       out += "<fieldset class=\"group\"><legend>" + escape(g.title) + "</legend>";
     }
     if (!g.help.empty()) out += "<p class=\"help\">" + escape(g.help) + "</p>";
+    if (depth == 0 && is_locked_input(path, page_.locked))
+      out += "<p class=\"muted locked\">Set by the server's administrator (they reach the server's network and "
+             "settings); shown here for reference.</p>";
     if (g.repeated) {
       const int n = item_count(page_.values, path);
       int shown = 0;
@@ -61,11 +64,13 @@ class FormWriter {
         out += fields(g, item, depth);
         const std::string remove = item + "~remove";
         out += "<div class=\"field checkbox\"><label><input type=\"checkbox\" name=\"" + escape(remove) +
-               "\" value=\"1\"" + (value_of(page_.values, remove) == "1" ? " checked" : "") + "> Remove this " +
+               "\" value=\"1\"" + (value_of(page_.values, remove) == "1" ? " checked" : "") +
+               (is_locked_input(remove, page_.locked) ? " disabled" : "") + "> Remove this " +
                escape(lower(g.item_title)) + "</label></div></fieldset>";
       }
       const std::string blank = path + "[" + std::to_string(n) + "]";
-      out += "<details class=\"item new\"><summary>Add " +
+      if (!is_locked_input(blank, page_.locked))
+        out += "<details class=\"item new\"><summary>Add " +
              article(g.item_title) + " " + escape(lower(g.item_title)) + "</summary>" + fields(g, blank, depth) +
              "</details>";
     } else {
@@ -135,6 +140,7 @@ class FormWriter {
     if (!f.help.empty()) described += id + "-help";
     if (invalid) described += (described.empty() ? "" : " ") + id + "-error";
     std::string attrs = " id=\"" + escape(id) + "\" name=\"" + escape(name) + "\"";
+    if (is_locked_input(name, page_.locked)) attrs += " disabled";
     if (!described.empty()) attrs += " aria-describedby=\"" + escape(described) + "\"";
     if (invalid) attrs += " aria-invalid=\"true\"";
     const bool wide = f.kind == K::long_text || f.kind == K::lines || f.kind == K::json || f.kind == K::headers ||

@@ -30,6 +30,7 @@ struct ProfileEditPage {
   bool can_edit = false;
   int base_version = 0;                       // the version the form was opened on
   std::string note;                           // "what changed", kept with the version
+  std::vector<std::string> locked;            // inputs shown but not editable here (k_admin_only_inputs for owners)
 };
 
 std::string render_profile_edit(const Frame& frame, const ProfileEditPage& page);

@@ -32,3 +32,10 @@ TEST_CASE("no header, other units, several ranges or nonsense: the whole body; b
   CHECK(read_byte_range("bytes=-0", 5000, 0).kind == Kind::unsatisfiable);
   CHECK(read_byte_range("bytes=0-", 0, 0).kind == Kind::unsatisfiable);
 }
+
+TEST_CASE("a whole body larger than the piece is cut to the piece too") {
+  auto r = read_byte_range(std::nullopt, 5000, 1024);
+  CHECK(r.kind == Kind::whole);
+  CHECK(r.last == 1023);  // the handler answers 206 with Content-Range for it
+  CHECK(read_byte_range("bytes=0-1,5-9", 5000, 1024).last == 1023);
+}

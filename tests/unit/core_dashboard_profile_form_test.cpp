@@ -399,3 +399,26 @@ TEST_CASE("input_for_field finds the enclosing input") {
   CHECK(input_for_field("stages") == "");
   CHECK(input_for_field("nonsense.key") == "");
 }
+
+TEST_CASE("what only an admin changes is kept as stored, whatever the form sent") {
+  const std::vector<std::string> locked = {"organization.phone_numbers", "http_tools", "webhooks"};
+  CHECK(is_locked_input("http_tools", locked));
+  CHECK(is_locked_input("http_tools[2].headers", locked));
+  CHECK(is_locked_input("http_tools[2]~remove", locked));
+  CHECK(is_locked_input("webhooks.call_end_url", locked));
+  CHECK_FALSE(is_locked_input("http_tools_extra", locked));
+  CHECK_FALSE(is_locked_input("organization.phone", locked));
+
+  FormValues current{{"organization.name", "A"}, {"organization.phone_numbers", "+15550001000"},
+                     {"http_tools[0].url", "https://crm.example/a"}, {"webhooks.call_end_url", ""}};
+  FormValues sent{{"organization.name", "B"}, {"organization.phone_numbers", "+15550009999"},
+                  {"http_tools[0].url", "http://169.254.169.254/"}, {"http_tools[1].url", "https://evil.example/"},
+                  {"http_tools[0]~remove", "1"}, {"webhooks.call_end_url", "https://evil.example/"}};
+  const auto kept = keep_locked(sent, current, locked);
+  CHECK(kept.at("organization.name") == "B");  // the owner's own change stands
+  CHECK(kept.at("organization.phone_numbers") == "+15550001000");
+  CHECK(kept.at("http_tools[0].url") == "https://crm.example/a");
+  CHECK(kept.count("http_tools[1].url") == 0);
+  CHECK(kept.count("http_tools[0]~remove") == 0);
+  CHECK(kept.at("webhooks.call_end_url").empty());
+}
