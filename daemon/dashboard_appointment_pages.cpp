@@ -3,6 +3,7 @@
 
 #include "core/auth/access.hpp"
 #include "core/booking/availability.hpp"
+#include "core/booking/icalendar.hpp"
 #include "core/booking/local_clock.hpp"
 #include "core/dashboard/local_time.hpp"
 #include "core/dashboard/appointments_page.hpp"
@@ -11,13 +12,14 @@
 #include "core/org/time_text.hpp"
 #include "daemon/appointment_api.hpp"
 #include "daemon/dashboard_request.hpp"
+#include "daemon/db_writer.hpp"
 #include "daemon/log.hpp"
+#include "daemon/org_directory.hpp"
 #include "daemon/services.hpp"
 
 namespace sonoria::daemon {
 
 void appointments_page(DashboardContext& c, const DashboardRequest& r, db::Database& database, HttpResponder respond) {
-  (void)c;
   dashboard::AppointmentsPage page;
   page.org = r.param("org");
   page.from = r.param("from");
@@ -57,8 +59,50 @@ void appointments_page(DashboardContext& c, const DashboardRequest& r, db::Datab
     std::sort(page.rows.begin(), page.rows.end(),
               [](const auto& a, const auto& b) { return a.appointment.starts_at < b.appointment.starts_at; });
   }
-  respond(html_page(page.error.empty() ? 200 : 400,
-                    dashboard::render_appointments(r.frame("Appointments", "appointments"), page)));
+  // The private feeds of the books this viewer runs (not staff: a feed's address outlives a
+  // user's removal).
+  std::vector<org::Profile> books;
+  bool missing_secret = false;
+  for (auto& profile : visible) {
+    if (profile.booking.mode != "built_in" || !auth::can_edit_profile(r.viewer, profile.id)) continue;
+    if (!page.org.empty() && profile.organization.slug != page.org) continue;
+    missing_secret |= c.services.orgs.signing_secret(profile.id).empty();
+    books.push_back(std::move(profile));
+  }
+  const bool several = visible.size() > 1;
+  std::vector<int64_t> book_ids;
+  for (const auto& b : books) book_ids.push_back(b.id);
+  auto answer = [&services = c.services, books = std::move(books), several, page = std::move(page),
+                 frame_viewer = r.viewer, csrf = r.session.csrf_token, notice = r.notice, respond]() mutable {
+    for (const auto& profile : books) {
+      const std::string secret = services.orgs.signing_secret(profile.id);
+      if (secret.empty()) continue;
+      const std::string& base = services.settings.server.public_url;
+      const std::string prefix = several ? profile.organization.name + ": " : "";
+      page.feeds.emplace_back(prefix + "every appointment", base + booking::feed_path(secret, profile.organization.slug, ""));
+      for (const auto& member : profile.team)
+        page.feeds.emplace_back(prefix + member.name, base + booking::feed_path(secret, profile.organization.slug,
+                                                                                 booking::member_slug(member.name)));
+    }
+    dashboard::Frame frame;
+    frame.title = "Appointments";
+    frame.active = "appointments";
+    frame.viewer = &frame_viewer;
+    frame.csrf = csrf;
+    frame.notice = notice;
+    respond(html_page(page.error.empty() ? 200 : 400, dashboard::render_appointments(frame, page)));
+  };
+  if (!missing_secret) return answer();
+  // A feed's token is made from the organization's signing secret: one that has none gets it now
+  // (on the writer), and the daemon learns it, so the feed answers.
+  auto shared = std::make_shared<decltype(answer)>(std::move(answer));
+  Services& services = c.services;
+  if (!services.writer.post_job([&services, shared, book_ids](db::Database& db) {
+        for (const int64_t id : book_ids) db.orgs().signing_secret(id);
+        services.orgs.replace(db.orgs().all(), db.knowledge().organizations_with_documents(), db.orgs().signing_secrets());
+        (*shared)();
+      }))
+    respond(html_page(503, "busy; retry shortly\n"));
 }
 
 void cancel_appointment(DashboardContext& c, const DashboardRequest& r, const std::string& reference,

@@ -21,7 +21,13 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
     std::optional<int64_t> organization_id;
     std::string last_sent;   // the data of the last `calls` event; "" = none yet
     int quiet_ticks = 0;
+    int age_ticks = 0;
   };
+
+  // A stream's session was checked when it opened: it is ended after this long, and the browser's
+  // EventSource reconnects through the session check, so a signed-out or removed user stops
+  // seeing callers within two minutes.
+  static constexpr int k_max_age_ticks = 120;
 
   explicit State(Services& s) : services(s), timer(s.io) {}
 
@@ -67,6 +73,10 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
       } else if (++sub.quiet_ticks >= 15) {
         ok = sub.sink->write(": still here\n\n");
         sub.quiet_ticks = 0;
+      }
+      if (ok && ++sub.age_ticks >= k_max_age_ticks) {
+        sub.sink->close();
+        ok = false;
       }
       if (!ok) sub.sink.reset();
     }

@@ -2,7 +2,8 @@
 // The dashboard's live calls: every open event stream (GET /app/live) gets the calls on the line
 // that its viewer may see, as a Server-Sent Event `calls` whenever that list changes, and a
 // comment every 15 s so a closed tab is noticed. The list comes from the CallRegistry (this
-// daemon's calls), sampled once a second while anyone watches.
+// daemon's calls), sampled once a second while anyone watches. A stream ends after two minutes
+// and the browser reconnects through the session check again.
 //
 // Threading: subscribe() and stop() from any thread; the sampling runs on the io_context.
 

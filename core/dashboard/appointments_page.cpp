@@ -11,6 +11,25 @@ std::string when(int64_t unix_seconds, const std::string& timezone) {
   return local_time_text(db::format_timestamp(db::TimePoint(std::chrono::seconds(unix_seconds))), timezone);
 }
 
+// The private calendar feeds, for those who may have them.
+std::string feeds_section(const AppointmentsPage& page) {
+  std::string out;
+  if (!page.feeds.empty()) {
+    out += "<section aria-labelledby=\"feeds-heading\"><h2 id=\"feeds-heading\">Calendar feeds</h2><p>Subscribe to "
+           "these in Google, Apple or Outlook calendars to see the book there. Anyone with a feed's address can read "
+           "its appointments: share it like a password (<code>sonoria org secret --rotate</code> replaces them all).</p>"
+           "<dl class=\"feeds\">";
+    int n = 0;
+    for (const auto& [what, url] : page.feeds) {
+      const std::string id = "feed-" + std::to_string(n++);
+      out += "<dt><label for=\"" + id + "\">" + escape(what) + "</label></dt><dd><input id=\"" + id +
+             "\" type=\"text\" readonly value=\"" + escape(url) + "\"></dd>";
+    }
+    out += "</dl></section>";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_appointments(const Frame& frame, const AppointmentsPage& page) {
@@ -26,7 +45,7 @@ std::string render_appointments(const Frame& frame, const AppointmentsPage& page
                       page.status) +
          "<button type=\"submit\">Show</button></form>";
   if (!page.error.empty()) out += "<p class=\"error\" role=\"alert\">" + escape(page.error) + "</p>";
-  if (page.rows.empty()) return render_page(frame, out + "<p class=\"empty\">No appointments in this period.</p>");
+  if (page.rows.empty()) return render_page(frame, out + "<p class=\"empty\">No appointments in this period.</p>" + feeds_section(page));
   out += "<table id=\"appointments\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Service</th>"
          "<th scope=\"col\">With</th><th scope=\"col\">Where</th><th scope=\"col\">Customer</th>"
          "<th scope=\"col\">Reference</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th>"
@@ -47,7 +66,9 @@ std::string render_appointments(const Frame& frame, const AppointmentsPage& page
              "<button type=\"submit\" class=\"danger\">Cancel</button></form>";
     out += "</td></tr>";
   }
-  return render_page(frame, out + "</tbody></table>");
+  out += "</tbody></table>";
+  return render_page(frame, out + feeds_section(page));
 }
+
 
 }  // namespace sonoria::dashboard

@@ -26,6 +26,8 @@ struct AppointmentsPage {
   std::vector<std::pair<std::string, std::string>> organizations;  // (slug, name)
   std::vector<AppointmentRow> rows;
   std::string error;
+  // Private iCalendar feeds to subscribe to (owners and admins): (what, URL).
+  std::vector<std::pair<std::string, std::string>> feeds;
 };
 
 std::string render_appointments(const Frame& frame, const AppointmentsPage& page);

@@ -672,3 +672,30 @@ TEST_CASE("the knowledge base in the dashboard: an owner adds, finds and removes
   CHECK(d.get("/app/knowledge", ana).body.find("workshops.md") == std::string::npos);
   CHECK(d.post("/app/knowledge/remove", ana, "csrf=" + csrf + "&source=faq").status == 404);
 }
+
+TEST_CASE("an owner of a built-in book finds its private calendar feeds on the appointments page; staff do not") {
+  Dashboard d;
+  const std::string ana = d.sign_in("ana", k_password).first;
+  CHECK(d.get("/app/appointments", ana).body.find("Calendar feeds") == std::string::npos);  // a booking link, no book
+  auto values = stored_form(d, d.studio);
+  values["booking.mode"] = "built_in";
+  auto saved = d.post("/app/profile", ana, profile_form_body(d.get("/app/profile", ana).body, values));
+  REQUIRE_MESSAGE(saved.status == 303, saved.body.substr(0, 2000));
+  CHECK(saved.header("location").find("Saved%20as%20version%202") != std::string::npos);
+  CHECK(stored_form(d, d.studio).at("booking.mode") == "built_in");
+  const auto page = d.get("/app/appointments", ana).body;
+  REQUIRE(page.find("Calendar feeds") != std::string::npos);
+  std::smatch m;
+  REQUIRE(std::regex_search(page, m, std::regex("value=\"" + test::k_public + "(/calendar/[0-9a-f]{32}/lotus-yoga\\.ics)\"")));
+  auto feed = d.get(m[1].str());
+  CHECK(feed.status == 200);
+  CHECK(feed.body.rfind("BEGIN:VCALENDAR", 0) == 0);
+  // A feed for each team member too.
+  CHECK(page.find("/lotus-yoga/maya-chen.ics") != std::string::npos);
+  // Staff see the book but get no address that would outlive their account.
+  {
+    db::Database database(d.settings.database, db::SchemaCheck::require_current);
+    Dashboard::add(database, "cleo", "staff", d.studio);
+  }
+  CHECK(d.get("/app/appointments", d.sign_in("cleo", k_password).first).body.find("Calendar feeds") == std::string::npos);
+}
