@@ -236,6 +236,17 @@ void DashboardRoutes::login(const HttpRequest& request, HttpResponder respond) {
              {{"user", username}, {"remote", address}});
     return respond(std::move(r));
   }
+  // Each check is tens of milliseconds of scrypt on the read pool: a burst of sign-ins (before any
+  // failure is counted) must not take the pool from every other page.
+  if (password_checks_->fetch_add(1) >= k_max_password_checks) {
+    password_checks_->fetch_sub(1);
+    form.error = "Too many sign-ins at once. Try again in a second.";
+    HttpResponse r = login_form(429, form, secure_flag);
+    r.headers.emplace_back("Retry-After", "1");
+    return respond(std::move(r));
+  }
+  // Given back when the job is done with (run, or refused by a full pool), whatever path it took.
+  std::shared_ptr<void> check_slot(nullptr, [checks = password_checks_](void*) { checks->fetch_sub(1); });
   const auto& settings = s_.settings.dashboard;
   const auto user_agent = std::string(request.header("user-agent").value_or("")).substr(0, 200);
   auto* writer = &s_.writer;
@@ -247,6 +258,7 @@ void DashboardRoutes::login(const HttpRequest& request, HttpResponder respond) {
     auto user = database.users().find_by_username(username);
     // The same scrypt work whether or not the user exists: timing names no usernames.
     const bool ok = user ? auth::verify_password(password, user->password_hash) : (auth::verify_nothing(password), false);
+    check_slot.reset();
     if (!ok) {
       throttle->failed(username, address, std::chrono::steady_clock::now());
       log_warn("dashboard.login_failed", "", "sign-in failed", {{"user", username}, {"remote", address}});

@@ -21,6 +21,7 @@
 // Threading: handle() runs on a connection strand and never blocks: the session check and the
 // page's reads run as one ReadPool job; sign-in and sign-out write through the DbWriter.
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,9 @@ class DashboardRoutes {
 
   Services& s_;
   auth::LoginThrottle throttle_;
+  // Password checks under way on the read pool, at most k_max_password_checks.
+  static constexpr int k_max_password_checks = 4;
+  std::shared_ptr<std::atomic<int>> password_checks_ = std::make_shared<std::atomic<int>>(0);
   std::unique_ptr<LiveFeed> live_;
 };
 

@@ -238,3 +238,27 @@ TEST_CASE("browser: the owner talks to the assistant from the dashboard, heard b
   CHECK(call.status == "completed");
   CHECK(call.turns >= 2);
 }
+
+TEST_CASE("browser: every page fits a phone's screen: nothing wider than the window but a table scrolled in its box") {
+  test::Dashboard d;
+  test::BrowserOptions phone;
+  phone.width = 390;
+  phone.height = 844;
+  test::Browser browser(phone);
+  sign_in(browser, d, "ana");
+  const std::vector<std::string> pages = {"/app/calls", "/app/calls/" + d.studio_calls[1].sid, "/app/analytics",
+                                          "/app/appointments", "/app/profile", "/app/profile/versions",
+                                          "/app/profile/prompt", "/app/knowledge", "/app/talk", "/app/audit"};
+  for (const auto& path : pages) {
+    browser.go(d.origin + path);
+    REQUIRE(browser.wait_until("return document.readyState === 'complete';"));
+    const auto width = browser.run("return [document.documentElement.scrollWidth, window.innerWidth];");
+    CHECK_MESSAGE(width[0].get<int>() <= width[1].get<int>(),
+                  path << ": " << width.dump() << " "
+                       << browser.run("return [...document.querySelectorAll('body *')].filter(e => "
+                                      "e.getBoundingClientRect().right > window.innerWidth && !e.closest('table')).slice(0, 4)"
+                                      ".map(e => e.tagName + '.' + e.className + '#' + e.id);").dump());
+  }
+  browser.go(d.origin + "/app/calls");
+  maybe_screenshot(browser, "calls-phone");
+}
