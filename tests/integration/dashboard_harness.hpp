@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <regex>
+#include <thread>
 
 #include "core/auth/password_hash.hpp"
 #include "core/dashboard/html.hpp"
@@ -24,6 +26,16 @@ namespace sonoria::test {
 using namespace std::chrono_literals;
 
 inline const std::string k_password = "open sesame 42";
+
+// Polls `done` (what the daemon's writer has stored, say) every 20 ms until true or `timeout`.
+inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
 
 // A daemon with two organizations (the yoga studio and the dental clinic), 30 seeded calls each,
 // and three users: ana (owner of the studio), ben (staff of the clinic), root (admin).

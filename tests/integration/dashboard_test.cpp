@@ -498,11 +498,11 @@ TEST_CASE("a test call from the dashboard: for one's own organization, its strea
   CHECK(caller.stream().close_reason() == "transfer to +15550001001");
 
   // Stored like a phone call, marked as ana's test.
-  REQUIRE(caller.wait_for([&] {
+  REQUIRE(test::eventually([&] {
     db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
     auto call = database.queries().find(sid);
     return call && call->ended_at.has_value();
-  }, 10s));
+  }));
   db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
   const auto call = *database.queries().find(sid);
   CHECK(call.test_by == std::optional<std::string>("ana"));
@@ -546,11 +546,11 @@ TEST_CASE("an owner turns recording on: the caller hears the notice, the call is
 
   const std::string sid = caller.call_sid();
   std::optional<db::CallRow> row;
-  REQUIRE(caller.wait_for([&] {
+  REQUIRE(test::eventually([&] {
     db::Database database(d.settings.database, db::SchemaCheck::require_current, true);
     row = database.queries().find(sid);
     return row && row->recording.has_value();
-  }, 10s));
+  }));
   CHECK(*row->recording == "lotus-yoga/" + row->started_at.substr(0, 10) + "/" + sid + ".wav");
   CHECK(*row->recording_ms >= 1500);
 
