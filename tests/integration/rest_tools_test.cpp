@@ -19,11 +19,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string k_account = "AC0123456789abcdef0123456789abcdef";
-const std::string k_token = "auth-token-secret";
+const std::string k_rest_account = "AC0123456789abcdef0123456789abcdef";
+const std::string k_rest_token = "auth-token-secret";
 
-twilio::RestAccount account_for(const fakes::FakeTwilioRest& fake, const std::string& token = k_token) {
-  return {fake.base_url(), k_account, k_account, token};
+twilio::RestAccount account_for(const fakes::FakeTwilioRest& fake, const std::string& token = k_rest_token) {
+  return {fake.base_url(), k_rest_account, k_rest_account, token};
 }
 
 template <class Result>
@@ -58,8 +58,8 @@ struct CliUser {
     env = {{"HOME", home.path().string()},
            {"SONORIA_CONFIG", config.string()},
            {"SONORIA_DB", (home / "sonoria.db").string()},
-           {"TWILIO_ACCOUNT_SID", k_account},
-           {"TWILIO_AUTH_TOKEN", k_token},
+           {"TWILIO_ACCOUNT_SID", k_rest_account},
+           {"TWILIO_AUTH_TOKEN", k_rest_token},
            {"SONORIA_TWILIO_API_BASE_URL", fake.base_url()}};
     REQUIRE(run({"migrate"}).exit_code == 0);
     auto imported = run({"org", "import", (test::source_dir() / "examples" / "yoga-studio.toml").string()});
@@ -71,7 +71,7 @@ struct CliUser {
 }  // namespace
 
 TEST_CASE("a message is sent with Basic auth and Twilio's form fields, and its resource read back") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   auto result = send_sms(account_for(fake), "+15551112222");
   REQUIRE(result.ok());
   CHECK(result.value->sid.rfind("SM", 0) == 0);
@@ -79,22 +79,22 @@ TEST_CASE("a message is sent with Basic auth and Twilio's form fields, and its r
   auto requests = fake.requests();
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].method == "POST");
-  CHECK(requests[0].target == "/2010-04-01/Accounts/" + k_account + "/Messages.json");
+  CHECK(requests[0].target == "/2010-04-01/Accounts/" + k_rest_account + "/Messages.json");
   CHECK(requests[0].authenticated);
   CHECK(requests[0].content_type == "application/x-www-form-urlencoded");
   CHECK(requests[0].form == twilio::FormParams{{"To", "+15551112222"}, {"From", "+15550001000"}, {"Body", "Your link"}});
 }
 
 TEST_CASE("an API key authenticates with the account SID still in the path") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.add_api_key("SK0123456789abcdef0123456789abcdef", "key-secret");
-  twilio::RestAccount account{fake.base_url(), k_account, "SK0123456789abcdef0123456789abcdef", "key-secret"};
+  twilio::RestAccount account{fake.base_url(), k_rest_account, "SK0123456789abcdef0123456789abcdef", "key-secret"};
   REQUIRE(send_sms(account, "+15551112222").ok());
   CHECK(fake.requests()[0].auth_user == "SK0123456789abcdef0123456789abcdef");
 }
 
 TEST_CASE("429 is retried with backoff until it goes through") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.rate_limit_next(2);
   auto result = send_sms(account_for(fake), "+15551112222");
   REQUIRE(result.ok());
@@ -103,7 +103,7 @@ TEST_CASE("429 is retried with backoff until it goes through") {
 }
 
 TEST_CASE("429 past the deadline gives up with the rate-limit error") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.rate_limit_next(1000);
   twilio::RestClientOptions options;
   options.deadline = 300ms;
@@ -114,7 +114,7 @@ TEST_CASE("429 past the deadline gives up with the rate-limit error") {
 }
 
 TEST_CASE("a 400 is not retried and names Twilio's code and what to do") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   auto result = send_sms(account_for(fake), "5551234");
   REQUIRE_FALSE(result.ok());
   CHECK(result.attempts == 1);
@@ -123,7 +123,7 @@ TEST_CASE("a 400 is not retried and names Twilio's code and what to do") {
 }
 
 TEST_CASE("trial accounts and bad credentials are explained") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.set_unverified_numbers({"+15553334444"});
   auto trial = send_sms(account_for(fake), "+15553334444");
   REQUIRE(trial.error);
@@ -137,7 +137,7 @@ TEST_CASE("trial accounts and bad credentials are explained") {
 }
 
 TEST_CASE("a 5xx on a create whose first attempt took effect is not sent twice") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   // The fake creates the message, then its answer is lost: simulate by a 500 on a later request
   // while checking: first create fails with 500 before taking effect, second succeeds.
   fake.fail_next(1, 500, true, "Messages.json");
@@ -151,7 +151,7 @@ TEST_CASE("a 5xx on a create whose first attempt took effect is not sent twice")
 }
 
 TEST_CASE("a create whose answer was lost is found by listing instead of being repeated") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   REQUIRE(send_sms(account_for(fake), "+15551112222").ok());  // as if this answer had been lost…
   fake.drop_next(1, "Messages.json");
   // …the same message again after a dropped connection matches the earlier one by To and Body.
@@ -162,7 +162,7 @@ TEST_CASE("a create whose answer was lost is found by listing instead of being r
 }
 
 TEST_CASE("updating a call to completed and with transfer TwiML reaches the fake as Twilio expects") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.register_call("CA0123456789abcdef0123456789abcdef");
   twilio::UpdateCall transfer{"<Response><Dial callerId=\"+15550001000\" timeout=\"20\">+15557654321</Dial></Response>", "", ""};
   auto moved = run<twilio::CallResult>(account_for(fake), [&](twilio::RestClient& c, auto done) {
@@ -199,7 +199,7 @@ TEST_CASE("the HTTP client reports a refused connection and a bad URL as values"
 }
 
 TEST_CASE("sonoria sms sends from the organization's number, prints the SID and records the message") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   CliUser u(fake);
   auto r = u.run({"sms", "--to", "+15551112222", "--body", "See you Tuesday", "--org", "lotus-yoga"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -217,7 +217,7 @@ TEST_CASE("sonoria sms sends from the organization's number, prints the SID and 
 }
 
 TEST_CASE("sonoria sms failures exit non-zero with Twilio's code and a plain explanation") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.set_unverified_numbers({"+15553334444"});
   CliUser u(fake);
   auto invalid = u.run({"sms", "--to", "12345", "--body", "hi", "--org", "lotus-yoga"});
@@ -235,26 +235,26 @@ TEST_CASE("sonoria sms failures exit non-zero with Twilio's code and a plain exp
 }
 
 TEST_CASE("sonoria sms --dry-run prints the request with Authorization redacted and sends nothing") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   CliUser u(fake);
   auto r = u.run({"sms", "--to", "+15551112222", "--body", "hi", "--org", "lotus-yoga", "--dry-run"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(r.out.find("POST " + fake.base_url() + "/Accounts/" + k_account + "/Messages.json") != std::string::npos);
+  CHECK(r.out.find("POST " + fake.base_url() + "/Accounts/" + k_rest_account + "/Messages.json") != std::string::npos);
   CHECK(r.out.find("Authorization: Basic [redacted]") != std::string::npos);
   CHECK(r.out.find("To=+15551112222") != std::string::npos);
-  CHECK(r.out.find(k_token) == std::string::npos);
+  CHECK(r.out.find(k_rest_token) == std::string::npos);
   CHECK(fake.request_count() == 0);
 }
 
 TEST_CASE("sonoria call dials with the voice URL and status callbacks, then refuses within the cooldown") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   CliUser u(fake, "[calls.outbound]\nallowed_numbers = [\"+15557654321\"]\ncooldown = \"5m\"\n");
   auto r = u.run({"call", "+15557654321", "--org", "lotus-yoga", "--machine-detection"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out.rfind("CA", 0) == 0);
   auto requests = fake.requests();
   REQUIRE(requests.size() == 1);
-  CHECK(requests[0].target == "/2010-04-01/Accounts/" + k_account + "/Calls.json");
+  CHECK(requests[0].target == "/2010-04-01/Accounts/" + k_rest_account + "/Calls.json");
   CHECK(*twilio::form_value(requests[0].form, "Url") == "https://voice.example.com/twilio/voice?org=1");
   CHECK(*twilio::form_value(requests[0].form, "StatusCallback") == "https://voice.example.com/twilio/status");
   CHECK(*twilio::form_value(requests[0].form, "MachineDetection") == "DetectMessageEnd");
@@ -267,7 +267,7 @@ TEST_CASE("sonoria call dials with the voice URL and status callbacks, then refu
 }
 
 TEST_CASE("sonoria call refuses numbers outside the allow-list and malformed numbers, without dialling") {
-  fakes::FakeTwilioRest fake(k_account, k_token);
+  fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   CliUser u(fake);
   auto r = u.run({"call", "+15557654321", "--org", "lotus-yoga"});
   CHECK(r.exit_code == 4);

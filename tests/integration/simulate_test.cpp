@@ -36,7 +36,7 @@ using test::k_public;
 using test::k_token;
 const std::string k_number = "+15550001000";  // the example profile's number
 
-fakes::ScriptedReply reply(std::string text, int audio_ms) {
+fakes::ScriptedReply simulated_reply(std::string text, int audio_ms) {
   fakes::ScriptedReply r;
   r.text = std::move(text);
   r.audio_ms = audio_ms;
@@ -131,7 +131,7 @@ Run run(simulate::CallPlan plan, simulate::LoadOptions options = {}, std::ostrea
 
 TEST_CASE("a simulated call hears the greeting, records exactly what the engine sent, and hangs up") {
   Daemon d;
-  d.engine.push_reply(reply("Thanks for calling Lotus Yoga, how can I help?", 800));
+  d.engine.push_reply(simulated_reply("Thanks for calling Lotus Yoga, how can I help?", 800));
   auto plan = d.plan();
   plan.record = true;
   auto r = run(plan);
@@ -156,9 +156,9 @@ TEST_CASE("a simulated call hears the greeting, records exactly what the engine 
 
 TEST_CASE("scripted --say turns reach the engine byte for byte, each after the assistant has finished") {
   Daemon d;
-  d.engine.push_reply(reply("Hello, Lotus Yoga.", 600));
-  d.engine.push_reply(reply("We open at seven on Saturday.", 1000));
-  d.engine.push_reply(reply("You are welcome, goodbye.", 400));
+  d.engine.push_reply(simulated_reply("Hello, Lotus Yoga.", 600));
+  d.engine.push_reply(simulated_reply("We open at seven on Saturday.", 1000));
+  d.engine.push_reply(simulated_reply("You are welcome, goodbye.", 400));
   const std::string question = audio::synthesize_ulaw8k("What time do you open on Saturday?");
   const std::string thanks = audio::synthesize_ulaw8k("Thank you.");
   auto plan = d.plan();
@@ -196,11 +196,11 @@ TEST_CASE("scripted --say turns reach the engine byte for byte, each after the a
 
 TEST_CASE("when sonoria ends the stream the connect action and the status callback follow, as from Twilio") {
   Daemon d;
-  d.engine.push_reply(reply("Hello!", 400));
-  fakes::ScriptedReply transfer = reply("Let me connect you to the front desk.", 600);
+  d.engine.push_reply(simulated_reply("Hello!", 400));
+  fakes::ScriptedReply transfer = simulated_reply("Let me connect you to the front desk.", 600);
   transfer.function_calls.push_back(fakes::ScriptedFunctionCall{"transfer_call", R"({"reason":"wants a person"})", ""});
   d.engine.push_reply(transfer);
-  d.engine.push_reply(reply("Transferring you now.", 200));
+  d.engine.push_reply(simulated_reply("Transferring you now.", 200));
   auto plan = d.plan();
   plan.turns = std::make_shared<const std::vector<simulate::Turn>>(
       std::vector<simulate::Turn>{simulate::Turn::speech("a person please", audio::synthesize_ulaw8k("A person, please."))});
@@ -244,9 +244,9 @@ TEST_CASE("a wrong auth token is refused by the daemon and reported as a webhook
 
 TEST_CASE("sonoria simulate --say --audio --record --json through the binary: JSON lines, a WAV of what was heard") {
   Daemon d;
-  d.engine.push_reply(reply("Hello, Lotus Yoga.", 600));
-  d.engine.push_reply(reply("We open at seven.", 800));
-  d.engine.push_reply(reply("Goodbye.", 400));
+  d.engine.push_reply(simulated_reply("Hello, Lotus Yoga.", 600));
+  d.engine.push_reply(simulated_reply("We open at seven.", 800));
+  d.engine.push_reply(simulated_reply("Goodbye.", 400));
   const auto heard = d.dir / "heard.wav";
   const auto question = d.dir / "question.wav";
   const std::string question_audio = simulate::speech_noise(900, 7);
@@ -282,7 +282,7 @@ TEST_CASE("sonoria simulate --say --audio --record --json through the binary: JS
 
 TEST_CASE("a keypress turn in the human log: the daemon transfers on 0 and the simulator would dial") {
   Daemon d;
-  d.engine.push_reply(reply("Hello, Lotus Yoga.", 600));
+  d.engine.push_reply(simulated_reply("Hello, Lotus Yoga.", 600));
   auto r = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7),
                               "--to", k_number, "--dtmf", "0", "--pause", "0.2s"},
                              {{"HOME", d.dir.path().string()}, {"TWILIO_AUTH_TOKEN", k_token}});
@@ -299,8 +299,8 @@ TEST_CASE("a keypress turn in the human log: the daemon transfers on 0 and the s
 TEST_CASE("with the REST API on, the simulator shows what Twilio cannot see: tool calls, the transcript, the record") {
   const std::string api_token = "sim-api-token-0123456789abcdef";
   Daemon d([&](config::Settings& s) { s.api.tokens = {api_token}; });
-  d.engine.push_reply(reply("Hello, Lotus Yoga.", 600));
-  fakes::ScriptedReply bye = reply("Goodbye!", 400);
+  d.engine.push_reply(simulated_reply("Hello, Lotus Yoga.", 600));
+  fakes::ScriptedReply bye = simulated_reply("Goodbye!", 400);
   bye.function_calls.push_back(fakes::ScriptedFunctionCall{"end_call", R"({"reason":"caller is done"})", ""});
   d.engine.push_reply(bye);
   auto r = test::run_sonoria({"--config", d.config_file("[api]\ntokens = [\"" + api_token + "\"]\n").string(),
@@ -335,7 +335,7 @@ TEST_CASE("sonoria simulate without an auth token exits 3 and says how to sign o
 
 TEST_CASE("a load of 20 probed calls connects them all and loses no frame") {
   Daemon d;
-  d.engine.set_default_reply(reply("Sure.", 400));
+  d.engine.set_default_reply(simulated_reply("Sure.", 400));
   auto r = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7),
                               "--to", k_number, "--calls", "20", "--duration", "3s", "--ramp", "1s", "--probe",
                               "--json"},
