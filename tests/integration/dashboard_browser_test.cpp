@@ -157,17 +157,17 @@ TEST_CASE("browser: the owner mistypes the hours, reads why beside the field, co
 
 namespace {
 
-// What Chromium's fake microphone plays from the moment the page gets it: three seconds of
+// What Chromium's fake microphone plays from the moment the page gets it: four seconds of
 // silence (the greeting plays meanwhile), a second and a half of a voice-like tone (a 180 Hz
 // fundamental with harmonics), then silence.
 std::filesystem::path caller_wav(const std::filesystem::path& dir) {
   audio::PcmAudio pcm;
   pcm.sample_rate = 16000;
   const double pi = std::acos(-1.0);
-  for (int i = 0; i < 16000 * 7; ++i) {
+  for (int i = 0; i < 16000 * 8; ++i) {
     const double t = i / 16000.0;
     double v = 0;
-    if (t >= 3.0 && t < 4.5)
+    if (t >= 4.0 && t < 5.5)
       for (int h = 1; h <= 4; ++h) v += std::sin(2 * pi * 180 * h * t) / h;
     pcm.samples.push_back(static_cast<int16_t>(v * 9000));
   }
