@@ -6,6 +6,7 @@
 #include "core/dashboard/talk_page.hpp"
 #include "core/db/database.hpp"
 #include "core/org/profile_validate.hpp"
+#include "daemon/api_routes.hpp"
 #include "daemon/dashboard_request.hpp"
 #include "daemon/org_directory.hpp"
 #include "daemon/test_call.hpp"
@@ -13,15 +14,7 @@
 namespace sonoria::daemon {
 namespace {
 
-HttpResponse json_answer(int status, const nlohmann::json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body.dump();
-  return r;
-}
-
-HttpResponse refusal(int status, const std::string& error) { return json_answer(status, {{"error", error}}); }
+HttpResponse refusal(int status, const std::string& error) { return api_json(status, {{"error", error}}); }
 
 // What a refused test call is told, in the words of the page.
 std::string refused_text(const std::string& reason) {
@@ -58,7 +51,7 @@ void start_talk(DashboardContext& c, const DashboardRequest& r, db::Database& da
                                                           "+ and the country code, such as +15551234567), or leave it empty."));
   start_test_call(c.services, {profile, from, r.viewer.username}, [respond](TestCallStarted started) {
     if (!started.refused.empty()) return respond(refusal(503, refused_text(started.refused)));
-    respond(json_answer(200, {{"call_sid", started.call_sid},
+    respond(api_json(200, {{"call_sid", started.call_sid},
                               {"token", started.token},
                               {"stream", k_test_call_stream_path},
                               {"record", std::string(dashboard::k_prefix) + "/calls/" + started.call_sid}}));

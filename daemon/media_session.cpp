@@ -429,7 +429,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     auto ulaw = twilio::base64_decode(payload_b64);
     if (!ulaw) return;
     recording_->mix.caller(at_ms, *ulaw);
-    recording_->pending += recording_->mix.take_ready();
+    recording_->mix.take_ready(recording_->pending);
     if (recording_->pending.size() >= 8000) flush_recording();  // a second at a time
   }
 
@@ -443,7 +443,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
 
   void finish_recording() {
     if (!recording_) return;
-    recording_->pending += recording_->mix.take_rest();
+    recording_->mix.take_rest(recording_->pending);
     flush_recording();
     auto& writer = s_.writer;
     s_.recordings.finish(recording_->path, [&writer, sid = p_.call_sid, path = recording_->path](

@@ -25,9 +25,8 @@ void CallMix::clear() {
   if (assistant_.size() > caller_.size()) assistant_.resize(caller_.size());
 }
 
-std::string CallMix::take(std::size_t samples) {
-  std::string out;
-  out.reserve(samples);
+void CallMix::take(std::size_t samples, std::string& out) {
+  out.reserve(out.size() + samples);
   for (std::size_t i = 0; i < samples; ++i) {
     int sum = 0;
     if (!caller_.empty()) {
@@ -41,11 +40,22 @@ std::string CallMix::take(std::size_t samples) {
     out.push_back(static_cast<char>(linear_to_ulaw(static_cast<std::int16_t>(std::clamp(sum, -32768, 32767)))));
   }
   base_ += static_cast<std::int64_t>(samples);
+}
+
+void CallMix::take_ready(std::string& out) { take(caller_.size(), out); }
+
+void CallMix::take_rest(std::string& out) { take(std::max(caller_.size(), assistant_.size()), out); }
+
+std::string CallMix::take_ready() {
+  std::string out;
+  take_ready(out);
   return out;
 }
 
-std::string CallMix::take_ready() { return take(caller_.size()); }
-
-std::string CallMix::take_rest() { return take(std::max(caller_.size(), assistant_.size())); }
+std::string CallMix::take_rest() {
+  std::string out;
+  take_rest(out);
+  return out;
+}
 
 }  // namespace sonoria::audio

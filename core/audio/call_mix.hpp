@@ -23,15 +23,17 @@ class CallMix {
   // The caller's side dropped what had not been played.
   void clear();
 
-  // The mixed µ-law up to the caller's clock, taken out.
+  // The mixed µ-law up to the caller's clock, taken out (appended to `out`, or returned).
+  void take_ready(std::string& out);
   std::string take_ready();
   // Everything left (the call ended: what was queued is taken as played).
+  void take_rest(std::string& out);
   std::string take_rest();
   // Samples taken out so far.
   std::int64_t taken() const { return base_; }
 
  private:
-  std::string take(std::size_t samples);
+  void take(std::size_t samples, std::string& out);
 
   std::int64_t base_ = 0;             // the sample both queues start at
   std::deque<std::int16_t> caller_;   // placed caller samples from base_
