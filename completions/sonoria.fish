@@ -57,7 +57,7 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a export-tra
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a analytics -d 'Call totals, outcomes, latency and estimated cost'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a calls -d 'List calls or show one with its transcript'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a backup -d 'Copy the database consistently while it is in use'
-complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'Delete old transcripts, events and messages'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a cleanup -d 'Delete old transcripts, events, messages and recordings'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a simulate -d 'Play Twilio against a running sonoria'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l since -x -d 'Calls started at or after (date, ISO time, 7d)'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l engine -x -a 'openai deepgram ultravox' -d 'Only calls this engine served'
