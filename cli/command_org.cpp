@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/daemon_notice.hpp"
 #include "cli/output_file.hpp"
 #include "core/error.hpp"
 #include "core/org/profile_toml.hpp"
@@ -51,6 +52,7 @@ void register_org(CLI::App& app, Context& context) {
     int64_t id = database.orgs().upsert(profile, {"cli", "imported from " + opts->file});
     std::cout << (existed ? "updated" : "created") << " organization " << id << " (" << profile.organization.slug
               << "): " << profile.organization.name << "\n";
+    tell_running_daemon(context.settings(), std::cout, std::cerr);
   });
 
   auto* exp = org->add_subcommand("export", "Print an organization's profile as TOML (imports back unchanged)");
@@ -97,8 +99,10 @@ void register_org(CLI::App& app, Context& context) {
     const auto profile = find_organization(database, opts->key);
     // Printed only here, on request: the receivers need it to verify X-Sonoria-Signature.
     std::cout << database.orgs().signing_secret(profile.id, opts->rotate) << "\n";
-    if (opts->rotate)
-      std::cerr << "rotated: a running daemon signs with the new secret within 15 seconds; update the receivers\n";
+    if (opts->rotate) {
+      std::cerr << "rotated: update the receivers\n";
+      tell_running_daemon(context.settings(), std::cerr, std::cerr);
+    }
   });
 }
 

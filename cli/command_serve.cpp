@@ -15,6 +15,7 @@ void register_serve(CLI::App& app, Context& context) {
   cmd->callback([&context, listen] {
     if (!listen->empty()) context.extra_flags.emplace_back("server.listen", *listen);
     daemon::Daemon daemon(context.settings());
+    daemon.set_config_source([&context] { return context.load_fresh().settings; });
     int code = daemon.run();
     if (code != 0) throw UserError("the daemon stopped with an error", static_cast<ExitCode>(code));
   });

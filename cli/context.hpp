@@ -22,6 +22,8 @@ struct Context {
 
   // The effective settings; throws DataError for a bad config.
   const config::LoadedSettings& loaded();
+  // Reads the configuration again, from the same file, environment and flags (a daemon's reload).
+  config::LoadedSettings load_fresh() const;
   const config::Settings& settings() { return loaded().settings; }
   // Opens the database with the schema this build knows (run `sonoria migrate` otherwise).
   db::Database open_database(db::SchemaCheck check = db::SchemaCheck::require_current, bool read_only = false);

@@ -11,6 +11,8 @@ find_package(date REQUIRED)
 # espeak-ng synthesises `sonoria simulate --say` turns; it ships a pkg-config file, not a CMake one.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ESPEAK_NG REQUIRED IMPORTED_TARGET espeak-ng)
+# libsystemd: sd_notify (readiness, reload, watchdog, drain) and socket activation in daemon/.
+pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # Asio and Beast are compiled once, in core/net/asio_impl.cpp; everything that includes
 # them links this target to get the same configuration.

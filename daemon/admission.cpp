@@ -16,6 +16,12 @@ const char* admit_reason(Admit a) {
 Admission::Admission(Limits limits)
     : limits_(std::move(limits)), blocked_(limits_.blocked_callers.begin(), limits_.blocked_callers.end()) {}
 
+void Admission::set_limits(Limits limits) {
+  std::lock_guard lock(mutex_);
+  limits_ = std::move(limits);
+  blocked_ = std::set<std::string>(limits_.blocked_callers.begin(), limits_.blocked_callers.end());
+}
+
 Admit Admission::admit(const std::string& caller, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   if (draining_) return Admit::draining;

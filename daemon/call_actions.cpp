@@ -491,6 +491,22 @@ void CallActions::transfer(const std::string& number) {
   });
 }
 
+void CallActions::hand_off(std::string twiml, std::function<void(bool)> done) {
+  if (!rest_ || rest_requested_ || test_call_) {
+    boost::asio::post(strand_, [done = std::move(done)] { done(false); });
+    return;
+  }
+  rest_requested_ = true;
+  twilio::UpdateCall update;
+  update.twiml = std::move(twiml);
+  rest_->update_call(call_sid_, update, [self = shared_from_this(), done = std::move(done)](twilio::CallResult result) {
+    const bool ok = result.ok() || (result.error && result.error->call_already_ended());
+    self->record_rest("handoff_by_rest", "fallback at the drain deadline", ok, result.attempts,
+                      result.error ? result.error->describe() : "");
+    done(ok);
+  });
+}
+
 void CallActions::record_rest(const std::string& what, const std::string& detail_text, bool done, int attempts,
                               const std::string& error) {
   nlohmann::json detail = {{"ok", done}, {"attempts", attempts}};

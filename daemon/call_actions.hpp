@@ -61,6 +61,11 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   // of these per call; an already-ended call counts as done. Without REST credentials: nothing.
   void hang_up(const std::string& why);
   void transfer(const std::string& number);
+  // The daemon's drain deadline: replace the call's TwiML with `twiml` (the fallback), whatever
+  // the stream is doing. `done(true)` once Twilio took it (or the call had already ended), on the
+  // call's strand; false when it could not be done (no REST credentials, a test call, Twilio
+  // refused or did not answer), and then the caller is still on the stream.
+  void hand_off(std::string twiml, std::function<void(bool)> done);
 
   static constexpr std::chrono::milliseconds k_slow_after{1500};
 

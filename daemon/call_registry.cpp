@@ -25,7 +25,7 @@ void CallRegistry::add(const std::string& call_sid, const std::string& token, st
   auto stage = std::move(entry.stage);  // a comeback keeps what the earlier stage left
   if (!entry.token.empty()) tokens_.erase(entry.token);  // the earlier stage's token opens nothing new
   entry = Entry{token, std::move(session), std::nullopt, std::nullopt, std::move(profile), std::move(to_number),
-                std::move(stage), {}};
+                std::move(stage), {}, false};
   tokens_[token] = call_sid;
 }
 
@@ -64,12 +64,14 @@ std::shared_ptr<MediaSession> CallRegistry::claim(const std::string& token, std:
   return call->second.session;
 }
 
-void CallRegistry::finished(const std::string& call_sid, std::optional<call::Disposition> disposition) {
+void CallRegistry::finished(const std::string& call_sid, std::optional<call::Disposition> disposition,
+                            bool action_expected) {
   std::vector<std::function<void()>> waiters;
   {
     std::lock_guard lock(mutex_);
     auto it = calls_.find(call_sid);
     if (it == calls_.end()) return;
+    it->second.action_awaited = action_expected;
     // The token stays known until the entry expires, so a stream that arrives late is told why.
     it->second.session.reset();
     if (disposition) it->second.disposition = std::move(disposition);
@@ -77,6 +79,20 @@ void CallRegistry::finished(const std::string& call_sid, std::optional<call::Dis
     waiters.swap(it->second.waiters);
   }
   for (auto& waiter : waiters) waiter();
+}
+
+void CallRegistry::action_asked(const std::string& call_sid) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_.find(call_sid);
+  if (it != calls_.end()) it->second.action_awaited = false;
+}
+
+size_t CallRegistry::actions_awaited(Clock::time_point now, std::chrono::milliseconds grace) const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& [sid, e] : calls_)
+    if (e.action_awaited && e.finished_at && now - *e.finished_at < grace) ++n;
+  return n;
 }
 
 void CallRegistry::decided(const std::string& call_sid, call::Disposition disposition) {

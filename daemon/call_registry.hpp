@@ -51,9 +51,16 @@ class CallRegistry {
   // The session decided how the call goes on after its stream (before the stream closes).
   void decided(const std::string& call_sid, call::Disposition disposition);
   // The session ended; `disposition`, if given, replaces a decided one (kept, it answers
-  // connect-done for a while). Runs the call's when_finished() handlers on the calling thread,
-  // after the registry is updated (and after the session stored its stage).
-  void finished(const std::string& call_sid, std::optional<call::Disposition> disposition);
+  // connect-done for a while). `action_expected`: Twilio will ask for the <Connect action> next.
+  // Runs the call's when_finished() handlers on the calling thread, after the registry is updated
+  // (and after the session stored its stage).
+  void finished(const std::string& call_sid, std::optional<call::Disposition> disposition,
+                bool action_expected = false);
+  // The <Connect action> of the call has been asked for (and is being answered).
+  void action_asked(const std::string& call_sid);
+  // Calls whose session ended with a decision Twilio has not yet asked for, within `grace` of
+  // their end: a daemon that is shutting down stays to answer them.
+  size_t actions_awaited(Clock::time_point now, std::chrono::milliseconds grace) const;
   // `handler` runs once the call's session has ended: at once (on this thread) when it has or the
   // call is unknown, else from finished(). It must not block; post real work elsewhere.
   void when_finished(const std::string& call_sid, std::function<void()> handler);
@@ -79,6 +86,7 @@ class CallRegistry {
     std::string to_number;
     std::optional<StageRecord> stage;
     std::vector<std::function<void()>> waiters;
+    bool action_awaited = false;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry> calls_;             // by call SID

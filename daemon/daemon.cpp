@@ -5,10 +5,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
+#include <set>
 #include <cstdlib>
 #include <thread>
 
 #include "core/audio/recording_file.hpp"
+#include "core/config/loader.hpp"
 #include "core/db/database.hpp"
 #include "core/engine/providers.hpp"
 #include "core/error.hpp"
@@ -19,6 +21,7 @@
 #include "daemon/dashboard_routes.hpp"
 #include "daemon/google_book.hpp"
 #include "daemon/call_registry.hpp"
+#include "daemon/control_socket.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/log.hpp"
@@ -32,13 +35,15 @@
 #include "daemon/webhook_sender.hpp"
 #include "daemon/recording_files.hpp"
 #include "daemon/routes.hpp"
+#include "daemon/systemd_notifier.hpp"
 #include "daemon/test_call.hpp"
 
 namespace sonoria::daemon {
 namespace {
 
-HttpServerOptions server_options(const config::Settings& s) {
+HttpServerOptions server_options(const config::Settings& s, int inherited_fd) {
   HttpServerOptions o;
+  o.inherited_fd = inherited_fd;
   auto colon = s.server.listen.rfind(':');
   o.host = s.server.listen.substr(0, colon);
   if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
@@ -66,14 +71,15 @@ class Daemon::Impl {
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
         read_pool_(settings_.database),
         services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_), recordings_},
-        routes_(services_), api_(settings_, read_pool_), server_(io_, server_options(settings)) {
+        routes_(services_), api_(settings_, read_pool_),
+        server_(io_, server_options(settings, inherited_fd(""))) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));
     });
     api_.set_appointment_cancel_handler([this](const std::string& reference, const HttpRequest& r, HttpResponder respond) {
       handle_appointment_cancel(services_, reference, r, std::move(respond));
     });
-    routes_.ready = [this] { return !admission_.draining() && writer_.failed_batches() == 0; };
+    routes_.not_ready = [this] { return not_ready_reason(); };
     const bool own_dashboard_address = !settings_.dashboard.listen.empty();
     server_.set_handler([this, own_dashboard_address](HttpRequest r, HttpResponder respond) {
       if (ApiRoutes::is_api_path(r.path)) return api_.handle(r, std::move(respond));
@@ -82,7 +88,7 @@ class Daemon::Impl {
       routes_.handle(std::move(r), std::move(respond));
     });
     if (own_dashboard_address) {
-      HttpServerOptions options = server_options(settings_);
+      HttpServerOptions options = server_options(settings_, inherited_fd("dashboard"));
       auto colon = settings_.dashboard.listen.rfind(':');
       options.host = settings_.dashboard.listen.substr(0, colon);
       if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
@@ -155,6 +161,7 @@ class Daemon::Impl {
       log_warn("startup.no_numbers", "", "no organization answers any number yet (sonoria org import FILE.toml)");
     server_.start();
     if (dashboard_server_) dashboard_server_->start();
+    control_.emplace(control_socket_path(settings_.database), [this](std::string_view command) { return control(command); });
     start_reloader();
     recordings_.start();
     webhooks_.start();
@@ -163,6 +170,8 @@ class Daemon::Impl {
     const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
+    systemd_.ready();
+    start_watchdog();
     log_info("startup.listening", "", "sonoria is answering calls",
              {{"listen", settings_.server.listen}, {"port", std::to_string(server_.port())},
               {"public_url", settings_.server.public_url}, {"tls", server_.serves_tls() ? "on" : "off"},
@@ -172,6 +181,21 @@ class Daemon::Impl {
   }
 
   uint16_t port() const { return server_.port(); }
+  void set_config_source(std::function<config::Settings()> reread) { reread_config_ = std::move(reread); }
+  std::string reload_now() { return reload(true); }
+
+  int inherited_fd(const std::string& name) const {
+    for (const auto& socket : inherited_)
+      if (socket.name == name || (name.empty() && socket.name != "dashboard")) return socket.fd;
+    return -1;
+  }
+
+  // Why the daemon would not take a new call now ("" when it would): /readyz's answer.
+  std::string not_ready_reason() const {
+    if (admission_.draining()) return "draining";
+    if (writer_.failed_batches() > 0) return "database writes are failing";
+    return "";
+  }
   uint16_t dashboard_port() const { return dashboard_server_ ? dashboard_server_->port() : server_.port(); }
 
   void request_stop() {
@@ -188,9 +212,15 @@ class Daemon::Impl {
 
   int run() {
     start();
-    boost::asio::signal_set signals(io_, SIGTERM, SIGINT);
+    boost::asio::signal_set signals(io_, SIGTERM, SIGINT, SIGHUP);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
       if (ec) return;
+      if (sig == SIGHUP) {
+        log_info("reload.signal", "", "SIGHUP received: reloading the configuration and the organizations");
+        request_full_reload();
+        signals.async_wait(on_signal);
+        return;
+      }
       if (draining_) {
         log_warn("shutdown.forced", "", "second signal: exiting at once");
         std::_Exit(1);
@@ -217,62 +247,176 @@ class Daemon::Impl {
     }
   }
 
+  // SIGTERM: no new call is started here (/readyz says "draining", a new caller is sent to the
+  // fallback), but the listener stays open for the calls in progress and their webhooks. At the
+  // drain deadline the calls still running are handed to the fallback; once nothing is left to
+  // answer (the last <Connect action> served), the writer is flushed and the daemon exits 0.
+  // WatchdogSec=: pinged from the event loop, so a loop that stops turning gets the daemon restarted.
+  void start_watchdog() {
+    const auto interval = systemd_.watchdog_interval();
+    if (!interval) return;
+    watchdog_timer_.emplace(io_);
+    ping_watchdog(*interval / 2);
+  }
+
+  void ping_watchdog(std::chrono::microseconds every) {
+    systemd_.watchdog();
+    watchdog_timer_->expires_after(every);
+    watchdog_timer_->async_wait([this, every](boost::system::error_code ec) {
+      if (!ec) ping_watchdog(every);
+    });
+  }
+
   void begin_drain() {
     if (draining_) return;
     draining_ = true;
+    systemd_.stopping();
     admission_.start_draining();
-    server_.stop_accepting();
-    if (dashboard_server_) dashboard_server_->stop_accepting();
     dashboard_.stop();
     drain_deadline_ = std::chrono::steady_clock::now() + settings_.server.drain_timeout;
-    log_info("shutdown.draining", "", "no new calls; waiting for active calls",
-             {{"active", std::to_string(calls_.live_count())}});
+    log_info("shutdown.draining", "", "no new calls; the calls in progress finish",
+             {{"active", std::to_string(calls_.live_count())},
+              {"drain_timeout_s", std::to_string(settings_.server.drain_timeout.count())}});
     drain_timer_.emplace(io_);
     poll_drain();
   }
 
   void poll_drain() {
-    if (calls_.live_count() == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
-      auto live = calls_.live_sessions();
-      if (!live.empty())
-        log_warn("shutdown.drain_timeout", "", "ending calls still active", {{"count", std::to_string(live.size())}});
-      for (auto& s : live) s->terminate();
-      // Let the terminations run, then flush the writer off the event loop and stop.
-      drain_timer_->expires_after(std::chrono::milliseconds(live.empty() ? 0 : 200));
-      drain_timer_->async_wait([this](boost::system::error_code) {
-        std::thread([this] {
-          recordings_.stop();  // before the writer: a finished recording is recorded
-          writer_.flush_and_stop();
-          log_info("shutdown.done", "", "all records written; exiting");
-          std::lock_guard lock(stop_mutex_);
-          stopped_ = true;
-          stopped_cv_.notify_all();
-        }).detach();
-      });
-      return;
+    const auto now = std::chrono::steady_clock::now();
+    // Twilio asks for the <Connect action> a moment after a stream closes with a decision.
+    constexpr auto k_action_grace = std::chrono::seconds(5);
+    const size_t live = calls_.live_count();
+    if (live == 0 && calls_.actions_awaited(now, k_action_grace) == 0) return finish_drain();
+    // A drain longer than the unit's TimeoutStopSec= is not killed: ask for more, a little at a time.
+    if (now - last_extend_ >= std::chrono::seconds(1)) {
+      last_extend_ = now;
+      systemd_.extend_timeout(std::chrono::seconds(5));
+      systemd_.status("draining: " + std::to_string(live) + " calls in progress");
+    }
+    if (now >= drain_deadline_ && !handed_off_) {
+      handed_off_ = true;
+      handoff_deadline_ = now + k_handoff_time;
+      auto sessions = calls_.live_sessions();
+      log_warn("shutdown.drain_timeout", "", "handing the calls still running to the fallback",
+               {{"count", std::to_string(sessions.size())}});
+      for (auto& session : sessions) session->hand_off();
+    } else if (handed_off_ && now >= handoff_deadline_ && live > 0) {
+      // Twilio did not take the hand-off in time: the calls end here (recorded as interrupted).
+      log_warn("shutdown.handoff_timeout", "", "ending calls Twilio did not take back", {{"count", std::to_string(live)}});
+      for (auto& session : calls_.live_sessions()) session->terminate();
     }
     drain_timer_->expires_after(std::chrono::milliseconds(100));
     drain_timer_->async_wait([this](boost::system::error_code) { poll_drain(); });
   }
 
+  void finish_drain() {
+    server_.stop_accepting();
+    if (dashboard_server_) dashboard_server_->stop_accepting();
+    // Flush the writer off the event loop, then stop.
+    std::thread([this] {
+      recordings_.stop();  // before the writer: a finished recording is recorded
+      writer_.flush_and_stop();
+      log_info("shutdown.done", "", "all records written; exiting");
+      std::lock_guard lock(stop_mutex_);
+      stopped_ = true;
+      stopped_cv_.notify_all();
+    }).detach();
+  }
+
+  // The organizations every 15 s (a safety net for changes made behind the daemon's back), and
+  // at once when asked: SIGHUP and the control socket re-read the configuration file too.
   void start_reloader() {
     reloader_ = std::thread([this] {
       std::unique_lock lock(reload_mutex_);
       while (!reloader_stop_) {
-        reload_cv_.wait_for(lock, std::chrono::seconds(15), [this] { return reloader_stop_; });
+        reload_cv_.wait_for(lock, std::chrono::seconds(15), [this] { return reloader_stop_ || full_reload_requested_; });
         if (reloader_stop_) break;
-        try {
-          db::Database database(settings_.database, db::SchemaCheck::require_current, true);
-          orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents(),
-                  database.orgs().signing_secrets());
-        } catch (const std::exception& e) {
-          log_warn("orgs.reload_failed", "", e.what());
-        }
+        const bool full = std::exchange(full_reload_requested_, false);
+        lock.unlock();
+        reload(full);
+        lock.lock();
       }
     });
   }
 
+  void request_full_reload() {
+    {
+      std::lock_guard lock(reload_mutex_);
+      full_reload_requested_ = true;
+    }
+    reload_cv_.notify_all();
+  }
+
+  // One line for the control socket's client.
+  std::string control(std::string_view command) {
+    if (command == "reload") return reload(true);
+    if (command == "status")
+      return "ok " + (not_ready_reason().empty() ? std::string("ready") : not_ready_reason()) +
+             " active=" + std::to_string(calls_.live_count()) + " organizations=" + std::to_string(orgs_.size());
+    return "error: unknown command \"" + std::string(command) + "\" (expected reload or status)";
+  }
+
+  // Re-reads every organization and, when `with_config`, the configuration file: all of it or
+  // none (a file that does not load is reported and what is in force stays). Never on the event
+  // loop. Returns "ok …" or "error: …".
+  std::string reload(bool with_config) {
+    std::lock_guard run(reload_run_mutex_);
+    if (with_config) systemd_.reloading();
+    struct Done {
+      SystemdNotifier& systemd;
+      bool with_config;
+      ~Done() {
+        if (with_config) systemd.ready();
+      }
+    } done{systemd_, with_config};
+    std::optional<config::Settings> fresh;
+    if (with_config && reread_config_) {
+      try {
+        fresh = reread_config_();
+      } catch (const std::exception& e) {
+        log_error("reload.config_invalid", "", std::string(e.what()) + "; the configuration in force is kept");
+        return std::string("error: ") + e.what();
+      }
+    }
+    try {
+      db::Database database(settings_.database, db::SchemaCheck::require_current, true);
+      orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents(),
+                    database.orgs().signing_secrets());
+    } catch (const std::exception& e) {
+      log_error("reload.organizations_failed", "", std::string(e.what()) + "; the organizations in force are kept");
+      return std::string("error: ") + e.what();
+    }
+    if (fresh) apply_config(*fresh);
+    if (with_config)
+      log_info("reload.done", "", "configuration and organizations reloaded", {{"organizations", std::to_string(orgs_.size())}});
+    return "ok organizations=" + std::to_string(orgs_.size());
+  }
+
+  // What a reload can change while calls run: logging and the admission limits. The rest is read
+  // once, at start (the listener, the database, peers' addresses and keys): a change to it is
+  // reported and takes effect at the next start.
+  void apply_config(const config::Settings& fresh) {
+    static const std::set<std::string> live = {"log.level", "log.format", "calls.max_concurrent",
+                                               "calls.max_calls_per_caller_per_hour", "calls.blocked_callers"};
+    std::string applied, later;
+    for (const auto& key : config::changed_keys(applied_settings_, fresh)) {
+      std::string& list = live.count(key) ? applied : later;
+      list += (list.empty() ? "" : ", ") + key;
+    }
+    Log::configure(fresh.log.level, fresh.log.format);
+    admission_.set_limits(admission_limits(fresh));
+    applied_settings_.log = fresh.log;
+    applied_settings_.calls.max_concurrent = fresh.calls.max_concurrent;
+    applied_settings_.calls.max_calls_per_caller_per_hour = fresh.calls.max_calls_per_caller_per_hour;
+    applied_settings_.calls.blocked_callers = fresh.calls.blocked_callers;
+    if (!applied.empty()) log_info("reload.applied", "", "now in force", {{"keys", applied}});
+    if (!later.empty())
+      log_warn("reload.needs_restart", "", "changed in the configuration; takes effect when the daemon restarts",
+               {{"keys", later}});
+  }
+
   void stop_threads() {
+    control_.reset();
     {
       std::lock_guard lock(reload_mutex_);
       reloader_stop_ = true;
@@ -293,6 +437,9 @@ class Daemon::Impl {
   }
 
   config::Settings settings_;
+  // Listening sockets systemd passed in (socket activation): the one named "dashboard" serves
+  // dashboard.listen, the other the main listener.
+  std::vector<InheritedSocket> inherited_ = take_inherited_sockets();
   boost::asio::io_context io_;
   OrgDirectory orgs_;
   Admission admission_;
@@ -315,7 +462,13 @@ class Daemon::Impl {
   std::vector<std::thread> threads_;
   std::optional<boost::asio::steady_timer> drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
+  // After the drain deadline, how long Twilio has to take the calls handed to the fallback.
+  static constexpr std::chrono::seconds k_handoff_time{10};
+  std::chrono::steady_clock::time_point handoff_deadline_;
+  bool handed_off_ = false;
   bool draining_ = false;
+  std::chrono::steady_clock::time_point last_extend_;
+  std::optional<boost::asio::steady_timer> watchdog_timer_;
   std::mutex stop_mutex_;
   std::condition_variable stopped_cv_;
   bool stopped_ = false;
@@ -323,6 +476,12 @@ class Daemon::Impl {
   std::mutex reload_mutex_;
   std::condition_variable reload_cv_;
   bool reloader_stop_ = false;
+  bool full_reload_requested_ = false;
+  std::mutex reload_run_mutex_;            // one reload at a time
+  std::function<config::Settings()> reread_config_;
+  config::Settings applied_settings_{settings_};  // what reloads compare against
+  std::optional<ControlSocket> control_;
+  SystemdNotifier systemd_;
 };
 
 Daemon::Daemon(const config::Settings& settings) {
@@ -334,6 +493,8 @@ void Daemon::start() { impl_->start(); }
 uint16_t Daemon::port() const { return impl_->port(); }
 uint16_t Daemon::dashboard_port() const { return impl_->dashboard_port(); }
 void Daemon::request_stop() { impl_->request_stop(); }
+void Daemon::set_config_source(std::function<config::Settings()> reread) { impl_->set_config_source(std::move(reread)); }
+std::string Daemon::reload() { return impl_->reload_now(); }
 int Daemon::wait() { return impl_->wait(); }
 int Daemon::run() { return impl_->run(); }
 

@@ -4,7 +4,9 @@
 // Built in dependency order, torn down in reverse.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "core/config/settings.hpp"
 
@@ -17,12 +19,18 @@ class Daemon {
   explicit Daemon(const config::Settings& settings);
   ~Daemon();
 
+  // How to read the configuration again on a reload (SIGHUP, the control socket). Without one,
+  // a reload re-reads the organizations only. Before start().
+  void set_config_source(std::function<config::Settings()> reread);
   void start();                 // binds and starts serving on background threads
   uint16_t port() const;        // the bound port (for listen ports of 0)
   uint16_t dashboard_port() const;  // dashboard.listen's bound port, or port() when it shares it
-  // Graceful stop, like SIGTERM: readiness fails, new calls hear the busy message, active calls
-  // get up to server.drain_timeout, the writer is flushed. Any thread; returns at once.
+  // Graceful stop, like SIGTERM: readiness fails, new calls are sent to the fallback, calls in
+  // progress get up to server.drain_timeout and are then handed to the fallback, the listener
+  // stays open until the last of them is done, the writer is flushed. Any thread; returns at once.
   void request_stop();
+  // What SIGHUP does, synchronously: "ok …" or "error: …" (the old configuration stays).
+  std::string reload();
   // Blocks until stopped; returns the process exit code.
   int wait();
   // start() + SIGTERM/SIGINT handling + wait(). A second signal exits at once.

@@ -34,7 +34,8 @@ void publish_finished_call(Services& s, const FinishedCall& call) {
 
   for (auto ms : call.summary.turn_latencies_ms) s.metrics.turn_latency.observe(static_cast<double>(ms));
   if (f.greeting_latency_ms) s.metrics.greeting_latency.observe(static_cast<double>(*f.greeting_latency_ms));
-  s.metrics.dropped_frames += static_cast<uint64_t>(call.summary.frames_dropped);
+  s.metrics.caller_frames_unforwarded += static_cast<uint64_t>(call.summary.frames_dropped);
+  s.metrics.caller_frames_waited += static_cast<uint64_t>(call.summary.frames_waited);
   s.metrics.count_call_outcome(f.status);
   s.metrics.active_calls--;
   s.admission.release();
@@ -45,7 +46,7 @@ void publish_finished_call(Services& s, const FinishedCall& call) {
             {"duration_ms", std::to_string(f.duration_ms)},
             {"turns", std::to_string(f.turns)},
             {"interruptions", std::to_string(f.interruptions)}});
-  s.calls.finished(call.call_sid, call.disposition);
+  s.calls.finished(call.call_sid, call.disposition, call.action_expected);
 }
 
 }  // namespace sonoria::daemon

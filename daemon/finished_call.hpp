@@ -33,6 +33,9 @@ struct FinishedCall {
   bool may_come_back = false;
   const std::optional<call::Disposition>& disposition;
   const std::string& problem;  // for the log line; empty when the call ended as calls do
+  // Twilio will ask for the <Connect action> next (the daemon closed the stream with a decision):
+  // a draining daemon stays to answer it.
+  bool action_expected = false;
 };
 
 void publish_finished_call(Services& s, const FinishedCall& call);

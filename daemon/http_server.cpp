@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <sys/socket.h>
 
 #include "core/error.hpp"
 #include "core/net/beast_ws_transport.ipp"
@@ -469,6 +470,23 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
     state_->port = acceptor_.local_endpoint().port();
   }
 
+  // A socket someone else bound and listens on (systemd). Throws UserError when it is not one.
+  void adopt(int fd) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    int accepting = 0;
+    socklen_t accepting_length = sizeof accepting;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+        (address.ss_family != AF_INET && address.ss_family != AF_INET6) ||
+        ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &accepting_length) != 0 || !accepting)
+      throw UserError("the socket passed by systemd (fd " + std::to_string(fd) +
+                      ") is not a listening TCP socket; check ListenStream= in the .socket unit");
+    beast::error_code ec;
+    acceptor_.assign(address.ss_family == AF_INET ? tcp::v4() : tcp::v6(), fd, ec);
+    if (ec) throw UserError("cannot use the socket passed by systemd: " + ec.message());
+    state_->port = acceptor_.local_endpoint().port();
+  }
+
   void run() {
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
   }
@@ -574,6 +592,12 @@ void HttpServer::start() {
   const HttpServerOptions& options = state_->options;
   state_->tls = detail::load_server_tls(options.tls_cert_file, options.tls_key_file);
 
+  if (options.inherited_fd >= 0) {
+    listener_ = std::make_shared<detail::HttpListener>(io_, state_);
+    listener_->adopt(options.inherited_fd);
+    listener_->run();
+    return;
+  }
   const std::string shown_as = options.host + ":" + std::to_string(options.port);
   tcp::resolver resolver(io_);
   beast::error_code ec;

@@ -32,6 +32,8 @@ class HttpListener;
 struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an address or a name resolving to one
   std::uint16_t port = 0;          // 0 = any free port (see HttpServer::port())
+  // A listening TCP socket to serve instead of binding host:port (systemd socket activation).
+  int inherited_fd = -1;
   // PEM files; both set = serve TLS, both empty = plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;

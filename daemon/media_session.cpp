@@ -26,6 +26,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/recording_files.hpp"
 #include "daemon/twilio_leg.hpp"
+#include "daemon/twiml_replies.hpp"
 #include "daemon/ws_connection.hpp"
 
 namespace sonoria::daemon {
@@ -112,6 +113,41 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       self->end_.connect_ended_first = true;
       self->end_.disposition = call::Fallback{"the media stream did not start"};
       self->finalize("the media stream did not start");
+    });
+  }
+
+  void hand_off() {
+    boost::asio::post(strand_, [me = shared_from_this()] {
+      if (me->finished_ || me->handing_off_ || !me->actions_) return;
+      me->handing_off_ = true;
+      const auto& fallbacks = me->p_.profile->fallback_numbers;
+      const std::string number = fallbacks.empty() ? std::string() : fallbacks.front().number;
+      const std::string business = me->p_.direction == "outbound" ? me->p_.from : me->p_.to;
+      std::weak_ptr<Impl> weak = me;
+      me->actions_->hand_off(handoff_twiml(me->p_.profile.get(), business, true), [weak, number](bool ok) {
+        auto self = weak.lock();
+        if (!self || self->finished_) return;
+        self->end_.shutdown = true;
+        if (ok) {
+          // Twilio runs the new TwiML and ends the stream itself; no <Connect action> follows.
+          self->end_.handed_off = true;
+          self->end_.disposition = number.empty() ? call::Disposition{call::Hangup{}} : call::Transfer{number};
+          self->action_expected_ = false;
+          self->twilio_.close(1000, "handed to the fallback");
+          self->finalize("handed to the fallback at the drain deadline");
+          return;
+        }
+        // No REST (or Twilio would not take it): close the stream with the decision; the
+        // <Connect action> that follows dials the fallback while the daemon is still listening.
+        if (!self->twilio_.attached()) return self->finalize("daemon shutting down");
+        self->end_.handed_off = true;
+        self->end_.disposition =
+            number.empty() ? call::Disposition{call::Fallback{"the daemon is shutting down"}} : call::Transfer{number};
+        self->s_.calls.decided(self->p_.call_sid, *self->end_.disposition);
+        self->twilio_.close(1000, self->p_.test_by.empty() ? "handed to the fallback"
+                                                           : test_call_close_reason(*self->end_.disposition));
+        self->finalize("handed to the fallback at the drain deadline");
+      });
     });
   }
 
@@ -462,6 +498,8 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     stream_timer_.cancel();
     if (engine_) engine_->close();
     const call::CallSummary summary = bridge_ ? bridge_->summary() : call::CallSummary{};
+    // Twilio asks for the <Connect action> when the daemon ended the stream with a decision.
+    const bool action_expected = action_expected_ && end_.disposition && !end_.connect_ended_first;
     end_.reason = summary.end_reason;
     const call::Outcome outcome = call::decide_outcome(end_);
     // The caller hung up: whatever Twilio asks next, the call is over.
@@ -472,7 +510,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     const CallParties parties{p_.from, p_.to, p_.direction, p_.started_at};
     publish_finished_call(s_, {p_.call_sid, parties, record_, summary, row,
                                /*store=*/!record_.is_later_stage() || end_.stream_started,
-                               /*may_come_back=*/!p_.comeback, end_.disposition, problem});
+                               /*may_come_back=*/!p_.comeback, end_.disposition, problem, action_expected});
   }
 
   Services& s_;
@@ -494,6 +532,10 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   TwilioLeg twilio_;
   bool stop_received_ = false;
   bool finished_ = false;
+  bool handing_off_ = false;
+  // Twilio will ask for the <Connect action> after this stream (the daemon's drain waits for it):
+  // not when the caller hung up, or when the call's TwiML was replaced by REST.
+  bool action_expected_ = true;
   call::EndFacts end_;  // what is known about how the call ends, gathered as it happens
   std::unique_ptr<Recording> recording_;  // set while the call is being recorded
 };
@@ -512,6 +554,7 @@ void MediaSession::attach_twilio(std::shared_ptr<WsConnection> ws, const twilio:
 void MediaSession::twilio_message(std::string_view text) { impl_->twilio_message(text); }
 void MediaSession::twilio_closed(int code, std::string reason) { impl_->twilio_closed(code, std::move(reason)); }
 void MediaSession::connect_ended() { impl_->connect_ended(); }
+void MediaSession::hand_off() { impl_->hand_off(); }
 void MediaSession::terminate() { impl_->terminate(); }
 const std::string& MediaSession::call_sid() const { return impl_->call_sid(); }
 const MediaSession::Params& MediaSession::params() const { return impl_->params(); }

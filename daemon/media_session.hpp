@@ -68,7 +68,11 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
   // failed on Twilio's side): the session ends now, with the fallback, and never hangs up a call
   // Twilio is already transferring.
   void connect_ended();
-  // Any thread: the daemon is shutting down and the drain time is over.
+  // Any thread: the daemon's drain deadline. The caller is handed to the organization's fallback
+  // (Twilio is given its TwiML by REST; without REST, the stream closes with that decision and
+  // the <Connect action> dials it), and the session ends.
+  void hand_off();
+  // Any thread: the daemon is shutting down and even the hand-off had no time left.
   void terminate();
 
   const std::string& call_sid() const;

@@ -59,6 +59,11 @@ std::string Metrics::render() const {
   counter("sonoria_frames_to_engine_total", "Caller audio frames relayed to the engine.", frames_to_engine.load());
   counter("sonoria_frames_to_caller_total", "Assistant audio messages relayed to Twilio.", frames_to_caller.load());
   counter("sonoria_dropped_frames_total", "Audio frames dropped by a full write queue.", dropped_frames.load());
+  counter("sonoria_caller_frames_waited_total",
+          "Caller audio frames held until the call's engine session was ready, then relayed.", caller_frames_waited.load());
+  counter("sonoria_caller_frames_unforwarded_total",
+          "Caller audio frames no engine received (over 2 s before its session was ready, during a reconnect, or malformed).",
+          caller_frames_unforwarded.load());
   counter("sonoria_recording_bytes_dropped_total", "Call recording audio (bytes) not written: the disk was slow, full or failing.",
           recording_bytes_dropped.load());
   counter("sonoria_engine_errors_total", "Errors reported by or about the speech engine.", engine_errors.load());

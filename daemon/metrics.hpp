@@ -30,6 +30,8 @@ class Metrics {
   std::atomic<uint64_t> frames_to_engine{0};
   std::atomic<uint64_t> frames_to_caller{0};
   std::atomic<uint64_t> dropped_frames{0};
+  std::atomic<uint64_t> caller_frames_waited{0};
+  std::atomic<uint64_t> caller_frames_unforwarded{0};
   std::atomic<uint64_t> recording_bytes_dropped{0};
   std::atomic<uint64_t> engine_errors{0};
   std::atomic<uint64_t> malformed_messages{0};

@@ -164,8 +164,8 @@ void Routes::handle(HttpRequest request, HttpResponder respond) {
   const auto& path = request.path;
   if (path == "/healthz") return respond(text(200, "ok\n"));
   if (path == "/readyz") {
-    bool is_ready = ready ? ready() : true;
-    return respond(text(is_ready ? 200 : 503, is_ready ? "ready\n" : "not ready\n"));
+    const std::string why = not_ready ? not_ready() : std::string();
+    return respond(text(why.empty() ? 200 : 503, why.empty() ? "ready\n" : why + "\n"));
   }
   if (path == "/metrics") {
     HttpResponse r = text(200, s_.metrics.render());
@@ -250,6 +250,17 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
     return respond(twiml(machine_twiml(profile.get())));
   }
   Admit admit = s_.admission.admit(from, Admission::Clock::now());
+  if (admit == Admit::draining) {
+    // Shutting down: the caller is not refused but sent to the organization's fallback (behind a
+    // load balancer, /readyz already sends new calls to another daemon).
+    const bool dialled = !profile->fallback_numbers.empty();
+    s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, dialled ? "transferred" : "rejected", now,
+                                  std::string("shutting_down"), std::nullopt});
+    s_.metrics.count_call_outcome(dialled ? "transferred_shutting_down" : "rejected_shutting_down");
+    log_info("call.shutting_down", call_sid, dialled ? "sent to the fallback number" : "refused: no fallback number",
+             {{"from", from}, {"to", to}});
+    return respond(twiml(handoff_twiml(profile.get(), direction == "outbound" ? from : to, false)));
+  }
   if (admit != Admit::yes) return refuse(admit_reason(admit));
 
   s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt, std::nullopt});
@@ -343,10 +354,13 @@ void Routes::connect_done(const HttpRequest& request, HttpResponder respond) {
   // A stream that never started will not start now (Twilio asks for the action once <Connect>
   // is over): the session ends at once, with the fallback.
   if (auto session = s_.calls.live_session(call_sid)) session->connect_ended();
+  s_.calls.action_asked(call_sid);
   auto done = [this, call_sid, respond = std::move(respond)] {
     auto disposition = s_.calls.disposition(call_sid);
     if (!disposition) log_warn("call.no_disposition", call_sid, "stream ended without a decision; falling back");
-    respond(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid).get(), s_.settings.server.public_url,
+    // While shutting down, a transfer does not come back here: the daemon may be gone by then.
+    const std::string come_back_to = s_.admission.draining() ? std::string() : s_.settings.server.public_url;
+    respond(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid).get(), come_back_to,
                                      s_.calls.to_number(call_sid))));
   };
   std::make_shared<AwaitEnd>(s_.io, std::move(done))->start(s_.calls, call_sid);

@@ -31,8 +31,9 @@ class Routes {
   bool accept_media_upgrade(const HttpRequest& upgrade);
   // A media stream opened: Twilio's (test_calls = false) or a dashboard test call's.
   void on_media_open(std::shared_ptr<WsConnection> ws, bool test_calls);
-  // Readiness: the writer is healthy and we are not draining.
-  std::function<bool()> ready;
+  // Readiness for /readyz: empty when the daemon takes new calls, else why it does not
+  // ("draining", "database writes are failing …"), which is the 503's body.
+  std::function<std::string()> not_ready;
 
  private:
   void voice(const HttpRequest& request, HttpResponder respond);

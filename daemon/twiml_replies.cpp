@@ -20,8 +20,12 @@ twilio::Dial transfer_dial(const std::string& number, const std::string& caller_
   if (!caller_id.empty()) dial.caller_id = caller_id;
   dial.timeout = 20;
   dial.answer_on_bridge = true;
-  dial.action = public_url + "/twilio/dial-done";
-  dial.method = "POST";
+  // Without an address to come back to (the daemon is shutting down), the call simply ends with
+  // the dialled call: an action pointing at a daemon that has gone would play Twilio's error.
+  if (!public_url.empty()) {
+    dial.action = public_url + "/twilio/dial-done";
+    dial.method = "POST";
+  }
   return dial;
 }
 
@@ -84,6 +88,24 @@ std::string after_stream_twiml(const std::optional<call::Disposition>& dispositi
         "Goodbye.",
         say_options(profile));
   return r.hangup().str();
+}
+
+std::string handoff_twiml(const org::Profile* profile, const std::string& caller_id, bool mid_call) {
+  const std::string number =
+      profile && !profile->fallback_numbers.empty() ? profile->fallback_numbers.front().number : std::string();
+  if (number.empty() && !mid_call) return refusal_twiml("shutting_down", profile);
+  twilio::TwimlResponse r;
+  if (number.empty()) {
+    r.say("I am sorry, I have to end our call now. Please call " + org_name(profile) +
+              " again in a few minutes. Goodbye.",
+          say_options(profile));
+    return r.hangup().str();
+  }
+  r.say(mid_call ? "I am sorry, I have to pass you on now. Let me connect you to someone at " + org_name(profile) + "."
+                 : "Thank you for calling " + org_name(profile) + ". Let me connect you to someone who can help.",
+        say_options(profile));
+  r.dial(transfer_dial(number, caller_id, ""));
+  return r.str();
 }
 
 std::string machine_twiml(const org::Profile* profile) {

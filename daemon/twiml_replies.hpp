@@ -17,9 +17,17 @@ std::string stream_twiml(const std::string& public_url, const std::string& token
 std::string refusal_twiml(const std::string& reason, const org::Profile* profile);
 
 // What follows the stream. `disposition` is empty when the session never decided (the stream
-// failed or the daemon lost track): the caller hears an apology and the fallback.
+// failed or the daemon lost track): the caller hears an apology and the fallback. A transfer's
+// <Dial action> comes back to `public_url`; an empty one (the daemon is shutting down) leaves
+// the <Dial> without an action, so the call ends with the dialled call.
 std::string after_stream_twiml(const std::optional<call::Disposition>& disposition, const org::Profile* profile,
                                const std::string& public_url, const std::string& caller_id);
+
+// While the daemon shuts down: a new caller (`mid_call` false) is sent to the organization's
+// first fallback number (or, without one, refused politely); a call still running at the drain
+// deadline (`mid_call`) is told why and handed to that number, or said goodbye to. The <Dial> has
+// no action: the daemon will not be there to answer it.
+std::string handoff_twiml(const org::Profile* profile, const std::string& caller_id, bool mid_call);
 
 // An outbound call answered by a machine: the assistant's voicemail message, then hang up (or
 // just hang up when the profile has none).

@@ -152,13 +152,14 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
   phase_since_ = now;
   live_since_ = now;
   last_activity_ = now;
-  if (rolling_over_) {
-    // What the caller said while the fresh session was connecting, in order: nothing is lost.
-    rolling_over_ = false;
-    for (const auto& [timestamp, payload] : held_audio_)
-      if (engine_->caller_audio(payload) && !audio_origin_ms_) audio_origin_ms_ = timestamp;
-    held_audio_.clear();
+  // What the caller said while the session was connecting, in order: nothing is lost.
+  if (!been_live_) summary_.frames_waited += static_cast<int64_t>(held_audio_.size());
+  rolling_over_ = false;
+  for (const auto& [timestamp, payload] : held_audio_) {
+    if (!engine_->caller_audio(payload)) ++summary_.frames_dropped;
+    else if (!audio_origin_ms_) audio_origin_ms_ = timestamp;
   }
+  held_audio_.clear();
   if (been_live_) {
     ++summary_.engine_reconnects;
     record(now, CallEventKind::engine_reconnected,
@@ -432,11 +433,14 @@ void CallBridge::on_twilio_media(TimePoint, int64_t timestamp_ms, std::string_vi
   if (phase_ == Phase::finished) return;
   ++summary_.frames_in;
   summary_.bytes_in += static_cast<int64_t>(base64_decoded_size(payload_b64));
-  if (rolling_over_ && phase_ != Phase::live) {
-    // A rollover is a moment's reconnect: the caller's audio waits for the fresh session (up to a
-    // few seconds; beyond, the oldest goes).
-    constexpr std::size_t k_max_held = 250;  // 5 s of 20 ms frames
-    if (held_audio_.size() >= k_max_held) {
+  // The first session still being set up (the caller spoke before the engine was ready) or a
+  // rollover (a moment's reconnect): the caller's audio waits for the session, up to a bound;
+  // beyond it, the oldest goes. After an engine was lost it does not: stale speech replayed
+  // minutes later would confuse the turn detection more than losing it.
+  const bool first_session = !been_live_ && (phase_ == Phase::connecting || phase_ == Phase::configuring);
+  if ((rolling_over_ && phase_ != Phase::live) || first_session) {
+    const std::size_t max_held = rolling_over_ ? 250 : 100;  // 5 s, or 2 s, of 20 ms frames
+    if (held_audio_.size() >= max_held) {
       held_audio_.erase(held_audio_.begin());
       ++summary_.frames_dropped;
     }
@@ -681,6 +685,9 @@ void CallBridge::finish(TimePoint now, std::optional<Disposition> disposition, E
     else transcript_.assistant_played(id);
   }
   for (const auto& turn : transcript_.take_all()) emit_turn(turn);
+  // Caller audio still waiting for a session that never came.
+  summary_.frames_dropped += static_cast<int64_t>(held_audio_.size());
+  held_audio_.clear();
   phase_ = Phase::finished;
   summary_.end_reason = reason;
   summary_.end_detail = std::move(detail);

@@ -5,6 +5,10 @@
 namespace sonoria::call {
 
 Outcome decide_outcome(const EndFacts& f) {
+  if (f.handed_off) {
+    const bool transferred = f.disposition && std::holds_alternative<Transfer>(*f.disposition);
+    return {transferred ? "transferred" : "completed", "shutdown_handoff"};
+  }
   if (f.shutdown) return {"interrupted", "shutdown"};
   if (f.internal_error) return {"failed", "internal_error"};
   if (!f.stream_started) {

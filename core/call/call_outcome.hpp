@@ -14,6 +14,8 @@ namespace sonoria::call {
 struct EndFacts {
   bool stream_started = false;     // the Twilio media stream ever started
   bool shutdown = false;           // the daemon ended the call at its drain deadline
+  // … and handed the caller on first (Twilio was told to dial the fallback, or to say goodbye).
+  bool handed_off = false;
   bool internal_error = false;     // an exception ended the session
   bool stream_broke = false;       // the stream closed abnormally (not 1000/1005)
   // Twilio asked for the <Connect action> before any stream started: the stream failed (a bad

@@ -36,6 +36,7 @@ struct CallSummary {
 
   int64_t frames_in = 0;             // Twilio media frames received
   int64_t frames_dropped = 0;        // … not forwarded (engine not ready, or not base64)
+  int64_t frames_waited = 0;         // … held until the first engine session was ready, then forwarded
   int64_t bytes_in = 0;              // decoded μ-law bytes received from the caller
   int64_t frames_out = 0;            // media messages sent to Twilio
   int64_t bytes_out = 0;             // decoded μ-law bytes sent to the caller

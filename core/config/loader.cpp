@@ -34,6 +34,7 @@ struct KeySpec {
   std::function<void(Settings&, std::chrono::milliseconds)> set_duration;
   std::function<void(Settings&, const std::vector<std::string>&)> set_list;
   std::function<std::string(const Settings&)> show;  // TOML spelling of the value
+  std::function<bool(const Settings&, const Settings&)> same;  // the value is the same in both
 };
 
 KeySpec make_spec(std::string key, Kind kind, bool secret = false, std::vector<std::string> allowed = {}) {
@@ -71,6 +72,9 @@ KeySpec string_key(std::string key, M member, bool secret = false, std::vector<s
     const std::string& v = s.*member.first.*member.second;
     return quote(secret ? redact(v) : v);
   };
+  k.same = [member](const Settings& a, const Settings& b) {
+    return a.*member.first.*member.second == b.*member.first.*member.second;
+  };
   return k;
 }
 
@@ -79,6 +83,9 @@ KeySpec bool_key(std::string key, M member) {
   KeySpec k = make_spec(std::move(key), Kind::boolean);
   k.set_bool = [member](Settings& s, bool v) { s.*member.first.*member.second = v; };
   k.show = [member](const Settings& s) { return std::string(s.*member.first.*member.second ? "true" : "false"); };
+  k.same = [member](const Settings& a, const Settings& b) {
+    return a.*member.first.*member.second == b.*member.first.*member.second;
+  };
   return k;
 }
 
@@ -92,6 +99,9 @@ KeySpec int_key(std::string key, M member, int64_t min, int64_t max) {
     if (v < min || v > max)
       return std::to_string(v) + " is out of range (expected " + std::to_string(min) + " to " + std::to_string(max) + ")";
     return "";
+  };
+  k.same = [member](const Settings& a, const Settings& b) {
+    return a.*member.first.*member.second == b.*member.first.*member.second;
   };
   return k;
 }
@@ -107,6 +117,9 @@ KeySpec duration_key(std::string key, M member, std::chrono::milliseconds min) {
              format_duration(min) + ")";
     return "";
   };
+  k.same = [member](const Settings& a, const Settings& b) {
+    return a.*member.first.*member.second == b.*member.first.*member.second;
+  };
   return k;
 }
 
@@ -115,6 +128,9 @@ KeySpec list_key(std::string key, M member, bool secret = false) {
   KeySpec k = make_spec(std::move(key), Kind::string_list, secret);
   k.set_list = [member](Settings& s, const std::vector<std::string>& v) { s.*member.first.*member.second = v; };
   k.show = [member, secret](const Settings& s) { return show_list(s.*member.first.*member.second, secret); };
+  k.same = [member](const Settings& a, const Settings& b) {
+    return a.*member.first.*member.second == b.*member.first.*member.second;
+  };
   return k;
 }
 
@@ -237,18 +253,21 @@ const std::vector<KeySpec>& key_specs() {
       k.set_list = [](Settings& s, const std::vector<std::string>& l) { s.calls.outbound.allowed_numbers = l; };
       k.show = [](const Settings& s) { return show_list(s.calls.outbound.allowed_numbers, false); };
       k.check = [](const Settings& s) { return check_e164_list(s.calls.outbound.allowed_numbers); };
+      k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.allowed_numbers == b.calls.outbound.allowed_numbers; };
       v.push_back(std::move(k));
     }
     {
       KeySpec k = make_spec("calls.outbound.allow_us_canada", Kind::boolean);
       k.set_bool = [](Settings& s, bool b) { s.calls.outbound.allow_us_canada = b; };
       k.show = [](const Settings& s) { return std::string(s.calls.outbound.allow_us_canada ? "true" : "false"); };
+      k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.allow_us_canada == b.calls.outbound.allow_us_canada; };
       v.push_back(std::move(k));
     }
     {
       KeySpec k = make_spec("calls.outbound.cooldown", Kind::duration);
       k.set_duration = [](Settings& s, std::chrono::milliseconds d) { s.calls.outbound.cooldown = d; };
       k.show = [](const Settings& s) { return quote(format_duration(s.calls.outbound.cooldown)); };
+      k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.cooldown == b.calls.outbound.cooldown; };
       v.push_back(std::move(k));
     }
 
@@ -638,6 +657,13 @@ LoadedSettings load_settings(const LoadOptions& options) {
                     " is not (in-process TLS needs both a certificate and a key)");
   }
   return loaded;
+}
+
+std::vector<std::string> changed_keys(const Settings& before, const Settings& after) {
+  std::vector<std::string> out;
+  for (const auto& spec : key_specs())
+    if (spec.same && !spec.same(before, after)) out.push_back(spec.key);
+  return out;
 }
 
 std::string render_settings(const LoadedSettings& loaded) {

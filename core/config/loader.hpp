@@ -58,6 +58,9 @@ bool is_secret_key(const std::string& key);
 // One line per key: `engines.openai.api_key = "sk-…(redacted)"   # environment OPENAI_API_KEY`.
 std::string render_settings(const LoadedSettings& loaded);
 
+// The dotted keys whose values differ between two settings (a reload's changes).
+std::vector<std::string> changed_keys(const Settings& before, const Settings& after);
+
 // "sk-abc…" → "sk-…(redacted)", "" → "" (so an unset secret reads as unset).
 std::string redact(const std::string& secret);
 

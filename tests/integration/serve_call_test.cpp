@@ -394,29 +394,6 @@ TEST_CASE("status callbacks out of order never regress a finished call") {
   CHECK(row->twilio_duration_s == 42);
 }
 
-TEST_CASE("SIGTERM during a call: new calls are turned away, the active call finishes and is stored") {
-  Harness h;
-  h.engine.push_reply(reply("Hello!", 400));
-  fakes::FakeTwilioCaller caller;
-  h.answer(caller);
-  caller.send_audio(silence_bytes(500));
-  h.daemon->request_stop();
-  std::this_thread::sleep_for(100ms);
-  fakes::CallerOptions late_options;
-  late_options.from = "+15553334444";
-  fakes::FakeTwilioCaller late(late_options);
-  auto refused = h.ring(late);
-  CHECK((refused.status == 0 || (refused.twiml && refused.twiml->hangup)));
-  caller.send_audio(silence_bytes(500));
-  caller.hang_up();
-  CHECK(h.daemon->wait() == 0);
-  auto daemon = std::move(h.daemon);
-  daemon.reset();
-  auto row = h.finished_call(caller.call_sid(), 1s);
-  REQUIRE(row);
-  CHECK(row->status == "completed");
-}
-
 TEST_CASE("beta protocol for Azure-style servers: flat session fields and beta event names") {
   fakes::FakeOpenAiRealtime* engine_ptr = nullptr;
   Harness h([&](config::Settings& s) { s.engine.protocol = "beta"; });

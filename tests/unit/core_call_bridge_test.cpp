@@ -382,38 +382,60 @@ TEST_CASE("without fixed words the greeting is an instruction, with words for en
   }
 }
 
-TEST_CASE("caller audio reaches the adapter only once the session is live") {
+TEST_CASE("caller audio that comes before the first session is ready waits for it, in order") {
   Call call;
-  call.frame();  // no engine yet
+  call.bridge.on_twilio_media(call.now, 0, "AAAA");  // no engine yet
   call.bridge.on_twilio_start(call.now, "MZ1");
   call.bridge.on_engine_open(call.now);
-  call.frame();  // configuring
+  call.bridge.on_twilio_media(call.now, 20, "BBBB");  // configuring
   CHECK(call.engine->audio.empty());
-  CHECK(call.bridge.summary().frames_dropped == 2);
 
   call.ev(engine::Ready{});
+  REQUIRE(call.engine->audio.size() == 2);
+  CHECK(call.engine->audio[0] == "AAAA");
+  CHECK(call.engine->audio[1] == "BBBB");
   call.frame();
-  REQUIRE(call.engine->audio.size() == 1);
-  CHECK(call.engine->audio[0] == silence_b64(160));  // the payload as it came
+  REQUIRE(call.engine->audio.size() == 3);
+  CHECK(call.engine->audio[2] == silence_b64(160));  // the payload as it came
   CHECK(call.bridge.summary().frames_in == 3);
-  CHECK(call.bridge.summary().bytes_in == 3 * 160);
-  CHECK(call.bridge.summary().frames_dropped == 2);
+  CHECK(call.bridge.summary().frames_waited == 2);
+  CHECK(call.bridge.summary().frames_dropped == 0);
 
   SUBCASE("a payload the adapter refuses is counted as dropped") {
-    call.bridge.on_twilio_media(call.now, 40, "not base64!");
-    CHECK(call.engine->audio.size() == 1);
-    CHECK(call.bridge.summary().frames_dropped == 3);
+    call.bridge.on_twilio_media(call.now, 60, "not base64!");
+    CHECK(call.engine->audio.size() == 3);
+    CHECK(call.bridge.summary().frames_dropped == 1);
   }
-  SUBCASE("while the engine is reconnecting, audio is dropped, not held") {
+  SUBCASE("while the engine is reconnecting after a loss, audio is dropped, not held") {
     call.bridge.on_engine_closed(call.now, "reset");
     call.frame();
     call.bridge.on_engine_open(call.now);
     call.frame();
-    CHECK(call.engine->audio.size() == 1);
+    CHECK(call.engine->audio.size() == 3);
     call.ev(engine::Ready{});
     call.frame();
-    CHECK(call.engine->audio.size() == 2);
-    CHECK(call.bridge.summary().frames_dropped == 4);
+    CHECK(call.engine->audio.size() == 4);
+    CHECK(call.bridge.summary().frames_dropped == 2);
+  }
+}
+
+TEST_CASE("at most 2 s of early caller audio waits: beyond it the oldest goes, and what never reached an engine is counted") {
+  Call call;
+  call.bridge.on_twilio_start(call.now, "MZ1");
+  auto payload = [](int i) { return "F" + std::to_string(1000 + i).substr(1); };  // "F000": base64 of 3 bytes
+  for (int i = 0; i < 120; ++i) call.bridge.on_twilio_media(call.now, i * 20, payload(i));
+  SUBCASE("the session comes: the newest 2 s go to it") {
+    call.bridge.on_engine_open(call.now);
+    call.ev(engine::Ready{});
+    REQUIRE(call.engine->audio.size() == 100);
+    CHECK(call.engine->audio.front() == payload(20));
+    CHECK(call.engine->audio.back() == payload(119));
+    CHECK(call.bridge.summary().frames_waited == 100);
+    CHECK(call.bridge.summary().frames_dropped == 20);
+  }
+  SUBCASE("the caller hangs up first: all of it is counted as dropped") {
+    call.bridge.on_twilio_stop(call.now);
+    CHECK(call.bridge.summary().frames_dropped == 120);
   }
 }
 

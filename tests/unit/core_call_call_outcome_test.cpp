@@ -110,3 +110,14 @@ TEST_CASE("a shutdown or an internal error outranks everything else") {
           return g;
         }())) == "failed/internal_error");
 }
+
+TEST_CASE("a call handed on at the drain deadline was not cut: transferred to the fallback, or said goodbye to") {
+  auto f = streamed(EndReason::none, Transfer{"+15557654321"});
+  f.shutdown = true;
+  f.handed_off = true;
+  CHECK(text(decide_outcome(f)) == "transferred/shutdown_handoff");
+  f.disposition = Hangup{};
+  CHECK(text(decide_outcome(f)) == "completed/shutdown_handoff");
+  f.handed_off = false;  // the hand-off failed: the call was cut
+  CHECK(text(decide_outcome(f)) == "interrupted/shutdown");
+}

@@ -179,3 +179,14 @@ TEST_CASE("the example config documents every key and loads cleanly") {
   o.config_path = example;
   CHECK_NOTHROW(load_settings(o));
 }
+
+TEST_CASE("a reload names the keys whose values changed, secrets included, without showing them") {
+  Settings before;
+  Settings after = before;
+  CHECK(changed_keys(before, after).empty());
+  after.calls.max_concurrent = before.calls.max_concurrent + 1;
+  after.engine.api_key = "sk-rotated";
+  after.calls.outbound.cooldown = before.calls.outbound.cooldown + std::chrono::seconds(1);
+  CHECK(changed_keys(before, after) ==
+        std::vector<std::string>{"engines.openai.api_key", "calls.max_concurrent", "calls.outbound.cooldown"});
+}

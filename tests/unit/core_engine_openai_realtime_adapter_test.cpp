@@ -205,16 +205,17 @@ TEST_CASE("the session is configured first and the greeting waits for session.up
   CHECK(call.out.engine[0]["type"] == "session.update");
   CHECK(call.out.engine[0]["session"]["type"] == "realtime");
 
-  call.frame();  // caller audio before the format switch is dropped, not sent as PCM
+  call.frame();  // caller audio before the format switch waits; it is not sent as PCM
   call.ev(openai::SessionCreated{"sess_1", 0});
   CHECK(call.out.engine.size() == 1);
-  CHECK(call.bridge.summary().frames_dropped == 1);
 
   call.ev(openai::SessionUpdated{"audio/pcmu", "audio/pcmu"});
-  REQUIRE(call.out.engine.size() == 3);
-  CHECK(call.out.engine[1]["item"]["role"] == "system");
-  CHECK(call.out.engine[1]["item"]["content"][0]["text"].get<std::string>().find("Lotus Yoga") != std::string::npos);
-  CHECK(call.out.engine[2] == json{{"type", "response.create"}});
+  REQUIRE(call.out.engine.size() == 4);
+  CHECK(call.out.engine[1]["type"] == "input_audio_buffer.append");  // as µ-law, once the session takes it
+  CHECK(call.bridge.summary().frames_dropped == 0);
+  CHECK(call.out.engine[2]["item"]["role"] == "system");
+  CHECK(call.out.engine[2]["item"]["content"][0]["text"].get<std::string>().find("Lotus Yoga") != std::string::npos);
+  CHECK(call.out.engine[3] == json{{"type", "response.create"}});
 
   call.frame();
   CHECK(call.out.engine.back()["type"] == "input_audio_buffer.append");

@@ -81,3 +81,30 @@ TEST_CASE("a finished stage is kept for the next one and survives the comeback's
   r.record_stage("CA2", stage);  // unknown calls are ignored
   CHECK_FALSE(r.stage("CA2"));
 }
+
+TEST_CASE("a reload's limits apply to the next call; calls in progress keep their slots") {
+  Admission a({3, 0, {}});
+  auto t = Admission::Clock::time_point{};
+  CHECK(a.admit("+15550000001", t) == Admit::yes);
+  CHECK(a.admit("+15550000002", t) == Admit::yes);
+  a.set_limits({1, 0, {"+15559990000"}});
+  CHECK(a.active() == 2);
+  CHECK(a.admit("+15550000003", t) == Admit::capacity);
+  CHECK(a.admit("+15559990000", t) == Admit::blocked_caller);
+  a.release();
+  a.release();
+  CHECK(a.admit("+15550000003", t) == Admit::yes);
+}
+
+TEST_CASE("the drain waits for a <Connect action> Twilio will still ask for, not for a caller who hung up") {
+  CallRegistry r;
+  const auto now = CallRegistry::Clock::now();
+  r.add("CA1", "t1", nullptr, nullptr, "+15550001000");
+  r.add("CA2", "t2", nullptr, nullptr, "+15550001000");
+  r.finished("CA1", sonoria::call::Disposition{sonoria::call::Transfer{"+15550001001"}}, true);
+  r.finished("CA2", sonoria::call::Disposition{sonoria::call::Hangup{}}, false);
+  CHECK(r.actions_awaited(now, 5s) == 1);
+  CHECK(r.actions_awaited(now + 6s, 5s) == 0);  // Twilio is not coming: stop waiting
+  r.action_asked("CA1");
+  CHECK(r.actions_awaited(now, 5s) == 0);
+}

@@ -70,3 +70,33 @@ TEST_CASE("an unanswered transfer is not dead air") {
   CHECK(after_dial_twiml("no-answer", &p).find("<Say") != std::string::npos);
   CHECK(after_dial_twiml("completed", &p) == "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>");
 }
+
+TEST_CASE("while shutting down, callers are handed to the fallback number with no way back to the daemon") {
+  auto p = yoga();
+  SUBCASE("a new caller is welcomed and dialled through") {
+    auto xml = handoff_twiml(&p, "+15550001000", false);
+    CHECK(xml.find("Thank you for calling Lotus Yoga") != std::string::npos);
+    CHECK(xml.find("<Number>+15557654321</Number>") != std::string::npos);
+    CHECK(xml.find("callerId=\"+15550001000\"") != std::string::npos);
+    CHECK(xml.find("action=") == std::string::npos);
+  }
+  SUBCASE("a call still running at the drain deadline is told why") {
+    auto xml = handoff_twiml(&p, "+15550001000", true);
+    CHECK(xml.find("I have to pass you on now") != std::string::npos);
+    CHECK(xml.find("<Number>+15557654321</Number>") != std::string::npos);
+    CHECK(xml.find("action=") == std::string::npos);
+  }
+  SUBCASE("without a fallback number: a polite goodbye, never silence") {
+    org::Profile bare = yoga();
+    bare.fallback_numbers.clear();
+    CHECK(handoff_twiml(&bare, "", false).find("All of our lines are busy") != std::string::npos);
+    auto mid = handoff_twiml(&bare, "", true);
+    CHECK(mid.find("Please call Lotus Yoga again in a few minutes") != std::string::npos);
+    CHECK(mid.find("<Hangup/>") != std::string::npos);
+  }
+  SUBCASE("a transfer decided during the drain has no dial action either") {
+    auto xml = after_stream_twiml(call::Disposition{call::Transfer{"+15551230000"}}, &p, "", "+15550001000");
+    CHECK(xml.find("<Number>+15551230000</Number>") != std::string::npos);
+    CHECK(xml.find("action=") == std::string::npos);
+  }
+}
