@@ -7,7 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/embedded_files.hpp"
-#include "cli/output_file.hpp"
+#include "core/files/atomic_file.hpp"
 #include "core/db/migrations.hpp"
 #include "core/org/profile_toml.hpp"
 
@@ -28,7 +28,7 @@ void register_init(CLI::App& app, Context& context) {
     } else {
       std::error_code ec;
       if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-      write_file_atomically(path.string(), std::string(starter_config()));
+      files::write_file_atomically(path.string(), std::string(starter_config()));
       std::cout << "config: wrote " << path.string() << "\n";
     }
     context.config_path = path.string();

@@ -16,6 +16,7 @@ void register_migrate(CLI::App& app, Context& context) {
   cmd->callback([&context, status_only] {
     auto database = context.open_database(db::SchemaCheck::none);
     auto& connection = database.connection();
+    db::check_integrity(connection);  // a damaged file is not "up to date"
     if (*status_only) {
       std::cout << "database: " << connection.path() << "\n";
       for (const auto& m : db::migration_status(connection)) {

@@ -8,7 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/daemon_notice.hpp"
-#include "cli/output_file.hpp"
+#include "core/files/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/org/profile_toml.hpp"
 
@@ -63,7 +63,7 @@ void register_org(CLI::App& app, Context& context) {
     const auto profile = find_organization(database, opts->key);
     auto text = org::export_profile_toml(profile);
     if (opts->out.empty()) std::cout << text;
-    else write_file_atomically(opts->out, text);
+    else files::write_file_atomically(opts->out, text);
   });
 
   auto* list = org->add_subcommand("list", "List organizations and the numbers they answer");

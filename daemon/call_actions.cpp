@@ -14,6 +14,7 @@
 #include "daemon/org_directory.hpp"
 #include "daemon/read_pool.hpp"
 #include "core/twilio/rest_client.hpp"
+#include "daemon/call_registry.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/google_book.hpp"
 #include "daemon/log.hpp"
@@ -130,11 +131,41 @@ void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
   message.to = sms.to;
   message.from = parties_.business_number;
   message.body = sms.body;
+  // Intent first: the text's row (status "sending") is in the database before Twilio is asked, so
+  // a crash between Twilio taking it and its answer being stored leaves a row that the next
+  // start reconciles with Twilio (daemon/message_reconciler.hpp).
+  db::MessageRecord intent = tools::text_record(profile_->id, sms, parties_.business_number);
+  intent.call_sid = call_sid_;
+  intent.status = "sending";
+  intent.intent = CallRegistry::mint_token();
+  auto send = [self = shared_from_this(), message, sms, key = *intent.intent, sent = std::move(sent)]() mutable {
+    self->create_message(message, sms, key, std::move(sent));
+  };
+  DbWriter* writer = &s_.writer;
+  const bool recorded = writer->post_job([writer, intent, strand = strand_, send](db::Database& database) mutable {
+    try {
+      database.calls().write_batch({intent});
+    } catch (const std::exception& e) {
+      // The database does not take writes now: the intent waits in the writer's queue instead.
+      log_warn("call.sms_intent_waiting", intent.call_sid.value_or(""), e.what());
+      writer->post(intent);
+    }
+    boost::asio::post(strand, std::move(send));
+  });
+  if (!recorded) {
+    post(std::move(intent));
+    send();
+  }
+}
+
+void CallActions::create_message(const twilio::CreateMessage& message, const tools::SendSms& sms,
+                                 const std::string& intent, Sent sent) {
   auto started = Clock::now();
-  rest_->create_message(message, [self = shared_from_this(), sms, started,
+  rest_->create_message(message, [self = shared_from_this(), sms, started, intent,
                                   sent = std::move(sent)](twilio::MessageResult result) {
     db::MessageRecord record = tools::text_record(self->profile_->id, sms, self->parties_.business_number);
     record.call_sid = self->call_sid_;
+    record.intent = intent;
     std::optional<std::string> sid;
     std::string error;
     if (result.ok()) {

@@ -25,6 +25,7 @@ class HttpClient;
 
 namespace sonoria::twilio {
 class RestClient;
+struct CreateMessage;
 struct RestError;
 }  // namespace sonoria::twilio
 
@@ -83,6 +84,9 @@ class CallActions : public std::enable_shared_from_this<CallActions> {
   // Sends a text from the business's number and records it; `sent` gets Twilio's SID or an error.
   using Sent = std::function<void(std::optional<std::string> sid, std::string error)>;
   void deliver_sms(const tools::SendSms& sms, Sent sent);
+  // The REST request of a text whose intent (`intent`, its row's key) is recorded.
+  void create_message(const twilio::CreateMessage& message, const tools::SendSms& sms, const std::string& intent,
+                      Sent sent);
   void settle_calendar(tools::BookingAnswer& answer, const std::optional<db::Appointment>& synced,
                        const std::string& error);
   void record_rest(const std::string& what, const std::string& detail, bool done, int attempts,

@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
+#include <csignal>
 #include <set>
 #include <cstdlib>
 #include <thread>
@@ -12,6 +13,8 @@
 #include "core/audio/recording_file.hpp"
 #include "core/config/loader.hpp"
 #include "core/db/database.hpp"
+#include "core/db/migrations.hpp"
+#include "core/db/record_journal.hpp"
 #include "core/engine/providers.hpp"
 #include "core/error.hpp"
 #include "daemon/admission.hpp"
@@ -27,6 +30,7 @@
 #include "daemon/log.hpp"
 #include "daemon/malloc_arenas.hpp"
 #include "daemon/media_session.hpp"
+#include "daemon/message_reconciler.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
 #include "daemon/outbound_api.hpp"
@@ -68,7 +72,7 @@ int io_thread_count(const config::Settings& s) {
 class Daemon::Impl {
  public:
   explicit Impl(const config::Settings& settings)
-      : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}),
+      : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}, &metrics_),
         read_pool_(settings_.database),
         services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_), recordings_},
         routes_(services_), api_(settings_, read_pool_),
@@ -132,9 +136,29 @@ class Daemon::Impl {
     }
   }
 
+  // Records an earlier run could not write (the database was locked or the disk full when it
+  // stopped) are written first, before the calls it left open are closed. If the database still
+  // does not take them, they stay in the journal and the writer tries again.
+  static void replay_journal(db::Database& database) {
+    db::RecordJournal journal(db::journal_path_for(database.connection().path()));
+    if (!journal.exists()) return;
+    auto contents = journal.read();
+    try {
+      database.calls().write_batch(contents.records);
+      journal.remove();
+      log_info("startup.journal_written", "", "records an earlier run could not write are in the database",
+               {{"records", std::to_string(contents.records.size())}, {"unreadable_lines", std::to_string(contents.unreadable)}});
+    } catch (const std::exception& e) {
+      log_warn("startup.journal_waiting", "", std::string(e.what()) + "; the writer keeps trying",
+               {{"records", std::to_string(contents.records.size())}});
+    }
+  }
+
   // Runs once, before the writer opens its connection: recovery and the first org load.
   const config::DatabaseSettings& prepare_database(const config::Settings& settings) {
     db::Database database(settings.database, db::SchemaCheck::require_current);
+    db::check_integrity(database.connection());
+    replay_journal(database);
     int closed = database.calls().close_abandoned_calls(db::now_ms());
     if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
                          {{"count", std::to_string(closed)}});
@@ -167,6 +191,7 @@ class Daemon::Impl {
     webhooks_.start();
     summaries_.start_if_configured();
     reminders_.start_if_configured();
+    reconciler_.start();
     const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
@@ -193,7 +218,9 @@ class Daemon::Impl {
   // Why the daemon would not take a new call now ("" when it would): /readyz's answer.
   std::string not_ready_reason() const {
     if (admission_.draining()) return "draining";
-    if (writer_.failed_batches() > 0) return "database writes are failing";
+    if (const auto health = writer_.health(); health.failing)
+      return "database writes are failing since " + db::format_timestamp(std::chrono::floor<std::chrono::milliseconds>(health.since)) +
+             " (" + std::to_string(health.waiting) + " records waiting): " + health.error;
     return "";
   }
   uint16_t dashboard_port() const { return dashboard_server_ ? dashboard_server_->port() : server_.port(); }
@@ -211,6 +238,9 @@ class Daemon::Impl {
   }
 
   int run() {
+    // A file that would grow past RLIMIT_FSIZE fails with EFBIG (a full disk, to the writer)
+    // instead of killing the daemon.
+    std::signal(SIGXFSZ, SIG_IGN);
     start();
     boost::asio::signal_set signals(io_, SIGTERM, SIGINT, SIGHUP);
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
@@ -276,7 +306,8 @@ class Daemon::Impl {
     drain_deadline_ = std::chrono::steady_clock::now() + settings_.server.drain_timeout;
     log_info("shutdown.draining", "", "no new calls; the calls in progress finish",
              {{"active", std::to_string(calls_.live_count())},
-              {"drain_timeout_s", std::to_string(settings_.server.drain_timeout.count())}});
+              {"drain_timeout_s",
+               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.server.drain_timeout).count())}});
     drain_timer_.emplace(io_);
     poll_drain();
   }
@@ -430,6 +461,7 @@ class Daemon::Impl {
     threads_.clear();
     summaries_.stop();
     reminders_.stop();
+    reconciler_.stop();
     webhooks_.stop();  // before the writer: its last attempts are recorded
     read_pool_.stop();
     recordings_.stop();
@@ -452,6 +484,7 @@ class Daemon::Impl {
   WebhookSender webhooks_{settings_, orgs_, writer_};
   CallSummarizer summaries_{settings_, orgs_, writer_};
   AppointmentReminders reminders_{settings_, orgs_, writer_};
+  MessageReconciler reconciler_{settings_, writer_};
   Services services_;
   Routes routes_;
   ApiRoutes api_;

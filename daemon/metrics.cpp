@@ -72,6 +72,16 @@ std::string Metrics::render() const {
   counter("sonoria_webhook_signature_failures_total", "Twilio requests refused for a bad signature.",
           webhook_signature_failures.load());
   counter("sonoria_db_records_dropped_total", "Records the database writer could not queue.", db_records_dropped.load());
+  gauge("sonoria_db_writes_failing", "1 while the database does not take writes (locked, disk full, read-only).",
+        db_writes_failing.load());
+  gauge("sonoria_db_records_waiting", "Records not yet in the database (in memory and in the write journal).",
+        db_records_waiting.load());
+  gauge("sonoria_db_records_journaled", "Records waiting in the write journal beside the database.",
+        db_records_journaled.load());
+  counter("sonoria_db_records_refused_total", "Records the database refused for themselves (logged and dropped).",
+          db_records_refused.load());
+  counter("sonoria_db_records_lost_total", "Records neither the database nor the write journal took at shutdown.",
+          db_records_lost.load());
   out << turn_latency.render("sonoria_turn_latency_seconds",
                              "Caller stops speaking to first assistant audio played, per turn.");
   out << greeting_latency.render("sonoria_greeting_latency_seconds", "Stream start to first greeting audio.");

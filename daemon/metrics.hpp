@@ -37,6 +37,11 @@ class Metrics {
   std::atomic<uint64_t> malformed_messages{0};
   std::atomic<uint64_t> webhook_signature_failures{0};
   std::atomic<uint64_t> db_records_dropped{0};
+  std::atomic<int64_t> db_writes_failing{0};       // 1 while the database does not take writes
+  std::atomic<int64_t> db_records_waiting{0};      // not yet in the database (memory and journal)
+  std::atomic<int64_t> db_records_journaled{0};    // … of which in the write journal
+  std::atomic<uint64_t> db_records_refused{0};     // refused by the database itself (a bug), dropped
+  std::atomic<uint64_t> db_records_lost{0};        // neither the database nor the journal took them at stop
   LatencyHistogram turn_latency;
   LatencyHistogram greeting_latency;
 

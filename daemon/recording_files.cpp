@@ -1,5 +1,10 @@
 #include "daemon/recording_files.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "core/files/atomic_file.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -82,15 +87,41 @@ void RecordingFiles::run() {
     }
     write(job);
   }
-  // Stopped with recordings still open (calls cut by the shutdown): their headers are patched.
+  // Stopped with recordings still open (calls cut by the shutdown): their headers are patched,
+  // and they are put in place.
   for (auto& [relative, open] : open_->files) {
     if (!open.file) continue;
-    const std::string header = audio::ulaw_wav_header(static_cast<std::uint32_t>(open.samples));
-    std::fseek(open.file, 0, SEEK_SET);
-    std::fwrite(header.data(), 1, header.size(), open.file);
-    std::fclose(open.file);
-    open.file = nullptr;
+    close_and_publish(open, directory_ / relative);
   }
+}
+
+std::string RecordingFiles::close_and_publish(Open& open, const std::filesystem::path& path) {
+  std::string error;
+  // The RIFF pad byte for an odd length, then the real lengths in the header.
+  if (open.samples % 2 == 1) std::fputc(0, open.file);
+  const std::string header = audio::ulaw_wav_header(static_cast<std::uint32_t>(open.samples));
+  const bool patched = std::fseek(open.file, 0, SEEK_SET) == 0 &&
+                       std::fwrite(header.data(), 1, header.size(), open.file) == header.size() &&
+                       std::fflush(open.file) == 0;
+  if (!patched) error = std::strerror(errno);
+  const bool closed = std::fclose(open.file) == 0;
+  open.file = nullptr;
+  if (!closed && error.empty()) error = std::strerror(errno);
+  if (!error.empty()) return error;
+  // Written as "<name>.partial" and renamed once whole and on disk: a file under its real name is
+  // a complete recording, even after a power cut.
+  try {
+    files::publish_file(partial_path(path).string(), path.string());
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::filesystem::path RecordingFiles::partial_path(const std::filesystem::path& path) {
+  auto partial = path;
+  partial += ".partial";
+  return partial;
 }
 
 void RecordingFiles::write(Job& job) {
@@ -100,7 +131,10 @@ void RecordingFiles::write(Job& job) {
     if (!open.file) {
       std::error_code ec;
       std::filesystem::create_directories(path.parent_path(), ec);
-      open.file = ec ? nullptr : std::fopen(path.c_str(), "wb");
+      // A recording is call data: its owner's alone.
+      const int fd = ec ? -1 : ::open(partial_path(path).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      open.file = fd < 0 ? nullptr : ::fdopen(fd, "wb");
+      if (fd >= 0 && !open.file) ::close(fd);
       const std::string header = audio::ulaw_wav_header(0);
       if (!open.file || std::fwrite(header.data(), 1, header.size(), open.file) != header.size())
         open.error = ec ? ec.message() : std::strerror(errno);
@@ -121,13 +155,8 @@ void RecordingFiles::write(Job& job) {
   std::uint64_t samples = open.samples;
   std::string error = open.error;
   if (open.file) {
-    // The RIFF pad byte for an odd length, then the real lengths in the header.
-    if (samples % 2 == 1) std::fputc(0, open.file);
-    const std::string header = audio::ulaw_wav_header(static_cast<std::uint32_t>(samples));
-    const bool patched = std::fseek(open.file, 0, SEEK_SET) == 0 &&
-                         std::fwrite(header.data(), 1, header.size(), open.file) == header.size();
-    const bool closed = std::fclose(open.file) == 0;
-    if ((!patched || !closed) && error.empty()) error = std::strerror(errno);
+    const std::string closing = close_and_publish(open, path);
+    if (error.empty()) error = closing;
   }
   open_->files.erase(job.relative);
   try {

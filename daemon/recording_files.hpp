@@ -50,6 +50,9 @@ class RecordingFiles {
   struct Open;
   void run();
   void write(Job& job);
+  // Patches the header, syncs, and renames the ".partial" file to `path`; the error, or "".
+  static std::string close_and_publish(Open& open, const std::filesystem::path& path);
+  static std::filesystem::path partial_path(const std::filesystem::path& path);
 
   std::filesystem::path directory_;
   Metrics& metrics_;

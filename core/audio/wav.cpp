@@ -1,5 +1,7 @@
 #include "core/audio/wav.hpp"
 
+#include "core/files/atomic_file.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -250,26 +252,10 @@ struct FileCloser {
 };
 
 void write_atomically(const std::filesystem::path& file, std::string_view bytes) {
-  const std::string who = file.string();
-  std::filesystem::path temp = file;
-  temp += ".tmp-" + std::to_string(::getpid());
-  std::unique_ptr<std::FILE, FileCloser> out(std::fopen(temp.c_str(), "wb"));
-  if (!out) throw DataError(who + ": cannot write (" + std::strerror(errno) + ")");
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), out.get()) == bytes.size();
-  const int write_errno = errno;
-  const bool closed = std::fclose(out.release()) == 0;
-  if (!written || !closed) {
-    const int err = written ? errno : write_errno;
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw DataError(who + ": write failed (" + std::strerror(err) + ")");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, file, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw DataError(who + ": cannot replace the file (" + ec.message() + ")");
+  try {
+    files::write_file_atomically(file.string(), bytes);
+  } catch (const UserError& e) {
+    throw DataError(e.what());
   }
 }
 

@@ -1,5 +1,10 @@
 #include "core/db/backup.hpp"
 
+#include "core/files/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -29,6 +34,8 @@ BackupResult backup_database(Connection& source, const std::string& target_path)
   BackupResult result;
   try {
     {
+      // A backup holds every call: readable by its owner alone (SQLite would create it 0644).
+      if (int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
       Connection copy(temp.string());
       sqlite3_backup* backup = sqlite3_backup_init(copy.handle(), "main", source.handle(), "main");
       if (!backup) copy.fail("cannot start the backup");
@@ -45,8 +52,7 @@ BackupResult backup_database(Connection& source, const std::string& target_path)
     if (result.integrity != "ok")
       throw DataError(target_path + ": the copy failed PRAGMA integrity_check: " + result.integrity +
                       " (the source may be damaged; run `sqlite3 " + source.path() + " 'PRAGMA integrity_check'`)");
-    fs::rename(temp, target, ec);
-    if (ec) throw UserError(target_path + ": cannot move the backup into place: " + ec.message());
+    files::publish_file(temp.string(), target_path);
     result.bytes = static_cast<int64_t>(fs::file_size(target, ec));
   } catch (...) {
     fs::remove(temp, ec);

@@ -12,8 +12,10 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   const std::string& path = settings.path;
   if (path.rfind("postgres://", 0) == 0 || path.rfind("postgresql://", 0) == 0)
     throw DataError("database.path: PostgreSQL is not supported by this build yet (expected a SQLite file path)");
-  if (read_only && !std::filesystem::exists(path))
-    throw DataError(path + ": no database here yet; run `sonoria init` (or `sonoria migrate`) first");
+  // Every command but `init` and `migrate` (SchemaCheck::none) needs the database to exist; an
+  // empty file is not created behind the user's back.
+  if ((read_only || check == SchemaCheck::require_current) && !std::filesystem::exists(path))
+    throw DataError(path + ": no database here yet; run `sonoria init` first (it creates the configuration and the database)");
   OpenOptions options;
   options.read_only = read_only;
   options.busy_timeout_ms = static_cast<int>(settings.busy_timeout.count());

@@ -342,6 +342,13 @@ ALTER TABLE calls ADD COLUMN recording TEXT;
 ALTER TABLE calls ADD COLUMN recording_ms INTEGER;
 )SQL";
 
+// A text is recorded before it is sent (its intent, status 'sending'), so a crash between Twilio
+// accepting it and the answer being stored leaves a row the next start reconciles with Twilio.
+const char* const k_v14_schema = R"SQL(
+ALTER TABLE messages ADD COLUMN intent TEXT;
+CREATE UNIQUE INDEX messages_by_intent ON messages(intent) WHERE intent IS NOT NULL;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -361,7 +368,39 @@ void refuse_newer(Connection& c, int version) {
                     "). Upgrade sonoria, or point --db at another database; nothing was changed.");
 }
 
+// A SQLite file with tables of its own and no sonoria bookkeeping is someone else's database:
+// migrating it would mix sonoria's tables into it.
+void refuse_foreign(Connection& c) {
+  if (has_bookkeeping(c)) return;
+  Statement s(c, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 1");
+  if (!s.step()) return;
+  throw DataError(c.path() + ": not a sonoria database (it has tables, e.g. \"" + s.text(0) +
+                  "\", but no sonoria schema); point --db or database.path at sonoria's own file. Nothing was changed.");
+}
+
 }  // namespace
+
+void check_integrity(Connection& connection) {
+  std::string problems;
+  int count = 0;
+  try {
+    Statement s(connection, "PRAGMA quick_check");
+    while (s.step()) {
+      const std::string line = s.text(0);
+      if (line == "ok") return;
+      if (++count <= 3) problems += (problems.empty() ? "" : "; ") + line;
+    }
+  } catch (const UserError& e) {
+    // So damaged that the check itself fails ("database disk image is malformed").
+    problems = e.what();
+    const auto colon = problems.rfind(": ");
+    if (colon != std::string::npos) problems = problems.substr(colon + 2);
+  }
+  throw DataError(connection.path() + ": the database is damaged (PRAGMA quick_check: " + problems +
+                  (count > 3 ? "; …" : "") +
+                  "). Stop sonoria, move the file and its -wal and -shm files aside, and copy your newest backup "
+                  "(made with `sonoria backup FILE`) in its place.");
+}
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -378,6 +417,7 @@ const std::vector<Migration>& migrations() {
       {11, "every saved version of each profile", k_v11_schema},
       {12, "test calls placed from the dashboard", k_v12_schema},
       {13, "call recordings", k_v13_schema},
+      {14, "texts recorded before they are sent", k_v14_schema},
   };
   return all;
 }
@@ -408,6 +448,7 @@ std::vector<MigrationState> migration_status(Connection& connection) {
 }
 
 std::vector<Migration> migrate(Connection& connection) {
+  refuse_foreign(connection);
   int current = schema_version(connection);
   refuse_newer(connection, current);
   std::vector<Migration> applied;
@@ -426,6 +467,7 @@ std::vector<Migration> migrate(Connection& connection) {
 }
 
 void require_current_schema(Connection& connection) {
+  refuse_foreign(connection);
   int version = schema_version(connection);
   refuse_newer(connection, version);
   if (version < latest_schema_version())

@@ -37,5 +37,8 @@ std::vector<Migration> migrate(Connection& connection);
 // For commands that need the schema as this build knows it: throws DataError naming the
 // database and what to run when migrations are pending or the database is newer.
 void require_current_schema(Connection& connection);
+// PRAGMA quick_check: a damaged file is refused with its path, what is wrong and what to do
+// (DataError). Reads the whole file: at the daemon's start and in `migrate`, not per command.
+void check_integrity(Connection& connection);
 
 }  // namespace sonoria::db

@@ -113,6 +113,9 @@ struct MessageRecord {
   std::optional<int64_t> error_code;
   std::optional<std::string> error_message;
   TimePoint at;
+  // Set when the text was recorded before it was sent (status "sending"): the later records of the
+  // same text carry it too, and update that row.
+  std::optional<std::string> intent;
 };
 
 // A call's post-call summary, made after it ended (daemon/call_summarizer.hpp).

@@ -7,6 +7,22 @@
 
 namespace sonoria::db {
 
+bool SqliteError::transient() const noexcept {
+  switch (code_ & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Connection::Connection(const std::string& path, const OpenOptions& options) : path_(path) {
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (options.create && !options.read_only) {
@@ -24,6 +40,13 @@ Connection::Connection(const std::string& path, const OpenOptions& options) : pa
     throw UserError(path + ": cannot open the database: " + message);
   }
   sqlite3_extended_result_codes(db_, 1);
+  // SQLite opens a write-protected file read-only without a word; every write would then fail.
+  if (!options.read_only && sqlite3_db_readonly(db_, "main") == 1) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DataError(path + ": the database file is read-only; the user running sonoria must be able to write it and "
+                           "its directory (check the owner and permissions)");
+  }
   sqlite3_busy_timeout(db_, options.busy_timeout_ms);
   try {
     // A file that is not a database fails here, before anything is written.
@@ -49,7 +72,7 @@ void Connection::fail(std::string_view what) const {
   int code = sqlite3_extended_errcode(db_);
   std::string message = path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
   if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT) throw DataError(message);
-  throw UserError(message);
+  throw SqliteError(message, code);
 }
 
 void Connection::exec(std::string_view sql) {
@@ -58,10 +81,11 @@ void Connection::exec(std::string_view sql) {
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    int code = sqlite3_extended_errcode(db_) & 0xff;
+    const int extended = sqlite3_extended_errcode(db_);
+    const int code = extended & 0xff;
     std::string full = path_ + ": " + message;
     if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) throw DataError(full + " (is this a sonoria database?)");
-    throw UserError(full);
+    throw SqliteError(full, extended);
   }
 }
 

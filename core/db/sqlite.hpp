@@ -8,10 +8,25 @@
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace sonoria::db {
+
+// A failure SQLite reported, with its (extended) result code.
+class SqliteError : public UserError {
+ public:
+  SqliteError(const std::string& message, int code) : UserError(message), code_(code) {}
+  int code() const noexcept { return code_; }
+  // The environment's fault, not the statement's: the database is busy or locked, the disk is full
+  // or failing, the file cannot be opened or has become read-only. The same write may work later.
+  bool transient() const noexcept;
+
+ private:
+  int code_;
+};
 
 struct OpenOptions {
   bool read_only = false;

@@ -139,6 +139,21 @@ void SqliteCallStore::apply(const CallEvent& r) {
 
 void SqliteCallStore::apply(const MessageRecord& r) {
   std::string at = format_timestamp(r.at);
+  if (r.intent) {
+    // The intent's row, then its outcome: one row per text, whatever the order of arrival.
+    Statement s(c_,
+                "INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, body, status, "
+                "error_code, error_message, created_at, updated_at, intent) "
+                "VALUES (?, (SELECT id FROM calls WHERE call_sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (intent) WHERE intent IS NOT NULL DO UPDATE SET "
+                "message_sid = COALESCE(excluded.message_sid, message_sid), status = excluded.status, "
+                "error_code = excluded.error_code, error_message = excluded.error_message, updated_at = excluded.updated_at");
+    s.bind(1, r.organization_id).bind(2, r.call_sid).bind(3, r.message_sid).bind(4, r.purpose).bind(5, r.from_number);
+    s.bind(6, r.to_number).bind(7, r.body).bind(8, r.status).bind(9, r.error_code).bind(10, r.error_message);
+    s.bind(11, at).bind(12, at).bind(13, r.intent);
+    s.run();
+    return;
+  }
   Statement s(c_,
               "INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, body, status, "
               "error_code, error_message, created_at, updated_at) "
@@ -160,9 +175,12 @@ int SqliteCallStore::close_abandoned_calls(TimePoint now) {
     while (find.step()) open_calls.push_back(find.text(0));
   }
   Statement s(c_,
-              "UPDATE calls SET status = 'interrupted', end_reason = COALESCE(end_reason, 'daemon_stopped'), "
+              "UPDATE calls SET status = 'interrupted', end_reason = COALESCE(end_reason, 'daemon_restart'), "
               "ended_at = COALESCE(ended_at, ?), updated_at = ?, "
-              "turns = (SELECT COUNT(*) FROM transcript_entries t WHERE t.call_id = calls.id) "
+              // The counters a finished call would have had, from what was stored of it.
+              "turns = (SELECT COUNT(*) FROM transcript_entries t WHERE t.call_id = calls.id), "
+              "tool_calls = (SELECT COUNT(*) FROM call_events e WHERE e.call_id = calls.id AND e.kind = 'tool_call'), "
+              "interruptions = (SELECT COUNT(*) FROM call_events e WHERE e.call_id = calls.id AND e.kind = 'interruption') "
               "WHERE status IN ('ringing', 'in-progress')");
   s.bind(1, at).bind(2, at);
   s.run();
@@ -206,13 +224,36 @@ std::vector<MessageRecord> SqliteCallStore::messages(const std::string& call_sid
   std::vector<MessageRecord> out;
   Statement s(c_,
               "SELECT m.organization_id, m.message_sid, m.purpose, m.from_number, m.to_number, m.body, m.status, "
-              "m.error_code, m.error_message, m.created_at FROM messages m JOIN calls c ON c.id = m.call_id "
+              "m.error_code, m.error_message, m.created_at, m.intent FROM messages m JOIN calls c ON c.id = m.call_id "
               "WHERE c.call_sid = ? ORDER BY m.id");
   s.bind(1, call_sid);
   while (s.step())
     out.push_back(MessageRecord{s.optional_int64(0), call_sid, s.optional_text(1), s.text(2), s.text(3), s.text(4),
                                 s.text(5), s.text(6), s.optional_int64(7), s.optional_text(8),
-                                parse_timestamp(s.text(9)).value_or(TimePoint{})});
+                                parse_timestamp(s.text(9)).value_or(TimePoint{}), s.optional_text(10)});
+  return out;
+}
+
+bool SqliteCallStore::message_exists(const std::string& message_sid) {
+  Statement s(c_, "SELECT 1 FROM messages WHERE message_sid = ?");
+  s.bind(1, message_sid);
+  return s.step();
+}
+
+std::vector<MessageRecord> SqliteCallStore::unsettled_messages(TimePoint since, int limit) {
+  std::vector<MessageRecord> out;
+  Statement s(c_,
+              "SELECT m.organization_id, c.call_sid, m.message_sid, m.purpose, m.from_number, m.to_number, m.body, m.status, "
+              "m.error_code, m.error_message, m.created_at, m.intent FROM messages m LEFT JOIN calls c ON c.id = m.call_id "
+              "WHERE m.created_at >= ? AND (m.status = 'sending' OR (m.message_sid IS NOT NULL AND m.status IN "
+              "('queued', 'accepted', 'scheduled', 'sending'))) ORDER BY m.id LIMIT ?");
+  s.bind(1, format_timestamp(since)).bind(2, static_cast<int64_t>(limit));
+  while (s.step()) {
+    MessageRecord r{s.optional_int64(0), s.optional_text(1), s.optional_text(2), s.text(3), s.text(4), s.text(5),
+                    s.text(6), s.text(7), s.optional_int64(8), s.optional_text(9),
+                    parse_timestamp(s.text(10)).value_or(TimePoint{}), s.optional_text(11)};
+    out.push_back(std::move(r));
+  }
   return out;
 }
 

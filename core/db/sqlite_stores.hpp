@@ -114,6 +114,8 @@ class SqliteCallStore : public CallStore {
   std::vector<TranscriptEntry> transcript(const std::string& call_sid) override;
   std::vector<CallEvent> events(const std::string& call_sid) override;
   std::vector<MessageRecord> messages(const std::string& call_sid) override;
+  std::vector<MessageRecord> unsettled_messages(TimePoint since, int limit) override;
+  bool message_exists(const std::string& message_sid) override;
 
  private:
   void apply(const CallOpened& r);

@@ -183,6 +183,10 @@ class CallStore {
   virtual std::vector<TranscriptEntry> transcript(const std::string& call_sid) = 0;
   virtual std::vector<CallEvent> events(const std::string& call_sid) = 0;
   virtual std::vector<MessageRecord> messages(const std::string& call_sid) = 0;
+  // Texts whose outcome may not be stored (recorded "sending" and never answered, or taken by
+  // Twilio and not yet final), created since `since`, oldest first.
+  virtual std::vector<MessageRecord> unsettled_messages(TimePoint since, int limit) = 0;
+  virtual bool message_exists(const std::string& message_sid) = 0;
 };
 
 }  // namespace sonoria::db

@@ -11,7 +11,7 @@
 
 #include "core/db/timestamp.hpp"
 #include "core/error.hpp"
-#include "core/reports/atomic_output.hpp"
+#include "core/files/atomic_file.hpp"
 
 namespace sonoria::reports {
 
@@ -135,7 +135,7 @@ void IncrementalExport::write() {
     j["pending"] = {{"finished_seq", *state_.pending_seq}, {"temp", state_.pending_temp},
                     {"target", state_.pending_target}, {"digest", std::string(digest)}};
   }
-  AtomicOutput out(path_, path_ + ".tmp");
+  files::AtomicFile out(path_, 0600, path_ + ".tmp");
   out.stream() << j.dump(2) << "\n";
   out.publish();
 }

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "core/error.hpp"
-#include "core/reports/atomic_output.hpp"
+#include "core/files/atomic_file.hpp"
 #include "core/reports/export_state.hpp"
 
 namespace sonoria::reports {
@@ -46,7 +46,7 @@ ExportSummary run_export(db::CallQueries& queries, const std::map<int64_t, std::
       if (!out) throw UserError("standard output: write failed");
       return summary;
     }
-    AtomicOutput file(job.out_path);
+    files::AtomicFile file(job.out_path);
     ExportWriter writer(file.stream(), job.format);
     summary.watermark = stream_calls(queries, organizations, query, writer, 0);
     summary.calls = writer.calls();
@@ -65,7 +65,7 @@ ExportSummary run_export(db::CallQueries& queries, const std::map<int64_t, std::
   query.finished_after_seq = state.watermark();
   // One fixed temporary name per target: under the lock no other run uses it, and a killed
   // run's leftover is found (and removed) by the next.
-  AtomicOutput file(job.out_path, job.out_path + ".partial");
+  files::AtomicFile file(job.out_path, 0600, job.out_path + ".partial");
   ExportWriter writer(file.stream(), job.format);
   summary.watermark = stream_calls(queries, organizations, query, writer, state.watermark());
   summary.calls = writer.calls();

@@ -102,6 +102,10 @@ RestRequest fetch_call_request(const RestAccount& account, const std::string& ca
   return make(account, "GET", "/Calls/" + call_sid + ".json");
 }
 
+RestRequest fetch_message_request(const RestAccount& account, const std::string& message_sid) {
+  return make(account, "GET", "/Messages/" + message_sid + ".json");
+}
+
 RestRequest create_message_request(const RestAccount& account, const CreateMessage& message) {
   FormParams form;
   add(form, "To", message.to);

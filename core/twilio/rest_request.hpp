@@ -71,6 +71,8 @@ RestRequest create_message_request(const RestAccount& account, const CreateMessa
 // lost took effect. `on_date` is the UTC day "YYYY-MM-DD" (Twilio filters by whole days); "" = the
 // latest 50, sent or not (a message Twilio has queued but not sent has no DateSent yet).
 RestRequest list_calls_request(const RestAccount& account, const std::string& to, const std::string& on_date);
+// GET …/Messages/{SM}.json: where a text is now (queued, sent, delivered, undelivered, failed).
+RestRequest fetch_message_request(const RestAccount& account, const std::string& message_sid);
 RestRequest list_messages_request(const RestAccount& account, const std::string& to, const std::string& on_date);
 
 }  // namespace sonoria::twilio

@@ -380,6 +380,12 @@ struct FakeTwilioRest::Impl {
     } else if (rest == "/Messages.json") {
       if (method == "POST") return create_message(form);
       if (method == "GET") return list("messages", path, query);
+    } else if (rest.rfind("/Messages/", 0) == 0 && rest.size() > 15 && rest.substr(rest.size() - 5) == ".json" &&
+               method == "GET") {
+      const std::string sid = rest.substr(10, rest.size() - 15);
+      for (const auto& message : messages_created)
+        if (message["sid"] == sid) return {200, "application/json; charset=utf-8", message.dump(), false, false};
+      return twilio_error(404, 20404, "The requested resource " + path + " was not found");
     } else if (rest.rfind("/Calls/", 0) == 0 && rest.size() > 12 && rest.substr(rest.size() - 5) == ".json") {
       const std::string sid = rest.substr(7, rest.size() - 12);
       if (method == "POST") return update_call(sid, path, form);
@@ -643,6 +649,18 @@ std::size_t FakeTwilioRest::request_count() const {
 std::vector<json> FakeTwilioRest::calls_created() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->calls_created;
+}
+
+bool FakeTwilioRest::set_message_status(const std::string& message_sid, const std::string& status) {
+  std::lock_guard lock(impl_->mutex);
+  for (auto& message : impl_->messages_created) {
+    if (message["sid"] != message_sid) continue;
+    message["status"] = status;
+    message["date_updated"] = rfc2822_now();
+    if (status == "delivered" || status == "sent") message["date_sent"] = rfc2822_now();
+    return true;
+  }
+  return false;
 }
 
 std::vector<json> FakeTwilioRest::messages_created() const {

@@ -1,6 +1,6 @@
 #pragma once
 // A fake Twilio REST API (protocols.md §4.7) on http://127.0.0.1:<port>: Calls.json create,
-// Calls/{CA}.json fetch and update, Messages.json create. It checks Basic auth (AccountSid:AuthToken,
+// Calls/{CA}.json fetch and update, Messages.json create and list, Messages/{SM}.json fetch. It checks Basic auth (AccountSid:AuthToken,
 // or an API key SK…:secret with the account in the path) and answers 401/20003 otherwise; parses
 // form bodies keeping repeated keys; validates like Twilio (21201/21213/21205/21211/21219 for calls,
 // 21604/21602/21603/21211/21608/21617 for messages, 20404 for unknown calls, 21220 for updates on
@@ -76,6 +76,9 @@ class FakeTwilioRest {
                      const std::string& direction = "inbound");
   // Moves a known call to `status` (as if the callee answered, hung up, …). False if unknown.
   bool set_call_status(const std::string& call_sid, const std::string& status);
+  // A text moves on (queued → sent → delivered, or undelivered/failed), as GET Messages/{SM}.json
+  // then shows. False for an unknown SID.
+  bool set_message_status(const std::string& message_sid, const std::string& status);
   std::optional<std::string> call_status(const std::string& call_sid) const;
   // The call resource as the API would return it now, or null.
   nlohmann::json call(const std::string& call_sid) const;

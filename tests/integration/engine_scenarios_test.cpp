@@ -300,6 +300,20 @@ struct Harness {
     return caller.stream().heard().size() >= bytes;
   }
 
+  // Lets the caller's clock run until the assistant has nothing left to play: nothing queued on
+  // the line and nothing more arriving for a while (the last reply heard to its end, however the
+  // machine's load spread its arrival).
+  static void hear_everything(fakes::FakeTwilioCaller& caller) {
+    size_t last = 0;
+    for (int quiet = 0, i = 0; quiet < 5 && i < 300; ++i) {
+      caller.send_silence(100);
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      const size_t now = caller.stream().heard().size() + caller.stream().buffered_bytes();
+      quiet = now == last && caller.stream().buffered_bytes() == 0 ? quiet + 1 : 0;
+      last = now;
+    }
+  }
+
   // Assistant audio that reached the caller's line so far (played or waiting to be).
   static size_t received(fakes::FakeTwilioCaller& caller) {
     return caller.stream().heard().size() + caller.stream().buffered_bytes();
@@ -819,6 +833,7 @@ TEST_CASE("every engine: a three-stage call flow — identified, helped, wrapped
     Harness::say(caller);
     REQUIRE(e.wait([&] { return e.stage_sessions().size() >= 3; }));
     REQUIRE(Harness::hear(caller, (name == "openai" ? 2000 : 1200) * 8));
+    Harness::hear_everything(caller);  // the goodbye to its last word, before the caller hangs up
     CHECK(caller.stream().violations().empty());
 
     const auto sessions = e.stage_sessions();

@@ -46,7 +46,7 @@ TEST_CASE("commands refuse a database with pending migrations and say what to ru
   User u;
   auto r = u.run({"org", "list"});
   CHECK(r.exit_code == 3);
-  CHECK(r.err.find("run `sonoria init` (or `sonoria migrate`) first") != std::string::npos);
+  CHECK(r.err.find("run `sonoria init` first") != std::string::npos);
   // A database that exists but is not migrated is refused the same way, and left alone.
   auto empty = u.home / "empty.db";
   { std::ofstream touch(empty); }

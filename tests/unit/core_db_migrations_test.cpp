@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fstream>
 
 #include "core/db/migrations.hpp"
 #include "tests/support/error_of.hpp"
@@ -87,4 +88,47 @@ TEST_CASE("calls answered before engines were a choice are recorded as OpenAI's"
   CHECK(s.text(1) == "[{\"engine\":\"openai\",\"ms\":61000}]");
   REQUIRE(s.step());
   CHECK(s.text(1) == "[]");  // never answered: no engine served it
+}
+
+TEST_CASE("someone else's SQLite database is refused by migrate and by every command, and left untouched") {
+  test::TempDir dir;
+  auto path = (dir / "other.db").string();
+  {
+    Connection c(path);
+    c.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
+  }
+  Connection c(path);
+  const auto why = test::error_of([&] { migrate(c); });
+  CHECK(why.find("not a sonoria database") != std::string::npos);
+  CHECK(why.find("invoices") != std::string::npos);
+  CHECK(test::error_of([&] { require_current_schema(c); }).find("not a sonoria database") != std::string::npos);
+  Statement tables(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'");
+  REQUIRE(tables.step());
+  CHECK(tables.int64(0) == 1);
+}
+
+TEST_CASE("a damaged database file is found by the integrity check, with what to do") {
+  test::TempDir dir;
+  auto path = (dir / "s.db").string();
+  {
+    Connection c(path);
+    migrate(c);
+    CHECK_NOTHROW(check_integrity(c));
+    c.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    c.exec("PRAGMA journal_mode = DELETE");
+  }
+  {
+    // Scribble over the second and third pages (tables' b-trees), as a failing disk would.
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    const std::string garbage(2 * 4096, '\x5a');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  const auto why = test::error_of([&] {
+    Connection c(path);
+    check_integrity(c);
+  });
+  CHECK(why.find(path) != std::string::npos);
+  CHECK(why.find("damaged") != std::string::npos);
+  CHECK(why.find("sonoria backup") != std::string::npos);
 }

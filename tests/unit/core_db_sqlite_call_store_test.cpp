@@ -124,13 +124,18 @@ TEST_CASE("calls a crash left open are closed as interrupted with what was store
   Fixture f;
   f.open_call("CA1");
   f.open_call("CA2");
-  f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}, {}}});
+  f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}, {}},
+                       CallEvent{"CA2", f.t0, 100, "tool_call", "send_sms", "{}"},
+                       CallEvent{"CA2", f.t0, 200, "tool_call", "notify_owner", "{}"},
+                       CallEvent{"CA2", f.t0, 300, "interruption", std::nullopt, "{}"}});
   f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}, {}, false, {"identify", "assist"}}});
   CHECK(f.store.close_abandoned_calls(f.t0 + 1h) == 1);
   auto row = f.store.find_call("CA2");
   CHECK(row->status == "interrupted");
-  CHECK(row->end_reason == "daemon_stopped");
+  CHECK(row->end_reason == "daemon_restart");
   CHECK(row->turns == 1);
+  CHECK(row->tool_calls == 2);  // counted from the events stored, not left at 0
+  CHECK(row->interruptions == 1);
   CHECK(f.store.find_call("CA1")->status == "completed");
   CHECK(f.store.find_call("CA1")->stages == std::vector<std::string>{"identify", "assist"});
 }
