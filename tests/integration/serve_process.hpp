@@ -33,6 +33,7 @@
 
 namespace serve_process {
 
+using namespace ::sonoria;
 using namespace std::chrono_literals;
 
 
