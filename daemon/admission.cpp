@@ -9,6 +9,7 @@ const char* admit_reason(Admit a) {
     case Admit::rate_limited: return "rate_limited";
     case Admit::capacity: return "capacity";
     case Admit::draining: return "shutting_down";
+    case Admit::overloaded: return "overloaded";
   }
   return "unknown";
 }
@@ -38,7 +39,12 @@ Admit Admission::admit(const std::string& caller, Clock::time_point now) {
     }
   }
   if (active_ >= limits_.max_concurrent) return Admit::capacity;
+  // Overload turns new calls away before calls in progress suffer; it is checked after the caller's
+  // own limits, so a refused caller is told the real reason.
+  if (!overload_.empty()) return Admit::overloaded;
+  if (free_fds_ - k_fds_per_call * (admitted_since_count_ + 1) < k_fd_reserve) return Admit::overloaded;
   ++active_;
+  ++admitted_since_count_;
   return Admit::yes;
 }
 
@@ -57,6 +63,22 @@ void Admission::release() {
 void Admission::start_draining() {
   std::lock_guard lock(mutex_);
   draining_ = true;
+}
+
+void Admission::set_overload(std::string reason) {
+  std::lock_guard lock(mutex_);
+  overload_ = std::move(reason);
+}
+
+std::string Admission::overload() const {
+  std::lock_guard lock(mutex_);
+  return overload_;
+}
+
+void Admission::set_free_descriptors(int free) {
+  std::lock_guard lock(mutex_);
+  free_fds_ = free;
+  admitted_since_count_ = 0;
 }
 
 bool Admission::draining() const {

@@ -12,7 +12,7 @@
 
 namespace sonoria::daemon {
 
-enum class Admit { yes, blocked_caller, rate_limited, capacity, draining };
+enum class Admit { yes, blocked_caller, rate_limited, capacity, draining, overloaded };
 
 // The stable name recorded as the call's end reason ("rate_limited").
 const char* admit_reason(Admit a);
@@ -40,12 +40,24 @@ class Admission {
   bool draining() const;
   int active() const;
 
+  // Overload (daemon/overload_monitor.hpp): while `reason` is set, new calls are not admitted.
+  void set_overload(std::string reason);
+  std::string overload() const;
+  // File descriptors: `free` were free when last counted. Each call admitted since takes about
+  // k_fds_per_call of them; a call is admitted only while k_fd_reserve would still be left.
+  void set_free_descriptors(int free);
+  static constexpr int k_fds_per_call = 3;   // the media stream, the engine, a webhook or REST request
+  static constexpr int k_fd_reserve = 16;    // /healthz, /metrics, the database, the dashboard
+
  private:
   Limits limits_;
   std::set<std::string> blocked_;
   mutable std::mutex mutex_;
   int active_ = 0;
   bool draining_ = false;
+  std::string overload_;
+  int free_fds_ = 1 << 30;          // unknown until counted
+  int admitted_since_count_ = 0;
   std::map<std::string, std::deque<Clock::time_point>> recent_;  // per caller, within the hour
 };
 

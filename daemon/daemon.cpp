@@ -33,6 +33,7 @@
 #include "daemon/message_reconciler.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
+#include "daemon/overload_monitor.hpp"
 #include "daemon/outbound_api.hpp"
 #include "daemon/read_pool.hpp"
 #include "daemon/call_summarizer.hpp"
@@ -195,6 +196,7 @@ class Daemon::Impl {
     const int n = io_thread_count(settings_);
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
+    overload_.start();
     systemd_.ready();
     start_watchdog();
     log_info("startup.listening", "", "sonoria is answering calls",
@@ -218,6 +220,7 @@ class Daemon::Impl {
   // Why the daemon would not take a new call now ("" when it would): /readyz's answer.
   std::string not_ready_reason() const {
     if (admission_.draining()) return "draining";
+    if (auto overload = admission_.overload(); !overload.empty()) return overload;
     if (const auto health = writer_.health(); health.failing)
       return "database writes are failing since " + db::format_timestamp(std::chrono::floor<std::chrono::milliseconds>(health.since)) +
              " (" + std::to_string(health.waiting) + " records waiting): " + health.error;
@@ -341,6 +344,7 @@ class Daemon::Impl {
   }
 
   void finish_drain() {
+    overload_.stop();
     server_.stop_accepting();
     if (dashboard_server_) dashboard_server_->stop_accepting();
     // Flush the writer off the event loop, then stop.
@@ -485,6 +489,7 @@ class Daemon::Impl {
   CallSummarizer summaries_{settings_, orgs_, writer_};
   AppointmentReminders reminders_{settings_, orgs_, writer_};
   MessageReconciler reconciler_{settings_, writer_};
+  OverloadMonitor overload_{io_, settings_, admission_, metrics_};
   Services services_;
   Routes routes_;
   ApiRoutes api_;

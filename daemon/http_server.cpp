@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "core/error.hpp"
+#include "daemon/log.hpp"
 #include "core/net/beast_ws_transport.ipp"
 
 namespace sonoria::daemon {
@@ -55,6 +56,33 @@ struct HttpServerState {
     std::lock_guard lock(sessions_mutex);
     std::erase_if(sessions, [](const auto& weak) { return weak.expired(); });
     sessions.push_back(session);
+  }
+
+  // Connections from one address waiting for (the rest of) a request: a slow or idle client
+  // holding many open is refused more at accept, before it exhausts descriptors (slowloris).
+  // Requests being answered and WebSockets do not count.
+  std::mutex waiting_mutex;
+  std::map<std::string, int, std::less<>> waiting_by_address;
+  std::atomic<std::uint64_t> refused{0};
+
+  bool admit_connection(const std::string& address) {
+    std::lock_guard lock(waiting_mutex);
+    int& waiting = waiting_by_address[address];
+    if (options.max_waiting_per_address > 0 && waiting >= options.max_waiting_per_address) {
+      if (waiting == 0) waiting_by_address.erase(address);
+      return false;
+    }
+    ++waiting;
+    return true;
+  }
+  void enter_waiting(const std::string& address) {
+    std::lock_guard lock(waiting_mutex);
+    ++waiting_by_address[address];
+  }
+  void leave_waiting(const std::string& address) {
+    std::lock_guard lock(waiting_mutex);
+    auto it = waiting_by_address.find(address);
+    if (it != waiting_by_address.end() && --it->second <= 0) waiting_by_address.erase(it);
   }
 
   void stop_sessions() {
@@ -128,6 +156,8 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
         options_(state_->options),
         remote_address_(std::move(remote_address)),
         stream_(std::forward<StreamArgs>(stream_args)...) {}
+  // Admitted by the listener as waiting for its first request (HttpServerState::admit_connection).
+  ~HttpSession() override { waiting(false); }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_run(); });
@@ -189,8 +219,17 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     if (phase_ == Phase::reading) lowest().cancel();
   }
 
+  // Whether this connection counts as waiting for a request from its address.
+  void waiting(bool now) {
+    if (now == waiting_) return;
+    waiting_ = now;
+    if (now) state_->enter_waiting(remote_address_);
+    else state_->leave_waiting(remote_address_);
+  }
+
   void do_read() {
     if (stopping_ || state_->stopping) return do_close();
+    waiting(true);
     phase_ = Phase::reading;
     parser_.emplace();
     body_limit_ = options_.body_limit;
@@ -204,6 +243,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   }
 
   void on_read_header(beast::error_code ec) {
+    waiting(false);
     if (ec) return on_read_error(ec);
     if (parser_->is_done()) return on_request();
     if (options_.body_limit_for) {
@@ -439,6 +479,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool first_request_ = true;
+  bool waiting_ = true;  // counted as waiting from the accept on
   bool stopping_ = false;
   std::shared_ptr<std::atomic<bool>> stream_closed_;
   std::array<char, 256> stream_scratch_{};
@@ -516,12 +557,23 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
       });
       return;
     }
-    // Media streams carry a small frame every 20 ms each way: send each at once (no Nagle delay).
-    beast::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
     beast::error_code no_peer;
     const tcp::endpoint peer = socket.remote_endpoint(no_peer);
     std::string remote = no_peer ? std::string() : peer.address().to_string();
+    if (!state_->admit_connection(remote)) {
+      // Closed at once: the descriptor is back before the next accept.
+      const auto n = ++state_->refused;
+      if (n == 1 || n % 1000 == 0)
+        log_warn("http.too_many_waiting", "", "connections refused: too many from one address waiting for a request",
+                 {{"remote", remote}, {"refused", std::to_string(n)},
+                  {"limit", std::to_string(state_->options.max_waiting_per_address)}});
+      beast::error_code ignored;
+      socket.close(ignored);
+      return do_accept();
+    }
+    // Media streams carry a small frame every 20 ms each way: send each at once (no Nagle delay).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     if (state_->tls) {
       start(std::make_shared<HttpSession<net::TlsTcpStream>>(state_, std::move(remote), std::move(socket), *state_->tls));
     } else {
@@ -612,6 +664,8 @@ void HttpServer::start() {
 }
 
 std::uint16_t HttpServer::port() const { return state_->port; }
+
+std::uint64_t HttpServer::refused_connections() const { return state_->refused; }
 
 bool HttpServer::serves_tls() const { return state_->tls != nullptr; }
 

@@ -48,6 +48,10 @@ struct HttpServerOptions {
   // How long a keep-alive connection may wait for its next request.
   std::chrono::milliseconds idle_timeout{60000};
   net::WsLimits websocket;  // for every accepted WebSocket
+  // Connections from one address that may wait for a request at once (idle keep-alives, slow
+  // senders); more are closed at accept. Requests being answered and WebSockets do not count, so a
+  // reverse proxy's many media streams are never refused. 0 = no limit.
+  int max_waiting_per_address = 64;
 };
 
 // `respond` may be called from any thread, at any later time, once; later calls are ignored. If
@@ -88,6 +92,8 @@ class HttpServer {
   // The bound port (the real one when options.port was 0); 0 before start().
   std::uint16_t port() const;
   bool serves_tls() const;
+  // Connections closed at accept by max_waiting_per_address, so far.
+  std::uint64_t refused_connections() const;
 
   // Closes the listener. Idle keep-alive connections are closed, a request in progress gets its
   // response with "Connection: close"; WebSockets are untouched (their sessions drain them).

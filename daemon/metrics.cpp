@@ -72,6 +72,13 @@ std::string Metrics::render() const {
   counter("sonoria_webhook_signature_failures_total", "Twilio requests refused for a bad signature.",
           webhook_signature_failures.load());
   counter("sonoria_db_records_dropped_total", "Records the database writer could not queue.", db_records_dropped.load());
+  out << "# HELP sonoria_event_loop_lag_seconds How late the event loop ran a timer, the most in the last second.\n"
+         "# TYPE sonoria_event_loop_lag_seconds gauge\nsonoria_event_loop_lag_seconds "
+      << static_cast<double>(event_loop_lag_us.load()) / 1e6 << "\n";
+  gauge("sonoria_open_descriptors", "File descriptors open (counted each second).", open_descriptors.load());
+  gauge("sonoria_descriptor_limit", "The process's file descriptor limit (RLIMIT_NOFILE).", descriptor_limit.load());
+  counter("sonoria_overload_episodes_total", "Times new calls started going to the fallback because of overload.",
+          overload_episodes.load());
   gauge("sonoria_db_writes_failing", "1 while the database does not take writes (locked, disk full, read-only).",
         db_writes_failing.load());
   gauge("sonoria_db_records_waiting", "Records not yet in the database (in memory and in the write journal).",

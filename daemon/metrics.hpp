@@ -37,6 +37,10 @@ class Metrics {
   std::atomic<uint64_t> malformed_messages{0};
   std::atomic<uint64_t> webhook_signature_failures{0};
   std::atomic<uint64_t> db_records_dropped{0};
+  std::atomic<int64_t> event_loop_lag_us{0};      // the largest lag of the last second
+  std::atomic<int64_t> open_descriptors{0};
+  std::atomic<int64_t> descriptor_limit{0};
+  std::atomic<uint64_t> overload_episodes{0};
   std::atomic<int64_t> db_writes_failing{0};       // 1 while the database does not take writes
   std::atomic<int64_t> db_records_waiting{0};      // not yet in the database (memory and journal)
   std::atomic<int64_t> db_records_journaled{0};    // … of which in the write journal

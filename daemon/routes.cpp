@@ -250,14 +250,16 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
     return respond(twiml(machine_twiml(profile.get())));
   }
   Admit admit = s_.admission.admit(from, Admission::Clock::now());
-  if (admit == Admit::draining) {
-    // Shutting down: the caller is not refused but sent to the organization's fallback (behind a
-    // load balancer, /readyz already sends new calls to another daemon).
+  if (admit == Admit::draining || admit == Admit::overloaded) {
+    // Shutting down, or too busy to give one more call its audio on time: the caller is not
+    // refused but sent to the organization's fallback (behind a load balancer, /readyz already
+    // sends new calls to another daemon).
+    const std::string reason = admit_reason(admit);
     const bool dialled = !profile->fallback_numbers.empty();
     s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, dialled ? "transferred" : "rejected", now,
-                                  std::string("shutting_down"), std::nullopt});
-    s_.metrics.count_call_outcome(dialled ? "transferred_shutting_down" : "rejected_shutting_down");
-    log_info("call.shutting_down", call_sid, dialled ? "sent to the fallback number" : "refused: no fallback number",
+                                  reason, std::nullopt});
+    s_.metrics.count_call_outcome((dialled ? "transferred_" : "rejected_") + reason);
+    log_info("call." + reason, call_sid, dialled ? "sent to the fallback number" : "refused: no fallback number",
              {{"from", from}, {"to", to}});
     return respond(twiml(handoff_twiml(profile.get(), direction == "outbound" ? from : to, false)));
   }

@@ -81,6 +81,9 @@ struct CallSettings {
   int max_calls_per_caller_per_hour = 10;               // 0 = unlimited
   std::vector<std::string> blocked_callers;             // E.164 numbers refused politely
   std::string transfer_digit = "0";                     // DTMF that transfers at once; "" = off
+  // New calls go to the fallback while the event loop runs later than this (calls in progress keep
+  // their audio); 0 = never.
+  Duration max_event_loop_lag = std::chrono::milliseconds(250);
   OutboundSettings outbound;
 };
 

@@ -7,6 +7,24 @@
 
 namespace sonoria::db {
 
+namespace {
+
+// What a person can do about the common failures, after SQLite's own words.
+std::string hint_for(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return " (another process is writing to the database and held it longer than database.busy_timeout; try again)";
+    case SQLITE_FULL: return " (the disk is full: free some space)";
+    case SQLITE_READONLY: return " (the file or its directory is not writable by this user)";
+    case SQLITE_IOERR: return " (the disk failed to read or write: check it, and free space)";
+    case SQLITE_CANTOPEN: return " (the file or its directory cannot be opened: check the path and permissions)";
+    default: return "";
+  }
+}
+
+}  // namespace
+
 bool SqliteError::transient() const noexcept {
   switch (code_ & 0xff) {
     case SQLITE_BUSY:
@@ -72,7 +90,7 @@ void Connection::fail(std::string_view what) const {
   int code = sqlite3_extended_errcode(db_);
   std::string message = path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
   if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT) throw DataError(message);
-  throw SqliteError(message, code);
+  throw SqliteError(message + hint_for(code), code);
 }
 
 void Connection::exec(std::string_view sql) {
@@ -85,7 +103,7 @@ void Connection::exec(std::string_view sql) {
     const int code = extended & 0xff;
     std::string full = path_ + ": " + message;
     if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) throw DataError(full + " (is this a sonoria database?)");
-    throw SqliteError(full, extended);
+    throw SqliteError(full + hint_for(extended), extended);
   }
 }
 

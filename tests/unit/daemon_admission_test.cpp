@@ -108,3 +108,20 @@ TEST_CASE("the drain waits for a <Connect action> Twilio will still ask for, not
   r.action_asked("CA1");
   CHECK(r.actions_awaited(now, 5s) == 0);
 }
+
+TEST_CASE("overload and a shortage of file descriptors turn new calls away before the daemon runs out") {
+  auto t = Admission::Clock::time_point{};
+  Admission a({100, 0, {}});
+  a.set_overload("overloaded: the event loop runs 400 ms late");
+  CHECK(a.admit("+15550000001", t) == Admit::overloaded);
+  CHECK(std::string(admit_reason(Admit::overloaded)) == "overloaded");
+  a.set_overload("");
+  CHECK(a.admit("+15550000001", t) == Admit::yes);
+
+  // 16 kept in reserve, 3 per call: 28 free descriptors take four more calls until they are counted again.
+  a.set_free_descriptors(Admission::k_fd_reserve + 4 * Admission::k_fds_per_call);
+  for (int i = 0; i < 4; ++i) CHECK(a.admit("+1555000010" + std::to_string(i), t) == Admit::yes);
+  CHECK(a.admit("+15550000200", t) == Admit::overloaded);
+  a.set_free_descriptors(100);  // counted again: there is room
+  CHECK(a.admit("+15550000200", t) == Admit::yes);
+}

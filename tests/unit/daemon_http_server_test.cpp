@@ -2,6 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -435,4 +441,50 @@ TEST_CASE("start() reports unusable TLS files and busy ports in words") {
     const std::string expected = "cannot listen on 127.0.0.1:" + std::to_string(first.port());
     CHECK_THROWS_WITH_AS(second.start(), doctest::Contains(expected.c_str()), sonoria::UserError);
   }
+}
+
+namespace {
+
+int connect_loopback(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+// True when the server closed the connection within `timeout` (recv sees EOF or a reset).
+bool closed_by_server(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  char byte;
+  return ::recv(fd, &byte, 1, 0) <= 0;
+}
+
+}  // namespace
+
+TEST_CASE("one address holding many idle connections is refused more at accept; requests in progress and streams do not count") {
+  HttpServerOptions options;
+  options.max_waiting_per_address = 8;
+  RunningServer running(options, voice_route);
+  std::vector<int> idle;
+  for (int i = 0; i < 8; ++i) idle.push_back(connect_loopback(running.server().port()));
+  // A slow client's ninth connection is closed at once, not kept for the request timeout.
+  int ninth = connect_loopback(running.server().port());
+  CHECK(closed_by_server(ninth, 2s));
+  ::close(ninth);
+  CHECK(running.server().refused_connections() == 1);
+  for (int fd : idle) CHECK_FALSE(closed_by_server(fd, 0ms));  // the others are still served
+  // Once one of them has sent its request, a new connection is admitted again.
+  const std::string request = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  ::send(idle[0], request.data(), request.size(), MSG_NOSIGNAL);
+  char answer[64] = {};
+  REQUIRE(::recv(idle[0], answer, sizeof answer - 1, 0) > 0);
+  CHECK(std::string(answer).rfind("HTTP/1.1 201", 0) == 0);
+  int again = connect_loopback(running.server().port());
+  CHECK_FALSE(closed_by_server(again, 300ms));
+  ::close(again);
+  for (int fd : idle) ::close(fd);
 }
