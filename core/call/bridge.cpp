@@ -165,9 +165,11 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
     record(now, CallEventKind::engine_reconnected,
            {{"attempt", reconnects_}, {"reseeded_items", transcript_.history().size()}, {"engine", engine_->name()}});
     if (lost_mid_reply_) engine_->say(k_reconnect_apology);
-    else if (stage_swap_) engine_->reply();  // the new stage's first words, in its voice
+    else if (stage_swap_ || reply_after_swap_) engine_->reply();  // the new stage's first words, or the reply still owed
+    if (reply_after_swap_) expect_audio(now);
     lost_mid_reply_ = false;
     stage_swap_ = false;
+    reply_after_swap_ = false;
   }
   been_live_ = true;
   maybe_greet(now);
@@ -178,10 +180,16 @@ void CallBridge::handle(TimePoint now, const engine::Rejected& e) {
   engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, e.detail);
 }
 
-void CallBridge::maybe_greet(TimePoint) {
+void CallBridge::maybe_greet(TimePoint now) {
   if (greeted_ || phase_ != Phase::live || !twilio_started_) return;
   greeted_ = true;
   engine_->greet(greeting_of(config_));
+  expect_audio(now);
+}
+
+void CallBridge::expect_audio(TimePoint now) {
+  audio_due_since_ = now;
+  silent_filler_said_ = false;
 }
 
 void CallBridge::handle(TimePoint now, const engine::Error& e) {
@@ -199,6 +207,7 @@ void CallBridge::handle(TimePoint now, const engine::CallerSpeechStarted& e) {
   caller_speaking_ = true;
   silence_checked_ = false;
   latency_from_.reset();
+  audio_due_since_.reset();  // the caller speaks again: nothing is owed until they stop
   if (!e.turn_id.empty()) {
     int64_t offset = audio_origin_ms_ && twilio_started_ && e.audio_start_ms >= 0
                          ? offset_ms(twilio_start_) + *audio_origin_ms_ + e.audio_start_ms
@@ -241,6 +250,7 @@ void CallBridge::handle(TimePoint now, const engine::CallerSpeechStopped&) {
   last_activity_ = now;
   caller_speaking_ = false;
   latency_from_ = now;
+  if (!ending_) expect_audio(now);
 }
 
 void CallBridge::handle(TimePoint now, const engine::CallerTurn& e) {
@@ -255,7 +265,10 @@ void CallBridge::handle(TimePoint now, const engine::CallerTurn& e) {
 
 void CallBridge::handle(TimePoint, const engine::ItemPlaced& e) { transcript_.place(e.item_id, e.previous_item_id); }
 
-void CallBridge::handle(TimePoint, const engine::ReplyStarted&) { reply_active_ = true; }
+void CallBridge::handle(TimePoint now, const engine::ReplyStarted&) {
+  reply_active_ = true;
+  reply_sign_ = now;  // the engine is working on a reply: slow, perhaps, but alive
+}
 
 void CallBridge::handle(TimePoint now, const engine::AgentAudio& e) {
   if (!twilio_started_ || phase_ != Phase::live || playback_.is_cut(e.item_id)) {
@@ -271,6 +284,7 @@ void CallBridge::handle(TimePoint now, const engine::AgentAudio& e) {
       summary_.greeting_sent_ms = ms(now - twilio_start_);
     }
   }
+  audio_due_since_.reset();
   size_t bytes = base64_decoded_size(e.audio_b64);
   sink_.send_twilio_media(e.audio_b64);
   sink_.send_twilio_mark(playback_.audio_sent(e.item_id, bytes));
@@ -509,6 +523,7 @@ void CallBridge::on_tool_result(TimePoint now, std::string_view call_id, const t
   }
   ToolCall& call = it->second;
   call.result_in = true;
+  if (!ending_) expect_audio(now);  // the model answers with the result
   record(now, CallEventKind::tool_result,
          {{"call_id", call_id}, {"name", call.name}, {"ok", outcome.ok}, {"output", outcome.output_json}});
   if (!outcome.transcript_note.empty())
@@ -584,10 +599,35 @@ void CallBridge::on_tick(TimePoint now) {
       begin_ending(now, Hangup{}, EndReason::silence, k_silence_goodbye, config_.wrap_up_timeout);
     }
   }
+  check_silent_engine(now);
+  if (phase_ == Phase::finished) return;
   maybe_roll_over(now);
   maybe_swap_for_stage(now);
   release_transcripts(now);
   check_ending(now);
+}
+
+// Dead air: the audio that was due has not begun. The caller hears a short filler; an engine that
+// has not even started a reply since (acknowledgements do not count) is not slow but gone, and the next engine takes over (seeded with
+// the conversation; it greets, or answers the turn still owed).
+void CallBridge::check_silent_engine(TimePoint now) {
+  if (!audio_due_since_ || config_.silent_engine_timeout.count() <= 0 || phase_ != Phase::live || ending_ ||
+      outstanding_tools_ > 0 || !twilio_started_)
+    return;
+  if (now - *audio_due_since_ < config_.silent_engine_timeout) return;
+  if (!silent_filler_said_) {
+    silent_filler_said_ = true;
+    record(now, CallEventKind::timer, {{"timer", "engine_silent"}});
+    if (config_.hold_clip)
+      for (const auto& payload : *config_.hold_clip) sink_.send_twilio_media(payload);
+  }
+  if (reply_sign_ > *audio_due_since_) return;  // alive, only slow: the filler covers it
+  const bool greeting_owed = greeting_item_.empty();
+  const std::string detail = "the engine began no reply for " + std::to_string(ms(now - *audio_due_since_)) + " ms";
+  audio_due_since_.reset();
+  if (!try_next_engine(now, detail)) return;  // nothing else to try: the other timeouts apply
+  if (greeting_owed) greeted_ = false;
+  else reply_after_swap_ = true;
 }
 
 void CallBridge::begin_ending(TimePoint now, Disposition disposition, EndReason reason,

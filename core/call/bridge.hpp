@@ -74,6 +74,10 @@ struct BridgeConfig {
   milliseconds wrap_up_timeout{30 * 1000};       // a spoken farewell must have played by then
   milliseconds hangup_timeout{15 * 1000};        // end_call/transfer: the goodbye must have played
   milliseconds engine_ready_timeout{10 * 1000};  // open → session.updated, also on reconnect
+  // The greeting, or the reply to a caller's turn, has not begun this long after it was due: the
+  // caller hears hold_clip ("One moment, please."), and an engine that has not even started a reply
+  // since is taken for dead: the next engine takes over. 0 = off.
+  milliseconds silent_engine_timeout{2000};
   milliseconds caller_transcript_wait{30 * 1000};// a missing caller transcript holds later turns
   int max_engine_reconnects = 2;
   // Said to the caller while a lost engine reconnects (or the next one takes over), so the line is
@@ -201,6 +205,8 @@ class CallBridge {
   void finish(TimePoint now, std::optional<Disposition> disposition, EndReason reason, std::string detail);
   void forget_session();
   bool quiet() const;
+  void check_silent_engine(TimePoint now);
+  void expect_audio(TimePoint now);
   void maybe_roll_over(TimePoint now);
   void swap_session(TimePoint now, std::string_view reason);
   bool has_stages() const { return config_.stages && !config_.stages->empty(); }
@@ -257,6 +263,12 @@ class CallBridge {
   std::map<std::string, ToolCall, std::less<>> tool_calls_;
 
   std::optional<TimePoint> latency_from_;  // caller stopped speaking, awaiting the reply's audio
+  // Assistant audio is due (the greeting was asked for, the caller's turn ended, a tool answered)
+  // and none has come yet; and when the engine last started a reply.
+  std::optional<TimePoint> audio_due_since_;
+  TimePoint reply_sign_{};
+  bool silent_filler_said_ = false;
+  bool reply_after_swap_ = false;  // a silent engine was replaced mid-turn: the next one answers
   TimePoint last_activity_;
   bool silence_checked_ = false;
   bool max_duration_hit_ = false;

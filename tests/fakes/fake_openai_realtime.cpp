@@ -761,6 +761,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
   ResponseContext context() const { return {dialect_, setup_, session_, conversation_id_}; }
 
   void start_response(const json& params, std::vector<json> after_done) {
+    if (impl_.current_faults().silent) return;  // connected, configured, and mute
     auto run = std::make_unique<ResponseRun>(plan_response(context(), impl_.next_reply(), params, make_openai_id("resp_")));
     run->generation = ++generation_;
     run->after_done = std::move(after_done);

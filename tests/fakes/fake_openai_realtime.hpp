@@ -95,6 +95,7 @@ struct RealtimeFaults {
   std::optional<std::chrono::milliseconds> expire_after;  // session_expired error, then close 1001
   bool garbage_after_created = false;   // send a frame that is not JSON right after session.created
   bool unknown_event_after_created = false;  // send an unknown event type right after session.created
+  bool silent = false;                  // accept the session and every request, but never respond
 };
 
 class FakeOpenAiRealtime {

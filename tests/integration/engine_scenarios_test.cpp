@@ -76,6 +76,8 @@ class EngineUnderTest {
   virtual std::vector<std::pair<std::string, std::string>> stage_sessions() const = 0;
   // Session `index` drops without a close frame.
   virtual void drop(int index) = 0;
+  // From now on it configures sessions but never says a word (the OpenAI fake only).
+  virtual void go_silent() { FAIL("only the OpenAI fake can go silent"); }
   template <class P>
   bool wait(P predicate, std::chrono::milliseconds timeout = 10s) {
     return wait_for(std::function<bool()>(predicate), timeout);
@@ -129,6 +131,11 @@ class OpenAiUnderTest final : public EngineUnderTest {
     fake.set_faults(faults);
   }
   void drop(int index) override { fake.close_session(index, true); }
+  void go_silent() override {
+    fakes::RealtimeFaults faults;
+    faults.silent = true;
+    fake.set_faults(faults);
+  }
   bool wait_for(const std::function<bool()>& p, std::chrono::milliseconds t) override { return fake.wait_for(p, t); }
 
   fakes::FakeOpenAiRealtime fake;
@@ -1246,4 +1253,27 @@ TEST_CASE("a post-call summary by a text model is stored with the call and carri
   CHECK(body["call"]["summary"]["summary"] == "The caller asked when the studio opens.");
   CHECK(body["call"]["summary"]["outcome"] == "resolved");
   CHECK(h.finished_call(caller.call_sid())->summary_json.value_or("").find("opening hours") != std::string::npos);
+}
+
+TEST_CASE("an engine that connects but never speaks: the caller hears a filler, not dead air, and the next engine greets") {
+  Harness h({"openai", "deepgram"}, [&](Harness& hh) { hh.engine("openai").go_silent(); });
+  auto& mute = h.engine("openai");
+  auto& next = h.engine("deepgram");
+  next.greeting(400);
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller, mute);
+  // About 2 s of nothing, then "one moment, please" (the hold clip), then the next engine's greeting.
+  REQUIRE(next.wait_ready(0));
+  REQUIRE(Harness::hear(caller, 4000 + 400 * 8));
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  REQUIRE_FALSE(row->engines.empty());
+  CHECK(row->engines.back().engine == "deepgram");
+  auto events = h.events(caller.call_sid());
+  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& ev) {
+    return ev.kind == "timer" && ev.detail_json && ev.detail_json->find("engine_silent") != std::string::npos;
+  }));
+  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_failover"; }));
 }

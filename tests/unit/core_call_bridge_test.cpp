@@ -234,6 +234,7 @@ BridgeConfig test_config() {
   c.engine_ready_timeout = 10s;
   c.caller_transcript_wait = 30s;
   c.max_engine_reconnects = 1;
+  c.silent_engine_timeout = 0s;  // its own tests turn it on
   return c;
 }
 
@@ -1568,4 +1569,77 @@ TEST_CASE("stages: a call without stages names none and runs a move_to_ tool lik
   REQUIRE(call.out.tools.size() == 1);
   CHECK(call.out.events_of(CallEventKind::tool_call)[0].detail.count("stage") == 0);
   CHECK(call.bridge.summary().stages.empty());
+}
+
+TEST_CASE("an engine that stays silent: after 2 s the caller hears a filler, and a dead engine is replaced by the next") {
+  BridgeConfig c = test_config();
+  c.silent_engine_timeout = 2s;
+  c.hold_clip = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"T25l", "IG1v"});
+  Call call(c);
+  call.out.next_engines = 1;
+  call.greeted();
+  call.caller_turn("u1", "a0", "What time do you open?");
+  const auto stopped = call.now;
+  call.now = stopped + 1s;
+  call.bridge.on_tick(call.now);
+  CHECK(call.out.media.size() == 2);  // the greeting's two chunks, nothing more yet
+  call.now = stopped + 2s;
+  call.bridge.on_tick(call.now);
+  // The filler, then the failover: the engine began no reply since the turn ended.
+  REQUIRE(call.out.media.size() == 4);
+  CHECK(call.out.media[2] == "T25l");
+  CHECK(call.out.media[3] == "IG1v");
+  CHECK(call.out.has_timer("engine_silent"));
+  REQUIRE(call.out.next_engine_asked.size() == 1);
+  CHECK(call.out.next_engine_asked[0].find("began no reply for 2000 ms") != std::string::npos);
+  // The next engine, once ready, answers the turn still owed (not a second greeting).
+  FakeAdapter* next = nullptr;
+  call.bridge.replace_engine(fake_adapter("next", call.out.log, next));
+  call.bridge.on_engine_open(call.now);
+  call.ev(engine::Ready{});
+  CHECK(next->replies == 1);
+  CHECK(next->greets.empty());
+}
+
+TEST_CASE("a slow but living engine only gets the filler; a greeting never begun goes to the next engine as a greeting") {
+  BridgeConfig c = test_config();
+  c.silent_engine_timeout = 2s;
+  c.hold_clip = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"T25l"});
+  SUBCASE("slow: it said something since the turn ended") {
+    Call call(c);
+    call.out.next_engines = 1;
+    call.greeted();
+    call.caller_turn("u1", "a0", "What time do you open?");
+    call.now += 300ms;
+    call.ev(engine::ReplyStarted{"r1"});  // it is working on the answer
+    call.now += 3s;
+    call.bridge.on_tick(call.now);
+    CHECK(call.out.has_timer("engine_silent"));
+    CHECK(call.out.media.back() == "T25l");
+    CHECK(call.out.next_engine_asked.empty());
+    call.now += 1s;
+    call.bridge.on_tick(call.now);
+    CHECK(call.out.events_of(CallEventKind::timer).size() == 1);  // one filler per wait
+  }
+  SUBCASE("dead before the greeting: the next engine greets") {
+    Call call(c);
+    call.out.next_engines = 1;
+    call.live();
+    call.at(3s);
+    call.bridge.on_tick(call.now);
+    REQUIRE(call.out.next_engine_asked.size() == 1);
+    FakeAdapter* next = nullptr;
+    call.bridge.replace_engine(fake_adapter("next", call.out.log, next));
+    call.bridge.on_engine_open(call.now);
+    call.ev(engine::Ready{});
+    CHECK(next->greets.size() == 1);
+  }
+  SUBCASE("off") {
+    c.silent_engine_timeout = 0s;
+    Call call(c);
+    call.live();
+    call.at(5s);
+    call.bridge.on_tick(call.now);
+    CHECK_FALSE(call.out.has_timer("engine_silent"));
+  }
 }
