@@ -36,22 +36,12 @@ std::vector<MessageRow> message_rows(const config::Settings& settings) {
 TEST_CASE("kill -9 during 20 calls that text their callers: the restart closes every call and reconciles every text with Twilio") {
   using namespace serve_process;
   using namespace crash_recovery;
-  test::TempDir dir;
-  fakes::FakeOpenAiRealtime engine;
   fakes::FakeTwilioRest rest(test::k_account, test::k_token);
-  fakes::ScriptedReply hello;
-  hello.text = "Hello!";
-  hello.audio_ms = 400;
-  engine.set_default_reply(hello);
-  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
-  test::import_example_profile(settings);
-  ListeningSocket socket;  // held by "systemd": it outlives the daemon
-  NotifySocket notify((dir / "notify.sock").string());
-  const auto config = dir.write("sonoria.toml", config_text(settings, 1, engine, "", rest.base_url()));
-  const std::string base = "http://127.0.0.1:" + std::to_string(socket.port);
-
-  auto first = std::make_unique<ServeProcess>(config.string(), dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
+  ServedDaemon d("", rest.base_url());  // its listening socket, held by "systemd", outlives each daemon
+  auto& engine = d.engine;
+  const auto& settings = d.settings;
+  const auto& base = d.base;
+  d.start();
   std::vector<std::unique_ptr<fakes::FakeTwilioCaller>> callers;
   for (int i = 0; i < 20; ++i) {
     fakes::CallerOptions options;
@@ -79,14 +69,13 @@ TEST_CASE("kill -9 during 20 calls that text their callers: the restart closes e
     caller->send_audio(test::silence_bytes(700));
   }
   REQUIRE(rest.wait_for([&] { return rest.messages_created().size() >= 8; }, 20s));
-  first->stop(SIGKILL);
-  first.reset();
+  d.serve->stop(SIGKILL);
+  d.serve.reset();
   const auto accepted = rest.messages_created();
   // Twilio goes on without the daemon: some texts are delivered meanwhile.
   for (size_t i = 0; i < accepted.size(); i += 2) rest.set_message_status(accepted[i]["sid"], "delivered");
 
-  ServeProcess second(config.string(), dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
+  auto& second = d.start();
   // The reconciler asks Twilio about every text the first daemon left unsettled.
   std::map<std::string, std::string> twilio_status;
   for (const auto& m : rest.messages_created()) twilio_status[m["sid"]] = m["status"];

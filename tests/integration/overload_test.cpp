@@ -25,27 +25,19 @@ fakes::WebhookResult ring(const std::string& base, const std::string& from) {
 }  // namespace overload_tests
 
 TEST_CASE("a stalled event loop sends new calls to the fallback and says so in /readyz, until it runs on time again") {
-  using namespace serve_process;
-  test::TempDir dir;
-  fakes::FakeOpenAiRealtime engine;
-  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
-  test::import_example_profile(settings);
-  ListeningSocket socket;
-  NotifySocket notify((dir / "notify.sock").string());
-  ServeProcess serve(dir.write("sonoria.toml", config_text(settings, 1, engine)).string(), dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
-  const std::string base = "http://127.0.0.1:" + std::to_string(socket.port);
+  serve_process::ServedDaemon d;
+  auto& serve = d.start();
 
   // The machine stalls the daemon for 700 ms (another process hogging the core, a VM's steal time).
   ::kill(serve.pid, SIGSTOP);
   std::this_thread::sleep_for(700ms);
   ::kill(serve.pid, SIGCONT);
   REQUIRE(serve.logged("overload.started"));
-  auto ready = get(socket.port, "/readyz");
+  auto ready = d.get("/readyz");
   CHECK(ready.status == 503);
   CHECK(ready.body.find("the event loop runs") != std::string::npos);
-  CHECK(get(socket.port, "/metrics").body.find("sonoria_overload_episodes_total 1") != std::string::npos);
-  auto sent_on = overload_tests::ring(base, "+15557000001");
+  CHECK(d.get("/metrics").body.find("sonoria_overload_episodes_total 1") != std::string::npos);
+  auto sent_on = overload_tests::ring(d.base, "+15557000001");
   REQUIRE(sent_on.twiml);
   CHECK_FALSE(sent_on.twiml->connect);
   REQUIRE(sent_on.twiml->dial);
@@ -53,29 +45,20 @@ TEST_CASE("a stalled event loop sends new calls to the fallback and says so in /
 
   // A second on time and it is over: the next call is answered by the assistant.
   REQUIRE(serve.logged("overload.cleared", 5s));
-  CHECK(get(socket.port, "/readyz").status == 200);
-  auto answered = overload_tests::ring(base, "+15557000002");
+  CHECK(d.get("/readyz").status == 200);
+  auto answered = overload_tests::ring(d.base, "+15557000002");
   REQUIRE(answered.twiml);
   CHECK(answered.twiml->connect);
   CHECK(serve.stop(SIGTERM) == 0);
 }
 
 TEST_CASE("near its file-descriptor limit the daemon turns new calls to the fallback instead of failing them, and keeps answering /healthz") {
-  using namespace serve_process;
-  test::TempDir dir;
-  fakes::FakeOpenAiRealtime engine;
-  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
-  test::import_example_profile(settings);
-  ListeningSocket socket;
-  NotifySocket notify((dir / "notify.sock").string());
-  ServeProcess serve(dir.write("sonoria.toml", config_text(settings, 1, engine, "[calls]\nmax_calls_per_caller_per_hour = 0\n")).string(),
-                     dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
-  const std::string base = "http://127.0.0.1:" + std::to_string(socket.port);
+  serve_process::ServedDaemon d("[calls]\nmax_calls_per_caller_per_hour = 0\n");
+  auto& serve = d.start();
   // `ulimit -n` just above what the idle daemon uses.
   std::this_thread::sleep_for(1100ms);  // counted once more at rest
   const auto open = static_cast<rlim_t>(std::stoi([&] {
-    const auto body = get(socket.port, "/metrics").body;
+    const auto body = d.get("/metrics").body;
     const auto at = body.find("\nsonoria_open_descriptors ");
     return body.substr(at + 26, body.find('\n', at + 1) - at - 26);
   }()));
@@ -85,7 +68,7 @@ TEST_CASE("near its file-descriptor limit the daemon turns new calls to the fall
 
   int streamed = 0, sent_on = 0, failed = 0;
   for (int i = 0; i < 30; ++i) {
-    auto r = overload_tests::ring(base, "+1555710" + std::to_string(1000 + i));
+    auto r = overload_tests::ring(d.base, "+1555710" + std::to_string(1000 + i));
     if (!r.twiml) ++failed;
     else if (r.twiml->connect) ++streamed;
     else if (r.twiml->dial) ++sent_on;
@@ -93,6 +76,6 @@ TEST_CASE("near its file-descriptor limit the daemon turns new calls to the fall
   CHECK(failed == 0);   // every caller was answered with TwiML, none with an error
   CHECK(streamed > 0);
   CHECK(sent_on > 0);
-  CHECK(get(socket.port, "/healthz").status == 200);
+  CHECK(d.get("/healthz").status == 200);
   CHECK(serve.stop(SIGTERM) == 0);
 }

@@ -14,7 +14,9 @@
 
 #include <chrono>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -193,5 +195,40 @@ inline fakes::HttpReply get(unsigned short port, const std::string& path) {
   call.timeout = 10s;
   return fakes::http_exchange(call);
 }
+
+// What the process-level tests start from: a fresh database with the example studio, the fake
+// OpenAI engine (greeting "Hello!", 400 ms), a listening socket held by "systemd", a NOTIFY_SOCKET,
+// and the config file. start() runs `sonoria serve` and waits for READY=1.
+struct ServedDaemon {
+  test::TempDir dir;
+  fakes::FakeOpenAiRealtime engine;
+  config::Settings settings;
+  ListeningSocket socket;
+  NotifySocket notify{(dir / "notify.sock").string()};
+  std::filesystem::path config;
+  std::string base;  // http://127.0.0.1:<port>, where webhooks go
+  std::unique_ptr<ServeProcess> serve;
+
+  // `extra` and `rest_url` as config_text's.
+  explicit ServedDaemon(const std::string& extra = "", const std::string& rest_url = "")
+      : settings(test::loopback_settings(dir, engine, test::k_public, test::k_token)),
+        base("http://127.0.0.1:" + std::to_string(socket.port)) {
+    fakes::ScriptedReply hello;
+    hello.text = "Hello!";
+    hello.audio_ms = 400;
+    engine.set_default_reply(hello);
+    test::import_example_profile(settings);
+    // server.listen names port 1: the socket systemd passes wins.
+    config = dir.write("sonoria.toml", config_text(settings, 1, engine, extra, rest_url));
+  }
+
+  ServeProcess& start() {
+    notify.clear();  // a READY=1 of a daemon before this one does not count
+    serve = std::make_unique<ServeProcess>(config.string(), dir, socket.fd, notify.path);
+    REQUIRE(notify.wait_for("READY=1"));
+    return *serve;
+  }
+  fakes::HttpReply get(const std::string& path) const { return serve_process::get(socket.port, path); }
+};
 
 }  // namespace serve_process

@@ -14,46 +14,33 @@ using namespace std::chrono_literals;
 
 
 TEST_CASE("systemd socket activation: a request queued before the daemon started is answered; ready, stopping and exit 0 are reported") {
-  using namespace serve_process;
-  test::TempDir dir;
-  fakes::FakeOpenAiRealtime engine;
-  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
-  test::import_example_profile(settings);
-  ListeningSocket socket;
-  NotifySocket notify((dir / "notify.sock").string());
-  // server.listen names another port: the socket systemd passes wins.
-  const auto config = dir.write("sonoria.toml", config_text(settings, 1, engine));
-
+  serve_process::ServedDaemon d;
   // A webhook arrives while the daemon is not running yet (an upgrade's restart): it waits in the
   // socket's backlog instead of being refused.
   std::optional<fakes::HttpReply> early;
-  std::thread waiting([&] { early = get(socket.port, "/healthz"); });
+  std::thread waiting([&] { early = d.get("/healthz"); });
   std::this_thread::sleep_for(200ms);
 
-  ServeProcess serve(config.string(), dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
+  auto& serve = d.start();
   waiting.join();
   REQUIRE(early);
   CHECK(early->status == 200);
-  CHECK(get(socket.port, "/readyz").status == 200);
+  CHECK(d.get("/readyz").status == 200);
 
   CHECK(serve.stop(SIGTERM) == 0);
-  CHECK(notify.wait_for("STOPPING=1"));
+  CHECK(d.notify.wait_for("STOPPING=1"));
   CHECK(serve.log().find("shutdown.done") != std::string::npos);
 }
 
 TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies a good configuration and keeps the old one when the file is broken") {
   using namespace serve_process;
-  test::TempDir dir;
-  fakes::FakeOpenAiRealtime engine;
-  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
-  test::import_example_profile(settings);
-  ListeningSocket socket;
-  NotifySocket notify((dir / "notify.sock").string());
-  const auto config = dir.write("sonoria.toml", config_text(settings, 1, engine));
-  ServeProcess serve(config.string(), dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
-  const std::string base = "http://127.0.0.1:" + std::to_string(socket.port);
+  ServedDaemon d;
+  auto& serve = d.start();
+  auto& dir = d.dir;
+  auto& notify = d.notify;
+  const auto& config = d.config;
+  const auto& settings = d.settings;
+  const auto& base = d.base;
 
   // A second business, imported while the daemon runs: `org import` tells it, and its number is
   // answered at once (no 15 s wait).
@@ -84,12 +71,12 @@ TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies 
   REQUIRE(notify.wait_for("READY=1"));
   CHECK(serve.logged("reload.config_invalid"));
   CHECK(serve.log().find("max_concurrent") != std::string::npos);
-  CHECK(get(socket.port, "/readyz").status == 200);
+  CHECK(d.get("/readyz").status == 200);
 
   // A good one: what can change live does (here, a caller is blocked); what needs a restart is
   // named (here, the drain timeout).
   notify.clear();
-  std::string good = config_text(settings, 1, engine, "[calls]\nblocked_callers = [\"+15557778888\"]\n");
+  std::string good = config_text(settings, 1, d.engine, "[calls]\nblocked_callers = [\"+15557778888\"]\n");
   good.replace(good.find("drain_timeout = \"2s\""), 20, "drain_timeout = \"3s\"");
   std::ofstream(config, std::ios::trunc) << good;
   ::kill(serve.pid, SIGHUP);

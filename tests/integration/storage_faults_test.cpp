@@ -26,6 +26,17 @@ fakes::HttpReply fetch(const std::string& url) {
   return fakes::http_exchange(call);
 }
 
+// /readyz, asked until it answers `status` (at most 10 s); the last answer.
+fakes::HttpReply readiness_becomes(const std::string& base, int status) {
+  fakes::HttpReply ready;
+  for (int i = 0; i < 200; ++i) {
+    ready = fetch(base + "/readyz");
+    if (ready.status == status) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  return ready;
+}
+
 // A short call: rings, hears the greeting, hangs up.
 void short_call(const std::string& base, fakes::FakeOpenAiRealtime& engine, int session, const std::string& from) {
   fakes::CallerOptions options;
@@ -70,12 +81,7 @@ TEST_CASE("the database locked by another process for longer than every timeout:
     other.exec("BEGIN IMMEDIATE");  // `sqlite3 sonoria.db` left in a write transaction
     for (int i = 0; i < 3; ++i) short_call(base, engine, i, "+1555300100" + std::to_string(i));
     // Not ready while writes fail, and the body says why; the calls were answered all the same.
-    fakes::HttpReply ready;
-    for (int i = 0; i < 100; ++i) {
-      ready = fetch(base + "/readyz");
-      if (ready.status == 503) break;
-      std::this_thread::sleep_for(50ms);
-    }
+    auto ready = readiness_becomes(base, 503);
     CHECK(ready.status == 503);
     CHECK(ready.body.find("database writes are failing") != std::string::npos);
     CHECK(ready.body.find("locked") != std::string::npos);
@@ -84,13 +90,7 @@ TEST_CASE("the database locked by another process for longer than every timeout:
   }
 
   // The fault clears: everything waiting is written, and readiness comes back by itself.
-  fakes::HttpReply ready;
-  for (int i = 0; i < 200; ++i) {
-    ready = fetch(base + "/readyz");
-    if (ready.status == 200) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  CHECK(ready.status == 200);
+  CHECK(readiness_becomes(base, 200).status == 200);
   daemon.request_stop();
   CHECK(daemon.wait() == 0);
   CHECK(count(settings, "SELECT COUNT(*) FROM calls WHERE ended_at IS NOT NULL AND status = 'completed'") == 3);
@@ -99,45 +99,25 @@ TEST_CASE("the database locked by another process for longer than every timeout:
 
 TEST_CASE("the disk fills up under a running daemon: calls are answered, nothing is lost, and it all lands when there is room") {
   using namespace storage_faults;
-  using namespace serve_process;
-  test::TempDir dir;
-  fakes::FakeOpenAiRealtime engine;
-  fakes::ScriptedReply hello;
-  hello.text = "Hello!";
-  hello.audio_ms = 400;
-  engine.set_default_reply(hello);
-  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
-  test::import_example_profile(settings);
-  ListeningSocket socket;
-  NotifySocket notify((dir / "notify.sock").string());
-  const auto config = dir.write("sonoria.toml", config_text(settings, 1, engine));
-  ServeProcess serve(config.string(), dir, socket.fd, notify.path);
-  REQUIRE(notify.wait_for("READY=1"));
-  const std::string base = "http://127.0.0.1:" + std::to_string(socket.port);
+  serve_process::ServedDaemon d;
+  auto& serve = d.start();
+  auto& engine = d.engine;
+  const auto& settings = d.settings;
+  const auto& base = d.base;
 
   // No file of the daemon may grow any more: the database's WAL and the journal beside it both
   // fail with EFBIG, as on a full disk.
   rlimit full{0, RLIM_INFINITY};
   REQUIRE(prlimit(serve.pid, RLIMIT_FSIZE, &full, nullptr) == 0);
   for (int i = 0; i < 3; ++i) short_call(base, engine, i, "+1555400100" + std::to_string(i));
-  fakes::HttpReply ready;
-  for (int i = 0; i < 100; ++i) {
-    ready = fetch(base + "/readyz");
-    if (ready.status == 503) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  auto ready = readiness_becomes(base, 503);
   CHECK(ready.status == 503);
   CHECK(ready.body.find("database writes are failing") != std::string::npos);
 
   // Room again: the records waiting in memory are written.
   rlimit room{RLIM_INFINITY, RLIM_INFINITY};
   REQUIRE(prlimit(serve.pid, RLIMIT_FSIZE, &room, nullptr) == 0);
-  for (int i = 0; i < 200; ++i) {
-    ready = fetch(base + "/readyz");
-    if (ready.status == 200) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  CHECK(ready.status == 200);
+  CHECK(readiness_becomes(base, 200).status == 200);
   CHECK(serve.stop(SIGTERM) == 0);
   const auto log = serve.log();
   CAPTURE(log);
