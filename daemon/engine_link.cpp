@@ -210,6 +210,7 @@ bool EngineLink::send(engine::Frame frame) {
     log_warn("engine.queue_full", options_.call_sid, "an event for the engine was dropped: its queue is full");
   }
   s_.metrics.dropped_frames += dropped;
+  dropped_frames_ += dropped;
   return queued;
 }
 

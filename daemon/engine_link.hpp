@@ -92,6 +92,9 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   // Every engine that served the call and for how long, in order (an open connection counts to now).
   std::vector<db::EngineTime> served() const;
 
+  // Caller audio the engine's full queue dropped (oldest first), over every engine of the call.
+  std::uint64_t dropped_frames() const { return dropped_frames_; }
+
  private:
   EngineLink(Services& services, boost::asio::any_io_executor strand, Options options, Owner& owner);
 
@@ -118,6 +121,7 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   Clock::time_point opened_at_{};
   std::vector<db::EngineTime> served_;
   std::map<engine::Provider, engine::PcmRates> pcm_;  // per engine, fixed once asked
+  std::uint64_t dropped_frames_ = 0;
 };
 
 }  // namespace sonoria::daemon

@@ -506,7 +506,11 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     if (!end_.disposition && outcome.end_reason == "caller_hung_up") end_.disposition = call::Hangup{};
     const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
     const auto served = engine_ ? engine_->served() : std::vector<db::EngineTime>{};
-    const db::CallFinished row = record_.finished(summary, outcome, db::now_ms(), duration, served);
+    db::CallFinished row = record_.finished(summary, outcome, db::now_ms(), duration, served);
+    // What the sockets' full queues dropped, beside what the bridge did not relay.
+    if (const auto n = twilio_.dropped()) row.drops["assistant_caller_queue_full"] += static_cast<int64_t>(n);
+    if (engine_)
+      if (const auto n = engine_->dropped_frames()) row.drops["caller_engine_queue_full"] += static_cast<int64_t>(n);
     const CallParties parties{p_.from, p_.to, p_.direction, p_.started_at};
     publish_finished_call(s_, {p_.call_sid, parties, record_, summary, row,
                                /*store=*/!record_.is_later_stage() || end_.stream_started,

@@ -57,6 +57,13 @@ bool TwilioLeg::send(std::string message) {
   return ws->queued_bytes() > k_high_water;
 }
 
+void TwilioLeg::detach() {
+  if (ws_) dropped_before_ += ws_->dropped_messages();
+  ws_ = nullptr;
+}
+
+std::uint64_t TwilioLeg::dropped() const { return dropped_before_ + (ws_ ? ws_->dropped_messages() : 0); }
+
 void TwilioLeg::close(int code, std::string reason) {
   if (auto ws = ws_) boost::asio::dispatch(ws->executor(), [ws, code, reason = std::move(reason)]() mutable {
     ws->close(code, std::move(reason));

@@ -8,6 +8,7 @@
 // every write and close is dispatched there. read() and watch_drain() run on the socket's strand.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,7 +40,9 @@ class TwilioLeg {
 
   void attach(std::shared_ptr<WsConnection> ws, std::string stream_sid);
   // The socket closed: nothing more can be sent.
-  void detach() { ws_ = nullptr; }
+  void detach();
+  // Messages for the caller that a full queue refused, over the call (any thread).
+  std::uint64_t dropped() const;
   bool attached() const { return ws_ != nullptr; }
 
   // Each returns true while the caller's queue is above the high mark.
@@ -56,6 +59,7 @@ class TwilioLeg {
   Metrics& metrics_;
   std::shared_ptr<WsConnection> ws_;
   std::string stream_sid_;
+  std::uint64_t dropped_before_ = 0;  // by sockets detached since
 };
 
 }  // namespace sonoria::daemon

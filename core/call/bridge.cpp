@@ -156,7 +156,10 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
   if (!been_live_) summary_.frames_waited += static_cast<int64_t>(held_audio_.size());
   rolling_over_ = false;
   for (const auto& [timestamp, payload] : held_audio_) {
-    if (!engine_->caller_audio(payload)) ++summary_.frames_dropped;
+    if (!engine_->caller_audio(payload)) {
+      ++summary_.frames_dropped;
+      ++summary_.drops["caller_malformed"];
+    }
     else if (!audio_origin_ms_) audio_origin_ms_ = timestamp;
   }
   held_audio_.clear();
@@ -273,6 +276,7 @@ void CallBridge::handle(TimePoint now, const engine::ReplyStarted&) {
 void CallBridge::handle(TimePoint now, const engine::AgentAudio& e) {
   if (!twilio_started_ || phase_ != Phase::live || playback_.is_cut(e.item_id)) {
     ++summary_.frames_out_dropped;
+    ++summary_.drops[playback_.is_cut(e.item_id) ? "assistant_after_barge_in" : "assistant_before_stream"];
     return;
   }
   auto it = assistant_items_.find(e.item_id);
@@ -457,12 +461,19 @@ void CallBridge::on_twilio_media(TimePoint, int64_t timestamp_ms, std::string_vi
     if (held_audio_.size() >= max_held) {
       held_audio_.erase(held_audio_.begin());
       ++summary_.frames_dropped;
+      ++summary_.drops[rolling_over_ ? "caller_during_reconnect" : "caller_before_engine_ready"];
     }
     held_audio_.emplace_back(timestamp_ms, std::string(payload_b64));
     return;
   }
-  if (phase_ != Phase::live || !engine_->caller_audio(payload_b64)) {
+  if (phase_ != Phase::live) {
     ++summary_.frames_dropped;
+    ++summary_.drops["caller_during_reconnect"];
+    return;
+  }
+  if (!engine_->caller_audio(payload_b64)) {
+    ++summary_.frames_dropped;
+    ++summary_.drops["caller_malformed"];
     return;
   }
   if (!audio_origin_ms_) audio_origin_ms_ = timestamp_ms;
@@ -727,6 +738,8 @@ void CallBridge::finish(TimePoint now, std::optional<Disposition> disposition, E
   for (const auto& turn : transcript_.take_all()) emit_turn(turn);
   // Caller audio still waiting for a session that never came.
   summary_.frames_dropped += static_cast<int64_t>(held_audio_.size());
+  if (!held_audio_.empty())
+    summary_.drops[been_live_ ? "caller_during_reconnect" : "caller_before_engine_ready"] += static_cast<int64_t>(held_audio_.size());
   held_audio_.clear();
   phase_ = Phase::finished;
   summary_.end_reason = reason;

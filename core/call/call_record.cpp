@@ -68,6 +68,7 @@ db::CallFinished CallRecord::finished(const CallSummary& summary, const Outcome&
   f.greeting_latency_ms = summary.greeting_heard_ms ? summary.greeting_heard_ms : summary.greeting_sent_ms;
   f.turn_latencies_ms = summary.turn_latencies_ms;
   f.stages = summary.stages;
+  f.drops = summary.drops;
   if (!earlier_) return f;
   // This stage's counters are added to the earlier stage's; the call's duration runs from the
   // first stage's start.
@@ -78,6 +79,7 @@ db::CallFinished CallRecord::finished(const CallSummary& summary, const Outcome&
   f.tool_calls += e.tool_calls;
   f.frames_in += e.frames_in;
   f.frames_out += e.frames_out;
+  for (const auto& [reason, n] : e.drops) f.drops[reason] += n;
   f.usage.input_tokens += e.usage.input_tokens;
   f.usage.output_tokens += e.usage.output_tokens;
   f.usage.input_audio_tokens += e.usage.input_audio_tokens;

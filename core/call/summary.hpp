@@ -5,6 +5,7 @@
 #include "core/engine/events.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ struct CallSummary {
   int64_t frames_in = 0;             // Twilio media frames received
   int64_t frames_dropped = 0;        // … not forwarded (engine not ready, or not base64)
   int64_t frames_waited = 0;         // … held until the first engine session was ready, then forwarded
+  // Audio frames not relayed, by reason (caller_before_engine_ready, caller_during_reconnect,
+  // caller_malformed, assistant_after_barge_in, assistant_before_stream); the call record keeps it.
+  std::map<std::string, int64_t> drops;
   int64_t bytes_in = 0;              // decoded μ-law bytes received from the caller
   int64_t frames_out = 0;            // media messages sent to Twilio
   int64_t bytes_out = 0;             // decoded μ-law bytes sent to the caller

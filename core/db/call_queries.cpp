@@ -17,7 +17,7 @@ const char* const k_columns =
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
     "c.output_audio_tokens, c.cached_tokens, c.greeting_latency_ms, COALESCE(c.turn_latencies_ms, '[]'), "
-    "c.finished_seq, c.engines, c.stages, c.summary_json, c.test_by, c.recording, c.recording_ms";
+    "c.finished_seq, c.engines, c.stages, c.summary_json, c.test_by, c.recording, c.recording_ms, c.drops";
 
 // A JSON array of strings as the database holds it; anything else in it is skipped.
 std::vector<std::string> parse_names_json(const std::string& text) {
@@ -59,6 +59,12 @@ CallRow read_row(const Statement& s) {
   r.test_by = s.optional_text(29);
   r.recording = s.optional_text(30);
   r.recording_ms = s.optional_int64(31);
+  if (const auto drops = s.optional_text(32)) {
+    const auto j = nlohmann::json::parse(*drops, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object())
+      for (const auto& [reason, n] : j.items())
+        if (n.is_number_integer()) r.drops[reason] = n.get<int64_t>();
+  }
   return r;
 }
 

@@ -349,6 +349,11 @@ ALTER TABLE messages ADD COLUMN intent TEXT;
 CREATE UNIQUE INDEX messages_by_intent ON messages(intent) WHERE intent IS NOT NULL;
 )SQL";
 
+// What each call could not relay (audio frames, by reason), when anything.
+const char* const k_v15_schema = R"SQL(
+ALTER TABLE calls ADD COLUMN drops TEXT;
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -418,6 +423,7 @@ const std::vector<Migration>& migrations() {
       {12, "test calls placed from the dashboard", k_v12_schema},
       {13, "call recordings", k_v13_schema},
       {14, "texts recorded before they are sent", k_v14_schema},
+      {15, "the audio each call could not relay", k_v15_schema},
   };
   return all;
 }

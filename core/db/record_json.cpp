@@ -38,7 +38,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Usage, input_tokens, output_tokens, input_aud
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EngineTime, engine, ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CallFinished, call_sid, status, end_reason, ended_at, duration_ms, turns,
                                    interruptions, tool_calls, frames_in, frames_out, usage, greeting_latency_ms,
-                                   turn_latencies_ms, engines, reopened, stages)
+                                   turn_latencies_ms, engines, reopened, stages, drops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TranscriptEntry, call_sid, sequence, offset_ms, speaker, text, generated_text,
                                    interrupted, item_id, stage)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CallEvent, call_sid, at, offset_ms, kind, name, detail_json)

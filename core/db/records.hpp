@@ -3,6 +3,7 @@
 // applied in batches (CallStore::write_batch). Easy to batch, log and replay in tests.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -78,6 +79,7 @@ struct CallFinished {
   // assistant): it is numbered as finished again, so incremental exports pick up the longer call.
   bool reopened = false;
   std::vector<std::string> stages;      // the call flow's stages reached, in order first reached
+  std::map<std::string, int64_t> drops; // audio frames not relayed, by reason (CallSummary::drops)
 };
 
 struct TranscriptEntry {

@@ -78,14 +78,17 @@ void SqliteCallStore::apply(const CallFinished& r) {
               "tool_calls = ?, frames_in = ?, frames_out = ?, input_tokens = ?, output_tokens = ?, "
               "input_audio_tokens = ?, output_audio_tokens = ?, cached_tokens = ?, greeting_latency_ms = ?, "
               "turn_latencies_ms = ?, updated_at = ?, finished_seq = CASE WHEN ? THEN NULL ELSE finished_seq END, "
-              "engines = ?, stages = ? WHERE call_sid = ?");
+              "engines = ?, stages = ?, drops = ? WHERE call_sid = ?");
   std::string at = format_timestamp(r.ended_at);
   s.bind(1, r.status).bind(2, r.end_reason).bind(3, at).bind(4, r.duration_ms).bind(5, r.turns);
   s.bind(6, r.interruptions).bind(7, r.tool_calls).bind(8, r.frames_in).bind(9, r.frames_out);
   s.bind(10, r.usage.input_tokens).bind(11, r.usage.output_tokens).bind(12, r.usage.input_audio_tokens);
   s.bind(13, r.usage.output_audio_tokens).bind(14, r.usage.cached_tokens).bind(15, r.greeting_latency_ms);
   s.bind(16, nlohmann::json(r.turn_latencies_ms).dump()).bind(17, at).bind(18, static_cast<int64_t>(r.reopened));
-  s.bind(19, engines_json(r.engines)).bind(20, nlohmann::json(r.stages).dump()).bind(21, r.call_sid);
+  s.bind(19, engines_json(r.engines)).bind(20, nlohmann::json(r.stages).dump());
+  if (r.drops.empty()) s.bind_null(21);
+  else s.bind(21, nlohmann::json(r.drops).dump());
+  s.bind(22, r.call_sid);
   s.run();
   SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.ended_at);
 }

@@ -170,6 +170,7 @@ struct CallRow {
   std::optional<std::string> test_by;    // a test call from the dashboard: the user who placed it
   std::optional<std::string> recording;  // its recording, relative to the recordings directory; null = none
   std::optional<int64_t> recording_ms;
+  std::map<std::string, int64_t> drops;  // audio frames not relayed, by reason; empty when none
 };
 
 class CallStore {

@@ -68,6 +68,7 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
       {"tool_call_count", c.tool_calls},
       {"engines", engines_of(c)},
       {"stages", c.stages},
+      {"dropped_frames", c.drops},
       {"summary", summary_of(c)},
       {"usage", {{"input_tokens", c.usage.input_tokens}, {"output_tokens", c.usage.output_tokens},
                  {"input_audio_tokens", c.usage.input_audio_tokens},

@@ -107,6 +107,15 @@ void ExportWriter::write(const CallDetail& d) {
           out_ << (i ? ", then " : " ") << c.engines[i].engine << " (" << format_call_duration(c.engines[i].ms) << ")";
         out_ << "\n";
       }
+      if (!c.drops.empty()) {
+        out_ << "Audio not relayed:";
+        bool first = true;
+        for (const auto& [reason, n] : c.drops) {
+          out_ << (first ? " " : ", ") << n << " frames " << reason;
+          first = false;
+        }
+        out_ << "\n";
+      }
       if (!c.stages.empty()) {
         out_ << "Stages:";
         for (size_t i = 0; i < c.stages.size(); ++i) out_ << (i ? " → " : " ") << c.stages[i];

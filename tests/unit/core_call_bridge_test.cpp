@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <deque>
+#include <map>
 
 #include "core/call/bridge.hpp"
 #include "core/org/profile.hpp"
@@ -406,6 +407,7 @@ TEST_CASE("caller audio that comes before the first session is ready waits for i
     call.bridge.on_twilio_media(call.now, 60, "not base64!");
     CHECK(call.engine->audio.size() == 3);
     CHECK(call.bridge.summary().frames_dropped == 1);
+    CHECK(call.bridge.summary().drops.at("caller_malformed") == 1);
   }
   SUBCASE("while the engine is reconnecting after a loss, audio is dropped, not held") {
     call.bridge.on_engine_closed(call.now, "reset");
@@ -417,6 +419,7 @@ TEST_CASE("caller audio that comes before the first session is ready waits for i
     call.frame();
     CHECK(call.engine->audio.size() == 4);
     CHECK(call.bridge.summary().frames_dropped == 2);
+    CHECK(call.bridge.summary().drops.at("caller_during_reconnect") == 2);
   }
 }
 
@@ -433,10 +436,12 @@ TEST_CASE("at most 2 s of early caller audio waits: beyond it the oldest goes, a
     CHECK(call.engine->audio.back() == payload(119));
     CHECK(call.bridge.summary().frames_waited == 100);
     CHECK(call.bridge.summary().frames_dropped == 20);
+    CHECK(call.bridge.summary().drops == std::map<std::string, int64_t>{{"caller_before_engine_ready", 20}});
   }
   SUBCASE("the caller hangs up first: all of it is counted as dropped") {
     call.bridge.on_twilio_stop(call.now);
     CHECK(call.bridge.summary().frames_dropped == 120);
+    CHECK(call.bridge.summary().drops.at("caller_before_engine_ready") == 120);
   }
 }
 

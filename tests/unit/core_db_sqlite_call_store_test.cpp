@@ -128,7 +128,7 @@ TEST_CASE("calls a crash left open are closed as interrupted with what was store
                        CallEvent{"CA2", f.t0, 100, "tool_call", "send_sms", "{}"},
                        CallEvent{"CA2", f.t0, 200, "tool_call", "notify_owner", "{}"},
                        CallEvent{"CA2", f.t0, 300, "interruption", std::nullopt, "{}"}});
-  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}, {}, false, {"identify", "assist"}}});
+  f.store.write_batch({CallFinished{"CA1", "completed", "caller_hangup", f.t0 + 5s, 5000, 0, 0, 0, 0, 0, {}, {}, {}, {}, false, {"identify", "assist"}, {{"caller_before_engine_ready", 3}}}});
   CHECK(f.store.close_abandoned_calls(f.t0 + 1h) == 1);
   auto row = f.store.find_call("CA2");
   CHECK(row->status == "interrupted");
@@ -138,4 +138,7 @@ TEST_CASE("calls a crash left open are closed as interrupted with what was store
   CHECK(row->interruptions == 1);
   CHECK(f.store.find_call("CA1")->status == "completed");
   CHECK(f.store.find_call("CA1")->stages == std::vector<std::string>{"identify", "assist"});
+  // What the call could not relay is kept on its record, by reason; nothing is stored as nothing.
+  CHECK(f.store.find_call("CA1")->drops == std::map<std::string, int64_t>{{"caller_before_engine_ready", 3}});
+  CHECK(f.store.find_call("CA2")->drops.empty());
 }
