@@ -84,6 +84,16 @@ def parse_levels(text):
     return levels
 
 
+def parse_hogs(text):
+    try:
+        hogs = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a list of percentages (expected e.g. 0,30,60)')
+    if not hogs or any(h < 0 or h > 95 for h in hogs):
+        raise argparse.ArgumentTypeError(f'"{text}": every share must be 0 to 95 (percent of one core)')
+    return hogs
+
+
 def parse_engines(text):
     engines = []
     for part in text.split(","):
@@ -124,6 +134,10 @@ def parse_args(argv):
     p.add_argument("--floor-duration", type=float, default=20.0,
                    help="seconds the floor relay is measured at each level (default 20)")
     p.add_argument("--keep-workspace", action="store_true", help="keep the temporary config and database")
+    p.add_argument("--hog", dest="hogs", type=parse_hogs,
+                   help="overload scenario: the daemon pinned to CPU 0 with another process busy for these shares "
+                        "of it (e.g. 0,30,60), the simulator and the engine on the other CPUs; each share is a "
+                        "row of its own")
     args = p.parse_args(argv)
     for name in ("duration", "ramp"):
         try:
@@ -306,6 +320,29 @@ def profile_text(engine):
     return text
 
 
+HOG_SCRIPT = """
+import sys, time
+share = int(sys.argv[1]) / 100.0
+period = 0.010
+while True:
+    start = time.monotonic()
+    while time.monotonic() - start < share * period:
+        pass
+    rest = period - (time.monotonic() - start)
+    if rest > 0:
+        time.sleep(rest)
+"""
+
+
+def pin_all_threads(pid, cpus):
+    """Every thread of `pid` (not only the main one) to `cpus`."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(task), cpus)
+        except OSError:
+            pass  # a thread that just ended
+
+
 def run_quiet(argv, env, what):
     result = subprocess.run(argv, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -390,13 +427,24 @@ class Bench:
             time.sleep(0.5)
         return False
 
-    def run_level(self, calls, engine):
+    def run_level(self, calls, engine, hog=None):
         if self.daemon is None or not self.args.one_daemon:
             self.stop_daemon()
             self.daemon = self.start_daemon()
         if not self.wait_for_engine_idle():
             print("bench: warning: engine sessions from the previous level are still open", file=sys.stderr)
         daemon_pid, engine_pid = self.daemon.pid, self.engine.pid
+        others = set(range(1, os.cpu_count() or 2)) or {0}
+        hog_process = None
+        if hog is not None:
+            # The daemon shares CPU 0 with a process that keeps it busy `hog` % of every 10 ms; the
+            # harness runs on the other CPUs, so what is measured is the daemon under contention.
+            pin_all_threads(daemon_pid, {0})
+            pin_all_threads(engine_pid, others)
+            if hog > 0:
+                hog_process = self.children.start([sys.executable, "-c", HOG_SCRIPT, str(hog)],
+                                                  os.path.join(self.logs, f"hog-{hog}.log"), self.env)
+                pin_all_threads(hog_process.pid, {0})
         http(self.engine_url + "/stats/reset", method="POST")
         idle_rss = rss_kib(daemon_pid)
         sampler = RssSampler(daemon_pid)
@@ -409,7 +457,10 @@ class Bench:
                 "--ramp", self.args.ramp, "--probe", "--json"]
         if self.args.simulator_threads:
             argv += ["--threads", str(self.args.simulator_threads)]
-        log = os.path.join(self.logs, f"simulate-{engine}-{calls}.log")
+        if hog is not None and shutil.which("taskset"):
+            argv = ["taskset", "-c", ",".join(str(c) for c in sorted(others))] + argv
+        suffix = "" if hog is None else f"-hog{hog}"
+        log = os.path.join(self.logs, f"simulate-{engine}-{calls}{suffix}.log")
         simulator = self.children.start(argv, log, self.env, stdout=subprocess.PIPE)
         limit = self.args.duration_s + self.args.ramp_s + 180
         try:
@@ -418,6 +469,12 @@ class Bench:
             self.children.stop(simulator)
             raise BenchError(f"sonoria simulate ran over {limit:.0f} s at {calls} calls ({engine}); see {log}")
         self.children.processes.remove(simulator)
+        if hog_process:
+            self.children.stop(hog_process)
+            self.children.processes.remove(hog_process)
+        if hog is not None:
+            pin_all_threads(daemon_pid, set(range(os.cpu_count() or 1)))
+            pin_all_threads(engine_pid, set(range(os.cpu_count() or 1)))
         wall_s = time.monotonic() - started
         daemon_cpu = cpu_ms(daemon_pid) - daemon_cpu0
         engine_cpu = cpu_ms(engine_pid) - engine_cpu0
@@ -435,7 +492,12 @@ class Bench:
                             (children_cpu1.ru_stime - children_cpu0.ru_stime)) * 1000
         level = summarise(calls, engine, sim, engine_stats, wall_s, daemon_cpu, engine_cpu, simulator_cpu_os,
                           idle_rss, peak_rss)
-        if not self.args.no_floor:
+        if hog is not None:
+            level["hog_percent"] = hog
+            # Barge-ins the script asks for are the engine's truncates; Twilio clears beyond them are
+            # turns that looked like barge-ins because marks came back late.
+            level["false_barge_ins"] = max(0, level["clears"] - engine_stats.get("truncates", 0))
+        if not self.args.no_floor and hog is None:
             # The floor depends on message rates and sizes, not on the engine: measured once per level.
             if calls not in self.floors:
                 self.floors[calls] = dict(self.run_floor(calls, sim), measured_with=engine)
@@ -607,7 +669,9 @@ def markdown(report):
     for level in report["levels"]:
         f, g = level["frames"], level["greeting_ms"]
         lines.append(
-            f"| {level['calls']} | {level.get('engine', 'openai')} | {'yes' if level['load_achieved'] else '⚠ no'} "
+            f"| {level['calls']} | {level.get('engine', 'openai')}"
+            f"{' + ' + str(level['hog_percent']) + ' % hog (' + str(level['false_barge_ins']) + ' false barge-ins)' if 'hog_percent' in level else ''} "
+            f"| {'yes' if level['load_achieved'] else '⚠ no'} "
             f"| {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} | {cpu_versus_openai(level, report['levels'])} "
             f"| {fmt(level['floor']['cpu_ms_per_call_s'], 3) if level.get('floor') else '–'} "
             f"| {fmt(level['daemon']['rss_kib_per_call'], 1)} "
@@ -698,13 +762,16 @@ def main(argv):
             for engine in args.engines:
                 print(f"bench: {calls} calls on {engine} for {args.duration} (ramp {args.ramp}) …", file=sys.stderr,
                       flush=True)
-                level = bench.run_level(calls, engine)
-                report["levels"].append(level)
-                print(f"bench: {calls} calls on {engine}: daemon {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} ms "
-                      f"CPU/call-s, {fmt(level['daemon']['rss_kib_per_call'], 1)} KiB/call, engine→caller p99 "
-                      f"{level['engine_to_caller_ms']['p99']} ms, caller→engine p99 "
-                      f"{level['caller_to_engine_ms']['p99']} ms"
-                      + ("" if level["load_achieved"] else " (load NOT achieved)"), file=sys.stderr, flush=True)
+                for hog in (args.hogs or [None]):
+                    if hog is not None:
+                        print(f"bench: … with CPU 0 {hog} % busy", file=sys.stderr, flush=True)
+                    level = bench.run_level(calls, engine, hog)
+                    report["levels"].append(level)
+                    print(f"bench: {calls} calls on {engine}: daemon {fmt(level['daemon']['cpu_ms_per_call_s'], 3)} ms "
+                          f"CPU/call-s, {fmt(level['daemon']['rss_kib_per_call'], 1)} KiB/call, engine→caller p99 "
+                          f"{level['engine_to_caller_ms']['p99']} ms, caller→engine p99 "
+                          f"{level['caller_to_engine_ms']['p99']} ms"
+                          + ("" if level["load_achieved"] else " (load NOT achieved)"), file=sys.stderr, flush=True)
         bench.stop_daemon()
     except BenchError as e:
         print(f"bench: error: {e}", file=sys.stderr)
