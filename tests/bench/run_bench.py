@@ -470,8 +470,7 @@ class Bench:
             raise BenchError(f"sonoria simulate ran over {limit:.0f} s at {calls} calls ({engine}); see {log}")
         self.children.processes.remove(simulator)
         if hog_process:
-            self.children.stop(hog_process)
-            self.children.processes.remove(hog_process)
+            self.children.stop(hog_process)  # and forgets it
         if hog is not None:
             pin_all_threads(daemon_pid, set(range(os.cpu_count() or 1)))
             pin_all_threads(engine_pid, set(range(os.cpu_count() or 1)))
