@@ -90,6 +90,7 @@ void LoadRunner::record(Shard& shard, CallResult result) {
   t.frames.reordered += result.probes_reordered;
   t.marks_echoed += static_cast<std::uint64_t>(result.leg.marks_echoed);
   t.clears += static_cast<std::uint64_t>(result.leg.clears);
+  t.empty_clears += static_cast<std::uint64_t>(result.leg.empty_clears);
   if (result.failure == Failure::webhook || result.failure == Failure::refused) ++t.errors.webhook;
   if (result.failure == Failure::stream || result.leg.rejected > 0) ++t.errors.stream;
   if (result.failure == Failure::closed_early) ++t.errors.closed_early;
@@ -116,6 +117,7 @@ LoadSummary LoadRunner::summary() const {
     out.frames.reordered += t.frames.reordered;
     out.marks_echoed += t.marks_echoed;
     out.clears += t.clears;
+    out.empty_clears += t.empty_clears;
     out.errors.webhook += t.errors.webhook;
     out.errors.stream += t.errors.stream;
     out.errors.closed_early += t.errors.closed_early;

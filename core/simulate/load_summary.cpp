@@ -59,6 +59,7 @@ json to_json(const LoadSummary& s) {
         {"lost", s.frames.lost}, {"reordered", s.frames.reordered}}},
       {"marks_echoed", s.marks_echoed},
       {"clears", s.clears},
+      {"empty_clears", s.empty_clears},
       {"errors",
        {{"webhook", s.errors.webhook}, {"stream", s.errors.stream}, {"closed_early", s.errors.closed_early},
         {"no_greeting", s.errors.no_greeting}}},
@@ -87,6 +88,7 @@ std::string to_table(const LoadSummary& s) {
   out += row("reordered", s.frames.reordered);
   out += row("marks echoed", s.marks_echoed);
   out += row("clears", s.clears);
+  out += row("clears with nothing to clear", s.empty_clears);
   out += "errors\n";
   out += row("webhook", s.errors.webhook);
   out += row("stream", s.errors.stream);

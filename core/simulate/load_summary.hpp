@@ -32,6 +32,7 @@ struct LoadSummary {
   } frames;
   std::uint64_t marks_echoed = 0;
   std::uint64_t clears = 0;
+  std::uint64_t empty_clears = 0;    // clears with nothing left unplayed: late marks, not a barge-in
   struct Errors {
     std::uint64_t webhook = 0;       // webhook refused, failed, or answered with a refusal
     std::uint64_t stream = 0;        // stream did not open, or sonoria sent messages Twilio would flag

@@ -149,6 +149,7 @@ void MediaLegState::clear(Micros now, std::vector<std::string>& echo, Received& 
     result.cleared_bytes += entry.bytes - heard;
   }
   counters_.cleared_bytes += static_cast<std::int64_t>(result.cleared_bytes);
+  if (result.cleared_bytes == 0) ++counters_.empty_clears;
   queue_.clear();
   playback_end_ = std::min(playback_end_, now);
 }

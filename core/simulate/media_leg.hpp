@@ -47,6 +47,9 @@ struct LegCounters {
   std::int64_t marks_received = 0;
   std::int64_t marks_echoed = 0;
   std::int64_t clears = 0;
+  // clears that found nothing left to play: the caller had heard the reply to its end, and only
+  // its marks were late (a turn that looked like a barge-in)
+  std::int64_t empty_clears = 0;
   std::int64_t cleared_bytes = 0;       // audio dropped by clear before it played
   std::int64_t played_bytes = 0;        // audio played out
   std::int64_t rejected = 0;            // messages Twilio would flag and ignore

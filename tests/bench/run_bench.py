@@ -493,9 +493,9 @@ class Bench:
                           idle_rss, peak_rss)
         if hog is not None:
             level["hog_percent"] = hog
-            # Barge-ins the script asks for are the engine's truncates; Twilio clears beyond them are
-            # turns that looked like barge-ins because marks came back late.
-            level["false_barge_ins"] = max(0, level["clears"] - engine_stats.get("truncates", 0))
+            # A clear that finds nothing left to play at the caller: the reply had been heard to its
+            # end and only its marks were late, so an ordinary turn looked like a barge-in.
+            level["false_barge_ins"] = sim.get("empty_clears", 0)
         if not self.args.no_floor and hog is None:
             # The floor depends on message rates and sizes, not on the engine: measured once per level.
             if calls not in self.floors:

@@ -14,6 +14,7 @@ TEST_CASE("the summary JSON has exactly the contract's fields, in order, with ms
   s.frames = {60000, 30000, 29000, 3, 1};
   s.marks_echoed = 150;
   s.clears = 4;
+  s.empty_clears = 1;
   s.errors = {1, 1, 0, 2};
   s.harness = {5300, 3050, 4, 12.3456789, true};
   const auto j = to_json(s);
@@ -22,7 +23,7 @@ TEST_CASE("the summary JSON has exactly the contract's fields, in order, with ms
         R"("greeting_ms":{"count":19,"p50":412.346,"p95":800.0,"p99":950.5,"max":1001.25},)"
         R"("engine_to_caller_ms":{"count":1000,"p50":0.123,"p95":0.5,"p99":0.9,"max":2.0},)"
         R"("frames":{"sent":60000,"received":30000,"probes_received":29000,"lost":3,"reordered":1},)"
-        R"("marks_echoed":150,"clears":4,"errors":{"webhook":1,"stream":1,"closed_early":0,"no_greeting":2},)"
+        R"("marks_echoed":150,"clears":4,"empty_clears":1,"errors":{"webhook":1,"stream":1,"closed_early":0,"no_greeting":2},)"
         R"("harness":{"cpu_ms":5300,"ticks":3050,"late_ticks":4,"max_tick_lag_ms":12.346,"kept_up":true}})");
 }
 

@@ -160,6 +160,7 @@ TEST_CASE("clear drops the queued audio, echoes every pending mark, and the reco
   CHECK(result.cleared_bytes == 400);
   CHECK(leg.counters().cleared_bytes == 400);
   CHECK(leg.counters().clears == 1);
+  CHECK(leg.counters().empty_clears == 0);
   CHECK(leg.heard() == std::string(800, 'a') + std::string(400, 'b'));
   CHECK_FALSE(leg.playing(leg_ms(150)));
   leg.receive(media(std::string(8, 'c')), leg_ms(160), echo);
@@ -196,4 +197,16 @@ TEST_CASE("messages Twilio would flag are counted, described and ignored") {
   CHECK(leg.counters().rejected >= 1);
   CHECK(leg.counters().media_received == 0);
   CHECK(echo.empty());
+}
+
+TEST_CASE("a clear that finds everything already played is counted apart: late marks, not a barge-in") {
+  auto leg = started(true);
+  std::vector<std::string> echo;
+  leg.receive(media(std::string(800, 'a')), leg_ms(0), echo);
+  leg.receive(mark("a"), leg_ms(0), echo);
+  // The reply played out at 100 ms; sonoria, not having seen the mark yet, clears at 300 ms.
+  const auto result = leg.receive(clear(), leg_ms(300), echo);
+  CHECK(result.cleared_bytes == 0);
+  CHECK(leg.counters().clears == 1);
+  CHECK(leg.counters().empty_clears == 1);
 }
