@@ -346,7 +346,7 @@ TEST_CASE("a load of 20 probed calls connects them all and loses no frame") {
   std::vector<std::string> keys;
   for (const auto& [key, value] : summary.items()) keys.push_back(key);
   CHECK(keys == std::vector<std::string>{"calls", "duration_s", "call_seconds", "greeting_ms", "engine_to_caller_ms",
-                                         "frames", "marks_echoed", "clears", "errors", "harness"});
+                                         "frames", "marks_echoed", "clears", "empty_clears", "errors", "harness"});
   CHECK(summary["calls"]["offered"] == 20);
   CHECK(summary["calls"]["connected"] == 20);
   CHECK(summary["calls"]["completed"] == 20);
