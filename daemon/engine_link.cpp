@@ -171,7 +171,7 @@ void EngineLink::connect_failed(const std::string& error) {
   switch_to_next("connect_failed", error);
 }
 
-bool EngineLink::next(const std::string& why) {
+bool EngineLink::next(const std::string& why, const std::string& kind) {
   if (closed_ || index_ + 1 >= options_.engines.size()) return false;
   s_.metrics.engine_errors++;
   // This engine is done with at once (nothing more from it reaches the owner); the switch itself
@@ -180,9 +180,9 @@ bool EngineLink::next(const std::string& why) {
   if (ws_) ws_->close();
   ws_.reset();
   const int attempt = ++attempt_;
-  boost::asio::post(strand_, [weak = weak_from_this(), attempt, why] {
+  boost::asio::post(strand_, [weak = weak_from_this(), attempt, why, kind] {
     auto self = weak.lock();
-    if (self && !self->closed_ && attempt == self->attempt_) self->switch_to_next("refused", why);
+    if (self && !self->closed_ && attempt == self->attempt_) self->switch_to_next(kind, why);
   });
   return true;
 }

@@ -71,10 +71,10 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   void connect();
   // After an open connection was lost: a fresh budget, the same engine first, then the next ones.
   void reconnect();
-  // The engine in use cannot serve the call (it refused the configuration, or was not ready in
-  // time): false when it is the last one; else the next engine takes over (switched and connected
-  // from the strand, not from inside this call).
-  bool next(const std::string& why);
+  // The engine in use cannot serve the call (it refused the configuration, was not ready in time,
+  // or stayed silent): false when it is the last one; else the next engine takes over (switched and
+  // connected from the strand, not from inside this call). `kind` labels the failover metric.
+  bool next(const std::string& why, const std::string& kind);
   // Sends one frame when a connection is open; false (the frame is lost) otherwise. Caller audio
   // may be dropped (oldest first) when the engine backs up; control frames never.
   bool send(engine::Frame frame);

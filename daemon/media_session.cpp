@@ -431,7 +431,9 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     return engine_->session(engine_->provider());
   }
 
-  bool try_next_engine(std::string_view reason) override { return engine_ && engine_->next(std::string(reason)); }
+  bool try_next_engine(std::string_view reason, std::string_view kind) override {
+    return engine_ && engine_->next(std::string(reason), std::string(kind));
+  }
 
   void record_turn(const call::TranscriptTurn& turn) override { post_record(record_.turn(turn)); }
 

@@ -117,10 +117,12 @@ class ActionSink : public engine::FrameSink {
   virtual void run_tool(const ToolRequest& request) = 0;
   virtual void end_stream(const EndStream& end) = 0;                 // at most once per call
   virtual void engine_lost(const EngineLost& lost) = 0;
-  // The engine in use cannot serve the call (refused its configuration, not ready in time): true
-  // when the call has another engine, which is then connected (the adapter replaced first).
-  virtual bool try_next_engine(std::string_view reason) {
+  // The engine in use cannot serve the call (refused its configuration, not ready in time, silent):
+  // true when the call has another engine, which is then connected (the adapter replaced first).
+  // `kind` names why for the metrics ("refused", "closed", "not_ready", "silent"); `reason` says it.
+  virtual bool try_next_engine(std::string_view reason, std::string_view kind) {
     (void)reason;
+    (void)kind;
     return false;
   }
   // At a quiet moment before the engine's session limit ("limit"), or for a stage the session

@@ -118,7 +118,7 @@ void CallBridge::on_engine_closed(TimePoint now, std::string_view reason) {
   if (phase_ == Phase::finished) return;
   if (!been_live_) {
     const std::string detail = "the engine connection closed before the session was ready: " + std::string(reason);
-    if (!try_next_engine(now, detail)) engine_failed(now, EndReason::engine_failed, detail);
+    if (!try_next_engine(now, detail, "closed")) engine_failed(now, EndReason::engine_failed, detail);
     return;
   }
   if (phase_ == Phase::live) lost_mid_reply_ = engine_->busy();
@@ -179,7 +179,7 @@ void CallBridge::handle(TimePoint now, const engine::Ready&) {
 }
 
 void CallBridge::handle(TimePoint now, const engine::Rejected& e) {
-  if (try_next_engine(now, e.detail)) return;
+  if (try_next_engine(now, e.detail, "refused")) return;
   engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, e.detail);
 }
 
@@ -582,7 +582,7 @@ void CallBridge::on_tick(TimePoint now) {
   if (waiting_for_engine && !ending_ && now - phase_since_ >= config_.engine_ready_timeout) {
     const std::string detail =
         "the engine session was not ready within " + std::to_string(config_.engine_ready_timeout.count()) + " ms";
-    if (!try_next_engine(now, detail))
+    if (!try_next_engine(now, detail, "not_ready"))
       engine_failed(now, been_live_ ? EndReason::engine_lost : EndReason::engine_failed, detail);
     return;
   }
@@ -636,7 +636,7 @@ void CallBridge::check_silent_engine(TimePoint now) {
   const bool greeting_owed = greeting_item_.empty();
   const std::string detail = "the engine began no reply for " + std::to_string(ms(now - *audio_due_since_)) + " ms";
   audio_due_since_.reset();
-  if (!try_next_engine(now, detail)) return;  // nothing else to try: the other timeouts apply
+  if (!try_next_engine(now, detail, "silent")) return;  // nothing else to try: the other timeouts apply
   if (greeting_owed) greeted_ = false;
   else reply_after_swap_ = true;
 }
@@ -677,9 +677,9 @@ void CallBridge::forget_session() {
 // The engine in use cannot serve the call (it refused the configuration, closed before it was
 // ready, or was not ready in time): the next of the call's engines, when the session has one. A
 // connection to it follows (on_engine_open), re-seeded if the call had been live.
-bool CallBridge::try_next_engine(TimePoint now, const std::string& detail) {
+bool CallBridge::try_next_engine(TimePoint now, const std::string& detail, std::string_view kind) {
   if (ending_ || phase_ == Phase::finished) return false;
-  if (!sink_.try_next_engine(detail)) return false;
+  if (!sink_.try_next_engine(detail, kind)) return false;
   record(now, CallEventKind::error, {{"message", detail}, {"engine", engine_->name()}});
   forget_session();
   phase_ = been_live_ ? Phase::reconnecting : Phase::connecting;

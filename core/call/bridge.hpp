@@ -213,7 +213,7 @@ class CallBridge {
   void move_stage(TimePoint now, const engine::ToolCall& e);
   void refuse_tool(TimePoint now, const engine::ToolCall& e, const std::string& why);
   void maybe_swap_for_stage(TimePoint now);
-  bool try_next_engine(TimePoint now, const std::string& detail);
+  bool try_next_engine(TimePoint now, const std::string& detail, std::string_view kind);
   void engine_failed(TimePoint now, EndReason reason, std::string detail);
   void release_transcripts(TimePoint now);
   void emit_turn(const TranscriptTurn& turn);

@@ -1275,5 +1275,7 @@ TEST_CASE("an engine that connects but never speaks: the caller hears a filler, 
   CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& ev) {
     return ev.kind == "timer" && ev.detail_json && ev.detail_json->find("engine_silent") != std::string::npos;
   }));
-  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_failover"; }));
+  auto failover = std::find_if(events.begin(), events.end(), [](const db::CallEvent& ev) { return ev.kind == "engine_failover"; });
+  REQUIRE(failover != events.end());
+  CHECK(nlohmann::json::parse(failover->detail_json.value_or("{}"))["reason"] == "silent");
 }

@@ -189,8 +189,9 @@ struct Recorder : ActionSink {
     return session;
   }
   std::vector<StageEntered> entered;
-  bool try_next_engine(std::string_view reason) override {
+  bool try_next_engine(std::string_view reason, std::string_view kind) override {
     next_engine_asked.emplace_back(reason);
+    next_engine_kinds.emplace_back(kind);
     log.push_back("next_engine");
     return next_engines-- > 0;
   }
@@ -199,6 +200,7 @@ struct Recorder : ActionSink {
 
   int next_engines = 0;                     // how many more engines the call has
   std::vector<std::string> next_engine_asked;
+  std::vector<std::string> next_engine_kinds;
 
   std::vector<CallEvent> events_of(CallEventKind kind) const {
     std::vector<CallEvent> out;
@@ -1597,6 +1599,7 @@ TEST_CASE("an engine that stays silent: after 2 s the caller hears a filler, and
   CHECK(call.out.has_timer("engine_silent"));
   REQUIRE(call.out.next_engine_asked.size() == 1);
   CHECK(call.out.next_engine_asked[0].find("began no reply for 2000 ms") != std::string::npos);
+  CHECK(call.out.next_engine_kinds[0] == "silent");
   // The next engine, once ready, answers the turn still owed (not a second greeting).
   FakeAdapter* next = nullptr;
   call.bridge.replace_engine(fake_adapter("next", call.out.log, next));
