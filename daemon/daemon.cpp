@@ -432,7 +432,8 @@ class Daemon::Impl {
   // reported and takes effect at the next start.
   void apply_config(const config::Settings& fresh) {
     static const std::set<std::string> live = {"log.level", "log.format", "calls.max_concurrent",
-                                               "calls.max_calls_per_caller_per_hour", "calls.blocked_callers"};
+                                               "calls.max_calls_per_caller_per_hour", "calls.blocked_callers",
+                                               "calls.max_event_loop_lag"};
     std::string applied, later;
     for (const auto& key : config::changed_keys(applied_settings_, fresh)) {
       std::string& list = live.count(key) ? applied : later;
@@ -440,10 +441,12 @@ class Daemon::Impl {
     }
     Log::configure(fresh.log.level, fresh.log.format);
     admission_.set_limits(admission_limits(fresh));
+    overload_.set_max_lag(std::chrono::duration_cast<std::chrono::milliseconds>(fresh.calls.max_event_loop_lag));
     applied_settings_.log = fresh.log;
     applied_settings_.calls.max_concurrent = fresh.calls.max_concurrent;
     applied_settings_.calls.max_calls_per_caller_per_hour = fresh.calls.max_calls_per_caller_per_hour;
     applied_settings_.calls.blocked_callers = fresh.calls.blocked_callers;
+    applied_settings_.calls.max_event_loop_lag = fresh.calls.max_event_loop_lag;
     if (!applied.empty()) log_info("reload.applied", "", "now in force", {{"keys", applied}});
     if (!later.empty())
       log_warn("reload.needs_restart", "", "changed in the configuration; takes effect when the daemon restarts",

@@ -25,7 +25,8 @@ std::string ms_text(std::chrono::microseconds d) { return std::to_string(d.count
 
 struct OverloadMonitor::State : std::enable_shared_from_this<State> {
   State(boost::asio::io_context& io, const config::Settings& settings, Admission& admission, Metrics& metrics)
-      : timer(io), settings(settings), admission(admission), metrics(metrics) {}
+      : timer(io), admission(admission), metrics(metrics),
+        max_lag_us(std::chrono::duration_cast<std::chrono::microseconds>(settings.calls.max_event_loop_lag).count()) {}
 
   void schedule() {
     due = Clock::now() + k_period;
@@ -57,7 +58,7 @@ struct OverloadMonitor::State : std::enable_shared_from_this<State> {
   }
 
   void decide(std::chrono::microseconds recent) {
-    const auto threshold = std::chrono::duration_cast<std::chrono::microseconds>(settings.calls.max_event_loop_lag);
+    const auto threshold = std::chrono::microseconds(max_lag_us.load(std::memory_order_relaxed));
     if (threshold.count() > 0) {
       if (!lagging && recent > threshold) lagging = true;
       else if (lagging && recent < threshold / 2) lagging = false;
@@ -84,7 +85,6 @@ struct OverloadMonitor::State : std::enable_shared_from_this<State> {
   }
 
   boost::asio::steady_timer timer;
-  const config::Settings& settings;
   Admission& admission;
   Metrics& metrics;
   Clock::time_point due;
@@ -93,6 +93,7 @@ struct OverloadMonitor::State : std::enable_shared_from_this<State> {
   bool lagging = false;
   int free_fds = 1 << 30;
   std::string current;
+  std::atomic<int64_t> max_lag_us;
 };
 
 OverloadMonitor::OverloadMonitor(boost::asio::io_context& io, const config::Settings& settings, Admission& admission,
@@ -107,6 +108,10 @@ void OverloadMonitor::start() {
 }
 
 void OverloadMonitor::stop() { state_->timer.cancel(); }
+
+void OverloadMonitor::set_max_lag(std::chrono::milliseconds max_lag) {
+  state_->max_lag_us = std::chrono::duration_cast<std::chrono::microseconds>(max_lag).count();
+}
 
 std::pair<int, int> OverloadMonitor::descriptors() {
   rlimit limit{};

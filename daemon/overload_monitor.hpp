@@ -31,6 +31,8 @@ class OverloadMonitor {
 
   void start();
   void stop();
+  // A reload's calls.max_event_loop_lag (any thread).
+  void set_max_lag(std::chrono::milliseconds max_lag);
 
   // Open descriptors and the process's limit; {-1, -1} when they cannot be read.
   static std::pair<int, int> descriptors();

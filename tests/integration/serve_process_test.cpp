@@ -76,14 +76,17 @@ TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies 
   // A good one: what can change live does (here, a caller is blocked); what needs a restart is
   // named (here, the drain timeout).
   notify.clear();
-  std::string good = config_text(settings, 1, d.engine, "[calls]\nblocked_callers = [\"+15557778888\"]\n");
+  std::string good = config_text(settings, 1, d.engine, "[calls]\nblocked_callers = [\"+15557778888\"]\nmax_event_loop_lag = \"1s\"\n");
   good.replace(good.find("drain_timeout = \"2s\""), 20, "drain_timeout = \"3s\"");
   std::ofstream(config, std::ios::trunc) << good;
   ::kill(serve.pid, SIGHUP);
   REQUIRE(notify.wait_for("RELOADING=1"));
   REQUIRE(notify.wait_for("READY=1"));
   CHECK(serve.logged("reload.applied"));
-  CHECK(serve.log().find("calls.blocked_callers") != std::string::npos);
+  const auto log = serve.log();
+  const auto applied = log.substr(log.find("reload.applied"), log.find('\n', log.find("reload.applied")) - log.find("reload.applied"));
+  CHECK(applied.find("calls.blocked_callers") != std::string::npos);
+  CHECK(applied.find("calls.max_event_loop_lag") != std::string::npos);
   CHECK(serve.logged("reload.needs_restart"));
   CHECK(serve.log().find("server.drain_timeout") != std::string::npos);
   fakes::CallerOptions busy_options;
