@@ -142,30 +142,21 @@ void SqliteCallStore::apply(const CallEvent& r) {
 
 void SqliteCallStore::apply(const MessageRecord& r) {
   std::string at = format_timestamp(r.at);
-  if (r.intent) {
-    // The intent's row, then its outcome: one row per text, whatever the order of arrival.
-    Statement s(c_,
-                "INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, body, status, "
-                "error_code, error_message, created_at, updated_at, intent) "
-                "VALUES (?, (SELECT id FROM calls WHERE call_sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (intent) WHERE intent IS NOT NULL DO UPDATE SET "
-                "message_sid = COALESCE(excluded.message_sid, message_sid), status = excluded.status, "
-                "error_code = excluded.error_code, error_message = excluded.error_message, updated_at = excluded.updated_at");
-    s.bind(1, r.organization_id).bind(2, r.call_sid).bind(3, r.message_sid).bind(4, r.purpose).bind(5, r.from_number);
-    s.bind(6, r.to_number).bind(7, r.body).bind(8, r.status).bind(9, r.error_code).bind(10, r.error_message);
-    s.bind(11, at).bind(12, at).bind(13, r.intent);
-    s.run();
-    return;
-  }
+  // With an intent, the intent's row and then its outcome are one row, whatever the order of
+  // arrival; without one (texts recorded after they were sent), the SID is the key.
+  const char* conflict = r.intent ? "ON CONFLICT (intent) WHERE intent IS NOT NULL DO UPDATE SET "
+                                    "message_sid = COALESCE(excluded.message_sid, message_sid), "
+                                  : "ON CONFLICT (message_sid) DO UPDATE SET ";
   Statement s(c_,
-              "INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, body, status, "
-              "error_code, error_message, created_at, updated_at) "
-              "VALUES (?, (SELECT id FROM calls WHERE call_sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT (message_sid) DO UPDATE SET status = excluded.status, error_code = excluded.error_code, "
-              "error_message = excluded.error_message, updated_at = excluded.updated_at");
+              std::string("INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, "
+                          "body, status, error_code, error_message, created_at, updated_at, intent) "
+                          "VALUES (?, (SELECT id FROM calls WHERE call_sid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ") +
+                  conflict +
+                  "status = excluded.status, error_code = excluded.error_code, "
+                  "error_message = excluded.error_message, updated_at = excluded.updated_at");
   s.bind(1, r.organization_id).bind(2, r.call_sid).bind(3, r.message_sid).bind(4, r.purpose).bind(5, r.from_number);
   s.bind(6, r.to_number).bind(7, r.body).bind(8, r.status).bind(9, r.error_code).bind(10, r.error_message);
-  s.bind(11, at).bind(12, at);
+  s.bind(11, at).bind(12, at).bind(13, r.intent);
   s.run();
 }
 

@@ -13,16 +13,6 @@
 using namespace sonoria;
 using namespace std::chrono_literals;
 
-namespace overload_tests {
-
-fakes::WebhookResult ring(const std::string& base, const std::string& from) {
-  fakes::CallerOptions options;
-  options.from = from;
-  fakes::FakeTwilioCaller caller(options);
-  return caller.post_voice_webhook(base + "/twilio/voice", test::k_public + "/twilio/voice");
-}
-
-}  // namespace overload_tests
 
 TEST_CASE("a stalled event loop sends new calls to the fallback and says so in /readyz, until it runs on time again") {
   serve_process::ServedDaemon d;
@@ -37,7 +27,7 @@ TEST_CASE("a stalled event loop sends new calls to the fallback and says so in /
   CHECK(ready.status == 503);
   CHECK(ready.body.find("the event loop runs") != std::string::npos);
   CHECK(d.get("/metrics").body.find("sonoria_overload_episodes_total 1") != std::string::npos);
-  auto sent_on = overload_tests::ring(d.base, "+15557000001");
+  auto sent_on = d.ring("+15557000001");
   REQUIRE(sent_on.twiml);
   CHECK_FALSE(sent_on.twiml->connect);
   REQUIRE(sent_on.twiml->dial);
@@ -46,7 +36,7 @@ TEST_CASE("a stalled event loop sends new calls to the fallback and says so in /
   // A second on time and it is over: the next call is answered by the assistant.
   REQUIRE(serve.logged("overload.cleared", 5s));
   CHECK(d.get("/readyz").status == 200);
-  auto answered = overload_tests::ring(d.base, "+15557000002");
+  auto answered = d.ring("+15557000002");
   REQUIRE(answered.twiml);
   CHECK(answered.twiml->connect);
   CHECK(serve.stop(SIGTERM) == 0);
@@ -68,7 +58,7 @@ TEST_CASE("near its file-descriptor limit the daemon turns new calls to the fall
 
   int streamed = 0, sent_on = 0, failed = 0;
   for (int i = 0; i < 30; ++i) {
-    auto r = overload_tests::ring(d.base, "+1555710" + std::to_string(1000 + i));
+    auto r = d.ring("+1555710" + std::to_string(1000 + i));
     if (!r.twiml) ++failed;
     else if (r.twiml->connect) ++streamed;
     else if (r.twiml->dial) ++sent_on;

@@ -28,6 +28,7 @@
 
 #include "core/config/settings.hpp"
 #include "tests/fakes/fake_openai_realtime.hpp"
+#include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/http_exchange.hpp"
 #include "tests/integration/loopback_daemon.hpp"
 #include "tests/support/run_command.hpp"
@@ -229,6 +230,14 @@ struct ServedDaemon {
     return *serve;
   }
   fakes::HttpReply get(const std::string& path) const { return serve_process::get(socket.port, path); }
+  // A call from `from` to `to` rings: the voice webhook's answer.
+  fakes::WebhookResult ring(const std::string& from, const std::string& to = "+15550001000") const {
+    fakes::CallerOptions options;
+    options.from = from;
+    options.to = to;
+    fakes::FakeTwilioCaller caller(options);
+    return caller.post_voice_webhook(base + "/twilio/voice", test::k_public + "/twilio/voice");
+  }
 };
 
 }  // namespace serve_process

@@ -40,7 +40,6 @@ TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies 
   auto& notify = d.notify;
   const auto& config = d.config;
   const auto& settings = d.settings;
-  const auto& base = d.base;
 
   // A second business, imported while the daemon runs: `org import` tells it, and its number is
   // answered at once (no 15 s wait).
@@ -56,10 +55,7 @@ TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies 
   CAPTURE(imported.err);
   REQUIRE(imported.exit_code == 0);
   CHECK(imported.out.find("the running daemon reloaded") != std::string::npos);
-  fakes::CallerOptions to_second;
-  to_second.to = "+15550009999";
-  fakes::FakeTwilioCaller caller(to_second);
-  auto answered = caller.post_voice_webhook(base + "/twilio/voice", test::k_public + "/twilio/voice");
+  auto answered = d.ring("+15551112222", "+15550009999");
   REQUIRE(answered.twiml);
   CHECK(answered.twiml->connect);
 
@@ -89,10 +85,7 @@ TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies 
   CHECK(applied.find("calls.max_event_loop_lag") != std::string::npos);
   CHECK(serve.logged("reload.needs_restart"));
   CHECK(serve.log().find("server.drain_timeout") != std::string::npos);
-  fakes::CallerOptions busy_options;
-  busy_options.from = "+15557778888";
-  fakes::FakeTwilioCaller busy(busy_options);
-  auto refused = busy.post_voice_webhook(base + "/twilio/voice", test::k_public + "/twilio/voice");
+  auto refused = d.ring("+15557778888");
   REQUIRE(refused.twiml);
   CHECK_FALSE(refused.twiml->connect);
   CHECK(refused.body.find("Sorry, we cannot take your call") != std::string::npos);
