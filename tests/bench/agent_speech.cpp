@@ -9,11 +9,13 @@
 
 namespace sonoria::bench {
 
-SpeechPlayer::SpeechPlayer(const EngineOptions& options, EngineStats& stats, std::uint32_t number, bool pcm_safe_probes)
+SpeechPlayer::SpeechPlayer(const EngineOptions& options, EngineStats& stats, std::uint32_t number, bool pcm_safe_probes,
+                           Clock clock)
     : options_(options),
       stats_(stats),
       number_(number),
       pcm_safe_(pcm_safe_probes),
+      clock_(clock != nullptr ? clock : &simulate::monotonic_ns),
       stream_(pcm_safe_probes ? pcm_safe_stream(number, 0) : number) {}
 
 std::uint32_t SpeechPlayer::pcm_safe_stream(std::uint32_t number, std::uint32_t generation) {
@@ -52,7 +54,7 @@ std::optional<SpeechPlayer::Chunk> SpeechPlayer::next(std::uint64_t now_ns) {
   }
   audio_.clear();
   // sent_ns is taken once per chunk: the frames of one chunk leave together.
-  const std::uint64_t sent_ns = simulate::monotonic_ns();
+  const std::uint64_t sent_ns = clock_();
   const auto frames = static_cast<std::size_t>(options_.delta_ms / FrameVad::k_frame_ms);
   if (!pcm_safe_) {
     append_probe_tone(audio_, stream_, sequence_, frames, sent_ns);

@@ -9,8 +9,9 @@
 // With `pcm_safe_probes` (Ultravox, whose audio sonoria re-encodes to μ-law), no probe holds a 0x7F
 // byte, which sonoria's encoder cannot produce (agent_audio.hpp): a stream carries sequences 0 to
 // 126 and the next frame starts a new stream (pcm_safe_stream: the simulator checks each stream
-// from 0, so nothing counts as lost), and a chunk whose send time holds a 0x7F byte (about 3 in 100)
-// is sent as plain tone, counted in EngineStats::unprobed_frames — a sample left out, not a bias.
+// from 0, so nothing counts as lost), and a chunk whose send time holds a 0x7F byte (about 3 in 100
+// from the low bytes; every chunk for 4.3 s in each 18 min of uptime from byte 4) is sent as plain
+// tone, counted in EngineStats::unprobed_frames — a sample left out, not a bias.
 // Pure; not thread-safe (one per connection).
 
 #include <cstdint>
@@ -34,8 +35,13 @@ inline constexpr int k_deltas_per_piece = 5;
 
 class SpeechPlayer {
  public:
+  // Where probes' send times come from: the monotonic clock the simulator compares them with
+  // (tests pass their own, so that which send times hold a 0x7F byte does not depend on uptime).
+  using Clock = std::uint64_t (*)();
+
   // `options` and `stats` must outlive the player; `number` is the connection's (its probe stream).
-  SpeechPlayer(const EngineOptions& options, EngineStats& stats, std::uint32_t number, bool pcm_safe_probes = false);
+  SpeechPlayer(const EngineOptions& options, EngineStats& stats, std::uint32_t number, bool pcm_safe_probes = false,
+               Clock clock = nullptr);
 
   // The probe stream of `generation` on connection `number` in pcm_safe_probes mode: both in base
   // 127 (digits 0–126, so no byte is 0x7F), the number modulo 127² in bytes 0–1, the generation in 2–3.
@@ -67,6 +73,7 @@ class SpeechPlayer {
   EngineStats& stats_;
   const std::uint32_t number_;
   const bool pcm_safe_;
+  const Clock clock_;
   std::uint32_t generation_ = 0;
   std::uint32_t stream_;
   std::uint32_t sequence_ = 0;

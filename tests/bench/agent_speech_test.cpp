@@ -83,6 +83,16 @@ TEST_CASE("stopping an utterance keeps what it said; the probe sequence runs on 
   CHECK(player.spoken() == "again");
 }
 
+namespace agent_speech_clock {
+// A clock for the player that steps 20 ms a reading from `start`, whatever this machine's uptime.
+std::uint64_t now_ns = 0;
+std::uint64_t step() {
+  const auto t = now_ns;
+  now_ns += 20 * k_ms;
+  return t;
+}
+}  // namespace agent_speech_clock
+
 TEST_CASE("PCM-safe probes (Ultravox) hold no 0x7F byte: a stream runs 0–126, then the next one starts") {
   for (std::uint32_t n : {0u, 126u, 127u, 255u, 16128u, 16129u, 0x7F7Fu})
     for (std::uint32_t g : {0u, 127u, 0x7Fu * 127u})
@@ -94,7 +104,9 @@ TEST_CASE("PCM-safe probes (Ultravox) hold no 0x7F byte: a stream runs 0–126, 
   options.delta_ms = 20;
   options.reply_ms = 300 * 20;
   EngineStats stats;
-  SpeechPlayer player(options, stats, 127, /*pcm_safe_probes=*/true);
+  // An uptime of about an hour, whose bytes above the lowest two hold no 0x7F in the next 6 s.
+  agent_speech_clock::now_ns = std::uint64_t{0x0000'0340'1000'0000};
+  SpeechPlayer player(options, stats, 127, /*pcm_safe_probes=*/true, &agent_speech_clock::step);
   player.start(0, k_reply_text);
   std::vector<simulate::Probe> probes;
   while (auto c = player.next(std::uint64_t{1} << 62)) {
@@ -107,7 +119,8 @@ TEST_CASE("PCM-safe probes (Ultravox) hold no 0x7F byte: a stream runs 0–126, 
     }
   }
   CHECK(probes.size() + stats.unprobed_frames == 300);
-  CHECK(probes.size() > 250);  // about 1.6 % of send times hold a 0x7F byte, unless the clock's high bytes do
+  CHECK(stats.unprobed_frames > 0);  // byte 2 (65 µs) runs through 0x7F every 16.8 ms: about 1 in 256 steps
+  REQUIRE(probes.size() > 250);
   // As the simulator checks them: every stream from 0, consecutive.
   std::uint32_t stream = probes.front().stream, next = 0, streams = 1;
   for (const auto& p : probes) {
@@ -121,4 +134,22 @@ TEST_CASE("PCM-safe probes (Ultravox) hold no 0x7F byte: a stream runs 0–126, 
     ++next;
   }
   CHECK(streams == (probes.size() + 126) / 127);
+}
+
+TEST_CASE("PCM-safe probes: while the clock's high bytes hold 0x7F, every chunk goes out as plain tone, counted") {
+  EngineOptions options;
+  options.delta_ms = 20;
+  options.reply_ms = 50 * 20;
+  EngineStats stats;
+  // Byte 4 is 0x7F for 4.3 s in every 18 minutes of uptime.
+  agent_speech_clock::now_ns = std::uint64_t{0x0000'007F'0000'0000};
+  SpeechPlayer player(options, stats, 3, /*pcm_safe_probes=*/true, &agent_speech_clock::step);
+  player.start(0, k_reply_text);
+  std::size_t chunks = 0;
+  while (auto c = player.next(std::uint64_t{1} << 62)) {
+    ++chunks;
+    CHECK_FALSE(simulate::read_probe(c->audio));
+  }
+  CHECK(chunks == 50);
+  CHECK(stats.unprobed_frames == 50);
 }
