@@ -1,5 +1,7 @@
 #include "daemon/admission.hpp"
 
+#include <algorithm>
+
 namespace sonoria::daemon {
 
 const char* admit_reason(Admit a) {
@@ -43,8 +45,11 @@ Admit Admission::admit(const std::string& caller, Clock::time_point now) {
   // own limits, so a refused caller is told the real reason.
   if (!overload_.empty()) return Admit::overloaded;
   if (free_fds_ - k_fds_per_call * (admitted_since_count_ + 1) < k_fd_reserve) return Admit::overloaded;
+  if (capacity_ && active_ >= *capacity_) return Admit::overloaded;
   ++active_;
   ++admitted_since_count_;
+  while (!admitted_at_.empty() && now - admitted_at_.front() > std::chrono::minutes(1)) admitted_at_.pop_front();
+  admitted_at_.push_back(now);
   return Admit::yes;
 }
 
@@ -72,7 +77,20 @@ void Admission::set_overload(std::string reason) {
 
 std::string Admission::overload() const {
   std::lock_guard lock(mutex_);
+  if (overload_.empty() && capacity_ && active_ >= *capacity_) return capacity_why_;
   return overload_;
+}
+
+void Admission::set_call_capacity(std::optional<int> calls, std::string why) {
+  std::lock_guard lock(mutex_);
+  capacity_ = calls;
+  capacity_why_ = std::move(why);
+}
+
+int Admission::steady_calls(Clock::time_point since) const {
+  std::lock_guard lock(mutex_);
+  const auto recent = admitted_at_.end() - std::lower_bound(admitted_at_.begin(), admitted_at_.end(), since);
+  return std::max(active_ - static_cast<int>(recent), 0);
 }
 
 void Admission::set_free_descriptors(int free) {

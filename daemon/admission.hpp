@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,7 +43,15 @@ class Admission {
 
   // Overload (daemon/overload_monitor.hpp): while `reason` is set, new calls are not admitted.
   void set_overload(std::string reason);
+  // Why a new call would not be admitted for overload now ("" when it would): the reason set, or
+  // the call capacity reached.
   std::string overload() const;
+  // What the I/O threads can carry (daemon/call_capacity.hpp): a call is admitted only while fewer
+  // than `calls` are in progress (nullopt: no such limit). `why` is what overload() says at it.
+  void set_call_capacity(std::optional<int> calls, std::string why);
+  // Calls in progress that were admitted before `since` (admitted calls are remembered for a
+  // minute): those whose cost the last measurement saw.
+  int steady_calls(Clock::time_point since) const;
   // File descriptors: `free` were free when last counted. Each call admitted since takes about
   // k_fds_per_call of them; a call is admitted only while k_fd_reserve would still be left.
   void set_free_descriptors(int free);
@@ -58,6 +67,9 @@ class Admission {
   std::string overload_;
   int free_fds_ = 1 << 30;          // unknown until counted
   int admitted_since_count_ = 0;
+  std::optional<int> capacity_;
+  std::string capacity_why_;
+  std::deque<Clock::time_point> admitted_at_;  // the last minute's admissions
   std::map<std::string, std::deque<Clock::time_point>> recent_;  // per caller, within the hour
 };
 

@@ -269,6 +269,7 @@ class Daemon::Impl {
 
  private:
   void run_io() {
+    overload_.add_io_thread();
     for (;;) {
       try {
         io_.run();
@@ -433,7 +434,7 @@ class Daemon::Impl {
   void apply_config(const config::Settings& fresh) {
     static const std::set<std::string> live = {"log.level", "log.format", "calls.max_concurrent",
                                                "calls.max_calls_per_caller_per_hour", "calls.blocked_callers",
-                                               "calls.max_event_loop_lag"};
+                                               "calls.max_event_loop_lag", "calls.max_io_load_percent"};
     std::string applied, later;
     for (const auto& key : config::changed_keys(applied_settings_, fresh)) {
       std::string& list = live.count(key) ? applied : later;
@@ -442,11 +443,13 @@ class Daemon::Impl {
     Log::configure(fresh.log.level, fresh.log.format);
     admission_.set_limits(admission_limits(fresh));
     overload_.set_max_lag(std::chrono::duration_cast<std::chrono::milliseconds>(fresh.calls.max_event_loop_lag));
+    overload_.set_max_io_load(fresh.calls.max_io_load_percent);
     applied_settings_.log = fresh.log;
     applied_settings_.calls.max_concurrent = fresh.calls.max_concurrent;
     applied_settings_.calls.max_calls_per_caller_per_hour = fresh.calls.max_calls_per_caller_per_hour;
     applied_settings_.calls.blocked_callers = fresh.calls.blocked_callers;
     applied_settings_.calls.max_event_loop_lag = fresh.calls.max_event_loop_lag;
+    applied_settings_.calls.max_io_load_percent = fresh.calls.max_io_load_percent;
     if (!applied.empty()) log_info("reload.applied", "", "now in force", {{"keys", applied}});
     if (!later.empty())
       log_warn("reload.needs_restart", "", "changed in the configuration; takes effect when the daemon restarts",

@@ -75,6 +75,11 @@ std::string Metrics::render() const {
   out << "# HELP sonoria_event_loop_lag_seconds How late the event loop ran a timer, the most in the last second.\n"
          "# TYPE sonoria_event_loop_lag_seconds gauge\nsonoria_event_loop_lag_seconds "
       << static_cast<double>(event_loop_lag_us.load()) / 1e6 << "\n";
+  out << "# HELP sonoria_io_load Share of the last second the I/O threads were busy (running or waiting for a CPU).\n"
+         "# TYPE sonoria_io_load gauge\nsonoria_io_load "
+      << static_cast<double>(io_load_permille.load()) / 1e3 << "\n";
+  gauge("sonoria_call_capacity", "Calls the I/O threads carry under calls.max_io_load_percent, as estimated now (-1: no limit).",
+        call_capacity.load());
   gauge("sonoria_open_descriptors", "File descriptors open (counted each second).", open_descriptors.load());
   gauge("sonoria_descriptor_limit", "The process's file descriptor limit (RLIMIT_NOFILE).", descriptor_limit.load());
   counter("sonoria_overload_episodes_total", "Times new calls started going to the fallback because of overload.",

@@ -38,6 +38,8 @@ class Metrics {
   std::atomic<uint64_t> webhook_signature_failures{0};
   std::atomic<uint64_t> db_records_dropped{0};
   std::atomic<int64_t> event_loop_lag_us{0};      // the largest lag of the last second
+  std::atomic<int64_t> io_load_permille{0};       // the I/O threads' load over the last second
+  std::atomic<int64_t> call_capacity{-1};         // calls they carry under calls.max_io_load_percent; -1 = no limit
   std::atomic<int64_t> open_descriptors{0};
   std::atomic<int64_t> descriptor_limit{0};
   std::atomic<uint64_t> overload_episodes{0};

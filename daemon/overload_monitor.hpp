@@ -4,6 +4,9 @@
 //    calls.max_event_loop_lag (over the last second) the daemon is overloaded until the lag falls
 //    below half of it: new calls go to the fallback, /readyz says why, calls in progress keep
 //    their audio.
+//  - the I/O threads' load, once a second (daemon/call_capacity.hpp): Admission admits no more
+//    calls than the threads carry under calls.max_io_load_percent, estimated from what the calls
+//    in progress cost, so that a ramp of calls stops before the lag would say anything.
 //  - file descriptors: counted once a second (/proc/self/fd against RLIMIT_NOFILE); Admission
 //    keeps three per call admitted since, and a reserve, so the daemon refuses early instead of
 //    leaving a caller with dead air when accept() or a connect() fails.
@@ -31,8 +34,11 @@ class OverloadMonitor {
 
   void start();
   void stop();
-  // A reload's calls.max_event_loop_lag (any thread).
+  // A reload's calls.max_event_loop_lag and calls.max_io_load_percent (any thread).
   void set_max_lag(std::chrono::milliseconds max_lag);
+  void set_max_io_load(int percent);
+  // Called on each thread that runs the io_context, as it starts: the threads whose load counts.
+  void add_io_thread();
 
   // Open descriptors and the process's limit; {-1, -1} when they cannot be read.
   static std::pair<int, int> descriptors();

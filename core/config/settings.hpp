@@ -84,6 +84,10 @@ struct CallSettings {
   // New calls go to the fallback while the event loop runs later than this (calls in progress keep
   // their audio); 0 = never.
   Duration max_event_loop_lag = std::chrono::milliseconds(250);
+  // New calls go to the fallback when one more would keep the I/O threads busy (running, or
+  // waiting for a CPU) more than this share of the time, estimated from what calls in progress
+  // cost (daemon/call_capacity.hpp); 0 = never.
+  int max_io_load_percent = 80;
   OutboundSettings outbound;
 };
 

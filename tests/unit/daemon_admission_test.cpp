@@ -125,3 +125,36 @@ TEST_CASE("overload and a shortage of file descriptors turn new calls away befor
   a.set_free_descriptors(100);  // counted again: there is room
   CHECK(a.admit("+15550000200", t) == Admit::yes);
 }
+
+TEST_CASE("the call capacity turns new calls away while it is reached, and says why") {
+  Admission a({100, 0, {}});
+  auto t = Admission::Clock::time_point{} + 1h;
+  a.set_call_capacity(2, "overloaded: 2 calls are as many as the I/O threads carry");
+  CHECK(a.admit("+15550000001", t) == Admit::yes);
+  CHECK(a.overload().empty());
+  CHECK(a.admit("+15550000002", t) == Admit::yes);
+  CHECK(a.overload() == "overloaded: 2 calls are as many as the I/O threads carry");
+  CHECK(a.admit("+15550000003", t) == Admit::overloaded);
+  a.release();
+  CHECK(a.overload().empty());
+  CHECK(a.admit("+15550000003", t) == Admit::yes);
+  a.set_call_capacity(std::nullopt, "");
+  CHECK(a.admit("+15550000004", t) == Admit::yes);
+  // The overload reason, when set, is what /readyz says first.
+  a.set_call_capacity(1, "capacity");
+  a.set_overload("overloaded: lag");
+  CHECK(a.overload() == "overloaded: lag");
+}
+
+TEST_CASE("steady calls are those admitted before the given time and still in progress") {
+  Admission a({100, 0, {}});
+  auto t = Admission::Clock::time_point{} + 1h;
+  for (int i = 0; i < 5; ++i) REQUIRE(a.admit("+1555000000" + std::to_string(i), t + std::chrono::seconds(i)) == Admit::yes);
+  CHECK(a.steady_calls(t + 2s) == 2);   // admitted at t and t + 1 s
+  CHECK(a.steady_calls(t + 10s) == 5);
+  CHECK(a.steady_calls(t) == 0);
+  a.release();
+  a.release();
+  a.release();
+  CHECK(a.steady_calls(t + 2s) == 0);   // which calls ended is not known: never below zero
+}
