@@ -16,9 +16,6 @@ namespace {
 
 // Every attempt gets at least this long, even when the budget is nearly spent.
 constexpr std::chrono::milliseconds k_min_attempt{1000};
-// At most this much caller audio waits for the engine (beyond, the oldest is dropped: the engine
-// hearing the caller seconds late is worse than missing a moment).
-constexpr double k_caller_audio_backlog_seconds = 1.5;
 
 }  // namespace
 
@@ -98,9 +95,8 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
   net::WsClientOptions options;
   options.limits.max_queued_bytes = 1 << 20;
   // Caller audio waiting for the engine: what queued behind a write goes out as one message, and
-  // about a second and a half of it may wait.
-  options.limits.max_droppable_bytes = static_cast<std::size_t>(
-      static_cast<double>(adapter.capabilities().caller_audio_bytes_per_second) * k_caller_audio_backlog_seconds);
+  // at most calls.caller_audio_queue of it waits (older audio is dropped, oldest first: stale).
+  options.limits.max_droppable_audio = s_.settings.calls.caller_audio_queue;
   const engine::AudioMerger merge = adapter.audio_merger();
   options.coalesce = [merge](std::string& into, const std::vector<std::string_view>& next) { return merge(into, next); };
   if (ws_) ws_->close();
@@ -202,8 +198,8 @@ bool EngineLink::send(engine::Frame frame) {
   if (!ws_ || !open_) return false;
   const auto mode = frame.droppable ? net::SendMode::droppable : net::SendMode::keep;
   const auto dropped_before = ws_->dropped_messages();
-  const bool queued = frame.binary ? ws_->send_binary(std::move(frame.data), mode)
-                                   : ws_->send_text(std::move(frame.data), mode);
+  const bool queued = frame.binary ? ws_->send_binary(std::move(frame.data), mode, frame.audio)
+                                   : ws_->send_text(std::move(frame.data), mode, frame.audio);
   auto dropped = ws_->dropped_messages() - dropped_before;
   if (!queued && mode == net::SendMode::keep && dropped > 0) {
     --dropped;  // a refused control event is not a frame

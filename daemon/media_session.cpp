@@ -56,7 +56,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
         stream_timer_(strand_),
         start_(Clock::now()),
         record_(p_.call_sid),
-        twilio_(s.metrics) {
+        twilio_(s.metrics, s.settings.calls.assistant_audio_queue) {
     if (p_.comeback) {
       const auto& e = p_.comeback->earlier;
       record_ = call::CallRecord(p_.call_sid, e.record, e.next_sequence, e.turns,
@@ -72,7 +72,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
   void attach_twilio(std::shared_ptr<WsConnection> ws, const twilio::Start& start) {
     // On the Twilio strand: learn when its queue drains, to resume a paused engine.
     std::weak_ptr<Impl> weak = shared_from_this();
-    TwilioLeg::watch_drain(*ws, [weak] {
+    twilio_.watch_drain(*ws, [weak] {
       if (auto self = weak.lock()) boost::asio::post(self->strand_, [self] { self->resume_engine(); });
     });
     boost::asio::post(strand_, [self = shared_from_this(), ws, stream_sid = start.stream_sid] {

@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 
+#include "core/twilio/base64.hpp"
 #include "core/twilio/media_message.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
@@ -20,9 +21,9 @@ std::optional<twilio::InboundMessage> TwilioLeg::read(std::string_view text, con
   return message;
 }
 
-void TwilioLeg::watch_drain(WsConnection& ws, std::function<void()> drained) {
-  ws.on_write_done([drained = std::move(drained)](size_t queued) {
-    if (queued <= k_low_water) drained();
+void TwilioLeg::watch_drain(WsConnection& ws, std::function<void()> drained) const {
+  ws.on_write_done([low = low_water_, drained = std::move(drained)](size_t, std::chrono::microseconds queued) {
+    if (queued <= low) drained();
   });
 }
 
@@ -35,7 +36,8 @@ bool TwilioLeg::send_media(std::string_view payload_b64) {
   std::string out;
   twilio::write_media(out, stream_sid_, payload_b64);
   metrics_.frames_to_caller++;
-  return send(std::move(out));
+  // μ-law at 8 kHz: 125 µs a byte.
+  return send(std::move(out), std::chrono::microseconds(125) * twilio::base64_decoded_size(payload_b64));
 }
 
 bool TwilioLeg::send_mark(std::string_view name) {
@@ -50,11 +52,13 @@ bool TwilioLeg::send_clear() {
   return send(std::move(out));
 }
 
-bool TwilioLeg::send(std::string message) {
+bool TwilioLeg::send(std::string message, std::chrono::microseconds audio) {
   auto ws = ws_;
   if (!ws) return false;
-  boost::asio::dispatch(ws->executor(), [ws, message = std::move(message)]() mutable { ws->send_text(std::move(message)); });
-  return ws->queued_bytes() > k_high_water;
+  boost::asio::dispatch(ws->executor(), [ws, audio, message = std::move(message)]() mutable {
+    ws->send_text(std::move(message), net::SendMode::keep, audio);
+  });
+  return ws->queued_audio() > high_water_;
 }
 
 void TwilioLeg::detach() {

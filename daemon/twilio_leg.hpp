@@ -7,6 +7,7 @@
 // Threading: the leg lives on the session's strand; the socket has its own (its executor()), and
 // every write and close is dispatched there. read() and watch_drain() run on the socket's strand.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -24,11 +25,11 @@ class Metrics;
 
 class TwilioLeg {
  public:
-  // Above this many bytes queued for the caller the engine is paused; it resumes below the low mark.
-  static constexpr std::size_t k_high_water = 512 * 1024;
-  static constexpr std::size_t k_low_water = 128 * 1024;
-
-  explicit TwilioLeg(Metrics& metrics) : metrics_(metrics) {}
+  // With more than `high_water` of audio queued for the caller (calls.assistant_audio_queue) the
+  // engine is paused; it resumes once a quarter of that is left. Bounded in time, not bytes: how
+  // long the caller would wait behind it is what matters.
+  TwilioLeg(Metrics& metrics, std::chrono::milliseconds high_water)
+      : metrics_(metrics), high_water_(high_water), low_water_(high_water / 4) {}
 
   // On the socket's strand: one message from Twilio, parsed and counted; nothing (after a debug
   // line and a count) when it is malformed, which never ends the call.
@@ -36,7 +37,7 @@ class TwilioLeg {
 
   // On the socket's strand, before attach(): `drained` is called (there) each time the queue
   // falls to the low mark.
-  static void watch_drain(WsConnection& ws, std::function<void()> drained);
+  void watch_drain(WsConnection& ws, std::function<void()> drained) const;
 
   void attach(std::shared_ptr<WsConnection> ws, std::string stream_sid);
   // The socket closed: nothing more can be sent.
@@ -54,9 +55,11 @@ class TwilioLeg {
   void close(int code, std::string reason);
 
  private:
-  bool send(std::string message);
+  bool send(std::string message, std::chrono::microseconds audio = {});
 
   Metrics& metrics_;
+  const std::chrono::microseconds high_water_;
+  const std::chrono::microseconds low_water_;
   std::shared_ptr<WsConnection> ws_;
   std::string stream_sid_;
   std::uint64_t dropped_before_ = 0;  // by sockets detached since

@@ -40,8 +40,9 @@ class WsConnection {
 
   // Queues one text frame; false when it was dropped by the byte bound (counted) or the
   // connection is closing. SendMode::droppable lets later sends evict it when the queue is full.
-  bool send_text(std::string text, net::SendMode mode = net::SendMode::keep) {
-    return channel_->send_text(std::move(text), mode);
+  // `audio`: how much audio it carries (queued_audio()).
+  bool send_text(std::string text, net::SendMode mode = net::SendMode::keep, net::AudioLength audio = {}) {
+    return channel_->send_text(std::move(text), mode, audio);
   }
   // Sends what is queued, then the close frame; the socket is cut after the close timeout.
   void close(int code = net::k_close_normal, std::string reason = {}) { channel_->close(code, std::move(reason)); }
@@ -51,6 +52,7 @@ class WsConnection {
   bool is_open() const { return channel_->is_open(); }
   // Safe from any thread (metrics).
   std::size_t queued_bytes() const { return channel_->queued_bytes(); }
+  net::AudioLength queued_audio() const { return channel_->queued_audio(); }
   std::uint64_t dropped_messages() const { return channel_->dropped_messages(); }
   std::uint64_t ignored_binary_messages() const { return channel_->ignored_binary_messages(); }
 

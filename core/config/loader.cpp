@@ -244,6 +244,10 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(duration_key("calls.max_event_loop_lag", m(&S::calls, &CallSettings::max_event_loop_lag),
                              std::chrono::milliseconds(0)));
     v.push_back(int_key("calls.max_io_load_percent", m(&S::calls, &CallSettings::max_io_load_percent), 0, 100));
+    v.push_back(duration_key("calls.caller_audio_queue", m(&S::calls, &CallSettings::caller_audio_queue),
+                             std::chrono::milliseconds(100)));
+    v.push_back(duration_key("calls.assistant_audio_queue", m(&S::calls, &CallSettings::assistant_audio_queue),
+                             std::chrono::milliseconds(500)));
     v.push_back(int_key("calls.max_calls_per_caller_per_hour",
                         m(&S::calls, &CallSettings::max_calls_per_caller_per_hour), 0, 100000));
     auto& blocked = v.emplace_back(list_key("calls.blocked_callers", m(&S::calls, &CallSettings::blocked_callers)));

@@ -88,6 +88,11 @@ struct CallSettings {
   // waiting for a CPU) more than this share of the time, estimated from what calls in progress
   // cost (daemon/call_capacity.hpp); 0 = never.
   int max_io_load_percent = 80;
+  // The queues of a call, in time of audio: caller audio waiting for the engine beyond this is
+  // dropped, oldest first (stale by then); with more assistant audio than this waiting for Twilio,
+  // the engine is not read until a quarter of it is left.
+  Duration caller_audio_queue = std::chrono::milliseconds(1500);
+  Duration assistant_audio_queue = std::chrono::seconds(5);
   OutboundSettings outbound;
 };
 

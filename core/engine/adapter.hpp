@@ -28,6 +28,8 @@ struct Frame {
   bool binary = false;
   // Caller audio: under backpressure the oldest waiting ones may be dropped, or merged.
   bool droppable = false;
+  // How much audio it carries: the queue to the engine is bounded in time, not bytes.
+  std::chrono::microseconds audio{0};
 };
 
 // Where an adapter puts the frames it wants sent, in order, on the open connection. Frames sent
@@ -52,9 +54,6 @@ struct Capabilities {
   bool binary_audio = false;           // audio travels in binary frames (Deepgram, Ultravox)
   bool mid_call_updates = false;       // prompt and tools can change on a live session
   bool spoken_instructions = false;    // can be told *how* to say something, not only the words
-  // Bytes on the wire per second of caller audio (base64 in JSON, raw μ-law, PCM): how much
-  // waiting caller audio a bounded queue holds.
-  std::size_t caller_audio_bytes_per_second = 8000;
   // The engine ends a session after this long (OpenAI: 60 minutes, Deepgram: 2 hours); 0 = no
   // limit a call would reach. The call rolls over to a fresh session before it.
   std::chrono::minutes session_limit{0};

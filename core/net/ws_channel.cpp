@@ -141,23 +141,28 @@ void WsChannel::on_resume() {
   maybe_read();
 }
 
-bool WsChannel::send_text(std::string text, SendMode mode) { return enqueue(std::move(text), mode, false); }
+bool WsChannel::send_text(std::string text, SendMode mode, AudioLength audio) {
+  return enqueue(std::move(text), mode, false, audio);
+}
 
-bool WsChannel::send_binary(std::string data, SendMode mode) { return enqueue(std::move(data), mode, true); }
+bool WsChannel::send_binary(std::string data, SendMode mode, AudioLength audio) {
+  return enqueue(std::move(data), mode, true, audio);
+}
 
-bool WsChannel::enqueue(std::string text, SendMode mode, bool binary) {
+bool WsChannel::enqueue(std::string text, SendMode mode, bool binary, AudioLength audio) {
   if (state_ != State::open) return false;
-  if (!make_room(text.size(), mode == SendMode::droppable)) {
+  if (!make_room(text.size(), mode == SendMode::droppable, audio)) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   queued_bytes_.fetch_add(text.size(), std::memory_order_relaxed);
-  queue_.push_back(Outgoing{std::move(text), mode == SendMode::droppable, binary});
+  queued_audio_us_.fetch_add(audio.count(), std::memory_order_relaxed);
+  queue_.push_back(Outgoing{std::move(text), mode == SendMode::droppable, binary, audio});
   if (!writing_) do_write();
   return true;
 }
 
-bool WsChannel::make_room(std::size_t size, bool droppable) {
+bool WsChannel::make_room(std::size_t size, bool droppable, AudioLength audio) {
   const std::size_t limit = limits_.max_queued_bytes;
   std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
   if (size > limit) return false;
@@ -165,17 +170,21 @@ bool WsChannel::make_room(std::size_t size, bool droppable) {
   // The message in flight belongs to Beast until its write completes; it is never evicted.
   const std::size_t first = writing_ ? 1 : 0;
   std::size_t waiting_droppable = 0;
+  AudioLength waiting_audio{};
   for (std::size_t i = first; i < queue_.size(); ++i)
-    if (queue_[i].droppable) waiting_droppable += queue_[i].text.size();
+    if (queue_[i].droppable) {
+      waiting_droppable += queue_[i].text.size();
+      waiting_audio += queue_[i].audio;
+    }
   // Nothing is evicted for a message that would not fit even then.
   if (queued - waiting_droppable + size > limit) return false;
 
   // Evict droppable messages, oldest first, until the queue fits under `limit` and a droppable
-  // message also fits under max_droppable_bytes.
-  const bool capped = droppable && limits_.max_droppable_bytes > 0;
-  auto too_much = [&] {
-    return queued + size > limit || (capped && waiting_droppable + size > limits_.max_droppable_bytes);
-  };
+  // message's audio also fits under max_droppable_audio.
+  const AudioLength max_audio = limits_.max_droppable_audio;
+  const bool capped = droppable && max_audio.count() > 0;
+  auto too_much = [&] { return queued + size > limit || (capped && waiting_audio + audio > max_audio); };
+  AudioLength evicted_audio{};
   for (std::size_t i = first; i < queue_.size() && too_much();) {
     if (!queue_[i].droppable) {
       ++i;
@@ -183,10 +192,13 @@ bool WsChannel::make_room(std::size_t size, bool droppable) {
     }
     queued -= queue_[i].text.size();
     waiting_droppable -= queue_[i].text.size();
+    waiting_audio -= queue_[i].audio;
+    evicted_audio += queue_[i].audio;
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
     dropped_.fetch_add(1, std::memory_order_relaxed);
   }
   queued_bytes_.store(queued, std::memory_order_relaxed);
+  queued_audio_us_.fetch_sub(evicted_audio.count(), std::memory_order_relaxed);
   return true;
 }
 
@@ -206,7 +218,10 @@ void WsChannel::coalesce_front() {
   }
   if (merged == 0) return;
   std::size_t absorbed = 0;
-  for (std::size_t i = 0; i < merged; ++i) absorbed += next[i].size();
+  for (std::size_t i = 0; i < merged; ++i) {
+    absorbed += next[i].size();
+    queue_.front().audio += queue_[i + 1].audio;  // the audio stays queued, in one message now
+  }
   const std::size_t after = queue_.front().text.size();
   queue_.erase(queue_.begin() + 1, queue_.begin() + 1 + static_cast<std::ptrdiff_t>(merged));
   queued_bytes_.store(queued_bytes_.load(std::memory_order_relaxed) - before - absorbed + after,
@@ -225,6 +240,7 @@ void WsChannel::on_write(std::error_code ec) {
   if (state_ == State::closed) {
     queue_.clear();
     queued_bytes_.store(0, std::memory_order_relaxed);
+    queued_audio_us_.store(0, std::memory_order_relaxed);
     return;
   }
   if (ec) {
@@ -232,6 +248,7 @@ void WsChannel::on_write(std::error_code ec) {
     return;
   }
   queued_bytes_.fetch_sub(queue_.front().text.size(), std::memory_order_relaxed);
+  queued_audio_us_.fetch_sub(queue_.front().audio.count(), std::memory_order_relaxed);
   queue_.pop_front();
   if (!queue_.empty()) {
     do_write();
@@ -240,7 +257,7 @@ void WsChannel::on_write(std::error_code ec) {
   }
   if (state_ == State::open && on_write_done_) {
     try {
-      on_write_done_(queued_bytes());
+      on_write_done_(queued_bytes(), queued_audio());
     } catch (const std::exception& e) {
       close(k_close_internal_error, std::string("internal error: ") + e.what());
     }
@@ -289,6 +306,7 @@ void WsChannel::finish(WsCloseInfo info) {
   // Keep only the message in flight: its bytes stay referenced until its write completes.
   while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
   queued_bytes_.store(writing_ ? queue_.front().text.size() : 0, std::memory_order_relaxed);
+  queued_audio_us_.store(writing_ ? queue_.front().audio.count() : 0, std::memory_order_relaxed);
 
   CloseHandler handler = std::move(on_close_);
   on_close_ = nullptr;

@@ -1,7 +1,8 @@
 #pragma once
 // The message pump of one open WebSocket, shared by the client (WsClient) and the daemon's
 // server side (daemon::WsConnection): text and binary messages in and out, a write queue bounded in bytes
-// with one write in flight, backpressure by not reading, and a close reported exactly once.
+// (and, for the audio it carries, in milliseconds of audio) with one write in flight, backpressure
+// by not reading, and a close reported exactly once.
 // It owns the decisions; the bytes move through a WsTransport.
 //
 // Threading: every member function except the counters must be called on executor(), and every
@@ -37,11 +38,16 @@ struct WsLimits {
   std::chrono::milliseconds idle_timeout{30000};
   // Time for the queue to drain and the close handshake to finish before the socket is cut.
   std::chrono::milliseconds close_timeout{5000};
-  // Droppable messages waiting behind the one in flight are kept to this many bytes, the oldest
-  // dropped first: caller audio that has waited seconds is worse than audio never sent. Zero: only
-  // max_queued_bytes bounds them. Nothing is evicted for a message that is refused anyway.
-  std::size_t max_droppable_bytes = 0;
+  // Droppable messages waiting behind the one in flight are kept to this much audio (the durations
+  // given to send_text/send_binary), the oldest dropped first: caller audio that has waited seconds
+  // is worse than audio never sent. Zero: only max_queued_bytes bounds them. Nothing is evicted for
+  // a message that is refused anyway.
+  std::chrono::milliseconds max_droppable_audio{0};
 };
+
+// How much audio a message carries (a 20 ms media frame: 20 ms), so that queues are bounded in
+// time, whatever the encoding; zero for a message that carries none.
+using AudioLength = std::chrono::microseconds;
 
 // Whether a queued message may be evicted to make room when the queue is full (caller audio:
 // losing the oldest 20 ms frame beats growing without bound; control messages are kept).
@@ -51,7 +57,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
  public:
   using MessageHandler = std::function<void(std::string_view text)>;
   using CloseHandler = std::function<void(int code, std::string reason)>;
-  using WriteDoneHandler = std::function<void(std::size_t queued_bytes)>;
+  using WriteDoneHandler = std::function<void(std::size_t queued_bytes, std::chrono::microseconds queued_audio)>;
   // Merges droppable messages waiting right behind `into` (the next to be written) into it, in one
   // go: returns how many of `next`, from the first, `into` now also carries (0 leaves all as they
   // are; so does a throw, which must leave `into` untouched).
@@ -78,8 +84,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // (our code, our reason) when close() was called first; (1006, what failed) when the connection
   // broke or timed out; (1009, …) when a message exceeded max_message_bytes.
   void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
-  // After each completed write, with the bytes still queued: lets a caller that paused another
-  // stream above a watermark resume it once this queue has drained enough.
+  // After each completed write, with the bytes and the audio still queued: lets a caller that
+  // paused another stream above a watermark resume it once this queue has drained enough.
   void on_write_done(WriteDoneHandler handler) { on_write_done_ = std::move(handler); }
 
   // With one write in flight, droppable messages that queued up meanwhile go out as one: before
@@ -91,9 +97,10 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // cannot fit under max_queued_bytes even after evicting queued droppable messages (oldest
   // first, each counted as dropped too); returns false without counting once close() was called
   // or the connection ended.
-  bool send_text(std::string text, SendMode mode = SendMode::keep);
+  // `audio`: how much audio the message carries (queued_audio(), max_droppable_audio).
+  bool send_text(std::string text, SendMode mode = SendMode::keep, AudioLength audio = {});
   // The same for a binary frame; the queue and its bounds are shared, order is kept.
-  bool send_binary(std::string data, SendMode mode = SendMode::keep);
+  bool send_binary(std::string data, SendMode mode = SendMode::keep, AudioLength audio = {});
 
   // Stops accepting messages, sends what is queued, then the close frame. Within close_timeout
   // the socket is cut regardless. on_close reports (code, reason). Later calls do nothing.
@@ -108,6 +115,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
   // Counters: safe to read from any thread.
   std::size_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
+  // The audio in the messages waiting or in flight.
+  AudioLength queued_audio() const { return AudioLength(queued_audio_us_.load(std::memory_order_relaxed)); }
   std::uint64_t dropped_messages() const { return dropped_.load(std::memory_order_relaxed); }
   std::uint64_t ignored_binary_messages() const { return ignored_binary_.load(std::memory_order_relaxed); }
 
@@ -117,6 +126,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
     std::string text;
     bool droppable = false;
     bool binary = false;
+    AudioLength audio{};
   };
   struct Held {
     std::string data;
@@ -130,9 +140,9 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   void do_read();
   void on_read(const WsReadResult& result);
   void deliver(std::string_view data, bool binary);
-  bool enqueue(std::string data, SendMode mode, bool binary);
+  bool enqueue(std::string data, SendMode mode, bool binary, AudioLength audio);
   void on_resume();
-  bool make_room(std::size_t size, bool droppable);
+  bool make_room(std::size_t size, bool droppable, AudioLength audio);
   void coalesce_front();
   void do_write();
   void on_write(std::error_code ec);
@@ -174,6 +184,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   WsCloseInfo our_close_;
 
   std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<std::int64_t> queued_audio_us_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> ignored_binary_{0};
 };

@@ -272,12 +272,12 @@ void WsClient::on_write_done(WsChannel::WriteDoneHandler handler) {
   on_write_done_ = std::move(handler);
 }
 
-bool WsClient::send_text(std::string text, SendMode mode) {
-  return channel_ ? channel_->send_text(std::move(text), mode) : false;
+bool WsClient::send_text(std::string text, SendMode mode, AudioLength audio) {
+  return channel_ ? channel_->send_text(std::move(text), mode, audio) : false;
 }
 
-bool WsClient::send_binary(std::string data, SendMode mode) {
-  return channel_ ? channel_->send_binary(std::move(data), mode) : false;
+bool WsClient::send_binary(std::string data, SendMode mode, AudioLength audio) {
+  return channel_ ? channel_->send_binary(std::move(data), mode, audio) : false;
 }
 
 void WsClient::close(int code, std::string reason) {

@@ -66,8 +66,8 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
 
   // Queues a text message (see WsChannel::send_text). False before the connection is open, after
   // it closed, or when the queue bound drops it (then counted in dropped_messages()).
-  bool send_text(std::string text, SendMode mode = SendMode::keep);
-  bool send_binary(std::string data, SendMode mode = SendMode::keep);
+  bool send_text(std::string text, SendMode mode = SendMode::keep, AudioLength audio = {});
+  bool send_binary(std::string data, SendMode mode = SendMode::keep, AudioLength audio = {});
   // Closes an open connection (queued messages first), or abandons a connection attempt.
   void close(int code = k_close_normal, std::string reason = {});
   // Backpressure; may also be called before the connection opens.
@@ -76,6 +76,7 @@ class WsClient : public std::enable_shared_from_this<WsClient> {
 
   bool is_open() const { return channel_ && channel_->is_open(); }
   std::size_t queued_bytes() const { return channel_ ? channel_->queued_bytes() : 0; }
+  AudioLength queued_audio() const { return channel_ ? channel_->queued_audio() : AudioLength{}; }
   std::uint64_t dropped_messages() const { return channel_ ? channel_->dropped_messages() : 0; }
   std::uint64_t ignored_binary_messages() const { return channel_ ? channel_->ignored_binary_messages() : 0; }
 

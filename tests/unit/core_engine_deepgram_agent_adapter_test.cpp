@@ -268,6 +268,7 @@ TEST_CASE("caller audio goes out only once the session is live, as raw μ-law in
   CHECK(s.wire.frames[0].binary);
   CHECK(s.wire.frames[0].droppable);
   CHECK(s.wire.frames[0].data == ulaw);
+  CHECK(s.wire.frames[0].audio == std::chrono::milliseconds(20));
   SUBCASE("what is not base64 is refused and nothing is sent") {
     s.wire.clear();
     for (const char* bad : {"////A", "ab=c", "a b c d", "////\n"}) {

@@ -29,9 +29,11 @@ struct Recorder : ActionSink {
   std::vector<TranscriptTurn> turns;
   std::vector<CallEvent> events;
   std::vector<std::string> log;
+  std::chrono::microseconds audio{0};  // in the frames to the engine
   void send_engine(engine::Frame frame) override {
     REQUIRE_FALSE(frame.binary);
     engine.push_back(json::parse(frame.data));
+    audio += frame.audio;
     log.push_back("engine:" + engine.back()["type"].get<std::string>());
   }
   void send_twilio_media(std::string_view payload) override {
@@ -287,6 +289,7 @@ TEST_CASE("caller audio is forwarded as appends of the payload as it came") {
   call.live();
   for (int i = 0; i < 51; ++i) call.frame();
   CHECK(call.out.count("input_audio_buffer.append") == 51);
+  CHECK(call.out.audio == std::chrono::milliseconds(51 * 20));  // the queue to the engine counts time
   CHECK(call.out.engine.back()["audio"] == silence_b64(160));
   CHECK(call.bridge.summary().bytes_in == 51 * 160);
   SUBCASE("a payload that is not base64 is dropped") {

@@ -173,7 +173,7 @@ TEST_CASE("a handler may pause reading for the messages after its own") {
 TEST_CASE("one write is in flight at a time and queued messages follow in order") {
   Fixture f;
   std::vector<std::size_t> remaining;
-  f.channel->on_write_done([&](std::size_t queued) { remaining.push_back(queued); });
+  f.channel->on_write_done([&](std::size_t queued, std::chrono::microseconds) { remaining.push_back(queued); });
   f.channel->start();
   CHECK(f.channel->send_text("aa"));
   CHECK(f.channel->send_text("bbb"));
@@ -371,22 +371,49 @@ TEST_CASE("a coalescer that declines or throws leaves the messages as they were"
   CHECK(f.channel->queued_bytes() == 0);
 }
 
-TEST_CASE("droppable messages waiting behind the write in flight are bounded, oldest dropped first") {
+TEST_CASE("droppable audio waiting behind the write in flight is bounded in time, oldest dropped first") {
+  using std::chrono::milliseconds;
   net::WsLimits limits;
-  limits.max_droppable_bytes = 6;
+  limits.max_droppable_audio = milliseconds(60);
   Fixture f(limits);
   f.channel->start();
-  CHECK(f.channel->send_text("f0", SendMode::droppable));  // in flight: not counted, never dropped
-  CHECK(f.channel->send_text("f1", SendMode::droppable));
-  CHECK(f.channel->send_text("ctl"));                      // kept messages do not count either
-  CHECK(f.channel->send_text("f2", SendMode::droppable));
-  CHECK(f.channel->send_text("f3", SendMode::droppable));
+  const auto frame = milliseconds(20);
+  CHECK(f.channel->send_text("f0", SendMode::droppable, frame));  // in flight: not counted, never dropped
+  CHECK(f.channel->send_text("f1", SendMode::droppable, frame));
+  CHECK(f.channel->send_text("ctl"));                             // kept messages do not count either
+  CHECK(f.channel->send_text("f2-a-longer-encoding", SendMode::droppable, frame));  // time counts, not bytes
+  CHECK(f.channel->send_text("f3", SendMode::droppable, frame));
   CHECK(f.channel->dropped_messages() == 0);
-  CHECK(f.channel->send_text("f4", SendMode::droppable));  // f1 goes
+  CHECK(f.channel->queued_audio() == milliseconds(80));
+  CHECK(f.channel->send_text("f4", SendMode::droppable, frame));  // f1 goes
   CHECK(f.channel->dropped_messages() == 1);
-  CHECK(f.channel->queued_bytes() == 2 + 3 + 6);
+  CHECK(f.channel->queued_audio() == milliseconds(80));
+  CHECK(f.channel->queued_bytes() == 2 + 3 + 20 + 2 + 2);
+  std::vector<long> audio_left;
+  f.channel->on_write_done([&](std::size_t, std::chrono::microseconds audio) {
+    audio_left.push_back(static_cast<long>(std::chrono::duration_cast<milliseconds>(audio).count()));
+  });
   for (int i = 0; i < 5; ++i) f.fake->finish_write();
-  CHECK(f.fake->written == std::vector<std::string>{"f0", "ctl", "f2", "f3", "f4"});
+  CHECK(f.fake->written == std::vector<std::string>{"f0", "ctl", "f2-a-longer-encoding", "f3", "f4"});
+  CHECK(audio_left == std::vector<long>{60, 60, 40, 20, 0});
+  CHECK(f.channel->queued_audio() == milliseconds(0));
+}
+
+TEST_CASE("merged audio keeps its length: the queue still holds the same time of audio") {
+  using std::chrono::milliseconds;
+  Fixture f;
+  f.channel->coalesce_droppable([](std::string& into, const std::vector<std::string_view>& next) {
+    for (auto part : next) into += part;
+    return next.size();
+  });
+  f.channel->start();
+  for (const char* text : {"a1", "a2", "a3"}) CHECK(f.channel->send_text(text, SendMode::droppable, milliseconds(20)));
+  CHECK(f.channel->queued_audio() == milliseconds(60));
+  f.fake->finish_write();  // a1 done; a2 absorbs a3
+  CHECK(f.channel->queued_audio() == milliseconds(40));
+  f.fake->finish_write();
+  CHECK(f.fake->written == std::vector<std::string>{"a1", "a2a3"});
+  CHECK(f.channel->queued_audio() == milliseconds(0));
 }
 
 namespace {
@@ -474,13 +501,14 @@ TEST_CASE("a coalescer may take only the first of the messages behind") {
 TEST_CASE("nothing is evicted for a droppable message that is refused anyway") {
   net::WsLimits limits;
   limits.max_queued_bytes = 10;
-  limits.max_droppable_bytes = 4;
+  limits.max_droppable_audio = std::chrono::milliseconds(20);
   Fixture f(limits);
   f.channel->start();
+  const auto frame = std::chrono::milliseconds(20);
   CHECK(f.channel->send_text("k0"));                        // in flight
-  CHECK(f.channel->send_text("d1", SendMode::droppable));
+  CHECK(f.channel->send_text("d1", SendMode::droppable, frame));
   CHECK(f.channel->send_text("keep"));                      // 8 bytes queued
-  CHECK_FALSE(f.channel->send_text("0123456", SendMode::droppable));  // 8 - 2 + 7 > 10: refused
+  CHECK_FALSE(f.channel->send_text("0123456", SendMode::droppable, frame));  // 8 - 2 + 7 > 10: refused
   CHECK(f.channel->dropped_messages() == 1);                 // the refused one only: d1 stays
   for (int i = 0; i < 3; ++i) f.fake->finish_write();
   CHECK(f.fake->written == std::vector<std::string>{"k0", "d1", "keep"});

@@ -17,7 +17,6 @@ constexpr Capabilities k_capabilities{
     .binary_audio = true,
     .mid_call_updates = true,
     .spoken_instructions = false,
-    .caller_audio_bytes_per_second = 8000,  // raw μ-law 8 kHz
     .session_limit = std::chrono::minutes(120),
 };
 
@@ -214,7 +213,8 @@ bool AgentAdapter::caller_audio(std::string_view payload_b64) {
   if (!audio) return false;
   if (audio->empty()) return true;  // no audio; Deepgram's listen API takes an empty frame for end of stream
   sent_since_tick_ = true;
-  sink_.send_engine(Frame{std::move(*audio), true, true});
+  const auto length = std::chrono::microseconds(125) * audio->size();  // μ-law at 8 kHz
+  sink_.send_engine(Frame{std::move(*audio), true, true, length});
   return true;
 }
 

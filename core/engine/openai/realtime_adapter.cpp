@@ -6,6 +6,7 @@
 
 #include "core/engine/openai/audio_append_merge.hpp"
 #include "core/engine/session_config.hpp"
+#include "core/twilio/base64.hpp"
 
 namespace sonoria::engine::openai {
 namespace {
@@ -16,7 +17,6 @@ constexpr Capabilities k_capabilities{
     .binary_audio = false,
     .mid_call_updates = true,
     .spoken_instructions = true,
-    .caller_audio_bytes_per_second = 11000,  // base64 μ-law in input_audio_buffer.append
     .session_limit = std::chrono::minutes(60),
 };
 
@@ -175,7 +175,9 @@ void RealtimeAdapter::response_done(ResponseDone& e, EventSink& events) {
 
 bool RealtimeAdapter::caller_audio(std::string_view payload_b64) {
   if (phase_ != Phase::live || !write_input_audio_append(append_, payload_b64)) return false;
-  sink_.send_engine(Frame{append_, false, true});
+  // Validated by write_input_audio_append: μ-law at 8 kHz, 125 µs a byte.
+  const auto length = std::chrono::microseconds(125) * twilio::base64_decoded_size(payload_b64);
+  sink_.send_engine(Frame{append_, false, true, length});
   return true;
 }
 

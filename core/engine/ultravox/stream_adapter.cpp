@@ -18,7 +18,6 @@ constexpr Capabilities k_capabilities{
     .binary_audio = true,
     .mid_call_updates = false,
     .spoken_instructions = false,
-    .caller_audio_bytes_per_second = 16000,  // s16le PCM 8 kHz
 };
 
 int rate_or_twilio(int rate) { return rate > 0 ? rate : 8000; }
@@ -29,9 +28,7 @@ StreamAdapter::StreamAdapter(FrameSink& sink, PcmRates rates)
     : sink_(sink),
       capabilities_(k_capabilities),
       agent_pcm_(rate_or_twilio(rates.output)),
-      caller_pcm_(rate_or_twilio(rates.input)) {
-  capabilities_.caller_audio_bytes_per_second = 2 * static_cast<std::size_t>(rate_or_twilio(rates.input));
-}
+      caller_pcm_(rate_or_twilio(rates.input)) {}
 
 const Capabilities& StreamAdapter::capabilities() const { return capabilities_; }
 
@@ -245,7 +242,8 @@ bool StreamAdapter::caller_audio(std::string_view payload_b64) {
   std::string pcm;
   pcm.reserve(ulaw->size() * 2 * static_cast<std::size_t>(caller_pcm_.pcm_rate() / 8000));
   caller_pcm_.push(*ulaw, pcm);
-  if (!pcm.empty()) sink_.send_engine(Frame{std::move(pcm), true, true});
+  // μ-law at 8 kHz: 125 µs a byte, whatever rate the engine takes it at.
+  if (!pcm.empty()) sink_.send_engine(Frame{std::move(pcm), true, true, std::chrono::microseconds(125) * ulaw->size()});
   return true;
 }
 
