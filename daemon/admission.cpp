@@ -1,7 +1,5 @@
 #include "daemon/admission.hpp"
 
-#include <algorithm>
-
 namespace sonoria::daemon {
 
 const char* admit_reason(Admit a) {
@@ -48,8 +46,6 @@ Admit Admission::admit(const std::string& caller, Clock::time_point now) {
   if (capacity_ && active_ >= *capacity_) return Admit::overloaded;
   ++active_;
   ++admitted_since_count_;
-  while (!admitted_at_.empty() && now - admitted_at_.front() > std::chrono::minutes(1)) admitted_at_.pop_front();
-  admitted_at_.push_back(now);
   return Admit::yes;
 }
 
@@ -87,11 +83,6 @@ void Admission::set_call_capacity(std::optional<int> calls, std::string why) {
   capacity_why_ = std::move(why);
 }
 
-int Admission::steady_calls(Clock::time_point since) const {
-  std::lock_guard lock(mutex_);
-  const auto recent = admitted_at_.end() - std::lower_bound(admitted_at_.begin(), admitted_at_.end(), since);
-  return std::max(active_ - static_cast<int>(recent), 0);
-}
 
 void Admission::set_free_descriptors(int free) {
   std::lock_guard lock(mutex_);

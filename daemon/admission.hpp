@@ -49,9 +49,7 @@ class Admission {
   // What the I/O threads can carry (daemon/call_capacity.hpp): a call is admitted only while fewer
   // than `calls` are in progress (nullopt: no such limit). `why` is what overload() says at it.
   void set_call_capacity(std::optional<int> calls, std::string why);
-  // Calls in progress that were admitted before `since` (admitted calls are remembered for a
-  // minute): those whose cost the last measurement saw.
-  int steady_calls(Clock::time_point since) const;
+
   // File descriptors: `free` were free when last counted. Each call admitted since takes about
   // k_fds_per_call of them; a call is admitted only while k_fd_reserve would still be left.
   void set_free_descriptors(int free);
@@ -69,7 +67,6 @@ class Admission {
   int admitted_since_count_ = 0;
   std::optional<int> capacity_;
   std::string capacity_why_;
-  std::deque<Clock::time_point> admitted_at_;  // the last minute's admissions
   std::map<std::string, std::deque<Clock::time_point>> recent_;  // per caller, within the hour
 };
 

@@ -14,14 +14,14 @@ constexpr double k_smoothing = 1.0 / 3.0;
 
 void CallCapacity::add(const IoLoadSample& sample) {
   load_ = std::clamp(sample.load, 0.0, 1.0);
-  if (sample.steady_calls == 0) {
+  if (sample.calls == 0) {
     // Timers and the odd request: what the threads cost with nothing to relay.
     idle_load_ = idle_seen_ ? std::min(idle_load_, load_) : load_;
     idle_seen_ = true;
     return;
   }
-  if (sample.steady_calls < k_min_calls) return;
-  const double per_call = std::max(load_ - idle_load_, 0.0) / sample.steady_calls;
+  if (sample.calls < k_min_calls) return;
+  const double per_call = std::max(load_ - idle_load_, 0.0) / sample.calls;
   call_load_ += k_smoothing * (per_call - call_load_);
   // A call is never free: an estimate near zero would admit without bound.
   call_load_ = std::max(call_load_, k_prior_call_load / 20);

@@ -9,25 +9,24 @@
 // The I/O threads' load is the share of time they were runnable (running, or waiting for a CPU:
 // /proc/self/task/TID/schedstat), the mean over the threads. A CPU taken by another process shows
 // as waiting, so a busy neighbour lowers the capacity just as more calls would. The cost of a call
-// is the load above the idle load, divided by the calls whose audio was already flowing through
-// the window ("steady" calls: admitted over k_settle ago); until enough are, a prior is used.
+// is the load above the idle load, divided by the calls in progress; until there are enough, a
+// prior is used. (Dividing by only the calls whose audio already flowed overstated it threefold
+// during a ramp: a call costs the most while it is set up. Calls still ringing understate it a
+// little instead, and the estimate follows them within seconds.)
 // Pure; not thread-safe (the overload monitor owns one).
 
-#include <chrono>
 #include <optional>
 
 namespace sonoria::daemon {
 
 struct IoLoadSample {
-  double load = 0;       // mean share of the window the I/O threads were runnable, 0–1
-  int steady_calls = 0;  // calls in progress through the whole window
+  double load = 0;  // mean share of the window the I/O threads were runnable, 0–1
+  int calls = 0;    // calls in progress at its end
 };
 
 class CallCapacity {
  public:
-  // A call's audio flows within this time of its admission (the greeting is under way).
-  static constexpr std::chrono::seconds k_settle{3};
-  // Fewer steady calls than this say too little about one call's cost: the prior stands.
+  // Fewer calls than this say too little about one call's cost: the prior stands.
   static constexpr int k_min_calls = 10;
   // One call's load before any is measured: a few times what the bench measures on a small VM,
   // so that a burst on an idle daemon is admitted, but not without bound.

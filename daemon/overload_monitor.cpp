@@ -112,9 +112,7 @@ struct OverloadMonitor::State : std::enable_shared_from_this<State> {
     last_sample = now;
     capacity.set_max_load(max_io_load_percent.load(std::memory_order_relaxed) / 100.0);
     if (measured) {
-      // Calls admitted before the window began, and settled by then: their audio flowed throughout.
-      const int steady = admission.steady_calls(now - std::chrono::seconds(1) - CallCapacity::k_settle);
-      capacity.add(IoLoadSample{sum / threads, steady});
+      capacity.add(IoLoadSample{sum / threads, admission.active()});
       metrics.io_load_permille = static_cast<int64_t>(capacity.load() * 1000);
     }
     const auto calls = capacity.capacity();

@@ -69,3 +69,37 @@ TEST_CASE("near its file-descriptor limit the daemon turns new calls to the fall
   CHECK(d.get("/healthz").status == 200);
   CHECK(serve.stop(SIGTERM) == 0);
 }
+
+TEST_CASE("past the calls its I/O threads carry under calls.max_io_load_percent, new calls go to the fallback and /readyz says why") {
+  // 2 %: before any call is measured, the prior cost of a call (0.4 % of the threads) leaves room
+  // for at most five calls on an idle daemon (fewer when its timers alone take some of it).
+  serve_process::ServedDaemon d("[calls]\nmax_calls_per_caller_per_hour = 0\nmax_io_load_percent = 2\n");
+  auto& serve = d.start();
+  int streamed = 0, sent_on = 0;
+  for (int i = 0; i < 7; ++i) {
+    auto r = d.ring("+1555720" + std::to_string(1000 + i));  // ringing: each holds its slot
+    REQUIRE(r.twiml);
+    if (r.twiml->connect) {
+      CHECK(sent_on == 0);  // once full, nobody is let in before a call ends
+      ++streamed;
+    } else {
+      REQUIRE(r.twiml->dial);
+      CHECK(r.twiml->dial->number == "+15550001001");
+      ++sent_on;
+    }
+  }
+  CHECK(streamed >= 3);
+  CHECK(sent_on >= 2);
+  auto ready = d.get("/readyz");
+  CHECK(ready.status == 503);
+  CHECK(ready.body.find("calls.max_io_load_percent = 2") != std::string::npos);
+  const auto metrics = d.get("/metrics").body;
+  const auto at = metrics.find("\nsonoria_call_capacity ");
+  REQUIRE(at != std::string::npos);
+  const int capacity = std::stoi(metrics.substr(at + 23));
+  CHECK(capacity <= streamed);
+  CHECK(capacity >= 2);
+  CHECK(metrics.find("\nsonoria_io_load ") != std::string::npos);
+  CHECK(serve.logged("overload.started", 3s));
+  CHECK(serve.stop(SIGTERM) == 0);
+}

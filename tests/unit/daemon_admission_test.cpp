@@ -145,16 +145,3 @@ TEST_CASE("the call capacity turns new calls away while it is reached, and says 
   a.set_overload("overloaded: lag");
   CHECK(a.overload() == "overloaded: lag");
 }
-
-TEST_CASE("steady calls are those admitted before the given time and still in progress") {
-  Admission a({100, 0, {}});
-  auto t = Admission::Clock::time_point{} + 1h;
-  for (int i = 0; i < 5; ++i) REQUIRE(a.admit("+1555000000" + std::to_string(i), t + std::chrono::seconds(i)) == Admit::yes);
-  CHECK(a.steady_calls(t + 2s) == 2);   // admitted at t and t + 1 s
-  CHECK(a.steady_calls(t + 10s) == 5);
-  CHECK(a.steady_calls(t) == 0);
-  a.release();
-  a.release();
-  a.release();
-  CHECK(a.steady_calls(t + 2s) == 0);   // which calls ended is not known: never below zero
-}

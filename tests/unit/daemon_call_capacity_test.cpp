@@ -11,7 +11,7 @@ TEST_CASE("before any call is measured, the prior bounds a burst") {
   CHECK_FALSE(CallCapacity(0).capacity());  // 0: no limit
 }
 
-TEST_CASE("the capacity follows what steady calls cost above the idle load") {
+TEST_CASE("the capacity follows what calls in progress cost above the idle load") {
   CallCapacity c(0.8);
   c.add({0.02, 0});  // idle: timers only
   CHECK(c.idle_load() == doctest::Approx(0.02));
