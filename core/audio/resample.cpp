@@ -84,10 +84,6 @@ Polyphase design(int from_rate, int to_rate, std::int64_t up) {
   return f;
 }
 
-std::int16_t to_int16(double v) {
-  return static_cast<std::int16_t>(std::clamp(std::nearbyint(v), -32768.0, 32767.0));
-}
-
 // Output sample k reads the inputs from `first` on with the taps of `phase`.
 struct Tap {
   std::int64_t first;
@@ -221,5 +217,10 @@ void StreamResampler::push(std::span<const std::int16_t> in, std::vector<std::in
 }
 
 std::string to_ulaw8k(const PcmAudio& audio) { return ulaw_encode(resample(audio.samples, audio.sample_rate, 8000)); }
+
+std::int16_t to_int16(double v) {
+  if (std::isnan(v)) return 0;  // a NaN (a float WAV file's noise) is silence, not undefined behaviour
+  return static_cast<std::int16_t>(std::clamp(std::nearbyint(v), -32768.0, 32767.0));
+}
 
 }  // namespace sonoria::audio

@@ -22,6 +22,9 @@ namespace sonoria::audio {
 // Throws sonoria::DataError when a rate is not positive.
 std::vector<std::int16_t> resample(const std::vector<std::int16_t>& samples, int from_rate, int to_rate);
 
+// A sample computed in floating point as 16 bits: rounded, clamped to the range, a NaN as silence.
+std::int16_t to_int16(double v);
+
 // The same conversion on a stream that arrives in chunks of any size: the samples pushed so far,
 // resampled, equal resample() of all of them, except that each output sample waits until the
 // input it needs has arrived (the filter's half length: under 8 ms between 8, 16 and 24 kHz) and

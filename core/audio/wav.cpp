@@ -176,12 +176,6 @@ double sample_value(const Format& f, const char* p) {
   }
 }
 
-std::int16_t to_int16(double v) {
-  if (std::isnan(v)) return 0;  // a NaN in a float file is noise, not a crash
-  const double clamped = std::clamp(std::nearbyint(v), -32768.0, 32767.0);
-  return static_cast<std::int16_t>(clamped);
-}
-
 PcmAudio decode(const Format& f, std::string_view data) {
   const std::size_t sample_bytes = f.bits / 8u;
   const std::size_t frame_bytes = sample_bytes * f.channels;

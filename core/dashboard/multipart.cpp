@@ -6,13 +6,13 @@
 namespace sonoria::dashboard {
 namespace {
 
-std::string lower(std::string_view s) {
+std::string lower_ascii(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_header_space(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -25,10 +25,10 @@ std::optional<std::string> parameter(std::string_view value, std::string_view ke
     const auto semi = value.find(';', at);
     if (semi == std::string_view::npos) return std::nullopt;
     at = semi + 1;
-    std::string_view rest = trim(value.substr(at));
+    std::string_view rest = trim_header_space(value.substr(at));
     const auto eq = rest.find('=');
     if (eq == std::string_view::npos) continue;
-    if (lower(trim(rest.substr(0, eq))) != key) continue;
+    if (lower_ascii(trim_header_space(rest.substr(0, eq))) != key) continue;
     std::string_view v = rest.substr(eq + 1);
     if (!v.empty() && v.front() == '"') {
       std::string out;
@@ -40,7 +40,7 @@ std::optional<std::string> parameter(std::string_view value, std::string_view ke
       return std::nullopt;  // unterminated
     }
     const auto end = v.find(';');
-    return std::string(trim(v.substr(0, end)));
+    return std::string(trim_header_space(v.substr(0, end)));
   }
   return std::nullopt;
 }
@@ -49,7 +49,7 @@ std::optional<std::string> parameter(std::string_view value, std::string_view ke
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semi = content_type.find(';');
-  if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
+  if (lower_ascii(trim_header_space(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
   auto boundary = parameter(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
   return boundary;
@@ -75,10 +75,10 @@ std::optional<std::vector<FormPart>> parse_multipart(std::string_view body, std:
       head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) return std::nullopt;
-      const std::string name = lower(trim(line.substr(0, colon)));
-      const std::string_view value = trim(line.substr(colon + 1));
+      const std::string name = lower_ascii(trim_header_space(line.substr(0, colon)));
+      const std::string_view value = trim_header_space(line.substr(colon + 1));
       if (name == "content-disposition") {
-        if (lower(trim(value.substr(0, value.find(';')))) != "form-data") return std::nullopt;
+        if (lower_ascii(trim_header_space(value.substr(0, value.find(';')))) != "form-data") return std::nullopt;
         auto field = parameter(value, "name");
         if (!field) return std::nullopt;
         part.name = *field;

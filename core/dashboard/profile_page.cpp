@@ -10,7 +10,7 @@ namespace {
 
 using K = FieldKind;
 
-std::string value_of(const FormValues& values, const std::string& name) {
+std::string field_value(const FormValues& values, const std::string& name) {
   auto it = values.find(name);
   return it == values.end() ? std::string() : it->second;
 }
@@ -64,7 +64,7 @@ class FormWriter {
         out += fields(g, item, depth);
         const std::string remove = item + "~remove";
         out += "<div class=\"field checkbox\"><label><input type=\"checkbox\" name=\"" + escape(remove) +
-               "\" value=\"1\"" + (value_of(page_.values, remove) == "1" ? " checked" : "") +
+               "\" value=\"1\"" + (field_value(page_.values, remove) == "1" ? " checked" : "") +
                (is_locked_input(remove, page_.locked) ? " disabled" : "") + "> Remove this " +
                escape(lower(g.item_title)) + "</label></div></fieldset>";
       }
@@ -94,7 +94,7 @@ class FormWriter {
     for (const char* key : {"name", "question", "from"}) {
       for (const auto& f : g.fields)
         if (f.key == key) {
-          const std::string v = value_of(page_.values, item + "." + key);
+          const std::string v = field_value(page_.values, item + "." + key);
           if (!v.empty()) return ": " + escape(v.size() > 60 ? v.substr(0, 57) + "…" : v);
         }
     }
@@ -133,7 +133,7 @@ class FormWriter {
 
   std::string field(const FormField& f, const std::string& name) {
     const std::string id = "f-" + name;
-    const std::string value = value_of(page_.values, name);
+    const std::string value = field_value(page_.values, name);
     const auto err = page_.errors.find(name);
     const bool invalid = err != page_.errors.end();
     std::string described;
@@ -163,7 +163,7 @@ class FormWriter {
       case K::optional_lines: {
         const std::string limit = name + "~limit";
         out += "<label class=\"checkbox\"><input type=\"checkbox\" name=\"" + escape(limit) + "\" value=\"1\"" +
-               (value_of(page_.values, limit) == "1" ? " checked" : "") + "> " + escape(f.label) +
+               (field_value(page_.values, limit) == "1" ? " checked" : "") + "> " + escape(f.label) +
                " (otherwise every tool)</label><textarea rows=\"3\"" + attrs + " aria-label=\"" + escape(f.label) +
                "\">" + escape(value) + "</textarea>";
         break;

@@ -12,7 +12,7 @@
 namespace sonoria::db {
 namespace {
 
-const char* const k_columns =
+const char* const k_call_columns =
     "c.id, c.call_sid, c.organization_id, c.direction, c.from_number, c.to_number, c.status, c.twilio_status, "
     "c.started_at, c.answered_at, c.ended_at, c.duration_ms, c.twilio_duration_s, c.end_reason, c.stream_sid, "
     "c.turns, c.interruptions, c.tool_calls, c.input_tokens, c.output_tokens, c.input_audio_tokens, "
@@ -145,7 +145,7 @@ std::optional<ListCursor> decode_cursor(std::string_view text) {
 CallPage SqliteCallQueries::list(const CallQuery& query, const std::optional<ListCursor>& before, int limit) {
   limit = std::clamp(limit, 1, 1000);
   Where where(query);
-  std::string sql = std::string("SELECT ") + k_columns + " FROM calls c" + where.sql;
+  std::string sql = std::string("SELECT ") + k_call_columns + " FROM calls c" + where.sql;
   if (before) sql += " AND (c.started_at < ? OR (c.started_at = ? AND c.id < ?))";
   sql += " ORDER BY c.started_at DESC, c.id DESC LIMIT ?";
   Statement s(c_, sql);
@@ -169,7 +169,7 @@ CallPage SqliteCallQueries::list(const CallQuery& query, const std::optional<Lis
 
 void SqliteCallQueries::for_each_call(const CallQuery& query, const std::function<void(const CallRow&)>& visit) {
   Where where(query);
-  Statement s(c_, std::string("SELECT ") + k_columns + " FROM calls c" + where.sql + " ORDER BY c.started_at, c.id");
+  Statement s(c_, std::string("SELECT ") + k_call_columns + " FROM calls c" + where.sql + " ORDER BY c.started_at, c.id");
   where.bind(s);
   while (s.step()) visit(read_row(s));
 }
@@ -179,14 +179,14 @@ void SqliteCallQueries::for_each_finished(const CallQuery& query, const std::fun
   CallQuery q = query;
   q.finished_only = true;
   Where where(q);
-  Statement s(c_, std::string("SELECT ") + k_columns + " FROM calls c" + where.sql + " ORDER BY c.finished_seq");
+  Statement s(c_, std::string("SELECT ") + k_call_columns + " FROM calls c" + where.sql + " ORDER BY c.finished_seq");
   where.bind(s);
   while (s.step())
     if (!visit(read_row(s))) break;
 }
 
 std::optional<CallRow> SqliteCallQueries::find(const std::string& call_sid) {
-  Statement s(c_, std::string("SELECT ") + k_columns + " FROM calls c WHERE c.call_sid = ?");
+  Statement s(c_, std::string("SELECT ") + k_call_columns + " FROM calls c WHERE c.call_sid = ?");
   s.bind(1, call_sid);
   if (!s.step()) return std::nullopt;
   return read_row(s);

@@ -8,7 +8,7 @@
 namespace sonoria::db {
 namespace {
 
-const char* const k_columns =
+const char* const k_appointment_columns =
     "id, organization_id, reference, service, team_member, location, resource, starts_at, ends_at, busy_until, "
     "customer_name, customer_phone, status, call_sid, created_at, updated_at, cancelled_at, cancelled_by, "
     "reminder_at, reminder_state, calendar_id, event_id";
@@ -67,7 +67,7 @@ void SqliteAppointmentStore::exclusively(const std::function<void()>& work) {
 
 std::vector<Appointment> SqliteAppointmentStore::busy_between(int64_t organization_id, int64_t from, int64_t to) {
   std::vector<Appointment> out;
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE organization_id = ? AND status = 'booked' AND starts_at < ? "
                       "AND busy_until > ? ORDER BY starts_at");
   s.bind(1, organization_id).bind(2, to).bind(3, from);
@@ -144,7 +144,7 @@ bool SqliteAppointmentStore::erase_if_unchanged(int64_t id, const std::string& u
 }
 
 std::optional<Appointment> SqliteAppointmentStore::find(int64_t organization_id, const std::string& reference) {
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE reference = upper(?) AND (? = 0 OR organization_id = ?)");
   s.bind(1, reference).bind(2, organization_id).bind(3, organization_id);
   if (!s.step()) return std::nullopt;
@@ -153,7 +153,7 @@ std::optional<Appointment> SqliteAppointmentStore::find(int64_t organization_id,
 
 std::vector<Appointment> SqliteAppointmentStore::list(const AppointmentFilter& f) {
   std::vector<Appointment> out;
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE (? = 0 OR organization_id = ?) AND (? IS NULL OR starts_at >= ?) "
                       "AND (? IS NULL OR starts_at < ?) AND (? = '' OR status = ?) AND (? = '' OR customer_phone = ?) "
                       "AND (? = '' OR team_member = ?) ORDER BY starts_at, id LIMIT ?");
@@ -166,7 +166,7 @@ std::vector<Appointment> SqliteAppointmentStore::list(const AppointmentFilter& f
 
 std::vector<Appointment> SqliteAppointmentStore::reminders_due(int64_t now, int limit) {
   std::vector<Appointment> out;
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE reminder_state = 'pending' AND reminder_at <= ? AND status = 'booked' "
                       "AND starts_at > ? ORDER BY reminder_at LIMIT ?");
   s.bind(1, now).bind(2, now).bind(3, static_cast<int64_t>(limit));
@@ -177,7 +177,7 @@ std::vector<Appointment> SqliteAppointmentStore::reminders_due(int64_t now, int 
 std::optional<Appointment> SqliteAppointmentStore::claim_reminder(int64_t id, int64_t now) {
   Statement s(c_, std::string("UPDATE appointments SET reminder_state = 'sending', updated_at = ? WHERE id = ? "
                               "AND reminder_state = 'pending' AND status = 'booked' AND reminder_at <= ? AND starts_at > ? "
-                              "RETURNING ") + k_columns);
+                              "RETURNING ") + k_appointment_columns);
   s.bind(1, format_timestamp(now_ms())).bind(2, id).bind(3, now).bind(4, now);
   if (!s.step()) return std::nullopt;
   auto claimed = read_appointment(s);
@@ -187,7 +187,7 @@ std::optional<Appointment> SqliteAppointmentStore::claim_reminder(int64_t id, in
 
 std::vector<Appointment> SqliteAppointmentStore::reminders_in_flight(const std::string& claimed_before, int limit) {
   std::vector<Appointment> out;
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE reminder_state = 'sending' AND updated_at < ? ORDER BY reminder_at LIMIT ?");
   s.bind(1, claimed_before).bind(2, static_cast<int64_t>(limit));
   while (s.step()) out.push_back(read_appointment(s));

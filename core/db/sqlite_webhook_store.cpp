@@ -4,7 +4,7 @@
 namespace sonoria::db {
 namespace {
 
-const char* const k_columns =
+const char* const k_webhook_columns =
     "id, organization_id, call_sid, event, url, idempotency_key, status, attempts, payload, last_status, "
     "COALESCE(last_error, ''), next_attempt_at, created_at, delivered_at";
 
@@ -46,7 +46,7 @@ void SqliteWebhookStore::queue_call_ended(Connection& c, const std::string& call
 
 std::vector<WebhookDelivery> SqliteWebhookStore::list(int64_t organization_id, const std::string& status, int limit) {
   std::vector<WebhookDelivery> out;
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_webhook_columns +
                       " FROM webhook_deliveries WHERE (? = 0 OR organization_id = ?) AND (? = '' OR status = ?) "
                       "ORDER BY id DESC LIMIT ?");
   s.bind(1, organization_id).bind(2, organization_id).bind(3, status).bind(4, status).bind(5, static_cast<int64_t>(limit));
@@ -56,7 +56,7 @@ std::vector<WebhookDelivery> SqliteWebhookStore::list(int64_t organization_id, c
 
 std::vector<WebhookDelivery> SqliteWebhookStore::due(TimePoint now, int limit) {
   std::vector<WebhookDelivery> out;
-  Statement s(c_, std::string("SELECT ") + k_columns +
+  Statement s(c_, std::string("SELECT ") + k_webhook_columns +
                       " FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
                       "ORDER BY next_attempt_at, id LIMIT ?");
   s.bind(1, format_timestamp(now)).bind(2, static_cast<int64_t>(limit));

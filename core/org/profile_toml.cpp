@@ -92,10 +92,6 @@ std::string join_path(const std::string& base, std::string_view key) {
   return base.empty() ? std::string(key) : base + "." + std::string(key);
 }
 
-std::string index_path(const std::string& base, std::size_t index) {
-  return base + "[" + std::to_string(index) + "]";
-}
-
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
 // Reads a parsed document into a Profile, collecting every problem instead of stopping at the

@@ -24,10 +24,6 @@ namespace {
 
 const std::string k_e164_expected = "(expected \"+\" then 2 to 15 digits, such as \"+15550001000\")";
 
-std::string index_path(const std::string& array, std::size_t index) {
-  return array + "[" + std::to_string(index) + "]";
-}
-
 std::string join(const auto& items, std::string_view separator) {
   std::string out;
   for (const auto& item : items) {

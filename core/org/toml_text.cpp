@@ -61,4 +61,8 @@ std::string toml_float(double value) {
   return out;
 }
 
+std::string index_path(const std::string& array, std::size_t index) {
+  return array + "[" + std::to_string(index) + "]";
+}
+
 }  // namespace sonoria::org

@@ -2,10 +2,14 @@
 // Values written the way TOML spells them. The exporter uses these to write profiles, and error
 // messages use them to quote the offending value as the person typed it. Pure functions.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace sonoria::org {
+
+// The path of an array element in error messages: index_path("services", 2) == "services[2]".
+std::string index_path(const std::string& array, std::size_t index);
 
 // A TOML basic string: "say \"hi\"\n". Control characters are escaped, everything else
 // (including non-ASCII UTF-8) is kept as it is.

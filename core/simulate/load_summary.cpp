@@ -6,13 +6,13 @@
 namespace sonoria::simulate {
 namespace {
 
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 // Milliseconds with microsecond precision, so the JSON does not carry binary noise.
 double exact_ms(double ms) { return std::round(ms * 1000.0) / 1000.0; }
 
-json latency_json(const LatencySummary& s) {
-  return json{{"count", s.count},
+ordered_json latency_json(const LatencySummary& s) {
+  return ordered_json{{"count", s.count},
               {"p50", exact_ms(s.p50_ms)},
               {"p95", exact_ms(s.p95_ms)},
               {"p99", exact_ms(s.p99_ms)},
@@ -45,8 +45,8 @@ bool harness_kept_up(std::uint64_t ticks, std::uint64_t late_ticks, double max_t
   return max_tick_lag_ms <= 20.0 && static_cast<double>(late_ticks) < 0.01 * static_cast<double>(ticks);
 }
 
-json to_json(const LoadSummary& s) {
-  return json{
+ordered_json to_json(const LoadSummary& s) {
+  return ordered_json{
       {"calls",
        {{"offered", s.calls.offered}, {"connected", s.calls.connected}, {"completed", s.calls.completed},
         {"failed", s.calls.failed}}},

@@ -10,7 +10,7 @@
 namespace sonoria::simulate {
 namespace {
 
-constexpr std::size_t k_frame_bytes = 160;
+constexpr std::size_t k_media_frame_bytes = 160;
 
 void append_number(std::string& out, std::int64_t value) {
   char digits[24];
@@ -172,7 +172,7 @@ Received MediaLegState::receive(std::string_view text, Micros now, std::vector<s
       result.audio_bytes = audio_.size();
       ++counters_.media_received;
       counters_.audio_bytes_received += static_cast<std::int64_t>(audio_.size());
-      counters_.audio_frames_received += static_cast<std::int64_t>((audio_.size() + k_frame_bytes - 1) / k_frame_bytes);
+      counters_.audio_frames_received += static_cast<std::int64_t>((audio_.size() + k_media_frame_bytes - 1) / k_media_frame_bytes);
       if (audio_.empty()) return result;
       if (!first_audio_at_) first_audio_at_ = now;
       last_audio_at_ = now;

@@ -16,7 +16,7 @@ namespace sonoria::simulate {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 constexpr int k_max_problems_logged = 3;
 
@@ -92,7 +92,7 @@ void SimulatedCall::fail(Failure failure, std::string text) {
   if (result_.failure != Failure::none) return;
   result_.failure = failure;
   result_.failure_text = text;
-  log(LogLevel::warning, "failure", json{{"kind", failure_name(failure)}, {"reason", text}},
+  log(LogLevel::warning, "failure", ordered_json{{"kind", failure_name(failure)}, {"reason", text}},
       "call " + std::to_string(result_.index) + " failed: " + text);
 }
 
@@ -107,7 +107,7 @@ void SimulatedCall::start() {
                        plan_->webhook_url;
     if (!plan_->connect_origin.empty()) text += " via " + plan_->connect_origin;
     log(LogLevel::info, "ringing",
-        json{{"from", party_.from}, {"to", party_.to}, {"url", plan_->webhook_url}, {"delivered_to", request.url}},
+        ordered_json{{"from", party_.from}, {"to", party_.to}, {"url", plan_->webhook_url}, {"delivered_to", request.url}},
         text);
   }
   env_.http->request(std::move(request), plan_->http_timeout,
@@ -139,7 +139,7 @@ std::optional<twilio::Twiml> SimulatedCall::read_twiml(const net::HttpResponse& 
 void SimulatedCall::on_webhook(net::HttpResponse response) {
   const auto now = Clock::now();
   if (response.ok())
-    log(LogLevel::info, "webhook", json{{"status", response.status}, {"ms", ms_since(webhook_sent_, now)}},
+    log(LogLevel::info, "webhook", ordered_json{{"status", response.status}, {"ms", ms_since(webhook_sent_, now)}},
         "webhook answered HTTP " + std::to_string(response.status) + " in " +
             std::to_string(static_cast<int>(ms_since(webhook_sent_, now))) + " ms");
   auto twiml = read_twiml(response, "the voice webhook", Failure::webhook);
@@ -147,14 +147,14 @@ void SimulatedCall::on_webhook(net::HttpResponse response) {
   answered_at_ = now;
   twiml_ = twiml;
   result_.final_twiml = twiml;
-  log(LogLevel::info, "twiml", json{{"verbs", describe_twiml(*twiml)}}, "twiml: " + describe_twiml(*twiml));
+  log(LogLevel::info, "twiml", ordered_json{{"verbs", describe_twiml(*twiml)}}, "twiml: " + describe_twiml(*twiml));
 
   if (twiml->connect && twiml->connect->stream) {
     // Verbs before <Connect> play first (a real caller would hear them).
     for (const auto& verb : twiml->verbs) {
       if (verb.name == "Connect") break;
       if (verb.name == "Say")
-        log(LogLevel::info, "say", json{{"text", verb.element.text}}, "twilio says: \"" + verb.element.text + "\"");
+        log(LogLevel::info, "say", ordered_json{{"text", verb.element.text}}, "twilio says: \"" + verb.element.text + "\"");
     }
     return open_stream(*twiml->connect->stream);
   }
@@ -177,9 +177,9 @@ void SimulatedCall::on_webhook(net::HttpResponse response) {
 
 void SimulatedCall::follow_final(const twilio::Twiml& twiml) {
   for (const auto& say : twiml.says)
-    log(LogLevel::info, "say", json{{"text", say.text}}, "twilio says: \"" + say.text + "\"");
+    log(LogLevel::info, "say", ordered_json{{"text", say.text}}, "twilio says: \"" + say.text + "\"");
   if (twiml.dial)
-    log(LogLevel::info, "dial", json{{"number", twiml.dial->number}, {"caller_id", twiml.dial->caller_id}},
+    log(LogLevel::info, "dial", ordered_json{{"number", twiml.dial->number}, {"caller_id", twiml.dial->caller_id}},
         would_dial(*twiml.dial));
 }
 
@@ -206,7 +206,7 @@ void SimulatedCall::open_stream(const twilio::TwimlStream& stream) {
   auto self = shared_from_this();
   ws_->on_message([self](std::string_view text) { self->on_message(text); });
   ws_->on_close([self](int code, std::string reason) { self->on_stream_closed(code, reason); });
-  log(LogLevel::info, "stream_connecting", json{{"url", stream_url}, {"delivered_to", connect_url}},
+  log(LogLevel::info, "stream_connecting", ordered_json{{"url", stream_url}, {"delivered_to", connect_url}},
       "opening the media stream " + stream_url);
   ws_->connect(connect_url, std::move(headers), plan_->stream_open_timeout,
                [self](std::error_code ec, std::string error_text) { self->on_stream_open(ec, error_text); });
@@ -227,21 +227,21 @@ void SimulatedCall::on_stream_open(std::error_code ec, const std::string& error_
   send(out_);
   stream_start_ = Clock::now();
   script_.emplace(plan_->turns, plan_->script);
-  log(LogLevel::info, "stream_open", json{{"stream_sid", leg_->identity().stream_sid}},
+  log(LogLevel::info, "stream_open", ordered_json{{"stream_sid", leg_->identity().stream_sid}},
       "stream open (" + leg_->identity().stream_sid + "): connected, start sent");
   env_.ticker->add(shared_from_this());
 }
 
 void SimulatedCall::send(const std::string& text) {
   if (!ws_->send_text(text) && logging(LogLevel::warning) && problems_logged_++ < k_max_problems_logged)
-    log(LogLevel::warning, "send_dropped", json{}, "a message to sonoria could not be queued (the stream is backed up)");
+    log(LogLevel::warning, "send_dropped", ordered_json{}, "a message to sonoria could not be queued (the stream is backed up)");
 }
 
 void SimulatedCall::send_echoes() {
   for (const auto& name : echo_) {
     leg_->write_mark(out_, name);
     send(out_);
-    log(LogLevel::detail, "mark", json{{"name", name}}, "mark " + name + " echoed");
+    log(LogLevel::detail, "mark", ordered_json{{"name", name}}, "mark " + name + " echoed");
   }
   echo_.clear();
 }
@@ -259,13 +259,13 @@ void SimulatedCall::on_message(std::string_view text) {
       break;
     case Received::Kind::clear:
       log(LogLevel::info, "clear",
-          json{{"cleared_ms", static_cast<double>(received.cleared_bytes) / 8.0}, {"marks_echoed", echo_.size()}},
+          ordered_json{{"cleared_ms", static_cast<double>(received.cleared_bytes) / 8.0}, {"marks_echoed", echo_.size()}},
           "barge-in: sonoria cleared " + seconds_text(static_cast<double>(received.cleared_bytes) / 8000.0) +
               " of queued assistant audio");
       break;
     case Received::Kind::rejected:
       if (problems_logged_++ < k_max_problems_logged)
-        log(LogLevel::warning, "protocol", json{{"problem", received.problem}},
+        log(LogLevel::warning, "protocol", ordered_json{{"problem", received.problem}},
             "Twilio would flag a message from sonoria: " + received.problem);
       break;
   }
@@ -276,7 +276,7 @@ void SimulatedCall::on_media() {
   if (!assistant_heard_ && leg_->first_audio_at()) {
     assistant_heard_ = true;
     result_.greeting_ms = static_cast<double>(*leg_->first_audio_at()) / 1000.0;
-    log(LogLevel::info, "greeting", json{{"latency_ms", *result_.greeting_ms}},
+    log(LogLevel::info, "greeting", ordered_json{{"latency_ms", *result_.greeting_ms}},
         "greeting: first assistant audio " + std::to_string(static_cast<int>(std::lround(*result_.greeting_ms))) +
             " ms after start");
   }
@@ -333,10 +333,10 @@ void SimulatedCall::note(const ScriptStep& step) {
     case Note::turn_started: {
       const Turn& turn = (*plan_->turns)[step.turn];
       if (turn.kind == Turn::Kind::dtmf) {
-        log(LogLevel::info, "dtmf", json{{"turn", step.turn}, {"digits", turn.digits}}, "caller presses " + turn.digits);
+        log(LogLevel::info, "dtmf", ordered_json{{"turn", step.turn}, {"digits", turn.digits}}, "caller presses " + turn.digits);
       } else {
         const double audio_ms = static_cast<double>(turn.audio.size()) / 8.0;
-        log(LogLevel::info, "caller", json{{"turn", step.turn}, {"text", turn.label}, {"audio_ms", audio_ms}},
+        log(LogLevel::info, "caller", ordered_json{{"turn", step.turn}, {"text", turn.label}, {"audio_ms", audio_ms}},
             "caller: " + turn.label + " (" + seconds_text(audio_ms / 1000.0) + ")");
       }
       break;
@@ -346,7 +346,7 @@ void SimulatedCall::note(const ScriptStep& step) {
       const double cleared_ms = static_cast<double>(step.cleared_bytes) / 8.0;
       std::string text = "assistant: " + seconds_text(audio_ms / 1000.0) + " of audio";
       if (step.cleared_bytes > 0) text += " (" + seconds_text(cleared_ms / 1000.0) + " of it cleared by a barge-in)";
-      log(LogLevel::info, "assistant", json{{"audio_ms", audio_ms}, {"cleared_ms", cleared_ms}}, text);
+      log(LogLevel::info, "assistant", ordered_json{{"audio_ms", audio_ms}, {"cleared_ms", cleared_ms}}, text);
       break;
     }
     case Note::no_greeting: {
@@ -357,13 +357,13 @@ void SimulatedCall::note(const ScriptStep& step) {
                                        " ms of the stream's start");
         hang_up("no greeting");
       } else {
-        log(LogLevel::info, "no_greeting", json{{"timeout_ms", timeout_ms}},
+        log(LogLevel::info, "no_greeting", ordered_json{{"timeout_ms", timeout_ms}},
             "no greeting within " + std::to_string(timeout_ms) + " ms");
       }
       break;
     }
     case Note::no_reply:
-      log(LogLevel::info, "no_reply", json{{"after_turn", step.turn}, {"timeout_ms", plan_->script.reply_timeout / 1000}},
+      log(LogLevel::info, "no_reply", ordered_json{{"after_turn", step.turn}, {"timeout_ms", plan_->script.reply_timeout / 1000}},
           "no reply from the assistant; the caller goes on");
       break;
     case Note::script_done:
@@ -379,7 +379,7 @@ void SimulatedCall::hang_up(const char* why) {
   send(out_);
   caller_hung_up_ = true;
   state_ = State::hanging_up;
-  log(LogLevel::info, "hangup", json{{"reason", why}}, std::string("caller hangs up (") + why + "): stop sent");
+  log(LogLevel::info, "hangup", ordered_json{{"reason", why}}, std::string("caller hangs up (") + why + "): stop sent");
   ws_->close(net::k_close_normal);
 }
 
@@ -392,12 +392,12 @@ void SimulatedCall::on_stream_closed(int code, const std::string& reason) {
   state_ = State::after_stream;
   if (caller_hung_up_) {
     result_.ended_by = "caller";
-    log(LogLevel::info, "stream_closed", json{{"by", "caller"}, {"code", code}},
+    log(LogLevel::info, "stream_closed", ordered_json{{"by", "caller"}, {"code", code}},
         "stream closed after " + seconds_text(result_.stream_seconds));
     return post_status();
   }
   result_.ended_by = "sonoria";
-  log(LogLevel::info, "stream_closed", json{{"by", "sonoria"}, {"code", code}, {"reason", reason}},
+  log(LogLevel::info, "stream_closed", ordered_json{{"by", "sonoria"}, {"code", code}, {"reason", reason}},
       "sonoria closed the stream after " + seconds_text(result_.stream_seconds) + " (code " + std::to_string(code) +
           (reason.empty() ? std::string() : ", \"" + reason + "\"") + ")");
   if (!assistant_heard_)
@@ -413,7 +413,7 @@ void SimulatedCall::post_connect_action() {
   if (!twiml_ || !twiml_->connect || twiml_->connect->action.empty()) {
     // Without an action Twilio runs the verbs after </Connect>, and hangs up when there are none.
     const auto after = twiml_ ? twiml_->verbs_after_connect() : std::vector<std::string>{};
-    log(LogLevel::info, "after_connect", json{{"verbs", after}},
+    log(LogLevel::info, "after_connect", ordered_json{{"verbs", after}},
         after.empty() ? "no <Connect action> and nothing after </Connect>: Twilio hangs up"
                       : "no <Connect action>: Twilio runs the verbs after </Connect>");
     if (twiml_ && !after.empty()) follow_final(*twiml_);
@@ -421,7 +421,7 @@ void SimulatedCall::post_connect_action() {
   }
   const std::string url = resolve_url(plan_->webhook_url, twiml_->connect->action);
   const std::string method = twiml_->connect->method == "GET" ? "GET" : "POST";
-  log(LogLevel::info, "connect_action", json{{"url", url}, {"method", method}}, method + " " + url + " (<Connect action>)");
+  log(LogLevel::info, "connect_action", ordered_json{{"url", url}, {"method", method}}, method + " " + url + " (<Connect action>)");
   webhook_sent_ = Clock::now();
   env_.http->request(twilio_request(method, url, connect_action_params(party_), plan_->auth_token, plan_->connect_origin),
                      plan_->http_timeout,
@@ -432,7 +432,7 @@ void SimulatedCall::on_connect_action(net::HttpResponse response) {
   auto twiml = read_twiml(response, "the <Connect action>", Failure::webhook);
   if (twiml) {
     result_.final_twiml = twiml;
-    log(LogLevel::info, "twiml", json{{"verbs", describe_twiml(*twiml)}}, "twiml: " + describe_twiml(*twiml));
+    log(LogLevel::info, "twiml", ordered_json{{"verbs", describe_twiml(*twiml)}}, "twiml: " + describe_twiml(*twiml));
     follow_final(*twiml);
   }
   post_status();
@@ -465,7 +465,7 @@ void SimulatedCall::post_status() {
                                           std::to_string(duration.value_or(0)) + " s: ";
                        text += response.ok() ? "HTTP " + std::to_string(response.status) : response.error_text;
                        self->log(fine ? LogLevel::info : LogLevel::warning, "status_callback",
-                                 json{{"call_status", status},
+                                 ordered_json{{"call_status", status},
                                       {"call_duration_s", duration.value_or(0)},
                                       {"http_status", response.ok() ? response.status : 0}},
                                  text);
@@ -485,10 +485,10 @@ void SimulatedCall::finish() {
   result_.probes_lost = probes_.lost();
   result_.probes_reordered = probes_.reordered();
   if (result_.completed)
-    log(LogLevel::info, "call_end", json{{"status", "completed"}, {"ended_by", result_.ended_by}},
+    log(LogLevel::info, "call_end", ordered_json{{"status", "completed"}, {"ended_by", result_.ended_by}},
         "call completed" + (result_.ended_by.empty() ? std::string() : " (ended by " + result_.ended_by + ")"));
   else
-    log(LogLevel::info, "call_end", json{{"status", "failed"}, {"failure", failure_name(result_.failure)}, {"reason", result_.failure_text}},
+    log(LogLevel::info, "call_end", ordered_json{{"status", "failed"}, {"failure", failure_name(result_.failure)}, {"reason", result_.failure_text}},
         "call failed: " + result_.failure_text);
   auto done = std::move(done_);
   done_ = nullptr;

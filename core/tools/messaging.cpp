@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int k_name_max = 100;
+constexpr int k_customer_name_max = 100;
 constexpr int k_message_max = 600;
 
 const char* const k_default_booking = "{{org_name}}: here is the link to book{{for_service}}: {{booking_url}}";
@@ -25,8 +25,8 @@ bool is_e164(const std::string& number) {
 json link_parameters() {
   return {{"type", "object"},
           {"properties",
-           {{"customer_name", {{"type", "string"}, {"maxLength", k_name_max}, {"description", "The caller's name, if they gave it."}}},
-            {"service", {{"type", "string"}, {"maxLength", k_name_max}, {"description", "The service they asked about, if any."}}}}},
+           {{"customer_name", {{"type", "string"}, {"maxLength", k_customer_name_max}, {"description", "The caller's name, if they gave it."}}},
+            {"service", {{"type", "string"}, {"maxLength", k_customer_name_max}, {"description", "The service they asked about, if any."}}}}},
           {"additionalProperties", false}};
 }
 
@@ -109,7 +109,7 @@ void add_messaging_tools(Registry& registry, const org::Profile& profile, const 
     json parameters = {
         {"type", "object"},
         {"properties",
-         {{"caller_name", {{"type", "string"}, {"maxLength", k_name_max}, {"description", "The caller's name."}}},
+         {{"caller_name", {{"type", "string"}, {"maxLength", k_customer_name_max}, {"description", "The caller's name."}}},
           {"message",
            {{"type", "string"}, {"maxLength", k_message_max}, {"description", "The caller's message, in their words, short."}}},
           {"callback_number",
