@@ -55,14 +55,12 @@ function(sonoria_unit_tests name)
   if(NOT _sources)
     return()
   endif()
-  add_executable(unit_${name} ${PROJECT_SOURCE_DIR}/tests/unit/doctest_main.cpp ${_sources})
-  target_link_libraries(unit_${name} PRIVATE ${T_DEPS} doctest::doctest sonoria_test_support sonoria_warnings)
+  add_executable(unit_${name} ${_sources})
+  target_link_libraries(unit_${name} PRIVATE ${T_DEPS} sonoria_doctest_main doctest::doctest sonoria_test_support sonoria_warnings)
   sonoria_test_code(unit_${name})
   # Eight test files to a translation unit: the headers they share (nlohmann/json, doctest, the
   # module's own) are parsed an eighth as often. Each file's local helpers need their own names.
   set_target_properties(unit_${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE BATCH UNITY_BUILD_BATCH_SIZE 8)
-  set_source_files_properties(${PROJECT_SOURCE_DIR}/tests/unit/doctest_main.cpp TARGET_DIRECTORY unit_${name}
-                              PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
   add_test(NAME unit_${name} COMMAND unit_${name})
   set_tests_properties(unit_${name} PROPERTIES ENVIRONMENT
     "SONORIA_SOURCE_DIR=${PROJECT_SOURCE_DIR};SONORIA_BINARY=$<TARGET_FILE:sonoria>")

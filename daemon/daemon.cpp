@@ -33,6 +33,7 @@
 #include "daemon/message_reconciler.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
+#include "core/call/readiness.hpp"
 #include "daemon/overload_monitor.hpp"
 #include "daemon/outbound_api.hpp"
 #include "daemon/read_pool.hpp"
@@ -220,6 +221,12 @@ class Daemon::Impl {
   // Why the daemon would not take a new call now ("" when it would): /readyz's answer.
   std::string not_ready_reason() const {
     if (admission_.draining()) return "draining";
+    {
+      const auto profiles = orgs_.all();
+      std::vector<const org::Profile*> organizations;
+      for (const auto& profile : profiles) organizations.push_back(profile.get());
+      if (auto why = call::configuration_blocker(settings_, organizations); !why.empty()) return why;
+    }
     if (auto overload = admission_.overload(); !overload.empty()) return overload;
     if (const auto health = writer_.health(); health.failing)
       return "database writes are failing since " + db::format_timestamp(std::chrono::floor<std::chrono::milliseconds>(health.since)) +

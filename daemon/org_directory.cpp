@@ -47,6 +47,14 @@ size_t OrgDirectory::size() const {
   return s->by_number.size();
 }
 
+std::vector<OrgDirectory::ProfilePtr> OrgDirectory::all() const {
+  std::vector<ProfilePtr> out;
+  std::set<const org::Profile*> seen;  // each is filed under its id and its slug
+  for (const auto& [key, profile] : snapshot()->by_key)
+    if (seen.insert(profile.get()).second) out.push_back(profile);
+  return out;
+}
+
 std::set<std::string> OrgDirectory::engines_in_use() const {
   std::set<std::string> out;
   for (const auto& [key, profile] : snapshot()->by_key)

@@ -25,6 +25,8 @@ class OrgDirectory {
   ProfilePtr by_number(const std::string& e164) const;
   ProfilePtr by_id_or_slug(const std::string& key) const;
   size_t size() const;
+  // Every organization, once each.
+  std::vector<ProfilePtr> all() const;
   // Every engine some organization's assistant may use ("openai", "deepgram", …).
   std::set<std::string> engines_in_use() const;
   // Whether the organization's calls get the query_knowledge tool (as of the last reload).
