@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/audio/recording_file.hpp"
+#include "core/call/readiness.hpp"
 #include "core/config/loader.hpp"
 #include "core/db/database.hpp"
 #include "core/db/migrations.hpp"
@@ -33,7 +34,6 @@
 #include "daemon/message_reconciler.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/org_directory.hpp"
-#include "core/call/readiness.hpp"
 #include "daemon/overload_monitor.hpp"
 #include "daemon/outbound_api.hpp"
 #include "daemon/read_pool.hpp"

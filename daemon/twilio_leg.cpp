@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 
+#include "core/audio/g711.hpp"
 #include "core/twilio/base64.hpp"
 #include "core/twilio/media_message.hpp"
 #include "daemon/log.hpp"
@@ -36,8 +37,7 @@ bool TwilioLeg::send_media(std::string_view payload_b64) {
   std::string out;
   twilio::write_media(out, stream_sid_, payload_b64);
   metrics_.frames_to_caller++;
-  // μ-law at 8 kHz: 125 µs a byte.
-  return send(std::move(out), std::chrono::microseconds(125) * twilio::base64_decoded_size(payload_b64));
+  return send(std::move(out), audio::g711_8k_duration(twilio::base64_decoded_size(payload_b64)));
 }
 
 bool TwilioLeg::send_mark(std::string_view name) {

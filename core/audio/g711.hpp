@@ -3,6 +3,8 @@
 // CPython's audioop. Twilio and the engines speak µ-law 8 kHz end to end; the codec is needed only
 // where 16-bit PCM is (Ultravox, level metering, tests). Pure functions; any thread.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -15,6 +17,11 @@ namespace sonoria::audio {
 inline constexpr std::uint8_t k_ulaw_silence = 0xFF;
 // A-law silence: 0xD5 decodes to +8, the smallest positive step.
 inline constexpr std::uint8_t k_alaw_silence = 0xD5;
+
+// How long `bytes` of G.711 at 8 kHz (Twilio's audio) play: 125 µs a byte.
+constexpr std::chrono::microseconds g711_8k_duration(std::size_t bytes) noexcept {
+  return std::chrono::microseconds(125) * static_cast<std::int64_t>(bytes);
+}
 
 std::int16_t ulaw_to_linear(std::uint8_t code) noexcept;
 std::uint8_t linear_to_ulaw(std::int16_t sample) noexcept;

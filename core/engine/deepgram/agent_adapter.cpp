@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/audio/g711.hpp"
 #include "core/engine/binary_audio_merge.hpp"
 #include "core/twilio/base64.hpp"
 
@@ -213,7 +214,7 @@ bool AgentAdapter::caller_audio(std::string_view payload_b64) {
   if (!audio) return false;
   if (audio->empty()) return true;  // no audio; Deepgram's listen API takes an empty frame for end of stream
   sent_since_tick_ = true;
-  const auto length = std::chrono::microseconds(125) * audio->size();  // μ-law at 8 kHz
+  const auto length = audio::g711_8k_duration(audio->size());
   sink_.send_engine(Frame{std::move(*audio), true, true, length});
   return true;
 }

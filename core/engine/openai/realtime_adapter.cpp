@@ -4,6 +4,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/audio/g711.hpp"
 #include "core/engine/openai/audio_append_merge.hpp"
 #include "core/engine/session_config.hpp"
 #include "core/twilio/base64.hpp"
@@ -175,8 +176,8 @@ void RealtimeAdapter::response_done(ResponseDone& e, EventSink& events) {
 
 bool RealtimeAdapter::caller_audio(std::string_view payload_b64) {
   if (phase_ != Phase::live || !write_input_audio_append(append_, payload_b64)) return false;
-  // Validated by write_input_audio_append: μ-law at 8 kHz, 125 µs a byte.
-  const auto length = std::chrono::microseconds(125) * twilio::base64_decoded_size(payload_b64);
+  // Validated by write_input_audio_append.
+  const auto length = audio::g711_8k_duration(twilio::base64_decoded_size(payload_b64));
   sink_.send_engine(Frame{append_, false, true, length});
   return true;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/audio/g711.hpp"
 #include "core/engine/binary_audio_merge.hpp"
 #include "core/engine/ultravox/call_api.hpp"
 #include "core/twilio/base64.hpp"
@@ -242,8 +243,8 @@ bool StreamAdapter::caller_audio(std::string_view payload_b64) {
   std::string pcm;
   pcm.reserve(ulaw->size() * 2 * static_cast<std::size_t>(caller_pcm_.pcm_rate() / 8000));
   caller_pcm_.push(*ulaw, pcm);
-  // μ-law at 8 kHz: 125 µs a byte, whatever rate the engine takes it at.
-  if (!pcm.empty()) sink_.send_engine(Frame{std::move(pcm), true, true, std::chrono::microseconds(125) * ulaw->size()});
+  // As long as the caller's μ-law, whatever rate the engine takes it at.
+  if (!pcm.empty()) sink_.send_engine(Frame{std::move(pcm), true, true, audio::g711_8k_duration(ulaw->size())});
   return true;
 }
 
