@@ -12,10 +12,12 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "core/audio/speech_synth.hpp"
+#include "core/auth/local_test_key.hpp"
 #include "core/audio/wav.hpp"
 #include "core/config/duration.hpp"
 #include "core/error.hpp"
 #include "core/net/http_client.hpp"
+#include "core/reports/call_json.hpp"
 #include "core/simulate/caller_audio.hpp"
 #include "core/simulate/call_record.hpp"
 #include "core/simulate/load_runner.hpp"
@@ -171,10 +173,17 @@ simulate::CallPlan base_plan(Context& context, const SimulateOptions& opts) {
   plan.status_url = opts.status_url.empty() ? where.base + "/twilio/status" : opts.status_url == "none" ? "" : opts.status_url;
   plan.allow_insecure_stream = plan.webhook_url.rfind("http://", 0) == 0;
   if (!opts.unsigned_requests) {
-    if (settings.twilio.auth_token.empty())
-      throw DataError("no Twilio auth token to sign the webhook with: set TWILIO_AUTH_TOKEN (or twilio.auth_token) "
-                      "to the daemon's, or pass --unsigned for a daemon with twilio.validate_signatures = false");
     plan.auth_token = settings.twilio.auth_token;
+    if (plan.auth_token.empty()) {
+      // A daemon on this machine takes test calls signed with its local key (from loopback only).
+      const auto key_path = auth::local_test_key_path(settings.database.path);
+      if (auto key = auth::read_local_test_key(key_path)) plan.auth_token = *key;
+      else
+        throw DataError("no Twilio auth token to sign the webhook with, and no local test key at " + key_path.string() +
+                        " (a daemon on this machine writes it when it starts): start `sonoria serve` here, set "
+                        "TWILIO_AUTH_TOKEN (or twilio.auth_token) to the daemon's, or pass --unsigned for a daemon with "
+                        "twilio.validate_signatures = false");
+    }
   }
   plan.party.account_sid =
       settings.twilio.account_sid.empty() ? "AC" + std::string(32, '0') : settings.twilio.account_sid;
@@ -191,12 +200,41 @@ void run_io(boost::asio::io_context& io, unsigned threads) {
   for (auto& t : pool) t.join();
 }
 
-// Tool calls and the transcript happen inside sonoria, out of Twilio's sight: with the REST API
-// enabled (api.tokens), the call's record is read back and shown.
+// The call's record from the database on this machine (a daemon here, no API token): asked again
+// every 200 ms until the call has ended, as the daemon stores records in batches.
+std::optional<simulate::CallRecord> local_call_record(Context& context, const std::string& call_sid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::optional<simulate::CallRecord> record;
+  try {
+    auto database = context.open_database(db::SchemaCheck::require_current, true);
+    for (;;) {
+      if (auto row = database.queries().find(call_sid)) {
+        reports::CallDetail detail;
+        detail.call = *row;
+        detail.transcript = database.queries().transcript(*row);
+        detail.events = database.queries().events(*row);
+        record = simulate::parse_call_record(reports::call_detail_json(detail, true).dump());
+        if (record && record->ended) return record;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return record;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  } catch (const std::exception&) {
+    return record;  // no database here: the daemon runs elsewhere
+  }
+}
+
+// Tool calls and the transcript happen inside sonoria, out of Twilio's sight: the call's record is
+// read back and shown, through the REST API when it is enabled (api.tokens), else from the
+// database on this machine.
 void show_call_record(Context& context, const SimulateOptions& opts, const std::string& call_sid,
                       simulate::EventLog& log) {
   const auto& tokens = context.settings().api.tokens;
-  if (tokens.empty() || call_sid.empty()) return;
+  if (call_sid.empty()) return;
+  if (tokens.empty()) {
+    if (auto record = local_call_record(context, call_sid)) simulate::log_call_record(log, *record);
+    return;
+  }
   const Endpoints where = endpoints(context, opts);
   boost::asio::io_context io;
   auto http = net::HttpClient::create(io.get_executor());

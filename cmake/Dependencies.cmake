@@ -12,6 +12,19 @@ find_package(date REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ESPEAK_NG REQUIRED IMPORTED_TARGET espeak-ng)
 # libsystemd: sd_notify (readiness, reload, watchdog, drain) and socket activation in daemon/.
+# PocketSphinx is the local engine's speech recogniser (core/engine/local); also pkg-config only.
+# Debian's pocketsphinx.pc names /usr/include/sphinxbase, which libsphinxbase-dev does not create
+# (its headers are under the multiarch folder): the target takes only the folders that exist.
+pkg_check_modules(POCKETSPHINX REQUIRED pocketsphinx)
+set(_pocketsphinx_includes)
+foreach(_dir IN LISTS POCKETSPHINX_INCLUDE_DIRS)
+  if(EXISTS "${_dir}")
+    list(APPEND _pocketsphinx_includes "${_dir}")
+  endif()
+endforeach()
+add_library(sonoria_pocketsphinx INTERFACE)
+target_include_directories(sonoria_pocketsphinx SYSTEM INTERFACE ${_pocketsphinx_includes})
+target_link_libraries(sonoria_pocketsphinx INTERFACE ${POCKETSPHINX_LINK_LIBRARIES})
 pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # Asio and Beast are compiled once, in core/net/asio_impl.cpp; everything that includes

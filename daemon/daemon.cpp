@@ -28,6 +28,8 @@
 #include "daemon/control_socket.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/http_server.hpp"
+#include "core/auth/local_test_key.hpp"
+#include "daemon/local_engine_runner.hpp"
 #include "daemon/log.hpp"
 #include "daemon/malloc_arenas.hpp"
 #include "daemon/media_session.hpp"
@@ -76,7 +78,8 @@ class Daemon::Impl {
   explicit Impl(const config::Settings& settings)
       : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}, &metrics_),
         read_pool_(settings_.database),
-        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_), recordings_},
+        services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_), recordings_,
+                  local_engines_, local_test_key(settings_)},
         routes_(services_), api_(settings_, read_pool_),
         server_(io_, server_options(settings, inherited_fd(""))) {
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
@@ -138,6 +141,18 @@ class Daemon::Impl {
     }
   }
 
+  // The key `sonoria simulate` on this machine signs with when it has no Twilio auth token; made at
+  // the first start. Without it (a read-only folder) test calls need the auth token, as before.
+  static std::string local_test_key(const config::Settings& settings) {
+    if (!settings.twilio.validate_signatures) return "";
+    try {
+      return auth::ensure_local_test_key(auth::local_test_key_path(settings.database.path));
+    } catch (const std::exception& e) {
+      log_warn("startup.no_local_test_key", "", e.what());
+      return "";
+    }
+  }
+
   // Records an earlier run could not write (the database was locked or the disk full when it
   // stopped) are written first, before the calls it left open are closed. If the database still
   // does not take them, they stay in the journal and the writer tries again.
@@ -183,6 +198,9 @@ class Daemon::Impl {
                  missing + ": calls this engine should answer go to the assistant's next engine, or to the fallback",
                  {{"engine", name}});
     }
+    if (settings_.local.last_resort && !local_engines_.problem().empty())
+      log_warn("startup.local_engine_unavailable", "",
+               local_engines_.problem() + ": calls no cloud engine can take go to the fallback instead");
     if (orgs_.size() == 0)
       log_warn("startup.no_numbers", "", "no organization answers any number yet (sonoria org import FILE.toml)");
     server_.start();
@@ -225,7 +243,8 @@ class Daemon::Impl {
       const auto profiles = orgs_.all();
       std::vector<const org::Profile*> organizations;
       for (const auto& profile : profiles) organizations.push_back(profile.get());
-      if (auto why = call::configuration_blocker(settings_, organizations); !why.empty()) return why;
+      if (auto why = call::configuration_blocker(settings_, organizations, local_engines_.problem()); !why.empty())
+        return why;
     }
     if (auto overload = admission_.overload(); !overload.empty()) return overload;
     if (const auto health = writer_.health(); health.failing)
@@ -503,6 +522,7 @@ class Daemon::Impl {
   AppointmentReminders reminders_{settings_, orgs_, writer_};
   MessageReconciler reconciler_{settings_, writer_};
   OverloadMonitor overload_{io_, settings_, admission_, metrics_};
+  LocalEngineRunner local_engines_{settings_.local};
   Services services_;
   Routes routes_;
   ApiRoutes api_;

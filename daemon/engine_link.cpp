@@ -7,6 +7,7 @@
 #include "core/db/engine_times.hpp"
 #include "core/net/http_client.hpp"
 #include "core/net/ws_client.hpp"
+#include "daemon/local_engine_runner.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/services.hpp"
@@ -54,6 +55,7 @@ void EngineLink::connect() {
     return;
   }
   auto session = this->session(provider());
+  if (provider() == engine::Provider::local) return open_local(std::move(session));
   auto create = engine::create_request(provider(), session, s_.settings, owner_.engine_history());
   if (!create) return open_socket(session, {}, timeout);
 
@@ -82,8 +84,7 @@ void EngineLink::connect() {
 
 void EngineLink::reconnect() {
   went_down();
-  if (ws_) ws_->close();
-  ws_.reset();
+  drop_connection();
   deadline_ = {};
   connect();
 }
@@ -137,6 +138,46 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
   });
 }
 
+void EngineLink::drop_connection() {
+  if (ws_) ws_->close();
+  ws_.reset();
+  if (local_) local_->close();
+  local_.reset();
+  local_dropped_seen_ = 0;
+}
+
+// The local engine runs in-process (daemon/local_engine_runner.hpp): "connecting" makes it on a
+// worker thread, and its messages arrive as a socket's would.
+void EngineLink::open_local(engine::SessionConfig session) {
+  drop_connection();
+  std::weak_ptr<EngineLink> weak = weak_from_this();
+  const int socket = ++sockets_;
+  auto current = [weak, socket]() -> std::shared_ptr<EngineLink> {
+    auto self = weak.lock();
+    return self && !self->closed_ && self->local_ && self->sockets_ == socket ? self : nullptr;
+  };
+  LocalEngineConnection::Handlers handlers;
+  handlers.message = [current](const std::string& text) {
+    if (auto self = current()) self->owner_.engine_message(text, false);
+  };
+  const auto started = Clock::now();
+  handlers.opened = [current, started](const std::string& error) {
+    auto self = current();
+    if (!self) return;
+    if (!error.empty()) {
+      self->local_.reset();
+      return self->connect_failed(error);
+    }
+    self->open_ = true;
+    self->opened_at_ = Clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(self->opened_at_ - started).count();
+    log_debug("engine.connected", self->options_.call_sid, "", {{"engine", "local"}, {"connect_ms", std::to_string(ms)}});
+    self->owner_.engine_open();
+  };
+  local_ = LocalEngineConnection::open(s_.local_engines, strand_, std::move(session), s_.settings.calls.caller_audio_queue,
+                                       std::move(handlers));
+}
+
 engine::SessionConfig EngineLink::session(engine::Provider provider) {
   auto session = options_.session_for(provider);
   auto known = pcm_.find(provider);
@@ -173,8 +214,7 @@ bool EngineLink::next(const std::string& why, const std::string& kind) {
   // This engine is done with at once (nothing more from it reaches the owner); the switch itself
   // waits for the strand, since the owner's adapter may be the one telling us.
   went_down();
-  if (ws_) ws_->close();
-  ws_.reset();
+  drop_connection();
   const int attempt = ++attempt_;
   boost::asio::post(strand_, [weak = weak_from_this(), attempt, why, kind] {
     auto self = weak.lock();
@@ -195,6 +235,14 @@ void EngineLink::switch_to_next(const std::string& reason, const std::string& de
 }
 
 bool EngineLink::send(engine::Frame frame) {
+  if (local_ && open_) {
+    // Its drops happen on the worker: counted as they are seen from here.
+    const auto dropped = local_->dropped_messages() - local_dropped_seen_;
+    local_dropped_seen_ += dropped;
+    s_.metrics.dropped_frames += dropped;
+    dropped_frames_ += dropped;
+    return local_->send(std::move(frame));
+  }
   if (!ws_ || !open_) return false;
   const auto mode = frame.droppable ? net::SendMode::droppable : net::SendMode::keep;
   const auto dropped_before = ws_->dropped_messages();
@@ -221,7 +269,7 @@ void EngineLink::resume_reading() {
 void EngineLink::close() {
   went_down();
   closed_ = true;
-  if (ws_) ws_->close();
+  drop_connection();
 }
 
 void EngineLink::went_down() {

@@ -31,6 +31,7 @@ class WsClient;
 namespace sonoria::daemon {
 
 struct Services;
+class LocalEngineConnection;
 
 class EngineLink : public std::enable_shared_from_this<EngineLink> {
  public:
@@ -99,6 +100,8 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   EngineLink(Services& services, boost::asio::any_io_executor strand, Options options, Owner& owner);
 
   void open_socket(const engine::SessionConfig& session, std::string_view created_url, std::chrono::milliseconds timeout);
+  void open_local(engine::SessionConfig session);
+  void drop_connection();
   void connect_failed(const std::string& error);
   void widen_audio(engine::PcmRates wider, const std::string& refusal);
   void switch_to_next(const std::string& reason, const std::string& detail);
@@ -114,6 +117,8 @@ class EngineLink : public std::enable_shared_from_this<EngineLink> {
   Clock::time_point deadline_{};
   std::shared_ptr<net::WsClient> ws_;
   std::shared_ptr<net::HttpClient> http_;
+  std::shared_ptr<LocalEngineConnection> local_;  // instead of ws_ for the local engine
+  std::uint64_t local_dropped_seen_ = 0;
   int attempt_ = 0;                       // tells late completions of an abandoned attempt apart
   int sockets_ = 0;                       // numbers the sockets opened, to ignore replaced ones
   bool open_ = false;

@@ -22,6 +22,7 @@
 #include "daemon/db_writer.hpp"
 #include "daemon/engine_link.hpp"
 #include "daemon/finished_call.hpp"
+#include "daemon/local_engine_runner.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/recording_files.hpp"
@@ -176,6 +177,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     circumstances.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     circumstances.tool_names = actions_->tools().names();
     circumstances.session_tools = actions_->tools().session_tools();
+    circumstances.local_problem = s_.local_engines.problem();
     if (p_.comeback) {
       circumstances.comeback_dial_status = p_.comeback->dial_status;
       circumstances.earlier_turns = record_.said();
@@ -204,6 +206,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     link.engines = engines_;
     link.session_for = [this](engine::Provider provider) {
       auto session = call::session_for(provider, *session_, engines_, *p_.profile, s_.settings);
+      if (provider == engine::Provider::local) session.profile = p_.profile;
       if (!staged_) return session;
       return call::stage_session(std::move(session), provider, provider == engines_.front(), p_.profile->stages,
                                  stage_, handoff_);

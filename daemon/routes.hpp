@@ -59,6 +59,7 @@ class Routes {
   std::optional<std::string> take_message(const std::string& call_sid, const std::string& dial_status);
   // Checks X-Twilio-Signature for the public URL of this request; answers 403 when invalid.
   bool verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond);
+  bool local_test(const std::string& remote_address) const;
 
   Services& s_;
 };

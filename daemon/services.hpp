@@ -3,6 +3,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
+#include <string>
 
 #include "core/config/settings.hpp"
 #include "core/engine/session_config.hpp"
@@ -23,6 +24,7 @@ class DbWriter;
 class CallRegistry;
 class ReadPool;
 class RecordingFiles;
+class LocalEngineRunner;
 struct GoogleAccount;
 
 struct Services {
@@ -49,6 +51,11 @@ struct Services {
   std::shared_ptr<const GoogleAccount> google;
   // Where call recordings are written, off the io threads (assistant.record_calls).
   RecordingFiles& recordings;
+  // The local engines of calls, on their worker threads (engines.local).
+  LocalEngineRunner& local_engines;
+  // What `sonoria simulate` on this machine signs with when it has no Twilio auth token
+  // (core/auth/local_test_key.hpp): accepted from loopback addresses only. "" = none.
+  std::string local_test_key;
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

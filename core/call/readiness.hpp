@@ -16,9 +16,11 @@ namespace sonoria::call {
 //  - Twilio signatures are required (twilio.validate_signatures) but there is no auth token to
 //    check them with: every webhook would be refused;
 //  - no organization answers any number;
-//  - no organization has an engine it can connect to (each of its engines lacks its key).
+//  - no organization has an engine it can connect to (each of its engines lacks its key, and the
+//    local engine is off or cannot run: `local_problem`, see engines_for()).
 // One organization without a usable engine does not make the daemon unready while others have
 // one: their calls are answered, and its own go to its fallback (logged at start).
-std::string configuration_blocker(const config::Settings& settings, const std::vector<const org::Profile*>& organizations);
+std::string configuration_blocker(const config::Settings& settings, const std::vector<const org::Profile*>& organizations,
+                                  const std::string& local_problem = "");
 
 }  // namespace sonoria::call

@@ -1,5 +1,7 @@
 #include "core/call/session_setup.hpp"
 
+#include <algorithm>
+
 #include "core/call/call_start.hpp"
 #include "core/prompt/system_prompt.hpp"
 
@@ -10,6 +12,10 @@ const org::EngineOptions& options_of(const org::Assistant& a, engine::Provider p
   switch (provider) {
     case engine::Provider::deepgram: return a.deepgram;
     case engine::Provider::ultravox: return a.ultravox;
+    case engine::Provider::local: {
+      static const org::EngineOptions none;  // a profile chooses nothing of it (yet): the daemon's settings do
+      return none;
+    }
     case engine::Provider::openai: break;
   }
   return a.openai;
@@ -30,11 +36,27 @@ std::vector<std::string> keyterms_of(const org::Profile& profile) {
 
 }  // namespace
 
+std::vector<engine::Provider> engines_for(const org::Assistant& assistant, const config::Settings& settings,
+                                          const std::string& local_problem) {
+  std::vector<engine::Provider> engines;
+  for (const auto& name : assistant.engine_order())
+    if (auto provider = engine::parse_provider(name))
+      if (std::find(engines.begin(), engines.end(), *provider) == engines.end()) engines.push_back(*provider);
+  if (engines.empty()) engines.push_back(engine::Provider::openai);
+  const bool has_local = std::find(engines.begin(), engines.end(), engine::Provider::local) != engines.end();
+  if (settings.local.last_resort && !has_local && local_problem.empty()) engines.push_back(engine::Provider::local);
+  // An engine without its key would fail every call over to the next one, with an error each time:
+  // it is left out while another can serve (with none, the call fails as it would have).
+  std::vector<engine::Provider> usable;
+  for (auto provider : engines)
+    if (engine::missing_settings(provider, settings).empty() && (provider != engine::Provider::local || local_problem.empty()))
+      usable.push_back(provider);
+  return usable.empty() ? engines : usable;
+}
+
 CallSetup setup_call(const org::Profile& profile, const config::Settings& settings, const CallCircumstances& call) {
   CallSetup setup;
-  for (const auto& name : profile.assistant.engine_order())
-    if (auto provider = engine::parse_provider(name)) setup.engines.push_back(*provider);
-  if (setup.engines.empty()) setup.engines.push_back(engine::Provider::openai);
+  setup.engines = engines_for(profile.assistant, settings, call.local_problem);
 
   const auto& a = profile.assistant;
   auto& s = setup.session;
@@ -129,6 +151,12 @@ engine::SessionConfig session_for(engine::Provider provider, const engine::Sessi
     case engine::Provider::ultravox:
       s.voice = pick(own.voice, a.voice, settings.ultravox.voice);
       s.model = pick(own.model, a.model, settings.ultravox.model);
+      break;
+    case engine::Provider::local:
+      // The assistant's voice names a cloud engine's voice ("marin"), not espeak-ng's.
+      s.voice = settings.local.voice;
+      s.model.clear();
+      s.words_per_minute = settings.local.words_per_minute;
       break;
   }
   return s;

@@ -32,6 +32,8 @@ struct CallCircumstances {
   // What the call-start webhook said (core/call/call_start.hpp): facts for the prompt and a greeting.
   std::vector<std::pair<std::string, std::string>> caller_facts;
   std::string greeting;              // "" = the profile's
+  // Why the local engine cannot run here ("" = it can): engines_for().
+  std::string local_problem;
 };
 
 struct CallSetup {
@@ -40,6 +42,13 @@ struct CallSetup {
   BridgeConfig bridge;
   std::string prompt_problem;               // why the prompt could not be built ("" = it was)
 };
+
+// The engines that serve an assistant's calls, in order: its own (assistant.engines), less those
+// that cannot be connected for want of a key while another can be; then the local engine as the
+// last resort (engines.local.last_resort) unless `local_problem` says it cannot run (its model
+// files are missing: engine::local::installation_problem). Never empty.
+std::vector<engine::Provider> engines_for(const org::Assistant& assistant, const config::Settings& settings,
+                                          const std::string& local_problem = "");
 
 CallSetup setup_call(const org::Profile& profile, const config::Settings& settings, const CallCircumstances& call);
 

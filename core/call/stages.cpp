@@ -113,6 +113,8 @@ engine::SessionConfig stage_session(engine::SessionConfig base, engine::Provider
     if (auto to = find_stage(stages, next)) tools.push_back(transition_schema(stages[*to]));
   base.tools = std::move(tools);
   base.instructions += flow_instructions(stages, index, handoff, offered);
+  // A stage's voices name cloud engines' voices; the local engine keeps espeak-ng's.
+  if (provider == engine::Provider::local) return base;
   if (const std::string& voice = stage_voice(stage, provider, first_engine); !voice.empty()) base.voice = voice;
   return base;
 }

@@ -237,6 +237,13 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(string_key("engines.ultravox.model", m(&S::ultravox, &UltravoxSettings::model)));
     v.push_back(string_key("engines.ultravox.voice", m(&S::ultravox, &UltravoxSettings::voice)));
 
+    v.push_back(string_key("engines.local.acoustic_model", m(&S::local, &LocalEngineSettings::acoustic_model)));
+    v.push_back(string_key("engines.local.dictionary", m(&S::local, &LocalEngineSettings::dictionary)));
+    v.push_back(string_key("engines.local.voice", m(&S::local, &LocalEngineSettings::voice)));
+    v.push_back(int_key("engines.local.words_per_minute", m(&S::local, &LocalEngineSettings::words_per_minute), 80, 450));
+    v.push_back(int_key("engines.local.threads", m(&S::local, &LocalEngineSettings::threads), 0, 64));
+    v.push_back(bool_key("engines.local.last_resort", m(&S::local, &LocalEngineSettings::last_resort)));
+
     v.push_back(int_key("calls.max_concurrent", m(&S::calls, &CallSettings::max_concurrent), 1, 100000));
     v.push_back(duration_key("calls.max_duration", m(&S::calls, &CallSettings::max_duration), std::chrono::seconds(10)));
     v.push_back(duration_key("calls.silence_timeout", m(&S::calls, &CallSettings::silence_timeout), std::chrono::seconds(1)));

@@ -67,6 +67,18 @@ struct UltravoxSettings {
   std::string voice = "Mark";                   // default voice; a profile may choose another
 };
 
+// The local engine, inside sonoria with no network: [engines.local] (core/engine/local).
+struct LocalEngineSettings {
+  std::string acoustic_model = "/usr/share/pocketsphinx/model/en-us/en-us";     // pocketsphinx-en-us
+  std::string dictionary = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
+  std::string voice = "en-us";                  // an espeak-ng voice
+  int words_per_minute = 165;
+  int threads = 0;                              // the engines' worker threads; 0 = one per core
+  // Every assistant's last failover, after its own engines: callers get hours, prices, FAQs and
+  // message-taking rather than an apology when no cloud engine can be reached.
+  bool last_resort = true;
+};
+
 struct OutboundSettings {
   std::vector<std::string> allowed_numbers;     // E.164; empty with allow_us_canada=false = none
   bool allow_us_canada = false;
@@ -163,6 +175,7 @@ struct Settings {
   EngineSettings engine;                        // OpenAI Realtime, and the connect budget
   DeepgramSettings deepgram;
   UltravoxSettings ultravox;
+  LocalEngineSettings local;
   CallSettings calls;
   ApiSettings api;
   PricingSettings pricing;

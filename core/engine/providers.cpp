@@ -4,6 +4,7 @@
 
 #include "core/engine/deepgram/agent_adapter.hpp"
 #include "core/engine/deepgram/agent_protocol.hpp"
+#include "core/engine/local/local_adapter.hpp"
 #include "core/engine/openai/realtime_adapter.hpp"
 #include "core/engine/openai/realtime_protocol.hpp"
 #include "core/engine/ultravox/call_api.hpp"
@@ -15,6 +16,7 @@ std::optional<Provider> parse_provider(std::string_view name) {
   if (name == "openai") return Provider::openai;
   if (name == "deepgram") return Provider::deepgram;
   if (name == "ultravox") return Provider::ultravox;
+  if (name == "local") return Provider::local;
   return std::nullopt;
 }
 
@@ -23,12 +25,13 @@ std::string_view to_string(Provider provider) {
     case Provider::openai: return "openai";
     case Provider::deepgram: return "deepgram";
     case Provider::ultravox: return "ultravox";
+    case Provider::local: return "local";
   }
   return "unknown";
 }
 
 const std::vector<std::string>& provider_names() {
-  static const std::vector<std::string> names = {"openai", "deepgram", "ultravox"};
+  static const std::vector<std::string> names = {"openai", "deepgram", "ultravox", "local"};
   return names;
 }
 
@@ -48,6 +51,8 @@ ConnectRequest connect_request(Provider provider, const SessionConfig& session, 
       // The join URL is the credential: no headers.
       if (created_url.empty()) return {};
       return {ultravox::join_url_for_socket(created_url), {}};
+    case Provider::local:
+      return {};  // in-process: nothing to connect to (daemon/local_engine_runner.hpp)
   }
   return {};
 }
@@ -91,6 +96,8 @@ std::unique_ptr<Adapter> make_adapter(Provider provider, const SessionConfig& se
       return std::make_unique<deepgram::AgentAdapter>(session, sink, std::vector<std::string>{"sonoria"});
     case Provider::ultravox:
       return std::make_unique<ultravox::StreamAdapter>(sink, session.pcm);
+    case Provider::local:
+      return std::make_unique<local::LocalAdapter>(session, sink);
   }
   return nullptr;
 }
@@ -104,6 +111,8 @@ std::string missing_settings(Provider provider, const config::Settings& settings
     case Provider::ultravox:
       if (settings.ultravox.api_key.empty()) return "engines.ultravox.api_key is not set";
       return settings.ultravox.api_url.empty() ? "engines.ultravox.api_url is not set" : "";
+    case Provider::local:
+      return "";  // needs no key; its model files are checked when the daemon starts
   }
   return "unknown engine";
 }

@@ -27,9 +27,10 @@
 
 namespace sonoria::engine {
 
-enum class Provider { openai, deepgram, ultravox };
+// `local` runs inside sonoria (core/engine/local): no network, no key, answers from the profile.
+enum class Provider { openai, deepgram, ultravox, local };
 
-// "openai", "deepgram", "ultravox" → the provider; nullopt for anything else.
+// "openai", "deepgram", "ultravox", "local" → the provider; nullopt for anything else.
 std::optional<Provider> parse_provider(std::string_view name);
 std::string_view to_string(Provider provider);
 // The names, in the order above (for messages listing what is allowed).

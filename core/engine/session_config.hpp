@@ -6,8 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace sonoria::org {
+struct Profile;
+}
 
 namespace sonoria::engine {
 
@@ -41,6 +46,11 @@ struct SessionConfig {
   // Engines that carry raw PCM (Ultravox): its sample rates; 0 = Twilio's 8 kHz, so that only
   // G.711 is needed. Wider rates are asked for when 8 kHz is refused (engine::wider_audio).
   PcmRates pcm;
+
+  // Engines that answer from the business's profile themselves (local): the profile, and
+  // espeak-ng's rate. Null for the others.
+  std::shared_ptr<const org::Profile> profile;
+  int words_per_minute = 165;
 
   bool operator==(const SessionConfig&) const = default;
 };

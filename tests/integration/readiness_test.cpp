@@ -39,12 +39,27 @@ TEST_CASE("readiness: /readyz is 503 and names the setting while the configurati
     CHECK(reply.status == 503);
     CHECK(reply.body.find("sonoria org import") != std::string::npos);
   }
-  SUBCASE("an organization whose only engine has no key") {
+  SUBCASE("an organization whose only engine has no key, and no local engine to fall back on") {
     test::import_example_profile(settings);
     settings.engine.api_key.clear();
+    settings.local.last_resort = false;
     auto reply = readiness_tests::readyz(settings);
     CHECK(reply.status == 503);
     CHECK(reply.body.find("engines.openai.api_key is not set") != std::string::npos);
+  }
+  SUBCASE("no engine key, but the local engine answers: ready") {
+    test::import_example_profile(settings);
+    settings.engine.api_key.clear();
+    auto reply = readiness_tests::readyz(settings);
+    CHECK(reply.status == 200);
+  }
+  SUBCASE("no engine key, and the local engine's model is missing: not ready, saying so") {
+    test::import_example_profile(settings);
+    settings.engine.api_key.clear();
+    settings.local.acoustic_model = (dir / "no-model").string();
+    auto reply = readiness_tests::readyz(settings);
+    CHECK(reply.status == 503);
+    CHECK(reply.body.find("engines.local.acoustic_model") != std::string::npos);
   }
   SUBCASE("signatures on and no auth token") {
     test::import_example_profile(settings);

@@ -2,6 +2,8 @@
 // to a fake OpenAI Realtime server, and the database holds what happened.
 #include <doctest/doctest.h>
 
+#include "core/audio/speech_synth.hpp"
+
 #include <algorithm>
 #include <thread>
 
@@ -272,7 +274,7 @@ TEST_CASE("a media upgrade with a bad signature is refused") {
 }
 
 TEST_CASE("an engine refusing session.update ends the stream and connect-done falls back to a person") {
-  Harness h;
+  Harness h([](config::Settings& s) { s.local.last_resort = false; });  // no local engine to fall back on
   fakes::RealtimeFaults faults;
   faults.reject_session_updates = 1;
   h.engine.set_faults(faults);
@@ -294,7 +296,7 @@ TEST_CASE("an engine refusing session.update ends the stream and connect-done fa
 }
 
 TEST_CASE("an engine dropping mid-call that cannot come back leaves the caller with the fallback") {
-  Harness h;
+  Harness h([](config::Settings& s) { s.local.last_resort = false; });
   h.engine.push_reply(reply("Hello!", 400));
   fakes::FakeTwilioCaller caller;
   h.answer(caller);
@@ -313,6 +315,45 @@ TEST_CASE("an engine dropping mid-call that cannot come back leaves the caller w
   REQUIRE(row);
   CHECK(row->status == "failed");
   CHECK(row->end_reason == "engine_lost");
+}
+
+TEST_CASE("OpenAI refuses the session → the local engine takes the call: greets, hears the question, answers from the profile") {
+  Harness h;
+  fakes::RealtimeFaults faults;
+  faults.reject_session_updates = 100;
+  h.engine.set_faults(faults);
+  fakes::FakeTwilioCaller caller;
+  REQUIRE(h.ring(caller).status == 200);
+  REQUIRE(caller.open_stream().ok);
+  // The greeting, spoken by espeak-ng, heard to its end (the line quiet for 1.5 s).
+  auto hear_all = [&] {
+    std::size_t heard = 0;
+    int quiet_ms = 0;
+    for (int i = 0; i < 200 && quiet_ms < 1500; ++i) {
+      caller.send_silence(100);
+      const std::size_t now = caller.stream().heard().size() + caller.stream().buffered_bytes();
+      quiet_ms = now == heard && caller.stream().buffered_bytes() == 0 ? quiet_ms + 100 : 0;
+      heard = now;
+      std::this_thread::sleep_for(20ms);
+    }
+    return caller.stream().heard().size();
+  };
+  REQUIRE(caller.wait_for([&] { return caller.stream().heard().size() + caller.stream().buffered_bytes() > 0; }, 10s));
+  const std::size_t greeted = hear_all();
+  REQUIRE(greeted > 8000);
+  caller.send_audio(audio::synthesize_ulaw8k("How much is hot yoga?"));
+  REQUIRE(hear_all() > greeted + 8000);
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  REQUIRE_FALSE(row->engines.empty());
+  CHECK(row->engines.back().engine == "local");
+  std::string said;
+  for (const auto& t : h.transcript(caller.call_sid())) said += t.speaker + ": " + t.text + "\n";
+  CAPTURE(said);
+  CHECK(said.find("assistant: Thank you for calling Lotus Yoga Studio") != std::string::npos);
+  CHECK(said.find("caller: how much is hot yoga") != std::string::npos);
+  CHECK(said.find("$28") != std::string::npos);
 }
 
 TEST_CASE("200 malformed messages from both peers crash nothing and the call goes on") {

@@ -3,6 +3,10 @@
 // its library API and through the real binary.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
+#include "core/auth/local_test_key.hpp"
+
 #include <functional>
 
 #include <boost/asio/io_context.hpp>
@@ -325,11 +329,34 @@ TEST_CASE("sonoria simulate to an unknown number prints the refusal and exits 1"
   CHECK(r.err.find("the call failed") != std::string::npos);
 }
 
-TEST_CASE("sonoria simulate without an auth token exits 3 and says how to sign or not") {
+TEST_CASE("sonoria simulate without an auth token signs with the local test key of the daemon on this machine") {
   Daemon d;
-  auto r = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7)},
+  d.engine.set_default_reply(simulated_reply("Sure.", 400));
+  auto r = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7),
+                              "--to", k_number, "--say", "Hello"},
                              {{"HOME", d.dir.path().string()}});
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("the local test key is refused from anywhere but loopback") {
+  // What a request from another host presents is its remote address; the daemon checks it.
+  CHECK(auth::is_loopback_address("127.0.0.1"));
+  CHECK(auth::is_loopback_address("::1"));
+  CHECK(auth::is_loopback_address("::ffff:127.0.0.1"));
+  CHECK_FALSE(auth::is_loopback_address("10.0.0.1"));
+  CHECK_FALSE(auth::is_loopback_address("::ffff:10.0.0.1"));
+  CHECK_FALSE(auth::is_loopback_address("128.0.0.1"));
+}
+
+TEST_CASE("sonoria simulate with no auth token and no local test key exits 3 and says how to sign or not") {
+  test::TempDir dir;
+  const auto config = dir / "sonoria.toml";
+  std::ofstream(config) << "[database]\npath = \"" << (dir / "sonoria.db").string() << "\"\n";
+  auto r = test::run_sonoria({"--config", config.string(), "simulate", "--url", "http://127.0.0.1:9", "--to", k_number},
+                             {{"HOME", dir.path().string()}});
   CHECK(r.exit_code == 3);
+  CHECK(r.err.find("local test key") != std::string::npos);
   CHECK(r.err.find("--unsigned") != std::string::npos);
 }
 

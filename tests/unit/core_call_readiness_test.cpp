@@ -10,6 +10,7 @@ config::Settings signed_with_token() {
   config::Settings s;
   s.twilio.validate_signatures = true;
   s.twilio.auth_token = "token";
+  s.local.last_resort = false;  // the cases below are about the cloud engines' keys
   return s;
 }
 
@@ -55,5 +56,17 @@ TEST_CASE("no organization with an engine it can connect to: not ready, with eac
     s.engine.api_key = "sk";
     const auto insurer = with_engines({"deepgram", "openai"});
     CHECK(call::configuration_blocker(s, {&insurer}).empty());
+  }
+}
+
+TEST_CASE("no key at all, but the local engine is every assistant's last resort: ready") {
+  auto s = signed_with_token();
+  s.local.last_resort = true;
+  const auto studio = with_engines({});
+  CHECK(call::configuration_blocker(s, {&studio}).empty());
+  SUBCASE("unless it cannot run here: then its problem is named too") {
+    const auto why = call::configuration_blocker(s, {&studio}, "the local engine's acoustic model is not in /x");
+    CHECK(why.find("engines.openai.api_key is not set") != std::string::npos);
+    CHECK(why.find("acoustic model is not in /x") != std::string::npos);
   }
 }

@@ -28,6 +28,16 @@ org::Profile lotus() {
   return p;
 }
 
+// Every cloud engine has its key, and no local engine is added: the call's engines are the profile's.
+config::Settings keyed() {
+  config::Settings s;
+  s.engine.api_key = "sk";
+  s.deepgram.api_key = "dg";
+  s.ultravox.api_key = "uv";
+  s.local.last_resort = false;
+  return s;
+}
+
 CallCircumstances inbound() {
   CallCircumstances c;
   c.now = std::chrono::sys_days{std::chrono::year{2026} / 3 / 2} + 15h;  // a Monday, 10:00 in New York
@@ -46,10 +56,53 @@ prompt::PromptOptions options(bool outbound) {
 std::vector<Provider> engines_of(std::vector<std::string> names) {
   auto profile = lotus();
   profile.assistant.engines = std::move(names);
-  return setup_call(profile, config::Settings{}, inbound()).engines;
+  return setup_call(profile, keyed(), inbound()).engines;
 }
 
 }  // namespace
+
+TEST_CASE("engines_for: the local engine is every assistant's last resort, and engines without a key are left out") {
+  org::Assistant a;
+  a.engines = {"deepgram", "openai"};
+  auto s = keyed();
+  s.local.last_resort = true;
+  CHECK(engines_for(a, s) == std::vector<Provider>{Provider::deepgram, Provider::openai, Provider::local});
+  SUBCASE("an assistant that names it keeps its place") {
+    a.engines = {"local", "openai"};
+    CHECK(engines_for(a, s) == std::vector<Provider>{Provider::local, Provider::openai});
+  }
+  SUBCASE("not when its model files are missing") {
+    CHECK(engines_for(a, s, "the acoustic model is missing") == std::vector<Provider>{Provider::deepgram, Provider::openai});
+  }
+  SUBCASE("a cloud engine without its key is left out while another can serve") {
+    s.deepgram.api_key.clear();
+    CHECK(engines_for(a, s) == std::vector<Provider>{Provider::openai, Provider::local});
+    s.engine.api_key.clear();
+    CHECK(engines_for(a, s) == std::vector<Provider>{Provider::local});
+  }
+  SUBCASE("with nothing that can serve, the list stays as it was: the call fails as before") {
+    s.local.last_resort = false;
+    s.deepgram.api_key.clear();
+    s.engine.api_key.clear();
+    CHECK(engines_for(a, s) == std::vector<Provider>{Provider::deepgram, Provider::openai});
+  }
+  SUBCASE("an engine named twice serves once") {
+    a.engines = {"openai", "openai"};
+    CHECK(engines_for(a, s) == std::vector<Provider>{Provider::openai, Provider::local});
+  }
+}
+
+TEST_CASE("the local engine's session: espeak-ng's voice and rate from the settings, not a cloud voice") {
+  auto profile = lotus();
+  profile.assistant.engines = {"local"};
+  profile.assistant.voice = "cedar";
+  auto s = keyed();
+  s.local.voice = "en-gb";
+  s.local.words_per_minute = 150;
+  auto setup = setup_call(profile, s, inbound());
+  CHECK(setup.session.voice == "en-gb");
+  CHECK(setup.session.words_per_minute == 150);
+}
 
 TEST_CASE("the engines serve the call in the assistant's order") {
   CHECK(engines_of({}) == std::vector<Provider>{Provider::openai});
@@ -63,7 +116,7 @@ TEST_CASE("the engines serve the call in the assistant's order") {
 }
 
 TEST_CASE("the session carries the prompt, the assistant's language and turn detection, the tools and the business's words") {
-  config::Settings settings;
+  config::Settings settings = keyed();
   settings.engine.transcription_model = "whisper-1";
   auto setup = setup_call(lotus(), settings, inbound());
   const auto& s = setup.session;
@@ -87,7 +140,7 @@ TEST_CASE("the session carries the prompt, the assistant's language and turn det
 }
 
 TEST_CASE("each engine gets its own voice and model: its own options, else the assistant's on the first, else the defaults") {
-  config::Settings settings;
+  config::Settings settings = keyed();
   settings.engine.model = "gpt-realtime";
   settings.deepgram.voice = "aura-2-thalia-en";
   settings.deepgram.think_model = "gpt-4o-mini";
@@ -152,7 +205,7 @@ TEST_CASE("each engine gets its own voice and model: its own options, else the a
 }
 
 TEST_CASE("the bridge gets the greeting, the transfer digit and number, and the daemon's time limits") {
-  config::Settings settings;
+  config::Settings settings = keyed();
   settings.calls.max_duration = 12min;
   settings.calls.silence_timeout = 45s;
   settings.engine.connect_timeout = 4s;
@@ -186,7 +239,7 @@ TEST_CASE("an outbound call introduces the assistant, and not with the greeting 
   auto profile = lotus();
   auto call = inbound();
   call.outbound = true;
-  auto setup = setup_call(profile, config::Settings{}, call);
+  auto setup = setup_call(profile, keyed(), call);
   CHECK(setup.bridge.greeting.empty());  // "Thank you for calling …" would be wrong to the person called
   CHECK(setup.bridge.greeting_instruction == prompt::greeting_instruction(profile, true));
   CHECK(setup.bridge.greeting_words.find("Ava") != std::string::npos);
@@ -199,27 +252,27 @@ TEST_CASE("an outbound call introduces the assistant, and not with the greeting 
 TEST_CASE("a recorded call says so before anything else, in the assistant's words or the default") {
   auto profile = lotus();
   profile.assistant.record_calls = true;
-  auto b = setup_call(profile, config::Settings{}, inbound()).bridge;
+  auto b = setup_call(profile, keyed(), inbound()).bridge;
   CHECK(b.greeting == "This call is recorded. " + profile.assistant.greeting);
   profile.assistant.recording_notice = "Calls are recorded for training.";
-  CHECK(setup_call(profile, config::Settings{}, inbound()).bridge.greeting.rfind("Calls are recorded for training. Thank", 0) == 0);
+  CHECK(setup_call(profile, keyed(), inbound()).bridge.greeting.rfind("Calls are recorded for training. Thank", 0) == 0);
 
   SUBCASE("no greeting of its own (and outbound): the instruction and the words start with the notice") {
     auto call = inbound();
     call.outbound = true;
-    b = setup_call(profile, config::Settings{}, call).bridge;
+    b = setup_call(profile, keyed(), call).bridge;
     CHECK(b.greeting.empty());
     CHECK(b.greeting_instruction.rfind("First say exactly: \"Calls are recorded for training.\" Then ", 0) == 0);
     CHECK(b.greeting_words.rfind("Calls are recorded for training. Hello, this is Ava", 0) == 0);
   }
   SUBCASE("not recorded: no notice") {
     profile.assistant.record_calls = false;
-    CHECK(setup_call(profile, config::Settings{}, inbound()).bridge.greeting == profile.assistant.greeting);
+    CHECK(setup_call(profile, keyed(), inbound()).bridge.greeting == profile.assistant.greeting);
   }
   SUBCASE("back from an unanswered transfer: heard already") {
     auto call = inbound();
     call.comeback_dial_status = "no-answer";
-    CHECK(setup_call(profile, config::Settings{}, call).bridge.greeting_words.find("recorded") == std::string::npos);
+    CHECK(setup_call(profile, keyed(), call).bridge.greeting_words.find("recorded") == std::string::npos);
   }
 }
 
@@ -228,7 +281,7 @@ TEST_CASE("a caller back from an unanswered transfer is greeted with an apology,
   auto call = inbound();
   call.comeback_dial_status = "no-answer";
   call.earlier_turns = {{"caller", "Can I speak to Maya?"}, {"assistant", "Let me connect you."}};
-  auto setup = setup_call(profile, config::Settings{}, call);
+  auto setup = setup_call(profile, keyed(), call);
   auto first = prompt::build_system_prompt(profile, call.now, options(false));
   CHECK(setup.session.instructions ==
         first + prompt::after_unanswered_transfer(profile, "no-answer", call.earlier_turns));
@@ -240,7 +293,7 @@ TEST_CASE("a caller back from an unanswered transfer is greeted with an apology,
   CHECK(setup.bridge.transfer_number.empty());
   SUBCASE("also on another engine") {
     profile.assistant.engines = {"openai", "deepgram"};
-    auto deepgram = session_for(Provider::deepgram, setup, profile, config::Settings{});
+    auto deepgram = session_for(Provider::deepgram, setup, profile, keyed());
     CHECK(deepgram.instructions == setup.session.instructions);
   }
 }
@@ -248,7 +301,7 @@ TEST_CASE("a caller back from an unanswered transfer is greeted with an apology,
 TEST_CASE("a prompt that cannot be built is reported, and the rest of the setup still stands") {
   auto profile = lotus();
   profile.organization.timezone = "Mars/Olympus_Mons";
-  auto setup = setup_call(profile, config::Settings{}, inbound());
+  auto setup = setup_call(profile, keyed(), inbound());
   CHECK(setup.prompt_problem.find("Mars/Olympus_Mons") != std::string::npos);
   CHECK(setup.session.instructions.empty());
   CHECK(setup.engines == std::vector<Provider>{Provider::openai});

@@ -1,4 +1,5 @@
 #include "core/engine/deepgram/agent_protocol.hpp"
+#include "core/engine/json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,6 @@ const json* array_of(const json& j, const char* key) {
   return it != j.end() && it->is_array() ? &*it : nullptr;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::optional<AgentMessage> parse_function_call_request(const json& j) {
   const json* functions = array_of(j, "functions");
@@ -36,7 +36,7 @@ std::optional<AgentMessage> parse_function_call_request(const json& j) {
     if (!f.is_object() || text_of(f, "id").empty() || text_of(f, "name").empty()) return std::nullopt;
     FunctionCall call{text_of(f, "id"), text_of(f, "name"), text_of(f, "arguments"), true};
     if (auto side = f.find("client_side"); side != f.end() && side->is_boolean()) call.client_side = side->get<bool>();
-    if (auto args = f.find("arguments"); args != f.end() && args->is_object()) call.arguments = dump(*args);
+    if (auto args = f.find("arguments"); args != f.end() && args->is_object()) call.arguments = json_text(*args);
     request.functions.push_back(std::move(call));
   }
   return request;
@@ -134,23 +134,23 @@ std::string settings(const SessionConfig& config, const std::vector<HistoryLine>
                     {"output", {{"encoding", "mulaw"}, {"sample_rate", 8000}, {"container", "none"}}}}},
                   {"agent", std::move(agent)}};
   if (!tags.empty()) message["tags"] = tags;
-  return dump(message);
+  return json_text(message);
 }
 
-std::string update_think(const SessionConfig& config) { return dump({{"type", "UpdateThink"}, {"think", think_of(config)}}); }
+std::string update_think(const SessionConfig& config) { return json_text({{"type", "UpdateThink"}, {"think", think_of(config)}}); }
 
-std::string update_speak(const SessionConfig& config) { return dump({{"type", "UpdateSpeak"}, {"speak", speak_of(config)}}); }
+std::string update_speak(const SessionConfig& config) { return json_text({{"type", "UpdateSpeak"}, {"speak", speak_of(config)}}); }
 
 std::string function_call_response(std::string_view id, std::string_view name, std::string_view content) {
-  return dump({{"type", "FunctionCallResponse"}, {"id", id}, {"name", name}, {"content", content}});
+  return json_text({{"type", "FunctionCallResponse"}, {"id", id}, {"name", name}, {"content", content}});
 }
 
 std::string inject_agent_message(std::string_view message) {
-  return dump({{"type", "InjectAgentMessage"}, {"message", message}});
+  return json_text({{"type", "InjectAgentMessage"}, {"message", message}});
 }
 
 std::string inject_user_message(std::string_view content) {
-  return dump({{"type", "InjectUserMessage"}, {"content", content}});
+  return json_text({{"type", "InjectUserMessage"}, {"content", content}});
 }
 
 std::string keep_alive() { return R"({"type":"KeepAlive"})"; }

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/engine/openai/audio_delta_scanner.hpp"
+#include "core/engine/json_text.hpp"
 
 namespace sonoria::engine::openai {
 namespace {
@@ -55,7 +56,6 @@ std::string format_name(const json* format) {
   return text_of(*format, "type");
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::optional<RealtimeEvent> parse_session_updated(const json& j) {
   const json& session = object_of(j, "session");
@@ -98,7 +98,7 @@ std::optional<RealtimeEvent> parse_response_done(const json& j) {
   e.status = text_of(*response, "status");
   const json& details = object_of(*response, "status_details");
   e.reason = text_of(details, "reason");
-  if (const json* error = member(details, "error"); error && !error->is_null()) e.error = dump(*error);
+  if (const json* error = member(details, "error"); error && !error->is_null()) e.error = json_text(*error);
   const json& usage = object_of(*response, "usage");
   e.usage.total = integer_of(usage, "total_tokens");
   e.usage.input_tokens = integer_of(usage, "input_tokens");
@@ -207,7 +207,7 @@ json beta_session(const SessionConfig& c) {
 
 std::string message_item(std::string_view role, std::string_view content_type, std::string_view text) {
   json content = json::array({{{"type", content_type}, {"text", text}}});
-  return dump({{"type", "conversation.item.create"},
+  return json_text({{"type", "conversation.item.create"},
                {"item", {{"type", "message"}, {"role", role}, {"content", std::move(content)}}}});
 }
 
@@ -293,13 +293,13 @@ std::optional<RealtimeEvent> parse_openai_event(std::string_view text) {
 
 std::string session_update(const SessionConfig& config, OpenAiProtocol protocol) {
   json session = protocol == OpenAiProtocol::ga ? ga_session(config) : beta_session(config);
-  return dump({{"type", "session.update"}, {"session", std::move(session)}});
+  return json_text({{"type", "session.update"}, {"session", std::move(session)}});
 }
 
 std::string session_update_prompt_and_tools(const SessionConfig& config, OpenAiProtocol protocol) {
   json session = {{"instructions", config.instructions}, {"tools", tools_of(config)}, {"tool_choice", "auto"}};
   if (protocol == OpenAiProtocol::ga) session["type"] = "realtime";
-  return dump({{"type", "session.update"}, {"session", std::move(session)}});
+  return json_text({{"type", "session.update"}, {"session", std::move(session)}});
 }
 
 namespace {
@@ -326,21 +326,21 @@ std::optional<std::string_view> input_audio_append_payload(std::string_view even
 }
 
 std::string conversation_item_truncate(std::string_view item_id, int64_t audio_end_ms) {
-  return dump({{"type", "conversation.item.truncate"},
+  return json_text({{"type", "conversation.item.truncate"},
                {"item_id", item_id},
                {"content_index", 0},
                {"audio_end_ms", audio_end_ms < 0 ? 0 : audio_end_ms}});
 }
 
 std::string function_call_output(std::string_view call_id, std::string_view output) {
-  return dump({{"type", "conversation.item.create"},
+  return json_text({{"type", "conversation.item.create"},
                {"item", {{"type", "function_call_output"}, {"call_id", call_id}, {"output", output}}}});
 }
 
 std::string response_create() { return R"({"type":"response.create"})"; }
 
 std::string response_create_with_instructions(std::string_view instructions) {
-  return dump({{"type", "response.create"}, {"response", {{"instructions", instructions}}}});
+  return json_text({{"type", "response.create"}, {"response", {{"instructions", instructions}}}});
 }
 
 std::string conversation_item_user_text(std::string_view text) { return message_item("user", "input_text", text); }

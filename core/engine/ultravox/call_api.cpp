@@ -1,4 +1,5 @@
 #include "core/engine/ultravox/call_api.hpp"
+#include "core/engine/json_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +12,6 @@ using nlohmann::json;
 constexpr std::size_t k_max_field_errors = 3;
 constexpr std::size_t k_max_quoted_body = 200;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // A protobuf duration string: whole seconds with the "s" suffix.
 std::string duration_text(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
@@ -177,7 +177,7 @@ std::string stage_definition(const SessionConfig& session) {
   // Always stated, also when empty: the earlier stage's tools must not stay selected.
   stage["selectedTools"] = selected_tools(session);
   if (!session.voice.empty()) stage["voice"] = session.voice;
-  return dump(stage);
+  return json_text(stage);
 }
 
 CreateCallRequest create_call_request(const SessionConfig& session, const config::UltravoxSettings& settings,
@@ -188,7 +188,7 @@ CreateCallRequest create_call_request(const SessionConfig& session, const config
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
   request.url = std::string(base) + "/calls";
   request.headers = {{"X-API-Key", settings.api_key}, {"Content-Type", "application/json"}};
-  request.body = dump(create_call_body(session, settings, history, max_call_duration));
+  request.body = json_text(create_call_body(session, settings, history, max_call_duration));
   return request;
 }
 

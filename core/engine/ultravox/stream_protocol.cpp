@@ -1,4 +1,5 @@
 #include "core/engine/ultravox/stream_protocol.hpp"
+#include "core/engine/json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +19,6 @@ std::string text_of(const json& j, const char* key) {
   return s ? *s : std::string();
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::optional<ServerMessage> parse_transcript(const json& j) {
   const std::string* role = string_at(j, "role");
@@ -38,7 +38,7 @@ std::optional<ServerMessage> parse_invocation(const json& j) {
   const std::string* id = string_at(j, "invocationId");
   if (!name || !id || name->empty() || id->empty()) return std::nullopt;
   ToolInvocation call{*name, *id, "{}"};
-  if (auto p = j.find("parameters"); p != j.end() && !p->is_null()) call.parameters = dump(*p);
+  if (auto p = j.find("parameters"); p != j.end() && !p->is_null()) call.parameters = json_text(*p);
   return call;
 }
 
@@ -87,25 +87,25 @@ std::string client_tool_result(std::string_view invocation_id, std::string_view 
   json message = {{"type", "client_tool_result"}, {"invocationId", invocation_id}, {"result", result}};
   if (reaction == AgentReaction::listens) message["agentReaction"] = "listens";
   else if (reaction == AgentReaction::speaks_once) message["agentReaction"] = "speaks-once";
-  return dump(message);
+  return json_text(message);
 }
 
 std::string client_tool_result_new_stage(std::string_view invocation_id, std::string_view stage) {
-  return dump({{"type", "client_tool_result"},
+  return json_text({{"type", "client_tool_result"},
                {"invocationId", invocation_id},
                {"result", stage},
                {"responseType", "new-stage"}});
 }
 
 std::string user_text_message(std::string_view text, Urgency urgency) {
-  return dump({{"type", "user_text_message"}, {"text", text}, {"urgency", urgency_name(urgency)}});
+  return json_text({{"type", "user_text_message"}, {"text", text}, {"urgency", urgency_name(urgency)}});
 }
 
 std::string forced_agent_message(std::string_view content, Urgency urgency) {
   const char* name = urgency == Urgency::immediate ? "immediate" : "soon";
-  return dump({{"type", "forced_agent_message"}, {"content", content}, {"urgency", name}});
+  return json_text({{"type", "forced_agent_message"}, {"content", content}, {"urgency", name}});
 }
 
-std::string ping(double timestamp) { return dump({{"type", "ping"}, {"timestamp", timestamp}}); }
+std::string ping(double timestamp) { return json_text({{"type", "ping"}, {"timestamp", timestamp}}); }
 
 }  // namespace sonoria::engine::ultravox
