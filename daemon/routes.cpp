@@ -199,14 +199,17 @@ bool Routes::local_test(const std::string& remote_address) const {
   return !s_.local_test_key.empty() && auth::is_loopback_address(remote_address);
 }
 
-bool Routes::verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond) {
+bool Routes::verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond,
+                           bool* local_test) {
   if (!s_.settings.twilio.validate_signatures) return true;
   auto header = request.header("x-twilio-signature");
   std::string url = s_.settings.server.public_url + request.target;
   if (header && twilio::validate_signature(s_.settings.twilio.auth_token, *header, url, params)) return true;
-  if (header && local_test(request.remote_address) &&
-      twilio::validate_signature(s_.local_test_key, *header, url, params))
+  if (header && this->local_test(request.remote_address) &&
+      twilio::validate_signature(s_.local_test_key, *header, url, params)) {
+    if (local_test) *local_test = true;
     return true;
+  }
   s_.metrics.webhook_signature_failures++;
   log_warn("twilio.bad_signature", value_of(params, "CallSid"),
            header ? "X-Twilio-Signature does not match" : "X-Twilio-Signature missing",
@@ -218,7 +221,8 @@ bool Routes::verify_twilio(const HttpRequest& request, const twilio::FormParams&
 void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   auto params = twilio::parse_form(request.body);
   if (!params) return respond(text(400, "malformed form body\n"));
-  if (!verify_twilio(request, *params, respond)) return;
+  bool local_test = false;
+  if (!verify_twilio(request, *params, respond, &local_test)) return;
   std::string call_sid = value_of(*params, "CallSid");
   std::string from = value_of(*params, "From");
   std::string to = value_of(*params, "To");
@@ -276,7 +280,7 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   if (admit != Admit::yes) return refuse(admit_reason(admit));
 
   s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt, std::nullopt});
-  CallOpening opening{call_sid, profile, from, to, direction, now};
+  CallOpening opening{call_sid, profile, from, to, direction, now, local_test};
   if (direction == "inbound" && !profile->webhooks.call_start_url.empty())
     return ask_call_start(std::move(opening), std::move(respond));
   answer(opening, nullptr, std::move(respond));
@@ -348,6 +352,7 @@ void Routes::answer(const CallOpening& opening, std::shared_ptr<const call::Call
   p.direction = opening.direction;
   p.started_at = opening.started_at;
   p.call_start = std::move(start);
+  if (opening.local_test) p.test_by = "sonoria simulate on this machine";
   auto session = MediaSession::create(s_, std::move(p));
   s_.calls.add(call_sid, token, session, opening.profile, opening.to);
   log_info("call.admitted", call_sid, "", {{"org", profile->organization.slug}, {"from", opening.from}, {"to", opening.to}});

@@ -45,6 +45,9 @@ class Routes {
     std::string to;
     std::string direction;
     db::TimePoint started_at;
+    // Signed with the local test key (`sonoria simulate` on this machine): its texts are recorded,
+    // not sent, as a dashboard test call's are.
+    bool local_test = false;
   };
   void ask_call_start(CallOpening opening, HttpResponder respond);
   // Starts the call's session and answers with the stream — or, when the call-start webhook
@@ -58,7 +61,9 @@ class Routes {
   // comeback, shutting down).
   std::optional<std::string> take_message(const std::string& call_sid, const std::string& dial_status);
   // Checks X-Twilio-Signature for the public URL of this request; answers 403 when invalid.
-  bool verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond);
+  // `local_test`, when given, is set when the request was signed with the local test key.
+  bool verify_twilio(const HttpRequest& request, const twilio::FormParams& params, const HttpResponder& respond,
+                     bool* local_test = nullptr);
   bool local_test(const std::string& remote_address) const;
 
   Services& s_;
