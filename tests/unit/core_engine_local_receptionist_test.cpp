@@ -398,6 +398,23 @@ TEST_CASE("message taking: name, message, read back, yes, notify_owner with both
         "Your message has been passed on, and someone will get back to you soon. Is there anything else I can help with?");
 }
 
+TEST_CASE("message taking: the message said where the name was asked is kept, and the name asked again") {
+  Receptionist r(example("yoga-studio"), all_tools());
+  says(r, "can i leave a message");
+  CHECK(says(r, "please call me back about my membership") == "Got it. And may I have your name, please?");
+  CHECK(says(r, "my name is sarah") == "I have: Please call me back about my membership. From Sarah. Is that right?");
+  const Reply send = r.hear("yes", k_monday_morning);
+  REQUIRE(send.tool);
+  CHECK(send.tool->arguments["caller_name"] == "Sarah");
+}
+
+TEST_CASE("message taking: a name not made out twice does not keep the caller in the name step") {
+  Receptionist r(example("yoga-studio"), all_tools());
+  says(r, "can i leave a message");
+  CHECK(says(r, "yes") == "Sorry, could I just get your name?");  // words, but no name in them
+  CHECK(says(r, "okay") == "Thanks, Caller. What would you like me to pass on?");
+}
+
 TEST_CASE("message taking: no at the read-back asks for the message again") {
   Receptionist r(example("yoga-studio"), all_tools());
   says(r, "i'd like to leave a message");

@@ -1,5 +1,7 @@
 #include "core/engine/local/caller_phrases.hpp"
 
+#include <algorithm>
+
 #include <array>
 #include <cctype>
 #include <set>
@@ -79,7 +81,7 @@ void add_hours(Phrases& p) {
     for (int i = 0; i < 2; ++i, day = day % 28 + 1) dates.push_back(std::string(month) + " " + ordinal_words(day));
   p.fill({"are you open on {}"}, dates);
   std::vector<std::string> ordinals;
-  for (int d = 1; d <= 31; ++d) ordinals.push_back(ordinal_words(d));
+  for (int d = 1; d <= 31; d += 2) ordinals.push_back(ordinal_words(d));
   p.fill({"are you open on the {}"}, ordinals);
   std::vector<std::string> some_days;
   for (int d = 1; d <= 31; d += 3) some_days.push_back(ordinal_words(d));
@@ -104,6 +106,16 @@ void add_location(Phrases& p, const org::Profile& profile) {
   p.fill({"where is the {} office", "what's the address of the {} location", "is there parking at {}",
           "is the {} location open on saturday", "i'd like to go to {}"},
          names);
+  // What the business is ("Hair salon" → "where is the salon").
+  std::vector<std::string> kinds;
+  const std::string industry = phrase_text(profile.organization.industry);
+  for (std::size_t start = 0; start < industry.size();) {
+    auto end = industry.find(' ', start);
+    if (end == std::string::npos) end = industry.size();
+    if (end - start > 3) kinds.push_back(industry.substr(start, end - start));
+    start = end + 1;
+  }
+  p.fill({"where is the {}", "where is your {}", "how do i get to the {}"}, kinds);
 }
 
 void add_services(Phrases& p, const org::Profile& profile) {
@@ -164,6 +176,63 @@ void add_conversation(Phrases& p) {
     p.add(s);
 }
 
+// Add-ons callers ask for by the thing, not the name: "Mat rental" → "do you rent mats".
+void add_add_on_things(Phrases& p, const org::Profile& profile) {
+  static const std::vector<std::string> k_not_things = {"rental", "rent", "hire", "treatment", "take", "home", "extra",
+                                                         "add", "on", "and", "the", "a", "of", "for", "with"};
+  std::vector<std::string> things;
+  for (const auto& a : profile.add_ons) {
+    const std::string words = phrase_text(a.name);
+    std::size_t start = 0;
+    while (start < words.size()) {
+      auto end = words.find(' ', start);
+      if (end == std::string::npos) end = words.size();
+      std::string w = words.substr(start, end - start);
+      start = end + 1;
+      if (w.size() > 2 && std::find(k_not_things.begin(), k_not_things.end(), w) == k_not_things.end()) things.push_back(w);
+    }
+  }
+  p.fill({"do you rent {}s", "can i rent a {}", "do you have {}s", "do i need to bring a {}", "do you sell {}s"}, things);
+}
+
+// What a caller says when asked for their name: common first names, so that the recogniser has
+// them (a name it has no words for comes out as other words).
+void add_caller_names(Phrases& p) {
+  static constexpr std::string_view k_names[] = {
+      "james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas", "charles", "daniel",
+      "matthew", "anthony", "mark", "paul", "steven", "andrew", "joshua", "kevin", "brian", "george", "edward",
+      "ryan", "jacob", "gary", "eric", "jonathan", "stephen", "larry", "justin", "scott", "frank", "brandon",
+      "benjamin", "samuel", "gregory", "alexander", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "jose",
+      "adam", "henry", "nathan", "peter", "kyle", "noah", "ethan", "liam", "lucas", "oliver", "carlos", "luis",
+      "juan", "omar", "ali", "sam", "alex", "chris", "mary", "patricia", "jennifer", "linda", "elizabeth",
+      "barbara", "susan", "jessica", "sarah", "karen", "lisa", "nancy", "betty", "margaret", "sandra", "ashley",
+      "kimberly", "emily", "donna", "michelle", "carol", "amanda", "dorothy", "melissa", "deborah", "stephanie",
+      "rebecca", "sharon", "laura", "cynthia", "kathleen", "amy", "angela", "shirley", "anna", "brenda", "pamela",
+      "emma", "nicole", "helen", "samantha", "katherine", "christine", "debra", "rachel", "carolyn", "janet",
+      "catherine", "maria", "heather", "diane", "julie", "olivia", "sophia", "ava", "mia", "grace", "chloe",
+      "hannah", "natalie", "rose", "lily", "sofia", "lucy", "anne", "jane", "kate", "claire", "julia", "alice"};
+  std::vector<std::string> names(std::begin(k_names), std::end(k_names));
+  p.fill({"my name is {}", "{}", "it's {}", "this is {}"}, names);
+}
+
+// The reason a caller leaves a message: "please call me back about my membership".
+void add_messages(Phrases& p) {
+  static constexpr std::string_view k_topics[] = {
+      "my membership", "my appointment", "my booking", "my bill", "my invoice", "a refund", "my payment",
+      "my account", "my order", "my class", "my session", "my schedule", "a gift card", "a complaint",
+      "my insurance", "my policy", "a claim", "my claim", "a quote", "my results", "my prescription", "my treatment",
+      "a job", "a delivery", "the price", "a private session", "a group booking", "my card", "my visit",
+      "my last visit", "my cancellation", "my reservation", "my package", "my pass"};
+  std::vector<std::string> topics(std::begin(k_topics), std::end(k_topics));
+  p.fill({"please call me back about {}", "i'm calling about {}", "it's about {}", "i have a question about {}",
+          "please call me about {}", "tell them it's about {}", "i need to talk to someone about {}"},
+         topics);
+  for (auto s : {"please call me back", "please call me back today", "please call me back tomorrow",
+                 "please give me a call back", "just ask them to call me", "call me back as soon as possible",
+                 "i'll be running late", "i need to cancel", "i need to reschedule", "my number is the one i'm calling from"})
+    p.add(s);
+}
+
 void add_transfer_targets(Phrases& p, const org::Profile& profile) {
   std::vector<std::string> names;
   for (const auto& n : profile.fallback_numbers) names.push_back(phrase_text(n.name));
@@ -217,6 +286,9 @@ std::vector<std::string> caller_phrases(const org::Profile& profile) {
   d::add_team(p, profile);
   d::add_booking(p, profile);
   d::add_transfer_targets(p, profile);
+  d::add_add_on_things(p, profile);
+  d::add_caller_names(p);
+  d::add_messages(p);
   return p.take();
 }
 

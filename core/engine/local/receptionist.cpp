@@ -968,6 +968,17 @@ std::string name_from(const Words& w) {
   return name;
 }
 
+// Words given for a name that are rather the message: four words or more, not introduced as a name
+// ("please call me back about my membership", said before the name was).
+bool message_not_name(const Words& w) {
+  if (w.size() < 4) return false;
+  for (auto lead : {"my name", "the name", "name is", "this is", "it's", "it is", "i'm", "i am"}) {
+    const Words lw = tokenize(lead);
+    if (lw.size() <= w.size() && std::equal(lw.begin(), lw.end(), w.begin())) return false;
+  }
+  return true;
+}
+
 // The message itself when the caller said it with the request: "tell the owner that i'll be late".
 std::string message_in(const Words& w) {
   for (auto marker : {"that", "saying", "says"}) {
@@ -1166,6 +1177,7 @@ Reply Receptionist::start_message(std::string topic, std::string text) {
   message_ = rd::capitalised(std::move(text));
   if (!caller_name_.empty()) return message_.empty() ? ask_for_message() : confirm_message();
   step_ = Step::message_name;
+  name_asked_again_ = false;
   return {"Of course. May I have your name, please?", std::nullopt};
 }
 
@@ -1193,8 +1205,21 @@ Reply Receptionist::continue_message(const std::vector<std::string>& w) {
     return answer_aside(w);
   switch (step_) {
     case Step::message_name: {
-      caller_name_ = rd::name_from(w);
-      if (caller_name_.empty()) return {"Sorry, could I just get your name?", std::nullopt};
+      if (rd::message_not_name(w) && message_.empty()) {
+        // The message came first: kept, and the name asked for again.
+        message_ = rd::capitalised(rd::join(w));
+        return {"Got it. And may I have your name, please?", std::nullopt};
+      }
+      caller_name_ = rd::message_not_name(w) ? std::string() : rd::name_from(w);
+      if (caller_name_.empty()) {
+        // Asked twice: the message goes without a name rather than the caller being stuck here
+        // (the owner's text carries their number).
+        if (!name_asked_again_) {
+          name_asked_again_ = true;
+          return {"Sorry, could I just get your name?", std::nullopt};
+        }
+        caller_name_ = "Caller";
+      }
       return message_.empty() ? ask_for_message() : confirm_message();
     }
     case Step::message_text:

@@ -98,6 +98,7 @@ class Receptionist {
   org::Profile profile_;
   std::vector<std::string> tools_;
   Step step_ = Step::idle;
+  bool name_asked_again_ = false;    // the name step asked twice: the next answer is the last try
   Offer offer_ = Offer::none;
   std::string caller_name_;
   std::string message_;
