@@ -50,9 +50,10 @@ void register_init(CLI::App& app, Context& context) {
                   << profile.organization.name << "\n";
       }
     }
-    std::cout << "\nNext: `sonoria prompt --org lotus-yoga` shows what the assistant will be told;\n"
-                 "      `sonoria config show` shows every setting; set OPENAI_API_KEY and TWILIO_AUTH_TOKEN,\n"
-                 "      then `sonoria serve`.\n";
+    std::cout << "\nNext: `sonoria serve` answers at once, with the local engine (no key needed); in another\n"
+                 "      terminal `sonoria simulate --say \"What time do you open on Saturday?\"` plays a call.\n"
+                 "      `sonoria prompt --org lotus-yoga` shows what a cloud engine will be told; set\n"
+                 "      OPENAI_API_KEY (or DEEPGRAM_API_KEY, ULTRAVOX_API_KEY) and TWILIO_AUTH_TOKEN for real calls.\n";
   });
 }
 
