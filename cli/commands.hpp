@@ -10,6 +10,7 @@ namespace sonoria::cli {
 struct Context;
 
 void register_init(CLI::App& app, Context& context);
+void register_doctor(CLI::App& app, Context& context);
 void register_config(CLI::App& app, Context& context);
 void register_migrate(CLI::App& app, Context& context);
 void register_org(CLI::App& app, Context& context);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   cli::register_prompt(app, context);
   cli::register_kb(app, context);
   cli::register_serve(app, context);
+  cli::register_doctor(app, context);
   cli::register_sms(app, context);
   cli::register_call(app, context);
   cli::register_export(app, context);

@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt kb webhooks appointments user serve sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb webhooks appointments user serve doctor sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
@@ -9,6 +9,7 @@ complete -c sonoria -s V -l version -d 'Print the version'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a init -d 'Starter config, database and example profile'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a config -d 'Show the effective configuration'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply database migrations'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a doctor -d 'Check the installation'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a org -d 'Business profiles'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a prompt -d 'Render the system prompt'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a kb -d 'The knowledge base'
@@ -34,6 +35,10 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a serve -d '
 complete -c sonoria -n "__fish_seen_subcommand_from init" -l no-example -d 'Do not import the example profile'
 complete -c sonoria -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from show path" -a 'show path'
 complete -c sonoria -n "__fish_seen_subcommand_from migrate" -l status -d 'List applied and pending migrations'
+complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l fix -d 'Point the numbers at this daemon'
+complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l json -d 'One JSON object'
+complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l ca-file -r -d 'Extra trust anchors (PEM)'
+complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l timeout -r -d 'Per network check'
 complete -c sonoria -n "__fish_seen_subcommand_from org; and not __fish_seen_subcommand_from import export list secret" -a 'import export list secret'
 complete -c sonoria -n "__fish_seen_subcommand_from secret" -l rotate -d 'Make a new secret'
 complete -c sonoria -n "__fish_seen_subcommand_from import" -l dry-run -d 'Validate only'

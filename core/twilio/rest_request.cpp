@@ -125,4 +125,20 @@ RestRequest list_messages_request(const RestAccount& account, const std::string&
   return make(account, "GET", "/Messages.json", {}, {{"To", to}, {"DateSent>", on_date}, {"PageSize", "20"}});
 }
 
+RestRequest fetch_account_request(const RestAccount& account) {
+  RestRequest r = make(account, "GET", "");
+  r.url += ".json";
+  r.path += ".json";
+  return r;
+}
+
+RestRequest list_incoming_numbers_request(const RestAccount& account, int page) {
+  return make(account, "GET", "/IncomingPhoneNumbers.json", {},
+              {{"PageSize", "1000"}, {"Page", std::to_string(page)}});
+}
+
+RestRequest update_incoming_number_request(const RestAccount& account, const std::string& number_sid, FormParams fields) {
+  return make(account, "POST", "/IncomingPhoneNumbers/" + number_sid + ".json", std::move(fields));
+}
+
 }  // namespace sonoria::twilio

@@ -73,6 +73,12 @@ RestRequest create_message_request(const RestAccount& account, const CreateMessa
 RestRequest list_calls_request(const RestAccount& account, const std::string& to, const std::string& on_date);
 // GET …/Messages/{SM}.json: where a text is now (queued, sent, delivered, undelivered, failed).
 RestRequest fetch_message_request(const RestAccount& account, const std::string& message_sid);
+// The account itself (GET Accounts/{sid}.json): whether the credentials are accepted.
+RestRequest fetch_account_request(const RestAccount& account);
+// The account's phone numbers, 1000 to a page, from page 0.
+RestRequest list_incoming_numbers_request(const RestAccount& account, int page);
+// Sets fields of one of them (VoiceUrl, VoiceMethod, StatusCallback, StatusCallbackMethod, …).
+RestRequest update_incoming_number_request(const RestAccount& account, const std::string& number_sid, FormParams fields);
 RestRequest list_messages_request(const RestAccount& account, const std::string& to, const std::string& on_date);
 
 }  // namespace sonoria::twilio
