@@ -114,7 +114,9 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   void on_tls(beast::error_code ec) {
-    if (ec) return fail(ec, "TLS handshake with " + endpoint_text() + " failed: " + ec.message());
+    if (ec)
+      return fail(ec, "TLS handshake with " + endpoint_text() + " failed: " +
+                          tls_handshake_failure(stream_.native_handle(), ec.message()));
     do_write();
   }
 

@@ -40,4 +40,10 @@ std::shared_ptr<boost::asio::ssl::context> client_tls_context(const std::string&
   return slot;
 }
 
+std::string tls_handshake_failure(ssl_st* ssl, const std::string& error_message) {
+  const long result = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+  if (result == X509_V_OK) return error_message;
+  return error_message + ": " + X509_verify_cert_error_string(result);
+}
+
 }  // namespace sonoria::net

@@ -108,7 +108,12 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
   }
 
   void on_tls(beast::error_code ec) {
-    if (ec) return fail(ec, "TLS handshake with " + endpoint_text() + " failed: " + ec.message());
+    if (ec) {
+      std::string why = ec.message();
+      if constexpr (std::is_same_v<NextLayer, TlsTcpStream>)
+        why = tls_handshake_failure(stream().next_layer().native_handle(), why);
+      return fail(ec, "TLS handshake with " + endpoint_text() + " failed: " + why);
+    }
     do_handshake();
   }
 

@@ -7,10 +7,14 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -111,6 +115,40 @@ bool has_form(const twilio::FormParams& form, std::string_view name) {
   return twilio::form_value(form, name).has_value();
 }
 
+// Twilio writes resource dates in RFC 2822 ("Tue, 31 Aug 2010 20:36:28 +0000") and its Date
+// header as an IMF-fixdate ("Mon, 07 Dec 2026 05:30:00 GMT"); both in UTC.
+std::string utc_date(std::time_t time, const char* zone) {
+  static constexpr const char* k_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* k_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d %s", k_days[utc.tm_wday], utc.tm_mday,
+                k_months[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec, zone);
+  return buffer;
+}
+
+std::string rfc2822(std::time_t time) { return utc_date(time, "+0000"); }
+std::string imf_fixdate(std::time_t time) { return utc_date(time, "GMT"); }
+
+bool is_http_url(const std::string& url) {
+  static const std::regex k_url(R"(^https?://[^\s/?#]+([/?#]\S*)?$)", std::regex::icase);
+  return std::regex_match(url, k_url);
+}
+
+std::string upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// A non-negative integer query parameter, or nullopt when it is not one.
+std::optional<long> whole_number(const std::string& text) {
+  const bool digits = std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (text.empty() || text.size() > 9 || !digits) return std::nullopt;
+  return std::stol(text);
+}
+
 }  // namespace
 
 struct FakeTwilioRest::Impl {
@@ -128,6 +166,15 @@ struct FakeTwilioRest::Impl {
   mutable std::mutex mutex;
   Notifier notifier;
   std::map<std::string, std::string> api_keys;
+  std::set<std::string> main_keys;
+  std::atomic<long long> clock_offset_seconds{0};  // read on the I/O thread without the mutex
+  std::time_t account_created = std::time(nullptr);
+  struct StoredNumber {
+    IncomingNumber number;
+    std::time_t created = 0;
+    std::time_t updated = 0;
+  };
+  std::vector<StoredNumber> numbers;          // in the order set
   std::set<std::string> unverified;
   std::deque<RestFault> faults;
   std::vector<RestRequest> requests;
@@ -137,6 +184,181 @@ struct FakeTwilioRest::Impl {
   std::vector<json> messages_created;
 
   std::string account_path() const { return std::string(k_api_prefix) + account_sid; }
+
+  // Twilio's clock: the system clock plus the offset a test set.
+  std::time_t twilio_now() const {
+    return std::time(nullptr) + static_cast<std::time_t>(clock_offset_seconds.load());
+  }
+
+  // The Account resource as GET /Accounts/{AC}.json returns it (twilio-node's account fixtures and
+  // Twilio's Account resource page: the auth_token is part of it).
+  json account_json() const {
+    const std::string base = account_path();
+    json subresources = json::object();
+    static const std::pair<const char*, const char*> k_subresources[] = {
+        {"addresses", "/Addresses.json"}, {"conferences", "/Conferences.json"}, {"signing_keys", "/SigningKeys.json"},
+        {"transcriptions", "/Transcriptions.json"}, {"connect_apps", "/ConnectApps.json"}, {"sip", "/SIP.json"},
+        {"authorized_connect_apps", "/AuthorizedConnectApps.json"}, {"usage", "/Usage.json"}, {"keys", "/Keys.json"},
+        {"applications", "/Applications.json"}, {"recordings", "/Recordings.json"},
+        {"short_codes", "/SMS/ShortCodes.json"}, {"calls", "/Calls.json"}, {"notifications", "/Notifications.json"},
+        {"incoming_phone_numbers", "/IncomingPhoneNumbers.json"}, {"queues", "/Queues.json"},
+        {"messages", "/Messages.json"}, {"outgoing_caller_ids", "/OutgoingCallerIds.json"},
+        {"available_phone_numbers", "/AvailablePhoneNumbers.json"}, {"balance", "/Balance.json"}};
+    for (const auto& [name, suffix] : k_subresources) subresources[name] = base + suffix;
+    const std::time_t created = account_created + static_cast<std::time_t>(clock_offset_seconds.load());
+    return {{"auth_token", auth_token},
+            {"date_created", rfc2822(created)},
+            {"date_updated", rfc2822(created)},
+            {"friendly_name", "My first Twilio account"},
+            {"owner_account_sid", account_sid},
+            {"sid", account_sid},
+            {"status", "active"},
+            {"subresource_uris", subresources},
+            {"type", "Full"},
+            {"uri", base + ".json"}};
+  }
+
+  // An IncomingPhoneNumber resource, with the fields of Twilio's documented examples; what the fake
+  // does not model (addresses, emergency calling, bundles, trunks, fallbacks) has the values of a
+  // freshly bought local number. An unset voice_url is null, as in Twilio's examples.
+  json number_json(const StoredNumber& stored) const {
+    const IncomingNumber& number = stored.number;
+    const std::string uri = account_path() + "/IncomingPhoneNumbers/" + number.sid;
+    return {{"account_sid", account_sid},
+            {"address_requirements", "none"},
+            {"address_sid", nullptr},
+            {"api_version", "2010-04-01"},
+            {"beta", false},
+            {"bundle_sid", nullptr},
+            {"capabilities", {{"fax", false}, {"mms", true}, {"sms", true}, {"voice", true}}},
+            {"date_created", rfc2822(stored.created)},
+            {"date_updated", rfc2822(stored.updated)},
+            {"emergency_address_sid", nullptr},
+            {"emergency_address_status", "unregistered"},
+            {"emergency_status", "Inactive"},
+            {"friendly_name", number.friendly_name},
+            {"identity_sid", nullptr},
+            {"origin", "twilio"},
+            {"phone_number", number.phone_number},
+            {"sid", number.sid},
+            {"sms_application_sid", ""},
+            {"sms_fallback_method", "POST"},
+            {"sms_fallback_url", ""},
+            {"sms_method", number.sms_method},
+            {"sms_url", number.sms_url},
+            {"status", "in-use"},
+            {"status_callback", number.status_callback},
+            {"status_callback_method", number.status_callback_method},
+            {"subresource_uris", {{"assigned_add_ons", uri + "/AssignedAddOns.json"}}},
+            {"trunk_sid", nullptr},
+            {"type", "local"},
+            {"uri", uri + ".json"},
+            {"voice_application_sid", ""},
+            {"voice_caller_id_lookup", false},
+            {"voice_fallback_method", "POST"},
+            {"voice_fallback_url", nullptr},
+            {"voice_method", number.voice_method},
+            {"voice_receive_mode", "voice"},
+            {"voice_url", number.voice_url.empty() ? json(nullptr) : json(number.voice_url)}};
+  }
+
+  StoredNumber* find_number(const std::string& sid) {
+    auto it = std::find_if(numbers.begin(), numbers.end(), [&](const StoredNumber& n) { return n.number.sid == sid; });
+    return it == numbers.end() ? nullptr : &*it;
+  }
+
+  // GET IncomingPhoneNumbers.json. PhoneNumber filters by the exact E.164 number (Twilio also
+  // matches part of a number; the fake does not). A '+' sent unescaped arrives as a space (form
+  // decoding) and is taken back as '+'. PageSize is 50 by default and at most 1000 (larger values
+  // are clamped [unverified what Twilio does]); Page counts from 0. next_page_uri carries a
+  // PageToken like Twilio's, which the fake ignores: Page alone selects the page.
+  Answer list_numbers(const std::string& path, const std::string& query) {
+    auto params = twilio::parse_form(query);
+    if (!params) return twilio_error(400, 20001, "Invalid parameter: the query string is not form-encoded");
+    std::string phone_number = form_or(*params, "PhoneNumber");
+    if (!phone_number.empty() && phone_number.front() == ' ') phone_number.front() = '+';
+    long page_size = 50;
+    long page = 0;
+    if (auto text = twilio::form_value(*params, "PageSize")) {
+      auto value = whole_number(std::string(*text));
+      if (!value || *value < 1) {
+        return twilio_error(400, 20001, "Invalid parameter: PageSize '" + std::string(*text) + "'");
+      }
+      page_size = std::min(*value, 1000L);
+    }
+    if (auto text = twilio::form_value(*params, "Page")) {
+      auto value = whole_number(std::string(*text));
+      if (!value) return twilio_error(400, 20001, "Invalid parameter: Page '" + std::string(*text) + "'");
+      page = *value;
+    }
+    std::vector<const StoredNumber*> matching;
+    for (const auto& stored : numbers) {
+      if (phone_number.empty() || stored.number.phone_number == phone_number) matching.push_back(&stored);
+    }
+    const std::size_t start = static_cast<std::size_t>(page) * static_cast<std::size_t>(page_size);
+    json items = json::array();
+    for (std::size_t i = start; i < matching.size() && i < start + static_cast<std::size_t>(page_size); ++i) {
+      items.push_back(number_json(*matching[i]));
+    }
+    const std::string filters = phone_number.empty() ? "" : twilio::encode_form({{"PhoneNumber", phone_number}}) + "&";
+    auto page_uri = [&](long number) {
+      return path + "?" + filters + "PageSize=" + std::to_string(page_size) + "&Page=" + std::to_string(number);
+    };
+    const bool more = start + static_cast<std::size_t>(page_size) < matching.size();
+    json next = nullptr;
+    if (more) next = page_uri(page + 1) + "&PageToken=PA" + items.back()["sid"].get<std::string>();
+    json previous = page > 0 ? json(page_uri(page - 1)) : json(nullptr);
+    json body = {{"end", items.empty() ? static_cast<long>(start) : static_cast<long>(start + items.size() - 1)},
+                 {"first_page_uri", page_uri(0)},
+                 {"incoming_phone_numbers", items},
+                 {"next_page_uri", next},
+                 {"page", page},
+                 {"page_size", page_size},
+                 {"previous_page_uri", previous},
+                 {"start", static_cast<long>(start)},
+                 {"uri", page_uri(page)}};
+    return {200, "application/json; charset=utf-8", body.dump(), false, false};
+  }
+
+  // POST IncomingPhoneNumbers/{PN}.json. Everything is checked before anything changes. The codes
+  // are those Twilio's error catalogue gives for configuring a number: 21402 "Invalid Url" (the
+  // URL handler of a phone number), 21502 "Invalid callback url" (StatusCallback) and 21403
+  // "Invalid Method" (must be GET or POST). An empty URL clears it, as in Twilio's console.
+  Answer update_number(const std::string& sid, const std::string& path, const twilio::FormParams& form) {
+    StoredNumber* stored = find_number(sid);
+    if (!stored) return twilio_error(404, 20404, "The requested resource " + path + " was not found");
+    for (const char* name : {"VoiceUrl", "SmsUrl"}) {
+      const std::string url = form_or(form, name);
+      if (!url.empty() && !is_http_url(url)) {
+        return twilio_error(400, 21402, std::string(name) + " is not a valid URL: " + url);
+      }
+    }
+    if (const std::string url = form_or(form, "StatusCallback"); !url.empty() && !is_http_url(url)) {
+      return twilio_error(400, 21502, "StatusCallback is not a valid URL: " + url);
+    }
+    for (const char* name : {"VoiceMethod", "SmsMethod", "StatusCallbackMethod"}) {
+      if (!has_form(form, name)) continue;
+      const std::string method = upper(form_or(form, name));
+      if (method != "GET" && method != "POST") {
+        return twilio_error(400, 21403,
+                            std::string(name) + " must be GET or POST, got '" + form_or(form, name) + "'");
+      }
+    }
+    IncomingNumber& number = stored->number;
+    auto apply = [&](const char* name, std::string& field, bool method) {
+      auto value = twilio::form_value(form, name);
+      if (value) field = method ? upper(std::string(*value)) : std::string(*value);
+    };
+    apply("VoiceUrl", number.voice_url, false);
+    apply("VoiceMethod", number.voice_method, true);
+    apply("StatusCallback", number.status_callback, false);
+    apply("StatusCallbackMethod", number.status_callback_method, true);
+    apply("SmsUrl", number.sms_url, false);
+    apply("SmsMethod", number.sms_method, true);
+    apply("FriendlyName", number.friendly_name, false);
+    stored->updated = twilio_now();
+    return {200, "application/json; charset=utf-8", number_json(*stored).dump(), false, false};
+  }
 
   json call_json(const std::string& sid, const std::string& from, const std::string& to, const std::string& status,
                  const std::string& direction) const {
@@ -368,8 +590,20 @@ struct FakeTwilioRest::Impl {
   }
 
   Answer route(const std::string& method, const std::string& path, const std::string& query,
-               const twilio::FormParams& form) {
+               const twilio::FormParams& form, const std::string& auth_user) {
     const std::string account = account_path();
+    if (path == account + ".json" && method == "GET") {
+      // Standard API keys cannot reach /Accounts (Twilio's API key documentation); Main keys and
+      // the Auth Token can.
+      if (auth_user != account_sid && !main_keys.count(auth_user)) {
+        json body = json::parse(twilio_error(401, 20003, "Authenticate").body);
+        body["detail"] = "A Standard API key cannot access the Accounts resource; use a Main key or the Auth Token.";
+        return {401, "application/json; charset=utf-8", body.dump(), false, false};
+      }
+      return {200, "application/json; charset=utf-8", account_json().dump(), false, false};
+    }
+    // Another account's SID in the path (with valid credentials for this one): Twilio answers
+    // 404/20404 "The requested resource … was not found", not 401.
     if (path.rfind(account + "/", 0) != 0) {
       return twilio_error(404, 20404, "The requested resource " + path + " was not found");
     }
@@ -386,6 +620,17 @@ struct FakeTwilioRest::Impl {
       for (const auto& message : messages_created)
         if (message["sid"] == sid) return {200, "application/json; charset=utf-8", message.dump(), false, false};
       return twilio_error(404, 20404, "The requested resource " + path + " was not found");
+    } else if (rest == "/IncomingPhoneNumbers.json") {
+      if (method == "GET") return list_numbers(path, query);
+    } else if (rest.rfind("/IncomingPhoneNumbers/", 0) == 0 && rest.size() > 27 &&
+               rest.substr(rest.size() - 5) == ".json") {
+      const std::string sid = rest.substr(22, rest.size() - 27);
+      if (method == "POST") return update_number(sid, path, form);
+      if (method == "GET") {
+        const StoredNumber* stored = find_number(sid);
+        if (!stored) return twilio_error(404, 20404, "The requested resource " + path + " was not found");
+        return {200, "application/json; charset=utf-8", number_json(*stored).dump(), false, false};
+      }
     } else if (rest.rfind("/Calls/", 0) == 0 && rest.size() > 12 && rest.substr(rest.size() - 5) == ".json") {
       const std::string sid = rest.substr(7, rest.size() - 12);
       if (method == "POST") return update_call(sid, path, form);
@@ -442,7 +687,7 @@ struct FakeTwilioRest::Impl {
     } else if (!form) {
       answer = twilio_error(400, 20001, "Invalid parameter: the body is not application/x-www-form-urlencoded");
     } else {
-      answer = route(record.method, path, query, record.form);
+      answer = route(record.method, path, query, record.form, record.auth_user);
     }
     record.status = answer.drop ? 0 : answer.status;
     record.response_body = answer.body;
@@ -490,6 +735,7 @@ class FakeTwilioRest::Impl::Session : public std::enable_shared_from_this<Sessio
     response_.version(11);
     response_.result(static_cast<http::status>(answer_.status));
     response_.set(http::field::server, "fake-twilio");
+    response_.set(http::field::date, imf_fixdate(impl_.twilio_now()));
     response_.set(http::field::content_type, answer_.content_type);
     if (answer_.www_authenticate) response_.set(http::field::www_authenticate, "Basic realm=\"Twilio API\"");
     response_.set("Twilio-Request-Id", make_sid("RQ"));
@@ -551,9 +797,36 @@ unsigned short FakeTwilioRest::port() const { return impl_->port; }
 
 const std::string& FakeTwilioRest::account_sid() const { return impl_->account_sid; }
 
-void FakeTwilioRest::add_api_key(const std::string& key_sid, const std::string& secret) {
+void FakeTwilioRest::add_api_key(const std::string& key_sid, const std::string& secret, bool main_key) {
   std::lock_guard lock(impl_->mutex);
   impl_->api_keys[key_sid] = secret;
+  if (main_key) {
+    impl_->main_keys.insert(key_sid);
+  } else {
+    impl_->main_keys.erase(key_sid);
+  }
+}
+
+void FakeTwilioRest::set_clock_offset(std::chrono::seconds offset) {
+  impl_->clock_offset_seconds.store(static_cast<long long>(offset.count()));
+}
+
+void FakeTwilioRest::set_incoming_numbers(std::vector<IncomingNumber> numbers) {
+  std::lock_guard lock(impl_->mutex);
+  const std::time_t now = impl_->twilio_now();
+  impl_->numbers.clear();
+  for (auto& number : numbers) {
+    if (number.sid.empty()) number.sid = make_sid("PN");
+    if (number.friendly_name.empty()) number.friendly_name = formatted(number.phone_number);
+    impl_->numbers.push_back({std::move(number), now, now});
+  }
+}
+
+std::vector<IncomingNumber> FakeTwilioRest::incoming_numbers() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<IncomingNumber> numbers;
+  for (const auto& stored : impl_->numbers) numbers.push_back(stored.number);
+  return numbers;
 }
 
 void FakeTwilioRest::set_unverified_numbers(std::vector<std::string> numbers) {

@@ -1,12 +1,17 @@
 #pragma once
 // A fake Twilio REST API (protocols.md §4.7) on http://127.0.0.1:<port>: Calls.json create,
-// Calls/{CA}.json fetch and update, Messages.json create and list, Messages/{SM}.json fetch. It checks Basic auth (AccountSid:AuthToken,
-// or an API key SK…:secret with the account in the path) and answers 401/20003 otherwise; parses
-// form bodies keeping repeated keys; validates like Twilio (21201/21213/21205/21211/21219 for calls,
-// 21604/21602/21603/21211/21608/21617 for messages, 20404 for unknown calls, 21220 for updates on
-// ended calls) with Twilio-shaped error bodies; answers 201/200 with resources shaped like the
-// conformance fixtures; and injects scripted faults (429/20429, 5xx with or without JSON, delay,
-// dropped connection). Every request is recorded.
+// Calls/{CA}.json fetch and update, Messages.json create and list, Messages/{SM}.json fetch, the
+// account itself ({AC}.json fetch), and the account's numbers (IncomingPhoneNumbers.json list with
+// PhoneNumber/PageSize/Page, IncomingPhoneNumbers/{PN}.json fetch and update). It checks Basic auth
+// (AccountSid:AuthToken, or an API key SK…:secret with the account in the path) and answers
+// 401/20003 otherwise; parses form bodies keeping repeated keys; validates like Twilio
+// (21201/21213/21205/21211/21219 for calls, 21604/21602/21603/21211/21608/21617 for messages,
+// 20404 for unknown calls and numbers, 21220 for updates on ended calls, 21402/21502/21403 for bad
+// URLs and methods on numbers) with Twilio-shaped error bodies; answers 201/200 with resources
+// shaped like the conformance fixtures and Twilio's documented examples; and injects scripted
+// faults (429/20429, 5xx with or without JSON, delay, dropped connection). Every request is
+// recorded. Every answer carries a Date header (IMF-fixdate) from Twilio's clock: the system clock
+// plus set_clock_offset().
 //
 // Calls created through the API are live ("queued") until updated. Calls Twilio created on its own
 // (inbound calls from FakeTwilioCaller) are unknown to this fake until register_call(): updating an
@@ -53,6 +58,16 @@ struct RestFault {
   std::string message;             // defaults to a message fitting the status
 };
 
+// A number the account owns (an IncomingPhoneNumber resource), as a test sets it up.
+struct IncomingNumber {
+  std::string sid;                 // PN + 32 hex; made up when empty
+  std::string phone_number;        // E.164
+  std::string friendly_name;       // Twilio's default when empty: the number formatted, "(555) 000-1000"
+  std::string voice_url, voice_method = "POST";
+  std::string status_callback, status_callback_method = "POST";
+  std::string sms_url, sms_method = "POST";
+};
+
 class FakeTwilioRest {
  public:
   // Starts listening on 127.0.0.1 (ephemeral port). Throws std::runtime_error if it cannot bind.
@@ -66,8 +81,18 @@ class FakeTwilioRest {
   unsigned short port() const;
   const std::string& account_sid() const;
 
-  // Accept an API key (SK…) as Basic user with this secret, for the same account.
-  void add_api_key(const std::string& key_sid, const std::string& secret);
+  // Accept an API key (SK…) as Basic user with this secret, for the same account. A Standard key
+  // (the default) may use everything but the Account resource ({AC}.json answers it 401/20003, as
+  // Twilio's documentation says Standard keys cannot reach /Accounts); a Main key may.
+  void add_api_key(const std::string& key_sid, const std::string& secret, bool main_key = false);
+  // Twilio's clock = the system clock + `offset`: the Date header of every answer, and the
+  // date_created/date_updated of the account and its numbers. 0 by default.
+  void set_clock_offset(std::chrono::seconds offset);
+  // Replaces the account's numbers (IncomingPhoneNumbers), in this order; made-up SIDs are kept
+  // from then on.
+  void set_incoming_numbers(std::vector<IncomingNumber> numbers);
+  // The account's numbers as they stand now, after any updates through the API.
+  std::vector<IncomingNumber> incoming_numbers() const;
   // Numbers a trial account may not call or text: 21219 for calls, 21608 for messages.
   void set_unverified_numbers(std::vector<std::string> numbers);
   // Makes a call Twilio created itself (an inbound call) known, e.g. with the caller's CallSid.
