@@ -9,10 +9,10 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/call_target.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "core/audio/speech_synth.hpp"
-#include "core/auth/local_test_key.hpp"
 #include "core/audio/wav.hpp"
 #include "core/config/duration.hpp"
 #include "core/error.hpp"
@@ -72,73 +72,6 @@ std::chrono::milliseconds duration_option(const std::string& text, const char* o
 
 simulate::Micros micros(std::chrono::milliseconds d) { return d.count() * 1000; }
 
-// The webhook's public URL and the base the other Twilio URLs hang off.
-struct Endpoints {
-  std::string webhook;
-  std::string base;
-  std::string connect;
-};
-
-Endpoints endpoints(Context& context, const SimulateOptions& opts) {
-  const auto& loaded = context.loaded();
-  Endpoints out;
-  std::string base = opts.url.empty() ? loaded.settings.server.public_url : opts.url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  constexpr std::string_view k_voice = "/twilio/voice";
-  if (base.size() >= k_voice.size() && base.compare(base.size() - k_voice.size(), k_voice.size(), k_voice) == 0)
-    base.resize(base.size() - k_voice.size());
-  if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
-    throw UserError("--url \"" + base + "\" is not an http:// or https:// URL", ExitCode::usage);
-  out.base = base;
-  out.webhook = base + std::string(k_voice);
-  if (!opts.org.empty()) out.webhook += "?org=" + twilio::encode_form({{"", opts.org}}).substr(1);
-
-  std::string connect = opts.connect;
-  if (connect.empty() && opts.url.empty()) {
-    // Nobody set a public URL: the daemon signs for the built-in one but listens where
-    // server.listen says, so deliver there.
-    const auto origin = loaded.origins.find("server.public_url");
-    const bool built_in = origin == loaded.origins.end() || origin->second.source == config::Source::built_in;
-    const std::string& listen = loaded.settings.server.listen;
-    const auto colon = listen.rfind(':');
-    if (built_in && colon != std::string::npos) {
-      std::string host = listen.substr(0, colon);
-      if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") host = "127.0.0.1";
-      const std::string listen_origin = "http://" + host + ":" + listen.substr(colon + 1);
-      if (listen_origin != base) connect = listen_origin;
-    }
-  }
-  if (!connect.empty()) {
-    std::string error;
-    auto origin = simulate::parse_connect_origin(connect, error);
-    if (!origin) throw UserError(error, ExitCode::usage);
-    out.connect = *origin;
-  }
-  return out;
-}
-
-// The number called: --to, else the organization's (or the only one's) first number in the local
-// database, else twilio.from.
-std::string called_number(Context& context, const SimulateOptions& opts) {
-  if (!opts.to.empty()) return opts.to;
-  try {
-    auto database = context.open_database(db::SchemaCheck::require_current, true);
-    if (!opts.org.empty()) {
-      if (auto profile = database.orgs().find_by_id_or_slug(opts.org);
-          profile && !profile->organization.phone_numbers.empty())
-        return profile->organization.phone_numbers.front();
-    } else {
-      auto all = database.orgs().all();
-      if (all.size() == 1 && !all.front().organization.phone_numbers.empty())
-        return all.front().organization.phone_numbers.front();
-    }
-  } catch (const std::exception&) {
-    // No local database (a deployed daemon elsewhere): fall through to the config.
-  }
-  if (!context.settings().twilio.from.empty()) return context.settings().twilio.from;
-  throw UserError("--to is needed: the number being called (one of an organization's phone_numbers)", ExitCode::usage);
-}
-
 // The turns in command-line order (--say, --audio and --dtmf may be interleaved).
 std::vector<simulate::Turn> build_turns(const CLI::App& cmd, const SimulateOptions& opts) {
   std::vector<simulate::Turn> turns;
@@ -167,28 +100,16 @@ std::vector<simulate::Turn> build_turns(const CLI::App& cmd, const SimulateOptio
 simulate::CallPlan base_plan(Context& context, const SimulateOptions& opts) {
   const auto& settings = context.settings();
   simulate::CallPlan plan;
-  const Endpoints where = endpoints(context, opts);
+  const Endpoints where = endpoints(context, {opts.url, opts.connect, opts.org});
   plan.webhook_url = where.webhook;
   plan.connect_origin = where.connect;
   plan.status_url = opts.status_url.empty() ? where.base + "/twilio/status" : opts.status_url == "none" ? "" : opts.status_url;
   plan.allow_insecure_stream = plan.webhook_url.rfind("http://", 0) == 0;
-  if (!opts.unsigned_requests) {
-    plan.auth_token = settings.twilio.auth_token;
-    if (plan.auth_token.empty()) {
-      // A daemon on this machine takes test calls signed with its local key (from loopback only).
-      const auto key_path = auth::local_test_key_path(settings.database.path);
-      if (auto key = auth::read_local_test_key(key_path)) plan.auth_token = *key;
-      else
-        throw DataError("no Twilio auth token to sign the webhook with, and no local test key at " + key_path.string() +
-                        " (a daemon on this machine writes it when it starts): start `sonoria serve` here, set "
-                        "TWILIO_AUTH_TOKEN (or twilio.auth_token) to the daemon's, or pass --unsigned for a daemon with "
-                        "twilio.validate_signatures = false");
-    }
-  }
+  if (!opts.unsigned_requests) plan.auth_token = signing_key(settings);
   plan.party.account_sid =
       settings.twilio.account_sid.empty() ? "AC" + std::string(32, '0') : settings.twilio.account_sid;
   plan.party.from = opts.from;
-  plan.party.to = called_number(context, opts);
+  plan.party.to = called_number(context, opts.to, opts.org);
   plan.script.greeting_timeout = micros(duration_option(opts.greeting_timeout, "--greeting-timeout"));
   return plan;
 }
@@ -235,7 +156,7 @@ void show_call_record(Context& context, const SimulateOptions& opts, const std::
     if (auto record = local_call_record(context, call_sid)) simulate::log_call_record(log, *record);
     return;
   }
-  const Endpoints where = endpoints(context, opts);
+  const Endpoints where = endpoints(context, {opts.url, opts.connect, opts.org});
   boost::asio::io_context io;
   auto http = net::HttpClient::create(io.get_executor());
   simulate::fetch_call_record(http, simulate::delivery_url(where.base + "/api/calls/" + call_sid, where.connect),

@@ -11,6 +11,7 @@ struct Context;
 
 void register_init(CLI::App& app, Context& context);
 void register_doctor(CLI::App& app, Context& context);
+void register_chat(CLI::App& app, Context& context);
 void register_config(CLI::App& app, Context& context);
 void register_migrate(CLI::App& app, Context& context);
 void register_org(CLI::App& app, Context& context);

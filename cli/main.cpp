@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   cli::register_backup(app, context);
   cli::register_cleanup(app, context);
   cli::register_simulate(app, context);
+  cli::register_chat(app, context);
   cli::register_webhooks(app, context);
   cli::register_appointments(app, context);
   cli::register_user(app, context);

@@ -2,7 +2,7 @@
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt kb webhooks appointments user serve doctor sms call export-transcripts analytics calls backup cleanup simulate"
+  local commands="init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup cleanup simulate"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
     --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -23,6 +23,7 @@ _sonoria() {
     config) [ -z "$sub" ] && COMPREPLY=($(compgen -W "show path" -- "$cur")) ;;
     migrate) COMPREPLY=($(compgen -W "--status --help" -- "$cur")) ;;
     doctor) COMPREPLY=($(compgen -W "--fix --json --ca-file --timeout --help" -- "$cur")) ;;
+    chat) COMPREPLY=($(compgen -W "--org --to --from --url --connect --live --reply-timeout --help" -- "$cur")) ;;
     org)
       case "$sub" in
         "") COMPREPLY=($(compgen -W "import export list secret" -- "$cur")) ;;

@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt kb webhooks appointments user serve doctor sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
@@ -10,6 +10,9 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a init -d 'S
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a config -d 'Show the effective configuration'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply database migrations'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a doctor -d 'Check the installation'
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a chat -d 'Talk to the assistant in text'
+complete -c sonoria -n "__fish_seen_subcommand_from chat" -l org -r -d 'The organization'
+complete -c sonoria -n "__fish_seen_subcommand_from chat" -l live -d 'A real call: texts sent, transfers done'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a org -d 'Business profiles'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a prompt -d 'Render the system prompt'
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a kb -d 'The knowledge base'

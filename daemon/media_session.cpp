@@ -309,6 +309,11 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
               stop_received_ = true;
               bridge_->on_twilio_stop(now);
             }
+            else if constexpr (std::is_same_v<T, twilio::TypedText>) {
+              // `sonoria chat`: typed turns are for test calls only; Twilio never sends them.
+              if (!p_.test_by.empty()) bridge_->on_caller_text(now, m.text);
+              else log_warn("stream.typed_text_refused", p_.call_sid, "typed text on a call that is not a test call: ignored");
+            }
             else if constexpr (std::is_same_v<T, twilio::Unknown>) log_debug("stream.unknown_event", p_.call_sid, m.event);
           },
           message);
@@ -438,9 +443,25 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     return engine_ && engine_->next(std::string(reason), std::string(kind));
   }
 
-  void record_turn(const call::TranscriptTurn& turn) override { post_record(record_.turn(turn)); }
+  void record_turn(const call::TranscriptTurn& turn) override {
+    // A test call's client sees the conversation as it is recorded (`sonoria chat` prints it).
+    if (!p_.test_by.empty())
+      twilio_.send_to_test_client(nlohmann::json{{"event", "sonoria_transcript"},
+                                  {"speaker", call::to_string(turn.speaker)},
+                                  {"text", turn.text_heard},
+                                  {"interrupted", turn.interrupted}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    post_record(record_.turn(turn));
+  }
 
-  void record_event(const call::CallEvent& event) override { post_record(record_.event(event, db::now_ms())); }
+  void record_event(const call::CallEvent& event) override {
+    if (!p_.test_by.empty() &&
+        (event.kind == call::CallEventKind::tool_call || event.kind == call::CallEventKind::tool_result ||
+         event.kind == call::CallEventKind::engine_failover))
+      twilio_.send_to_test_client(nlohmann::json{{"event", "sonoria_call_event"}, {"kind", call::to_string(event.kind)}, {"detail", event.detail}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    post_record(record_.event(event, db::now_ms()));
+  }
 
   void post_record(db::Record record) { post_call_record(s_, p_.call_sid, std::move(record)); }
 

@@ -50,6 +50,9 @@ class TwilioLeg {
   bool send_media(std::string_view payload_b64);
   bool send_mark(std::string_view name);
   bool send_clear();
+  // A message of sonoria's own for a test call's client (`sonoria chat`: the transcript, tool
+  // calls); Twilio never gets one.
+  void send_to_test_client(std::string message) { send(std::move(message)); }
 
   // Sends what is queued, then the close frame. Safe when nothing is attached.
   void close(int code, std::string reason);

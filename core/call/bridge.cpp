@@ -516,6 +516,15 @@ void CallBridge::on_twilio_dtmf(TimePoint now, std::string_view digit) {
   engine_->caller_text("The caller pressed " + std::string(digit) + " on their keypad.");
 }
 
+void CallBridge::on_caller_text(TimePoint now, std::string_view text) {
+  if (phase_ == Phase::finished) return;
+  last_activity_ = now;
+  silence_checked_ = false;
+  if (phase_ != Phase::live || ending_ || text.empty()) return;
+  engine_->caller_text(text);
+  expect_audio(now);
+}
+
 void CallBridge::on_twilio_stop(TimePoint now) {
   if (phase_ == Phase::finished) return;
   if (ending_) finish(now, std::nullopt, ending_->reason, summary_.end_detail);

@@ -119,6 +119,9 @@ class CallBridge {
   void on_twilio_media(TimePoint now, int64_t timestamp_ms, std::string_view payload_b64);
   void on_twilio_mark(TimePoint now, std::string_view name);
   void on_twilio_dtmf(TimePoint now, std::string_view digit);
+  // Words the caller typed (a test call from `sonoria chat`): their turn, given to the engine as
+  // text; the engine answers as it would to speech.
+  void on_caller_text(TimePoint now, std::string_view text);
   // Twilio sent stop, or the media socket closed: the call is over (no EndStream follows).
   void on_twilio_stop(TimePoint now);
 

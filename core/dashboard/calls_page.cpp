@@ -92,7 +92,7 @@ std::string render_calls(const Frame& frame, const CallsPage& page) {
   out += text_field("until", "Until", f.until, "", "date");
   out += select_field("status", "Outcome", with_any(call_statuses(), "Any outcome"), f.status);
   out += select_field("direction", "Direction", with_any({"inbound", "outbound"}, "Both"), f.direction);
-  out += select_field("engine", "Engine", with_any({"openai", "deepgram", "ultravox"}, "Any engine"), f.engine);
+  out += select_field("engine", "Engine", with_any({"openai", "deepgram", "ultravox", "local"}, "Any engine"), f.engine);
   out += text_field("party", "Caller number", f.party, "", "search", "inputmode=\"tel\"");
   out += text_field("stage", "Stage", f.stage);
   out += text_field("said", "Words said", f.said, "", "search");

@@ -58,7 +58,7 @@ std::vector<FormGroup> build_form() {
       "assistant", "Assistant", false, "", "",
       {{"name", "Name", K::text, "Empty = Ava"},
        {"engines", "Engines", K::list,
-        "In order of preference: openai, deepgram, ultravox; the next takes over when one fails. Empty = openai", {},
+        "In order of preference: openai, deepgram, ultravox, local; the next takes over when one fails. Empty = openai (local is every assistant's last resort)", {},
         "engine"},
        {"voice", "Voice", K::text, "On the first engine; empty = its default"},
        {"greeting", "Greeting", K::long_text, "What the assistant says first; empty = one made from the names"},

@@ -47,6 +47,7 @@ std::string_view engine_display_name(std::string_view engine) {
   if (engine == "openai") return "OpenAI";
   if (engine == "deepgram") return "Deepgram";
   if (engine == "ultravox") return "Ultravox";
+  if (engine == "local") return "the local engine";
   return engine;
 }
 

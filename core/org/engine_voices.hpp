@@ -9,7 +9,9 @@
 
 namespace sonoria::org {
 
-inline constexpr std::array<std::string_view, 3> k_engines = {"openai", "deepgram", "ultravox"};
+// "local" runs inside sonoria (core/engine/local): it speaks with the daemon's engines.local.voice,
+// so a profile's voice does not apply to it.
+inline constexpr std::array<std::string_view, 4> k_engines = {"openai", "deepgram", "ultravox", "local"};
 
 bool is_known_engine(std::string_view engine);
 

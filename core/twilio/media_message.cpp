@@ -200,6 +200,11 @@ std::optional<InboundMessage> parse_with_json(std::string_view text) {
   if (*event == "connected") return parse_connected(message);
   if (*event == "dtmf") return parse_dtmf(message);
   if (*event == "stop") return parse_stop(message);
+  if (*event == "sonoria_text") {
+    auto typed = required_string(message, "text");
+    if (!typed) return std::nullopt;
+    return TypedText{std::move(*typed)};
+  }
   return Unknown{*event};
 }
 

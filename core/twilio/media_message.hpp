@@ -73,12 +73,19 @@ struct Stop {
   std::int64_t sequence_number = 0;
 };
 
+// Not Twilio's: words typed into a test call by `sonoria chat` ({"event":"sonoria_text","text":…}),
+// the caller's turn in text. The daemon honours it on test calls only (signed with the local test
+// key, or the dashboard's); from Twilio it never comes.
+struct TypedText {
+  std::string text{};
+};
+
 // A well-formed message with an event sonoria does not know: ignore it (protocols.md §9.15).
 struct Unknown {
   std::string event{};
 };
 
-using InboundMessage = std::variant<Connected, Start, Media, Dtmf, Mark, Stop, Unknown>;
+using InboundMessage = std::variant<Connected, Start, Media, Dtmf, Mark, Stop, TypedText, Unknown>;
 
 // Parses one text frame. Returns nullopt, never throws, for anything malformed: not a JSON object,
 // no string `event`, a required field missing, any known field of the wrong type, a string-number
@@ -90,6 +97,7 @@ using InboundMessage = std::variant<Connected, Start, Media, Dtmf, Mark, Stop, U
 //   dtmf:   sequenceNumber, streamSid, dtmf.digit
 //   mark:   sequenceNumber, streamSid, mark.name
 //   stop:   sequenceNumber, streamSid
+//   sonoria_text: text
 // Other documented fields default to empty when absent (start.tracks, start.customParameters,
 // start.mediaFormat, connected.protocol/version, …). mediaFormat's sampleRate/channels may be JSON
 // integers or string-numbers. Unknown fields and events are not errors. A media frame that spells

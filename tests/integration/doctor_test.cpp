@@ -130,6 +130,27 @@ TEST_CASE("doctor: the number points elsewhere → FAILED; --fix points it at th
   CHECK(i.doctor(i.config()).exit_code == 0);  // and it stays fixed
 }
 
+TEST_CASE("doctor: a Standard API key cannot read the account: its credentials are checked on the numbers instead") {
+  Installation i;
+  i.numbers_point_to(i.origin + "/twilio/voice", i.origin + "/twilio/status");
+  const std::string key = "SK" + std::string(32, 'b');
+  i.rest.add_api_key(key, "key-secret");
+  auto config = i.config(test::k_token, "", "");
+  // The same installation with the key instead of the auth token.
+  std::ifstream in(config);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("auth_token = ");
+  text.replace(at, text.find('\n', at) - at, "api_key_sid = \"" + key + "\"\napi_key_secret = \"key-secret\"");
+  std::ofstream(config) << text;
+  auto r = i.doctor(config);
+  CAPTURE(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(has_line(r.out, "ok", "twilio.credentials"));
+  CHECK(r.out.find("a Standard key") != std::string::npos);
+  CHECK(has_line(r.out, "ok", "number " + k_number));
+  CHECK(r.out.find("key-secret") == std::string::npos);
+}
+
 TEST_CASE("doctor: a number the account does not have → FAILED, naming the organization") {
   Installation i;
   i.rest.set_incoming_numbers({});

@@ -1,5 +1,6 @@
 #include "tests/support/run_command.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,7 +16,21 @@ std::string sonoria_binary() {
 }
 
 CommandResult run_sonoria(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  return run_sonoria(args, env, std::nullopt);
+}
+
+CommandResult run_sonoria(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                          const std::optional<std::string>& input) {
   std::string binary = sonoria_binary();
+  // What the command reads: `input` from a temporary file (no pipe to keep fed), else nothing.
+  std::FILE* input_file = nullptr;
+  if (input) {
+    input_file = std::tmpfile();
+    if (!input_file || std::fwrite(input->data(), 1, input->size(), input_file) != input->size())
+      throw std::runtime_error("cannot write the command's input");
+    std::fflush(input_file);
+    std::rewind(input_file);
+  }
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
   std::vector<std::string> env_strings;
@@ -35,8 +50,7 @@ CommandResult run_sonoria(const std::vector<std::string>& args, const std::map<s
   if (pid == 0) {
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
+    dup2(input_file ? fileno(input_file) : open("/dev/null", O_RDONLY), 0);
     close(out_pipe[0]);
     close(err_pipe[0]);
     execve(binary.c_str(), argv.data(), envp.data());
@@ -44,6 +58,7 @@ CommandResult run_sonoria(const std::vector<std::string>& args, const std::map<s
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (input_file) std::fclose(input_file);
   CommandResult result;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;

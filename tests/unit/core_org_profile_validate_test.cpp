@@ -295,10 +295,17 @@ TEST_CASE("a transfer digit that is not a keypad key is rejected with its line")
 TEST_CASE("an unknown engine is named as the file wrote it") {
   CHECK(problems_of(k_minimal + "\n[assistant]\nengine = \"elevenlabs\"\n") ==
         "profiles/yoga.toml:8: assistant.engine: \"elevenlabs\" is not an engine (expected one of \"openai\", "
-        "\"deepgram\", \"ultravox\")");
+        "\"deepgram\", \"ultravox\", \"local\")");
   CHECK(problems_of(k_minimal + "\n[assistant]\nengines = [\"openai\",\n  \"vapi\"]\n") ==
         "profiles/yoga.toml:9: assistant.engines[1]: \"vapi\" is not an engine (expected one of \"openai\", "
-        "\"deepgram\", \"ultravox\")");
+        "\"deepgram\", \"ultravox\", \"local\")");
+}
+
+TEST_CASE("the local engine may be chosen, first or later, and a voice does not apply to it") {
+  CHECK(parse_profile_toml(k_minimal + "\n[assistant]\nengines = [\"local\"]\nvoice = \"marin\"\n", "p.toml").assistant.engines ==
+        std::vector<std::string>{"local"});
+  CHECK(parse_profile_toml(k_minimal + "\n[assistant]\nengines = [\"openai\", \"local\"]\n", "p.toml").assistant.engines ==
+        std::vector<std::string>{"openai", "local"});
 }
 
 TEST_CASE("an engine listed twice is refused") {

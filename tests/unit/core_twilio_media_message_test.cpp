@@ -316,3 +316,10 @@ TEST_CASE("a reused buffer stops reallocating once it has grown") {
   CHECK(out.data() == data);
   CHECK(out.capacity() == capacity);
 }
+
+TEST_CASE("sonoria_text (sonoria chat's typed turn) carries its words; without text it is malformed") {
+  CHECK(expect<TypedText>(parse_media_message(R"({"event":"sonoria_text","text":"Are you open on Sunday?"})")).text ==
+        "Are you open on Sunday?");
+  CHECK_FALSE(parse_media_message(R"({"event":"sonoria_text"})"));
+  CHECK_FALSE(parse_media_message(R"({"event":"sonoria_text","text":5})"));
+}

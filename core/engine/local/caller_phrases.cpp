@@ -1,4 +1,5 @@
 #include "core/engine/local/caller_phrases.hpp"
+#include "core/engine/local/language_model.hpp"
 
 #include <algorithm>
 
@@ -108,13 +109,8 @@ void add_location(Phrases& p, const org::Profile& profile) {
          names);
   // What the business is ("Hair salon" → "where is the salon").
   std::vector<std::string> kinds;
-  const std::string industry = phrase_text(profile.organization.industry);
-  for (std::size_t start = 0; start < industry.size();) {
-    auto end = industry.find(' ', start);
-    if (end == std::string::npos) end = industry.size();
-    if (end - start > 3) kinds.push_back(industry.substr(start, end - start));
-    start = end + 1;
-  }
+  for (auto& w : sentence_words(phrase_text(profile.organization.industry)))
+    if (w.size() > 3) kinds.push_back(w);
   p.fill({"where is the {}", "where is your {}", "how do i get to the {}"}, kinds);
 }
 
@@ -181,17 +177,9 @@ void add_add_on_things(Phrases& p, const org::Profile& profile) {
   static const std::vector<std::string> k_not_things = {"rental", "rent", "hire", "treatment", "take", "home", "extra",
                                                          "add", "on", "and", "the", "a", "of", "for", "with"};
   std::vector<std::string> things;
-  for (const auto& a : profile.add_ons) {
-    const std::string words = phrase_text(a.name);
-    std::size_t start = 0;
-    while (start < words.size()) {
-      auto end = words.find(' ', start);
-      if (end == std::string::npos) end = words.size();
-      std::string w = words.substr(start, end - start);
-      start = end + 1;
+  for (const auto& a : profile.add_ons)
+    for (auto& w : sentence_words(phrase_text(a.name)))
       if (w.size() > 2 && std::find(k_not_things.begin(), k_not_things.end(), w) == k_not_things.end()) things.push_back(w);
-    }
-  }
   p.fill({"do you rent {}s", "can i rent a {}", "do you have {}s", "do i need to bring a {}", "do you sell {}s"}, things);
 }
 
