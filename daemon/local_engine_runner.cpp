@@ -9,7 +9,6 @@
 #include <mutex>
 #include <thread>
 
-#include "core/engine/local/local_adapter.hpp"
 #include "core/engine/local/local_engine.hpp"
 #include "core/engine/local/model_cache.hpp"
 #include "daemon/log.hpp"
@@ -71,13 +70,7 @@ void LocalEngineConnection::start(engine::SessionConfig session) {
     std::string error;
     try {
       if (!session.profile) throw std::runtime_error("the local engine was given no profile");
-      const auto& settings = self->runner_.settings();
-      engine::local::LocalEngineOptions options;
-      options.profile = session.profile;
-      options.tools = engine::local::tool_names(session);
-      options.speech = {session.voice.empty() ? settings.voice : session.voice, session.words_per_minute};
-      options.recognizer.acoustic_model = settings.acoustic_model;
-      options.recognizer.silence_ms = session.silence_duration_ms;
+      auto options = engine::local::local_engine_options(session, self->runner_.settings());
       auto model = self->runner_.models().model_for(session.profile);
       std::weak_ptr<LocalEngineConnection> weak = self;
       self->engine_ = std::make_unique<engine::local::LocalEngine>(

@@ -27,15 +27,6 @@ constexpr std::size_t k_max_merged_bytes = 8000;
 
 }  // namespace
 
-std::vector<std::string> tool_names(const SessionConfig& session) {
-  std::vector<std::string> names;
-  if (!session.tools.is_array()) return names;
-  for (const auto& tool : session.tools)
-    if (tool.is_object())
-      if (auto it = tool.find("name"); it != tool.end() && it->is_string()) names.push_back(it->get<std::string>());
-  return names;
-}
-
 LocalAdapter::LocalAdapter(SessionConfig config, FrameSink& sink) : config_(std::move(config)), sink_(sink) {}
 
 const Capabilities& LocalAdapter::capabilities() const { return k_capabilities; }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/engine/adapter.hpp"
+#include "core/engine/local/message_fields.hpp"
 #include "core/engine/session_config.hpp"
 
 namespace sonoria::engine::local {
@@ -52,7 +53,5 @@ class LocalAdapter final : public Adapter {
   std::map<std::string, bool, std::less<>> calls_;              // tool call → a reply follows its result
 };
 
-// The tool names of a session's tools (function schemas) for the engine.
-std::vector<std::string> tool_names(const SessionConfig& session);
 
 }  // namespace sonoria::engine::local

@@ -37,6 +37,16 @@ std::vector<std::string> sentences_of(const std::string& words) {
 
 }  // namespace
 
+LocalEngineOptions local_engine_options(const SessionConfig& session, const config::LocalEngineSettings& settings) {
+  LocalEngineOptions options;
+  options.profile = session.profile;
+  options.tools = tool_names(session);
+  options.speech = {session.voice.empty() ? settings.voice : session.voice, session.words_per_minute};
+  options.recognizer.acoustic_model = settings.acoustic_model;
+  options.recognizer.silence_ms = session.silence_duration_ms;
+  return options;
+}
+
 std::chrono::sys_seconds LocalEngine::default_now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }

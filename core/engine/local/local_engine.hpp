@@ -34,6 +34,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/audio/speech_synth.hpp"
+#include "core/config/settings.hpp"
+#include "core/engine/session_config.hpp"
 #include "core/engine/local/speech_recognizer.hpp"
 
 namespace sonoria::org {
@@ -51,6 +53,10 @@ struct LocalEngineOptions {
   audio::SpeechOptions speech;                  // espeak-ng's voice and rate
   RecognizerOptions recognizer;
 };
+
+// The engine's options for one call: its session (profile, tools, voice and rate, end-of-turn
+// silence) over the daemon's [engines.local] settings.
+LocalEngineOptions local_engine_options(const SessionConfig& session, const config::LocalEngineSettings& settings);
 
 class LocalEngine {
  public:

@@ -36,10 +36,8 @@ ListeningModel listening_model(const org::Profile& profile, const PronouncingDic
 }
 
 std::string installation_problem(const std::filesystem::path& acoustic_model, const std::filesystem::path& dictionary) {
+  if (auto problem = acoustic_model_problem(acoustic_model); !problem.empty()) return problem;
   std::error_code ec;
-  if (!std::filesystem::exists(acoustic_model / "mdef", ec))
-    return "the local engine's acoustic model is not in " + acoustic_model.string() +
-           " (engines.local.acoustic_model; Debian package pocketsphinx-en-us)";
   if (!std::filesystem::is_regular_file(dictionary, ec))
     return "the local engine's pronouncing dictionary " + dictionary.string() +
            " does not exist (engines.local.dictionary; Debian package pocketsphinx-en-us)";

@@ -66,6 +66,13 @@ struct SpeechRecognizer::Decoder {
   }
 };
 
+std::string acoustic_model_problem(const std::filesystem::path& acoustic_model) {
+  std::error_code ec;
+  if (std::filesystem::exists(acoustic_model / "mdef", ec)) return "";
+  return "the local engine's acoustic model is not in " + acoustic_model.string() +
+         " (engines.local.acoustic_model; Debian package pocketsphinx-en-us)";
+}
+
 void fill_upper_band(std::vector<std::int16_t>& wide, std::uint32_t& state) {
   // White noise, low-passed by a two-sample average and shifted up by half the sample rate
   // (every other sample negated): what was 0–4 kHz becomes 4–8 kHz, where the speech is not.
@@ -83,10 +90,7 @@ void fill_upper_band(std::vector<std::int16_t>& wide, std::uint32_t& state) {
 
 SpeechRecognizer::SpeechRecognizer(const ListeningModel& model, const RecognizerOptions& options)
     : decoder_(std::make_unique<Decoder>()) {
-  std::error_code ec;
-  if (!std::filesystem::exists(options.acoustic_model / "mdef", ec))
-    throw DataError("the speech recogniser's acoustic model is not in " + options.acoustic_model.string() +
-                    " (engines.local.acoustic_model; Debian package pocketsphinx-en-us)");
+  if (auto problem = acoustic_model_problem(options.acoustic_model); !problem.empty()) throw DataError(problem);
   MemoryFile lm("sonoria-lm", model.arpa);
   MemoryFile dict("sonoria-dict", model.dictionary);
   const std::string hmm = options.acoustic_model.string();
@@ -116,10 +120,12 @@ SpeechRecognizer::~SpeechRecognizer() = default;
 SpeechRecognizer::Heard SpeechRecognizer::feed(std::string_view ulaw) {
   Heard heard;
   if (ulaw.empty()) return heard;
-  auto narrow = audio::ulaw_decode(ulaw);
-  fed_samples_ += static_cast<std::int64_t>(narrow.size());
+  // Decoded into buffers the recogniser keeps: nothing is allocated per 20 ms frame.
+  narrow_.resize(ulaw.size());
+  for (std::size_t i = 0; i < ulaw.size(); ++i) narrow_[i] = audio::ulaw_to_linear(static_cast<std::uint8_t>(ulaw[i]));
+  fed_samples_ += static_cast<std::int64_t>(narrow_.size());
   wide_.clear();
-  upsample_.push(narrow, wide_);
+  upsample_.push(narrow_, wide_);
   if (wide_.empty()) return heard;
   fill_upper_band(wide_, noise_state_);
   // 20 ms at a time, asking after each whether the caller speaks: audio that waited (merged into

@@ -62,6 +62,7 @@ class SpeechRecognizer {
   struct Decoder;
   std::unique_ptr<Decoder> decoder_;
   audio::StreamResampler upsample_{8000, 16000};
+  std::vector<std::int16_t> narrow_;
   std::vector<std::int16_t> wide_;
   std::uint32_t noise_state_ = 0x5EED;
   std::int64_t fed_samples_ = 0;      // at 8 kHz
@@ -69,6 +70,10 @@ class SpeechRecognizer {
   bool in_speech_ = false;            // the detector hears speech
   bool reported_ = false;             // and the caller was told (speech_started)
 };
+
+// Why PocketSphinx cannot load the acoustic model in `acoustic_model` (its folder lacks the model),
+// naming the setting and the Debian package; "" when it can. Reads the file system.
+std::string acoustic_model_problem(const std::filesystem::path& acoustic_model);
 
 // Fills the band above 4 kHz of 16 kHz audio upsampled from 8 kHz with faint noise (see above).
 // Deterministic for a given `state`, which it advances.
