@@ -145,26 +145,23 @@ bool is_parse_error(const beast::error_code& ec) {
 
 // One HTTP connection: requests are read and answered one at a time (keep-alive), until an
 // upgrade moves the stream into a WebSocket or the connection closes.
-template <class Stream>
-class HttpSession final : public HttpSessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
+// Plain or TLS alike (net::AnyStream): Beast's HTTP and WebSocket code is compiled once for both.
+class HttpSession final : public HttpSessionBase, public std::enable_shared_from_this<HttpSession> {
  public:
-  static constexpr bool k_tls = std::is_same_v<Stream, net::TlsTcpStream>;
-
-  template <class... StreamArgs>
-  HttpSession(std::shared_ptr<HttpServerState> state, std::string remote_address, StreamArgs&&... stream_args)
+  HttpSession(std::shared_ptr<HttpServerState> state, std::string remote_address, net::AnyStream stream)
       : state_(std::move(state)),
         options_(state_->options),
         remote_address_(std::move(remote_address)),
-        stream_(std::forward<StreamArgs>(stream_args)...) {}
+        stream_(std::move(stream)) {}
   // Admitted by the listener as waiting for its first request (HttpServerState::admit_connection).
   ~HttpSession() override { waiting(false); }
 
   void run() {
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->on_run(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->on_run(); });
   }
 
   void stop() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->on_stop(); });
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->on_stop(); });
   }
 
  private:
@@ -198,11 +195,11 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
   void on_run() {
-    if constexpr (k_tls) {
+    if (stream_.tls()) {
       phase_ = Phase::reading;
       lowest().expires_after(options_.request_timeout);
       stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
+                              [self = shared_from_this()](beast::error_code ec) {
                                 self->phase_ = Phase::starting;
                                 if (ec) return self->do_close();
                                 self->do_read();
@@ -237,7 +234,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
     lowest().expires_after(first_request_ ? options_.request_timeout : options_.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               self->on_read_header(ec);
                             });
   }
@@ -254,7 +251,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       parser_->body_limit(body_limit_);
     }
     lowest().expires_after(options_.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code body_ec, std::size_t) {
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code body_ec, std::size_t) {
       if (body_ec) return self->on_read_error(body_ec);
       self->on_request();
     });
@@ -294,7 +291,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     phase_ = Phase::handling;
     if (!state_->handler) return send(HttpResponse{404, "text/plain", "not found\n", {}, {}});
 
-    auto responder = std::make_shared<Responder>([self = this->shared_from_this()](HttpResponse response) {
+    auto responder = std::make_shared<Responder>([self = shared_from_this()](HttpResponse response) {
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->send(std::move(response)); });
     });
@@ -333,7 +330,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
 
     phase_ = Phase::writing;
     lowest().expires_after(options_.request_timeout);
-    http::async_write(stream_, *message, [self = this->shared_from_this(), message](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, *message, [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
       if (ec || !message->keep_alive()) return self->do_close();
       self->first_request_ = false;
       self->do_read();
@@ -356,7 +353,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     stream_closed_ = std::make_shared<std::atomic<bool>>(false);
     if (!response.body.empty()) stream_write(std::move(response.body));
     http::async_write_header(stream_, *serializer,
-                             [self = this->shared_from_this(), head, serializer,
+                             [self = shared_from_this(), head, serializer,
                               open = std::move(response.open_stream)](beast::error_code ec, std::size_t) {
                                if (ec) return self->end_stream();
                                self->head_sent_ = true;
@@ -390,7 +387,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     auto chunk = std::make_shared<std::string>(std::move(stream_queue_.front()));
     stream_queue_.pop_front();
     lowest().expires_after(options_.request_timeout);
-    asio::async_write(stream_, asio::buffer(*chunk), [self = this->shared_from_this(), chunk](beast::error_code ec, std::size_t) {
+    asio::async_write(stream_, asio::buffer(*chunk), [self = shared_from_this(), chunk](beast::error_code ec, std::size_t) {
       self->stream_writing_ = false;
       self->queued_bytes_ -= chunk->size();
       if (ec) return self->end_stream();
@@ -422,7 +419,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     if (!accepted) return send_error(403, "forbidden");
 
     phase_ = Phase::upgraded;  // the stream leaves this session now
-    auto transport = std::make_unique<net::BeastWsTransport<Stream>>(std::move(stream_));
+    auto transport = std::make_unique<net::BeastWsTransport>(std::move(stream_));
     transport->configure(options_.websocket);
     transport->stream().set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(http::field::server, "sonoria"); }));
@@ -449,8 +446,8 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   void do_close() {
     phase_ = Phase::closing;
     lowest().expires_after(k_linger);
-    if constexpr (k_tls) {
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    if (stream_.tls()) {
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
     } else {
       beast::error_code ignored;
       lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -463,7 +460,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   // discard until the client closes too, for a bounded time.
   void do_drain() {
     buffer_.consume(buffer_.size());
-    lowest().async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    lowest().async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (!ec) self->do_drain();
     });
   }
@@ -471,7 +468,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   std::shared_ptr<HttpServerState> state_;
   const HttpServerOptions& options_;
   std::string remote_address_;
-  Stream stream_;
+  net::AnyStream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_limit_ = 0;  // the current request's (HttpServerOptions::body_limit_for)
@@ -575,15 +572,15 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     if (state_->tls) {
-      start(std::make_shared<HttpSession<net::TlsTcpStream>>(state_, std::move(remote), std::move(socket), *state_->tls));
+      start(std::make_shared<HttpSession>(state_, std::move(remote),
+                                          net::AnyStream(beast::tcp_stream(std::move(socket)), *state_->tls)));
     } else {
-      start(std::make_shared<HttpSession<net::PlainTcpStream>>(state_, std::move(remote), std::move(socket)));
+      start(std::make_shared<HttpSession>(state_, std::move(remote), net::AnyStream(beast::tcp_stream(std::move(socket)))));
     }
     do_accept();
   }
 
-  template <class Session>
-  void start(const std::shared_ptr<Session>& session) {
+  void start(const std::shared_ptr<HttpSession>& session) {
     state_->track(session);
     session->run();
   }

@@ -1,18 +1,15 @@
 #include "core/net/http_client.hpp"
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <strings.h>
 
 #include "core/error.hpp"
+#include "core/net/any_stream.hpp"
 #include "core/net/http_url.hpp"
 #include "core/net/tls_client_context.hpp"
 
@@ -31,19 +28,14 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
 
 namespace {
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
 // One request: resolve → TCP → (TLS) → write → read, under one deadline.
-template <class Stream>
-class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
+class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
-  template <class... StreamArgs>
   Exchange(const asio::any_io_executor& executor, HttpUrl url, HttpRequest request, const HttpClientOptions& options,
-           HttpClient::Handler done, StreamArgs&&... stream_args)
+           HttpClient::Handler done, AnyStream stream)
       : resolver_(executor),
         deadline_(executor),
-        stream_(std::forward<StreamArgs>(stream_args)...),
+        stream_(std::move(stream)),
         url_(std::move(url)),
         options_(options),
         done_(std::move(done)) {
@@ -95,16 +87,11 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     if (ec) return fail(ec, "cannot connect to " + endpoint_text() + ": " + ec.message());
     beast::error_code ignored;  // a request is one write: send it without waiting for Nagle
     beast::get_lowest_layer(stream_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      boost::system::error_code not_an_address;
-      asio::ip::make_address(url_.host, not_an_address);
-      // SNI carries host names only (RFC 6066); an IP literal is matched against the certificate.
-      if (not_an_address && !SSL_set_tlsext_host_name(stream_.native_handle(), url_.host.c_str())) {
+    if (stream_.tls()) {
+      if (!stream_.verify_peer_as(url_.host)) {
         return fail(std::make_error_code(std::errc::invalid_argument),
                     "TLS setup for " + url_.host + " failed: the host name was refused for SNI");
       }
-      stream_.set_verify_mode(asio::ssl::verify_peer);
-      stream_.set_verify_callback(asio::ssl::host_name_verification(url_.host));
       stage_ = "negotiating TLS with " + endpoint_text();
       stream_.async_handshake(asio::ssl::stream_base::client,
                               [self = this->shared_from_this()](beast::error_code tls_ec) { self->on_tls(tls_ec); });
@@ -180,7 +167,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer deadline_;
-  Stream stream_;
+  AnyStream stream_;
   HttpUrl url_;
   HttpClientOptions options_;
   HttpClient::Handler done_;
@@ -221,13 +208,13 @@ void HttpClient::request(HttpRequest request, std::chrono::milliseconds timeout,
       return report_later(e.what());
     }
     // The context is cached for the life of the process, so the stream may hold a reference.
-    auto exchange = std::make_shared<Exchange<TlsStream>>(executor_, std::move(*url), std::move(request), options_,
-                                                          std::move(done), executor_, *tls);
-    exchange->run(timeout);
+    std::make_shared<Exchange>(executor_, std::move(*url), std::move(request), options_, std::move(done),
+                               AnyStream(beast::tcp_stream(executor_), *tls))
+        ->run(timeout);
   } else {
-    auto exchange = std::make_shared<Exchange<PlainStream>>(executor_, std::move(*url), std::move(request), options_,
-                                                            std::move(done), executor_);
-    exchange->run(timeout);
+    std::make_shared<Exchange>(executor_, std::move(*url), std::move(request), options_, std::move(done),
+                               AnyStream(beast::tcp_stream(executor_)))
+        ->run(timeout);
   }
 }
 

@@ -1,9 +1,7 @@
 #include "core/net/ws_client.hpp"
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/error.hpp"
@@ -34,15 +32,13 @@ std::string body_snippet(const std::string& body) {
 }
 
 // One connection attempt: resolve → TCP → (TLS) → WebSocket handshake, under one deadline.
-template <class NextLayer>
-class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLayer>> {
+class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
  public:
-  template <class... StreamArgs>
   ConnectAttempt(const asio::any_io_executor& executor, WsUrl url, WsClient::Headers headers,
-                 const WsClientOptions& options, ConnectDone done, StreamArgs&&... stream_args)
+                 const WsClientOptions& options, ConnectDone done, AnyStream stream)
       : resolver_(executor),
         deadline_(executor),
-        transport_(std::make_unique<BeastWsTransport<NextLayer>>(std::forward<StreamArgs>(stream_args)...)),
+        transport_(std::make_unique<BeastWsTransport>(std::move(stream))),
         url_(std::move(url)),
         headers_(std::move(headers)),
         options_(options),
@@ -89,16 +85,11 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
     // algorithm to pair them with an ACK: without this, latency grows by tens of milliseconds.
     beast::error_code ignored;
     beast::get_lowest_layer(stream()).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-    if constexpr (std::is_same_v<NextLayer, TlsTcpStream>) {
-      auto& tls = stream().next_layer();
-      boost::system::error_code not_an_address;
-      asio::ip::make_address(url_.host, not_an_address);
-      // SNI carries host names only (RFC 6066); an IP literal is matched against the certificate.
-      if (not_an_address && !SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str())) {
-        return fail(ec, "TLS setup for " + url_.host + " failed: the host name was refused for SNI");
+    if (auto& tls = stream().next_layer(); tls.tls()) {
+      if (!tls.verify_peer_as(url_.host)) {
+        return fail(std::make_error_code(std::errc::invalid_argument),
+                    "TLS setup for " + url_.host + " failed: the host name was refused for SNI");
       }
-      tls.set_verify_mode(asio::ssl::verify_peer);
-      tls.set_verify_callback(asio::ssl::host_name_verification(url_.host));
       stage_ = "negotiating TLS with " + endpoint_text();
       tls.async_handshake(asio::ssl::stream_base::client,
                           [self = this->shared_from_this()](beast::error_code tls_ec) { self->on_tls(tls_ec); });
@@ -110,8 +101,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
   void on_tls(beast::error_code ec) {
     if (ec) {
       std::string why = ec.message();
-      if constexpr (std::is_same_v<NextLayer, TlsTcpStream>)
-        why = tls_handshake_failure(stream().next_layer().native_handle(), why);
+      why = tls_handshake_failure(stream().next_layer().native_handle(), why);
       return fail(ec, "TLS handshake with " + endpoint_text() + " failed: " + why);
     }
     do_handshake();
@@ -161,11 +151,11 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
     const bool ipv6 = url_.host.find(':') != std::string::npos;
     return (ipv6 ? "[" + url_.host + "]" : url_.host) + ":" + std::to_string(url_.port);
   }
-  typename BeastWsTransport<NextLayer>::Stream& stream() { return transport_->stream(); }
+  BeastWsTransport::Stream& stream() { return transport_->stream(); }
 
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer deadline_;
-  std::unique_ptr<BeastWsTransport<NextLayer>> transport_;
+  std::unique_ptr<BeastWsTransport> transport_;
   websocket::response_type response_;
   WsUrl url_;
   WsClient::Headers headers_;
@@ -177,12 +167,11 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt<NextLa
   bool finished_ = false;
 };
 
-template <class NextLayer, class... StreamArgs>
 std::function<void()> start_attempt(const asio::any_io_executor& executor, WsUrl url, WsClient::Headers headers,
                                     const WsClientOptions& options, std::chrono::milliseconds timeout, ConnectDone done,
-                                    StreamArgs&&... stream_args) {
-  auto attempt = std::make_shared<ConnectAttempt<NextLayer>>(executor, std::move(url), std::move(headers), options,
-                                                             std::move(done), std::forward<StreamArgs>(stream_args)...);
+                                    AnyStream stream) {
+  auto attempt = std::make_shared<ConnectAttempt>(executor, std::move(url), std::move(headers), options,
+                                                  std::move(done), std::move(stream));
   attempt->run(timeout);
   return [weak = std::weak_ptr(attempt)] {
     if (auto live = weak.lock()) live->cancel();
@@ -228,14 +217,10 @@ void WsClient::connect(std::string url, Headers headers, std::chrono::millisecon
                                                  std::unique_ptr<WsTransport> transport) {
     self->on_connected(ec, std::move(text), std::move(transport));
   };
-  if (tls) {
-    // The context is cached for the life of the process, so the stream may hold a plain reference.
-    cancel_connect_ = start_attempt<TlsTcpStream>(executor_, std::move(*parsed), std::move(headers), options_,
-                                                  timeout, std::move(done), executor_, *tls);
-  } else {
-    cancel_connect_ = start_attempt<PlainTcpStream>(executor_, std::move(*parsed), std::move(headers), options_,
-                                                    timeout, std::move(done), executor_);
-  }
+  // The context is cached for the life of the process, so the stream may hold a plain reference.
+  AnyStream stream = tls ? AnyStream(beast::tcp_stream(executor_), *tls) : AnyStream(beast::tcp_stream(executor_));
+  cancel_connect_ = start_attempt(executor_, std::move(*parsed), std::move(headers), options_, timeout, std::move(done),
+                                  std::move(stream));
 }
 
 void WsClient::on_connected(std::error_code ec, std::string error_text, std::unique_ptr<WsTransport> transport) {

@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <cctype>
 #include <cstdio>
 #include <functional>
@@ -21,6 +18,7 @@
 #include <stdexcept>
 #include <variant>
 
+#include "core/net/any_stream.hpp"
 #include "core/net/ws_url.hpp"
 
 namespace sonoria::test {
@@ -33,8 +31,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Plain or TLS, one stream type: Beast's code is compiled once for both (see core/net/any_stream.hpp).
+using net::AnyStream;
 
 struct Origin {
   bool tls = false;
@@ -96,18 +94,14 @@ struct Link {
 };
 
 // TCP connect, then the TLS handshake (SNI, host name verified) when `tcp_or_tls` is a TLS stream.
-template <class Stream>
-void open(asio::io_context& io, std::chrono::milliseconds timeout, Stream& tcp_or_tls, const Origin& origin) {
+void open(asio::io_context& io, std::chrono::milliseconds timeout, AnyStream& tcp_or_tls, const Origin& origin) {
   beast::tcp_stream& socket = beast::get_lowest_layer(tcp_or_tls);
   tcp::resolver resolver(io);
   const auto endpoints = resolver.resolve(origin.host, origin.port);
   const auto ec = await(io, timeout, socket, "connect", [&](auto handler) { socket.async_connect(endpoints, handler); });
   if (ec) throw std::runtime_error("test client: cannot connect to " + origin.host_header + ": " + ec.message());
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    boost::system::error_code not_an_address;
-    asio::ip::make_address(origin.host, not_an_address);
-    if (not_an_address) SSL_set_tlsext_host_name(tcp_or_tls.native_handle(), origin.host.c_str());
-    tcp_or_tls.set_verify_callback(asio::ssl::host_name_verification(origin.host));
+  if (tcp_or_tls.tls()) {
+    if (!tcp_or_tls.verify_peer_as(origin.host)) throw std::runtime_error("test client: SNI refused " + origin.host);
     const auto tls_ec = await(io, timeout, socket, "TLS handshake", [&](auto handler) {
       tcp_or_tls.async_handshake(asio::ssl::stream_base::client, handler);
     });
@@ -158,13 +152,9 @@ HttpTestResponse to_response(http::response<http::string_body>& message) {
 struct HttpTestConnection::Impl {
   Impl(const std::string& url, const TestClientOptions& options)
       : origin(parse_origin(url)), tls_context(make_tls_context(options.ca_file)) {
-    if (origin.tls) {
-      auto& l = link.emplace<Link<TlsStream>>(io, options.timeout, io, tls_context);
-      open(io, options.timeout, l.stream, origin);
-    } else {
-      auto& l = link.emplace<Link<PlainStream>>(io, options.timeout, io);
-      open(io, options.timeout, l.stream, origin);
-    }
+    auto& l = origin.tls ? link.emplace<Link<AnyStream>>(io, options.timeout, beast::tcp_stream(io), tls_context)
+                         : link.emplace<Link<AnyStream>>(io, options.timeout, beast::tcp_stream(io));
+    open(io, options.timeout, l.stream, origin);
   }
 
   template <class Stream>
@@ -180,7 +170,7 @@ struct HttpTestConnection::Impl {
   Origin origin;
   asio::ssl::context tls_context;
   beast::flat_buffer buffer;
-  std::variant<std::monostate, Link<PlainStream>, Link<TlsStream>> link;
+  std::variant<std::monostate, Link<AnyStream>> link;
 };
 
 HttpTestConnection::HttpTestConnection(const std::string& origin, TestClientOptions options)
@@ -243,17 +233,14 @@ HttpTestResponse http_get(const std::string& url, const TestHeaders& headers, Te
 struct WsTestClient::Impl {
   Impl(const std::string& url, const TestHeaders& headers, const TestClientOptions& options)
       : origin(parse_origin(url)), tls_context(make_tls_context(options.ca_file)) {
-    if (origin.tls) {
-      link.emplace<Link<websocket::stream<TlsStream>>>(io, options.timeout, io, tls_context);
-      handshake(std::get<Link<websocket::stream<TlsStream>>>(link), headers);
-    } else {
-      link.emplace<Link<websocket::stream<PlainStream>>>(io, options.timeout, io);
-      handshake(std::get<Link<websocket::stream<PlainStream>>>(link), headers);
-    }
+    auto& l = origin.tls ? link.emplace<Link<websocket::stream<AnyStream>>>(io, options.timeout,
+                                                                           AnyStream(beast::tcp_stream(io), tls_context))
+                         : link.emplace<Link<websocket::stream<AnyStream>>>(io, options.timeout,
+                                                                           AnyStream(beast::tcp_stream(io)));
+    handshake(l, headers);
   }
 
-  template <class Next>
-  void handshake(Link<websocket::stream<Next>>& l, const TestHeaders& headers) {
+  void handshake(Link<websocket::stream<AnyStream>>& l, const TestHeaders& headers) {
     open(io, l.timeout, l.stream.next_layer(), origin);
     l.stream.set_option(websocket::stream_base::decorator([headers](websocket::request_type& request) {
       for (const auto& [name, value] : headers) request.set(name, value);
@@ -274,7 +261,7 @@ struct WsTestClient::Impl {
   asio::ssl::context tls_context;
   beast::flat_buffer buffer;
   int refused_status = 0;
-  std::variant<std::monostate, Link<websocket::stream<PlainStream>>, Link<websocket::stream<TlsStream>>> link;
+  std::variant<std::monostate, Link<websocket::stream<AnyStream>>> link;
 };
 
 WsTestClient::WsTestClient(const std::string& url, const TestHeaders& headers, TestClientOptions options)

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/net/http_client.hpp"
 #include "core/net/ws_client.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -360,6 +361,27 @@ TEST_CASE("over TLS, clients that trust the certificate talk HTTPS and WSS to th
     HttpTestConnection connection(https, trusting);
     CHECK(connection.request("POST", "/twilio/voice", {}, "a").status == 201);
     CHECK(connection.request("POST", "/twilio/voice", {}, "b").body == "<Response>b</Response>");
+  }
+  SUBCASE("HTTPS from core/net's HttpClient: with the CA file it is answered, without it refused") {
+    const auto post = [&](const std::string& ca_file) {
+      asio::io_context io;
+      net::HttpClientOptions client_options;
+      client_options.ca_file = ca_file;
+      net::HttpResponse answer;
+      net::HttpClient::create(io.get_executor(), client_options)
+          ->request(net::HttpRequest{"POST", https + "/twilio/voice", {}, "c"}, std::chrono::seconds(5),
+                    [&](net::HttpResponse r) { answer = std::move(r); });
+      io.run_for(std::chrono::seconds(10));
+      return answer;
+    };
+    const net::HttpResponse trusted = post(cert.cert_file.string());
+    CHECK(trusted.error_text == "");
+    CHECK(trusted.status == 201);
+    CHECK(trusted.body == "<Response>c</Response>");
+    const net::HttpResponse untrusted = post("");
+    CHECK(untrusted.status == 0);
+    CHECK(untrusted.error_text.find("TLS handshake with localhost:") != std::string::npos);
+    CHECK(untrusted.error_text.find("certificate verify failed") != std::string::npos);
   }
   SUBCASE("WSS from core/net with the CA file") {
     net::WsClientOptions trusting;

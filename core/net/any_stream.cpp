@@ -1,0 +1,111 @@
+#include "core/net/any_stream.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+namespace sonoria::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using boost::system::error_code;
+
+namespace {
+
+class PlainImpl final : public AnyStream::Impl {
+ public:
+  explicit PlainImpl(beast::tcp_stream stream) : stream_(std::move(stream)) {}
+
+  beast::tcp_stream& tcp() override { return stream_; }
+  SSL* native_handle() override { return nullptr; }
+  void read_some(const MutableBufferList& buffers, AnyStream::IoHandler handler) override {
+    stream_.async_read_some(buffers, std::move(handler));
+  }
+  void write_some(const ConstBufferList& buffers, AnyStream::IoHandler handler) override {
+    stream_.async_write_some(buffers, std::move(handler));
+  }
+  void handshake(asio::ssl::stream_base::handshake_type, AnyStream::Handler handler) override {
+    asio::post(stream_.get_executor(), [handler = std::move(handler)]() mutable { std::move(handler)(error_code{}); });
+  }
+  void shutdown(AnyStream::Handler handler) override {
+    error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    asio::post(stream_.get_executor(), [handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
+  }
+  void teardown(beast::role_type role, error_code& ec) override {
+    using beast::websocket::teardown;
+    teardown(role, stream_, ec);
+  }
+  void async_teardown(beast::role_type role, AnyStream::Handler handler) override {
+    using beast::websocket::async_teardown;
+    async_teardown(role, stream_, std::move(handler));
+  }
+
+ private:
+  beast::tcp_stream stream_;
+};
+
+class TlsImpl final : public AnyStream::Impl {
+ public:
+  TlsImpl(beast::tcp_stream stream, asio::ssl::context& context) : stream_(std::move(stream), context) {}
+
+  beast::tcp_stream& tcp() override { return stream_.next_layer(); }
+  SSL* native_handle() override { return stream_.native_handle(); }
+  void read_some(const MutableBufferList& buffers, AnyStream::IoHandler handler) override {
+    stream_.async_read_some(buffers, std::move(handler));
+  }
+  void write_some(const ConstBufferList& buffers, AnyStream::IoHandler handler) override {
+    stream_.async_write_some(buffers, std::move(handler));
+  }
+  void handshake(asio::ssl::stream_base::handshake_type side, AnyStream::Handler handler) override {
+    stream_.async_handshake(side, std::move(handler));
+  }
+  void shutdown(AnyStream::Handler handler) override { stream_.async_shutdown(std::move(handler)); }
+  void teardown(beast::role_type role, error_code& ec) override {
+    using beast::websocket::teardown;
+    teardown(role, stream_, ec);
+  }
+  void async_teardown(beast::role_type role, AnyStream::Handler handler) override {
+    using beast::websocket::async_teardown;
+    async_teardown(role, stream_, std::move(handler));
+  }
+  bool verify_peer_as(const std::string& host) {
+    error_code not_an_address;
+    asio::ip::make_address(host, not_an_address);
+    // SNI carries host names only (RFC 6066); an IP literal is matched against the certificate.
+    if (not_an_address && !SSL_set_tlsext_host_name(stream_.native_handle(), host.c_str())) return false;
+    stream_.set_verify_mode(asio::ssl::verify_peer);
+    stream_.set_verify_callback(asio::ssl::host_name_verification(host));
+    return true;
+  }
+
+ private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+}  // namespace
+
+AnyStream::AnyStream(beast::tcp_stream stream) : impl_(std::make_unique<PlainImpl>(std::move(stream))) {}
+AnyStream::AnyStream(beast::tcp_stream stream, asio::ssl::context& context)
+    : impl_(std::make_unique<TlsImpl>(std::move(stream), context)) {}
+AnyStream::AnyStream(AnyStream&&) noexcept = default;
+AnyStream& AnyStream::operator=(AnyStream&&) noexcept = default;
+AnyStream::~AnyStream() = default;
+
+AnyStream::executor_type AnyStream::get_executor() { return impl_->tcp().get_executor(); }
+beast::tcp_stream& AnyStream::next_layer() { return impl_->tcp(); }
+bool AnyStream::tls() const { return impl_->native_handle() != nullptr; }
+SSL* AnyStream::native_handle() { return impl_->native_handle(); }
+
+bool AnyStream::verify_peer_as(const std::string& host) {
+  auto* tls = dynamic_cast<TlsImpl*>(impl_.get());
+  return tls == nullptr || tls->verify_peer_as(host);
+}
+
+void AnyStream::teardown(beast::role_type role, error_code& ec) { impl_->teardown(role, ec); }
+void AnyStream::async_teardown(beast::role_type role, Handler handler) { impl_->async_teardown(role, std::move(handler)); }
+
+}  // namespace sonoria::net
