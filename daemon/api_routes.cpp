@@ -7,6 +7,7 @@
 
 #include "core/db/database.hpp"
 #include "core/engine/providers.hpp"
+#include "core/net/client_address.hpp"
 #include "core/prompt/system_prompt.hpp"
 #include "core/reports/analytics.hpp"
 #include "core/reports/call_json.hpp"
@@ -251,13 +252,17 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
                  {"Access-Control-Max-Age", "600"}};
     return reply(std::move(r));
   }
-  if (!allow_rate("ip:" + request.remote_address)) {
-    HttpResponse r = api_error(429, "rate_limited", "too many requests; slow down");
-    r.headers.emplace_back("Retry-After", "1");
-    return reply(std::move(r));
-  }
+  // A valid token is charged to its own bucket only, and a failed attempt to its client's: guessing
+  // clients (or one behind the same proxy) cannot lock a token out, and are slowed down themselves.
   std::string rate_key;
   if (!authorized(request, rate_key)) {
+    const std::string client =
+        net::client_address(request.remote_address, request.header("x-forwarded-for"), settings_.server.trusted_proxies);
+    if (!allow_rate("failed:" + client)) {
+      HttpResponse r = api_error(429, "rate_limited", "too many failed authentications from this address; slow down");
+      r.headers.emplace_back("Retry-After", "1");
+      return reply(std::move(r));
+    }
     HttpResponse r = api_error(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer …)");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply(std::move(r));

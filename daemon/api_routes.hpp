@@ -14,9 +14,10 @@
 // "Authorization: Bearer <token>", compared in constant time (401 otherwise). CORS: origins in
 // api.cors_origins ("*" = any) get Access-Control-Allow-Origin, and preflight OPTIONS is
 // answered before authentication. Errors always have the shape
-// {"error":{"code":"…","message":"…"}}. Bodies over 16 KiB get 413; each token (or, before
-// authentication, each address) may make k_burst requests at once and k_per_second after that
-// (429 with Retry-After).
+// {"error":{"code":"…","message":"…"}}. Bodies over 16 KiB get 413. Each token may make k_burst
+// requests at once and k_per_second after that (429 with Retry-After); failed authentications are
+// charged to the client's address instead (the X-Forwarded-For client behind server.trusted_proxies),
+// so that nobody without a token can use up a token's allowance.
 //
 // Threading: handle() runs on a connection strand and never blocks: reads go to the ReadPool,
 // which answers through the responder from a worker thread.

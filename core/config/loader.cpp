@@ -12,6 +12,7 @@
 #include "core/config/duration.hpp"
 #include "core/did_you_mean.hpp"
 #include "core/error.hpp"
+#include "core/ip_address.hpp"
 
 extern char** environ;
 
@@ -187,6 +188,14 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(string_key("server.tls_key", m(&S::server, &ServerSettings::tls_key)));
     v.push_back(duration_key("server.drain_timeout", m(&S::server, &ServerSettings::drain_timeout), {}));
     v.push_back(int_key("server.threads", m(&S::server, &ServerSettings::threads), 0, 256));
+    auto& proxies = v.emplace_back(list_key("server.trusted_proxies", m(&S::server, &ServerSettings::trusted_proxies)));
+    proxies.check = [](const Settings& s) -> std::string {
+      for (const auto& address : s.server.trusted_proxies) {
+        if (!is_ip_address(address))
+          return "\"" + address + "\" is not an IP address (expected e.g. \"127.0.0.1\" or \"::1\", without a port)";
+      }
+      return "";
+    };
 
     v.push_back(string_key("database.path", m(&S::database, &DatabaseSettings::path)));
     v.push_back(duration_key("database.busy_timeout", m(&S::database, &DatabaseSettings::busy_timeout), {}));

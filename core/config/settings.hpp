@@ -18,6 +18,8 @@ struct ServerSettings {
   std::string tls_key;
   Duration drain_timeout = std::chrono::seconds(30);
   int threads = 0;                              // 0 = one per core
+  // Reverse proxies whose X-Forwarded-For names the client (for limits per client address).
+  std::vector<std::string> trusted_proxies;
 };
 
 struct DatabaseSettings {

@@ -8,6 +8,7 @@
 #include "core/db/database.hpp"
 #include "core/db/migrations.hpp"
 #include "core/org/profile_toml.hpp"
+#include "daemon/api_routes.hpp"
 #include "daemon/daemon.hpp"
 #include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -172,6 +173,48 @@ TEST_CASE("a burst beyond the limit is answered 429 with Retry-After") {
     }
   }
   CHECK(limited == 1);
+}
+
+TEST_CASE("anonymous requests cannot use up a token's allowance; failed authentications are limited per client") {
+  SUBCASE("from one address, 60 wrong tokens are slowed down, and the valid token still works") {
+    ApiHarness h;
+    test::HttpTestConnection c(h.base);
+    int unauthorized = 0, limited = 0;
+    for (int i = 0; i < 60; ++i) {
+      const int status = c.request("GET", "/api/calls", {{"Authorization", "Bearer wrong"}}).status;
+      unauthorized += status == 401;
+      limited += status == 429;
+    }
+    CHECK(unauthorized >= static_cast<int>(daemon::ApiRoutes::k_burst));
+    CHECK(limited > 0);
+    CHECK(unauthorized + limited == 60);
+    CHECK(c.request("GET", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}).status == 200);
+  }
+  SUBCASE("behind a trusted proxy each forwarded client has its own allowance; a forged hop does not help") {
+    ApiHarness h({k_api_token}, [](config::Settings& s) { s.server.trusted_proxies = {"127.0.0.1"}; });
+    test::HttpTestConnection c(h.base);
+    int limited_a = 0;
+    for (int i = 0; i < 60; ++i) {
+      // Client A puts a different address in front each time; the proxy appends A's real one.
+      const std::string forwarded = "198.51.100." + std::to_string(i) + ", 203.0.113.1";
+      limited_a += c.request("GET", "/api/calls", {{"Authorization", "Bearer wrong"}, {"X-Forwarded-For", forwarded}})
+                       .status == 429;
+    }
+    CHECK(limited_a > 0);
+    CHECK(c.request("GET", "/api/calls", {{"Authorization", "Bearer wrong"}, {"X-Forwarded-For", "203.0.113.2"}})
+              .status == 401);
+  }
+  SUBCASE("an untrusted peer's X-Forwarded-For is ignored: its failures are its own address's") {
+    ApiHarness h;
+    test::HttpTestConnection c(h.base);
+    int limited = 0;
+    for (int i = 0; i < 60; ++i) {
+      limited += c.request("GET", "/api/calls",
+                           {{"Authorization", "Bearer wrong"}, {"X-Forwarded-For", "198.51.100." + std::to_string(i)}})
+                     .status == 429;
+    }
+    CHECK(limited > 0);
+  }
 }
 
 TEST_CASE("POST /api/calls places an outbound call through Twilio with the CLI's checks") {

@@ -124,6 +124,14 @@ TEST_CASE("bad values say what was expected") {
     o.config_path = dir.write("c.toml", "[calls]\nblocked_callers = [\"555-1234\"]\n");
     CHECK(error_of([&] { load_settings(o); }).find("\"555-1234\" is not an E.164 phone number") != std::string::npos);
   }
+  SUBCASE("trusted proxies") {
+    o.config_path = dir.write("c.toml", "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n");
+    const std::string error = error_of([&] { load_settings(o); });
+    CHECK(error.find("server.trusted_proxies") != std::string::npos);
+    CHECK(error.find("\"10.0.0.0/8\" is not an IP address") != std::string::npos);
+    o.config_path = dir.write("c.toml", "[server]\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]\n");
+    CHECK(load_settings(o).settings.server.trusted_proxies == std::vector<std::string>{"127.0.0.1", "::1"});
+  }
   SUBCASE("URL") {
     o.config_path = dir.write("c.toml", "[engine]\nurl = \"https://api.openai.com/v1/realtime\"\n");
     CHECK(error_of([&] { load_settings(o); }).find("(expected wss://… or ws://…)") != std::string::npos);
