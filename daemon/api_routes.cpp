@@ -181,6 +181,13 @@ HttpResponse api_error(int status, const std::string& code, const std::string& m
   return api_json(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
+HttpResponse api_field_error(const std::string& field, const std::string& expected, const std::string& message) {
+  nlohmann::json error = {{"code", "invalid_body"}, {"message", message + " (expected " + expected + ")"}};
+  if (!field.empty()) error["field"] = field;
+  error["expected"] = expected;
+  return api_json(400, {{"error", error}});
+}
+
 ApiRoutes::ApiRoutes(const config::Settings& settings, ReadPool& pool) : settings_(settings), pool_(pool) {}
 
 void ApiRoutes::set_outbound_handler(std::function<void(const HttpRequest&, HttpResponder)> handler) {
@@ -199,6 +206,21 @@ std::string ApiRoutes::allowed_origin(const HttpRequest& request) const {
     if (o == "*" || o == *origin) return std::string(*origin);
   return "";
 }
+
+namespace {
+
+// A route's bug is answered with the API's JSON 500 and logged, never left to the server's plain one.
+template <class Route>
+void guarded(const HttpRequest& request, const HttpResponder& reply, Route&& route) {
+  try {
+    route();
+  } catch (const std::exception& e) {
+    log_error("api.failed", "", e.what(), {{"method", request.method}, {"path", request.path}});
+    reply(api_error(500, "internal", "the request failed inside the server; the daemon's log says why"));
+  }
+}
+
+}  // namespace
 
 bool ApiRoutes::authorized(const HttpRequest& request, std::string& rate_key) const {
   auto header = request.header("authorization");
@@ -278,7 +300,7 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   const std::string& path = request.path;
   if (path == "/api/calls" && request.method == "POST") {
     if (!outbound_) return reply(api_error(501, "not_implemented", "outbound calls are not available in this build"));
-    return outbound_(request, reply);
+    return guarded(request, reply, [&] { outbound_(request, reply); });
   }
   static const std::string k_appointments = "/api/appointments/";
   static const std::string k_cancel = "/cancel";
@@ -288,7 +310,7 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
         percent_decode(path.substr(k_appointments.size(), path.size() - k_appointments.size() - k_cancel.size()));
     if (!cancel_appointment_ || reference.find('/') != std::string::npos)
       return reply(api_error(404, "not_found", "no API route " + path));
-    return cancel_appointment_(reference, request, reply);
+    return guarded(request, reply, [&] { cancel_appointment_(reference, request, reply); });
   }
   if (request.method != "GET") {
     HttpResponse r = api_error(405, "method_not_allowed", request.method + " is not allowed on " + path);

@@ -41,6 +41,9 @@ class ReadPool;
 
 // {"error":{"code":code,"message":message}} with the status.
 HttpResponse api_error(int status, const std::string& code, const std::string& message);
+// A 400 for a request body: {"error":{"code":"invalid_body","message","field","expected"}}
+// (no "field" when the body as a whole is wrong).
+HttpResponse api_field_error(const std::string& field, const std::string& expected, const std::string& message);
 // A JSON answer with the status.
 HttpResponse api_json(int status, const nlohmann::json& body);
 

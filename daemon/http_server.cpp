@@ -295,10 +295,12 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->send(std::move(response)); });
     });
+    const std::string path = request.path;
     try {
       state_->handler(std::move(request), [responder](HttpResponse response) { responder->respond(std::move(response)); });
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       // A route's bug costs this request, not the io thread every call shares.
+      log_error("http.handler_failed", "", e.what(), {{"path", path}});
       responder->respond(HttpResponse{500, "text/plain", "internal error\n", {}, {}});
     }
   }

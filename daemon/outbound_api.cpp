@@ -3,9 +3,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/db/database.hpp"
+#include "core/did_you_mean.hpp"
 #include "core/db/outbound_queries.hpp"
 #include "core/db/records.hpp"
 #include "core/twilio/rest_client.hpp"
@@ -17,15 +20,40 @@
 
 namespace sonoria::daemon {
 
+std::variant<OutboundApiRequest, HttpResponse> parse_outbound_body(const std::string& text) {
+  static const std::string k_shape = "{\"to\": \"+1…\", \"org\": \"id or slug\", \"machine_detection\": false}";
+  const auto body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return api_field_error("", "a JSON object " + k_shape, body.is_discarded() ? "the body is not JSON" : "the body is not a JSON object");
+  static const std::vector<std::string> k_fields = {"to", "org", "machine_detection"};
+  for (const auto& [name, value] : body.items()) {
+    if (std::find(k_fields.begin(), k_fields.end(), name) != k_fields.end()) continue;
+    const std::string near = nearest_name(name, k_fields);
+    return api_field_error(name, "only the fields to, org and machine_detection",
+                           "unknown field \"" + name + "\"" + (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+  }
+  OutboundApiRequest out;
+  const auto to = body.find("to");
+  if (to == body.end() || !to->is_string())
+    return api_field_error("to", "the number to call as a string, e.g. \"+15551234567\"",
+                           to == body.end() ? "to is missing" : "to is not a string");
+  out.to = to->get<std::string>();
+  const auto org = body.find("org");
+  if (org == body.end() || !(org->is_string() || org->is_number_integer()))
+    return api_field_error("org", "the organization's id (a number) or slug (a string)",
+                           org == body.end() ? "org is missing" : "org is neither a number nor a string");
+  out.org = org->is_string() ? org->get<std::string>() : std::to_string(org->get<int64_t>());
+  if (const auto amd = body.find("machine_detection"); amd != body.end()) {
+    if (!amd->is_boolean()) return api_field_error("machine_detection", "true or false", "machine_detection is not a boolean");
+    out.machine_detection = amd->get<bool>();
+  }
+  return out;
+}
+
 void handle_outbound_api(Services& s, ReadPool& pool, const HttpRequest& request, HttpResponder respond) {
-  auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("to") || !body["to"].is_string() ||
-      !body.contains("org") || !(body["org"].is_string() || body["org"].is_number_integer()))
-    return respond(api_error(400, "invalid_body",
-                             "expected a JSON object {\"to\": \"+1…\", \"org\": \"id or slug\", \"machine_detection\": false}"));
-  std::string to = body["to"].get<std::string>();
-  std::string org = body["org"].is_string() ? body["org"].get<std::string>() : std::to_string(body["org"].get<int64_t>());
-  bool machine_detection = body.value("machine_detection", false);
+  auto parsed = parse_outbound_body(request.body);
+  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*problem));
+  const auto& [to, org, machine_detection] = std::get<OutboundApiRequest>(parsed);
 
   bool queued = pool.post([&s, to, org, machine_detection, respond](db::Database& database) {
     auto profile = database.orgs().find_by_id_or_slug(org);

@@ -5,6 +5,9 @@
 // 201 {"call_sid","status","to","from"}, or a JSON error: 400 bad body, 404 unknown org,
 // 422 refused by policy, 502 Twilio refused.
 
+#include <string>
+#include <variant>
+
 #include "daemon/http_message.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/services.hpp"
@@ -12,6 +15,17 @@
 namespace sonoria::daemon {
 
 class ReadPool;
+
+struct OutboundApiRequest {
+  std::string to;
+  std::string org;  // id or slug
+  bool machine_detection = false;
+};
+
+// The body of POST /api/calls, or the 400 answer saying which field is wrong and what it should
+// be ({"error":{"code":"invalid_body","message","field","expected"}}; an unknown field suggests
+// the nearest known one).
+std::variant<OutboundApiRequest, HttpResponse> parse_outbound_body(const std::string& body);
 
 void handle_outbound_api(Services& services, ReadPool& pool, const HttpRequest& request, HttpResponder respond);
 

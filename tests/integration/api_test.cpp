@@ -156,6 +156,14 @@ TEST_CASE("CORS preflight is answered for allowed origins only, and a bad outbou
                                                {"Content-Type", "application/json"}}, "{\"to\":\"+15551234567\"}");
   CHECK(post.status == 400);
   CHECK(body(post)["error"]["code"] == "invalid_body");
+  // Once answered with a plain-text 500 that nobody logged.
+  auto typed = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token},
+                                                {"Content-Type", "application/json"}},
+                         R"({"to":"+15551234567","org":"lotus-yoga","machine_detection":"yes"})");
+  CHECK(typed.status == 400);
+  CHECK(typed.header("content-type") == "application/json");
+  CHECK(body(typed)["error"]["field"] == "machine_detection");
+  CHECK(body(typed)["error"]["expected"] == "true or false");
   auto big = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(20000, 'x'));
   CHECK(big.status == 413);
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -42,6 +43,28 @@ using namespace std::chrono_literals;
 namespace {
 
 // The server on its own io_context, run by two threads like the daemon's pool.
+// Points file descriptor 2 at a file while it lives (the daemon's log writes there).
+class StderrToFile {
+ public:
+  explicit StderrToFile(const std::filesystem::path& path) {
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::close(fd);
+  }
+  ~StderrToFile() {
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+  }
+  StderrToFile(const StderrToFile&) = delete;
+  StderrToFile& operator=(const StderrToFile&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
 class RunningServer {
  public:
   RunningServer(HttpServerOptions options, const std::function<void(HttpServer&)>& configure)
@@ -273,7 +296,16 @@ TEST_CASE("a handler that throws or never answers costs its request a 500, not t
     });
   });
   HttpTestConnection connection(s.origin());
-  CHECK(connection.request("GET", "/throw").status == 500);
+  sonoria::test::TempDir dir;
+  {
+    // The route's exception is logged: a 500 nobody can trace is a bug report nobody can act on.
+    StderrToFile captured(dir / "stderr.log");
+    CHECK(connection.request("GET", "/throw").status == 500);
+  }
+  const std::string log = sonoria::test::read_file(dir / "stderr.log");
+  CHECK(log.find("http.handler_failed") != std::string::npos);
+  CHECK(log.find("route bug") != std::string::npos);
+  CHECK(log.find("/throw") != std::string::npos);
   CHECK(connection.request("GET", "/forget").status == 500);
   CHECK(connection.request("GET", "/ok").body == "fine");
 }
