@@ -22,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "daemon/log.hpp"
+#include "daemon/request_framing.hpp"
 #include "core/net/beast_ws_transport.ipp"
 
 namespace sonoria::daemon {
@@ -191,6 +192,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     std::shared_ptr<std::atomic<bool>> closed_;
   };
   static constexpr std::size_t k_stream_queue_limit = 1 << 20;
+  static constexpr std::size_t k_head_read = 4096;
 
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
@@ -233,15 +235,51 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
     lowest().expires_after(first_request_ ? options_.request_timeout : options_.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_read_header(ec);
-                            });
+    read_head();
+  }
+
+  // Reads until the buffer holds the whole head, which is checked as sent (Beast's parser joins
+  // folded lines, so they cannot be told apart after it), then has Beast parse it from the buffer.
+  void read_head() {
+    const auto bytes = buffer_.data();
+    const std::string_view data(static_cast<const char*>(bytes.data()), bytes.size());
+    const std::size_t end = data.find("\r\n\r\n");
+    if (end == std::string_view::npos && data.size() <= options_.header_limit) {
+      stream_.async_read_some(buffer_.prepare(k_head_read), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        if (ec) {
+          self->waiting(false);
+          return self->on_read_error(ec);
+        }
+        self->buffer_.commit(n);
+        self->read_head();
+      });
+      return;
+    }
+    if (end != std::string_view::npos && has_obsolete_fold(data.substr(0, end + 4))) {
+      waiting(false);
+      return send_error(400, "a header continues on the next line (obsolete line folding); send each field on one line");
+    }
+    // A head over the limit is left to the parser, which reports it (431).
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read_header(ec);
+    });
   }
 
   void on_read_header(beast::error_code ec) {
     waiting(false);
     if (ec) return on_read_error(ec);
+    {
+      const auto& head = parser_->get();
+      version_ = head.version();
+      RequestHead framing;
+      framing.method_known = head.method() != http::verb::unknown;
+      framing.version = head.version();
+      const auto hosts = head.equal_range(http::field::host);
+      framing.host_fields = static_cast<int>(std::distance(hosts.first, hosts.second));
+      for (auto [it, last] = head.equal_range(http::field::transfer_encoding); it != last; ++it)
+        framing.transfer_encodings.emplace_back(it->value());
+      if (auto refusal = refuse_head(framing)) return send_error(refusal->status, refusal->reason);
+    }
     if (parser_->is_done()) return on_request();
     if (options_.body_limit_for) {
       const auto& head = parser_->get();

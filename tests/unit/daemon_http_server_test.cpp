@@ -268,6 +268,46 @@ TEST_CASE("a malformed request is answered 400 and the connection closed") {
   CHECK(connection.closed_by_server());
 }
 
+TEST_CASE("requests a proxy could frame differently are refused and the connection closed (no smuggling)") {
+  RunningServer s({}, voice_route);
+  const auto refused = [&](const std::string& raw, int status, const std::string& says) {
+    HttpTestConnection connection(s.origin());
+    const auto response = connection.send_raw(raw);
+    CHECK(response.status == status);
+    CHECK(response.body.find(says) != std::string::npos);
+    CHECK(connection.closed_by_server());
+  };
+  SUBCASE("a folded header") {
+    refused("POST /twilio/voice HTTP/1.1\r\nHost: x\r\nX-Twilio-Signature: abc\r\n def\r\nContent-Length: 0\r\n\r\n", 400,
+            "obsolete line folding");
+  }
+  SUBCASE("a transfer coding that does not end in chunked") {
+    refused("POST /twilio/voice HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n"
+            "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            400, "does not end in chunked");
+  }
+  SUBCASE("a transfer coding we do not implement") {
+    refused("POST /twilio/voice HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
+            "\"gzip\" is not supported");
+  }
+  SUBCASE("HTTP/1.1 without Host") {
+    refused("POST /twilio/voice HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400, "needs a Host header");
+  }
+  SUBCASE("two Host fields") {
+    refused("POST /twilio/voice HTTP/1.1\r\nHost: x\r\nHost: y\r\nContent-Length: 0\r\n\r\n", 400, "more than one Host");
+  }
+  SUBCASE("an unknown method") {
+    refused("BREW /twilio/voice HTTP/1.1\r\nHost: x\r\n\r\n", 501, "method");
+  }
+  SUBCASE("a chunked body is still read") {
+    HttpTestConnection connection(s.origin());
+    const auto response =
+        connection.send_raw("POST /twilio/voice HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    CHECK(response.status == 201);
+    CHECK(response.body == "<Response>abc</Response>");
+  }
+}
+
 TEST_CASE("a response given later from another thread reaches the client") {
   std::mutex mutex;
   std::vector<std::thread> responders;
