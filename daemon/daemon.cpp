@@ -449,9 +449,22 @@ class Daemon::Impl {
       return std::string("error: ") + e.what();
     }
     if (fresh) apply_config(*fresh);
+    if (with_config) reload_certificate();
     if (with_config)
       log_info("reload.done", "", "configuration and organizations reloaded", {{"organizations", std::to_string(orgs_.size())}});
     return "ok organizations=" + std::to_string(orgs_.size());
+  }
+
+  // A renewed certificate (certbot's deploy hook sends SIGHUP) serves new connections; one that
+  // cannot be used is reported, and the one in force stays.
+  void reload_certificate() {
+    if (!server_.serves_tls()) return;
+    try {
+      server_.reload_tls();
+      log_info("reload.tls", "", "TLS certificate and key re-read", {{"certificate", settings_.server.tls_cert}});
+    } catch (const std::exception& e) {
+      log_error("reload.tls_failed", "", std::string(e.what()) + "; the certificate in force is kept");
+    }
   }
 
   // What a reload can change while calls run: logging and the admission limits. The rest is read

@@ -46,7 +46,14 @@ struct HttpServerState {
   HttpServerOptions options;
   HttpHandler handler;
   std::map<std::string, WsRoute, std::less<>> ws_routes;
-  std::unique_ptr<asio::ssl::context> tls;
+  // Swapped whole by reload_tls(); a connection's TLS state keeps the OpenSSL context it began
+  // with alive (SSL_new holds a reference), so the old one may go while connections use it.
+  std::shared_ptr<asio::ssl::context> tls;
+  mutable std::mutex tls_mutex;
+  std::shared_ptr<asio::ssl::context> current_tls() const {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stopping{false};
 
@@ -611,9 +618,9 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
     // Media streams carry a small frame every 20 ms each way: send each at once (no Nagle delay).
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    if (state_->tls) {
+    if (const auto tls = state_->current_tls()) {
       start(std::make_shared<HttpSession>(state_, std::move(remote),
-                                          net::AnyStream(beast::tcp_stream(std::move(socket)), *state_->tls)));
+                                          net::AnyStream(beast::tcp_stream(std::move(socket)), *tls)));
     } else {
       start(std::make_shared<HttpSession>(state_, std::move(remote), net::AnyStream(beast::tcp_stream(std::move(socket)))));
     }
@@ -633,7 +640,12 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
 
 namespace {
 
-std::unique_ptr<asio::ssl::context> load_server_tls(const std::string& cert_file, const std::string& key_file) {
+// TLS 1.2's suites with forward secrecy and authenticated encryption (TLS 1.3 has only such).
+constexpr const char* k_tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::shared_ptr<asio::ssl::context> load_server_tls(const std::string& cert_file, const std::string& key_file) {
   if (cert_file.empty() && key_file.empty()) return nullptr;
   if (cert_file.empty() || key_file.empty()) {
     throw DataError(std::string("TLS needs both a certificate and a key file, but only the ") +
@@ -641,9 +653,12 @@ std::unique_ptr<asio::ssl::context> load_server_tls(const std::string& cert_file
                     " is set");
   }
   namespace ssl = asio::ssl;
-  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                       SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_cipher_list(context->native_handle(), k_tls12_ciphers);
   beast::error_code ec;
   context->use_certificate_chain_file(cert_file, ec);
   if (ec) {
@@ -700,11 +715,18 @@ void HttpServer::start() {
   listener_->run();
 }
 
+void HttpServer::reload_tls() {
+  if (!serves_tls()) return;
+  auto fresh = detail::load_server_tls(state_->options.tls_cert_file, state_->options.tls_key_file);
+  std::lock_guard lock(state_->tls_mutex);
+  state_->tls = std::move(fresh);
+}
+
 std::uint16_t HttpServer::port() const { return state_->port; }
 
 std::uint64_t HttpServer::refused_connections() const { return state_->refused; }
 
-bool HttpServer::serves_tls() const { return state_->tls != nullptr; }
+bool HttpServer::serves_tls() const { return state_->current_tls() != nullptr; }
 
 void HttpServer::stop_accepting() {
   state_->stopping = true;

@@ -34,7 +34,8 @@ struct HttpServerOptions {
   std::uint16_t port = 0;          // 0 = any free port (see HttpServer::port())
   // A listening TCP socket to serve instead of binding host:port (systemd socket activation).
   int inherited_fd = -1;
-  // PEM files; both set = serve TLS, both empty = plain HTTP.
+  // PEM files; both set = serve TLS (1.2 or later, forward-secret AEAD suites only), both empty =
+  // plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
   std::size_t body_limit = 64 * 1024;   // larger bodies are answered 413 and the connection closed
@@ -89,6 +90,10 @@ class HttpServer {
   // sonoria::UserError ("cannot listen on 127.0.0.1:8080: Address already in use") when binding
   // fails. Call once.
   void start();
+  // Re-reads the TLS certificate and key (a renewed certificate, on SIGHUP): new connections use
+  // them, open ones keep theirs. Throws sonoria::DataError naming the file when they cannot be
+  // used, and the certificate in force stays. No effect on a plain server.
+  void reload_tls();
   // The bound port (the real one when options.port was 0); 0 before start().
   std::uint16_t port() const;
   bool serves_tls() const;

@@ -122,10 +122,15 @@ R visit_link(Variant& link, F&& f) {
       link);
 }
 
-asio::ssl::context make_tls_context(const std::string& ca_file) {
+asio::ssl::context make_tls_context(const TestClientOptions& options) {
   asio::ssl::context context(asio::ssl::context::tls_client);
   context.set_verify_mode(asio::ssl::verify_peer);
-  if (!ca_file.empty()) context.load_verify_file(ca_file);
+  if (!options.ca_file.empty()) context.load_verify_file(options.ca_file);
+  if (!options.tls12_ciphers.empty()) {
+    SSL_CTX_set_max_proto_version(context.native_handle(), TLS1_2_VERSION);
+    if (SSL_CTX_set_cipher_list(context.native_handle(), options.tls12_ciphers.c_str()) != 1)
+      throw std::runtime_error("test client: OpenSSL knows none of the ciphers " + options.tls12_ciphers);
+  }
   return context;
 }
 
@@ -151,7 +156,7 @@ HttpTestResponse to_response(http::response<http::string_body>& message) {
 
 struct HttpTestConnection::Impl {
   Impl(const std::string& url, const TestClientOptions& options)
-      : origin(parse_origin(url)), tls_context(make_tls_context(options.ca_file)) {
+      : origin(parse_origin(url)), tls_context(make_tls_context(options)) {
     auto& l = origin.tls ? link.emplace<Link<AnyStream>>(io, options.timeout, beast::tcp_stream(io), tls_context)
                          : link.emplace<Link<AnyStream>>(io, options.timeout, beast::tcp_stream(io));
     open(io, options.timeout, l.stream, origin);
@@ -232,7 +237,7 @@ HttpTestResponse http_get(const std::string& url, const TestHeaders& headers, Te
 
 struct WsTestClient::Impl {
   Impl(const std::string& url, const TestHeaders& headers, const TestClientOptions& options)
-      : origin(parse_origin(url)), tls_context(make_tls_context(options.ca_file)) {
+      : origin(parse_origin(url)), tls_context(make_tls_context(options)) {
     auto& l = origin.tls ? link.emplace<Link<websocket::stream<AnyStream>>>(io, options.timeout,
                                                                            AnyStream(beast::tcp_stream(io), tls_context))
                          : link.emplace<Link<websocket::stream<AnyStream>>>(io, options.timeout,

@@ -33,6 +33,8 @@ struct TestClientOptions {
   std::chrono::milliseconds timeout{5000};  // per connect, write and read
   // For https:// and wss://: trust this PEM file (and nothing else). The host name is verified.
   std::string ca_file;
+  // When set: offer only TLS 1.2 with these OpenSSL cipher suites (to check what a server refuses).
+  std::string tls12_ciphers;
 };
 
 // One HTTP connection to `origin` ("http://127.0.0.1:8080" or "https://localhost:8443").

@@ -501,6 +501,57 @@ TEST_CASE("stop_accepting closes the listener and idle keep-alive connections") 
   CHECK(refused.find("refused") != std::string::npos);
 }
 
+TEST_CASE("over TLS, only forward-secret AEAD suites are offered (TLS 1.2 clients with others are refused)") {
+  sonoria::test::TempDir dir;
+  const auto cert = sonoria::test::write_test_certificate(dir.path(), "localhost");
+  HttpServerOptions options;
+  options.tls_cert_file = cert.cert_file.string();
+  options.tls_key_file = cert.key_file.string();
+  RunningServer s(options, voice_route);
+  const std::string https = "https://localhost:" + std::to_string(s.server().port());
+  TestClientOptions client;
+  client.ca_file = cert.cert_file.string();
+  for (const std::string weak : {"ECDHE-ECDSA-AES128-SHA", "AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-SHA384"}) {
+    CAPTURE(weak);
+    client.tls12_ciphers = weak;
+    CHECK_THROWS_WITH(HttpTestConnection(https, client), doctest::Contains("TLS handshake failed"));
+  }
+  client.tls12_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256";
+  CHECK(HttpTestConnection(https, client).request("POST", "/twilio/voice", {}, "x").status == 201);
+  client.tls12_ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305";
+  CHECK(HttpTestConnection(https, client).request("POST", "/twilio/voice", {}, "x").status == 201);
+}
+
+TEST_CASE("reload_tls(): a renewed certificate serves new connections; an unusable one is refused and the old one stays") {
+  sonoria::test::TempDir dir;
+  const auto first = sonoria::test::write_test_certificate(dir.path(), "localhost");
+  const auto first_ca = dir / "first-ca.pem";
+  std::filesystem::copy_file(first.cert_file, first_ca);
+  HttpServerOptions options;
+  options.tls_cert_file = first.cert_file.string();
+  options.tls_key_file = first.key_file.string();
+  RunningServer s(options, voice_route);
+  const std::string https = "https://localhost:" + std::to_string(s.server().port());
+  TestClientOptions trusting_first;
+  trusting_first.ca_file = first_ca.string();
+  HttpTestConnection kept(https, trusting_first);
+  CHECK(kept.request("POST", "/twilio/voice", {}, "a").status == 201);
+
+  // The renewal writes a new key and certificate over the same files.
+  const auto renewed = sonoria::test::write_test_certificate(dir.path(), "localhost");
+  REQUIRE(renewed.cert_file == first.cert_file);
+  s.server().reload_tls();
+  TestClientOptions trusting_renewed;
+  trusting_renewed.ca_file = renewed.cert_file.string();
+  CHECK(HttpTestConnection(https, trusting_renewed).request("POST", "/twilio/voice", {}, "b").status == 201);
+  CHECK_THROWS_WITH(HttpTestConnection(https, trusting_first), doctest::Contains("certificate verify failed"));
+  CHECK(kept.request("POST", "/twilio/voice", {}, "c").status == 201);  // open connections keep theirs
+
+  dir.write(renewed.key_file.filename().string(), "not a key\n");
+  CHECK_THROWS_WITH(s.server().reload_tls(), doctest::Contains("cannot be used"));
+  CHECK(HttpTestConnection(https, trusting_renewed).request("POST", "/twilio/voice", {}, "d").status == 201);
+}
+
 TEST_CASE("start() reports unusable TLS files and busy ports in words") {
   asio::io_context io;
   sonoria::test::TempDir dir;
