@@ -1,8 +1,20 @@
 #include "daemon/metrics.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace sonoria::daemon {
+
+std::string exact_decimal(uint64_t value, int decimals) {
+  std::string digits = std::to_string(value);
+  if (decimals <= 0) return digits;
+  const auto places = static_cast<std::size_t>(decimals);
+  if (digits.size() <= places) digits.insert(0, places + 1 - digits.size(), '0');
+  digits.insert(digits.size() - places, 1, '.');
+  while (digits.back() == '0') digits.pop_back();
+  if (digits.back() == '.') digits.pop_back();
+  return digits;
+}
 
 void LatencyHistogram::observe(double ms) {
   size_t i = 0;
@@ -18,11 +30,12 @@ std::string LatencyHistogram::render(const std::string& name, const std::string&
   uint64_t cumulative = 0;
   for (size_t i = 0; i < k_bounds_ms.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
-    out << name << "_bucket{le=\"" << k_bounds_ms[i] / 1000.0 << "\"} " << cumulative << "\n";
+    out << name << "_bucket{le=\"" << exact_decimal(static_cast<uint64_t>(k_bounds_ms[i]), 3) << "\"} " << cumulative << "\n";
   }
   cumulative += buckets_[k_bounds_ms.size()].load(std::memory_order_relaxed);
   out << name << "_bucket{le=\"+Inf\"} " << cumulative << "\n";
-  out << name << "_sum " << static_cast<double>(sum_us_.load()) / 1e6 << "\n";
+  // Exact: six significant digits (the stream's default) lose rate()'s precision as the sum grows.
+  out << name << "_sum " << exact_decimal(sum_us_.load(), 6) << "\n";
   out << name << "_count " << count_.load() << "\n";
   return out.str();
 }
@@ -74,10 +87,10 @@ std::string Metrics::render() const {
   counter("sonoria_db_records_dropped_total", "Records the database writer could not queue.", db_records_dropped.load());
   out << "# HELP sonoria_event_loop_lag_seconds How late the event loop ran a timer, the most in the last second.\n"
          "# TYPE sonoria_event_loop_lag_seconds gauge\nsonoria_event_loop_lag_seconds "
-      << static_cast<double>(event_loop_lag_us.load()) / 1e6 << "\n";
+      << exact_decimal(static_cast<uint64_t>(std::max<int64_t>(0, event_loop_lag_us.load())), 6) << "\n";
   out << "# HELP sonoria_io_load Share of the last second the I/O threads were busy (running or waiting for a CPU).\n"
          "# TYPE sonoria_io_load gauge\nsonoria_io_load "
-      << static_cast<double>(io_load_permille.load()) / 1e3 << "\n";
+      << exact_decimal(static_cast<uint64_t>(std::max<int64_t>(0, io_load_permille.load())), 3) << "\n";
   gauge("sonoria_call_capacity", "Calls the I/O threads carry under calls.max_io_load_percent, as estimated now (-1: no limit).",
         call_capacity.load());
   gauge("sonoria_open_descriptors", "File descriptors open (counted each second).", open_descriptors.load());

@@ -12,6 +12,11 @@
 namespace sonoria::daemon {
 
 // A fixed-bucket histogram of milliseconds.
+// `value` scaled down by 10^decimals, written exactly and without trailing zeros:
+// exact_decimal(1234567, 6) == "1.234567", exact_decimal(50, 3) == "0.05". Prometheus reads
+// decimals; a double through a stream keeps six significant digits only.
+std::string exact_decimal(uint64_t value, int decimals);
+
 class LatencyHistogram {
  public:
   static constexpr std::array<double, 12> k_bounds_ms = {50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000};

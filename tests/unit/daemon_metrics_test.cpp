@@ -1,0 +1,30 @@
+#include "daemon/metrics.hpp"
+
+#include <doctest/doctest.h>
+
+namespace metrics_test {
+
+using sonoria::daemon::exact_decimal;
+
+TEST_CASE("exact_decimal writes scaled integers exactly") {
+  CHECK(exact_decimal(0, 6) == "0");
+  CHECK(exact_decimal(5, 6) == "0.000005");
+  CHECK(exact_decimal(1234567, 6) == "1.234567");
+  CHECK(exact_decimal(1000000, 6) == "1");
+  CHECK(exact_decimal(50, 3) == "0.05");
+  CHECK(exact_decimal(10000, 3) == "10");
+  CHECK(exact_decimal(18446744073709551615ULL, 6) == "18446744073709.551615");
+  CHECK(exact_decimal(42, 0) == "42");
+}
+
+TEST_CASE("a histogram's _sum keeps every microsecond however large it grows") {
+  sonoria::daemon::LatencyHistogram histogram;
+  for (int i = 0; i < 1000; ++i) histogram.observe(1234.567);  // 1.234567 s each
+  const std::string text = histogram.render("sonoria_turn_latency_seconds", "help");
+  CHECK(text.find("sonoria_turn_latency_seconds_sum 1234.567\n") != std::string::npos);
+  CHECK(text.find("sonoria_turn_latency_seconds_count 1000\n") != std::string::npos);
+  CHECK(text.find("_bucket{le=\"0.05\"} 0\n") != std::string::npos);
+  CHECK(text.find("_bucket{le=\"1.5\"} 1000\n") != std::string::npos);
+}
+
+}  // namespace metrics_test
