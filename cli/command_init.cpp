@@ -8,6 +8,7 @@
 #include "cli/context.hpp"
 #include "cli/embedded_files.hpp"
 #include "core/files/atomic_file.hpp"
+#include "core/files/private_directory.hpp"
 #include "core/db/migrations.hpp"
 #include "core/org/profile_toml.hpp"
 
@@ -27,7 +28,7 @@ void register_init(CLI::App& app, Context& context) {
       std::cout << "config: " << path.string() << " exists; left unchanged\n";
     } else {
       std::error_code ec;
-      if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+      if (path.has_parent_path()) files::create_private_directories(path.parent_path(), ec);
       files::write_file_atomically(path.string(), std::string(starter_config()));
       std::cout << "config: wrote " << path.string() << "\n";
     }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "core/files/atomic_file.hpp"
+#include "core/files/private_directory.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -130,7 +131,7 @@ void RecordingFiles::write(Job& job) {
   if (!job.ulaw.empty() && open.error.empty()) {
     if (!open.file) {
       std::error_code ec;
-      std::filesystem::create_directories(path.parent_path(), ec);
+      files::create_private_directories(path.parent_path(), ec);
       // A recording is call data: its owner's alone.
       const int fd = ec ? -1 : ::open(partial_path(path).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       open.file = fd < 0 ? nullptr : ::fdopen(fd, "wb");

@@ -1,9 +1,13 @@
 #include "core/db/sqlite.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <sqlite3.h>
 
 #include "core/error.hpp"
+#include "core/files/private_directory.hpp"
 
 namespace sonoria::db {
 
@@ -47,8 +51,11 @@ Connection::Connection(const std::string& path, const OpenOptions& options) : pa
     flags |= SQLITE_OPEN_CREATE;
     auto dir = std::filesystem::path(path).parent_path();
     std::error_code ec;
-    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (!dir.empty()) files::create_private_directories(dir, ec);
     if (ec) throw UserError(dir.string() + ": cannot create the database directory: " + ec.message());
+    // A new database holds every call: its owner's alone. SQLite would create it 0644, and gives
+    // its -wal and -shm files the database's mode.
+    if (const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   }
   flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread, by design
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {

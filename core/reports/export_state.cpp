@@ -65,7 +65,7 @@ std::optional<uint64_t> IncrementalExport::file_digest(const std::string& path) 
 
 IncrementalExport::IncrementalExport(std::string state_path) : path_(std::move(state_path)) {
   std::string lock_path = path_ + ".lock";
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0) throw UserError(lock_path + ": cannot create the lock file (check the directory is writable)");
   // Blocks while another run holds it: overlapping cron runs take turns. Released by the kernel
   // if a run is killed, so a crash never leaves the export stuck.

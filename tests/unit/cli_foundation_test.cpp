@@ -25,6 +25,22 @@ TEST_CASE("init writes a config, migrates and imports the yoga studio; a second 
   CHECK(std::filesystem::exists(u.home / ".config/sonoria/sonoria.toml"));
   CHECK(std::filesystem::exists(u.home / ".local/share/sonoria/sonoria.db"));
   CHECK(r.out.find("imported organization 1 (lotus-yoga)") != std::string::npos);
+  // Settings and call data are the user's alone: files 0600, the folders sonoria made 0700.
+  const auto mode = [](const std::filesystem::path& p) {
+    return std::filesystem::status(p).permissions() & std::filesystem::perms::all;
+  };
+  using std::filesystem::perms;
+  CHECK(mode(u.home / ".config/sonoria/sonoria.toml") == (perms::owner_read | perms::owner_write));
+  CHECK(mode(u.home / ".local/share/sonoria/sonoria.db") == (perms::owner_read | perms::owner_write));
+  CHECK(mode(u.home / ".config/sonoria") == perms::owner_all);
+  CHECK(mode(u.home / ".local/share/sonoria") == perms::owner_all);
+  CHECK(mode(u.home / ".local/share") == perms::owner_all);
+  const auto backup = u.run({"backup", (u.home / "copy.db").string()});
+  CHECK_MESSAGE(backup.exit_code == 0, backup.err);
+  CHECK(mode(u.home / "copy.db") == (perms::owner_read | perms::owner_write));
+  const auto exported = u.run({"export-transcripts", "--out", (u.home / "calls.jsonl").string()});
+  CHECK_MESSAGE(exported.exit_code == 0, exported.err);
+  CHECK(mode(u.home / "calls.jsonl") == (perms::owner_read | perms::owner_write));
 
   auto again = u.run({"init"});
   CHECK(again.exit_code == 0);
