@@ -48,11 +48,18 @@ std::string CallRegistry::to_number(const std::string& call_sid) const {
   return it == calls_.end() ? std::string() : it->second.to_number;
 }
 
-std::shared_ptr<MediaSession> CallRegistry::claim(const std::string& token, std::string* why) {
+std::shared_ptr<MediaSession> CallRegistry::claim(const std::string& token, const std::string& call_sid,
+                                                  std::string* why) {
   std::lock_guard lock(mutex_);
   auto it = tokens_.find(token);
   if (it == tokens_.end()) {
     if (why) *why = "unknown or already used token";
+    return nullptr;
+  }
+  // Not spent on a stream of another call: whoever holds the token without its call cannot use
+  // it up before the real stream arrives.
+  if (it->second != call_sid) {
+    if (why) *why = "the token was issued for another call";
     return nullptr;
   }
   auto call = calls_.find(it->second);

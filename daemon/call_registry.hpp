@@ -45,9 +45,10 @@ class CallRegistry {
   // The organization and dialled number of a known call (for connect-done), or nullptr.
   std::shared_ptr<const org::Profile> profile(const std::string& call_sid) const;
   std::string to_number(const std::string& call_sid) const;
-  // The session the token was minted for; each token works once. nullptr for a token that is
-  // unknown, used already or whose call has ended; `why` (if given) then says which.
-  std::shared_ptr<MediaSession> claim(const std::string& token, std::string* why = nullptr);
+  // The session the token was minted for, when the stream is `call_sid`'s; each token works once.
+  // nullptr for a token that is unknown, used already, issued for another call (it stays usable
+  // by its own) or whose call has ended; `why` (if given) then says which.
+  std::shared_ptr<MediaSession> claim(const std::string& token, const std::string& call_sid, std::string* why = nullptr);
   // The session decided how the call goes on after its stream (before the stream closes).
   void decided(const std::string& call_sid, call::Disposition disposition);
   // The session ended; `disposition`, if given, replaces a decided one (kept, it answers

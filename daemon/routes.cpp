@@ -96,7 +96,7 @@ class StreamGate : public std::enable_shared_from_this<StreamGate> {
     std::string why = "no token";
     if (token != start->custom_parameters.end()) {
       if (is_test_call_token(token->second) != test_calls_) why = "a token of the other kind of call";
-      else session = s_.calls.claim(token->second, &why);
+      else session = s_.calls.claim(token->second, start->call_sid, &why);
     }
     if (!session) {
       // A call that already ended (its engine failed while the phone rang) gets the fallback from

@@ -264,6 +264,32 @@ TEST_CASE("a stream without a valid token is closed and the engine is not touche
   CHECK(caller.stream().close_code() == 1008);
 }
 
+TEST_CASE("a stream presenting another call's token is closed, and the token still opens its own call's stream") {
+  Harness h;
+  fakes::FakeTwilioCaller first;
+  fakes::FakeTwilioCaller second;
+  REQUIRE(h.ring(first).status == 200);
+  REQUIRE(h.ring(second).status == 200);
+  const auto twiml = first.last_twiml();
+  REQUIRE(twiml);
+  REQUIRE(twiml->connect);
+  REQUIRE(twiml->connect->stream);
+  std::vector<std::pair<std::string, std::string>> first_token;
+  for (const auto& p : twiml->connect->stream->parameters) first_token.emplace_back(p.name, p.value);
+  // The second call's stream (start.callSid is the second call's) with the first call's token.
+  auto stolen = second.open_stream(h.media_url(), "wss://voice.example.com/twilio/media", first_token);
+  REQUIRE(stolen.ok);
+  CHECK(second.wait_for([&] { return second.stream().closed(); }));
+  CHECK(second.stream().close_code() == 1008);
+  // Not spent by the wrong stream: the first call's own stream is bridged to its engine session.
+  REQUIRE(h.engine.wait_for_server_event(0, "session.updated"));
+  auto own = first.open_stream();
+  REQUIRE(own.ok);
+  first.send_silence(200);
+  CHECK(h.engine.wait_for([&] { return !h.engine.session(0).appended_audio.empty(); }));
+  CHECK_FALSE(first.stream().closed());
+}
+
 TEST_CASE("a media upgrade with a bad signature is refused") {
   Harness h;
   fakes::FakeTwilioCaller caller;

@@ -36,7 +36,7 @@ TEST_CASE("blocked callers and draining are refused with their reasons") {
   CHECK(a.admit("+15551112222", t) == Admit::draining);
 }
 
-TEST_CASE("a stream token works once and only for a live call") {
+TEST_CASE("a stream token works once, only for its own call, and only while it is live") {
   CallRegistry r;
   auto token = CallRegistry::mint_token();
   CHECK(token.size() == 32);
@@ -44,12 +44,29 @@ TEST_CASE("a stream token works once and only for a live call") {
   r.add("CA1", token, nullptr, nullptr, "+15550001000");
   CHECK(r.is_live("CA1"));
   CHECK(r.live_token("CA1") == token);
-  CHECK(r.claim("wrong") == nullptr);
-  r.claim(token);
+  std::string why;
+  CHECK(r.claim("wrong", "CA1", &why) == nullptr);
+  CHECK(why == "unknown or already used token");
+  // A stream of another call presenting CA1's token is refused, and the token stays CA1's.
+  why.clear();
+  CHECK(r.claim(token, "CA2", &why) == nullptr);
+  CHECK(why == "the token was issued for another call");
+  CHECK(r.live_token("CA1") == token);
+  why.clear();
+  r.claim(token, "CA1", &why);
+  CHECK(why.empty());
   CHECK_FALSE(r.live_token("CA1"));
+  CHECK(r.claim(token, "CA1", &why) == nullptr);
+  CHECK(why == "unknown or already used token");
   r.finished("CA1", sonoria::call::Disposition{sonoria::call::Hangup{}});
   CHECK_FALSE(r.is_live("CA1"));
   CHECK(r.disposition("CA1").has_value());
+  // A token whose call ended before its stream came is refused saying so.
+  const auto late = CallRegistry::mint_token();
+  r.add("CA3", late, nullptr, nullptr, "+15550001000");
+  r.finished("CA3", std::nullopt);
+  CHECK(r.claim(late, "CA3", &why) == nullptr);
+  CHECK(why == "the call had already ended");
 }
 
 TEST_CASE("a call coming back after an unanswered transfer is readmitted past the limits, but not while draining") {
