@@ -270,6 +270,7 @@ void CallBridge::handle(TimePoint, const engine::ItemPlaced& e) { transcript_.pl
 
 void CallBridge::handle(TimePoint now, const engine::ReplyStarted&) {
   reply_active_ = true;
+  tools_this_reply_ = 0;
   reply_sign_ = now;  // the engine is working on a reply: slow, perhaps, but alive
 }
 
@@ -339,6 +340,20 @@ void CallBridge::handle(TimePoint now, const engine::ToolCall& e) {
   call.item_id = e.item_id;
   call.session = session_;
   ++summary_.tool_calls;
+  ++tools_this_reply_;
+  // Nothing of a call over its limits runs: the engine is not to be trusted with this call.
+  const bool over_call = config_.max_tool_calls > 0 && summary_.tool_calls > config_.max_tool_calls;
+  const bool over_reply = config_.max_tool_calls_per_reply > 0 && tools_this_reply_ > config_.max_tool_calls_per_reply;
+  if (over_call || over_reply) {
+    call.result_in = true;
+    const std::string detail =
+        over_call ? "the engine asked for more than " + std::to_string(config_.max_tool_calls) +
+                        " tool calls in this call (calls.max_tool_calls); the call goes to the fallback"
+                  : "the engine asked for more than " + std::to_string(config_.max_tool_calls_per_reply) +
+                        " tool calls in one reply (calls.max_tool_calls_per_reply); the call goes to the fallback";
+    record(now, CallEventKind::error, {{"code", "tool_limit"}, {"message", detail}, {"name", e.name}});
+    return finish(now, Fallback{detail}, EndReason::tool_limit, detail);
+  }
   json detail = {{"call_id", e.call_id}, {"name", e.name}, {"arguments", e.arguments}};
   if (has_stages()) detail["stage"] = stage();
   record(now, CallEventKind::tool_call, std::move(detail));

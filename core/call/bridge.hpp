@@ -80,6 +80,10 @@ struct BridgeConfig {
   milliseconds silent_engine_timeout{2000};
   milliseconds caller_transcript_wait{30 * 1000};// a missing caller transcript holds later turns
   int max_engine_reconnects = 2;
+  // Tool calls in the whole call and in one reply; one more hands the call to the fallback
+  // (EndReason::tool_limit). 0 = no limit.
+  int max_tool_calls = 50;
+  int max_tool_calls_per_reply = 10;
   // Said to the caller while a lost engine reconnects (or the next one takes over), so the line is
   // never silent: pre-rendered μ-law as Twilio media payloads (base64), e.g. "One moment, please."
   // Null or empty = nothing.
@@ -257,6 +261,7 @@ class CallBridge {
 
   bool reply_active_ = false;        // between ReplyStarted and ReplyDone
   int outstanding_tools_ = 0;        // dispatched in this engine session, result not in yet
+  int tools_this_reply_ = 0;         // tool calls since the engine last started a reply
   bool filler_said_ = false;         // for the current outstanding tools
 
   PlaybackTracker playback_;

@@ -113,6 +113,8 @@ CallSetup setup_call(const org::Profile& profile, const config::Settings& settin
   }
   b.max_duration = settings.calls.max_duration;
   b.silence_timeout = settings.calls.silence_timeout;
+  b.max_tool_calls = settings.calls.max_tool_calls;
+  b.max_tool_calls_per_reply = settings.calls.max_tool_calls_per_reply;
   b.engine_ready_timeout = settings.engine.connect_timeout + std::chrono::seconds(5);
   b.session_max = settings.engine.max_session;
 

@@ -13,6 +13,7 @@ std::string_view to_string(EndReason reason) {
     case EndReason::silence: return "silence";
     case EndReason::engine_failed: return "engine_failed";
     case EndReason::engine_lost: return "engine_lost";
+    case EndReason::tool_limit: return "tool_limit";
   }
   return "unknown";
 }

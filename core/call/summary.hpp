@@ -23,6 +23,7 @@ enum class EndReason {
   silence,              // the caller stayed silent through a check-in
   engine_failed,        // the engine never became ready, or rejected the session (fallback)
   engine_lost,          // the engine dropped mid-call and could not be brought back (fallback)
+  tool_limit,           // the engine asked for more tool calls than allowed (fallback)
 };
 
 std::string_view to_string(EndReason reason);

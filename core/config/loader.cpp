@@ -264,6 +264,8 @@ const std::vector<KeySpec>& key_specs() {
                              std::chrono::milliseconds(100)));
     v.push_back(duration_key("calls.assistant_audio_queue", m(&S::calls, &CallSettings::assistant_audio_queue),
                              std::chrono::milliseconds(500)));
+    v.push_back(int_key("calls.max_tool_calls", m(&S::calls, &CallSettings::max_tool_calls), 0, 10000));
+    v.push_back(int_key("calls.max_tool_calls_per_reply", m(&S::calls, &CallSettings::max_tool_calls_per_reply), 0, 1000));
     v.push_back(int_key("calls.max_calls_per_caller_per_hour",
                         m(&S::calls, &CallSettings::max_calls_per_caller_per_hour), 0, 100000));
     auto& blocked = v.emplace_back(list_key("calls.blocked_callers", m(&S::calls, &CallSettings::blocked_callers)));

@@ -107,6 +107,11 @@ struct CallSettings {
   // the engine is not read until a quarter of it is left.
   Duration caller_audio_queue = std::chrono::milliseconds(1500);
   Duration assistant_audio_queue = std::chrono::seconds(5);
+  // Tool calls an engine may make: in one call, and in one reply. Beyond either the call is handed
+  // to the fallback (end reason tool_limit): a broken or hostile engine cannot send a thousand
+  // texts. 0 = no limit.
+  int max_tool_calls = 50;
+  int max_tool_calls_per_reply = 10;
   OutboundSettings outbound;
 };
 

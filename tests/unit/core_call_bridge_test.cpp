@@ -754,6 +754,49 @@ TEST_CASE("a tool call is run, and its result goes back to the adapter, which ma
   }
 }
 
+TEST_CASE("an engine over the tool-call limits has the call handed to the fallback, and nothing more runs") {
+  BridgeConfig config = test_config();
+  config.max_tool_calls = 5;
+  config.max_tool_calls_per_reply = 3;
+  Call call(config);
+  call.greeted();
+  SUBCASE("more in one reply than allowed") {
+    call.ev(engine::ReplyStarted{"r1"});
+    for (int i = 1; i <= 4; ++i) call.tool_call("r1", "call_" + std::to_string(i), "send_sms");
+    CHECK(call.out.tools.size() == 3);
+    REQUIRE(call.out.ends.size() == 1);
+    CHECK(call.out.ends[0].reason == EndReason::tool_limit);
+    CHECK(std::get<Fallback>(call.out.ends[0].disposition).reason.find("calls.max_tool_calls_per_reply") !=
+          std::string::npos);
+    CHECK(call.bridge.summary().end_reason == EndReason::tool_limit);
+    const auto errors = call.out.events_of(CallEventKind::error);
+    REQUIRE_FALSE(errors.empty());
+    CHECK(errors.back().detail["code"] == "tool_limit");
+    call.tool_call("r1", "call_9", "send_sms");
+    CHECK(call.out.tools.size() == 3);
+  }
+  SUBCASE("more in the call than allowed, a few per reply") {
+    for (int r = 1; r <= 3; ++r) {
+      const std::string reply = "r" + std::to_string(r);
+      call.ev(engine::ReplyStarted{reply});
+      for (int i = 1; i <= 2; ++i) call.tool_call(reply, reply + "_" + std::to_string(i), "check_hours");
+    }
+    CHECK(call.out.tools.size() == 5);
+    REQUIRE(call.out.ends.size() == 1);
+    CHECK(call.out.ends[0].reason == EndReason::tool_limit);
+    CHECK(std::get<Fallback>(call.out.ends[0].disposition).reason.find("calls.max_tool_calls)") != std::string::npos);
+  }
+  SUBCASE("within the limits nothing ends") {
+    for (int r = 1; r <= 2; ++r) {
+      const std::string reply = "r" + std::to_string(r);
+      call.ev(engine::ReplyStarted{reply});
+      for (int i = 1; i <= 2; ++i) call.tool_call(reply, reply + "_" + std::to_string(i), "check_hours");
+    }
+    CHECK(call.out.tools.size() == 4);
+    CHECK(call.out.ends.empty());
+  }
+}
+
 TEST_CASE("a tool's note goes into the transcript where the model called it") {
   Call call;
   call.greeted();
