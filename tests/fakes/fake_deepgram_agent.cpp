@@ -1,12 +1,7 @@
 #include "tests/fakes/fake_deepgram_agent.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -15,19 +10,16 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "tests/fakes/audio_samples.hpp"
 #include "tests/fakes/notifier.hpp"
+#include "tests/fakes/peer_transport.hpp"
 #include "tests/fakes/sid.hpp"
 
 namespace sonoria::fakes {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
+using boost::system::error_code;
 using nlohmann::json;
 
 namespace {
@@ -352,13 +344,13 @@ std::size_t DeepgramSessionRecord::agent_audio_bytes() const {
 
 struct FakeDeepgramAgent::Impl {
   class Connection;
-  void do_accept();
+  void serve(const PeerRequest& request, PeerExchange exchange);
+  void refuse(PeerExchange& exchange, int status, const std::string& code, const std::string& message);
 
+  // First: destroyed last, with the connections and timers that refer to the rest. An upgrade
+  // request must come within 10 s.
+  PeerServer server{std::chrono::seconds(10)};
   std::string api_key;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
-  unsigned short port = 0;
 
   mutable std::mutex mutex;
   Notifier notifier;
@@ -414,55 +406,14 @@ struct FakeDeepgramAgent::Impl {
 
 class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, Impl& impl)
-      : ws_(std::move(socket)),
-        speech_timer_(ws_.get_executor()),
-        idle_timer_(ws_.get_executor()),
-        limit_timer_(ws_.get_executor()),
+  explicit Connection(Impl& impl)
+      : speech_timer_(impl.server.executor()),
+        idle_timer_(impl.server.executor()),
+        limit_timer_(impl.server.executor()),
         impl_(impl) {}
 
-  void run() {
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-    http::async_read(ws_.next_layer(), buffer_, upgrade_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_upgrade_request(ec); });
-  }
-
-  void inject(std::string text) { enqueue(std::move(text), false); }
-
-  void close(bool abrupt, int code) {
-    if (abrupt) drop();
-    else close_after_flush(static_cast<std::uint16_t>(code));
-  }
-
- private:
-  // ---- handshake ----------------------------------------------------------------------------
-
-  void on_upgrade_request(beast::error_code ec) {
-    if (ec) return;
-    beast::get_lowest_layer(ws_).expires_never();
-    const std::string target(upgrade_.target());
-    const std::string path = target.substr(0, target.find('?'));
-    const DeepgramAgentFaults faults = impl_.get(impl_.faults);
-    if (faults.upgrade_status != 0) {
-      const bool busy = faults.upgrade_status == 429;
-      refuse(faults.upgrade_status, busy ? "TOO_MANY_REQUESTS" : "FAULT_INJECTED",
-             busy ? "Too many requests. Please try again later." : "Refused by the test (fault injection).");
-      return;
-    }
-    if (path != k_path) {
-      refuse(404, "NOT_FOUND", "Not found: " + path);
-      return;
-    }
-    const std::string authorization(upgrade_[http::field::authorization]);
-    if (authorization != "Token " + impl_.api_key) {
-      refuse(401, "INVALID_AUTH", "Invalid credentials.");
-      return;
-    }
-    if (!websocket::is_upgrade(upgrade_)) {
-      refuse(426, "UPGRADE_REQUIRED", "This endpoint only accepts WebSocket upgrades.");
-      return;
-    }
-
+  // Records the session of an upgrade that passed Impl::serve's checks, and accepts it.
+  void start(const PeerRequest& upgrade, PeerExchange& exchange) {
     request_id_ = make_uuid();
     {
       std::lock_guard lock(impl_.mutex);
@@ -470,49 +421,35 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
       DeepgramSessionRecord record;
       record.index = index_;
       record.request_id = request_id_;
-      record.target = target;
-      record.authorization = authorization;
+      record.target = upgrade.target;
+      record.authorization = upgrade.header("Authorization").value_or("");
       impl_.records.push_back(std::move(record));
     }
     impl_.live.push_back(weak_from_this());
     impl_.notifier.notify();
 
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator([request_id = request_id_](websocket::response_type& response) {
-      response.set("dg-request-id", request_id);
-    }));
-    ws_.read_message_max(16 * 1024 * 1024);
-    ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code accept_ec) { self->on_accept(accept_ec); });
+    auto self = shared_from_this();
+    socket_ = exchange.accept({{"dg-request-id", request_id_}},
+                              {[self] { self->on_open(); },
+                               [self](std::string data, PeerFrame frame) {
+                                 if (self->closing_) return;
+                                 self->arm_idle_timer();
+                                 self->handle_frame(data, frame == PeerFrame::binary);
+                               },
+                               [self](int code, std::string) { self->on_closed(code); }});
   }
 
-  // Deepgram answers a failed handshake with its REST error body and a dg-error header.
-  void refuse(int status, const std::string& code, const std::string& message) {
-    {
-      std::lock_guard lock(impl_.mutex);
-      ++impl_.refused;
-    }
-    impl_.notifier.notify();
-    const std::string request_id = make_uuid();
-    refusal_.version(11);
-    refusal_.result(static_cast<http::status>(status));
-    refusal_.set(http::field::content_type, "application/json");
-    refusal_.set("dg-error", message);
-    refusal_.set("dg-request-id", request_id);
-    refusal_.keep_alive(false);
-    refusal_.body() = json{{"err_code", code}, {"err_msg", message}, {"request_id", request_id}}.dump();
-    refusal_.prepare_payload();
-    http::async_write(ws_.next_layer(), refusal_, [self = shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    });
+  void inject(std::string text) { enqueue(std::move(text), PeerFrame::text); }
+
+  void close(bool abrupt, int code) {
+    if (abrupt) drop();
+    else close_after_flush(static_cast<std::uint16_t>(code));
   }
 
-  void on_accept(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    do_read();
+ private:
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  void on_open() {
     send({{"type", "Welcome"}, {"request_id", request_id_}});
     arm_idle_timer();
     const DeepgramAgentFaults faults = impl_.get(impl_.faults);
@@ -520,7 +457,7 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
       // Deepgram counts the session from the connection, regardless of traffic.
       const auto grace = faults.session_limit_grace;
       limit_timer_.expires_after(*faults.session_limit_after);
-      limit_timer_.async_wait([self = shared_from_this(), grace](beast::error_code timer_ec) {
+      limit_timer_.async_wait([self = shared_from_this(), grace](error_code timer_ec) {
         if (!timer_ec) self->on_session_limit_approaching(grace);
       });
     }
@@ -528,7 +465,7 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
 
   void arm_idle_timer() {
     idle_timer_.expires_after(impl_.get(impl_.client_timeout));
-    idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
       if (!ec) {
         self->fatal("CLIENT_MESSAGE_TIMEOUT",
                     "We did not receive audio or any other client message within the timeout. Send KeepAlive "
@@ -541,44 +478,26 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
     if (closing_ || finished_) return;
     warn("MAXIMUM_SESSION_LENGTH_APPROACHING", "The session is approaching the maximum session length.");
     limit_timer_.expires_after(grace);
-    limit_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    limit_timer_.async_wait([self = shared_from_this()](error_code ec) {
       if (!ec) self->fatal("MAXIMUM_SESSION_LENGTH_REACHED", "The session has reached the maximum session length.");
     });
   }
 
-  // ---- reading --------------------------------------------------------------------------------
-
-  void do_read() {
-    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-  }
-
-  void on_read(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    std::string data = beast::buffers_to_string(read_buffer_.data());
-    read_buffer_.consume(read_buffer_.size());
-    if (!closing_) {
-      arm_idle_timer();
-      handle_frame(data, !ws_.got_text());
-    }
-    do_read();
-  }
-
-  void on_closed() {
+  // `peer_code`: of the client's close frame, 0 if none came.
+  void on_closed(int peer_code) {
     if (finished_) return;
     finished_ = true;
     cancel_timers();
     speech_.reset();
-    if (index_ < 0) return;
-    // Our own close code, else the peer's (reason() is set when its close frame arrived).
-    const int code = close_code_sent_ != 0 ? close_code_sent_ : ws_.reason().code;
+    // Our own close code, else the peer's.
+    const int code = close_code_sent_ != 0 ? close_code_sent_ : peer_code;
     impl_.update(index_, [&](DeepgramSessionRecord& r) {
       r.closed = true;
       r.close_code = code;
     });
   }
+
+  // ---- reading --------------------------------------------------------------------------------
 
   void handle_frame(const std::string& data, bool binary) {
     if (binary) {
@@ -957,23 +876,23 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
       turn.audio += frame;
       ++turn.frames;
     });
-    enqueue(std::move(frame), true);
+    enqueue(std::move(frame), PeerFrame::binary);
     ++audio_frames_sent_;
     const DeepgramAgentFaults faults = impl_.get(impl_.faults);
     if (faults.close_after_audio_frames >= 0 && audio_frames_sent_ >= faults.close_after_audio_frames) {
       if (faults.close_abruptly) drop();
-      else close_after_flush(websocket::close_code::internal_error);
+      else close_after_flush(k_close_internal_error);
       return;
     }
     if (speech.sent < speech.audio.size() && speech.chunk_interval.count() > 0) {
       speech_timer_.expires_after(speech.chunk_interval);
-      speech_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      speech_timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
         if (!ec) self->send_frame(generation);
       });
       return;
     }
     // Yield between frames so client messages (barge-in audio, injections) interleave with the speech.
-    asio::post(ws_.get_executor(), [self = shared_from_this(), generation] { self->send_frame(generation); });
+    asio::post(impl_.server.executor(), [self = shared_from_this(), generation] { self->send_frame(generation); });
   }
 
   void finish_speech() {
@@ -1007,7 +926,7 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
       if (type == "Error") r.error_codes.push_back(message["code"].get<std::string>());
       if (type == "Warning") r.warning_codes.push_back(message["code"].get<std::string>());
     });
-    enqueue(message.dump(), false);
+    enqueue(message.dump(), PeerFrame::text);
   }
 
   void warn(const std::string& code, const std::string& description) {
@@ -1021,28 +940,9 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
     close_after_flush(static_cast<std::uint16_t>(impl_.get(impl_.faults).error_close_code));
   }
 
-  void enqueue(std::string data, bool binary) {
+  void enqueue(std::string data, PeerFrame frame) {
     if (closing_ || finished_) return;
-    queue_.push_back({std::move(data), binary});
-    if (!writing_) do_write();
-  }
-
-  void do_write() {
-    if (queue_.empty()) {
-      if (close_code_sent_ != 0 && !close_started_) do_close();
-      return;
-    }
-    writing_ = true;
-    ws_.text(!queue_.front().binary);
-    ws_.async_write(asio::buffer(queue_.front().data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (ec) {
-        self->queue_.clear();
-        return;  // the read loop reports the closure
-      }
-      self->queue_.pop_front();
-      self->do_write();
-    });
+    socket_.send(std::move(data), frame);
   }
 
   void cancel_timers() {
@@ -1057,14 +957,7 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
     close_code_sent_ = code;
     speech_.reset();
     cancel_timers();
-    if (!writing_ && queue_.empty()) do_close();
-  }
-
-  void do_close() {
-    close_started_ = true;
-    ws_.async_close(websocket::close_reason(close_code_sent_), [self = shared_from_this()](beast::error_code) {
-      // The pending read completes once the peer answers the close (or the socket fails).
-    });
+    socket_.close(code);
   }
 
   void drop() {
@@ -1072,34 +965,19 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
     closing_ = true;
     speech_.reset();
     cancel_timers();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-    on_closed();
+    socket_.drop();  // calls on_closed()
   }
 
-  struct Frame {
-    std::string data;
-    bool binary = false;
-  };
-
-  websocket::stream<beast::tcp_stream> ws_;
   asio::steady_timer speech_timer_;
   asio::steady_timer idle_timer_;
   asio::steady_timer limit_timer_;
   Impl& impl_;
-  beast::flat_buffer buffer_;
-  beast::flat_buffer read_buffer_;
-  http::request<http::string_body> upgrade_;
-  http::response<http::string_body> refusal_;
+  PeerSocket socket_;
 
   int index_ = -1;
   std::string request_id_;
 
-  std::deque<Frame> queue_;
-  bool writing_ = false;
   bool closing_ = false;
-  bool close_started_ = false;
   bool finished_ = false;
   std::uint16_t close_code_sent_ = 0;
 
@@ -1124,42 +1002,68 @@ class FakeDeepgramAgent::Impl::Connection : public std::enable_shared_from_this<
 
 template <class Action>
 void FakeDeepgramAgent::Impl::with_live(int index, Action action) {
-  asio::post(ioc, [this, index, action = std::move(action)]() mutable {
+  asio::post(server.executor(), [this, index, action = std::move(action)]() mutable {
     if (index < 0 || static_cast<std::size_t>(index) >= live.size()) return;
     if (auto connection = live[static_cast<std::size_t>(index)].lock()) action(*connection);
   });
 }
 
-void FakeDeepgramAgent::Impl::do_accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;
-    std::make_shared<Connection>(std::move(socket), *this)->run();
-    do_accept();
-  });
+// Checks a request as Deepgram checks an upgrade; one that is no upgrade passes the same checks,
+// and gets 426 last.
+void FakeDeepgramAgent::Impl::serve(const PeerRequest& request, PeerExchange exchange) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  const DeepgramAgentFaults current = get(faults);
+  if (current.upgrade_status != 0) {
+    const bool busy = current.upgrade_status == 429;
+    refuse(exchange, current.upgrade_status, busy ? "TOO_MANY_REQUESTS" : "FAULT_INJECTED",
+           busy ? "Too many requests. Please try again later." : "Refused by the test (fault injection).");
+    return;
+  }
+  if (path != k_path) {
+    refuse(exchange, 404, "NOT_FOUND", "Not found: " + path);
+    return;
+  }
+  if (request.header("Authorization").value_or("") != "Token " + api_key) {
+    refuse(exchange, 401, "INVALID_AUTH", "Invalid credentials.");
+    return;
+  }
+  if (!request.websocket_upgrade) {
+    refuse(exchange, 426, "UPGRADE_REQUIRED", "This endpoint only accepts WebSocket upgrades.");
+    return;
+  }
+  std::make_shared<Connection>(*this)->start(request, exchange);
+}
+
+// Deepgram answers a failed handshake with its REST error body and a dg-error header.
+void FakeDeepgramAgent::Impl::refuse(PeerExchange& exchange, int status, const std::string& code,
+                                     const std::string& message) {
+  {
+    std::lock_guard lock(mutex);
+    ++refused;
+  }
+  notifier.notify();
+  const std::string request_id = make_uuid();
+  PeerResponse refusal;
+  refusal.status = status;
+  refusal.headers = {{"Content-Type", "application/json"}, {"dg-error", message}, {"dg-request-id", request_id}};
+  refusal.body = json{{"err_code", code}, {"err_msg", message}, {"request_id", request_id}}.dump();
+  exchange.respond(std::move(refusal));
 }
 
 FakeDeepgramAgent::FakeDeepgramAgent(std::string api_key) : impl_(std::make_unique<Impl>()) {
   impl_->api_key = std::move(api_key);
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  impl_->port = impl_->acceptor.local_endpoint().port();
-  impl_->do_accept();
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  impl_->server.start([impl = impl_.get()](const PeerRequest& request, PeerExchange exchange) {
+    impl->serve(request, std::move(exchange));
+  });
 }
 
-FakeDeepgramAgent::~FakeDeepgramAgent() {
-  impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+FakeDeepgramAgent::~FakeDeepgramAgent() { impl_->server.stop(); }
 
 std::string FakeDeepgramAgent::url() const {
-  return "ws://127.0.0.1:" + std::to_string(impl_->port) + k_path;
+  return "ws://127.0.0.1:" + std::to_string(impl_->server.port()) + k_path;
 }
 
-unsigned short FakeDeepgramAgent::port() const { return impl_->port; }
+unsigned short FakeDeepgramAgent::port() const { return impl_->server.port(); }
 
 const std::string& FakeDeepgramAgent::api_key() const { return impl_->api_key; }
 

@@ -1,12 +1,7 @@
 #include "tests/fakes/fake_openai_realtime.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -15,21 +10,18 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "core/twilio/base64.hpp"
 #include "tests/fakes/audio_samples.hpp"
 #include "tests/fakes/notifier.hpp"
+#include "tests/fakes/peer_transport.hpp"
 #include "tests/fakes/realtime_response.hpp"
 #include "tests/fakes/sid.hpp"
 
 namespace sonoria::fakes {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
+using boost::system::error_code;
 using nlohmann::json;
 
 namespace {
@@ -96,13 +88,13 @@ std::size_t RealtimeSessionRecord::client_event_count(const std::string& type) c
 
 struct FakeOpenAiRealtime::Impl {
   class Connection;
-  void do_accept();
+  void serve(const PeerRequest& request, PeerExchange exchange);
+  void refuse(PeerExchange& exchange, int status, const std::string& message, const std::string& code);
 
+  // First: destroyed last, with the connections and timers that refer to the rest. An upgrade
+  // request must come within 10 s.
+  PeerServer server{std::chrono::seconds(10)};
   std::string api_key;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
-  unsigned short port = 0;
 
   mutable std::mutex mutex;
   Notifier notifier;
@@ -161,13 +153,42 @@ struct FakeOpenAiRealtime::Impl {
 
 class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, Impl& impl)
-      : ws_(std::move(socket)), step_timer_(ws_.get_executor()), expiry_timer_(ws_.get_executor()), impl_(impl) {}
+  explicit Connection(Impl& impl)
+      : step_timer_(impl.server.executor()), expiry_timer_(impl.server.executor()), impl_(impl) {}
 
-  void run() {
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-    http::async_read(ws_.next_layer(), buffer_, upgrade_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_upgrade_request(ec); });
+  // Records the session of an upgrade that passed Impl::serve's checks, and accepts it.
+  void start(const PeerRequest& upgrade, PeerExchange& exchange) {
+    const std::string& target = upgrade.target;
+    std::string model = "gpt-realtime";
+    if (auto url = boost::urls::parse_origin_form(target); url) {
+      for (auto param : url->params()) {
+        if (param.key == "model" && param.has_value) model = param.value;
+      }
+    }
+    const std::optional<std::string> beta = upgrade.header("OpenAI-Beta");
+    {
+      std::lock_guard lock(impl_.mutex);
+      dialect_ = impl_.dialect;
+      index_ = static_cast<int>(impl_.records.size());
+      RealtimeSessionRecord record;
+      record.index = index_;
+      record.target = target;
+      record.authorization = upgrade.header("Authorization").value_or("");
+      record.dialect = dialect_;
+      record.openai_beta_header = beta;
+      impl_.records.push_back(std::move(record));
+    }
+    impl_.live.push_back(weak_from_this());
+    impl_.notifier.notify();
+    model_ = model;
+    beta_header_ = beta.has_value();
+
+    auto self = shared_from_this();
+    socket_ = exchange.accept({}, {[self] { self->on_open(); },
+                                   [self](std::string text, PeerFrame frame) {
+                                     if (!self->closing_) self->handle_frame(text, frame == PeerFrame::binary);
+                                   },
+                                   [self](int code, std::string) { self->on_closed(code); }});
   }
 
   void inject(std::string text) { enqueue(std::move(text)); }
@@ -175,7 +196,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
   void expire() {
     if (closing_ || finished_) return;
     send_error(request_error("session_expired", "Your session hit the maximum duration of 60 minutes."), nullptr);
-    close_after_flush(websocket::close_code::going_away);
+    close_after_flush(k_close_going_away);
   }
 
   void close(bool abrupt, int code) {
@@ -184,94 +205,10 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
   }
 
  private:
-  // ---- handshake ----------------------------------------------------------------------------
+  // ---- lifecycle ----------------------------------------------------------------------------
 
-  void on_upgrade_request(beast::error_code ec) {
-    if (ec) return;
-    beast::get_lowest_layer(ws_).expires_never();
-    const std::string target(upgrade_.target());
-    const std::string path = target.substr(0, target.find('?'));
-    const RealtimeFaults faults = impl_.current_faults();
-    if (faults.upgrade_status != 0) {
-      refuse(faults.upgrade_status, "Refused by the test (fault injection).", "fault_injected");
-      return;
-    }
-    if (path != "/v1/realtime") {
-      refuse(404, "Invalid URL (GET " + path + ")", "");
-      return;
-    }
-    const std::string authorization(upgrade_[http::field::authorization]);
-    if (authorization != "Bearer " + impl_.api_key) {
-      refuse(401,
-             authorization.empty() ? "You didn't provide an API key. You need to provide your API key in an "
-                                     "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
-                                   : "Incorrect API key provided. You can find your API key at "
-                                     "https://platform.openai.com/account/api-keys.",
-             "invalid_api_key");
-      return;
-    }
-    if (!websocket::is_upgrade(upgrade_)) {
-      refuse(426, "This endpoint only accepts WebSocket upgrades.", "");
-      return;
-    }
-
-    std::string model = "gpt-realtime";
-    if (auto url = boost::urls::parse_origin_form(target); url) {
-      for (auto param : url->params()) {
-        if (param.key == "model" && param.has_value) model = param.value;
-      }
-    }
-    {
-      std::lock_guard lock(impl_.mutex);
-      dialect_ = impl_.dialect;
-      index_ = static_cast<int>(impl_.records.size());
-      RealtimeSessionRecord record;
-      record.index = index_;
-      record.target = target;
-      record.authorization = authorization;
-      record.dialect = dialect_;
-      if (auto beta = upgrade_.find("OpenAI-Beta"); beta != upgrade_.end()) record.openai_beta_header = std::string(beta->value());
-      impl_.records.push_back(std::move(record));
-    }
-    impl_.live.push_back(weak_from_this());
-    impl_.notifier.notify();
-    model_ = model;
-
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.read_message_max(16 * 1024 * 1024);
-    ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code accept_ec) { self->on_accept(accept_ec); });
-  }
-
-  void refuse(int status, const std::string& message, const std::string& code) {
-    {
-      std::lock_guard lock(impl_.mutex);
-      ++impl_.refused;
-    }
-    impl_.notifier.notify();
-    json body = {{"error",
-                  {{"message", message},
-                   {"type", "invalid_request_error"},
-                   {"param", nullptr},
-                   {"code", code.empty() ? json(nullptr) : json(code)}}}};
-    refusal_.version(11);
-    refusal_.result(static_cast<http::status>(status));
-    refusal_.set(http::field::content_type, "application/json");
-    refusal_.keep_alive(false);
-    refusal_.body() = body.dump();
-    refusal_.prepare_payload();
-    http::async_write(ws_.next_layer(), refusal_, [self = shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    });
-  }
-
-  void on_accept(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    do_read();
-    if (dialect_ == RealtimeDialect::ga && upgrade_.find("OpenAI-Beta") != upgrade_.end()) {
+  void on_open() {
+    if (dialect_ == RealtimeDialect::ga && beta_header_) {
       send_error({"invalid_request_error", "beta_api_shape_disabled",
                   "The Realtime Beta API is no longer supported. Please use /v1/realtime for the GA API.",
                   std::nullopt},
@@ -296,43 +233,28 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     }
     if (faults.expire_after) {
       expiry_timer_.expires_after(*faults.expire_after);
-      expiry_timer_.async_wait([self = shared_from_this()](beast::error_code timer_ec) {
+      expiry_timer_.async_wait([self = shared_from_this()](error_code timer_ec) {
         if (!timer_ec) self->expire();
       });
     }
   }
 
-  // ---- reading --------------------------------------------------------------------------------
-
-  void do_read() {
-    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-  }
-
-  void on_read(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    std::string text = beast::buffers_to_string(read_buffer_.data());
-    read_buffer_.consume(read_buffer_.size());
-    if (!closing_) handle_frame(text, !ws_.got_text());
-    do_read();
-  }
-
-  void on_closed() {
+  // `peer_code`: of the client's close frame, 0 if none came.
+  void on_closed(int peer_code) {
     if (finished_) return;
     finished_ = true;
     step_timer_.cancel();
     expiry_timer_.cancel();
     response_.reset();
-    if (index_ < 0) return;
-    // Our own close code, else the peer's (reason() is set when its close frame arrived).
-    const int code = close_code_sent_ != 0 ? close_code_sent_ : ws_.reason().code;
+    // Our own close code, else the peer's.
+    const int code = close_code_sent_ != 0 ? close_code_sent_ : peer_code;
     impl_.update(index_, [&](RealtimeSessionRecord& r) {
       r.closed = true;
       r.close_code = code;
     });
   }
+
+  // ---- reading --------------------------------------------------------------------------------
 
   void handle_frame(const std::string& text, bool binary) {
     if (binary) {
@@ -386,7 +308,6 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
   }
 
   void record_client_event(const json& event) {
-    if (index_ < 0) return;
     impl_.update(index_, [&](RealtimeSessionRecord& r) { r.client_events.push_back(event); });
   }
 
@@ -779,7 +700,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     if (upcoming.delay.count() > 0 && !upcoming.waited) {
       upcoming.waited = true;
       step_timer_.expires_after(upcoming.delay);
-      step_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      step_timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
         if (!ec) self->emit_next(generation);
       });
       return;
@@ -788,7 +709,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     emit_step(step);
     if (response_ && response_->generation == generation && !closing_ && !finished_) {
       // Yield between events so client events (cancel, barge-in audio) interleave with the response.
-      asio::post(ws_.get_executor(), [self = shared_from_this(), generation] { self->emit_next(generation); });
+      asio::post(impl_.server.executor(), [self = shared_from_this(), generation] { self->emit_next(generation); });
     }
   }
 
@@ -830,7 +751,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
         const RealtimeFaults faults = impl_.current_faults();
         if (faults.close_after_audio_deltas >= 0 && audio_deltas_ >= faults.close_after_audio_deltas) {
           if (faults.close_abruptly) drop();
-          else close_after_flush(websocket::close_code::internal_error);
+          else close_after_flush(k_close_internal_error);
         }
         return;
       }
@@ -906,26 +827,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
 
   void enqueue(std::string text) {
     if (closing_ || finished_) return;
-    queue_.push_back(std::move(text));
-    if (!writing_) do_write();
-  }
-
-  void do_write() {
-    if (queue_.empty()) {
-      if (close_code_sent_ != 0 && !close_started_) do_close();
-      return;
-    }
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (ec) {
-        self->queue_.clear();
-        return;  // the read loop reports the closure
-      }
-      self->queue_.pop_front();
-      self->do_write();
-    });
+    socket_.send(std::move(text));
   }
 
   void close_after_flush(std::uint16_t code) {
@@ -935,14 +837,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     response_.reset();
     step_timer_.cancel();
     expiry_timer_.cancel();
-    if (!writing_ && queue_.empty()) do_close();
-  }
-
-  void do_close() {
-    close_started_ = true;
-    ws_.async_close(websocket::close_reason(close_code_sent_), [self = shared_from_this()](beast::error_code) {
-      // The pending read completes once the peer answers the close (or the socket fails).
-    });
+    socket_.close(code);
   }
 
   void drop() {
@@ -951,20 +846,14 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
     response_.reset();
     step_timer_.cancel();
     expiry_timer_.cancel();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-    on_closed();
+    socket_.drop();  // calls on_closed()
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
   asio::steady_timer step_timer_;
   asio::steady_timer expiry_timer_;
   Impl& impl_;
-  beast::flat_buffer buffer_;
-  beast::flat_buffer read_buffer_;
-  http::request<http::string_body> upgrade_;
-  http::response<http::string_body> refusal_;
+  PeerSocket socket_;
+  bool beta_header_ = false;  // the upgrade had an OpenAI-Beta header
 
   int index_ = -1;
   RealtimeDialect dialect_ = RealtimeDialect::ga;
@@ -974,10 +863,7 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
   json session_;
   RealtimeAudioSetup setup_;
 
-  std::deque<std::string> queue_;
-  bool writing_ = false;
   bool closing_ = false;
-  bool close_started_ = false;
   bool finished_ = false;
   std::uint16_t close_code_sent_ = 0;
 
@@ -1001,40 +887,75 @@ class FakeOpenAiRealtime::Impl::Connection : public std::enable_shared_from_this
 
 template <class Action>
 void FakeOpenAiRealtime::Impl::with_live(int index, Action action) {
-  asio::post(ioc, [this, index, action = std::move(action)]() mutable {
+  asio::post(server.executor(), [this, index, action = std::move(action)]() mutable {
     if (index < 0 || static_cast<std::size_t>(index) >= live.size()) return;
     if (auto connection = live[static_cast<std::size_t>(index)].lock()) action(*connection);
   });
 }
 
-void FakeOpenAiRealtime::Impl::do_accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;
-    std::make_shared<Connection>(std::move(socket), *this)->run();
-    do_accept();
-  });
+// Checks a request as OpenAI checks an upgrade; one that is no upgrade passes the same checks, and
+// gets 426 last.
+void FakeOpenAiRealtime::Impl::serve(const PeerRequest& request, PeerExchange exchange) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  const RealtimeFaults current = current_faults();
+  if (current.upgrade_status != 0) {
+    refuse(exchange, current.upgrade_status, "Refused by the test (fault injection).", "fault_injected");
+    return;
+  }
+  if (path != "/v1/realtime") {
+    refuse(exchange, 404, "Invalid URL (GET " + path + ")", "");
+    return;
+  }
+  const std::string authorization = request.header("Authorization").value_or("");
+  if (authorization != "Bearer " + api_key) {
+    refuse(exchange, 401,
+           authorization.empty() ? "You didn't provide an API key. You need to provide your API key in an "
+                                   "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+                                 : "Incorrect API key provided. You can find your API key at "
+                                   "https://platform.openai.com/account/api-keys.",
+           "invalid_api_key");
+    return;
+  }
+  if (!request.websocket_upgrade) {
+    refuse(exchange, 426, "This endpoint only accepts WebSocket upgrades.", "");
+    return;
+  }
+  std::make_shared<Connection>(*this)->start(request, exchange);
+}
+
+void FakeOpenAiRealtime::Impl::refuse(PeerExchange& exchange, int status, const std::string& message,
+                                      const std::string& code) {
+  {
+    std::lock_guard lock(mutex);
+    ++refused;
+  }
+  notifier.notify();
+  json body = {{"error",
+                {{"message", message},
+                 {"type", "invalid_request_error"},
+                 {"param", nullptr},
+                 {"code", code.empty() ? json(nullptr) : json(code)}}}};
+  PeerResponse refusal;
+  refusal.status = status;
+  refusal.headers = {{"Content-Type", "application/json"}};
+  refusal.body = body.dump();
+  exchange.respond(std::move(refusal));
 }
 
 FakeOpenAiRealtime::FakeOpenAiRealtime(std::string api_key) : impl_(std::make_unique<Impl>()) {
   impl_->api_key = std::move(api_key);
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  impl_->port = impl_->acceptor.local_endpoint().port();
-  impl_->do_accept();
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  impl_->server.start([impl = impl_.get()](const PeerRequest& request, PeerExchange exchange) {
+    impl->serve(request, std::move(exchange));
+  });
 }
 
-FakeOpenAiRealtime::~FakeOpenAiRealtime() {
-  impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+FakeOpenAiRealtime::~FakeOpenAiRealtime() { impl_->server.stop(); }
+
+std::string FakeOpenAiRealtime::url() const {
+  return "ws://127.0.0.1:" + std::to_string(impl_->server.port()) + "/v1/realtime";
 }
 
-std::string FakeOpenAiRealtime::url() const { return "ws://127.0.0.1:" + std::to_string(impl_->port) + "/v1/realtime"; }
-
-unsigned short FakeOpenAiRealtime::port() const { return impl_->port; }
+unsigned short FakeOpenAiRealtime::port() const { return impl_->server.port(); }
 
 const std::string& FakeOpenAiRealtime::api_key() const { return impl_->api_key; }
 

@@ -1,10 +1,6 @@
 #include "tests/fakes/fake_twilio_rest.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -18,18 +14,15 @@
 #include <regex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "core/twilio/base64.hpp"
 #include "tests/fakes/notifier.hpp"
+#include "tests/fakes/peer_transport.hpp"
 #include "tests/fakes/sid.hpp"
 
 namespace sonoria::fakes {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 namespace {
@@ -152,16 +145,9 @@ std::optional<long> whole_number(const std::string& text) {
 }  // namespace
 
 struct FakeTwilioRest::Impl {
-  class Session;
-  void do_accept();
-
+  PeerServer server;  // first: destroyed last, with the connections and timers that refer to the rest
   std::string account_sid;
   std::string auth_token;
-
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
-  unsigned short port = 0;
 
   mutable std::mutex mutex;
   Notifier notifier;
@@ -645,14 +631,14 @@ struct FakeTwilioRest::Impl {
   }
 
   // Decides the answer to one request and records it. Called on the I/O thread.
-  std::pair<Answer, std::chrono::milliseconds> handle(const http::request<http::string_body>& request) {
+  std::pair<Answer, std::chrono::milliseconds> handle(const PeerRequest& request) {
     std::lock_guard lock(mutex);
     RestRequest record;
-    record.method = std::string(request.method_string());
-    record.target = std::string(request.target());
-    record.authorization = std::string(request[http::field::authorization]);
-    record.content_type = std::string(request[http::field::content_type]);
-    record.body = request.body();
+    record.method = request.method;
+    record.target = request.target;
+    record.authorization = request.header("Authorization").value_or("");
+    record.content_type = request.header("Content-Type").value_or("");
+    record.body = request.body;
     const auto question = record.target.find('?');
     const std::string path = record.target.substr(0, question);
     const std::string query = question == std::string::npos ? "" : record.target.substr(question + 1);
@@ -694,106 +680,55 @@ struct FakeTwilioRest::Impl {
     requests.push_back(std::move(record));
     return {answer, delay};
   }
+
+  void serve(const PeerRequest& request, PeerExchange exchange);
+  void respond(PeerExchange exchange, const Answer& answer, bool keep_alive);
 };
 
-// One keep-alive HTTP connection on the fake's I/O thread.
-class FakeTwilioRest::Impl::Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, Impl& impl)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), impl_(impl) {}
-
-  void run() { do_read(); }
-
- private:
-  void do_read() {
-    request_ = {};
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+// Serves one request of a keep-alive connection, on the fake's I/O thread.
+void FakeTwilioRest::Impl::serve(const PeerRequest& request, PeerExchange exchange) {
+  auto [answer, delay] = handle(request);
+  if (delay.count() <= 0) {
+    respond(std::move(exchange), answer, request.keep_alive);
+    return;
   }
+  auto timer = std::make_shared<asio::steady_timer>(server.executor(), delay);
+  timer->async_wait([this, timer, exchange, answer = std::move(answer), keep_alive = request.keep_alive](
+                        boost::system::error_code) mutable { respond(std::move(exchange), answer, keep_alive); });
+}
 
-  void on_read(beast::error_code ec) {
-    if (ec) return;  // closed by the client, or garbage: just drop the connection
-    auto [answer, delay] = impl_.handle(request_);
-    answer_ = std::move(answer);
-    if (delay.count() > 0) {
-      timer_.expires_after(delay);
-      timer_.async_wait([self = shared_from_this()](beast::error_code) { self->respond(); });
-    } else {
-      respond();
-    }
+// The answer's headers are made when it is sent: its Date is after any delay.
+void FakeTwilioRest::Impl::respond(PeerExchange exchange, const Answer& answer, bool keep_alive) {
+  PeerResponse response;
+  response.sent = [this] { notifier.notify(); };
+  if (answer.drop) {
+    response.drop = true;
+  } else {
+    response.status = answer.status;
+    response.headers = {{"Server", "fake-twilio"}, {"Date", imf_fixdate(twilio_now())}, {"Content-Type", answer.content_type}};
+    if (answer.www_authenticate) response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Twilio API\"");
+    response.headers.emplace_back("Twilio-Request-Id", make_sid("RQ"));
+    response.keep_alive = keep_alive;
+    response.body = answer.body;
   }
-
-  void respond() {
-    if (answer_.drop) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream_.socket().close(ignored);
-      impl_.notifier.notify();
-      return;
-    }
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<http::status>(answer_.status));
-    response_.set(http::field::server, "fake-twilio");
-    response_.set(http::field::date, imf_fixdate(impl_.twilio_now()));
-    response_.set(http::field::content_type, answer_.content_type);
-    if (answer_.www_authenticate) response_.set(http::field::www_authenticate, "Basic realm=\"Twilio API\"");
-    response_.set("Twilio-Request-Id", make_sid("RQ"));
-    response_.keep_alive(request_.keep_alive());
-    response_.body() = answer_.body;
-    response_.prepare_payload();
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->impl_.notifier.notify();
-      if (ec) return;
-      if (!self->response_.keep_alive()) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        return;
-      }
-      self->do_read();
-    });
-  }
-
-  beast::tcp_stream stream_;
-  asio::steady_timer timer_;
-  beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-  Answer answer_;
-  Impl& impl_;
-};
-
-void FakeTwilioRest::Impl::do_accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;  // the acceptor was closed
-    std::make_shared<Session>(std::move(socket), *this)->run();
-    do_accept();
-  });
+  exchange.respond(std::move(response));
 }
 
 FakeTwilioRest::FakeTwilioRest(std::string account_sid, std::string auth_token) : impl_(std::make_unique<Impl>()) {
   impl_->account_sid = std::move(account_sid);
   impl_->auth_token = std::move(auth_token);
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  impl_->port = impl_->acceptor.local_endpoint().port();
-  impl_->do_accept();
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  impl_->server.start([impl = impl_.get()](const PeerRequest& request, PeerExchange exchange) {
+    impl->serve(request, std::move(exchange));
+  });
 }
 
-FakeTwilioRest::~FakeTwilioRest() {
-  impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+FakeTwilioRest::~FakeTwilioRest() { impl_->server.stop(); }
 
 std::string FakeTwilioRest::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->port) + "/2010-04-01";
+  return "http://127.0.0.1:" + std::to_string(impl_->server.port()) + "/2010-04-01";
 }
 
-unsigned short FakeTwilioRest::port() const { return impl_->port; }
+unsigned short FakeTwilioRest::port() const { return impl_->server.port(); }
 
 const std::string& FakeTwilioRest::account_sid() const { return impl_->account_sid; }
 

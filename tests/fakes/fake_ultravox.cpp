@@ -1,12 +1,7 @@
 #include "tests/fakes/fake_ultravox.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -22,18 +17,15 @@
 #include <set>
 #include <stdexcept>
 #include <string_view>
-#include <thread>
 
 #include "tests/fakes/notifier.hpp"
+#include "tests/fakes/peer_transport.hpp"
 #include "tests/fakes/sid.hpp"
 
 namespace sonoria::fakes {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
+using boost::system::error_code;
 using nlohmann::json;
 using std::chrono::milliseconds;
 
@@ -801,6 +793,15 @@ struct JoinDecision {
   CallSetup setup;
 };
 
+PeerResponse ultravox_response(int status, std::string body, bool keep_alive) {
+  PeerResponse response;
+  response.status = status;
+  response.headers = {{"Server", "fake-ultravox"}, {"Content-Type", "application/json"}};
+  response.body = std::move(body);
+  response.keep_alive = keep_alive;
+  return response;
+}
+
 }  // namespace
 
 std::vector<json> UltravoxCallRecord::server_messages_of(const std::string& type) const {
@@ -819,14 +820,11 @@ std::size_t UltravoxCallRecord::client_message_count(const std::string& type) co
 
 struct FakeUltravox::Impl {
   class Session;
-  class HttpConnection;
-  void do_accept();
 
+  // First: destroyed last, with the sessions and timers that refer to the rest. An idle REST
+  // connection is closed after 30 s.
+  PeerServer server{std::chrono::seconds(30)};
   std::string api_key;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
-  unsigned short port = 0;
 
   mutable std::mutex mutex;
   Notifier notifier;
@@ -845,7 +843,7 @@ struct FakeUltravox::Impl {
   std::vector<std::weak_ptr<Session>> live;        // I/O thread only; by call index
   std::vector<std::shared_ptr<asio::steady_timer>> join_timers;  // I/O thread only
 
-  std::string base() const { return "127.0.0.1:" + std::to_string(port); }
+  std::string base() const { return "127.0.0.1:" + std::to_string(server.port()); }
 
   template <class Change>
   void update(int index, Change&& change) {
@@ -907,10 +905,11 @@ struct FakeUltravox::Impl {
     if (record.call["endReason"].is_null()) record.call["endReason"] = record.end_reason;
   }
 
-  RestAnswer handle_rest(const http::request<http::string_body>& request);
-  RestAnswer create_call(const http::request<http::string_body>& request, const std::string& query,
-                         const UltravoxRestRequest& logged);
-  JoinDecision decide_join(const http::request<http::string_body>& request);
+  void serve(const PeerRequest& request, PeerExchange exchange);
+  void join(const PeerRequest& request, PeerExchange exchange);
+  RestAnswer handle_rest(const PeerRequest& request);
+  RestAnswer create_call(const PeerRequest& request, const std::string& query, const UltravoxRestRequest& logged);
+  JoinDecision decide_join(const PeerRequest& request);
 
   template <class Action>
   void with_live(int index, Action action);
@@ -919,12 +918,11 @@ struct FakeUltravox::Impl {
 // One joined call: the serverWebSocket protocol (§7.3, §7.4) on the fake's I/O thread.
 class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Impl& impl, int index, CallSetup setup)
-      : ws_(std::move(socket)),
-        step_timer_(ws_.get_executor()),
-        idle_timer_(ws_.get_executor()),
-        max_timer_(ws_.get_executor()),
-        first_timer_(ws_.get_executor()),
+  Session(Impl& impl, int index, CallSetup setup)
+      : step_timer_(impl.server.executor()),
+        idle_timer_(impl.server.executor()),
+        max_timer_(impl.server.executor()),
+        first_timer_(impl.server.executor()),
         impl_(impl),
         index_(index),
         setup_(std::move(setup)) {
@@ -932,14 +930,18 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     output_medium_ = setup_.output_medium;
   }
 
-  void run(http::request<http::string_body> upgrade) {
-    upgrade_ = std::move(upgrade);
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.read_message_max(16 * 1024 * 1024);
-    ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+  // Accepts the join's upgrade.
+  void start(PeerExchange& exchange) {
+    auto self = shared_from_this();
+    socket_ = exchange.accept({}, {[self] { self->on_open(); },
+                                   [self](std::string data, PeerFrame frame) {
+                                     if (frame == PeerFrame::binary) self->handle_audio(data);
+                                     else self->handle_text(data);
+                                   },
+                                   [self](int code, std::string) { self->on_closed(code); }});
   }
 
-  void inject(std::string text) { enqueue(std::move(text), false); }
+  void inject(std::string text) { enqueue(std::move(text), PeerFrame::text); }
 
   void close(bool abrupt, int code) {
     const std::string reason = !abrupt && code == 1000 ? "agent_hangup" : "system_error";
@@ -954,23 +956,18 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
  private:
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  void on_accept(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    do_read();
+  void on_open() {
     send({{"type", "call_started"}, {"callId", setup_.call_id}});
     send_state("listening");
     arm_idle();
     max_timer_.expires_after(setup_.max_duration);
-    max_timer_.async_wait([self = shared_from_this()](beast::error_code timer_ec) {
+    max_timer_.async_wait([self = shared_from_this()](error_code timer_ec) {
       if (!timer_ec) self->on_max_duration();
     });
     if (setup_.agent_first) {
       if (setup_.greeting_delay.count() > 0) {
         first_timer_.expires_after(setup_.greeting_delay);
-        first_timer_.async_wait([self = shared_from_this()](beast::error_code timer_ec) {
+        first_timer_.async_wait([self = shared_from_this()](error_code timer_ec) {
           if (!timer_ec) self->greet(self->setup_.greeting_text);
         });
       } else {
@@ -979,7 +976,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     } else if (setup_.fallback_delay) {
       // The agent speaks first after all if the user has not started within the delay.
       first_timer_.expires_after(*setup_.fallback_delay);
-      first_timer_.async_wait([self = shared_from_this()](beast::error_code timer_ec) {
+      first_timer_.async_wait([self = shared_from_this()](error_code timer_ec) {
         if (!timer_ec && !self->user_spoke_) self->greet(self->setup_.fallback_text);
       });
     }
@@ -996,7 +993,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
 
   void on_max_duration() {
     if (setup_.time_exceeded_message.empty()) {
-      end_call(websocket::close_code::normal, "timeout");
+      end_call(k_close_normal, "timeout");
       return;
     }
     abort_agent();
@@ -1015,8 +1012,8 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     if (!setup_.media_idle || closing_ || finished_) return;
     const milliseconds timeout = impl_.current_idle_override().value_or(std::max(*setup_.media_idle, k_media_idle_floor));
     idle_timer_.expires_after(timeout);
-    idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->end_call(websocket::close_code::normal, "connection_error");
+    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->end_call(k_close_normal, "connection_error");
     });
   }
 
@@ -1034,13 +1031,14 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     close_after_flush(code);
   }
 
-  void on_closed() {
+  // `peer_code`: of the client's close frame, 0 if none came.
+  void on_closed(int peer_code) {
     if (finished_) return;
     finished_ = true;
     cancel_timers();
     if (utterance_) mark_interrupted();
-    // Our own close code, else the peer's (reason() is set when its close frame arrived).
-    const int code = close_code_sent_ != 0 ? close_code_sent_ : ws_.reason().code;
+    // Our own close code, else the peer's.
+    const int code = close_code_sent_ != 0 ? close_code_sent_ : peer_code;
     // The client hanging up is the normal end in Mode B; a TCP drop without a close frame is not.
     set_end_reason(code != 0 ? "hangup" : "connection_error");
     impl_.update(index_, [&](UltravoxCallRecord& r) {
@@ -1054,24 +1052,6 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     idle_timer_.cancel();
     max_timer_.cancel();
     first_timer_.cancel();
-  }
-
-  // ---- reading --------------------------------------------------------------------------------
-
-  void do_read() {
-    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-  }
-
-  void on_read(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    std::string data = beast::buffers_to_string(read_buffer_.data());
-    read_buffer_.consume(read_buffer_.size());
-    if (ws_.got_binary()) handle_audio(data);
-    else handle_text(data);
-    do_read();
   }
 
   void violation(const std::string& what) {
@@ -1279,7 +1259,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     abort_agent();
     work_.clear();
     if (text.empty()) {
-      end_call(websocket::close_code::normal, "hangup");
+      end_call(k_close_normal, "hangup");
       return;
     }
     Work work;
@@ -1359,7 +1339,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
       run.next_call = run.reply.function_calls.size();
     }
     run.speak = result.agent_reaction != "listens";
-    asio::post(ws_.get_executor(), [self = shared_from_this(), generation = run.generation] {
+    asio::post(impl_.server.executor(), [self = shared_from_this(), generation = run.generation] {
       if (self->run_ && self->run_->generation == generation) self->advance();
     });
   }
@@ -1422,7 +1402,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     if (run_->reply.fail_code) {
       violation("scripted failure \"" + *run_->reply.fail_code + "\": the call ends with a system error");
       run_.reset();
-      end_call(websocket::close_code::internal_error, "system_error");
+      end_call(k_close_internal_error, "system_error");
       return;
     }
     advance();
@@ -1513,11 +1493,11 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
       if (closing_ || finished_ || !utterance_) return;
       if (u.interval.count() > 0) {
         step_timer_.expires_after(u.interval);
-        step_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+        step_timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
           if (!ec) self->emit_utterance(generation);
         });
       } else {
-        asio::post(ws_.get_executor(), [self = shared_from_this(), generation] { self->emit_utterance(generation); });
+        asio::post(impl_.server.executor(), [self = shared_from_this(), generation] { self->emit_utterance(generation); });
       }
       return;
     }
@@ -1567,7 +1547,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
   void finish_reply() {
     std::unique_ptr<ReplyRun> run = std::move(run_);
     if (run && run->end_reason) {
-      end_call(websocket::close_code::normal, *run->end_reason);
+      end_call(k_close_normal, *run->end_reason);
       return;
     }
     send_state("listening");
@@ -1605,7 +1585,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     const char* flag = flag_for(message.value("type", ""));
     if (*flag != '\0' && !setup_.data_messages[flag]) return;
     impl_.update(index_, [&](UltravoxCallRecord& r) { r.server_messages.push_back(message); });
-    enqueue(message.dump(), false);
+    enqueue(message.dump(), PeerFrame::text);
   }
 
   void send_audio(std::string pcm, std::size_t turn) {
@@ -1618,7 +1598,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
       ++agent_turn.audio_frames;
       agent_turn.audio_bytes += bytes;
     });
-    enqueue(std::move(pcm), true);
+    enqueue(std::move(pcm), PeerFrame::binary);
     ++audio_frames_;
     const UltravoxFaults faults = impl_.current_faults();
     if (faults.close_after_audio_frames >= 0 && audio_frames_ >= faults.close_after_audio_frames) {
@@ -1626,34 +1606,14 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
         set_end_reason("system_error");
         drop_after_flush();
       } else {
-        end_call(websocket::close_code::internal_error, "system_error");
+        end_call(k_close_internal_error, "system_error");
       }
     }
   }
 
-  void enqueue(std::string data, bool binary) {
+  void enqueue(std::string data, PeerFrame frame) {
     if (closing_ || finished_) return;
-    queue_.emplace_back(binary, std::move(data));
-    if (!writing_) do_write();
-  }
-
-  void do_write() {
-    if (queue_.empty()) {
-      if (drop_pending_) drop();
-      else if (close_code_sent_ != 0 && !close_started_) do_close();
-      return;
-    }
-    writing_ = true;
-    ws_.binary(queue_.front().first);
-    ws_.async_write(asio::buffer(queue_.front().second), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (ec) {
-        self->queue_.clear();
-        return;  // the read loop reports the closure
-      }
-      self->queue_.pop_front();
-      self->do_write();
-    });
+    socket_.send(std::move(data), frame);
   }
 
   void close_after_flush(std::uint16_t code) {
@@ -1664,14 +1624,7 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     run_.reset();
     work_.clear();
     cancel_timers();
-    if (!writing_ && queue_.empty()) do_close();
-  }
-
-  void do_close() {
-    close_started_ = true;
-    ws_.async_close(websocket::close_reason(close_code_sent_), [self = shared_from_this()](beast::error_code) {
-      // The pending read completes once the peer answers the close (or the socket fails).
-    });
+    socket_.close(code);
   }
 
   // The frames already queued reach the client first, so "after N frames" means N were delivered.
@@ -1679,11 +1632,10 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     if (closing_ || finished_) return;
     if (utterance_) mark_interrupted();
     closing_ = true;
-    drop_pending_ = true;
     run_.reset();
     work_.clear();
     cancel_timers();
-    if (!writing_ && queue_.empty()) drop();
+    socket_.drop_after_sending();  // then on_closed()
   }
 
   void drop() {
@@ -1692,13 +1644,9 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
     run_.reset();
     work_.clear();
     cancel_timers();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-    on_closed();
+    socket_.drop();  // calls on_closed()
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
   asio::steady_timer step_timer_;
   asio::steady_timer idle_timer_;
   asio::steady_timer max_timer_;
@@ -1706,14 +1654,9 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
   Impl& impl_;
   int index_;
   CallSetup setup_;
-  http::request<http::string_body> upgrade_;
-  beast::flat_buffer read_buffer_;
 
-  std::deque<std::pair<bool, std::string>> queue_;  // (binary, payload)
-  bool writing_ = false;
+  PeerSocket socket_;
   bool closing_ = false;
-  bool close_started_ = false;
-  bool drop_pending_ = false;
   bool finished_ = false;
   std::uint16_t close_code_sent_ = 0;
   std::string end_reason_;
@@ -1738,89 +1681,46 @@ class FakeUltravox::Impl::Session : public std::enable_shared_from_this<Session>
   std::int64_t silence_blocks_needed_ = 50;
 };
 
-// One HTTP connection: REST requests (keep-alive), or a join upgrade handed to a Session.
-class FakeUltravox::Impl::HttpConnection : public std::enable_shared_from_this<HttpConnection> {
- public:
-  HttpConnection(tcp::socket socket, Impl& impl) : stream_(std::move(socket)), impl_(impl) {}
-
-  void run() { do_read(); }
-
- private:
-  void do_read() {
-    request_ = {};
-    stream_.expires_after(std::chrono::seconds(30));
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+// One request of an HTTP connection (keep-alive): REST, or a join's upgrade.
+void FakeUltravox::Impl::serve(const PeerRequest& request, PeerExchange exchange) {
+  if (request.websocket_upgrade) {
+    join(request, std::move(exchange));
+    return;
   }
+  RestAnswer answer = handle_rest(request);
+  notifier.notify();
+  exchange.respond(ultravox_response(answer.status, std::move(answer.body), request.keep_alive));
+}
 
-  void on_read(beast::error_code ec) {
-    if (ec) return;  // closed by the client, idle too long, or garbage: drop the connection
-    stream_.expires_never();
-    if (websocket::is_upgrade(request_)) {
-      on_upgrade();
-      return;
-    }
-    RestAnswer answer = impl_.handle_rest(request_);
-    impl_.notifier.notify();
-    respond(answer.status, std::move(answer.body), request_.keep_alive());
+// A join: refused, or handed to a new Session.
+void FakeUltravox::Impl::join(const PeerRequest& request, PeerExchange exchange) {
+  JoinDecision decision = decide_join(request);
+  notifier.notify();
+  if (decision.status != 101) {
+    exchange.respond(ultravox_response(decision.status, std::move(decision.body), false));
+    return;
   }
+  auto session = std::make_shared<Session>(*this, decision.index, std::move(decision.setup));
+  const auto index = static_cast<std::size_t>(decision.index);
+  if (live.size() <= index) live.resize(index + 1);
+  live[index] = session;
+  session->start(exchange);
+}
 
-  void on_upgrade() {
-    JoinDecision decision = impl_.decide_join(request_);
-    impl_.notifier.notify();
-    if (decision.status != 101) {
-      respond(decision.status, std::move(decision.body), false);
-      return;
-    }
-    auto session = std::make_shared<Session>(stream_.release_socket(), impl_, decision.index, std::move(decision.setup));
-    const auto index = static_cast<std::size_t>(decision.index);
-    if (impl_.live.size() <= index) impl_.live.resize(index + 1);
-    impl_.live[index] = session;
-    session->run(std::move(request_));
-  }
-
-  void respond(int status, std::string body, bool keep_alive) {
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<http::status>(status));
-    response_.set(http::field::server, "fake-ultravox");
-    response_.set(http::field::content_type, "application/json");
-    response_.keep_alive(keep_alive);
-    response_.body() = std::move(body);
-    response_.prepare_payload();
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      if (!self->response_.keep_alive()) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        return;
-      }
-      self->do_read();
-    });
-  }
-
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-  Impl& impl_;
-};
-
-RestAnswer FakeUltravox::Impl::handle_rest(const http::request<http::string_body>& request) {
+RestAnswer FakeUltravox::Impl::handle_rest(const PeerRequest& request) {
   std::lock_guard lock(mutex);
   UltravoxRestRequest logged;
-  logged.method = std::string(request.method_string());
-  logged.target = std::string(request.target());
-  for (const auto& field : request) {
-    const std::string name(field.name_string());
+  logged.method = request.method;
+  logged.target = request.target;
+  for (const auto& [name, value] : request.headers) {
     const bool key = lower(name) == "x-api-key";
     if (key) {
       logged.api_key_present = true;
-      logged.api_key_matched = field.value() == api_key;
+      logged.api_key_matched = value == api_key;
     }
-    logged.headers.emplace_back(name, key ? "<redacted>" : std::string(field.value()));
+    logged.headers.emplace_back(name, key ? "<redacted>" : value);
   }
-  logged.body = request.body();
+  logged.body = request.body;
   const auto question = logged.target.find('?');
   const std::string path = logged.target.substr(0, question);
   const std::string query = question == std::string::npos ? "" : logged.target.substr(question + 1);
@@ -1831,9 +1731,9 @@ RestAnswer FakeUltravox::Impl::handle_rest(const http::request<http::string_body
   } else if (!logged.api_key_matched) {
     answer = {401, detail("Invalid API key.").dump()};
   } else if (path == "/api/calls" || path == "/api/calls/") {
-    if (request.method() == http::verb::post) {
+    if (request.method == "POST") {
       answer = create_call(request, query, logged);
-    } else if (request.method() == http::verb::get) {
+    } else if (request.method == "GET") {
       json results = json::array();
       for (auto it = records.rbegin(); it != records.rend(); ++it) results.push_back(it->call);
       answer = {200, json{{"next", nullptr}, {"previous", nullptr}, {"total", results.size()}, {"results", results}}.dump()};
@@ -1846,7 +1746,7 @@ RestAnswer FakeUltravox::Impl::handle_rest(const http::request<http::string_body
     auto it = by_id.find(id);
     if (it == by_id.end()) {
       answer = {404, detail("Not found.").dump()};
-    } else if (request.method() != http::verb::get) {
+    } else if (request.method != "GET") {
       answer = {405, detail("Method \"" + logged.method + "\" not allowed.").dump()};
     } else {
       answer = {200, records.at(static_cast<std::size_t>(it->second)).call.dump()};
@@ -1861,18 +1761,18 @@ RestAnswer FakeUltravox::Impl::handle_rest(const http::request<http::string_body
 }
 
 // POST /api/calls. Called with the mutex held.
-RestAnswer FakeUltravox::Impl::create_call(const http::request<http::string_body>& request, const std::string& query,
+RestAnswer FakeUltravox::Impl::create_call(const PeerRequest& request, const std::string& query,
                                            const UltravoxRestRequest& logged) {
   if (faults.create_status != 0) return {faults.create_status, detail(fault_message(faults.create_status)).dump()};
 
-  const std::string content_type(request[http::field::content_type]);
-  if (!request.body().empty() && lower(content_type).rfind("application/json", 0) != 0) {
+  const std::string content_type = request.header("Content-Type").value_or("");
+  if (!request.body.empty() && lower(content_type).rfind("application/json", 0) != 0) {
     return {415, detail("Unsupported media type \"" + content_type + "\" in request.").dump()};
   }
   json body = json::object();
-  if (!request.body().empty()) {
+  if (!request.body.empty()) {
     try {
-      body = json::parse(request.body());
+      body = json::parse(request.body);
     } catch (const json::parse_error& error) {
       return {400, detail(std::string("JSON parse error - ") + error.what()).dump()};
     }
@@ -1933,9 +1833,9 @@ RestAnswer FakeUltravox::Impl::create_call(const http::request<http::string_body
   by_id[call_id] = index;
 
   // Unjoined calls end after joinTimeout.
-  auto timer = std::make_shared<asio::steady_timer>(ioc);
+  auto timer = std::make_shared<asio::steady_timer>(server.executor());
   timer->expires_after(setup.join_timeout);
-  timer->async_wait([this, index](beast::error_code ec) {
+  timer->async_wait([this, index](error_code ec) {
     if (ec) return;
     {
       std::lock_guard timer_lock(mutex);
@@ -1950,9 +1850,9 @@ RestAnswer FakeUltravox::Impl::create_call(const http::request<http::string_body
   return {201, created.dump()};
 }
 
-JoinDecision FakeUltravox::Impl::decide_join(const http::request<http::string_body>& request) {
+JoinDecision FakeUltravox::Impl::decide_join(const PeerRequest& request) {
   std::lock_guard lock(mutex);
-  const std::string target(request.target());
+  const std::string& target = request.target;
   const std::string path = target.substr(0, target.find('?'));
   JoinDecision decision;
   const auto refuse = [&](int status, const std::string& message) {
@@ -1993,40 +1893,24 @@ JoinDecision FakeUltravox::Impl::decide_join(const http::request<http::string_bo
 
 template <class Action>
 void FakeUltravox::Impl::with_live(int index, Action action) {
-  asio::post(ioc, [this, index, action = std::move(action)]() mutable {
+  asio::post(server.executor(), [this, index, action = std::move(action)]() mutable {
     if (index < 0 || static_cast<std::size_t>(index) >= live.size()) return;
     if (auto session = live[static_cast<std::size_t>(index)].lock()) action(*session);
   });
 }
 
-void FakeUltravox::Impl::do_accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) return;
-    std::make_shared<HttpConnection>(std::move(socket), *this)->run();
-    do_accept();
+FakeUltravox::FakeUltravox(std::string api_key) : impl_(std::make_unique<Impl>()) {
+  impl_->api_key = std::move(api_key);
+  impl_->server.start([impl = impl_.get()](const PeerRequest& request, PeerExchange exchange) {
+    impl->serve(request, std::move(exchange));
   });
 }
 
-FakeUltravox::FakeUltravox(std::string api_key) : impl_(std::make_unique<Impl>()) {
-  impl_->api_key = std::move(api_key);
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  impl_->port = impl_->acceptor.local_endpoint().port();
-  impl_->do_accept();
-  impl_->thread = std::thread([this] { impl_->ioc.run(); });
-}
-
-FakeUltravox::~FakeUltravox() {
-  impl_->ioc.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+FakeUltravox::~FakeUltravox() { impl_->server.stop(); }
 
 std::string FakeUltravox::base_url() const { return "http://" + impl_->base(); }
 
-unsigned short FakeUltravox::port() const { return impl_->port; }
+unsigned short FakeUltravox::port() const { return impl_->server.port(); }
 
 const std::string& FakeUltravox::api_key() const { return impl_->api_key; }
 

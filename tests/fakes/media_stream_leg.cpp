@@ -2,10 +2,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
 #include <atomic>
@@ -18,13 +15,11 @@
 #include "core/twilio/base64.hpp"
 #include "tests/fakes/audio_samples.hpp"
 #include "tests/fakes/notifier.hpp"
+#include "tests/fakes/peer_transport.hpp"
 
 namespace sonoria::fakes {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 namespace {
@@ -44,23 +39,16 @@ struct Playback {
 struct MediaStreamLeg::Impl {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  websocket::stream<beast::tcp_stream> ws{ioc};
-  beast::flat_buffer read_buffer;
-  websocket::response_type handshake_response;
+  PeerSocket socket;
   std::thread thread;
   MediaStreamSetup setup;
   std::atomic<bool> started{false};  // open() succeeded and the I/O thread runs
 
   // I/O thread only.
-  std::deque<std::string> queue;
-  bool writing = false;
   bool closing = false;
-  bool close_started = false;
   std::int64_t sequence = 0;
   std::int64_t chunk = 0;
   std::int64_t tone_samples = 0;
-  std::size_t start_index = 0;  // queue position of `start`, to know when it went out
-  std::size_t written = 0;
 
   // Shared with the test thread.
   mutable std::mutex mutex;
@@ -97,41 +85,15 @@ struct MediaStreamLeg::Impl {
 
   // ---- writing (I/O thread) ------------------------------------------------------------------
 
-  void enqueue(std::string text) {
+  void enqueue(std::string text, std::function<void()> written = {}) {
     if (closing || closed) return;
-    queue.push_back(std::move(text));
-    if (!writing) do_write();
+    socket.send(std::move(text), PeerFrame::text, std::move(written));
   }
 
   json numbered(json message) {
     message["sequenceNumber"] = std::to_string(++sequence);
     message["streamSid"] = setup.stream_sid;
     return message;
-  }
-
-  void do_write() {
-    if (queue.empty()) {
-      if (closing && !close_started) {
-        close_started = true;
-        ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
-      }
-      return;
-    }
-    writing = true;
-    ws.text(true);
-    ws.async_write(asio::buffer(queue.front()), [this](beast::error_code ec, std::size_t) {
-      writing = false;
-      if (ec) {
-        queue.clear();
-        return;
-      }
-      queue.pop_front();
-      if (++written > start_index) {
-        std::lock_guard lock(mutex);
-        start_written = true;
-      }
-      do_write();
-    });
   }
 
   // ---- the playback buffer (I/O thread, mutex held) ------------------------------------------
@@ -198,24 +160,12 @@ struct MediaStreamLeg::Impl {
 
   // ---- reading (I/O thread) -------------------------------------------------------------------
 
-  void do_read() {
-    ws.async_read(read_buffer, [this](beast::error_code ec, std::size_t) { on_read(ec); });
-  }
-
-  void on_read(beast::error_code ec) {
-    if (ec) {
-      on_closed();
-      return;
-    }
-    std::string text = beast::buffers_to_string(read_buffer.data());
-    read_buffer.consume(read_buffer.size());
-    const bool binary = !ws.got_text();
+  void on_message(std::string text, PeerFrame frame) {
     {
       std::lock_guard lock(mutex);
-      take_message(std::move(text), binary);
+      take_message(std::move(text), frame == PeerFrame::binary);
     }
     notifier.notify();
-    do_read();
   }
 
   void flag(std::size_t index, const std::string& problem) {
@@ -263,25 +213,14 @@ struct MediaStreamLeg::Impl {
     }
   }
 
-  void on_closed() {
+  // `code` and `reason`: of the daemon's close frame; 0 and "" when none came.
+  void on_closed(int code, std::string reason) {
     {
       std::lock_guard lock(mutex);
       if (closed) return;
       closed = true;
-      // A received close frame sets reason(); a read cut short by our own close ends "aborted".
-      close_code = ws.reason().code;
-      close_reason = std::string(ws.reason().reason.data(), ws.reason().reason.size());
-    }
-    notifier.notify();
-  }
-
-  void drop_socket() {
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws).socket().close(ignored);
-    {
-      std::lock_guard lock(mutex);
-      closed = true;
+      close_code = code;
+      close_reason = std::move(reason);
     }
     notifier.notify();
   }
@@ -291,9 +230,7 @@ MediaStreamLeg::MediaStreamLeg() : impl_(std::make_unique<Impl>()) {}
 
 MediaStreamLeg::~MediaStreamLeg() {
   if (impl_->started) {
-    impl_->on_io([this] {
-      if (!impl_->closed) impl_->drop_socket();
-    });
+    impl_->on_io([this] { impl_->socket.drop(); });
     impl_->work.reset();
     impl_->ioc.stop();
     impl_->thread.join();
@@ -313,59 +250,36 @@ StreamOpen MediaStreamLeg::open(const MediaStreamSetup& setup) {
     result.error = "not a ws:// URL: " + setup.connect_url + " (the fake connects without TLS)";
     return result;
   }
-  const std::string host = url->host();
-  const std::string port = url->has_port() ? std::string(url->port()) : "80";
-  std::string target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
-  if (url->has_query()) target += "?" + std::string(url->encoded_query());
-
-  const std::string signature = setup.signature;
-  impl.ws.set_option(websocket::stream_base::decorator([signature](websocket::request_type& request) {
-    request.set(beast::http::field::user_agent, "Twilio.TmeWs/1.0");
-    if (!signature.empty()) request.set("x-twilio-signature", signature);
-  }));
-  impl.ws.read_message_max(4 * 1024 * 1024);
-
-  beast::error_code failure;
-  bool finished = false;
-  tcp::resolver resolver(impl.ioc);
-  beast::get_lowest_layer(impl.ws).expires_after(setup.timeout);
-  resolver.async_resolve(host, port, [&](beast::error_code ec, tcp::resolver::results_type endpoints) {
-    if (ec) {
-      failure = ec;
-      finished = true;
-      return;
-    }
-    beast::get_lowest_layer(impl.ws).async_connect(endpoints, [&](beast::error_code ec2, const tcp::endpoint&) {
-      if (ec2) {
-        failure = ec2;
-        finished = true;
-        return;
-      }
-      impl.ws.async_handshake(impl.handshake_response, host + ":" + port, target, [&](beast::error_code ec3) {
-        failure = ec3;
-        finished = true;
-      });
-    });
-  });
-  impl.ioc.run();
-  impl.ioc.restart();
-  result.http_status = static_cast<int>(impl.handshake_response.result_int());
-  if (!finished || failure) {
-    result.error = failure == beast::error::timeout ? "timed out opening the stream" : failure.message();
-    if (failure == websocket::error::upgrade_declined) {
+  PeerDial dial;
+  dial.host = url->host();
+  dial.port = url->has_port() ? std::string(url->port()) : "80";
+  dial.host_header = dial.host + ":" + dial.port;
+  dial.target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
+  if (url->has_query()) dial.target += "?" + std::string(url->encoded_query());
+  dial.headers = {{"User-Agent", "Twilio.TmeWs/1.0"}};
+  if (!setup.signature.empty()) dial.headers.emplace_back("x-twilio-signature", setup.signature);
+  dial.timeout = setup.timeout;
+  dial.max_message = 4 * 1024 * 1024;
+  PeerEvents events;
+  events.message = [&impl](std::string text, PeerFrame frame) { impl.on_message(std::move(text), frame); };
+  events.closed = [&impl](int code, std::string reason) { impl.on_closed(code, std::move(reason)); };
+  PeerDialResult dialed = dial_peer_socket(impl.ioc, dial, std::move(events));
+  result.http_status = dialed.status;
+  if (!dialed.error.empty()) {
+    result.error = dialed.timed_out ? "timed out opening the stream" : dialed.error;
+    if (dialed.refused) {
       result.error = "upgrade refused with HTTP " + std::to_string(result.http_status);
     } else if (result.http_status == 101) {
       result.http_status = 0;
     }
     return result;
   }
-  beast::get_lowest_layer(impl.ws).expires_never();
+  impl.socket = dialed.socket;
   result.ok = true;
 
   json parameters = json::object();
   for (const auto& [name, value] : setup.custom_parameters) parameters[name] = value;
   impl.enqueue(json{{"event", "connected"}, {"protocol", "Call"}, {"version", "1.0.0"}}.dump());
-  impl.start_index = 1;  // `start` is the second frame written
   json start = {{"event", "start"},
                 {"start",
                  {{"accountSid", setup.account_sid},
@@ -374,8 +288,10 @@ StreamOpen MediaStreamLeg::open(const MediaStreamSetup& setup) {
                   {"tracks", json::array({"inbound"})},
                   {"customParameters", parameters},
                   {"mediaFormat", {{"encoding", "audio/x-mulaw"}, {"sampleRate", 8000}, {"channels", 1}}}}}};
-  impl.enqueue(impl.numbered(std::move(start)).dump());
-  impl.do_read();
+  impl.enqueue(impl.numbered(std::move(start)).dump(), [&impl] {
+    std::lock_guard lock(impl.mutex);
+    impl.start_written = true;
+  });
   impl.work.emplace(impl.ioc.get_executor());
   impl.started = true;
   impl.thread = std::thread([&impl] { impl.ioc.run(); });
@@ -440,15 +356,13 @@ void MediaStreamLeg::hang_up() {
                                 {"stop", {{"accountSid", impl.setup.account_sid}, {"callSid", impl.setup.call_sid}}}})
                      .dump());
     impl.closing = true;
-    if (!impl.writing) impl.do_write();
+    impl.socket.close(k_close_normal);
   });
   if (!wait_for([this] { return closed(); }, impl_->setup.timeout)) drop();
 }
 
 void MediaStreamLeg::drop() {
-  impl_->on_io([this] {
-    if (!impl_->closed) impl_->drop_socket();
-  });
+  impl_->on_io([this] { impl_->socket.drop(); });
 }
 
 bool MediaStreamLeg::wait_for(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) const {

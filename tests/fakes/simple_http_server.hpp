@@ -1,8 +1,8 @@
 #pragma once
 // A small HTTP/1.1 server for fakes of REST peers, on http://127.0.0.1:<ephemeral port>: one
-// request per connection, one thread per connection, and a handler that decides each answer.
-// Beast stays in simple_http_server.cpp, so a fake built on it compiles in a few seconds.
-// While `refusing`, connections are closed before a request is read (a peer that is down).
+// request per connection and a handler that decides each answer (a PeerServer underneath, so a
+// fake built on it compiles no Beast). While `refusing`, connections are closed before a request
+// is read (a peer that is down).
 
 #include <chrono>
 #include <functional>
@@ -37,9 +37,9 @@ class SimpleHttpServer {
  public:
   using Handler = std::function<SimpleResponse(const SimpleRequest&)>;
 
-  // Starts listening. `handler` runs on a connection's thread (possibly several at once).
+  // Starts listening. `handler` runs on the server's thread; a delayed answer keeps no other waiting.
   explicit SimpleHttpServer(Handler handler);
-  ~SimpleHttpServer();  // stops accepting and joins every connection
+  ~SimpleHttpServer();  // stops the server and closes every connection, answered or not
   SimpleHttpServer(const SimpleHttpServer&) = delete;
   SimpleHttpServer& operator=(const SimpleHttpServer&) = delete;
 

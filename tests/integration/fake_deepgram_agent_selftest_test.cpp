@@ -1,20 +1,14 @@
 // Self-test of the fake Deepgram Voice Agent server (tests/fakes/fake_deepgram_agent.hpp), driven by a
-// raw Beast client, so that a fake that drifts from protocols.md §6 fails here before it misleads
+// raw WebSocket client, so that a fake that drifts from protocols.md §6 fails here before it misleads
 // the daemon's integration tests. Each case follows an item of the §6.10 checklist.
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <strings.h>
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <map>
-#include <memory>
 #include <optional>
 #include <regex>
 #include <string>
@@ -26,11 +20,8 @@
 
 #include "tests/fakes/audio_samples.hpp"
 #include "tests/fakes/fake_deepgram_agent.hpp"
+#include "tests/fakes/peer_probe.hpp"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 using namespace sonoria::fakes;
 using namespace std::chrono_literals;
@@ -45,37 +36,25 @@ struct Frame {
   std::string bytes;  // the raw payload
 };
 
-// A WebSocket client that keeps one read outstanding and queues what arrives, so a test can look
-// for "nothing more came" without cancelling the read. Every wait has a deadline.
+// A WebSocket client that queues what arrives, so a test can look for "nothing more came" without
+// cancelling anything. Every wait has a deadline.
 class DgClient {
  public:
   // Connects to ws://127.0.0.1:port/target; returns the HTTP status of the upgrade (and its body).
   int connect(unsigned short port, const std::string& target, const Headers& headers, std::string* body = nullptr) {
-    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& request) {
-      for (const auto& [name, value] : headers) request.set(name, value);
-    }));
-    bool done = false;
-    beast::error_code failure;
-    beast::get_lowest_layer(ws_).async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                                               [&](beast::error_code ec) {
-                                                 if (ec) {
-                                                   failure = ec;
-                                                   done = true;
-                                                   return;
-                                                 }
-                                                 ws_.async_handshake(response_, "127.0.0.1", target,
-                                                                     [&](beast::error_code ec2) {
-                                                                       failure = ec2;
-                                                                       done = true;
-                                                                     });
-                                               });
-    run_until([&] { return done; }, 3s);
-    if (body) *body = response_.body();
-    if (done && !failure) start_reading();
-    return static_cast<int>(response_.result_int());
+    PeerDialResult result = probe_.connect(port, "127.0.0.1", target, headers);
+    if (body) *body = result.body;
+    response_headers_ = std::move(result.headers);
+    return result.status;
   }
 
-  std::string response_header(const std::string& name) const { return std::string(response_[name]); }
+  // The upgrade answer's first header called `name` (in any case), or "".
+  std::string response_header(const std::string& name) const {
+    for (const auto& [key, value] : response_headers_) {
+      if (strcasecmp(key.c_str(), name.c_str()) == 0) return value;
+    }
+    return {};
+  }
 
   void send(const json& message) { write(message.dump(), false); }
   void send_text(const std::string& text) { write(text, false); }
@@ -88,10 +67,14 @@ class DgClient {
 
   // The next frame, or nullopt if none arrives in time or the connection ended.
   std::optional<Frame> read(std::chrono::milliseconds timeout = 3s) {
-    run_until([&] { return !inbox_.empty() || ended_; }, timeout);
-    if (inbox_.empty()) return std::nullopt;
-    Frame frame = std::move(inbox_.front());
-    inbox_.pop_front();
+    auto& inbox = probe_.inbox();
+    probe_.run_until([&] { return !inbox.empty() || probe_.ended(); }, std::chrono::steady_clock::now() + timeout);
+    if (inbox.empty()) return std::nullopt;
+    Frame frame;
+    frame.binary = inbox.front().frame == PeerFrame::binary;
+    frame.bytes = std::move(inbox.front().data);
+    inbox.pop_front();
+    if (!frame.binary) frame.message = json::parse(frame.bytes, nullptr, false);
     seen_.push_back(frame);
     return frame;
   }
@@ -111,7 +94,7 @@ class DgClient {
   // Reads until the connection ends; false if it is still open after `timeout`.
   bool read_to_end(std::chrono::milliseconds timeout = 3s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!ended_ || !inbox_.empty()) {
+    while (!probe_.ended() || !probe_.inbox().empty()) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       read(left);
@@ -151,55 +134,15 @@ class DgClient {
   }
   void forget_seen() { seen_.clear(); }
 
-  bool ended() const { return ended_; }
-  int close_code() const { return close_code_; }  // 0 when the TCP connection dropped without a close frame
+  bool ended() const { return probe_.ended(); }
+  int close_code() const { return probe_.close_code(); }  // 0 when the TCP connection dropped without a close frame
 
  private:
-  template <class Done>
-  void run_until(Done done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      if (ioc_.run_one_until(deadline) == 0) {
-        if (ioc_.stopped()) ioc_.restart();
-        if (done() || ended_) break;
-      }
-    }
-  }
+  void write(std::string data, bool binary) { probe_.send(std::move(data), binary ? PeerFrame::binary : PeerFrame::text); }
 
-  void start_reading() {
-    ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
-      if (ec) {
-        ended_ = true;
-        if (ec == websocket::error::closed) close_code_ = ws_.reason().code;
-        return;
-      }
-      Frame frame;
-      frame.binary = !ws_.got_text();
-      frame.bytes = beast::buffers_to_string(buffer_.data());
-      buffer_.consume(buffer_.size());
-      if (!frame.binary) frame.message = json::parse(frame.bytes, nullptr, false);
-      inbox_.push_back(std::move(frame));
-      start_reading();
-    });
-  }
-
-  void write(std::string data, bool binary) {
-    if (ended_) return;
-    auto payload = std::make_shared<std::string>(std::move(data));
-    bool done = false;
-    ws_.binary(binary);
-    ws_.async_write(asio::buffer(*payload), [payload, &done](beast::error_code, std::size_t) { done = true; });
-    run_until([&] { return done; }, 2s);
-  }
-
-  asio::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_{ioc_};
-  websocket::response_type response_;
-  beast::flat_buffer buffer_;
-  std::deque<Frame> inbox_;
+  PeerProbe probe_;
+  PeerHeaders response_headers_;
   std::vector<Frame> seen_;
-  bool ended_ = false;
-  int close_code_ = 0;
 };
 
 // The AsyncAPI's required fields of every server message the fake sends (History is either form).

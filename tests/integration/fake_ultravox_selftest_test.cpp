@@ -1,20 +1,14 @@
 // Self-test of the fake Ultravox (tests/fakes/fake_ultravox.hpp) against protocols.md §7.8, driven
-// by plain Beast clients: HTTP for call creation, a WebSocket for the joined call. A fake that
+// by plain clients: HTTP for call creation, a WebSocket for the joined call. A fake that
 // drifts from the protocol fails here before it misleads the daemon's integration tests.
 
 #include <doctest/doctest.h>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <numbers>
 #include <optional>
 #include <string>
@@ -24,11 +18,8 @@
 
 #include "tests/fakes/fake_ultravox.hpp"
 #include "tests/fakes/http_exchange.hpp"
+#include "tests/fakes/peer_probe.hpp"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 using namespace sonoria::fakes;
 using namespace std::chrono_literals;
@@ -85,37 +76,17 @@ json create(const FakeUltravox& fake, const json& body) {
 }
 
 // A WebSocket client whose every step has a deadline, so a misbehaving fake fails a test instead
-// of hanging it. One read is kept outstanding between calls (its handler only touches members):
-// binary frames are counted on arrival, data messages queued for next() and kept in seen().
+// of hanging it. Frames are taken as they arrive, while the client waits: binary frames are
+// counted, data messages queued for next() and kept in seen().
 class UvClient {
  public:
-  UvClient() = default;
-  UvClient(const UvClient&) = delete;
-  UvClient& operator=(const UvClient&) = delete;
-  // Lets the outstanding read finish (aborted) while the client is still alive.
-  ~UvClient() {
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
-    ioc_.restart();
-    ioc_.run_for(200ms);
-  }
-
   // Joins `join_url` (ws://127.0.0.1:<port>/…) with `suffix` appended; returns the upgrade status.
   int join(const std::string& join_url, const std::string& suffix = "?apiVersion=1") {
     const std::string rest = join_url.substr(std::string("ws://").size());
     const auto slash = rest.find('/');
     const std::string host = rest.substr(0, slash);
     const auto port = static_cast<unsigned short>(std::stoi(host.substr(host.find(':') + 1)));
-    auto response = std::make_shared<websocket::response_type>();
-    auto target = std::make_shared<std::string>(rest.substr(slash) + suffix);
-    beast::get_lowest_layer(ws_).async_connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), [this, response, target, host](beast::error_code ec) {
-          if (ec) return;
-          ws_.async_handshake(*response, host, *target, [response, target](beast::error_code) {});
-        });
-    ioc_.run_for(3s);
-    ioc_.restart();
-    return static_cast<int>(response->result_int());
+    return probe_.connect(port, host, rest.substr(slash) + suffix, {}).status;
   }
 
   void send(const json& message) { write(message.dump(), false); }
@@ -132,7 +103,7 @@ class UvClient {
   // The next data message; nullopt on timeout or close.
   std::optional<json> next(std::chrono::milliseconds timeout = 3s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    pump_until([&] { return !inbox_.empty() || closed_; }, deadline);
+    pump_until([&] { return !inbox_.empty() || probe_.ended(); }, deadline);
     if (inbox_.empty()) return std::nullopt;
     json message = std::move(inbox_.front());
     inbox_.pop_front();
@@ -157,20 +128,20 @@ class UvClient {
   // True when no frame at all (message or audio) arrives within `quiet` and the socket stays open.
   bool silent_for(std::chrono::milliseconds quiet) {
     const std::size_t before = frames_;
-    pump_until([&] { return frames_ != before || closed_; }, std::chrono::steady_clock::now() + quiet);
-    return frames_ == before && !closed_;
+    pump_until([&] { return frames_ != before || probe_.ended(); }, std::chrono::steady_clock::now() + quiet);
+    return frames_ == before && !probe_.ended();
   }
 
   // Waits for the server to close; returns the close code (0 for a TCP drop), nullopt if still open.
   std::optional<int> wait_closed(std::chrono::milliseconds timeout = 3s) {
-    pump_until([&] { return closed_; }, std::chrono::steady_clock::now() + timeout);
-    if (!closed_) return std::nullopt;
-    return close_code_;
+    pump_until([&] { return probe_.ended(); }, std::chrono::steady_clock::now() + timeout);
+    if (!probe_.ended()) return std::nullopt;
+    return probe_.close_code();
   }
 
   void close(int code = 1000) {
-    ws_.async_close(websocket::close_reason(static_cast<std::uint16_t>(code)), [](beast::error_code) {});
-    pump_until([&] { return closed_; }, std::chrono::steady_clock::now() + 1s);
+    probe_.close(code);
+    pump_until([&] { return probe_.ended(); }, std::chrono::steady_clock::now() + 1s);
   }
 
   std::int64_t audio_bytes() const { return audio_bytes_; }
@@ -193,61 +164,46 @@ class UvClient {
   }
 
  private:
-  void start_read() {
-    if (reading_ || closed_) return;
-    reading_ = true;
-    ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
-      reading_ = false;
-      if (ec) {
-        closed_ = true;
-        if (ec == websocket::error::closed) close_code_ = ws_.reason().code;
-        return;
-      }
+  // Takes what arrived: audio is counted, data messages queued and kept.
+  void take_arrivals() {
+    auto& arrived = probe_.inbox();
+    for (; !arrived.empty(); arrived.pop_front()) {
       ++frames_;
-      if (ws_.got_binary()) {
-        audio_bytes_ += static_cast<std::int64_t>(buffer_.size());
+      if (arrived.front().frame == PeerFrame::binary) {
+        audio_bytes_ += static_cast<std::int64_t>(arrived.front().data.size());
         ++audio_frames_;
         kinds_.push_back("<audio>");
       } else {
-        json message = json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
+        json message = json::parse(arrived.front().data, nullptr, false);
         kinds_.push_back(message.is_object() ? message.value("type", "?") : "<text>");
         seen_.push_back(message);
         inbox_.push_back(std::move(message));
       }
-      buffer_.consume(buffer_.size());
-      start_read();
-    });
-  }
-
-  // Runs the client's I/O (with a read outstanding) until `done` or the deadline.
-  void pump_until(const std::function<bool()>& done, std::chrono::steady_clock::time_point deadline) {
-    start_read();
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      if (ioc_.stopped()) ioc_.restart();
-      if (ioc_.run_one_until(deadline) == 0 && closed_ && !reading_) break;  // nothing left to run
     }
   }
 
-  void write(std::string data, bool binary) {
-    auto payload = std::make_shared<std::string>(std::move(data));
-    auto done = std::make_shared<bool>(false);
-    ws_.binary(binary);
-    ws_.async_write(asio::buffer(*payload), [payload, done](beast::error_code, std::size_t) { *done = true; });
-    pump_until([&] { return *done; }, std::chrono::steady_clock::now() + 2s);
+  // Runs the client's I/O until `done` or the deadline.
+  void pump_until(const std::function<bool()>& done, std::chrono::steady_clock::time_point deadline) {
+    probe_.run_until(
+        [&] {
+          take_arrivals();
+          return done();
+        },
+        deadline);
   }
 
-  asio::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_{ioc_};
-  beast::flat_buffer buffer_;
+  void write(std::string data, bool binary) {
+    probe_.send(std::move(data), binary ? PeerFrame::binary : PeerFrame::text);
+    take_arrivals();  // what came while sending
+  }
+
+  PeerProbe probe_;
   std::deque<json> inbox_;
   std::vector<json> seen_;
   std::vector<std::string> kinds_;
   std::size_t frames_ = 0;
   std::int64_t audio_bytes_ = 0;
   int audio_frames_ = 0;
-  bool reading_ = false;
-  bool closed_ = false;
-  int close_code_ = 0;
 };
 
 // Agent transcript deltas of `ordinal`, concatenated.

@@ -1,21 +1,14 @@
-// Self-tests of the peer fakes in tests/fakes, each driven directly by a raw Beast client (or, for
-// the caller, by a tiny scripted "daemon") so that a fake that drifts from the protocol fails here
-// before it misleads the daemon's integration tests.
+// Self-tests of the peer fakes in tests/fakes, each driven directly by a raw WebSocket client (or,
+// for the caller, by a tiny scripted "daemon") so that a fake that drifts from the protocol fails
+// here before it misleads the daemon's integration tests.
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,13 +21,10 @@
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/fakes/http_exchange.hpp"
+#include "tests/fakes/peer_probe.hpp"
+#include "tests/fakes/peer_transport.hpp"
 #include "tests/fakes/twiml_reader.hpp"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 using namespace sonoria;
 using namespace sonoria::fakes;
@@ -48,57 +38,23 @@ class RawWs {
  public:
   // Connects to ws://127.0.0.1:port/target with extra headers; returns the HTTP status of the upgrade.
   int connect(unsigned short port, const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers) {
-    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& request) {
-      for (const auto& [name, value] : headers) request.set(name, value);
-    }));
-    websocket::response_type response;
-    beast::error_code failure;
-    beast::get_lowest_layer(ws_).async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                                               [&](beast::error_code ec) {
-                                                 if (ec) {
-                                                   failure = ec;
-                                                   return;
-                                                 }
-                                                 ws_.async_handshake(response, "127.0.0.1", target,
-                                                                     [&](beast::error_code ec2) { failure = ec2; });
-                                               });
-    ioc_.run_for(3s);
-    ioc_.restart();
-    return static_cast<int>(response.result_int());
+    return probe_.connect(port, "127.0.0.1", target, headers).status;
   }
 
   void send(const json& event) { send_text(event.dump()); }
 
-  void send_text(const std::string& text) {
-    ws_.text(true);
-    ws_.async_write(asio::buffer(text), [](beast::error_code, std::size_t) {});
-    ioc_.run_for(2s);
-    ioc_.restart();
-  }
+  void send_text(const std::string& text) { probe_.send(text, PeerFrame::text); }
 
-  // The next event, or nullopt if none arrives in time or the socket closed.
+  // The next event, or nullopt if none arrives in time (the connection is then given up) or the
+  // socket closed.
   std::optional<json> read(std::chrono::milliseconds timeout = 3s) {
-    if (closed_) return std::nullopt;
-    std::optional<json> event;
-    bool done = false;
-    ws_.async_read(buffer_, [&](beast::error_code ec, std::size_t) {
-      done = true;
-      if (ec) {
-        closed_ = true;
-        if (ec == websocket::error::closed) close_code_ = ws_.reason().code;
-        return;
-      }
-      event = json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
-      buffer_.consume(buffer_.size());
-    });
-    ioc_.run_for(timeout);
-    ioc_.restart();
-    if (!done) {
-      beast::get_lowest_layer(ws_).socket().close();
-      ioc_.run_for(100ms);
-      ioc_.restart();
-      closed_ = true;
+    probe_.run_until([&] { return !probe_.inbox().empty() || probe_.ended(); }, std::chrono::steady_clock::now() + timeout);
+    if (probe_.inbox().empty()) {
+      probe_.drop();
+      return std::nullopt;
     }
+    json event = json::parse(probe_.inbox().front().data, nullptr, false);
+    probe_.inbox().pop_front();
     return event;
   }
 
@@ -120,16 +76,12 @@ class RawWs {
     return types;
   }
 
-  bool closed() const { return closed_; }
-  int close_code() const { return close_code_; }
+  bool closed() const { return probe_.ended(); }
+  int close_code() const { return probe_.close_code(); }
 
  private:
-  asio::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_{ioc_};
-  beast::flat_buffer buffer_;
+  PeerProbe probe_;
   std::vector<json> seen_;
-  bool closed_ = false;
-  int close_code_ = 0;
 };
 
 // A GA session with μ-law both ways and a 200 ms end-of-turn silence.
@@ -173,23 +125,14 @@ HttpReply rest_post(const FakeTwilioRest& rest, const std::string& path, const t
 // A scripted stand-in for sonoria's daemon, enough to drive FakeTwilioCaller: it checks webhook
 // signatures, answers TwiML, and on the media stream sends 100 ms of audio, mark "a", 100 ms more,
 // mark "b"; when "a" comes back it sends `clear`, then one message with a wrong streamSid and one
-// binary frame. Connections are served one at a time on its own thread.
+// binary frame. Connections are served on its own thread.
 class MiniDaemon {
  public:
   explicit MiniDaemon(std::string auth_token) : token_(std::move(auth_token)) {
-    acceptor_.open(tcp::v4());
-    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    do_accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~MiniDaemon() {
-    ioc_.stop();
-    thread_.join();
+    server_.start([this](const PeerRequest& request, PeerExchange exchange) { serve(request, std::move(exchange)); });
   }
 
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server_.port()) + path; }
 
   struct Seen {
     std::vector<std::string> webhook_targets;
@@ -205,97 +148,78 @@ class MiniDaemon {
   }
 
  private:
-  void do_accept() {
-    acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (ec) return;
-      serve(std::move(socket));
-      do_accept();
-    });
-  }
+  // The media stream's side of the daemon.
+  struct Stream {
+    PeerSocket socket;
+    std::string stream_sid;
+  };
 
-  void serve(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    beast::error_code ec;
-    http::read(stream, buffer, request, ec);
-    if (ec) return;
-    const std::string target(request.target());
-    if (websocket::is_upgrade(request)) {
-      serve_stream(std::move(stream), request);
+  void serve(const PeerRequest& request, PeerExchange exchange) {
+    if (request.websocket_upgrade) {
+      serve_stream(request, exchange);
       return;
     }
-    const auto form = twilio::parse_form(request.body()).value_or(twilio::FormParams{});
-    const bool valid = twilio::validate_signature(token_, request["X-Twilio-Signature"],
-                                                  "https://voice.example.com" + target, form);
+    const auto form = twilio::parse_form(request.body).value_or(twilio::FormParams{});
+    const bool valid = twilio::validate_signature(token_, request.header("X-Twilio-Signature").value_or(""),
+                                                  "https://voice.example.com" + request.target, form);
     {
       std::lock_guard lock(mutex_);
-      seen_.webhook_targets.push_back(target);
+      seen_.webhook_targets.push_back(request.target);
       seen_.webhook_signatures_valid.push_back(valid);
-      seen_.idempotency_tokens.push_back(!request["I-Twilio-Idempotency-Token"].empty());
+      seen_.idempotency_tokens.push_back(!request.header("I-Twilio-Idempotency-Token").value_or("").empty());
     }
-    http::response<http::string_body> response{valid ? http::status::ok : http::status::forbidden, 11};
-    response.set(http::field::content_type, "text/xml");
-    if (target == "/twilio/voice") {
-      response.body() = R"(<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="/twilio/connect-done">)"
-                        R"(<Stream url="wss://voice.example.com/twilio/media"><Parameter name="token" value="abc"/>)"
-                        R"(</Stream></Connect></Response>)";
+    PeerResponse response;
+    response.status = valid ? 200 : 403;
+    response.headers = {{"Content-Type", "text/xml"}};
+    if (request.target == "/twilio/voice") {
+      response.body = R"(<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="/twilio/connect-done">)"
+                      R"(<Stream url="wss://voice.example.com/twilio/media"><Parameter name="token" value="abc"/>)"
+                      R"(</Stream></Connect></Response>)";
     } else {
-      response.body() = "<Response><Say>Goodbye.</Say><Hangup/></Response>";
+      response.body = "<Response><Say>Goodbye.</Say><Hangup/></Response>";
     }
-    response.prepare_payload();
-    http::write(stream, response, ec);
+    exchange.respond(std::move(response));
   }
 
-  void serve_stream(beast::tcp_stream stream, const http::request<http::string_body>& request) {
-    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+  void serve_stream(const PeerRequest& request, PeerExchange& exchange) {
     {
       std::lock_guard lock(mutex_);
-      seen_.stream_target = std::string(request.target());
-      seen_.stream_signature_valid =
-          twilio::validate_signature(token_, request["x-twilio-signature"], "wss://voice.example.com/twilio/media", {});
+      seen_.stream_target = request.target;
+      seen_.stream_signature_valid = twilio::validate_signature(
+          token_, request.header("x-twilio-signature").value_or(""), "wss://voice.example.com/twilio/media", {});
     }
-    beast::error_code ec;
-    ws.accept(request, ec);
-    if (ec) return;
-    std::string stream_sid;
-    auto send = [&](const json& message) {
-      ws.text(true);
-      ws.write(asio::buffer(message.dump()), ec);
-    };
-    for (;;) {
-      beast::flat_buffer buffer;
-      ws.read(buffer, ec);
-      if (ec) return;
-      json message = json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
-      {
-        std::lock_guard lock(mutex_);
-        seen_.stream_messages.push_back(message);
-      }
-      const std::string event = message.value("event", "");
-      if (event == "start") {
-        stream_sid = message["streamSid"];
-        const std::string audio = twilio::base64_encode(ulaw_tone(100));
-        send({{"event", "media"}, {"streamSid", stream_sid}, {"media", {{"payload", audio}}}});
-        send({{"event", "mark"}, {"streamSid", stream_sid}, {"mark", {{"name", "a"}}}});
-        send({{"event", "media"}, {"streamSid", stream_sid}, {"media", {{"payload", audio}}}});
-        send({{"event", "mark"}, {"streamSid", stream_sid}, {"mark", {{"name", "b"}}}});
-      } else if (event == "mark" && message["mark"]["name"] == "a") {
-        send({{"event", "clear"}, {"streamSid", stream_sid}});
-        send({{"event", "media"}, {"streamSid", "MZwrong"}, {"media", {{"payload", "AAAA"}}}});
-        ws.binary(true);
-        ws.write(asio::buffer(std::string("\x01\x02")), ec);
-      }
+    auto stream = std::make_shared<Stream>();
+    PeerEvents events;
+    events.message = [this, stream](std::string text, PeerFrame) { on_stream_message(*stream, text); };
+    stream->socket = exchange.accept({}, std::move(events));
+  }
+
+  void on_stream_message(Stream& stream, const std::string& text) {
+    json message = json::parse(text, nullptr, false);
+    {
+      std::lock_guard lock(mutex_);
+      seen_.stream_messages.push_back(message);
+    }
+    auto send = [&](const json& reply) { stream.socket.send(reply.dump()); };
+    const std::string event = message.value("event", "");
+    if (event == "start") {
+      stream.stream_sid = message["streamSid"];
+      const std::string audio = twilio::base64_encode(ulaw_tone(100));
+      send({{"event", "media"}, {"streamSid", stream.stream_sid}, {"media", {{"payload", audio}}}});
+      send({{"event", "mark"}, {"streamSid", stream.stream_sid}, {"mark", {{"name", "a"}}}});
+      send({{"event", "media"}, {"streamSid", stream.stream_sid}, {"media", {{"payload", audio}}}});
+      send({{"event", "mark"}, {"streamSid", stream.stream_sid}, {"mark", {{"name", "b"}}}});
+    } else if (event == "mark" && message["mark"]["name"] == "a") {
+      send({{"event", "clear"}, {"streamSid", stream.stream_sid}});
+      send({{"event", "media"}, {"streamSid", "MZwrong"}, {"media", {{"payload", "AAAA"}}}});
+      stream.socket.send(std::string("\x01\x02"), PeerFrame::binary);
     }
   }
 
   std::string token_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_{ioc_};
-  unsigned short port_ = 0;
-  std::thread thread_;
   mutable std::mutex mutex_;
   Seen seen_;
+  PeerServer server_;  // last: destroyed, and so stopped, first, before what its handlers use
 };
 
 }  // namespace
