@@ -15,18 +15,38 @@ using boost::system::error_code;
 
 namespace {
 
-class PlainImpl final : public AnyStream::Impl {
+// What both kinds do alike: reads, writes and the WebSocket teardown go to the stream underneath.
+template <class Stream>
+class StreamImpl : public AnyStream::Impl {
  public:
-  explicit PlainImpl(beast::tcp_stream stream) : stream_(std::move(stream)) {}
+  template <class... Args>
+  explicit StreamImpl(Args&&... args) : stream_(std::forward<Args>(args)...) {}
 
-  beast::tcp_stream& tcp() override { return stream_; }
-  SSL* native_handle() override { return nullptr; }
   void read_some(const MutableBufferList& buffers, AnyStream::IoHandler handler) override {
     stream_.async_read_some(buffers, std::move(handler));
   }
   void write_some(const ConstBufferList& buffers, AnyStream::IoHandler handler) override {
     stream_.async_write_some(buffers, std::move(handler));
   }
+  void teardown(beast::role_type role, error_code& ec) override {
+    using beast::websocket::teardown;
+    teardown(role, stream_, ec);
+  }
+  void async_teardown(beast::role_type role, AnyStream::Handler handler) override {
+    using beast::websocket::async_teardown;
+    async_teardown(role, stream_, std::move(handler));
+  }
+
+ protected:
+  Stream stream_;
+};
+
+class PlainImpl final : public StreamImpl<beast::tcp_stream> {
+ public:
+  explicit PlainImpl(beast::tcp_stream stream) : StreamImpl(std::move(stream)) {}
+
+  beast::tcp_stream& tcp() override { return stream_; }
+  SSL* native_handle() override { return nullptr; }
   void handshake(asio::ssl::stream_base::handshake_type, AnyStream::Handler handler) override {
     asio::post(stream_.get_executor(), [handler = std::move(handler)]() mutable { std::move(handler)(error_code{}); });
   }
@@ -35,43 +55,18 @@ class PlainImpl final : public AnyStream::Impl {
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     asio::post(stream_.get_executor(), [handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
   }
-  void teardown(beast::role_type role, error_code& ec) override {
-    using beast::websocket::teardown;
-    teardown(role, stream_, ec);
-  }
-  void async_teardown(beast::role_type role, AnyStream::Handler handler) override {
-    using beast::websocket::async_teardown;
-    async_teardown(role, stream_, std::move(handler));
-  }
-
- private:
-  beast::tcp_stream stream_;
 };
 
-class TlsImpl final : public AnyStream::Impl {
+class TlsImpl final : public StreamImpl<beast::ssl_stream<beast::tcp_stream>> {
  public:
-  TlsImpl(beast::tcp_stream stream, asio::ssl::context& context) : stream_(std::move(stream), context) {}
+  TlsImpl(beast::tcp_stream stream, asio::ssl::context& context) : StreamImpl(std::move(stream), context) {}
 
   beast::tcp_stream& tcp() override { return stream_.next_layer(); }
   SSL* native_handle() override { return stream_.native_handle(); }
-  void read_some(const MutableBufferList& buffers, AnyStream::IoHandler handler) override {
-    stream_.async_read_some(buffers, std::move(handler));
-  }
-  void write_some(const ConstBufferList& buffers, AnyStream::IoHandler handler) override {
-    stream_.async_write_some(buffers, std::move(handler));
-  }
   void handshake(asio::ssl::stream_base::handshake_type side, AnyStream::Handler handler) override {
     stream_.async_handshake(side, std::move(handler));
   }
   void shutdown(AnyStream::Handler handler) override { stream_.async_shutdown(std::move(handler)); }
-  void teardown(beast::role_type role, error_code& ec) override {
-    using beast::websocket::teardown;
-    teardown(role, stream_, ec);
-  }
-  void async_teardown(beast::role_type role, AnyStream::Handler handler) override {
-    using beast::websocket::async_teardown;
-    async_teardown(role, stream_, std::move(handler));
-  }
   bool verify_peer_as(const std::string& host) {
     error_code not_an_address;
     asio::ip::make_address(host, not_an_address);
@@ -81,9 +76,6 @@ class TlsImpl final : public AnyStream::Impl {
     stream_.set_verify_callback(asio::ssl::host_name_verification(host));
     return true;
   }
-
- private:
-  beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
 }  // namespace
