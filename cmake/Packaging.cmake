@@ -4,7 +4,8 @@
 #   <prefix>/bin/sonoria                          the binary
 #   <prefix>/share/man/man1/*.1                   man pages
 #   <prefix>/share/{bash-completion,zsh,fish}/…   shell completions
-#   <prefix>/share/doc/sonoria/                   README, README.install.md, examples/*.toml
+#   <prefix>/share/doc/sonoria/                   README, README.install.md, LICENSE, THIRD_PARTY_NOTICES.md,
+#                                                 examples/*.toml
 #   SONORIA_SYSTEMD_UNIT_DIR/sonoria.{service,socket}   the unit names <prefix>/bin/sonoria
 #   SONORIA_CONFIG_DIR/sonoria.toml               examples/sonoria.toml for a system install
 include(GNUInstallDirs)
@@ -39,6 +40,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/completions/sonoria.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d PERMISSIONS ${_sonoria_file_mode})
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} PERMISSIONS ${_sonoria_file_mode})
+# The licence and what the binary links, with theirs (Debian policy: the package carries them).
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/THIRD_PARTY_NOTICES.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR} PERMISSIONS ${_sonoria_file_mode})
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/README.md RENAME README.install.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR} PERMISSIONS ${_sonoria_file_mode})
 file(GLOB _sonoria_examples CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/examples/*.toml)

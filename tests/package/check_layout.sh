@@ -58,6 +58,8 @@ declare -A expected=(
   ["${config_dir#/}/sonoria.toml"]=644
   [usr/share/doc/sonoria/README.md]=644
   [usr/share/doc/sonoria/README.install.md]=644
+  [usr/share/doc/sonoria/LICENSE]=644
+  [usr/share/doc/sonoria/THIRD_PARTY_NOTICES.md]=644
 )
 for page in "$source_dir"/man/*.1; do expected["usr/share/man/man1/$(basename "$page")"]=644; done
 for example in "$source_dir"/examples/*.toml; do
