@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/version_text.hpp"
 #include "core/did_you_mean.hpp"
 #include "core/error.hpp"
 
@@ -24,7 +26,11 @@ int main(int argc, char** argv) {
   using namespace sonoria;
   CLI::App app{"sonoria: an AI phone receptionist and voice-agent gateway", "sonoria"};
   app.require_subcommand(1);
-  app.set_version_flag("-V,--version", std::string("sonoria ") + SONORIA_VERSION);
+  // --version --verbose adds the linked libraries; CLI11 answers --version before it parses the
+  // rest, so --verbose is looked for among the words first.
+  const bool verbose = std::find_if(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--verbose"; }) !=
+                       argv + argc;
+  app.set_version_flag("-V,--version", [verbose] { return cli::version_text(verbose); });
   app.footer(
       "Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 configuration or data error, 4 refused by policy.\n"
       "Configuration: --config, $SONORIA_CONFIG, or $XDG_CONFIG_HOME/sonoria/sonoria.toml. See sonoria(1).");

@@ -74,4 +74,14 @@ TEST_CASE("--version prints the version") {
   auto r = run_sonoria({"--version"}, {{"HOME", home.path().string()}});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("sonoria ", 0) == 0);
+  CHECK(r.out.find("OpenSSL") == std::string::npos);
+  // With --verbose (before or after), every linked library that can say its version does.
+  for (const auto& args : {std::vector<std::string>{"--version", "--verbose"}, std::vector<std::string>{"--verbose", "--version"}}) {
+    auto verbose = run_sonoria(args, {{"HOME", home.path().string()}});
+    CHECK(verbose.exit_code == 0);
+    CHECK(verbose.out.rfind("sonoria ", 0) == 0);
+    for (const char* library : {"GPL-3.0-or-later", "Boost 1.", "OpenSSL 3.", "SQLite 3.", "espeak-ng 1.", "PocketSphinx",
+                                "nlohmann/json 3.", "toml++ 3.", "CLI11 2."})
+      CHECK_MESSAGE(verbose.out.find(library) != std::string::npos, library);
+  }
 }
