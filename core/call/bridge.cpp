@@ -5,6 +5,7 @@
 
 #include "core/call/stages.hpp"
 #include "core/org/profile.hpp"
+#include "core/twilio/base64.hpp"
 #include <utility>
 
 namespace sonoria::call {
@@ -290,7 +291,7 @@ void CallBridge::handle(TimePoint now, const engine::AgentAudio& e) {
     }
   }
   audio_due_since_.reset();
-  size_t bytes = base64_decoded_size(e.audio_b64);
+  size_t bytes = twilio::base64_decoded_size(e.audio_b64);
   sink_.send_twilio_media(e.audio_b64);
   sink_.send_twilio_mark(playback_.audio_sent(e.item_id, bytes));
   ++summary_.frames_out;
@@ -465,7 +466,7 @@ void CallBridge::on_twilio_start(TimePoint now, std::string_view stream_sid) {
 void CallBridge::on_twilio_media(TimePoint, int64_t timestamp_ms, std::string_view payload_b64) {
   if (phase_ == Phase::finished) return;
   ++summary_.frames_in;
-  summary_.bytes_in += static_cast<int64_t>(base64_decoded_size(payload_b64));
+  summary_.bytes_in += static_cast<int64_t>(twilio::base64_decoded_size(payload_b64));
   // The first session still being set up (the caller spoke before the engine was ready) or a
   // rollover (a moment's reconnect): the caller's audio waits for the session, up to a bound;
   // beyond it, the oldest goes. After an engine was lost it does not: stale speech replayed

@@ -4,17 +4,6 @@
 
 namespace sonoria::call {
 
-size_t base64_decoded_size(std::string_view b64) {
-  size_t padding = 0;
-  if (!b64.empty() && b64.back() == '=') ++padding;
-  if (b64.size() > 1 && b64[b64.size() - 2] == '=') ++padding;
-  size_t bytes = b64.size() / 4 * 3;
-  // Unpadded tails ("QQ" = 1 byte, "QUI" = 2) are accepted by lenient encoders; count them too.
-  size_t tail = b64.size() % 4;
-  if (tail > 1) bytes += tail - 1;
-  return bytes >= padding ? bytes - padding : 0;
-}
-
 PlaybackTracker::ItemAudio& PlaybackTracker::item(std::string_view item_id) {
   auto it = items_.find(item_id);
   if (it == items_.end()) it = items_.emplace(std::string(item_id), ItemAudio{}).first;

@@ -20,9 +20,6 @@ namespace sonoria::call {
 
 inline constexpr int64_t k_bytes_per_ms = 8;
 
-// Bytes a base64 text decodes to (length arithmetic only; the text is not checked).
-size_t base64_decoded_size(std::string_view b64);
-
 class PlaybackTracker {
  public:
   // `bytes` of `item_id`'s audio were just sent to Twilio. Returns the name of the mark to send

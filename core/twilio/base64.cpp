@@ -70,7 +70,12 @@ std::size_t base64_decoded_size(std::string_view text) noexcept {
   std::size_t padding = 0;
   if (!text.empty() && text.back() == '=') ++padding;
   if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-  return text.size() / 4 * 3 - padding;
+  std::size_t bytes = text.size() / 4 * 3;
+  // Unpadded tails ("QQ" = 1 byte, "QUI" = 2) are what lenient encoders send; they count too.
+  const std::size_t tail = text.size() % 4;
+  if (tail > 1) bytes += tail - 1;
+  // A peer's "=" or "==" must not wrap around to a size of 2^64 (it was subtracted unchecked).
+  return bytes >= padding ? bytes - padding : 0;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {

@@ -20,7 +20,9 @@ std::optional<std::string> base64_decode(std::string_view text);
 // every audio frame. The empty string is valid (it encodes zero bytes).
 bool is_valid_base64(std::string_view text) noexcept;
 
-// The number of bytes `text` decodes to, assuming is_valid_base64(text).
+// The number of bytes `text` decodes to: exact for valid base64, and for any other text what its
+// length and padding say (unpadded tails count; never more than the text could hold). The one
+// length function for base64 everywhere: it runs on every audio frame, from peers unchecked.
 std::size_t base64_decoded_size(std::string_view text) noexcept;
 
 }  // namespace sonoria::twilio

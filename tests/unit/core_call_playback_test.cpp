@@ -4,16 +4,6 @@
 
 using namespace sonoria::call;
 
-TEST_CASE("base64 length arithmetic gives the decoded byte count") {
-  CHECK(base64_decoded_size("") == 0);
-  CHECK(base64_decoded_size("QQ==") == 1);
-  CHECK(base64_decoded_size("QUI=") == 2);
-  CHECK(base64_decoded_size("QUJD") == 3);
-  CHECK(base64_decoded_size(std::string(216, 'A')) == 162);
-  CHECK(base64_decoded_size(std::string(212, 'A') + "AA==") == 160);  // a 20 ms Twilio frame
-  CHECK(base64_decoded_size("QQ") == 1);                               // unpadded tail
-}
-
 TEST_CASE("marks are named after the item and numbered per item") {
   PlaybackTracker p;
   CHECK(p.audio_sent("item_a", 800) == "item_a:1");

@@ -71,3 +71,20 @@ TEST_CASE("the empty string is valid base64 for zero bytes") {
   CHECK(is_valid_base64(""));
   CHECK(base64_decode("") == "");
 }
+
+TEST_CASE("base64_decoded_size: exact for valid text, bounded for anything a peer sends") {
+  using sonoria::twilio::base64_decoded_size;
+  CHECK(base64_decoded_size("") == 0);
+  CHECK(base64_decoded_size("QQ==") == 1);
+  CHECK(base64_decoded_size("QUI=") == 2);
+  CHECK(base64_decoded_size("QUJD") == 3);
+  CHECK(base64_decoded_size(std::string(216, 'A')) == 162);
+  CHECK(base64_decoded_size(std::string(212, 'A') + "AA==") == 160);  // a 20 ms Twilio frame
+  CHECK(base64_decoded_size("QQ") == 1);                               // unpadded tails
+  CHECK(base64_decoded_size("QUI") == 2);
+  // Once 2^64 - 1 and 2^64 - 2: an engine's "delta": "=" made the audio's length absurd.
+  CHECK(base64_decoded_size("=") == 0);
+  CHECK(base64_decoded_size("==") == 0);
+  CHECK(base64_decoded_size("A=") == 0);
+  CHECK(base64_decoded_size("===") == 0);
+}
