@@ -1,6 +1,9 @@
 #include "daemon/api_routes.hpp"
 
 #include <algorithm>
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -19,37 +22,31 @@
 namespace sonoria::daemon {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
+// A path segment, decoded. A malformed escape ("%zz") is a 400, not passed through; '+' is a plus
+// in a path (RFC 3986), unlike in a query.
+std::string percent_decode(std::string_view segment) {
+  const auto pct = boost::urls::make_pct_string_view(boost::urls::string_view(segment.data(), segment.size()));
+  if (!pct) {
+    throw ApiBadRequest{"invalid_path", "the path segment \"" + std::string(segment) +
+                                            "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
   }
-  return out;
+  return pct->decode();
 }
 
+// The query's parameters, decoded by Boost.URL ('+' is a space there, as forms send it). A
+// malformed query is a 400 naming it.
 std::map<std::string, std::string> parse_query(std::string_view query) {
+  const auto params = boost::urls::parse_query(boost::urls::string_view(query.data(), query.size()));
+  if (!params) {
+    throw ApiBadRequest{"invalid_query", "the query \"" + std::string(query) +
+                                             "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
+  }
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
   std::map<std::string, std::string> out;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    out[percent_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+  for (const auto& param : *params) {
+    if (param.key.empty()) continue;
+    out[param.key.decode(form)] = param.has_value ? param.value.decode(form) : std::string();
   }
   return out;
 }
@@ -296,7 +293,15 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   }
   if (request.body.size() > k_body_limit)
     return reply(api_error(413, "too_large", "the request body is larger than 16 KiB"));
+  // A malformed path segment or query is the client's error (400), found while routing.
+  try {
+    route(request, reply);
+  } catch (const ApiBadRequest& e) {
+    reply(api_error(400, e.code, e.message));
+  }
+}
 
+void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
   const std::string& path = request.path;
   if (path == "/api/calls" && request.method == "POST") {
     if (!outbound_) return reply(api_error(501, "not_implemented", "outbound calls are not available in this build"));

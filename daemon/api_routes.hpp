@@ -71,6 +71,8 @@ class ApiRoutes {
   void set_appointment_cancel_handler(std::function<void(const std::string&, const HttpRequest&, HttpResponder)> handler);
 
  private:
+  // After authentication and limits: the route's answer (throws ApiBadRequest for a bad path or query).
+  void route(const HttpRequest& request, const HttpResponder& reply);
   bool authorized(const HttpRequest& request, std::string& rate_key) const;
   bool allow_rate(const std::string& key);
   std::string allowed_origin(const HttpRequest& request) const;

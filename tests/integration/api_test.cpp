@@ -183,6 +183,21 @@ TEST_CASE("a burst beyond the limit is answered 429 with Retry-After") {
   CHECK(limited == 1);
 }
 
+TEST_CASE("a malformed percent-escape in the path or the query is a 400 naming it; valid ones are decoded") {
+  ApiHarness h;
+  test::HttpTestConnection c(h.base);  // sends the target as it is (a URL parser would refuse it first)
+  const test::TestHeaders auth = {{"Authorization", "Bearer " + k_api_token}};
+  const auto query = c.request("GET", "/api/calls?org=%zz", auth);
+  CHECK(query.status == 400);
+  CHECK(body(query)["error"]["code"] == "invalid_query");
+  CHECK(body(query)["error"]["message"].get<std::string>().find("%zz") != std::string::npos);
+  const auto path = c.request("GET", "/api/calls/CA%zz", auth);
+  CHECK(path.status == 400);
+  CHECK(body(path)["error"]["code"] == "invalid_path");
+  CHECK(h.get("/api/orgs/lotus%2Dyoga/prompt").status == 200);
+  CHECK(h.get("/api/calls?org=lotus%2Dyoga&limit=5").status == 200);
+}
+
 TEST_CASE("anonymous requests cannot use up a token's allowance; failed authentications are limited per client") {
   SUBCASE("from one address, 60 wrong tokens are slowed down, and the valid token still works") {
     ApiHarness h;
