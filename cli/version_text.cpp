@@ -3,6 +3,7 @@
 #include <CLI/Version.hpp>
 #include <boost/version.hpp>
 #include <espeak-ng/speak_lib.h>
+#include <expat.h>
 #include <nlohmann/json_fwd.hpp>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
@@ -23,6 +24,8 @@ std::string version_text(bool verbose) {
       << " (Asio, Beast, URL)\n"
       << "OpenSSL " << OpenSSL_version(OPENSSL_VERSION_STRING) << " (built with " << OPENSSL_VERSION_STR << ")\n"
       << "SQLite " << sqlite3_libversion() << " (built with " << SQLITE_VERSION << ")\n"
+      << "Expat " << XML_ExpatVersionInfo().major << "." << XML_ExpatVersionInfo().minor << "."
+      << XML_ExpatVersionInfo().micro << "\n"
       << "espeak-ng " << espeak_Info(nullptr) << "\n"
       << "PocketSphinx 0.8 API (libpocketsphinx3)\n"
       << "nlohmann/json " << NLOHMANN_JSON_VERSION_MAJOR << "." << NLOHMANN_JSON_VERSION_MINOR << "."

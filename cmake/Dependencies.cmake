@@ -3,6 +3,8 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81 REQUIRED COMPONENTS url system CONFIG)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
+# Expat reads the TwiML that `simulate` and the fakes play (core/twilio/xml_reader.cpp).
+find_package(EXPAT REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)
 find_package(CLI11 REQUIRED)

@@ -1,9 +1,6 @@
 #include "daemon/api_routes.hpp"
 
 #include <algorithm>
-#include <boost/url/encoding_opts.hpp>
-#include <boost/url/parse_query.hpp>
-#include <boost/url/pct_string_view.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,39 +14,11 @@
 #include "core/reports/time_spec.hpp"
 #include "daemon/appointment_api.hpp"
 #include "daemon/log.hpp"
+#include "daemon/api_query.hpp"
 #include "daemon/read_pool.hpp"
 
 namespace sonoria::daemon {
 namespace {
-
-// A path segment, decoded. A malformed escape ("%zz") is a 400, not passed through; '+' is a plus
-// in a path (RFC 3986), unlike in a query.
-std::string percent_decode(std::string_view segment) {
-  const auto pct = boost::urls::make_pct_string_view(boost::urls::string_view(segment.data(), segment.size()));
-  if (!pct) {
-    throw ApiBadRequest{"invalid_path", "the path segment \"" + std::string(segment) +
-                                            "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
-  }
-  return pct->decode();
-}
-
-// The query's parameters, decoded by Boost.URL ('+' is a space there, as forms send it). A
-// malformed query is a 400 naming it.
-std::map<std::string, std::string> parse_query(std::string_view query) {
-  const auto params = boost::urls::parse_query(boost::urls::string_view(query.data(), query.size()));
-  if (!params) {
-    throw ApiBadRequest{"invalid_query", "the query \"" + std::string(query) +
-                                             "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
-  }
-  boost::urls::encoding_opts form;
-  form.space_as_plus = true;
-  std::map<std::string, std::string> out;
-  for (const auto& param : *params) {
-    if (param.key.empty()) continue;
-    out[param.key.decode(form)] = param.has_value ? param.value.decode(form) : std::string();
-  }
-  return out;
-}
 
 // The query's filters; throws ApiBadRequest for a bad value.
 db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Database& database) {
@@ -312,7 +281,7 @@ void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
   if (request.method == "POST" && path.rfind(k_appointments, 0) == 0 && path.size() > k_appointments.size() + k_cancel.size() &&
       path.compare(path.size() - k_cancel.size(), k_cancel.size(), k_cancel) == 0) {
     const std::string reference =
-        percent_decode(path.substr(k_appointments.size(), path.size() - k_appointments.size() - k_cancel.size()));
+        api_path_segment(path.substr(k_appointments.size(), path.size() - k_appointments.size() - k_cancel.size()));
     if (!cancel_appointment_ || reference.find('/') != std::string::npos)
       return reply(api_error(404, "not_found", "no API route " + path));
     return guarded(request, reply, [&] { cancel_appointment_(reference, request, reply); });
@@ -326,20 +295,20 @@ void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
   }
 
   std::function<HttpResponse(db::Database&)> job;
-  auto query = parse_query(request.query);
+  auto query = api_query(request.query);
   static const std::string k_calls = "/api/calls/";
   static const std::string k_orgs = "/api/orgs/";
   if (path == "/api/calls") {
     job = [query](db::Database& d) { return list_calls(query, d); };
   } else if (path.rfind(k_calls, 0) == 0 && path.size() > k_calls.size() &&
              path.find('/', k_calls.size()) == std::string::npos) {
-    std::string sid = percent_decode(path.substr(k_calls.size()));
+    std::string sid = api_path_segment(path.substr(k_calls.size()));
     job = [sid](db::Database& d) { return show_call(sid, d); };
   } else if (path == "/api/appointments") {
     job = [query](db::Database& d) { return list_appointments(query, d); };
   } else if (path.rfind(k_appointments, 0) == 0 && path.size() > k_appointments.size() &&
              path.find('/', k_appointments.size()) == std::string::npos) {
-    std::string reference = percent_decode(path.substr(k_appointments.size()));
+    std::string reference = api_path_segment(path.substr(k_appointments.size()));
     job = [reference](db::Database& d) { return show_appointment(reference, d); };
   } else if (path == "/api/analytics") {
     const auto& settings = settings_;
@@ -347,7 +316,7 @@ void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
   } else if (path.rfind(k_orgs, 0) == 0 && path.size() > k_orgs.size() + 7 &&
              path.compare(path.size() - 7, 7, "/prompt") == 0 &&
              path.find('/', k_orgs.size()) == path.size() - 7) {
-    std::string key = percent_decode(path.substr(k_orgs.size(), path.size() - 7 - k_orgs.size()));
+    std::string key = api_path_segment(path.substr(k_orgs.size(), path.size() - 7 - k_orgs.size()));
     job = [key](db::Database& d) { return org_prompt(key, d); };
   } else {
     return reply(api_error(404, "not_found", "no API route " + path));

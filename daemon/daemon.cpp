@@ -58,7 +58,15 @@ HttpServerOptions server_options(const config::Settings& s, int inherited_fd) {
   o.port = static_cast<uint16_t>(std::stoi(s.server.listen.substr(colon + 1)));
   o.tls_cert_file = s.server.tls_cert;
   o.tls_key_file = s.server.tls_key;
+  o.body_limit = static_cast<std::size_t>(s.server.max_body_bytes);
   o.body_limit_for = [](std::string_view method, std::string_view path) { return DashboardRoutes::body_limit(method, path); };
+  o.header_limit = static_cast<std::size_t>(s.server.max_header_bytes);
+  o.max_header_fields = s.server.max_header_fields;
+  o.request_timeout = s.server.request_timeout;
+  o.idle_timeout = s.server.idle_timeout;
+  o.websocket.max_message_bytes = static_cast<std::size_t>(s.server.max_websocket_message_bytes);
+  o.websocket.idle_timeout = s.server.websocket_idle_timeout;
+  o.max_waiting_per_address = s.server.max_waiting_per_address;
   return o;
 }
 

@@ -153,7 +153,7 @@ std::size_t DashboardRoutes::body_limit(std::string_view method, std::string_vie
   if (method == "POST" && path == "/app/knowledge") return 5u << 20;
   // The profile form of a large profile (stages, tools, many services).
   if (path.rfind("/app/", 0) == 0) return 1u << 20;
-  return 64 * 1024;
+  return 0;  // server.max_body_bytes
 }
 
 bool DashboardRoutes::accept_test_call_upgrade(const HttpRequest& upgrade) {

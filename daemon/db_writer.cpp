@@ -289,6 +289,7 @@ void DbWriter::note_failure(const std::string& error) {
     log_error("db.writes_failing", "", error + "; records are kept and retried until the database takes them");
   }
   health_.error = error;
+  publish_gauges_locked();  // whoever sees `failing` sees what waits with it
   backoff_ = backoff_.count() == 0 ? options_.retry_first : std::min(backoff_ * 2, options_.retry_max);
 }
 
@@ -298,6 +299,7 @@ void DbWriter::note_success() {
   if (!health_.failing) return;
   health_.failing = false;
   health_.error.clear();
+  publish_gauges_locked();
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - health_.since);
   log_info("db.writes_recovered", "", "the database takes writes again; everything waiting is being written",
            {{"failed_for_s", std::to_string(seconds.count())}});
@@ -305,6 +307,10 @@ void DbWriter::note_success() {
 
 void DbWriter::publish_gauges() {
   std::lock_guard lock(mutex_);
+  publish_gauges_locked();
+}
+
+void DbWriter::publish_gauges_locked() {
   health_.journaled = journaled_;
   health_.waiting = static_cast<size_t>(posted_ - settled_) + journaled_;  // journaled records count as settled
   if (metrics_) {

@@ -85,6 +85,7 @@ class DbWriter {
   void note_failure(const std::string& error);
   void note_success();
   void publish_gauges();
+  void publish_gauges_locked();  // mutex_ held
 
   config::DatabaseSettings settings_;
   Options options_;

@@ -22,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "daemon/log.hpp"
+#include "daemon/http_request_head.hpp"
 #include "daemon/request_framing.hpp"
 #include "core/net/beast_ws_transport.ipp"
 
@@ -124,26 +125,6 @@ class Responder {
   std::atomic<bool> answered_{false};
   std::function<void(HttpResponse)> deliver_;
 };
-
-HttpRequest to_request(http::request<http::string_body>& message, const std::string& remote_address) {
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  const std::size_t question = request.target.find('?');
-  request.path = request.target.substr(0, question);
-  if (question != std::string::npos) request.query = request.target.substr(question + 1);
-  for (const auto& field : message) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const std::string value(field.value());
-    auto [it, inserted] = request.headers.emplace(std::move(name), value);
-    if (!inserted) it->second += ", " + value;
-  }
-  request.body = std::move(message.body());
-  request.remote_address = remote_address;
-  return request;
-}
 
 constexpr std::chrono::seconds k_linger{2};
 
@@ -278,21 +259,16 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     {
       const auto& head = parser_->get();
       version_ = head.version();
-      RequestHead framing;
-      framing.method_known = head.method() != http::verb::unknown;
-      framing.version = head.version();
-      const auto hosts = head.equal_range(http::field::host);
-      framing.host_fields = static_cast<int>(std::distance(hosts.first, hosts.second));
-      for (auto [it, last] = head.equal_range(http::field::transfer_encoding); it != last; ++it)
-        framing.transfer_encodings.emplace_back(it->value());
-      if (auto refusal = refuse_head(framing)) return send_error(refusal->status, refusal->reason);
+      if (auto refusal = refuse_head(framing_of(head), options_.max_header_fields))
+        return send_error(refusal->status, refusal->reason);
     }
     if (parser_->is_done()) return on_request();
     if (options_.body_limit_for) {
       const auto& head = parser_->get();
       std::string_view target(head.target().data(), head.target().size());
-      body_limit_ = options_.body_limit_for(std::string_view(head.method_string().data(), head.method_string().size()),
-                                            target.substr(0, target.find('?')));
+      const std::size_t own = options_.body_limit_for(std::string_view(head.method_string().data(), head.method_string().size()),
+                                                      target.substr(0, target.find('?')));
+      if (own != 0) body_limit_ = own;
       parser_->body_limit(body_limit_);
     }
     lowest().expires_after(options_.request_timeout);
@@ -310,10 +286,11 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     }
     if (parser_->is_header_done()) version_ = parser_->get().version();
     if (ec == http::error::body_limit) {
-      return send_error(413, "the request body is larger than " + std::to_string(body_limit_) + " bytes");
+      return send_error(413, "the request body is larger than " + std::to_string(body_limit_) + " bytes (server.max_body_bytes)");
     }
     if (ec == http::error::header_limit) {
-      return send_error(431, "the request head is larger than " + std::to_string(options_.header_limit) + " bytes");
+      return send_error(431, "the request head is larger than " + std::to_string(options_.header_limit) +
+                             " bytes (server.max_header_bytes)");
     }
     send_error(400, "malformed HTTP request: " + ec.message());
   }

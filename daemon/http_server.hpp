@@ -40,9 +40,10 @@ struct HttpServerOptions {
   std::string tls_key_file;
   std::size_t body_limit = 64 * 1024;   // larger bodies are answered 413 and the connection closed
   // A request whose path needs more (a document uploaded in the dashboard): its limit instead,
-  // decided from the request's head before the body is read. Empty = body_limit for all.
+  // decided from the request's head before the body is read (0 = body_limit). Empty = body_limit for all.
   std::function<std::size_t(std::string_view method, std::string_view path)> body_limit_for;
   std::size_t header_limit = 16 * 1024; // larger request heads: 431 and close
+  int max_header_fields = 100;          // more header fields: 431 and close
   // From accepting (or the previous response) to a whole request, TLS handshake included; also
   // bounds writing each response.
   std::chrono::milliseconds request_timeout{15000};

@@ -101,6 +101,15 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       // Twilio says `stop` when the call ends; a socket closing without one (or abnormally), when
       // sonoria did not close it, was lost.
       self->end_.stream_broke = !self->end_.disposition && (!self->stop_received_ || (code != 1000 && code != 1005));
+      if (self->end_.stream_broke) {
+        // What ended it goes into the call's record: a message too large (1009), a frame that broke
+        // the WebSocket protocol (1002, 1007), or the connection lost (1006).
+        const auto offset = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - self->start_).count();
+        self->record_event({call::CallEventKind::error, offset,
+                            {{"code", "stream_closed"}, {"close_code", code},
+                             {"message", "the media stream closed without Twilio's stop: " + std::to_string(code) +
+                                             (reason.empty() ? "" : " " + reason)}}});
+      }
       self->guard("twilio_closed", [&] { self->bridge_->on_twilio_stop(Clock::now()); });
       self->finalize(self->end_.stream_broke ? "stream closed (" + std::to_string(code) + " " + reason + ")" : "");
     });

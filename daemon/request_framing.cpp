@@ -36,7 +36,11 @@ std::vector<std::string> transfer_codings(const std::vector<std::string>& fields
 
 }  // namespace
 
-std::optional<Refusal> refuse_head(const RequestHead& head) {
+std::optional<Refusal> refuse_head(const RequestHead& head, int max_fields) {
+  if (head.fields > max_fields) {
+    return Refusal{431, "the request has " + std::to_string(head.fields) + " header fields (at most " +
+                            std::to_string(max_fields) + ", server.max_header_fields)"};
+  }
   if (!head.method_known) return Refusal{501, "the request method is not one this server implements"};
   if (head.version >= 11 && head.host_fields != 1) {
     return Refusal{400, head.host_fields == 0 ? "an HTTP/1.1 request needs a Host header"

@@ -16,6 +16,7 @@ struct RequestHead {
   bool method_known = true;                     // a method HTTP defines (Beast's verb is not unknown)
   unsigned version = 11;                        // 10 or 11
   int host_fields = 0;                          // how many Host fields
+  int fields = 0;                               // how many header fields in all
   std::vector<std::string> transfer_encodings;  // each Transfer-Encoding field's value
 };
 
@@ -25,10 +26,11 @@ struct Refusal {
 };
 
 // Why the request must be refused, or nullopt:
+//   431 more than `max_fields` header fields;
 //   501 an unknown method, or a transfer coding other than chunked;
 //   400 an HTTP/1.1 request without exactly one Host, a Transfer-Encoding whose last coding is not
 //       chunked (the body's length cannot be known).
-std::optional<Refusal> refuse_head(const RequestHead& head);
+std::optional<Refusal> refuse_head(const RequestHead& head, int max_fields = 100);
 
 // True when the header block (request line to the empty line) continues a line on the next one
 // (obs-fold: CRLF then a space or tab), which RFC 9112 §5.2 lets a server refuse, and which a

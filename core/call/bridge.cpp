@@ -196,9 +196,33 @@ void CallBridge::expect_audio(TimePoint now) {
   silent_filler_said_ = false;
 }
 
+namespace {
+
+// A broken or hostile engine may report thousands of errors in one call (500 wrote 1.3 MB of call
+// events): the first ones are recorded, each clipped; the rest are counted and the count recorded
+// when the call ends.
+constexpr int k_recorded_engine_errors = 20;
+constexpr std::size_t k_engine_error_text = 500;
+
+std::string clipped(const std::string& text) {
+  if (text.size() <= k_engine_error_text) return text;
+  std::size_t cut = k_engine_error_text;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+  return text.substr(0, cut) + "…";
+}
+
+}  // namespace
+
 void CallBridge::handle(TimePoint now, const engine::Error& e) {
+  ++engine_errors_;
+  if (engine_errors_ > k_recorded_engine_errors) return;
   record(now, CallEventKind::error,
-         {{"code", e.code}, {"message", e.message}, {"param", e.detail}, {"fatal", e.fatal}});
+         {{"code", clipped(e.code)}, {"message", clipped(e.message)}, {"param", clipped(e.detail)}, {"fatal", e.fatal}});
+  if (engine_errors_ == k_recorded_engine_errors)
+    record(now, CallEventKind::error,
+           {{"code", "errors_suppressed"},
+            {"message", "the engine reported " + std::to_string(k_recorded_engine_errors) +
+                            " errors; further ones are counted, not recorded, until the call ends"}});
 }
 
 void CallBridge::handle(TimePoint now, const engine::SessionLimit& e) {
@@ -766,6 +790,12 @@ void CallBridge::finish(TimePoint now, std::optional<Disposition> disposition, E
   if (!held_audio_.empty())
     summary_.drops[been_live_ ? "caller_during_reconnect" : "caller_before_engine_ready"] += static_cast<int64_t>(held_audio_.size());
   held_audio_.clear();
+  if (engine_errors_ > k_recorded_engine_errors)
+    record(now, CallEventKind::error,
+           {{"code", "errors_suppressed"},
+            {"message", "the engine reported " + std::to_string(engine_errors_) + " errors in this call; " +
+                            std::to_string(engine_errors_ - k_recorded_engine_errors) + " were not recorded"},
+            {"count", engine_errors_}});
   phase_ = Phase::finished;
   summary_.end_reason = reason;
   summary_.end_detail = std::move(detail);

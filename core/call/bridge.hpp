@@ -241,6 +241,7 @@ class CallBridge {
   bool lost_mid_reply_ = false;
   int reconnects_ = 0;
   uint64_t malformed_ = 0;
+  int64_t engine_errors_ = 0;  // engine::Error events, recorded or not
 
   std::string stream_sid_;
   bool twilio_started_ = false;

@@ -1,5 +1,7 @@
 #include "core/config/loader.hpp"
 
+#include <boost/url/grammar/ci_string.hpp>
+#include <boost/url/parse.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -161,14 +163,18 @@ std::string check_host_port(const std::string& v) {
   return "";
 }
 
+// An absolute URL (RFC 3986, by Boost.URL) with one of `schemes` and a host; what is wrong, or "".
 std::string check_url(const std::string& v, std::initializer_list<const char*> schemes) {
-  for (const char* s : schemes) {
-    std::string prefix = std::string(s) + "://";
-    if (v.rfind(prefix, 0) == 0 && v.size() > prefix.size()) return "";
-  }
   std::string expected;
   for (const char* s : schemes) expected += (expected.empty() ? "" : " or ") + std::string(s) + "://…";
-  return "\"" + v + "\" is not a URL (expected " + expected + ")";
+  const auto parsed = boost::urls::parse_absolute_uri(boost::urls::string_view(v.data(), v.size()));
+  if (!parsed) return "\"" + v + "\" is not a URL (expected " + expected + "; " + parsed.error().message() + ")";
+  const std::string scheme = parsed->scheme();
+  bool known = false;
+  for (const char* s : schemes) known = known || boost::urls::grammar::ci_is_equal(scheme, std::string_view(s));
+  if (!known) return "\"" + v + "\" is a " + scheme + ":// URL (expected " + expected + ")";
+  if (!parsed->has_authority() || parsed->host().empty()) return "\"" + v + "\" has no host (expected " + expected + ")";
+  return "";
 }
 
 const std::vector<KeySpec>& key_specs() {
@@ -196,6 +202,17 @@ const std::vector<KeySpec>& key_specs() {
       }
       return "";
     };
+
+    v.push_back(int_key("server.max_body_bytes", m(&S::server, &ServerSettings::max_body_bytes), 1024, 64 << 20));
+    v.push_back(int_key("server.max_header_bytes", m(&S::server, &ServerSettings::max_header_bytes), 1024, 1 << 20));
+    v.push_back(int_key("server.max_header_fields", m(&S::server, &ServerSettings::max_header_fields), 10, 10000));
+    v.push_back(int_key("server.max_websocket_message_bytes",
+                        m(&S::server, &ServerSettings::max_websocket_message_bytes), 1024, 64 << 20));
+    v.push_back(duration_key("server.request_timeout", m(&S::server, &ServerSettings::request_timeout), std::chrono::seconds(1)));
+    v.push_back(duration_key("server.idle_timeout", m(&S::server, &ServerSettings::idle_timeout), std::chrono::seconds(1)));
+    v.push_back(duration_key("server.websocket_idle_timeout", m(&S::server, &ServerSettings::websocket_idle_timeout),
+                             std::chrono::seconds(2)));
+    v.push_back(int_key("server.max_waiting_per_address", m(&S::server, &ServerSettings::max_waiting_per_address), 0, 1000000));
 
     v.push_back(string_key("database.path", m(&S::database, &DatabaseSettings::path)));
     v.push_back(duration_key("database.busy_timeout", m(&S::database, &DatabaseSettings::busy_timeout), {}));

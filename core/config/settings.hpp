@@ -20,6 +20,15 @@ struct ServerSettings {
   int threads = 0;                              // 0 = one per core
   // Reverse proxies whose X-Forwarded-For names the client (for limits per client address).
   std::vector<std::string> trusted_proxies;
+  // What one client may send and hold, on every port (the dashboard's own too).
+  int max_body_bytes = 64 * 1024;               // a request body; more → 413 (dashboard forms and uploads: up to 5 MiB)
+  int max_header_bytes = 16 * 1024;             // the request line and header fields; more → 431
+  int max_header_fields = 100;                  // header fields in one request; more → 431
+  int max_websocket_message_bytes = 64 * 1024;  // one WebSocket message; more → closed with 1009
+  Duration request_timeout = std::chrono::seconds(15);         // accept (or the last answer) → the whole request, TLS included
+  Duration idle_timeout = std::chrono::seconds(60);            // a keep-alive connection waiting for its next request
+  Duration websocket_idle_timeout = std::chrono::seconds(30);  // a silent WebSocket peer: pinged at half, dropped at all
+  int max_waiting_per_address = 64;             // connections of one address waiting for a request; 0 = no limit
 };
 
 struct DatabaseSettings {

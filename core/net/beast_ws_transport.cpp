@@ -93,6 +93,12 @@ WsCloseInfo BeastWsTransport::describe(const boost::beast::error_code& ec) const
   if (ec == websocket::error::message_too_big || ec == boost::beast::http::error::buffer_overflow) {
     return WsCloseInfo{k_close_too_big, "a message was larger than " + std::to_string(max_message_bytes_) + " bytes"};
   }
+  // Beast fails the connection on these (RFC 6455 §7.1.7): it sends the close frame itself, with
+  // the same code.
+  if (ec == websocket::error::bad_frame_payload) return WsCloseInfo{k_close_bad_payload, "a text message was not valid UTF-8"};
+  if (ec == websocket::condition::protocol_violation) {
+    return WsCloseInfo{k_close_protocol_error, "a frame broke the WebSocket protocol (" + ec.message() + ")"};
+  }
   if (ec == boost::beast::error::timeout) {
     return WsCloseInfo{k_close_abnormal, "the peer did not finish the WebSocket opening or closing handshake within " +
                                              std::to_string(close_timeout_.count()) + " ms"};

@@ -13,8 +13,10 @@ namespace sonoria::net {
 // RFC 6455 close codes sonoria uses.
 inline constexpr int k_close_normal = 1000;
 inline constexpr int k_close_going_away = 1001;
+inline constexpr int k_close_protocol_error = 1002;  // a frame broke RFC 6455
 inline constexpr int k_close_no_status = 1005;    // the peer's close frame carried no code
 inline constexpr int k_close_abnormal = 1006;     // no close frame: the connection failed or timed out
+inline constexpr int k_close_bad_payload = 1007;  // a text message that is not UTF-8
 inline constexpr int k_close_too_big = 1009;
 inline constexpr int k_close_internal_error = 1011;
 

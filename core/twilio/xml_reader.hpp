@@ -1,7 +1,7 @@
 #pragma once
-// A small XML reader, enough for TwiML: elements, attributes, text, comments, CDATA, the XML
-// declaration and the five named entities plus numeric character references. No namespaces, no
-// DTDs. Pure; callable from any thread.
+// XML as TwiML uses it, read by Expat: elements, attributes, text, comments, CDATA, the XML
+// declaration, the five named entities and character references. No namespaces; a document type
+// declaration is refused. Pure; callable from any thread.
 
 #include <optional>
 #include <string>

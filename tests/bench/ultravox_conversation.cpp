@@ -18,13 +18,13 @@ std::string text_of(const json& j, const char* key) {
 }  // namespace
 
 UltravoxConversation::UltravoxConversation(const EngineOptions& options, EngineStats& stats, std::uint32_t number,
-                                           std::string call_id)
+                                           std::string call_id, SpeechPlayer::Clock clock)
     : options_(options),
       stats_(stats),
       number_(number),
       call_id_(std::move(call_id)),
       caller_(stats),
-      speech_(options, stats, number, /*pcm_safe_probes=*/true) {
+      speech_(options, stats, number, /*pcm_safe_probes=*/true, clock) {
   caller_.vad().configure(500, 300);  // as the OpenAI conversation's default and the fake's
 }
 

@@ -39,7 +39,10 @@ class UltravoxConversation final : public Protocol {
  public:
   // `number` names the connection: its probe stream and its ids; `call_id` the call it joined.
   // `options` and `stats` must outlive the conversation.
-  UltravoxConversation(const EngineOptions& options, EngineStats& stats, std::uint32_t number, std::string call_id);
+  // `clock` stamps the probes (default: the monotonic clock); tests fix it, since a chunk sent
+  // while a byte of the clock is 0x7F goes out unprobed.
+  UltravoxConversation(const EngineOptions& options, EngineStats& stats, std::uint32_t number, std::string call_id,
+                       SpeechPlayer::Clock clock = nullptr);
 
   std::string_view engine() const override { return "ultravox"; }
   void open(Outbox& out) override;

@@ -361,6 +361,14 @@ void MediaStreamLeg::hang_up() {
   if (!wait_for([this] { return closed(); }, impl_->setup.timeout)) drop();
 }
 
+void MediaStreamLeg::send_text(std::string text) {
+  impl_->on_io([&] { impl_->socket.send(std::move(text)); });
+}
+
+void MediaStreamLeg::send_raw(std::string bytes) {
+  impl_->on_io([&] { impl_->socket.send(std::move(bytes), PeerFrame::raw); });
+}
+
 void MediaStreamLeg::drop() {
   impl_->on_io([this] { impl_->socket.drop(); });
 }

@@ -70,6 +70,10 @@ class MediaStreamLeg {
   void dtmf(char digit);
   void hang_up();                   // `stop`, then a normal close; waits for the close to finish
   void drop();                      // abrupt TCP close without `stop`
+  // Sends `text` as one text frame as it is (any size, any content), or `bytes` straight to the
+  // TCP connection (a caller's side that breaks the WebSocket protocol).
+  void send_text(std::string text);
+  void send_raw(std::string bytes);
 
   bool wait_for(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) const;
 

@@ -7,6 +7,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -127,8 +128,7 @@ struct peer_detail::Link : std::enable_shared_from_this<Link> {
       return;
     }
     writing = true;
-    ws.binary(queue.front().frame == PeerFrame::binary);
-    ws.async_write(asio::buffer(queue.front().data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->writing = false;
       if (ec || self->ended) {
         self->queue.clear();
@@ -138,7 +138,13 @@ struct peer_detail::Link : std::enable_shared_from_this<Link> {
       self->queue.pop_front();
       if (written) written();
       self->write_next();
-    });
+    };
+    if (queue.front().frame == PeerFrame::raw) {
+      asio::async_write(ws.next_layer(), asio::buffer(queue.front().data), std::move(done));
+      return;
+    }
+    ws.binary(queue.front().frame == PeerFrame::binary);
+    ws.async_write(asio::buffer(queue.front().data), std::move(done));
   }
 
   void close(int code) {

@@ -32,7 +32,9 @@ namespace sonoria::fakes {
 
 using PeerHeaders = std::vector<std::pair<std::string, std::string>>;
 
-enum class PeerFrame { text, binary };
+// raw: bytes written straight to the TCP connection, outside any frame (a peer that breaks the
+// WebSocket protocol).
+enum class PeerFrame { text, binary, raw };
 
 // WebSocket close codes the fakes send (RFC 6455 §7.4.1).
 constexpr int k_close_normal = 1000;

@@ -415,6 +415,60 @@ TEST_CASE("200 malformed messages from both peers crash nothing and the call goe
   CHECK(other_row->status == "completed");
 }
 
+// The close code and reason the daemon recorded for a stream that ended without `stop`.
+std::optional<nlohmann::json> stream_closed_event(const config::Settings& settings, const std::string& call_sid) {
+  db::Database database(settings.database, db::SchemaCheck::require_current, true);
+  for (const auto& e : database.calls().events(call_sid)) {
+    if (e.kind != "error" || !e.detail_json) continue;
+    auto detail = nlohmann::json::parse(*e.detail_json);
+    if (detail.value("code", "") == "stream_closed") return detail;
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("a 16 MB frame from the caller's side is closed with 1009, recorded as such, and another call goes on") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  fakes::FakeTwilioCaller other;
+  h.answer(other, 1);
+  caller.stream().send_text(std::string(16u << 20, 'a'));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  CHECK(caller.stream().close_code() == 1009);
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->end_reason == "stream_lost");
+  auto closed = stream_closed_event(h.settings, caller.call_sid());
+  REQUIRE(closed);
+  CHECK((*closed)["close_code"] == 1009);
+  CHECK((*closed)["message"].get<std::string>().find("larger than") != std::string::npos);
+
+  other.send_audio(silence_bytes(200));
+  other.hang_up();
+  auto other_row = h.finished_call(other.call_sid());
+  REQUIRE(other_row);
+  CHECK(other_row->end_reason == "caller_hung_up");
+}
+
+TEST_CASE("a frame that breaks the WebSocket protocol is closed with 1002 and recorded as such") {
+  Harness h;
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  // A text frame from the client side without a mask (RFC 6455 §5.1: the server must fail it).
+  caller.stream().send_raw(std::string("\x81\x05hello", 7));
+  REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
+  CHECK(caller.stream().close_code() == 1002);
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->end_reason == "stream_lost");
+  auto closed = stream_closed_event(h.settings, caller.call_sid());
+  REQUIRE(closed);
+  CHECK((*closed)["close_code"] == 1002);
+}
+
 TEST_CASE("unknown numbers and full capacity hear a polite refusal, recorded with the reason") {
   Harness h([](config::Settings& s) { s.calls.max_concurrent = 1; });
   fakes::CallerOptions stranger_options;

@@ -1694,3 +1694,20 @@ TEST_CASE("a slow but living engine only gets the filler; a greeting never begun
     CHECK_FALSE(call.out.has_timer("engine_silent"));
   }
 }
+
+TEST_CASE("an engine flooding errors has the first twenty recorded, clipped, and the rest counted at the end") {
+  Call call;
+  call.greeted();
+  const std::string long_message(5000, 'x');
+  for (int i = 0; i < 500; ++i) call.ev(engine::Error{"server_error", long_message, "", false});
+  auto errors = call.out.events_of(CallEventKind::error);
+  REQUIRE(errors.size() == 21);
+  CHECK(errors[0].detail["message"].get<std::string>().size() < 600);
+  CHECK(errors[20].detail["code"] == "errors_suppressed");
+  CHECK_FALSE(call.bridge.finished());
+  call.bridge.on_twilio_stop(call.now);
+  errors = call.out.events_of(CallEventKind::error);
+  REQUIRE(errors.size() == 22);
+  CHECK(errors[21].detail["count"] == 500);
+  CHECK(errors[21].detail["message"].get<std::string>().find("480 were not recorded") != std::string::npos);
+}

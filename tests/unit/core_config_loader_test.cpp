@@ -198,3 +198,41 @@ TEST_CASE("a reload names the keys whose values changed, secrets included, witho
   CHECK(changed_keys(before, after) ==
         std::vector<std::string>{"engines.openai.api_key", "calls.max_concurrent", "calls.outbound.cooldown"});
 }
+
+TEST_CASE("URLs are parsed, not prefix-checked: a bad one names the key, the line and what is wrong") {
+  test::TempDir dir;
+  const auto problem = [&](const std::string& url) {
+    auto path = dir.write("u.toml", "[server]\npublic_url = \"" + url + "\"\n");
+    auto o = options_for(dir);
+    o.config_path = path;
+    return error_of([&] { load_settings(o); });
+  };
+  CHECK(problem("https://x.example") == "(no error)");
+  CHECK(problem("http://127.0.0.1:8080") == "(no error)");
+  CHECK(problem("https://voice.example.com/base") == "(no error)");
+  CHECK(problem("https://exa mple.com").find("is not a URL (expected https://… or http://…") != std::string::npos);
+  CHECK(problem("https://x.example/%zz").find("is not a URL") != std::string::npos);
+  CHECK(problem("https://x.example#frag").find("is not a URL") != std::string::npos);
+  CHECK(problem("ftp://x.example").find("is a ftp:// URL (expected https://… or http://…)") != std::string::npos);
+  CHECK(problem("https:///path").find("has no host") != std::string::npos);
+  CHECK(problem("https:x.example").find("has no host") != std::string::npos);
+  CHECK(problem("https://x.example/").find("ends with '/'") != std::string::npos);
+  CHECK(problem("https://exa mple.com").find(":2:") != std::string::npos);
+}
+
+TEST_CASE("the limits on every port are settings with safe defaults and ranges") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  const auto defaults = load_settings(o).settings.server;
+  CHECK(defaults.max_body_bytes == 65536);
+  CHECK(defaults.max_header_fields == 100);
+  CHECK(defaults.max_websocket_message_bytes == 65536);
+  CHECK(defaults.request_timeout == std::chrono::seconds(15));
+  auto path = dir.write("l.toml", "[server]\nmax_body_bytes = 1048576\nrequest_timeout = \"5s\"\nmax_header_fields = 5\n");
+  o.config_path = path;
+  CHECK(error_of([&] { load_settings(o); }).find("server.max_header_fields") != std::string::npos);
+  path = dir.write("l.toml", "[server]\nmax_body_bytes = 1048576\nrequest_timeout = \"5s\"\n");
+  const auto set = load_settings(o).settings.server;
+  CHECK(set.max_body_bytes == 1048576);
+  CHECK(set.request_timeout == std::chrono::seconds(5));
+}

@@ -633,3 +633,49 @@ TEST_CASE("one address holding many idle connections is refused more at accept; 
   ::close(again);
   for (int fd : idle) ::close(fd);
 }
+
+TEST_CASE("a head over the byte or field limit is answered 431 naming the setting") {
+  HttpServerOptions options;
+  options.header_limit = 2048;
+  options.max_header_fields = 20;
+  RunningServer s(options, voice_route);
+  SUBCASE("too many bytes") {
+    HttpTestConnection connection(s.origin());
+    const auto response = connection.send_raw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+    CHECK(response.status == 431);
+    CHECK(response.body.find("server.max_header_bytes") != std::string::npos);
+    CHECK(connection.closed_by_server());
+  }
+  SUBCASE("too many fields") {
+    std::string head = "GET / HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 25; ++i) head += "X-F" + std::to_string(i) + ": 1\r\n";
+    HttpTestConnection connection(s.origin());
+    const auto response = connection.send_raw(head + "\r\n");
+    CHECK(response.status == 431);
+    CHECK(response.body.find("26 header fields (at most 20, server.max_header_fields)") != std::string::npos);
+    CHECK(connection.closed_by_server());
+  }
+  SUBCASE("at the limits is fine") {
+    std::string head = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n";
+    for (int i = 0; i < 18; ++i) head += "X-F" + std::to_string(i) + ": 1\r\n";
+    HttpTestConnection connection(s.origin());
+    CHECK(connection.send_raw(head + "\r\n").status == 201);
+  }
+}
+
+TEST_CASE("a client sending its request slowly (slowloris) is cut at the request timeout, and others are served") {
+  HttpServerOptions options;
+  options.request_timeout = 500ms;
+  RunningServer running(options, voice_route);
+  const int slow = connect_loopback(running.server().port());
+  const std::string part = "POST /twilio/voice HTTP/1.1\r\nHost: x\r\n";
+  ::send(slow, part.data(), part.size(), MSG_NOSIGNAL);
+  // A byte now and then does not keep the connection: the timeout covers the whole request.
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(100ms);
+    ::send(slow, "X", 1, MSG_NOSIGNAL);
+  }
+  CHECK(sonoria::test::http_post(running.origin() + "/twilio/voice", {}, "").status == 201);
+  CHECK(closed_by_server(slow, 3s));
+  ::close(slow);
+}

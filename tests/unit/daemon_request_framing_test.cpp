@@ -58,3 +58,16 @@ TEST_CASE("obsolete line folding is found in the head only") {
 }
 
 }  // namespace request_framing_test
+
+TEST_CASE("more header fields than allowed: 431, counted before anything else") {
+  RequestHead head;
+  head.host_fields = 1;
+  head.fields = 101;
+  const auto refusal = refuse_head(head);
+  REQUIRE(refusal);
+  CHECK(refusal->status == 431);
+  CHECK(refusal->reason.find("101 header fields (at most 100") != std::string::npos);
+  CHECK_FALSE(refuse_head(head, 101));
+  head.fields = 100;
+  CHECK_FALSE(refuse_head(head));
+}

@@ -1,6 +1,8 @@
 #include "core/engine/openai/realtime_protocol.hpp"
 
 #include <array>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include "core/engine/openai/audio_delta_scanner.hpp"
 #include "core/engine/json_text.hpp"
@@ -220,31 +222,6 @@ constexpr std::array<bool, 256> base64_alphabet() {
   return ok;
 }
 
-std::string percent_encode(std::string_view s) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
-std::string_view host_of(std::string_view url) {
-  auto scheme_end = url.find("://");
-  std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-  return rest.substr(0, rest.find(':'));
-}
-
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
   for (size_t i = 0; i < suffix.size(); ++i) {
@@ -253,18 +230,6 @@ bool ends_with_ci(std::string_view s, std::string_view suffix) {
     if (a != suffix[i]) return false;
   }
   return true;
-}
-
-bool query_has_model(std::string_view query) {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t end = query.find('&', pos);
-    std::string_view param = query.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    if (param.starts_with("model=") || param == "model") return true;
-    if (end == std::string_view::npos) break;
-    pos = end + 1;
-  }
-  return false;
 }
 
 }  // namespace
@@ -354,18 +319,19 @@ std::string conversation_item_assistant_text(std::string_view text, OpenAiProtoc
 OpenAiConnect openai_connect_request(std::string_view url, std::string_view model, std::string_view api_key,
                                      OpenAiProtocol protocol) {
   OpenAiConnect c;
-  url = url.substr(0, url.find('#'));  // WebSocket URIs have no fragment (RFC 6455 §3)
-  c.url = std::string(url);
-  auto question = url.find('?');
-  std::string_view query = question == std::string_view::npos ? std::string_view() : url.substr(question + 1);
-  if (!model.empty() && !query_has_model(query)) {
-    if (question == std::string_view::npos) c.url += '?';
-    else if (!query.empty() && !query.ends_with('&')) c.url += '&';
-    c.url += "model=";
-    c.url += percent_encode(model);
+  std::string host;
+  if (auto parsed = boost::urls::parse_uri(boost::urls::string_view(url.data(), url.size()))) {
+    boost::urls::url u(*parsed);
+    u.remove_fragment();  // WebSocket URIs have no fragment (RFC 6455 §3)
+    if (u.has_query() && u.encoded_query().empty()) u.remove_query();
+    if (!model.empty() && !u.params().contains("model")) u.params().append({"model", std::string(model)});
+    c.url = std::string(u.buffer());
+    host = u.host();
+  } else {
+    c.url = std::string(url);  // checked when the config loaded; the connection reports what is wrong
   }
 
-  if (ends_with_ci(host_of(url), ".azure.com")) c.headers.emplace_back("api-key", std::string(api_key));
+  if (ends_with_ci(host, ".azure.com")) c.headers.emplace_back("api-key", std::string(api_key));
   else c.headers.emplace_back("Authorization", "Bearer " + std::string(api_key));
   if (protocol == OpenAiProtocol::beta) c.headers.emplace_back("OpenAI-Beta", "realtime=v1");
   return c;

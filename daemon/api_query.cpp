@@ -1,0 +1,35 @@
+#include "daemon/api_query.hpp"
+
+#include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+#include "daemon/api_routes.hpp"
+
+namespace sonoria::daemon {
+
+std::string api_path_segment(std::string_view segment) {
+  const auto pct = boost::urls::make_pct_string_view(boost::urls::string_view(segment.data(), segment.size()));
+  if (!pct) {
+    throw ApiBadRequest{"invalid_path", "the path segment \"" + std::string(segment) +
+                                            "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
+  }
+  return pct->decode();
+}
+
+std::map<std::string, std::string> api_query(std::string_view query) {
+  const auto params = boost::urls::parse_query(boost::urls::string_view(query.data(), query.size()));
+  if (!params) {
+    throw ApiBadRequest{"invalid_query", "the query \"" + std::string(query) +
+                                             "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
+  }
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
+  std::map<std::string, std::string> out;
+  for (const auto& param : *params) {
+    if (param.key.empty()) continue;
+    out[param.key.decode(form)] = param.has_value ? param.value.decode(form) : std::string();
+  }
+  return out;
+}
+
+}  // namespace sonoria::daemon
