@@ -1,6 +1,6 @@
 # Warnings and sanitizers are INTERFACE targets linked by our own code only.
 add_library(sonoria_warnings INTERFACE)
-target_compile_options(sonoria_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+target_compile_options(sonoria_warnings INTERFACE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wnon-virtual-dtor)
 if(SONORIA_WERROR)
   target_compile_options(sonoria_warnings INTERFACE -Werror)
 endif()
