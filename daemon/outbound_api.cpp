@@ -53,7 +53,12 @@ std::variant<OutboundApiRequest, HttpResponse> parse_outbound_body(const std::st
 void handle_outbound_api(Services& s, ReadPool& pool, const HttpRequest& request, HttpResponder respond) {
   auto parsed = parse_outbound_body(request.body);
   if (auto* problem = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*problem));
-  const auto& [to, org, machine_detection] = std::get<OutboundApiRequest>(parsed);
+  // Plain variables, not a structured binding: lambdas below capture them (clang 14, which
+  // scripts/fuzz builds with, cannot capture bindings).
+  const auto& body = std::get<OutboundApiRequest>(parsed);
+  const std::string to = body.to;
+  const std::string org = body.org;
+  const bool machine_detection = body.machine_detection;
 
   bool queued = pool.post([&s, to, org, machine_detection, respond](db::Database& database) {
     auto profile = database.orgs().find_by_id_or_slug(org);

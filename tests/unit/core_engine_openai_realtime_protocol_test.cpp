@@ -408,7 +408,14 @@ TEST_CASE("unknown event types are ignored and garbage is rejected without throw
   REQUIRE(odd);
   CHECK(std::get<SpeechStarted>(*odd).audio_start_ms == 0);
   CHECK(std::get<SpeechStarted>(*odd).item_id.empty());
-  CHECK_NOTHROW(parse_openai_event(R"({"type":"response.done","response":{"usage":{"total_tokens":1e300}}})"));
+  // Numbers beyond int64 are clamped, not converted (undefined behaviour; found by the fuzzer).
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, int64_t>>{
+           {"1e300", INT64_MAX}, {"-1e300", INT64_MIN}, {"18446744073709551615", INT64_MAX}, {"12.9", 12}}) {
+    CAPTURE(text);
+    auto done = parse_openai_event(R"({"type":"response.done","response":{"usage":{"total_tokens":)" + text + "}}}");
+    REQUIRE(done);
+    CHECK(std::get<ResponseDone>(*done).usage.total == expected);
+  }
 }
 
 TEST_CASE("the connection appends the model to the URL and picks the auth header") {

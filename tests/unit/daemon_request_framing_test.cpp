@@ -57,8 +57,6 @@ TEST_CASE("obsolete line folding is found in the head only") {
   CHECK_FALSE(has_obsolete_fold("POST / HTTP/1.1\r\nHost: a\r\n\r\n body\r\n continues"));
 }
 
-}  // namespace request_framing_test
-
 TEST_CASE("more header fields than allowed: 431, counted before anything else") {
   RequestHead head;
   head.host_fields = 1;
@@ -71,3 +69,5 @@ TEST_CASE("more header fields than allowed: 431, counted before anything else") 
   head.fields = 100;
   CHECK_FALSE(refuse_head(head));
 }
+
+}  // namespace request_framing_test

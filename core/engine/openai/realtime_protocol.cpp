@@ -1,6 +1,7 @@
 #include "core/engine/openai/realtime_protocol.hpp"
 
 #include <array>
+#include <cstdint>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -41,7 +42,14 @@ bool has_text(const json& j, const char* key) {
 int64_t integer_of(const json& j, const char* key) {
   const json* m = member(j, key);
   if (!m || !m->is_number()) return 0;
-  if (m->is_number_float()) return static_cast<int64_t>(m->get<double>());
+  if (m->is_number_float()) {
+    // A double beyond int64's range does not convert (undefined behaviour): it is clamped.
+    const double v = m->get<double>();
+    if (!(v > -9.2e18)) return v < 0 ? INT64_MIN : 0;  // NaN reads as 0
+    if (v >= 9.2e18) return INT64_MAX;
+    return static_cast<int64_t>(v);
+  }
+  if (m->is_number_unsigned() && m->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return INT64_MAX;
   return m->get<int64_t>();
 }
 
