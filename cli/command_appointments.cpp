@@ -13,6 +13,8 @@
 #include "core/booking/local_clock.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/error.hpp"
+#include "core/org/phone_numbers.hpp"
+#include "core/phone/phone_number.hpp"
 #include "core/tools/booking_tools.hpp"
 
 namespace sonoria::cli {
@@ -53,7 +55,7 @@ void register_appointments(CLI::App& app, Context& context) {
   list->add_option("--status", opts->status, "booked | cancelled (default: both)")
       ->check(CLI::IsMember({"booked", "cancelled"}));
   list->add_option("--member", opts->member, "Only this team member's");
-  list->add_option("--phone", opts->phone, "Only this customer's number (E.164)");
+  list->add_option("--phone", opts->phone, "Only this customer's number (\"(415) 555-0123\" in the organization's country)");
   list->add_option("--limit", opts->limit, "How many (default 100)")->check(CLI::Range(1, 100000));
   list->add_flag("--json", opts->json, "Machine-readable output");
   list->callback([&context, opts] {
@@ -68,7 +70,11 @@ void register_appointments(CLI::App& app, Context& context) {
     if (!opts->to.empty()) filter.to = local_midnight(profile, "--to", opts->to, 1);  // through that day
     filter.status = opts->status;
     filter.team_member = opts->member;
-    filter.customer_phone = opts->phone;
+    if (!opts->phone.empty()) {
+      const phone::Parsed parsed = phone::parse(opts->phone, org::default_region(profile.organization));
+      if (!parsed.number) throw UserError("--phone: " + parsed.error, ExitCode::usage);
+      filter.customer_phone = parsed.number->e164;
+    }
     filter.limit = opts->limit;
     const auto rows = database.appointments().list(filter);
     if (opts->json) {

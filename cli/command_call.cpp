@@ -50,7 +50,7 @@ void follow(Context& context, const std::string& call_sid) {
 void register_call(CLI::App& app, Context& context) {
   auto opts = std::make_shared<CallOptions>();
   auto* call = app.add_subcommand("call", "Place an outbound call handled by the assistant");
-  call->add_option("NUMBER", opts->number, "Number to call, E.164 (+15551234567)")->required();
+  call->add_option("NUMBER", opts->number, "Number to call, as written (\"(415) 555-0123\" in the organization's country, \"+44 20 7946 0958\")")->required();
   call->add_option("--org", opts->org, "Organization id or slug whose assistant makes the call")->required();
   call->add_flag("--wait", opts->wait, "Follow the call to its end, then print its outcome and transcript");
   call->add_flag("--machine-detection", opts->machine_detection,
@@ -60,20 +60,25 @@ void register_call(CLI::App& app, Context& context) {
     const auto& settings = context.settings();
     std::optional<org::Profile> profile;
     daemon::OutboundFacts facts;
+    std::optional<phone::Number> destination;
     {
       auto database = context.open_database(db::SchemaCheck::require_current, true);
       profile = find_organization(database, opts->org);
-      facts.last_call_to_number = db::last_outbound_call_to(database.connection(), opts->number);
+      // As typed, in the organization's country.
+      phone::Parsed parsed = daemon::read_destination(settings, &*profile, opts->number);
+      if (!parsed.number) throw UserError("NUMBER: " + parsed.error, ExitCode::usage);
+      destination = std::move(parsed.number);
+      facts.last_call_to_number = db::last_outbound_call_to(database.connection(), destination->e164);
       facts.calls_in_progress = db::calls_in_progress(database.connection());
       facts.now = db::now_ms();
     }
-    if (auto refusal = daemon::outbound_refusal(settings, opts->number, facts))
+    if (auto refusal = daemon::outbound_refusal(settings, *destination, facts))
       throw UserError("not calling: " + *refusal, ExitCode::refused);
     if (daemon::outbound_caller_id(settings, *profile).empty())
       throw DataError("no caller ID: organization \"" + profile->organization.slug +
                       "\" has no phone_numbers and twilio.from is not set");
     auto account = twilio::rest_account_from(settings.twilio);
-    auto request = daemon::outbound_call(settings, *profile, opts->number, opts->machine_detection);
+    auto request = daemon::outbound_call(settings, *profile, destination->e164, opts->machine_detection);
     if (opts->dry_run) {
       std::cout << twilio::create_call_request(account, request).describe() << "(dry run: not dialled)\n";
       return;

@@ -6,6 +6,7 @@
 #include "cli/context.hpp"
 #include "cli/peer_requests.hpp"
 #include "core/error.hpp"
+#include "daemon/outbound.hpp"
 
 namespace sonoria::cli {
 namespace {
@@ -27,7 +28,7 @@ ExitCode exit_code_for(const twilio::RestError& e) {
 void register_sms(CLI::App& app, Context& context) {
   auto opts = std::make_shared<SmsOptions>();
   auto* sms = app.add_subcommand("sms", "Send one text message through Twilio");
-  sms->add_option("--to", opts->to, "Recipient, E.164 (+15551234567)")->required();
+  sms->add_option("--to", opts->to, "Recipient, as written (\"(415) 555-0123\", \"+44 20 7946 0958\")")->required();
   sms->add_option("--body", opts->body, "Message text (at most 1600 characters)")->required();
   sms->add_option("--org", opts->org, "Send from this organization's first number (id or slug)");
   sms->add_flag("--dry-run", opts->dry_run, "Print the request (secrets redacted) without sending");
@@ -36,14 +37,21 @@ void register_sms(CLI::App& app, Context& context) {
     const auto& settings = context.settings();
     auto database = context.open_database();
     std::optional<int64_t> org_id;
+    std::optional<org::Profile> profile;
     std::string from = settings.twilio.from;
     if (!opts->org.empty()) {
-      const auto profile = find_organization(database, opts->org);
-      org_id = profile.id;
-      if (!profile.organization.phone_numbers.empty()) from = profile.organization.phone_numbers.front();
+      profile = find_organization(database, opts->org);
+      org_id = profile->id;
+      if (!profile->organization.phone_numbers.empty()) from = profile->organization.phone_numbers.front();
     }
     if (from.empty())
       throw DataError("no sender number: set twilio.from, or use --org with an organization that has phone_numbers");
+    // As typed, in the organization's country (or twilio.from's); sent only where calls may go.
+    const phone::Parsed to = daemon::read_destination(settings, profile ? &*profile : nullptr, opts->to);
+    if (!to.number) throw UserError("--to: " + to.error, ExitCode::usage);
+    if (auto refusal = daemon::destination_refusal(settings.calls.outbound, *to.number))
+      throw UserError("not sending: " + *refusal, ExitCode::refused);
+    opts->to = to.number->e164;
     auto account = twilio::rest_account_from(settings.twilio);
     twilio::CreateMessage message{opts->to, from, "", opts->body, ""};
     if (opts->dry_run) {

@@ -10,6 +10,15 @@ find_package(tomlplusplus 3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(doctest REQUIRED)
 find_package(date REQUIRED)
+# libphonenumber reads every phone number a person types (core/phone/phone_number.cpp, the only
+# file that includes it). No CMake or pkg-config file ships with Debian's; scripts/bootstrap says
+# why its headers may be under /usr/local. Its header needs protobuf's and Abseil's headers.
+find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
+find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
+find_package(Protobuf REQUIRED)
+add_library(sonoria_libphonenumber INTERFACE)
+target_include_directories(sonoria_libphonenumber SYSTEM INTERFACE ${PHONENUMBER_INCLUDE_DIR} ${Protobuf_INCLUDE_DIRS})
+target_link_libraries(sonoria_libphonenumber INTERFACE ${PHONENUMBER_LIBRARY} ${Protobuf_LIBRARIES})
 # espeak-ng synthesises `sonoria simulate --say` turns; it ships a pkg-config file, not a CMake one.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ESPEAK_NG REQUIRED IMPORTED_TARGET espeak-ng)

@@ -5,7 +5,8 @@
 #include "core/auth/access.hpp"
 #include "core/dashboard/talk_page.hpp"
 #include "core/db/database.hpp"
-#include "core/org/profile_validate.hpp"
+#include "core/org/phone_numbers.hpp"
+#include "core/phone/phone_number.hpp"
 #include "daemon/api_routes.hpp"
 #include "daemon/dashboard_request.hpp"
 #include "daemon/org_directory.hpp"
@@ -45,10 +46,12 @@ void start_talk(DashboardContext& c, const DashboardRequest& r, db::Database& da
   // Another organization's assistant is "not here", as everything of it is.
   if (slug.empty() || !profile || !auth::can_view(r.viewer, profile->id))
     return respond(refusal(404, "There is no organization \"" + slug + "\" you may call."));
-  const std::string from = r.field("from");
-  if (!from.empty() && !org::is_e164(from))
-    return respond(refusal(400, "Call as: \"" + from + "\" is not a phone number in international form (expected "
-                                                          "+ and the country code, such as +15551234567), or leave it empty."));
+  std::string from = r.field("from");
+  if (!from.empty()) {
+    const phone::Parsed parsed = phone::parse(from, org::default_region(profile->organization));
+    if (!parsed.number) return respond(refusal(400, "Call as: " + parsed.error + ", or leave it empty."));
+    from = parsed.number->e164;
+  }
   start_test_call(c.services, {profile, from, r.viewer.username}, [respond](TestCallStarted started) {
     if (!started.refused.empty()) return respond(refusal(503, refused_text(started.refused)));
     respond(api_json(200, {{"call_sid", started.call_sid},

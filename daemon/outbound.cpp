@@ -1,24 +1,48 @@
 #include "daemon/outbound.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "core/config/duration.hpp"
+#include "core/org/phone_numbers.hpp"
 
 namespace sonoria::daemon {
 
-std::optional<std::string> outbound_refusal(const config::Settings& settings, const std::string& number,
+namespace {
+
+const std::string k_or_list = ", or add the number to calls.outbound.allowed_numbers";
+
+}  // namespace
+
+phone::Parsed read_destination(const config::Settings& settings, const org::Profile* profile, std::string_view typed) {
+  const std::string region =
+      profile ? org::default_region(profile->organization) : phone::region_of(settings.twilio.from);
+  return phone::parse(typed, region);
+}
+
+std::optional<std::string> destination_refusal(const config::OutboundSettings& outbound, const phone::Number& number) {
+  const auto& listed = outbound.allowed_numbers;
+  if (std::find(listed.begin(), listed.end(), number.e164) != listed.end()) return std::nullopt;
+  if (!number.valid)
+    return number.e164 + " is not assigned in any country's numbering plan (a fictional or unused range): it is "
+                         "called only when listed in calls.outbound.allowed_numbers";
+  std::vector<std::string> regions = outbound.allowed_regions;
+  if (outbound.allow_us_canada) regions.insert(regions.end(), {"US", "CA"});
+  if (std::find(regions.begin(), regions.end(), number.region) == regions.end())
+    return number.e164 + " is a number in " + number.region +
+           ", which calls.outbound.allowed_regions does not include: add \"" + number.region + "\" there" + k_or_list;
+  const std::string type(phone::name_of(number.type));
+  const auto& types = outbound.allowed_types;
+  if (std::find(types.begin(), types.end(), type) == types.end())
+    return number.e164 + " is a " + type + " number, which calls.outbound.allowed_types does not include: add \"" +
+           type + "\" there" + k_or_list;
+  return std::nullopt;
+}
+
+std::optional<std::string> outbound_refusal(const config::Settings& settings, const phone::Number& destination,
                                             const OutboundFacts& facts) {
-  static const std::regex k_e164(R"(^\+[1-9][0-9]{1,14}$)");
-  if (!std::regex_match(number, k_e164))
-    return "\"" + number + "\" is not a phone number in E.164 form (expected e.g. +15551234567)";
   const auto& outbound = settings.calls.outbound;
-  const auto& allowed = outbound.allowed_numbers;
-  const bool listed = std::find(allowed.begin(), allowed.end(), number) != allowed.end();
-  const bool us_canada = outbound.allow_us_canada && number.rfind("+1", 0) == 0 && number.size() == 12;
-  if (!listed && !us_canada)
-    return number + " is not allowed by policy: add it to calls.outbound.allowed_numbers" +
-           std::string(outbound.allow_us_canada ? "" : " (or set calls.outbound.allow_us_canada = true for +1 numbers)");
+  if (auto refusal = destination_refusal(outbound, destination)) return refusal;
+  const std::string& number = destination.e164;
   if (facts.last_call_to_number && outbound.cooldown.count() > 0) {
     const auto since = facts.now - *facts.last_call_to_number;
     if (since < outbound.cooldown) {

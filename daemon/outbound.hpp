@@ -11,6 +11,7 @@
 #include "core/config/settings.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/org/profile.hpp"
+#include "core/phone/phone_number.hpp"
 #include "core/twilio/rest_request.hpp"
 
 namespace sonoria::daemon {
@@ -21,10 +22,19 @@ struct OutboundFacts {
   db::TimePoint now;
 };
 
+// `typed` as a person wrote it, read in the organization's country (org::default_region), or
+// for no organization in twilio.from's: the number, or why it is none.
+phone::Parsed read_destination(const config::Settings& settings, const org::Profile* profile, std::string_view typed);
+
+// nullopt when calls.outbound lets sonoria call or text `number`, else why not and which setting
+// to change: listed in allowed_numbers, or valid in a region of allowed_regions (allow_us_canada
+// adds US and CA) with a type of allowed_types. For `sonoria sms` as well as calls.
+std::optional<std::string> destination_refusal(const config::OutboundSettings& outbound, const phone::Number& number);
+
 // nullopt when the call may be placed, else a sentence saying why not and what to change. The
-// checks, in order: E.164 form, allow-list (calls.outbound.allowed_numbers, or +1 numbers with
-// allow_us_canada), cooldown (calls.outbound.cooldown), capacity (calls.max_concurrent).
-std::optional<std::string> outbound_refusal(const config::Settings& settings, const std::string& number,
+// checks, in order: destination_refusal, cooldown (calls.outbound.cooldown), capacity
+// (calls.max_concurrent).
+std::optional<std::string> outbound_refusal(const config::Settings& settings, const phone::Number& number,
                                             const OutboundFacts& facts);
 
 // The caller ID: the organization's first number, else twilio.from; "" when neither is set.

@@ -1,3 +1,4 @@
+#include "core/org/phone_numbers.hpp"
 #include "daemon/outbound_api.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -35,7 +36,7 @@ std::variant<OutboundApiRequest, HttpResponse> parse_outbound_body(const std::st
   OutboundApiRequest out;
   const auto to = body.find("to");
   if (to == body.end() || !to->is_string())
-    return api_field_error("to", "the number to call as a string, e.g. \"+15551234567\"",
+    return api_field_error("to", "the number to call as a string, e.g. \"+1 415 555 0123\"",
                            to == body.end() ? "to is missing" : "to is not a string");
   out.to = to->get<std::string>();
   const auto org = body.find("org");
@@ -56,18 +57,28 @@ void handle_outbound_api(Services& s, ReadPool& pool, const HttpRequest& request
   // Plain variables, not a structured binding: lambdas below capture them (clang 14, which
   // scripts/fuzz builds with, cannot capture bindings).
   const auto& body = std::get<OutboundApiRequest>(parsed);
-  const std::string to = body.to;
+  const std::string typed_to = body.to;
   const std::string org = body.org;
   const bool machine_detection = body.machine_detection;
 
-  bool queued = pool.post([&s, to, org, machine_detection, respond](db::Database& database) {
+  bool queued = pool.post([&s, typed_to, org, machine_detection, respond](db::Database& database) {
     auto profile = database.orgs().find_by_id_or_slug(org);
     if (!profile) return respond(api_error(404, "unknown_org", "no organization with id or slug \"" + org + "\""));
+    // Read in the organization's country: "(415) 555-0123" for a US business.
+    const phone::Parsed destination = read_destination(s.settings, &*profile, typed_to);
+    if (!destination.number) {
+      return respond(api_json(400, {{"error",
+                                     {{"code", "invalid_body"},
+                                      {"field", "to"},
+                                      {"message", "to: " + destination.error},
+                                      {"expected", phone::expected_form(org::default_region(profile->organization))}}}}));
+    }
+    const std::string to = destination.number->e164;
     OutboundFacts facts;
     facts.last_call_to_number = db::last_outbound_call_to(database.connection(), to);
     facts.calls_in_progress = db::calls_in_progress(database.connection());
     facts.now = db::now_ms();
-    if (auto refusal = outbound_refusal(s.settings, to, facts)) return respond(api_error(422, "refused", *refusal));
+    if (auto refusal = outbound_refusal(s.settings, *destination.number, facts)) return respond(api_error(422, "refused", *refusal));
     if (outbound_caller_id(s.settings, *profile).empty())
       return respond(api_error(422, "no_caller_id", "the organization has no phone number and twilio.from is not set"));
     twilio::RestAccount account;

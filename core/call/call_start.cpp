@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/call/stages.hpp"
+#include "core/org/phone_numbers.hpp"
 #include "core/org/profile_validate.hpp"
+#include "core/phone/phone_number.hpp"
 #include "core/text_bytes.hpp"
 
 namespace sonoria::call {
@@ -78,10 +80,16 @@ CallStart read_call_start_answer(int status, std::string_view body, std::string_
     if (action == "reject") {
       out.action = CallStart::Action::reject;
     } else if (action == "transfer") {
-      std::string to = j.value("transfer_to", std::string());
-      if (!to.empty() && !org::is_e164(to)) {
-        note(out, "transfer_to \"" + to + "\" is not an E.164 number");
-        to.clear();
+      const auto t = j.find("transfer_to");
+      std::string to = t != j.end() && t->is_string() ? t->get<std::string>() : std::string();
+      if (!to.empty()) {
+        const phone::Parsed parsed = phone::parse(to, org::default_region(profile.organization));
+        if (parsed.number) {
+          to = parsed.number->e164;
+        } else {
+          note(out, "transfer_to " + parsed.error);
+          to.clear();
+        }
       }
       if (to.empty() && !profile.fallback_numbers.empty()) to = profile.fallback_numbers.front().number;
       if (to.empty()) note(out, "transfer asked for, but there is no number to transfer to");

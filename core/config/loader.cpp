@@ -15,6 +15,7 @@
 #include "core/did_you_mean.hpp"
 #include "core/error.hpp"
 #include "core/ip_address.hpp"
+#include "core/phone/phone_number.hpp"
 
 extern char** environ;
 
@@ -143,15 +144,31 @@ std::pair<Section Settings::*, Field Section::*> m(Section Settings::*section, F
   return {section, field};
 }
 
-const std::regex& e164() {
-  static const std::regex re(R"(^\+[1-9][0-9]{1,14}$)");
-  return re;
+// The config has no organization, so its numbers carry their country code. Read as typed
+// ("+1 (415) 555-0123") and kept in E.164; one that does not read is kept as typed for the check.
+std::string phone_as_stored(const std::string& typed) {
+  const phone::Parsed parsed = phone::parse(typed, "");
+  return parsed.number ? parsed.number->e164 : typed;
 }
 
-std::string check_e164_list(const std::vector<std::string>& numbers) {
-  for (const auto& n : numbers)
-    if (!std::regex_match(n, e164())) return "\"" + n + "\" is not an E.164 phone number (expected like +15551234567)";
+std::string check_phone_list(const std::vector<std::string>& numbers) {
+  for (const auto& n : numbers) {
+    const phone::Parsed parsed = phone::parse(n, "");
+    if (!parsed.number) return parsed.error;
+  }
   return "";
+}
+
+template <typename M>
+KeySpec phone_list_key(std::string key, M member) {
+  KeySpec k = list_key(std::move(key), member);
+  k.set_list = [member](Settings& s, const std::vector<std::string>& v) {
+    auto& out = s.*member.first.*member.second;
+    out.clear();
+    for (const auto& typed : v) out.push_back(phone_as_stored(typed));
+  };
+  k.check = [member](const Settings& s) { return check_phone_list(s.*member.first.*member.second); };
+  return k;
 }
 
 std::string check_host_port(const std::string& v) {
@@ -230,8 +247,9 @@ const std::vector<KeySpec>& key_specs() {
     auto& api_base = v.emplace_back(string_key("twilio.api_base_url", m(&S::twilio, &TwilioSettings::api_base_url)));
     api_base.check = [](const Settings& s) { return check_url(s.twilio.api_base_url, {"https", "http"}); };
     auto& from = v.emplace_back(string_key("twilio.from", m(&S::twilio, &TwilioSettings::from)));
+    from.set_string = [](Settings& s, const std::string& typed) { s.twilio.from = phone_as_stored(typed); };
     from.check = [](const Settings& s) {
-      return s.twilio.from.empty() ? std::string() : check_e164_list({s.twilio.from});
+      return s.twilio.from.empty() ? std::string() : check_phone_list({s.twilio.from});
     };
     v.push_back(bool_key("twilio.validate_signatures", m(&S::twilio, &TwilioSettings::validate_signatures)));
 
@@ -285,17 +303,48 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(int_key("calls.max_tool_calls_per_reply", m(&S::calls, &CallSettings::max_tool_calls_per_reply), 0, 1000));
     v.push_back(int_key("calls.max_calls_per_caller_per_hour",
                         m(&S::calls, &CallSettings::max_calls_per_caller_per_hour), 0, 100000));
-    auto& blocked = v.emplace_back(list_key("calls.blocked_callers", m(&S::calls, &CallSettings::blocked_callers)));
-    blocked.check = [](const Settings& s) { return check_e164_list(s.calls.blocked_callers); };
+    v.push_back(phone_list_key("calls.blocked_callers", m(&S::calls, &CallSettings::blocked_callers)));
     v.push_back(string_key("calls.transfer_digit", m(&S::calls, &CallSettings::transfer_digit), false,
                            {"", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"}));
     // Outbound policy lives one level deeper; a small adapter keeps the same table shape.
     {
       KeySpec k = make_spec("calls.outbound.allowed_numbers", Kind::string_list);
-      k.set_list = [](Settings& s, const std::vector<std::string>& l) { s.calls.outbound.allowed_numbers = l; };
+      k.set_list = [](Settings& s, const std::vector<std::string>& l) {
+        s.calls.outbound.allowed_numbers.clear();
+        for (const auto& typed : l) s.calls.outbound.allowed_numbers.push_back(phone_as_stored(typed));
+      };
       k.show = [](const Settings& s) { return show_list(s.calls.outbound.allowed_numbers, false); };
-      k.check = [](const Settings& s) { return check_e164_list(s.calls.outbound.allowed_numbers); };
+      k.check = [](const Settings& s) { return check_phone_list(s.calls.outbound.allowed_numbers); };
       k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.allowed_numbers == b.calls.outbound.allowed_numbers; };
+      v.push_back(std::move(k));
+    }
+    {
+      KeySpec k = make_spec("calls.outbound.allowed_regions", Kind::string_list);
+      k.set_list = [](Settings& s, const std::vector<std::string>& l) { s.calls.outbound.allowed_regions = l; };
+      k.show = [](const Settings& s) { return show_list(s.calls.outbound.allowed_regions, false); };
+      k.check = [](const Settings& s) -> std::string {
+        for (const auto& region : s.calls.outbound.allowed_regions)
+          if (!phone::is_region(region))
+            return "\"" + region + "\" is not a country code (expected two capital letters such as \"US\" or \"GB\")";
+        return "";
+      };
+      k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.allowed_regions == b.calls.outbound.allowed_regions; };
+      v.push_back(std::move(k));
+    }
+    {
+      KeySpec k = make_spec("calls.outbound.allowed_types", Kind::string_list);
+      k.set_list = [](Settings& s, const std::vector<std::string>& l) { s.calls.outbound.allowed_types = l; };
+      k.show = [](const Settings& s) { return show_list(s.calls.outbound.allowed_types, false); };
+      k.check = [](const Settings& s) -> std::string {
+        for (const auto& type : s.calls.outbound.allowed_types) {
+          if (phone::line_type_named(type)) continue;
+          std::string names;
+          for (std::string_view name : phone::line_type_names()) names += (names.empty() ? "" : ", ") + std::string(name);
+          return "\"" + type + "\" is not a line type (expected some of " + names + ")";
+        }
+        return "";
+      };
+      k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.allowed_types == b.calls.outbound.allowed_types; };
       v.push_back(std::move(k));
     }
     {

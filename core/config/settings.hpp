@@ -90,9 +90,14 @@ struct LocalEngineSettings {
   bool last_resort = true;
 };
 
+// Where `sonoria call`, POST /api/calls and `sonoria sms` may reach (daemon/outbound.hpp): a
+// listed number, or a number assigned in an allowed region with an allowed line type. Premium-rate
+// and the like stay out unless listed; so do fictional ranges such as +1 555.
 struct OutboundSettings {
-  std::vector<std::string> allowed_numbers;     // E.164; empty with allow_us_canada=false = none
-  bool allow_us_canada = false;
+  std::vector<std::string> allowed_numbers;     // E.164 (normalised when read): always allowed
+  std::vector<std::string> allowed_regions;     // ISO 3166-1 alpha-2, e.g. "US"; empty = none
+  std::vector<std::string> allowed_types = {"fixed_line", "mobile", "fixed_line_or_mobile"};  // phone::LineType names
+  bool allow_us_canada = false;                 // the same as "US" and "CA" in allowed_regions
   Duration cooldown = std::chrono::minutes(5);
 };
 

@@ -25,7 +25,7 @@ std::vector<FormField> weekday_fields(const std::string& help) {
 }
 
 const char* const k_hours_help = "Ranges such as 09:00-12:00, 13:00-17:00; empty = closed";
-const char* const k_phone_help = "In international form: +15550001000";
+const char* const k_phone_help = "Such as +1 415 555 0123, or without +1 in the business's country";
 
 std::vector<FormGroup> build_form() {
   FormGroup location{"locations", "Locations", true, "Location", "Where callers find you.",
@@ -43,7 +43,8 @@ std::vector<FormGroup> build_form() {
        {"name", "Name", K::text},
        {"industry", "Industry", K::text},
        {"timezone", "Time zone", K::text, "IANA name, such as America/New_York"},
-       {"phone_numbers", "Phone numbers answered", K::list, "Comma-separated, in international form"},
+       {"country", "Country", K::text, "Two letters, such as US: for numbers written without +1 or another country code"},
+       {"phone_numbers", "Phone numbers answered", K::list, "Comma-separated"},
        {"booking_url", "Booking link", K::text},
        {"portal_url", "Customer portal link", K::text, "Where customers reschedule or cancel"},
        {"website", "Website", K::text}},

@@ -51,6 +51,9 @@ struct Organization {
   std::string name;
   std::string industry;
   std::string timezone;     // IANA, e.g. "America/New_York"
+  // ISO 3166-1 alpha-2 ("US"): the country of a phone number written without its country code,
+  // here and in calls to it. Optional: the country of the first phone number by default.
+  std::string country;
   std::vector<std::string> phone_numbers;  // E.164 numbers this organization answers
   std::vector<Location> locations;
   std::string booking_url;

@@ -87,6 +87,7 @@ void to_json(json& j, const Organization& v) {
            {"name", v.name},
            {"industry", v.industry},
            {"timezone", v.timezone},
+           {"country", v.country},
            {"phone_numbers", v.phone_numbers},
            {"locations", v.locations},
            {"booking_url", v.booking_url},
@@ -99,6 +100,7 @@ void from_json(const json& j, Organization& v) {
   read(j, "name", v.name);
   read(j, "industry", v.industry);
   read(j, "timezone", v.timezone);
+  read(j, "country", v.country);
   read_list(j, "phone_numbers", v.phone_numbers);
   read_list(j, "locations", v.locations);
   read(j, "booking_url", v.booking_url);

@@ -181,6 +181,9 @@ class ProfileReader {
     table_array(root, "http_tools", "", profile.http_tools,
                 [&](const toml::table& t, const std::string& base, HttpTool& tool) { read_http_tool(t, base, tool); });
 
+    // Numbers as typed ("(415) 555-0123") become the E.164 form sonoria stores; what does not read
+    // as a number stays as it is, for the rules to report.
+    normalize_phone_numbers(profile);
     // Rules about values that were read fine; values already reported are not reported twice.
     for (const Problem& found : validate_profile(profile)) {
       if (is_suppressed(found.field)) continue;
@@ -215,17 +218,18 @@ class ProfileReader {
  private:
   using Issue = ProfileIssue;  // line 0 when the problem has no place in the file (a missing table)
 
-  static constexpr std::string_view k_phone_expected = "a string such as \"+15550001000\"";
+  static constexpr std::string_view k_phone_expected = "a string such as \"+1 415 555 0123\"";
 
   void read_organization(const toml::table& t, Organization& org) {
     const std::string base = "organization";
     check_keys(t, base,
-               {"slug", "name", "industry", "timezone", "phone_numbers", "booking_url", "portal_url", "website", "owner",
-                "locations"});
+               {"slug", "name", "industry", "timezone", "country", "phone_numbers", "booking_url", "portal_url", "website",
+                "owner", "locations"});
     text(t, "slug", base, org.slug);
     text(t, "name", base, org.name);
     text(t, "industry", base, org.industry);
     text(t, "timezone", base, org.timezone);
+    text(t, "country", base, org.country);
     texts(t, "phone_numbers", base, org.phone_numbers, k_phone_expected);
     text(t, "booking_url", base, org.booking_url);
     text(t, "portal_url", base, org.portal_url);

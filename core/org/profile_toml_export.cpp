@@ -89,6 +89,7 @@ void write_organization(TomlWriter& w, const Organization& org) {
   w.text("name", org.name);
   w.optional_text("industry", org.industry);
   w.text("timezone", org.timezone);
+  w.optional_text("country", org.country);
   w.inline_texts("phone_numbers", org.phone_numbers);
   w.optional_text("booking_url", org.booking_url);
   w.optional_text("portal_url", org.portal_url);

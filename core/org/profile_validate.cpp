@@ -11,8 +11,10 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/phone/phone_number.hpp"
 #include "core/org/engine_voices.hpp"
 #include "core/org/money.hpp"
+#include "core/org/phone_numbers.hpp"
 #include "core/org/templates.hpp"
 #include "core/org/time_text.hpp"
 #include "core/org/toml_text.hpp"
@@ -21,8 +23,6 @@
 
 namespace sonoria::org {
 namespace {
-
-const std::string k_e164_expected = "(expected \"+\" then 2 to 15 digits, such as \"+15550001000\")";
 
 std::string join(const auto& items, std::string_view separator) {
   std::string out;
@@ -56,6 +56,7 @@ bool all_of_class(std::string_view text, std::size_t size, char low, char high) 
 class Checker {
  public:
   std::vector<Problem> problems;
+  std::string region;  // of numbers written without their country code (org::default_region)
 
   void add(std::string field, std::string message) {
     problems.push_back({std::move(field), std::move(message)});
@@ -66,14 +67,19 @@ class Checker {
   }
 
   void phone(const std::string& field, const std::string& value) {
-    if (!value.empty() && !is_e164(value)) {
-      add(field, toml_quote(value) + " is not an E.164 phone number " + k_e164_expected);
+    if (value.empty()) return;
+    const phone::Parsed parsed = phone::parse(value, region);
+    if (!parsed.number) {
+      add(field, parsed.error);
+    } else if (parsed.number->e164 != value) {
+      // normalize_phone_numbers rewrites what the importer reads; a profile built elsewhere may not be.
+      add(field, toml_quote(value) + " is not in the stored form (expected " + toml_quote(parsed.number->e164) + ")");
     }
   }
 
   void required_phone(const std::string& field, const std::string& value) {
     if (value.empty()) {
-      add(field, "missing (expected an E.164 number such as \"+15550001000\")");
+      add(field, "missing (expected " + phone::expected_form(region) + ")");
     } else {
       phone(field, value);
     }
@@ -122,8 +128,12 @@ void check_organization(Checker& check, const Organization& org) {
               toml_quote(org.timezone) + " is not a known IANA time zone (expected a name such as \"America/New_York\")");
   }
 
+  if (!org.country.empty() && !phone::is_region(org.country)) {
+    check.add("organization.country",
+              toml_quote(org.country) + " is not a country code (expected two capital letters such as \"US\" or \"GB\")");
+  }
   if (org.phone_numbers.empty()) {
-    check.add("organization.phone_numbers", "missing (expected at least one E.164 number such as \"+15550001000\")");
+    check.add("organization.phone_numbers", "missing (expected at least one, " + phone::expected_form(check.region) + ")");
   }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < org.phone_numbers.size(); ++i) {
@@ -590,13 +600,6 @@ bool is_valid_slug(std::string_view slug) {
   return std::all_of(slug.begin(), slug.end(), [&](char c) { return lower_or_digit(c) || c == '-'; });
 }
 
-bool is_e164(std::string_view number) {
-  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' || number[1] > '9') {
-    return false;
-  }
-  return std::all_of(number.begin() + 1, number.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 bool is_known_timezone(const std::string& name) {
   try {
     return date::locate_zone(name) != nullptr;
@@ -608,6 +611,7 @@ bool is_known_timezone(const std::string& name) {
 
 std::vector<Problem> validate_profile(const Profile& profile) {
   Checker check;
+  check.region = default_region(profile.organization);
   check_organization(check, profile.organization);
   check_assistant(check, profile.assistant);
   check_services(check, profile);

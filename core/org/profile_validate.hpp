@@ -37,7 +37,6 @@ inline constexpr int k_max_duration_minutes = 24 * 60;
 
 // The individual rules, for callers that check a single value.
 bool is_valid_slug(std::string_view slug);        // [a-z0-9][a-z0-9-]*
-bool is_e164(std::string_view number);            // ^\+[1-9][0-9]{1,14}$
 bool is_known_timezone(const std::string& name);  // present in the system tz database
 
 }  // namespace sonoria::org

@@ -1,8 +1,8 @@
 #include "core/tools/messaging.hpp"
 
+#include "core/org/phone_numbers.hpp"
 #include "core/org/templates.hpp"
-
-#include <regex>
+#include "core/phone/phone_number.hpp"
 
 namespace sonoria::tools {
 namespace {
@@ -17,10 +17,7 @@ const char* const k_default_update = "{{org_name}}: you can reschedule your appo
 const char* const k_default_cancel = "{{org_name}}: you can cancel your appointment here: {{portal_url}}";
 const char* const k_default_owner = "New message from {{customer_name}} ({{caller_phone}}): {{message}}";
 
-bool is_e164(const std::string& number) {
-  static const std::regex k_e164(R"(^\+[1-9][0-9]{1,14}$)");
-  return std::regex_match(number, k_e164);
-}
+bool is_e164(const std::string& number) { return phone::is_e164(number); }
 
 json link_parameters() {
   return {{"type", "object"},
@@ -114,8 +111,8 @@ void add_messaging_tools(Registry& registry, const org::Profile& profile, const 
            {{"type", "string"}, {"maxLength", k_message_max}, {"description", "The caller's message, in their words, short."}}},
           {"callback_number",
            {{"type", "string"},
-            {"maxLength", 16},
-            {"description", "A different number to call back, in E.164 form (+15551234567), if the caller gave one."}}}}},
+            {"maxLength", 32},
+            {"description", "A different number to call back, with its area code as the caller said it, if they gave one."}}}}},
         {"required", {"caller_name", "message"}},
         {"additionalProperties", false}};
     registry.add({"notify_owner",
@@ -125,14 +122,18 @@ void add_messaging_tools(Registry& registry, const org::Profile& profile, const 
                  [&profile, parties, tmpl](const json& args) {
                    const std::string name = string_arg(args, "caller_name");
                    const std::string message = string_arg(args, "message");
-                   const std::string callback = string_arg(args, "callback_number");
+                   std::string callback = string_arg(args, "callback_number");
                    if (name.find_first_not_of(" \t") == std::string::npos)
                      return tool_failure("argument \"caller_name\" is empty: ask the caller for their name first");
                    if (message.find_first_not_of(" \t") == std::string::npos)
                      return tool_failure("argument \"message\" is empty: ask the caller what the message is");
-                   if (!callback.empty() && !is_e164(callback))
-                     return tool_failure("argument \"callback_number\" must be a phone number in E.164 form like "
-                                         "+15551234567 (got \"" + callback + "\"); ask the caller to repeat it");
+                   if (!callback.empty()) {
+                     // As the caller said it: their country is the business's unless they said otherwise.
+                     const phone::Parsed parsed = phone::parse(callback, org::default_region(profile.organization));
+                     if (!parsed.number)
+                       return tool_failure("argument \"callback_number\" " + parsed.error + "; ask the caller to repeat it");
+                     callback = parsed.number->e164;
+                   }
                    CallParties effective = parties;
                    if (!callback.empty()) effective.caller_number = callback;
                    json values = {{"customer_name", name}, {"message", message}};

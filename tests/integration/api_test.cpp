@@ -270,6 +270,12 @@ TEST_CASE("POST /api/calls places an outbound call through Twilio with the CLI's
   auto not_allowed = c.request("POST", "/api/calls", auth, R"({"to":"+15550000000","org":"lotus-yoga"})");
   CHECK(not_allowed.status == 422);
   CHECK(body(not_allowed)["error"]["code"] == "refused");
+  // A number as the business writes it is read in its country; one without its area code is no number.
+  auto local = c.request("POST", "/api/calls", auth, R"({"to":"555-1234","org":"lotus-yoga"})");
+  CHECK(local.status == 400);
+  CHECK(body(local)["error"]["field"] == "to");
+  CHECK(body(local)["error"]["message"].get<std::string>().find("to: \"555-1234\" is a local number without its area code") == 0);
+  CHECK(body(local)["error"]["expected"] == "a number such as \"+1 201-555-0123\" or \"(201) 555-0123\"");
   auto unknown = c.request("POST", "/api/calls", auth, R"({"to":"+15557654321","org":"nope"})");
   CHECK(unknown.status == 404);
   // The first call is recorded, so calling the same number again is within the cooldown.

@@ -424,7 +424,7 @@ TEST_CASE("a test call from the dashboard: for one's own organization, its strea
   CHECK(other.body.find("lotus-yoga") != std::string::npos);
   auto bad_number = d.post("/app/talk", ana, "csrf=" + csrf + "&org=lotus-yoga&from=555-1234");
   CHECK(bad_number.status == 400);
-  CHECK(bad_number.body.find(R"(\"555-1234\" is not a phone number in international form)") != std::string::npos);
+  CHECK(bad_number.body.find(R"(Call as: \"555-1234\" is a local number without its area code)") != std::string::npos);
   CHECK(d.post("/app/talk", ana, "org=lotus-yoga").status == 403);
   // A phone call's token is no test call's: refused on this route, and the phone call's stream still starts.
   {

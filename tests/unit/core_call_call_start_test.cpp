@@ -9,6 +9,7 @@ namespace {
 
 org::Profile profile() {
   org::Profile p;
+  p.organization.phone_numbers = {"+15550001000"};
   p.fallback_numbers = {{"front desk", "+15550001001"}};
   p.stages.resize(2);
   p.stages[0].name = "identify";
@@ -38,7 +39,10 @@ TEST_CASE("transfer and reject; a transfer without a valid number goes to the fi
   CHECK(t.transfer_to == "+15559998888");
   const auto bad = read_call_start_answer(200, R"({"action":"transfer","transfer_to":"555-1234"})", "", profile());
   CHECK(bad.transfer_to == "+15550001001");
-  CHECK(bad.problem.find("not an E.164 number") != std::string::npos);
+  CHECK(bad.problem.find("transfer_to \"555-1234\" is a local number without its area code") != std::string::npos);
+  // As a CRM writes it, in the business's country.
+  const auto written = read_call_start_answer(200, R"({"action":"transfer","transfer_to":"(555) 999-8888"})", "", profile());
+  CHECK(written.transfer_to == "+15559998888");
 }
 
 TEST_CASE("no answer, an error, or nonsense: the call goes on with the defaults, and the record says why") {

@@ -122,7 +122,27 @@ TEST_CASE("bad values say what was expected") {
   }
   SUBCASE("phone numbers") {
     o.config_path = dir.write("c.toml", "[calls]\nblocked_callers = [\"555-1234\"]\n");
-    CHECK(error_of([&] { load_settings(o); }).find("\"555-1234\" is not an E.164 phone number") != std::string::npos);
+    CHECK(error_of([&] { load_settings(o); })
+              .find("calls.blocked_callers: \"555-1234\" has no country code (expected \"+\" and the country code, "
+                    "such as \"+1 201-555-0123\")") != std::string::npos);
+  }
+  SUBCASE("phone numbers are stored in E.164 however they are written") {
+    o.config_path = dir.write("c.toml", "[twilio]\nfrom = \"+1 (555) 000-1000\"\n[calls]\nblocked_callers = "
+                                        "[\"+44 20 7946 0958\"]\n[calls.outbound]\nallowed_numbers = [\"+1 415.555.0123\"]\n");
+    const auto s = load_settings(o).settings;
+    CHECK(s.twilio.from == "+15550001000");
+    CHECK(s.calls.blocked_callers == std::vector<std::string>{"+442079460958"});
+    CHECK(s.calls.outbound.allowed_numbers == std::vector<std::string>{"+14155550123"});
+  }
+  SUBCASE("outbound regions and line types") {
+    o.config_path = dir.write("c.toml", "[calls.outbound]\nallowed_regions = [\"US\", \"UK\"]\n");
+    CHECK(error_of([&] { load_settings(o); })
+              .find("calls.outbound.allowed_regions: \"UK\" is not a country code (expected two capital letters") !=
+          std::string::npos);
+    o.config_path = dir.write("c.toml", "[calls.outbound]\nallowed_types = [\"landline\"]\n");
+    CHECK(error_of([&] { load_settings(o); })
+              .find("calls.outbound.allowed_types: \"landline\" is not a line type (expected some of fixed_line, mobile, "
+                    "fixed_line_or_mobile, toll_free, premium_rate") != std::string::npos);
   }
   SUBCASE("trusted proxies") {
     o.config_path = dir.write("c.toml", "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n");

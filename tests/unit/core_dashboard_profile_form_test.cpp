@@ -20,6 +20,7 @@ slug = "every-key"
 name = "Every Key Clinic"
 industry = "Physiotherapy"
 timezone = "Europe/Berlin"
+country = "DE"
 phone_numbers = ["+4930000001", "+4930000002"]
 booking_url = "https://every.example/book"
 portal_url = "https://every.example/account"
@@ -291,7 +292,7 @@ TEST_CASE("a wrong value is refused with the import's own message, beside its in
   auto values = form_values(org::export_profile_toml(every_key_profile()));
   values["services[1].duration_minutes"] = "half an hour";
   values["hours.monday"] = "08:00-18:00, 19:00-17:00";
-  values["organization.owner.phone"] = "555-1234";
+  values["organization.owner.phone"] = "12";
   values["http_tools[0].headers"] = "Authorization: Bearer abc123\nno colon here";
   const auto read = read_profile_form(values, "every-key");
   CHECK_FALSE(read.profile);
@@ -300,13 +301,13 @@ TEST_CASE("a wrong value is refused with the import's own message, beside its in
   REQUIRE(read.errors.count("hours.monday"));
   CHECK(read.errors.at("hours.monday").find("19:00-17:00") != std::string::npos);
   REQUIRE(read.errors.count("organization.owner.phone"));
-  CHECK(read.errors.at("organization.owner.phone").find("555-1234") != std::string::npos);
+  CHECK(read.errors.at("organization.owner.phone").find("\"12\" is a local number without its area code (expected a number such as \"+49 30 123456\"") != std::string::npos);
   REQUIRE(read.errors.count("http_tools[0].headers"));
   CHECK(read.errors.at("http_tools[0].headers").find("no colon here") != std::string::npos);
   // The same message `sonoria org import` gives for that value.
   try {
     org::Profile p = every_key_profile();
-    p.organization.owner.phone = "555-1234";
+    p.organization.owner.phone = "12";
     org::parse_profile_toml(org::export_profile_toml(p), "x.toml");
     FAIL("the import accepted it");
   } catch (const std::exception& e) {

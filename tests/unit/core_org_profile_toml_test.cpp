@@ -156,7 +156,7 @@ TEST_CASE("a value of the wrong type names the type found and the type expected"
     CHECK(problems_in("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\n"
                       "phone_numbers = [+15550001000]\n") ==
           "profiles/yoga.toml:5: organization.phone_numbers[0]: found an integer 15550001000 (expected a string "
-          "such as \"+15550001000\")");
+          "such as \"+1 415 555 0123\")");
   }
   SUBCASE("text where a number belongs") {
     CHECK(problems_in(k_org + "\n[assistant]\ntemperature = \"hot\"\n") ==
@@ -186,7 +186,7 @@ TEST_CASE("a value of the wrong type names the type found and the type expected"
   SUBCASE("text where a table belongs") {
     CHECK(problems_in(k_org + "assistant = \"Ava\"\n") ==
           "profiles/yoga.toml:6: organization.assistant: unknown key \"assistant\" (expected one of slug, name, "
-          "industry, timezone, phone_numbers, booking_url, portal_url, website, owner, locations)");
+          "industry, timezone, country, phone_numbers, booking_url, portal_url, website, owner, locations)");
     CHECK(problems_in("assistant = \"Ava\"\n" + k_org) ==
           "profiles/yoga.toml:1: assistant: found a string \"Ava\" (expected a table, written [assistant])");
   }

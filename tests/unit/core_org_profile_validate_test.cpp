@@ -14,7 +14,8 @@ namespace {
 const std::string& k_minimal = sonoria::test::k_minimal_profile;
 std::string problems_of(const std::string& toml) { return sonoria::test::profile_problems(toml); }
 
-const std::string k_e164 = "(expected \"+\" then 2 to 15 digits, such as \"+15550001000\")";
+// The organizations below answer +1 numbers, so a number without a country code is a US one.
+const std::string k_us_expected = "(expected a number such as \"+1 201-555-0123\" or \"(201) 555-0123\")";
 
 }  // namespace
 
@@ -45,8 +46,8 @@ TEST_CASE("missing organization fields are each reported at the table's line") {
         "profiles/yoga.toml:1: organization.name: missing (expected the business name)\n"
         "profiles/yoga.toml:1: organization.timezone: missing (expected an IANA time zone such as "
         "\"America/New_York\")\n"
-        "profiles/yoga.toml:1: organization.phone_numbers: missing (expected at least one E.164 number such as "
-        "\"+15550001000\")");
+        "profiles/yoga.toml:1: organization.phone_numbers: missing (expected at least one, \"+\" and the country code, "
+        "such as \"+1 201-555-0123\")");
 }
 
 TEST_CASE("a missing slug is reported") {
@@ -65,25 +66,45 @@ TEST_CASE("a time zone that is not in the IANA database is rejected") {
 
 TEST_CASE("an organization needs at least one phone number") {
   CHECK(problems_of("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\nphone_numbers = []\n") ==
-        "profiles/yoga.toml:5: organization.phone_numbers: missing (expected at least one E.164 number such as "
-        "\"+15550001000\")");
+        "profiles/yoga.toml:5: organization.phone_numbers: missing (expected at least one, \"+\" and the country code, "
+        "such as \"+1 201-555-0123\")");
 }
 
-TEST_CASE("an organization number that is not E.164 is rejected at its own line") {
+TEST_CASE("an organization number without its area code is rejected at its own line") {
   CHECK(problems_of("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\nphone_numbers = [\n"
                     "  \"+15550001000\",\n  \"555-1000\",\n]\n") ==
-        "profiles/yoga.toml:7: organization.phone_numbers[1]: \"555-1000\" is not an E.164 phone number " + k_e164);
+        "profiles/yoga.toml:7: organization.phone_numbers[1]: \"555-1000\" is a local number without its area code " +
+            k_us_expected);
 }
 
-TEST_CASE("E.164 means a plus, a non-zero country digit and 2 to 15 digits in all") {
-  CHECK(is_e164("+15550001000"));
-  CHECK(is_e164("+49"));
-  CHECK(is_e164("+123456789012345"));
-  CHECK_FALSE(is_e164("+1234567890123456"));
-  CHECK_FALSE(is_e164("+1"));
-  CHECK_FALSE(is_e164("+05550001000"));
-  CHECK_FALSE(is_e164("15550001000"));
-  CHECK_FALSE(is_e164("+1 555 000 1000"));
+TEST_CASE("numbers are read as the business writes them and stored in E.164") {
+  const Profile us = parse_profile_toml(
+      "[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\nphone_numbers = [\"+1 (555) 000-1000\", "
+      "\"555.000.1001\"]\n\n[organization.owner]\nphone = \"(555) 000-1099\"\n\n[[fallback_numbers]]\nname = "
+      "\"desk\"\nnumber = \"1-555-000-1098\"\n",
+      "profiles/a.toml");
+  CHECK(us.organization.phone_numbers == std::vector<std::string>{"+15550001000", "+15550001001"});
+  CHECK(us.organization.owner.phone == "+15550001099");
+  CHECK(us.fallback_numbers.at(0).number == "+15550001098");
+
+  // organization.country says where a number without a country code is, whatever the first number.
+  const Profile london = parse_profile_toml(
+      "[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"Europe/London\"\ncountry = \"GB\"\n"
+      "phone_numbers = [\"020 7946 0958\"]\n",
+      "profiles/a.toml");
+  CHECK(london.organization.phone_numbers == std::vector<std::string>{"+442079460958"});
+  CHECK(london.organization.country == "GB");
+}
+
+TEST_CASE("without a country or a first number in international form, numbers need their country code") {
+  CHECK(problems_of("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\nphone_numbers = [\"(555) "
+                    "000-1000\"]\n") ==
+        "profiles/yoga.toml:5: organization.phone_numbers[0]: \"(555) 000-1000\" has no country code (expected \"+\" "
+        "and the country code, such as \"+1 201-555-0123\")");
+  CHECK(problems_of("[organization]\nslug = \"a\"\nname = \"A\"\ntimezone = \"UTC\"\ncountry = \"UK\"\n"
+                    "phone_numbers = [\"+442079460958\"]\n") ==
+        "profiles/yoga.toml:5: organization.country: \"UK\" is not a country code (expected two capital letters such "
+        "as \"US\" or \"GB\")");
 }
 
 TEST_CASE("the same organization number listed twice is rejected") {
@@ -99,9 +120,10 @@ TEST_CASE("web addresses must start with http or https") {
         "one starting with https:// or http://)");
 }
 
-TEST_CASE("the owner's phone must be E.164") {
-  CHECK(problems_of(k_minimal + "\n[organization.owner]\nname = \"Maya\"\nphone = \"5550001099\"\n") ==
-        "profiles/yoga.toml:9: organization.owner.phone: \"5550001099\" is not an E.164 phone number " + k_e164);
+TEST_CASE("the owner's phone must be a whole number") {
+  CHECK(problems_of(k_minimal + "\n[organization.owner]\nname = \"Maya\"\nphone = \"000-1099\"\n") ==
+        "profiles/yoga.toml:9: organization.owner.phone: \"000-1099\" is a local number without its area code " +
+            k_us_expected);
 }
 
 TEST_CASE("the owner's email must look like an email address") {
@@ -110,11 +132,11 @@ TEST_CASE("the owner's email must look like an email address") {
         "name@domain)");
 }
 
-TEST_CASE("a location needs a name and an E.164 phone if it has one") {
-  CHECK(problems_of(k_minimal + "\n[[organization.locations]]\naddress = \"1 Elm St\"\nphone = \"+1 555 000 1000\"\n") ==
+TEST_CASE("a location needs a name and a whole phone number if it has one") {
+  CHECK(problems_of(k_minimal + "\n[[organization.locations]]\naddress = \"1 Elm St\"\nphone = \"+1 555 000\"\n") ==
         "profiles/yoga.toml:7: organization.locations[0].name: missing (expected the location's name)\n"
-        "profiles/yoga.toml:9: organization.locations[0].phone: \"+1 555 000 1000\" is not an E.164 phone number " +
-            k_e164);
+        "profiles/yoga.toml:9: organization.locations[0].phone: \"+1 555 000\" is too short for a number in US " +
+            k_us_expected);
 }
 
 TEST_CASE("an unknown voice is rejected with the list of voices") {
@@ -255,16 +277,16 @@ TEST_CASE("an SMS template with an unknown placeholder is rejected naming the te
             "profiles/yoga.toml:9: sms_templates.cancel: unknown placeholder \"{{foo}}\"" + expected_names);
 }
 
-TEST_CASE("a fallback number must be E.164") {
+TEST_CASE("a fallback number must be a whole number") {
   CHECK(problems_of(k_minimal + "\n[[fallback_numbers]]\nname = \"front desk\"\nnumber = \"0800 123\"\n") ==
-        "profiles/yoga.toml:9: fallback_numbers[0].number: \"0800 123\" is not an E.164 phone number " + k_e164);
+        "profiles/yoga.toml:9: fallback_numbers[0].number: \"0800 123\" is a local number without its area code " +
+            k_us_expected);
 }
 
 TEST_CASE("a fallback number needs a number and a name") {
   CHECK(problems_of(k_minimal + "\n[[fallback_numbers]]\n") ==
         "profiles/yoga.toml:7: fallback_numbers[0].name: missing (expected who answers it, such as \"front desk\")\n"
-        "profiles/yoga.toml:7: fallback_numbers[0].number: missing (expected an E.164 number such as "
-        "\"+15550001000\")");
+        "profiles/yoga.toml:7: fallback_numbers[0].number: missing " + k_us_expected);
 }
 
 TEST_CASE("a profile built in code is checked with the source named instead of a line") {
@@ -281,7 +303,7 @@ TEST_CASE("a profile built in code is checked with the source named instead of a
   const std::string expected =
       "database organization 4: assistant.voice: \"nova\" is not an OpenAI voice (expected one of alloy, ash, ballad, "
       "coral, echo, sage, shimmer, verse, marin, cedar)\n"
-      "database organization 4: fallback_numbers[0].number: \"12\" is not an E.164 phone number " + k_e164;
+      "database organization 4: fallback_numbers[0].number: \"12\" is too short for a number in US " + k_us_expected;
   CHECK_THROWS_WITH_AS(ensure_valid_profile(profile, "database organization 4"), expected.c_str(), sonoria::DataError);
 }
 
