@@ -101,6 +101,10 @@ def main():
           + [b"\0".join([b"bogus-signature", b"https://example.com/twilio/voice",
                          b"CallSid=CA123&From=%2B15551234567&To=%2B15557654321&CallStatus=ringing"])])
 
+    # The first byte picks the default region (phone_number_fuzz.cpp): none, US, GB, DE, JM, JP.
+    write("phone_number", [bytes([region]) + l for l in literals("core_phone_phone_number_test.cpp", "daemon_outbound_test.cpp")
+                           if any(c in b"0123456789" for c in l) and len(l) < 64 for region in range(6)])
+
     write("media_message", [l for l in literals("core_twilio_media_message_test.cpp", "core_twilio_media_frame_scanner_test.cpp")
                             if b'"event"' in l])
 
@@ -162,3 +166,5 @@ if __name__ == "__main__":
     write_dictionary("http_request", [b"Transfer-Encoding:", b"Content-Length:", b"chunked", b"Host:", b"\r\n",
                                       b"HTTP/1.1", b"Upgrade: websocket", b"Connection:"])
     write_dictionary("webhook_form", [b"%2B", b"%", b"+", b"&", b"="])
+    write_dictionary("phone_number", [b"+1", b"+44", b"00", b"011", b"ext. ", b" x", b";ext=", b"tel:", b"(", b")",
+                                      b"-", b"+1 876", b"1-800-"])
