@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/did_you_mean.hpp"
 #include "core/error.hpp"
 #include "core/org/money.hpp"
 #include "core/org/profile_validate.hpp"
@@ -25,37 +26,12 @@ namespace {
 
 using Keys = std::initializer_list<std::string_view>;
 
-// Edit distance counting a swap of two neighbours as one edit ("nmae" → "name").
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
 std::string unknown_key_message(std::string_view key, Keys allowed) {
-  std::string_view best;
-  std::size_t best_distance = SIZE_MAX;
-  for (std::string_view candidate : allowed) {
-    const std::size_t distance = edit_distance(key, candidate);
-    if (distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  // Close enough to be a typo: one edit per three letters, at least one, at most three.
-  const std::size_t limit = std::clamp<std::size_t>(key.size() / 3, 1, 3);
+  // Close enough to be a typo: one edit per three letters, at least one, at most three (a profile's
+  // keys are short and many, so a looser guess would often be wrong).
+  const std::string best = nearest_name(key, allowed, std::clamp<std::size_t>(key.size() / 3, 1, 3));
   std::string message = "unknown key " + toml_quote(key);
-  if (best_distance <= limit) return message + " (did you mean " + toml_quote(best) + "?)";
+  if (!best.empty()) return message + " (did you mean " + toml_quote(best) + "?)";
   message += " (expected one of ";
   bool first = true;
   for (std::string_view candidate : allowed) {

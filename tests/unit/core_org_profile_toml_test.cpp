@@ -141,6 +141,16 @@ TEST_CASE("a misspelled key inside a table suggests the nearest valid one, and s
         "profiles/yoga.toml:8: assistant.vocie: unknown key \"vocie\" (did you mean \"voice\"?)");
 }
 
+TEST_CASE("a misspelled key suggests the key it begins, at every depth") {
+  CHECK(problems_in(k_org + "\n[[services]]\nname = \"Yoga\"\nduraton = 60\n") ==
+        "profiles/yoga.toml:9: services[0].duraton: unknown key \"duraton\" (did you mean \"duration_minutes\"?)");
+  CHECK(problems_in(k_org + "\n[[organization.locations]]\nname = \"Main\"\nadress = \"1 Elm St\"\n") ==
+        "profiles/yoga.toml:9: organization.locations[0].adress: unknown key \"adress\" (did you mean \"address\"?)");
+  CHECK(problems_in(k_org + "\n[[stages]]\nname = \"intake\"\ninstructons = \"Ask.\"\n") ==
+        "profiles/yoga.toml:7: stages[0].instructions: missing (expected what the assistant does in this stage)\n"
+        "profiles/yoga.toml:9: stages[0].instructons: unknown key \"instructons\" (did you mean \"instructions\"?)");
+}
+
 TEST_CASE("an unknown key unlike any valid one lists the valid keys") {
   CHECK(problems_in(k_org + "\n[[faqs]]\nquestion = \"Q\"\nanswer = \"A\"\ncolour = \"red\"\n") ==
         "profiles/yoga.toml:10: faqs[0].colour: unknown key \"colour\" (expected one of question, answer)");
