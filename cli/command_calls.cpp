@@ -21,6 +21,7 @@ struct CallsOptions {
   std::string before;
   std::string sid;
   bool json = false;
+  bool utc = false;
 };
 
 }  // namespace
@@ -36,6 +37,7 @@ void register_calls(CLI::App& app, Context& context) {
   list->add_option("--limit", opts->limit, "At most this many calls (1–1000, default 50)")->check(CLI::Range(1, 1000));
   list->add_option("--before-cursor", opts->before, "Continue after a previous page (the cursor it printed)");
   list->add_flag("--json", opts->json, "Machine-readable output");
+  list->add_flag("--utc", opts->utc, "Times in UTC (default: the organization's local time with its offset)");
   list->callback([&context, opts] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     auto query = make_call_query(opts->filters, database, db::now_ms());
@@ -53,9 +55,15 @@ void register_calls(CLI::App& app, Context& context) {
       auto it = c.organization_id ? orgs.find(*c.organization_id) : orgs.end();
       return it == orgs.end() ? std::string() : it->second;
     };
+    std::map<int64_t, reports::TimeDisplay> zones;
+    for (const auto& [id, zone] : organization_timezones(database, opts->utc)) zones.emplace(id, reports::TimeDisplay(zone));
+    auto times_of = [&](const db::CallRow& c) {
+      auto it = c.organization_id ? zones.find(*c.organization_id) : zones.end();
+      return it == zones.end() ? reports::TimeDisplay() : it->second;
+    };
     if (opts->json) {
       auto items = nlohmann::json::array();
-      for (const auto& c : page.calls) items.push_back(reports::call_summary_json(c, org_of(c)));
+      for (const auto& c : page.calls) items.push_back(reports::call_summary_json(c, org_of(c), times_of(c)));
       nlohmann::json out = {{"calls", items},
                             {"next_cursor", page.next ? nlohmann::json(db::encode_cursor(*page.next)) : nlohmann::json()}};
       std::cout << out.dump(2) << "\n";
@@ -65,11 +73,11 @@ void register_calls(CLI::App& app, Context& context) {
       std::cout << "no calls match\n";
       return;
     }
-    std::cout << std::left << std::setw(36) << "CALL SID" << std::setw(26) << "STARTED" << std::setw(10) << "DIRECTION"
+    std::cout << std::left << std::setw(36) << "CALL SID" << std::setw(31) << "STARTED" << std::setw(10) << "DIRECTION"
               << std::setw(18) << "FROM" << std::setw(18) << "TO" << std::setw(13) << "STATUS" << std::setw(10)
               << "DURATION" << "ORG\n";
     for (const auto& c : page.calls)
-      std::cout << std::setw(36) << c.call_sid << std::setw(26) << c.started_at << std::setw(10) << c.direction
+      std::cout << std::setw(36) << c.call_sid << std::setw(31) << times_of(c).show(c.started_at) << std::setw(10) << c.direction
                 << std::setw(18) << c.from_number << std::setw(18) << c.to_number << std::setw(13) << c.status
                 << std::setw(10) << (c.duration_ms ? reports::format_call_duration(*c.duration_ms) : "-")
                 << org_of(c) << "\n";
@@ -80,6 +88,7 @@ void register_calls(CLI::App& app, Context& context) {
   auto* show = calls->add_subcommand("show", "Show one call with its events and transcript");
   show->add_option("SID", opts->sid, "The call's CallSid")->required();
   show->add_flag("--json", opts->json, "Machine-readable output");
+  show->add_flag("--utc", opts->utc, "Times in UTC (default: the organization's local time with its offset)");
   show->callback([&context, opts] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     auto row = database.queries().find(opts->sid);
@@ -89,6 +98,8 @@ void register_calls(CLI::App& app, Context& context) {
     if (row->organization_id) {
       auto orgs = organization_slugs(database);
       if (auto it = orgs.find(*row->organization_id); it != orgs.end()) detail.organization = it->second;
+      auto zones = organization_timezones(database, opts->utc);
+      if (auto it = zones.find(*row->organization_id); it != zones.end()) detail.times = reports::TimeDisplay(it->second);
     }
     detail.transcript = database.queries().transcript(*row);
     detail.events = database.queries().events(*row);
@@ -101,7 +112,7 @@ void register_calls(CLI::App& app, Context& context) {
     if (!detail.events.empty()) {
       std::cout << "Events:\n";
       for (const auto& e : detail.events)
-        std::cout << "  " << db::format_timestamp(e.at) << "  " << std::left << std::setw(20) << e.kind
+        std::cout << "  " << detail.times.show(db::format_timestamp(e.at)) << "  " << std::left << std::setw(20) << e.kind
                   << e.name.value_or("") << (e.detail_json ? "  " + *e.detail_json : "") << "\n";
     }
   });

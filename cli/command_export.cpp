@@ -17,6 +17,7 @@ struct ExportOptions {
   std::string format = "jsonl";
   std::string out;
   std::string state;
+  bool utc = false;
 };
 
 }  // namespace
@@ -31,6 +32,7 @@ void register_export(CLI::App& app, Context& context) {
   cmd->add_option("-o,--out", opts->out, "Write to this file (atomically: a temp file renamed into place)");
   cmd->add_option("--incremental", opts->state,
                   "State file: export only calls finished since the last successful run, exactly once (needs --out)");
+  cmd->add_flag("--utc", opts->utc, "Times in UTC (default: each organization's local time with its offset)");
   cmd->callback([&context, opts] {
     if (!opts->state.empty() && opts->out.empty())
       throw UserError("--incremental needs --out FILE: only a file published atomically can be exported exactly once",
@@ -42,6 +44,7 @@ void register_export(CLI::App& app, Context& context) {
     job.format = *reports::parse_export_format(opts->format);
     job.out_path = opts->out;
     job.state_path = opts->state;
+    job.timezones = organization_timezones(database, opts->utc);
     auto summary = reports::run_export(database.queries(), organization_slugs(database), job, std::cout);
     if (!summary.recovered.empty())
       std::cerr << "sonoria: note: an earlier run was interrupted; its output was "

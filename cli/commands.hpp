@@ -29,5 +29,6 @@ void register_kb(CLI::App& app, Context& context);
 void register_webhooks(CLI::App& app, Context& context);
 void register_appointments(CLI::App& app, Context& context);
 void register_user(CLI::App& app, Context& context);
+void register_complete(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   cli::register_webhooks(app, context);
   cli::register_appointments(app, context);
   cli::register_user(app, context);
+  cli::register_complete(app, context);
 
   // An unknown first word reads to CLI11 as a missing subcommand; name it and suggest instead.
   for (int i = 1; i < argc; ++i) {

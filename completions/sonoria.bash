@@ -1,4 +1,12 @@
 # bash completion for sonoria; install to /usr/share/bash-completion/completions/sonoria
+# Organization slugs and call SIDs come from the database the command line names (--config, --db).
+_sonoria_words() {
+  local args=() j
+  for ((j = 1; j < ${#words[@]} - 1; j++)); do
+    case "${words[j]}" in --config|--db) args+=("${words[j]}" "${words[j+1]}") ;; esac
+  done
+  sonoria "${args[@]}" complete "$1" 2>/dev/null
+}
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
@@ -8,6 +16,8 @@ _sonoria() {
     --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+    --org) COMPREPLY=($(compgen -W "$(_sonoria_words orgs)" -- "$cur")); return ;;
+    --call) COMPREPLY=($(compgen -W "$(_sonoria_words calls)" -- "$cur")); return ;;
   esac
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -29,7 +39,7 @@ _sonoria() {
         "") COMPREPLY=($(compgen -W "import export list secret" -- "$cur")) ;;
         secret) COMPREPLY=($(compgen -W "--rotate" -- "$cur")) ;;
         import) COMPREPLY=($(compgen -W "--dry-run" -- "$cur") $(compgen -f -X '!*.toml' -- "$cur")) ;;
-        export) COMPREPLY=($(compgen -W "--out" -- "$cur")) ;;
+        export) COMPREPLY=($(compgen -W "--out $(_sonoria_words orgs)" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
       esac ;;
     prompt) COMPREPLY=($(compgen -W "--org --at --outbound --stage --help" -- "$cur")) ;;
@@ -62,13 +72,13 @@ _sonoria() {
         remove) COMPREPLY=($(compgen -W "--org" -- "$cur")) ;;
         search) COMPREPLY=($(compgen -W "--org --limit --json" -- "$cur")) ;;
       esac ;;
-    export-transcripts) COMPREPLY=($(compgen -W "--since --until --org --engine --call --format --out --incremental --help" -- "$cur")) ;;
+    export-transcripts) COMPREPLY=($(compgen -W "--since --until --org --engine --call --format --out --incremental --utc --help" -- "$cur")) ;;
     analytics) COMPREPLY=($(compgen -W "--since --until --org --engine --json --help" -- "$cur")) ;;
     calls)
       case "$sub" in
         "") COMPREPLY=($(compgen -W "list show" -- "$cur")) ;;
-        list) COMPREPLY=($(compgen -W "--since --until --org --engine --status --limit --before-cursor --json" -- "$cur")) ;;
-        show) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--since --until --org --engine --status --limit --before-cursor --json --utc" -- "$cur")) ;;
+        show) COMPREPLY=($(compgen -W "--json --utc $(_sonoria_words calls)" -- "$cur")) ;;
       esac ;;
     backup) COMPREPLY=($(compgen -f -- "$cur")) ;;
     cleanup) COMPREPLY=($(compgen -W "--older-than --dry-run --batch --help" -- "$cur")) ;;

@@ -1,6 +1,17 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
 set -l commands init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup cleanup simulate
 complete -c sonoria -f
+# Organization slugs and call SIDs from the database the command line names (--config, --db).
+function __sonoria_words
+    set -l args
+    set -l tokens (commandline -opc)
+    for i in (seq 2 (count $tokens))
+        if contains -- $tokens[$i] --config --db; and test $i -lt (count $tokens)
+            set args $args $tokens[$i] $tokens[(math $i + 1)]
+        end
+    end
+    sonoria $args complete $argv[1] 2>/dev/null
+end
 complete -c sonoria -l config -r -F -d 'Configuration file'
 complete -c sonoria -l db -r -F -d 'Database path'
 complete -c sonoria -l log-level -x -a 'debug info warn error' -d 'Log level'
@@ -31,7 +42,7 @@ complete -c sonoria -n "__fish_seen_subcommand_from webhooks; and not __fish_see
 complete -c sonoria -n "__fish_seen_subcommand_from webhooks" -l status -x -a 'pending delivered failed' -d 'Delivery status'
 complete -c sonoria -n "__fish_seen_subcommand_from retry" -l failed -d 'Every failed delivery'
 complete -c sonoria -n "__fish_seen_subcommand_from kb; and not __fish_seen_subcommand_from add list remove search" -a 'add list remove search'
-complete -c sonoria -n "__fish_seen_subcommand_from kb" -l org -x -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from kb" -l org -x -a '(__sonoria_words orgs)' -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from search" -l limit -x -d 'How many passages'
 complete -c sonoria -n "__fish_seen_subcommand_from add" -F
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a serve -d 'Run the daemon'
@@ -48,7 +59,7 @@ complete -c sonoria -n "__fish_seen_subcommand_from import" -l dry-run -d 'Valid
 complete -c sonoria -n "__fish_seen_subcommand_from import" -F
 complete -c sonoria -n "__fish_seen_subcommand_from export" -s o -l out -r -F -d 'Output file'
 complete -c sonoria -n "__fish_seen_subcommand_from list" -l json -d 'Machine-readable output'
-complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l org -x -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l org -x -a '(__sonoria_words orgs)' -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l at -x -d 'Render as of this time'
 complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l outbound -d 'An outbound call'
 complete -c sonoria -n "__fish_seen_subcommand_from prompt" -l stage -x -d 'A stage of the call flow'
@@ -57,7 +68,7 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a sms -d 'Se
 complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a call -d 'Place an outbound call'
 complete -c sonoria -n "__fish_seen_subcommand_from sms" -l to -x -d 'Recipient, E.164'
 complete -c sonoria -n "__fish_seen_subcommand_from sms" -l body -x -d 'Message text'
-complete -c sonoria -n "__fish_seen_subcommand_from sms call" -l org -x -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from sms call" -l org -x -a '(__sonoria_words orgs)' -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from sms call" -l dry-run -d 'Print the request without sending'
 complete -c sonoria -n "__fish_seen_subcommand_from call" -l wait -d 'Follow the call to its end'
 complete -c sonoria -n "__fish_seen_subcommand_from call" -l machine-detection -d 'Detect answering machines'
@@ -70,8 +81,8 @@ complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a simulate -
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l since -x -d 'Calls started at or after (date, ISO time, 7d)'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l engine -x -a 'openai deepgram ultravox' -d 'Only calls this engine served'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l until -x -d 'Calls started before'
-complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l org -x -d 'Organization id or slug'
-complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts" -l call -x -d 'One call sid'
+complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts analytics list" -l org -x -a '(__sonoria_words orgs)' -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts" -l call -x -a '(__sonoria_words calls)' -d 'One call sid'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts" -l format -x -a 'jsonl json csv txt' -d 'Output format'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts" -s o -l out -r -F -d 'Output file (atomic)'
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts" -l incremental -r -F -d 'State file for exactly-once exports'
@@ -80,6 +91,8 @@ complete -c sonoria -n "__fish_seen_subcommand_from calls; and not __fish_seen_s
 complete -c sonoria -n "__fish_seen_subcommand_from list" -l status -x -d 'Call status'
 complete -c sonoria -n "__fish_seen_subcommand_from list" -l limit -x -d 'Calls per page'
 complete -c sonoria -n "__fish_seen_subcommand_from list" -l before-cursor -x -d 'Continue after a page'
+complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts list show" -l utc -d 'Times in UTC'
+complete -c sonoria -n "__fish_seen_subcommand_from calls; and __fish_seen_subcommand_from show" -a '(__sonoria_words calls)' -d 'Call SID'
 complete -c sonoria -n "__fish_seen_subcommand_from backup" -F
 complete -c sonoria -n "__fish_seen_subcommand_from cleanup" -l older-than -x -d 'Age cutoff, like 90d'
 complete -c sonoria -n "__fish_seen_subcommand_from cleanup" -l dry-run -d 'Count only'
@@ -89,7 +102,7 @@ complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l connect -x -d '
 complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l status-url -x -d 'Status callback URL, or none'
 complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l to -x -d 'The number called'
 complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l from -x -d 'The caller number'
-complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l org -x -d 'Organization id or slug'
+complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l org -x -a '(__sonoria_words orgs)' -d 'Organization id or slug'
 complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l say -x -d 'A spoken caller turn'
 complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l audio -r -F -d 'A caller turn from a WAV file'
 complete -c sonoria -n "__fish_seen_subcommand_from simulate" -l dtmf -x -d 'A keypress turn'

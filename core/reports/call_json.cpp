@@ -48,7 +48,10 @@ std::vector<ToolCall> tool_calls_of(const std::vector<db::CallEvent>& events) {
   return out;
 }
 
-nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organization) {
+nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organization, const TimeDisplay& times) {
+  const auto shown = [&](const std::optional<std::string>& at) {
+    return at ? nlohmann::json(times.show(*at)) : nlohmann::json(nullptr);
+  };
   return {
       {"call_sid", c.call_sid},
       {"organization", organization.empty() ? nlohmann::json(nullptr) : nlohmann::json(organization)},
@@ -59,9 +62,9 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
       {"to", c.to_number},
       {"status", c.status},
       {"end_reason", or_null(c.end_reason)},
-      {"started_at", c.started_at},
-      {"answered_at", or_null(c.answered_at)},
-      {"ended_at", or_null(c.ended_at)},
+      {"started_at", times.show(c.started_at)},
+      {"answered_at", shown(c.answered_at)},
+      {"ended_at", shown(c.ended_at)},
       {"duration_ms", or_null(c.duration_ms)},
       {"turns", c.turns},
       {"interruptions", c.interruptions},
@@ -77,7 +80,7 @@ nlohmann::json call_summary_json(const db::CallRow& c, const std::string& organi
 }
 
 nlohmann::json call_detail_json(const CallDetail& d, bool with_events) {
-  auto j = call_summary_json(d.call, d.organization);
+  auto j = call_summary_json(d.call, d.organization, d.times);
   auto tools = nlohmann::json::array();
   for (const auto& t : tool_calls_of(d.events)) {
     auto args = nlohmann::json::parse(t.arguments_json, nullptr, false);
@@ -99,7 +102,7 @@ nlohmann::json call_detail_json(const CallDetail& d, bool with_events) {
         detail = nlohmann::json::parse(*e.detail_json, nullptr, false);
         if (detail.is_discarded()) detail = *e.detail_json;
       }
-      events.push_back({{"at", db::format_timestamp(e.at)}, {"offset_ms", or_null(e.offset_ms)}, {"kind", e.kind},
+      events.push_back({{"at", d.times.show(db::format_timestamp(e.at))}, {"offset_ms", or_null(e.offset_ms)}, {"kind", e.kind},
                         {"name", or_null(e.name)}, {"detail", detail}});
     }
     j["events"] = events;

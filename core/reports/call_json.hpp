@@ -10,6 +10,7 @@
 
 #include "core/db/records.hpp"
 #include "core/db/stores.hpp"
+#include "core/reports/local_time.hpp"
 
 namespace sonoria::reports {
 
@@ -18,6 +19,7 @@ struct CallDetail {
   std::string organization;                 // slug; "" when the call belongs to none
   std::vector<db::TranscriptEntry> transcript;
   std::vector<db::CallEvent> events;
+  TimeDisplay times;                        // the organization's zone, or UTC (the API, --utc)
 };
 
 struct ToolCall {
@@ -32,7 +34,8 @@ std::vector<ToolCall> tool_calls_of(const std::vector<db::CallEvent>& events);
 
 // Metadata only: sid, organization, direction, numbers, times, duration, status, end reason,
 // counters, usage.
-nlohmann::json call_summary_json(const db::CallRow& call, const std::string& organization);
+nlohmann::json call_summary_json(const db::CallRow& call, const std::string& organization,
+                                 const TimeDisplay& times = TimeDisplay());
 // Metadata + "tool_calls" + "turns" (speaker, offset_ms, text as heard, interrupted); with
 // `with_events`, also every event.
 nlohmann::json call_detail_json(const CallDetail& detail, bool with_events = false);

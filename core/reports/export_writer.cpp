@@ -76,8 +76,8 @@ void ExportWriter::write(const CallDetail& d) {
       std::string tools;
       for (const auto& t : tool_calls_of(d.events)) tools += (tools.empty() ? "" : ";") + t.name;
       std::vector<std::string> meta = {c.call_sid,    d.organization, c.direction,
-                                       c.from_number, c.to_number,    c.started_at,
-                                       text_or_empty(c.ended_at), text_or_empty(c.duration_ms), c.status,
+                                       c.from_number, c.to_number,    d.times.show(c.started_at),
+                                       c.ended_at ? d.times.show(*c.ended_at) : std::string(), text_or_empty(c.duration_ms), c.status,
                                        text_or_empty(c.end_reason), tools};
       if (d.transcript.empty()) {
         auto row = meta;
@@ -96,7 +96,8 @@ void ExportWriter::write(const CallDetail& d) {
       if (calls_) out_ << "\n";
       out_ << "=== Call " << c.call_sid << " · " << (d.organization.empty() ? "(no organization)" : d.organization)
            << " · " << c.direction << " · " << c.from_number << " → " << c.to_number << "\n";
-      out_ << "Started " << c.started_at << ", ended " << c.ended_at.value_or("(in progress)");
+      out_ << "Started " << d.times.show(c.started_at) << ", ended "
+           << (c.ended_at ? d.times.show(*c.ended_at) : std::string("(in progress)"));
       if (c.duration_ms) out_ << ", " << format_call_duration(*c.duration_ms);
       out_ << "; " << c.status;
       if (c.end_reason) out_ << " (" << *c.end_reason << ")";

@@ -11,7 +11,10 @@ namespace sonoria::reports {
 namespace {
 
 int64_t stream_calls(db::CallQueries& queries, const std::map<int64_t, std::string>& organizations,
-                     const db::CallQuery& query, ExportWriter& writer, int64_t watermark) {
+                     const std::map<int64_t, std::string>& timezones, const db::CallQuery& query, ExportWriter& writer,
+                     int64_t watermark) {
+  std::map<int64_t, TimeDisplay> displays;
+  for (const auto& [id, zone] : timezones) displays.emplace(id, TimeDisplay(zone));
   writer.begin();
   queries.for_each_finished(query, [&](const db::CallRow& call) {
     CallDetail detail;
@@ -19,6 +22,8 @@ int64_t stream_calls(db::CallQueries& queries, const std::map<int64_t, std::stri
     if (call.organization_id) {
       auto it = organizations.find(*call.organization_id);
       if (it != organizations.end()) detail.organization = it->second;
+      auto zone = displays.find(*call.organization_id);
+      if (zone != displays.end()) detail.times = zone->second;
     }
     detail.transcript = queries.transcript(call);
     detail.events = queries.events(call);
@@ -41,14 +46,14 @@ ExportSummary run_export(db::CallQueries& queries, const std::map<int64_t, std::
   if (job.state_path.empty()) {
     if (job.out_path.empty()) {
       ExportWriter writer(out, job.format);
-      summary.watermark = stream_calls(queries, organizations, query, writer, 0);
+      summary.watermark = stream_calls(queries, organizations, job.timezones, query, writer, 0);
       summary.calls = writer.calls();
       if (!out) throw UserError("standard output: write failed");
       return summary;
     }
     files::AtomicFile file(job.out_path);
     ExportWriter writer(file.stream(), job.format);
-    summary.watermark = stream_calls(queries, organizations, query, writer, 0);
+    summary.watermark = stream_calls(queries, organizations, job.timezones, query, writer, 0);
     summary.calls = writer.calls();
     file.close();
     if (job.before_publish) job.before_publish();
@@ -67,7 +72,7 @@ ExportSummary run_export(db::CallQueries& queries, const std::map<int64_t, std::
   // run's leftover is found (and removed) by the next.
   files::AtomicFile file(job.out_path, 0600, job.out_path + ".partial");
   ExportWriter writer(file.stream(), job.format);
-  summary.watermark = stream_calls(queries, organizations, query, writer, state.watermark());
+  summary.watermark = stream_calls(queries, organizations, job.timezones, query, writer, state.watermark());
   summary.calls = writer.calls();
   file.close();
   state.prepare(summary.watermark, file.temp_path(), file.target_path());

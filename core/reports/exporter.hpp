@@ -22,6 +22,9 @@ struct ExportJob {
   ExportFormat format = ExportFormat::jsonl;
   std::string out_path;                  // "" = write to the stream given to run_export
   std::string state_path;                // incremental; requires out_path
+  // Organization id → IANA time zone: times in the organization's zone with their offset.
+  // Empty (or an organization not in it): UTC as stored (`--utc`).
+  std::map<int64_t, std::string> timezones;
   // Test seams, to stop a run at the two points that matter (throwing stands in for a kill):
   std::function<void()> before_publish;  // output complete and state "pending", before the rename
   std::function<void()> after_publish;   // output renamed into place, before the state commits
