@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -50,12 +52,15 @@ std::optional<std::uint64_t> runnable_ns(pid_t tid) {
 
 struct OverloadMonitor::State : std::enable_shared_from_this<State> {
   State(boost::asio::io_context& io, const config::Settings& settings, Admission& admission, Metrics& metrics)
-      : timer(io), admission(admission), metrics(metrics),
+      // On a strand: ticks run on whichever I/O thread is free, and stop() comes from another (the
+      // drain's); an Asio timer must not be used from two threads at once (found by ThreadSanitizer).
+      : timer(boost::asio::make_strand(io)), admission(admission), metrics(metrics),
         max_lag_us(std::chrono::duration_cast<std::chrono::microseconds>(settings.calls.max_event_loop_lag).count()),
         max_io_load_percent(settings.calls.max_io_load_percent),
         capacity(settings.calls.max_io_load_percent / 100.0) {}
 
   void schedule() {
+    if (stopped) return;
     due = Clock::now() + k_period;
     timer.expires_at(due);
     // Weakly held: the monitor (and its timer) may go first, while the io_context still runs.
@@ -154,6 +159,7 @@ struct OverloadMonitor::State : std::enable_shared_from_this<State> {
   }
 
   boost::asio::steady_timer timer;
+  bool stopped = false;  // on the timer's strand
   Admission& admission;
   Metrics& metrics;
   Clock::time_point due;
@@ -180,10 +186,15 @@ OverloadMonitor::~OverloadMonitor() = default;
 void OverloadMonitor::start() {
   state_->count_descriptors();
   state_->measure_io_load();
-  state_->schedule();
+  boost::asio::post(state_->timer.get_executor(), [state = state_] { state->schedule(); });
 }
 
-void OverloadMonitor::stop() { state_->timer.cancel(); }
+void OverloadMonitor::stop() {
+  boost::asio::post(state_->timer.get_executor(), [state = state_] {
+    state->stopped = true;
+    state->timer.cancel();
+  });
+}
 
 void OverloadMonitor::set_max_lag(std::chrono::milliseconds max_lag) {
   state_->max_lag_us = std::chrono::duration_cast<std::chrono::microseconds>(max_lag).count();
