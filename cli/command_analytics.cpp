@@ -36,6 +36,7 @@ void register_analytics(CLI::App& app, Context& context) {
       builder.add(call, zone == zones.end() ? std::string() : zone->second);
     });
     builder.add_tool_calls(database.queries().tool_calls_by_name(query));
+    builder.add_texts(database.queries().texts_by_purpose(query));
     auto result = builder.finish();
     if (opts->json) std::cout << reports::to_json(result).dump(2) << "\n";
     else std::cout << reports::render_table(result);

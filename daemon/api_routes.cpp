@@ -101,6 +101,7 @@ HttpResponse analytics(const std::map<std::string, std::string>& q, db::Database
     builder.add(c, zone == zones.end() ? std::string() : zone->second);
   });
   builder.add_tool_calls(database.queries().tool_calls_by_name(query));
+  builder.add_texts(database.queries().texts_by_purpose(query));
   return api_json(200, reports::to_json(builder.finish()));
 }
 

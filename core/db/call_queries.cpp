@@ -225,6 +225,17 @@ std::map<std::string, int64_t> SqliteCallQueries::tool_calls_by_name(const CallQ
   return out;
 }
 
+std::map<std::string, int64_t> SqliteCallQueries::texts_by_purpose(const CallQuery& query) {
+  Where where(query);
+  Statement s(c_,
+              "SELECT m.purpose, COUNT(*) FROM messages m JOIN calls c ON c.id = m.call_id" + where.sql +
+                  " AND m.status NOT IN ('failed', 'undelivered') GROUP BY 1");
+  where.bind(s);
+  std::map<std::string, int64_t> out;
+  while (s.step()) out[s.text(0)] = s.int64(1);
+  return out;
+}
+
 std::map<int64_t, std::string> SqliteCallQueries::organization_timezones() {
   Statement s(c_, "SELECT id, timezone FROM organizations");
   std::map<int64_t, std::string> out;

@@ -67,6 +67,8 @@ class CallQueries {
   virtual std::vector<CallEvent> events(const CallRow& call) = 0;
   // tool_call events of the matching calls, counted by tool name.
   virtual std::map<std::string, int64_t> tool_calls_by_name(const CallQuery& query) = 0;
+  // Texts sent from the matching calls (not failed or undelivered), by purpose.
+  virtual std::map<std::string, int64_t> texts_by_purpose(const CallQuery& query) = 0;
   // Organization id → IANA time zone.
   virtual std::map<int64_t, std::string> organization_timezones() = 0;
   // Answered calls that ended at or after `since` with a transcript and no summary yet, oldest first.
@@ -83,6 +85,7 @@ class SqliteCallQueries : public CallQueries {
   std::vector<TranscriptEntry> transcript(const CallRow& call) override;
   std::vector<CallEvent> events(const CallRow& call) override;
   std::map<std::string, int64_t> tool_calls_by_name(const CallQuery& query) override;
+  std::map<std::string, int64_t> texts_by_purpose(const CallQuery& query) override;
   std::map<int64_t, std::string> organization_timezones() override;
   std::vector<std::string> awaiting_summary(TimePoint since, int limit) override;
 

@@ -56,6 +56,7 @@ void AnalyticsBuilder::add(const db::CallRow& c, const std::string& timezone) {
   a_.total++;
   if (c.status == "completed" || c.status == "transferred") a_.completed++;
   if (c.status == "transferred") a_.transfers++;
+  if (c.engines.size() > 1) a_.failovers++;
   a_.by_status[c.status]++;
   a_.by_direction[c.direction]++;
   a_.by_end_reason[c.end_reason.value_or("(none)")]++;
@@ -125,6 +126,13 @@ void AnalyticsBuilder::add_tool_calls(const std::map<std::string, int64_t>& by_n
   for (const auto& [name, n] : by_name) a_.tool_calls[name] += n;
 }
 
+void AnalyticsBuilder::add_texts(const std::map<std::string, int64_t>& by_purpose) {
+  for (const auto& [purpose, n] : by_purpose) {
+    a_.texts[purpose] += n;
+    if (purpose == "notify_owner") a_.messages_taken += n;
+  }
+}
+
 Analytics AnalyticsBuilder::finish() const {
   Analytics a = a_;
   a.completion_rate = a.total ? static_cast<double>(a.completed) / static_cast<double>(a.total) : 0.0;
@@ -190,7 +198,9 @@ nlohmann::json to_json(const Analytics& a) {
   for (size_t h = 0; h < 24; ++h) hours[(h < 10 ? "0" : "") + std::to_string(h)] = a.by_hour[h];
   return {
       {"calls", {{"total", a.total}, {"completed", a.completed}, {"completion_rate", round4(a.completion_rate)},
-                 {"last_24h", a.last_24h}, {"transfers", a.transfers}, {"answered", a.answered}}},
+                 {"last_24h", a.last_24h}, {"transfers", a.transfers}, {"failovers", a.failovers},
+                 {"messages_taken", a.messages_taken}, {"answered", a.answered}}},
+      {"texts", a.texts},
       {"by_status", a.by_status},
       {"by_direction", a.by_direction},
       {"by_end_reason", a.by_end_reason},
@@ -227,6 +237,8 @@ std::string render_table(const Analytics& a) {
   row("completed", std::to_string(a.completed) + " (" + fixed(a.completion_rate * 100.0, 1) + "%)");
   row("last 24 hours", std::to_string(a.last_24h));
   row("transfers", std::to_string(a.transfers));
+  row("messages taken", std::to_string(a.messages_taken));
+  row("engine failovers", std::to_string(a.failovers));
   row("average duration", ms(a.average_duration_ms));
   row("median duration", ms(a.median_duration_ms));
   std::string busiest;

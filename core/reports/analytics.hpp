@@ -12,6 +12,10 @@
 // - busiest hours: calls by start hour in the organization's time zone (UTC when it has none
 //   or the zone is unknown); the top three hours by count, ties to the earlier hour.
 // - transfers: calls with status "transferred".
+// - failovers: calls served by more than one engine (an engine failed or dropped and the next
+//   took over).
+// - messages taken: texts to the owner (purpose notify_owner) from the calls, not failed;
+//   texts: every text from the calls by purpose (booking_link, notify_owner, confirmation, …).
 // - interruptions per call: summed interruptions / answered calls (answered_at set).
 // - turn latency p50/p95: nearest rank over every turn latency of every call
 //   (sorted[ceil(p/100 × n) − 1]).
@@ -74,6 +78,9 @@ struct Analytics {
   std::vector<int> busiest_hours;                 // up to three hours with calls
   std::map<std::string, int64_t> tool_calls;      // by tool name
   int64_t transfers = 0;
+  int64_t failovers = 0;
+  int64_t messages_taken = 0;
+  std::map<std::string, int64_t> texts;           // by purpose
   int64_t answered = 0;
   int64_t interruptions = 0;
   double interruptions_per_call = 0;
@@ -95,6 +102,8 @@ class AnalyticsBuilder {
   void add(const db::CallRow& call, const std::string& timezone);
   // tool_call counts by name, as CallQueries::tool_calls_by_name returns them.
   void add_tool_calls(const std::map<std::string, int64_t>& by_name);
+  // Texts sent from the calls, by purpose, as CallQueries::texts_by_purpose returns them.
+  void add_texts(const std::map<std::string, int64_t>& by_purpose);
   Analytics finish() const;
 
  private:

@@ -243,3 +243,60 @@ TEST_CASE("stages reached form a funnel in flow order, as a share of the calls w
   CHECK(table.find("Stages reached (of 4 calls with a call flow)") != std::string::npos);
   CHECK(table.find("assist                      2 (50.0%)") != std::string::npos);
 }
+
+TEST_CASE("failovers count calls served by more than one engine; messages taken count texts to the owner") {
+  auto now = *db::parse_timestamp("2026-11-23T12:00:00.000Z");
+  reports::AnalyticsBuilder b(now, reports::Prices{});
+  auto one = row("completed", "2026-11-23T10:00:00.000Z", 60'000, true, 0, "[]");
+  one.engines = {{"openai", 60'000}};
+  auto two = row("completed", "2026-11-23T10:05:00.000Z", 120'000, true, 0, "[]");
+  two.engines = {{"openai", 30'000}, {"deepgram", 90'000}};
+  auto three = row("failed", "2026-11-23T10:10:00.000Z", 90'000, true, 0, "[]");
+  three.engines = {{"ultravox", 10'000}, {"openai", 40'000}, {"local", 40'000}};
+  b.add(one, "");
+  b.add(two, "");
+  b.add(three, "");
+  b.add_texts({{"notify_owner", 2}, {"booking_link", 3}});
+  const auto a = b.finish();
+  CHECK(a.failovers == 2);
+  CHECK(a.messages_taken == 2);
+  CHECK(a.texts.at("booking_link") == 3);
+  const auto j = reports::to_json(a);
+  CHECK(j["calls"]["failovers"] == 2);
+  CHECK(j["calls"]["messages_taken"] == 2);
+  CHECK(j["texts"]["booking_link"] == 3);
+  const auto table = reports::render_table(a);
+  CHECK(table.find("messages taken              2") != std::string::npos);
+  CHECK(table.find("engine failovers            2") != std::string::npos);
+}
+
+TEST_CASE("texts are counted from the calls that match, by purpose, leaving out failed ones") {
+  test::TempDir dir;
+  db::Connection c((dir / "a.db").string());
+  db::migrate(c);
+  db::SqliteCallStore store(c);
+  test::seed_calls(store);
+  db::SqliteCallQueries q(c);
+  db::CallQuery inbound;
+  inbound.direction = "inbound";
+  const auto seeded = q.texts_by_purpose({});  // the seed's own texts
+  const auto seeded_inbound = q.texts_by_purpose(inbound);
+  const auto count_of = [](const std::map<std::string, int64_t>& m, const std::string& k) {
+    return m.count(k) ? m.at(k) : 0;
+  };
+  c.exec("INSERT INTO messages (call_id, purpose, from_number, to_number, body, status, created_at, updated_at) "
+         "SELECT id, 'notify_owner', '+15550001000', '+15559990000', 'x', 'delivered', started_at, started_at "
+         "FROM calls WHERE direction = 'inbound' LIMIT 7");
+  c.exec("INSERT INTO messages (call_id, purpose, from_number, to_number, body, status, created_at, updated_at) "
+         "SELECT id, 'notify_owner', '+15550001000', '+15559990000', 'x', 'failed', started_at, started_at "
+         "FROM calls WHERE direction = 'inbound' LIMIT 2");
+  c.exec("INSERT INTO messages (call_id, purpose, from_number, to_number, body, status, created_at, updated_at) "
+         "SELECT id, 'booking_link', '+15550001000', '+15551112222', 'x', 'sent', started_at, started_at "
+         "FROM calls WHERE direction = 'outbound' LIMIT 4");
+  const auto all = q.texts_by_purpose({});
+  CHECK(count_of(all, "booking_link") == count_of(seeded, "booking_link") + 4);
+  CHECK(count_of(all, "notify_owner") == count_of(seeded, "notify_owner") + 7);
+  const auto in = q.texts_by_purpose(inbound);
+  CHECK(count_of(in, "booking_link") == count_of(seeded_inbound, "booking_link"));
+  CHECK(count_of(in, "notify_owner") == count_of(seeded_inbound, "notify_owner") + 7);
+}
