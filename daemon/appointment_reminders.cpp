@@ -46,7 +46,7 @@ T AppointmentReminders::on_writer(int64_t id, T fallback, std::function<T(db::Ap
         try {
           result = write(database.appointments());
         } catch (const std::exception& e) {
-          log_error("reminder.unrecorded", "", e.what(), {{"appointment", std::to_string(id)}});
+          log_error("reminder.unrecorded", "", e.what(), {{"appointment", id}});
         }
         answered->set_value(std::move(result));
       }))

@@ -379,7 +379,7 @@ void CallActions::search_knowledge(const std::string& call_id, tools::ToolOutcom
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
       if (error.empty())
         log_info("call.knowledge", self->call_sid_, "",
-                 {{"passages", std::to_string(hits.size())}, {"elapsed_ms", std::to_string(ms)}});
+                 {{"passages", hits.size()}, {"elapsed_ms", ms}});
       else log_warn("call.knowledge_failed", self->call_sid_, error);
       auto final_outcome = tools::finish_knowledge_outcome(provisional, search, hits, error);
       self->tools_.settle(final_outcome);
@@ -434,10 +434,10 @@ void CallActions::call_http(const std::string& call_id, tools::ToolOutcome provi
     self->post(db::CallEvent{self->call_sid_, db::now_ms(), std::nullopt, "http_tool", state->call.tool, detail.dump()});
     if (answer.status >= 200 && answer.status < 300)
       log_info("call.http_tool", self->call_sid_, "",
-               {{"tool", state->call.tool}, {"status", std::to_string(answer.status)}, {"elapsed_ms", std::to_string(ms)}});
+               {{"tool", state->call.tool}, {"status", answer.status}, {"elapsed_ms", ms}});
     else
       log_warn("call.http_tool_failed", self->call_sid_, answer.error.empty() ? "HTTP " + std::to_string(answer.status) : answer.error,
-               {{"tool", state->call.tool}, {"attempts", std::to_string(answer.attempts)}});
+               {{"tool", state->call.tool}, {"attempts", answer.attempts}});
     auto final_outcome = tools::finish_http_outcome(state->provisional, state->call, answer);
     self->tools_.settle(final_outcome);
     state->done(state->call_id, final_outcome);

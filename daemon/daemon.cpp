@@ -172,10 +172,10 @@ class Daemon::Impl {
       database.calls().write_batch(contents.records);
       journal.remove();
       log_info("startup.journal_written", "", "records an earlier run could not write are in the database",
-               {{"records", std::to_string(contents.records.size())}, {"unreadable_lines", std::to_string(contents.unreadable)}});
+               {{"records", contents.records.size()}, {"unreadable_lines", contents.unreadable}});
     } catch (const std::exception& e) {
       log_warn("startup.journal_waiting", "", std::string(e.what()) + "; the writer keeps trying",
-               {{"records", std::to_string(contents.records.size())}});
+               {{"records", contents.records.size()}});
     }
   }
 
@@ -186,7 +186,7 @@ class Daemon::Impl {
     replay_journal(database);
     int closed = database.calls().close_abandoned_calls(db::now_ms());
     if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
-                         {{"count", std::to_string(closed)}});
+                         {{"count", closed}});
     orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents(),
                   database.orgs().signing_secrets());
     return settings.database;
@@ -227,11 +227,11 @@ class Daemon::Impl {
     systemd_.ready();
     start_watchdog();
     log_info("startup.listening", "", "sonoria is answering calls",
-             {{"listen", settings_.server.listen}, {"port", std::to_string(server_.port())},
+             {{"listen", settings_.server.listen}, {"port", server_.port()},
               {"public_url", settings_.server.public_url}, {"tls", server_.serves_tls() ? "on" : "off"},
               {"dashboard", dashboard_server_ ? settings_.dashboard.listen + " (port " + std::to_string(dashboard_server_->port()) + ")"
                                               : "/app/"},
-              {"organizations", std::to_string(orgs_.size())}});
+              {"organizations", orgs_.size()}});
   }
 
   uint16_t port() const { return server_.port(); }
@@ -343,7 +343,7 @@ class Daemon::Impl {
     dashboard_.stop();
     drain_deadline_ = std::chrono::steady_clock::now() + settings_.server.drain_timeout;
     log_info("shutdown.draining", "", "no new calls; the calls in progress finish",
-             {{"active", std::to_string(calls_.live_count())},
+             {{"active", calls_.live_count()},
               {"drain_timeout_s",
                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.server.drain_timeout).count())}});
     drain_timer_.emplace(io_);
@@ -367,11 +367,11 @@ class Daemon::Impl {
       handoff_deadline_ = now + k_handoff_time;
       auto sessions = calls_.live_sessions();
       log_warn("shutdown.drain_timeout", "", "handing the calls still running to the fallback",
-               {{"count", std::to_string(sessions.size())}});
+               {{"count", sessions.size()}});
       for (auto& session : sessions) session->hand_off();
     } else if (handed_off_ && now >= handoff_deadline_ && live > 0) {
       // Twilio did not take the hand-off in time: the calls end here (recorded as interrupted).
-      log_warn("shutdown.handoff_timeout", "", "ending calls Twilio did not take back", {{"count", std::to_string(live)}});
+      log_warn("shutdown.handoff_timeout", "", "ending calls Twilio did not take back", {{"count", live}});
       for (auto& session : calls_.live_sessions()) session->terminate();
     }
     drain_timer_->expires_after(std::chrono::milliseconds(100));
@@ -459,7 +459,7 @@ class Daemon::Impl {
     if (fresh) apply_config(*fresh);
     if (with_config) reload_certificate();
     if (with_config)
-      log_info("reload.done", "", "configuration and organizations reloaded", {{"organizations", std::to_string(orgs_.size())}});
+      log_info("reload.done", "", "configuration and organizations reloaded", {{"organizations", orgs_.size()}});
     return "ok organizations=" + std::to_string(orgs_.size());
   }
 

@@ -117,7 +117,7 @@ void save_on_writer(DashboardContext& c, const DashboardRequest& r, org::Profile
     // In force for the next call, not at the next periodic reload.
     services.orgs.replace(db.orgs().all(), db.knowledge().organizations_with_documents(), db.orgs().signing_secrets());
     log_info("dashboard.profile_saved", "", "profile saved",
-             {{"org", slug}, {"version", std::to_string(after)}, {"by", again.viewer.username}});
+             {{"org", slug}, {"version", after}, {"by", again.viewer.username}});
     respond(redirect(profile_url(again.page.org, done_path, "Saved as version " + std::to_string(after) + ".")));
   });
   if (!queued) respond(html_page(503, "busy; retry shortly\n"));

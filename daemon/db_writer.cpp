@@ -162,7 +162,7 @@ bool DbWriter::write_journal() {
   auto contents = journal_.read();
   if (contents.unreadable)
     log_warn("db.journal_unreadable", "", "lines of the write journal that are not records were skipped (a write cut short)",
-             {{"journal", journal_.path()}, {"lines", std::to_string(contents.unreadable)}});
+             {{"journal", journal_.path()}, {"lines", contents.unreadable}});
   try {
     database_->calls().write_batch(contents.records);
   } catch (const std::exception& e) {
@@ -200,7 +200,7 @@ bool DbWriter::write_journal() {
     log_error("db.journal_failed", "", e.what());
   }
   log_info("db.journal_written", "", "records kept in the write journal are in the database",
-           {{"records", std::to_string(contents.records.size())}});
+           {{"records", contents.records.size()}});
   journaled_ = 0;
   note_success();
   return true;
@@ -260,14 +260,14 @@ void DbWriter::spill(std::vector<db::Record>& batch, bool everything) {
     std::lock_guard lock(mutex_);
     settled_ += moving.size();
     log_warn("db.journaled", "", "the database does not take writes: records wait in the write journal",
-             {{"journal", journal_.path()}, {"records", std::to_string(moving.size())},
-              {"in_journal", std::to_string(journaled_)}});
+             {{"journal", journal_.path()}, {"records", moving.size()},
+              {"in_journal", journaled_}});
     return;
   } catch (const std::exception& e) {
     if (everything) {
       // Stopping, and neither the database nor the journal takes them: this is the one loss.
       log_error("db.records_lost", "", std::string("records could not be written or journaled: ") + e.what(),
-                {{"count", std::to_string(moving.size())}});
+                {{"count", moving.size()}});
       if (metrics_) metrics_->db_records_lost += moving.size();
       std::lock_guard lock(mutex_);
       settled_ += moving.size();
@@ -302,7 +302,7 @@ void DbWriter::note_success() {
   publish_gauges_locked();
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - health_.since);
   log_info("db.writes_recovered", "", "the database takes writes again; everything waiting is being written",
-           {{"failed_for_s", std::to_string(seconds.count())}});
+           {{"failed_for_s", seconds.count()}});
 }
 
 void DbWriter::publish_gauges() {

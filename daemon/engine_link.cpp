@@ -121,7 +121,7 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
     if (!self) return;
     self->went_down();
     log_warn("engine.closed", self->options_.call_sid, "engine connection closed",
-             {{"engine", self->engine_name()}, {"code", std::to_string(code)}, {"reason", reason}});
+             {{"engine", self->engine_name()}, {"code", code}, {"reason", reason}});
     self->owner_.engine_closed(reason);
   });
   const auto started = Clock::now();
@@ -133,7 +133,7 @@ void EngineLink::open_socket(const engine::SessionConfig& session, std::string_v
     self->opened_at_ = Clock::now();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(self->opened_at_ - started).count();
     log_debug("engine.connected", self->options_.call_sid, "",
-              {{"engine", self->engine_name()}, {"connect_ms", std::to_string(ms)}});
+              {{"engine", self->engine_name()}, {"connect_ms", ms}});
     self->owner_.engine_open();
   });
 }
@@ -171,7 +171,7 @@ void EngineLink::open_local(engine::SessionConfig session) {
     self->open_ = true;
     self->opened_at_ = Clock::now();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(self->opened_at_ - started).count();
-    log_debug("engine.connected", self->options_.call_sid, "", {{"engine", "local"}, {"connect_ms", std::to_string(ms)}});
+    log_debug("engine.connected", self->options_.call_sid, "", {{"engine", "local"}, {"connect_ms", ms}});
     self->owner_.engine_open();
   };
   local_ = LocalEngineConnection::open(s_.local_engines, strand_, std::move(session), s_.settings.calls.caller_audio_queue,
@@ -194,8 +194,8 @@ void EngineLink::widen_audio(engine::PcmRates wider, const std::string& refusal)
     log_warn("engine.audio_widened", options_.call_sid,
              "the engine refused 8 kHz audio; this and later calls resample to its rates",
              {{"engine", engine_name()},
-              {"input_hz", std::to_string(wider.input)},
-              {"output_hz", std::to_string(wider.output)},
+              {"input_hz", wider.input},
+              {"output_hz", wider.output},
               {"refusal", refusal}});
   owner_.engine_session_changed();
 }

@@ -43,9 +43,9 @@ void publish_finished_call(Services& s, const FinishedCall& call) {
            {{"status", f.status},
             {"reason", f.end_reason},
             {"engines", engines_text(f.engines)},
-            {"duration_ms", std::to_string(f.duration_ms)},
-            {"turns", std::to_string(f.turns)},
-            {"interruptions", std::to_string(f.interruptions)}});
+            {"duration_ms", f.duration_ms},
+            {"turns", f.turns},
+            {"interruptions", f.interruptions}});
   s.calls.finished(call.call_sid, call.disposition, call.action_expected);
 }
 

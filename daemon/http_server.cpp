@@ -586,8 +586,8 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
       const auto n = ++state_->refused;
       if (n == 1 || n % 1000 == 0)
         log_warn("http.too_many_waiting", "", "connections refused: too many from one address waiting for a request",
-                 {{"remote", remote}, {"refused", std::to_string(n)},
-                  {"limit", std::to_string(state_->options.max_waiting_per_address)}});
+                 {{"remote", remote}, {"refused", n},
+                  {"limit", state_->options.max_waiting_per_address}});
       beast::error_code ignored;
       socket.close(ignored);
       return do_accept();

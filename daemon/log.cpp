@@ -35,6 +35,16 @@ std::string text_value(std::string_view v) {
   return nlohmann::json(std::string(v)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string text_of(const LogValue& v) {
+  switch (v.kind()) {
+    case LogValue::Kind::text: return text_value(v.text());
+    case LogValue::Kind::integer: return std::to_string(v.integer());
+    case LogValue::Kind::real: return nlohmann::json(v.real()).dump();
+    case LogValue::Kind::boolean: return v.integer() ? "true" : "false";
+  }
+  return {};
+}
+
 }  // namespace
 
 void Log::configure(std::string_view level, std::string_view format) {
@@ -57,13 +67,21 @@ void Log::write(LogLevel level, std::string_view event, std::string_view call_si
     j["event"] = std::string(event);
     if (!call_sid.empty()) j["call_sid"] = std::string(call_sid);
     j["msg"] = std::string(message);
-    for (const auto& [k, v] : fields) j[std::string(k)] = std::string(v);
+    for (const auto& [k, v] : fields) {
+      auto& field = j[std::string(k)];
+      switch (v.kind()) {
+        case LogValue::Kind::text: field = std::string(v.text()); break;
+        case LogValue::Kind::integer: field = v.integer(); break;
+        case LogValue::Kind::real: field = v.real(); break;
+        case LogValue::Kind::boolean: field = v.integer() != 0; break;
+      }
+    }
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     line = date::format("%FT%TZ", now) + " " + level_name(level) + " " + std::string(event);
     if (!call_sid.empty()) line += " call=" + std::string(call_sid);
     if (!message.empty()) line += " " + std::string(message);
-    for (const auto& [k, v] : fields) line += " " + std::string(k) + "=" + text_value(v);
+    for (const auto& [k, v] : fields) line += " " + std::string(k) + "=" + text_of(v);
   }
   line += "\n";
   std::lock_guard lock(output_mutex());

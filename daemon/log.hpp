@@ -3,6 +3,8 @@
 // Thread-safe; writes to stderr. Never pass secrets or audio here.
 
 #include <atomic>
+#include <cstdint>
+#include <type_traits>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -12,9 +14,35 @@ namespace sonoria::daemon {
 
 enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
 
+// A field's value: text, or a number JSON logs write as a number ("duration_ms":61000, not
+// "61000"), so that a log pipeline can sum and compare them without parsing strings.
+class LogValue {
+ public:
+  LogValue(std::string_view text) : text_(text) {}
+  LogValue(const std::string& text) : text_(text) {}
+  LogValue(const char* text) : text_(text) {}
+  template <typename Number>
+    requires(std::is_integral_v<Number> && !std::is_same_v<Number, bool> && !std::is_same_v<Number, char>)
+  LogValue(Number n) : kind_(Kind::integer), integer_(static_cast<int64_t>(n)) {}
+  LogValue(double n) : kind_(Kind::real), real_(n) {}
+  LogValue(bool b) : kind_(Kind::boolean), integer_(b ? 1 : 0) {}
+
+  enum class Kind { text, integer, real, boolean };
+  Kind kind() const { return kind_; }
+  std::string_view text() const { return text_; }
+  int64_t integer() const { return integer_; }
+  double real() const { return real_; }
+
+ private:
+  Kind kind_ = Kind::text;
+  std::string_view text_;
+  int64_t integer_ = 0;
+  double real_ = 0;
+};
+
 class Log {
  public:
-  using Fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  using Fields = std::initializer_list<std::pair<std::string_view, LogValue>>;
 
   // Configures the process-wide logger; "text" or "json", and the minimum level.
   static void configure(std::string_view level, std::string_view format);

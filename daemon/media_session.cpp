@@ -288,7 +288,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
       // A peer gone wrong may send thousands: the first few are logged, then every hundredth.
       const auto count = bridge_->malformed_engine_messages();
       if (count <= 3 || count % 100 == 0)
-        log_warn("engine.malformed", p_.call_sid, "malformed engine message dropped", {{"count", std::to_string(count)}});
+        log_warn("engine.malformed", p_.call_sid, "malformed engine message dropped", {{"count", count}});
     });
   }
 
@@ -422,7 +422,7 @@ class MediaSession::Impl : public std::enable_shared_from_this<Impl>, public cal
     const std::string engine(engine::to_string(engine_->provider()));
     log_warn("engine.lost", p_.call_sid, lost.reason,
              {{"engine", engine},
-              {"attempt", std::to_string(lost.attempt)},
+              {"attempt", lost.attempt},
               {"session_expired", lost.session_expired ? "true" : "false"}});
     // The bridge has recorded the loss (an engine_lost event); a reconnect to the same engine is
     // counted as a failover from it to itself.

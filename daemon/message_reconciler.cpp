@@ -31,7 +31,7 @@ void MessageReconciler::round(db::Database& database) {
     account = twilio::rest_account_from(settings_.twilio);
   } catch (const std::exception& e) {
     log_warn("reconcile.no_account", "", std::string("texts an earlier run left unsettled stay as they are: ") + e.what(),
-             {{"texts", std::to_string(texts.size())}});
+             {{"texts", texts.size()}});
     return;
   }
   size_t settled = 0;
@@ -73,7 +73,7 @@ void MessageReconciler::round(db::Database& database) {
     log_info("reconcile.text", text.call_sid.value_or(""), "a text an earlier run left unsettled",
              {{"status", text.status}, {"sid", text.message_sid.value_or("")}});
   }
-  if (settled) log_info("reconcile.done", "", "texts reconciled with Twilio", {{"texts", std::to_string(settled)}});
+  if (settled) log_info("reconcile.done", "", "texts reconciled with Twilio", {{"texts", settled}});
 }
 
 }  // namespace sonoria::daemon

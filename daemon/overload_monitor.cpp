@@ -186,7 +186,9 @@ OverloadMonitor::~OverloadMonitor() = default;
 void OverloadMonitor::start() {
   state_->count_descriptors();
   state_->measure_io_load();
-  boost::asio::post(state_->timer.get_executor(), [state = state_] { state->schedule(); });
+  // Armed here, before the daemon says it is listening (nothing else touches the timer yet): a
+  // stall right after startup is measured from the first period on.
+  state_->schedule();
 }
 
 void OverloadMonitor::stop() {

@@ -319,7 +319,7 @@ void Routes::ask_call_start(CallOpening opening, HttpResponder respond) {
                                                                                            : "proceed";
                   s_.writer.post(db::CallEvent{opening.call_sid, db::now_ms(), 0, "call_start_webhook", std::nullopt, detail.dump()});
                   if (!start->problem.empty())
-                    log_warn("call.start_webhook", opening.call_sid, start->problem, {{"elapsed_ms", std::to_string(ms)}});
+                    log_warn("call.start_webhook", opening.call_sid, start->problem, {{"elapsed_ms", ms}});
                   answer(opening, std::move(start), std::move(respond));
                 });
 }
@@ -448,7 +448,7 @@ void Routes::status(const HttpRequest& request, HttpResponder respond) {
   report.at = db::now_ms();
   if (report.call_sid.empty() || report.twilio_status.empty()) return respond(text(400, "CallSid and CallStatus required\n"));
   s_.writer.post(report);
-  log_info("call.status", report.call_sid, "", {{"status", report.twilio_status}, {"sequence", std::to_string(report.sequence)}});
+  log_info("call.status", report.call_sid, "", {{"status", report.twilio_status}, {"sequence", report.sequence}});
   HttpResponse r;
   r.status = 204;
   r.content_type.clear();
