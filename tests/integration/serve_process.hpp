@@ -27,6 +27,7 @@
 #include <doctest/doctest.h>
 
 #include "core/config/settings.hpp"
+#include "tests/support/test_secrets.hpp"
 #include "tests/fakes/fake_openai_realtime.hpp"
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/http_exchange.hpp"
@@ -170,6 +171,9 @@ struct ServeProcess {
   ~ServeProcess() {
     stop(SIGKILL);
     if (reader_.joinable()) reader_.join();
+    // Whatever the test checked, the daemon's log carries none of the secrets it was given.
+    const std::string leaked = test::secret_in(log_);
+    CHECK_MESSAGE(leaked.empty(), "the daemon's log carries the test secret \"" << leaked << "\"");
   }
 
  private:

@@ -1,5 +1,9 @@
 #include "tests/support/run_command.hpp"
 
+#include "tests/support/test_secrets.hpp"
+
+#include <doctest/doctest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -80,6 +84,11 @@ CommandResult run_sonoria(const std::vector<std::string>& args, const std::map<s
   int status = 0;
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // Whatever the test checks, what sonoria printed carries none of the secrets it was given.
+  const std::string leaked = secret_in(result.out + result.err);
+  std::string command;
+  for (const auto& a : args) command += " " + a;
+  CHECK_MESSAGE(leaked.empty(), "`sonoria" << command << "` printed the test secret \"" << leaked << "\"");
   return result;
 }
 
