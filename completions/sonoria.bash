@@ -36,7 +36,10 @@ _sonoria() {
     chat) COMPREPLY=($(compgen -W "--org --to --from --url --connect --live --reply-timeout --help" -- "$cur")) ;;
     org)
       case "$sub" in
-        "") COMPREPLY=($(compgen -W "import export list secret" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "import export list edit delete move-number secret" -- "$cur")) ;;
+        edit) COMPREPLY=($(compgen -W "$(_sonoria_words orgs)" -- "$cur")) ;;
+        delete) COMPREPLY=($(compgen -W "--yes --purge $(_sonoria_words orgs)" -- "$cur")) ;;
+        move-number) COMPREPLY=($(compgen -W "--to" -- "$cur")) ;;
         secret) COMPREPLY=($(compgen -W "--rotate" -- "$cur")) ;;
         import) COMPREPLY=($(compgen -W "--dry-run" -- "$cur") $(compgen -f -X '!*.toml' -- "$cur")) ;;
         export) COMPREPLY=($(compgen -W "--out $(_sonoria_words orgs)" -- "$cur")) ;;

@@ -53,7 +53,7 @@ complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l fix -d 'Point the
 complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l json -d 'One JSON object'
 complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l ca-file -r -d 'Extra trust anchors (PEM)'
 complete -c sonoria -n "__fish_seen_subcommand_from doctor" -l timeout -r -d 'Per network check'
-complete -c sonoria -n "__fish_seen_subcommand_from org; and not __fish_seen_subcommand_from import export list secret" -a 'import export list secret'
+complete -c sonoria -n "__fish_seen_subcommand_from org; and not __fish_seen_subcommand_from import export list edit delete move-number secret" -a 'import export list edit delete move-number secret'
 complete -c sonoria -n "__fish_seen_subcommand_from secret" -l rotate -d 'Make a new secret'
 complete -c sonoria -n "__fish_seen_subcommand_from import" -l dry-run -d 'Validate only'
 complete -c sonoria -n "__fish_seen_subcommand_from import" -F

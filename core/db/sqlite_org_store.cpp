@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
 
@@ -85,6 +86,12 @@ void add_version(Connection& c, int64_t organization_id, int version, const std:
 
 int64_t SqliteOrgStore::upsert(const org::Profile& profile, const ProfileChange& change) {
   Transaction tx(c_);
+  const int64_t id = upsert_in_transaction(profile, change);
+  tx.commit();
+  return id;
+}
+
+int64_t SqliteOrgStore::upsert_in_transaction(const org::Profile& profile, const ProfileChange& change) {
   std::string now = format_timestamp(now_ms());
   org::Profile stored = profile;
   stored.id = 0;  // the id lives in its column, not in the JSON
@@ -163,8 +170,66 @@ int64_t SqliteOrgStore::upsert(const org::Profile& profile, const ProfileChange&
   }
   const std::string text = org::export_profile_toml(stored);
   if (text != latest.profile_toml) add_version(c_, id, latest.version + 1, now, change.saved_by, change.note, text);
-  tx.commit();
   return id;
+}
+
+OrgRemoval SqliteOrgStore::remove(int64_t organization_id, bool purge_calls) {
+  Transaction tx(c_);
+  OrgRemoval out;
+  {
+    Statement count(c_, "SELECT COUNT(*) FROM calls WHERE organization_id = ?");
+    count.bind(1, organization_id);
+    if (count.step()) out.calls = count.int64(0);
+  }
+  if (purge_calls) {
+    Statement files(c_, "SELECT recording FROM calls WHERE organization_id = ? AND recording IS NOT NULL");
+    files.bind(1, organization_id);
+    while (files.step()) out.recordings.push_back(files.text(0));
+    // Texts first: they would outlive their calls (ON DELETE SET NULL); transcripts and events go
+    // with the calls (ON DELETE CASCADE).
+    for (const char* sql : {"DELETE FROM messages WHERE organization_id = ?1 OR call_id IN "
+                            "(SELECT id FROM calls WHERE organization_id = ?1)",
+                            "DELETE FROM calls WHERE organization_id = ?1"}) {
+      Statement purge(c_, sql);
+      purge.bind(1, organization_id);
+      purge.run();
+    }
+  }
+  // The rest follows the organization (ON DELETE CASCADE); calls, texts and the audit log keep
+  // their rows with no organization (ON DELETE SET NULL).
+  Statement gone(c_, "DELETE FROM organizations WHERE id = ?");
+  gone.bind(1, organization_id);
+  gone.run();
+  if (c_.changes() == 0) throw DataError("no organization " + std::to_string(organization_id));
+  tx.commit();
+  return out;
+}
+
+std::string SqliteOrgStore::move_number(const std::string& number, int64_t to_organization_id, const ProfileChange& change) {
+  Transaction tx(c_);
+  int64_t from_id = 0;
+  {
+    Statement owner(c_, "SELECT organization_id FROM organization_numbers WHERE number = ?");
+    owner.bind(1, number);
+    if (!owner.step()) throw DataError(number + " is not a number of any organization (see `sonoria org list`)");
+    from_id = owner.int64(0);
+  }
+  auto from = find(from_id);
+  auto to = find(to_organization_id);
+  if (!from || !to) throw DataError("no organization " + std::to_string(from ? to_organization_id : from_id));
+  if (from_id == to_organization_id)
+    throw DataError(number + " already belongs to organization \"" + to->organization.slug + "\"; nothing was changed");
+  auto& numbers = from->organization.phone_numbers;
+  if (numbers.size() == 1)
+    throw DataError(number + " is the only number of organization \"" + from->organization.slug +
+                    "\", which must answer at least one: give it another first, or delete it (`sonoria org delete`)");
+  numbers.erase(std::remove(numbers.begin(), numbers.end(), number), numbers.end());
+  to->organization.phone_numbers.push_back(number);
+  // The number leaves first, so that the target may take it.
+  upsert_in_transaction(*from, change);
+  upsert_in_transaction(*to, change);
+  tx.commit();
+  return from->organization.slug;
 }
 
 std::vector<ProfileVersion> SqliteOrgStore::versions(int64_t organization_id) {

@@ -23,8 +23,11 @@ class SqliteOrgStore : public OrgStore {
   std::vector<org::Profile> all() override;
   std::string signing_secret(int64_t organization_id, bool rotate = false) override;
   std::map<int64_t, std::string> signing_secrets() override;
+  OrgRemoval remove(int64_t organization_id, bool purge_calls) override;
+  std::string move_number(const std::string& number, int64_t to_organization_id, const ProfileChange& change) override;
 
  private:
+  int64_t upsert_in_transaction(const org::Profile& profile, const ProfileChange& change);
   Connection& c_;
 };
 

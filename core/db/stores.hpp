@@ -117,6 +117,11 @@ class WebhookStore {
   virtual int retry(int64_t id, TimePoint now) = 0;
 };
 
+struct OrgRemoval {
+  int64_t calls = 0;                      // the organization's calls, kept or purged
+  std::vector<std::string> recordings;    // purged calls' recording files
+};
+
 class OrgStore {
  public:
   virtual ~OrgStore() = default;
@@ -139,6 +144,16 @@ class OrgStore {
   virtual std::string signing_secret(int64_t organization_id, bool rotate = false) = 0;
   // Every organization's, by id (the daemon keeps them with the profiles).
   virtual std::map<int64_t, std::string> signing_secrets() = 0;
+  // Deletes the organization in one transaction, with its profile versions, numbers, knowledge
+  // base, appointments, users, secrets and webhook deliveries. Its calls and texts stay, without
+  // an organization, unless `purge_calls`: then they go too (transcripts, events, texts). Returns
+  // how many calls it had and, when purged, their recording files (relative to the recordings
+  // directory) for the caller to delete.
+  virtual OrgRemoval remove(int64_t organization_id, bool purge_calls) = 0;
+  // Moves `number` (E.164) from the organization answering it to `to_organization_id` in one
+  // transaction; both profiles are saved as new versions. Throws DataError when no organization
+  // answers the number, or the target already does. Returns the slug it was moved from.
+  virtual std::string move_number(const std::string& number, int64_t to_organization_id, const ProfileChange& change) = 0;
 };
 
 struct CallRow {

@@ -77,3 +77,82 @@ TEST_CASE("a refused save (a number of another organization) keeps no version") 
   CHECK(f.orgs.versions(f.orgs.find_by_slug(clinic.organization.slug)->id).size() == 1);
   CHECK(f.orgs.versions(studio).size() == 1);
 }
+
+namespace org_store_removal_test {
+
+org::Profile second_studio(const org::Profile& studio) {
+  org::Profile p = studio;
+  p.organization.slug = "lotus-two";
+  p.organization.name = "Lotus Two";
+  p.organization.phone_numbers = {"+15550002000"};
+  return p;
+}
+
+int64_t count(Connection& c, const std::string& sql) {
+  Statement s(c, sql);
+  REQUIRE(s.step());
+  return s.int64(0);
+}
+
+void add_call(Connection& c, const std::string& sid, int64_t organization_id, const std::string& recording) {
+  SqliteCallStore calls(c);
+  const auto t0 = now_ms();
+  calls.write_batch({CallOpened{sid, organization_id, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt}});
+  calls.write_batch({TranscriptEntry{sid, 1, 100, "caller", "hello", std::nullopt, false, std::nullopt, std::nullopt}});
+  c.exec("UPDATE calls SET recording = '" + recording + "' WHERE call_sid = '" + sid + "'");
+  c.exec("INSERT INTO messages (organization_id, call_id, purpose, from_number, to_number, body, status, created_at, "
+         "updated_at) SELECT organization_id, id, 'notify_owner', '+15550001000', '+15559990000', 'x', 'sent', "
+         "started_at, started_at FROM calls WHERE call_sid = '" + sid + "'");
+}
+
+TEST_CASE("deleting an organization keeps its calls, without it; purging deletes them with their texts") {
+  OrgFixture f;
+  const int64_t one = f.orgs.upsert(f.studio);
+  const int64_t two = f.orgs.upsert(second_studio(f.studio));
+  add_call(f.c, "CA1", one, "2026-12-07/CA1.wav");
+  add_call(f.c, "CA2", two, "2026-12-07/CA2.wav");
+
+  const OrgRemoval kept = f.orgs.remove(one, false);
+  CHECK(kept.calls == 1);
+  CHECK(kept.recordings.empty());
+  CHECK_FALSE(f.orgs.find(one));
+  CHECK(count(f.c, "SELECT COUNT(*) FROM calls WHERE call_sid = 'CA1' AND organization_id IS NULL") == 1);
+  CHECK(count(f.c, "SELECT COUNT(*) FROM transcript_entries") == 2);
+  CHECK(count(f.c, "SELECT COUNT(*) FROM profile_versions WHERE organization_id = " + std::to_string(one)) == 0);
+  CHECK(count(f.c, "SELECT COUNT(*) FROM organization_numbers WHERE number = '+15550001000'") == 0);
+  // Its number is free again.
+  CHECK_NOTHROW(f.orgs.upsert(f.studio));
+
+  const OrgRemoval purged = f.orgs.remove(two, true);
+  CHECK(purged.calls == 1);
+  CHECK(purged.recordings == std::vector<std::string>{"2026-12-07/CA2.wav"});
+  CHECK(count(f.c, "SELECT COUNT(*) FROM calls WHERE call_sid = 'CA2'") == 0);
+  CHECK(count(f.c, "SELECT COUNT(*) FROM transcript_entries") == 1);
+  CHECK(count(f.c, "SELECT COUNT(*) FROM messages") == 1);  // CA1's, kept
+  CHECK_THROWS_AS(f.orgs.remove(two, false), DataError);
+}
+
+TEST_CASE("a number moves from one organization to another in one step, both saved as new versions") {
+  OrgFixture f;
+  auto studio = f.studio;
+  studio.organization.phone_numbers = {"+15550001000", "+15550001001"};
+  const int64_t one = f.orgs.upsert(studio);
+  const int64_t two = f.orgs.upsert(second_studio(f.studio));
+
+  CHECK(f.orgs.move_number("+15550001001", two, {"cli", "moved +15550001001"}) == "lotus-yoga");
+  CHECK(f.orgs.find(one)->organization.phone_numbers == std::vector<std::string>{"+15550001000"});
+  CHECK(f.orgs.find(two)->organization.phone_numbers == std::vector<std::string>{"+15550002000", "+15550001001"});
+  CHECK(f.orgs.versions(one).front().note == "moved +15550001001");
+  CHECK(f.orgs.versions(two).size() == 2);
+
+  // Refused, and nothing changed: the last number of an organization, a number nobody answers, one
+  // the target already has.
+  CHECK_THROWS_WITH_AS(f.orgs.move_number("+15550001000", two, {}),
+                       doctest::Contains("is the only number of organization \"lotus-yoga\""), DataError);
+  CHECK_THROWS_WITH_AS(f.orgs.move_number("+15559999999", two, {}), doctest::Contains("is not a number of any organization"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(f.orgs.move_number("+15550002000", two, {}), doctest::Contains("already belongs"), DataError);
+  CHECK(f.orgs.find(one)->organization.phone_numbers == std::vector<std::string>{"+15550001000"});
+}
+
+}  // namespace org_store_removal_test
