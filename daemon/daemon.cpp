@@ -516,6 +516,9 @@ class Daemon::Impl {
     for (auto& t : threads_)
       if (t.joinable()) t.join();
     threads_.clear();
+    // The engines' work in progress ends (it posts to call strands io_ will no longer run), and
+    // the pool's queue is empty before io_'s handlers, holding its strands, are destroyed.
+    local_engines_.join();
     summaries_.stop();
     reminders_.stop();
     reconciler_.stop();
@@ -529,6 +532,10 @@ class Daemon::Impl {
   // Listening sockets systemd passed in (socket activation): the one named "dashboard" serves
   // dashboard.listen, the other the main listener.
   std::vector<InheritedSocket> inherited_ = take_inherited_sockets();
+  // Before io_, so destroyed after it: handlers left in io_'s queues may hold a local engine's
+  // worker strand, whose service the pool owns (ThreadSanitizer found the pool's mutex destroyed
+  // first). stop_threads() joins its workers before either goes.
+  LocalEngineRunner local_engines_{settings_.local};
   boost::asio::io_context io_;
   OrgDirectory orgs_;
   Admission admission_;
@@ -543,7 +550,6 @@ class Daemon::Impl {
   AppointmentReminders reminders_{settings_, orgs_, writer_};
   MessageReconciler reconciler_{settings_, writer_};
   OverloadMonitor overload_{io_, settings_, admission_, metrics_};
-  LocalEngineRunner local_engines_{settings_.local};
   Services services_;
   Routes routes_;
   ApiRoutes api_;

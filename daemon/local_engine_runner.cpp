@@ -26,7 +26,9 @@ LocalEngineRunner::LocalEngineRunner(config::LocalEngineSettings settings)
       models_(std::make_unique<engine::local::ModelCache>(settings_.dictionary)),
       pool_(std::make_unique<Pool>()) {}
 
-LocalEngineRunner::~LocalEngineRunner() {
+LocalEngineRunner::~LocalEngineRunner() { join(); }
+
+void LocalEngineRunner::join() {
   if (pool_->threads) pool_->threads->join();
 }
 

@@ -40,6 +40,10 @@ class LocalEngineRunner {
   const config::LocalEngineSettings& settings() const { return settings_; }
   // Why the local engine cannot run here ("" = it can), checked when the daemon starts.
   const std::string& problem() const { return problem_; }
+  // Runs the work already queued to its end and joins the workers, keeping the pool (and its
+  // strands) alive: the daemon calls it after its I/O threads stop and before the io_context goes,
+  // whose queued handlers may still hold a worker strand. Idempotent.
+  void join();
 
  private:
   struct Pool;
