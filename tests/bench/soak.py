@@ -136,7 +136,10 @@ def main(argv):
         writer = csv.writer(f)
         writer.writerow(["seconds", "rss_kib", "open_fds"])
         writer.writerows((round(t, 1), rss, fds) for t, rss, fds in samples)
-    measured = [s for s in samples if s[0] >= args.warmup * 60] or samples
+    # The window: after the warm-up, and before the last calls wind down (no new batch starts in the
+    # last call's length, so the calls and their descriptors fall off then, which is no leak).
+    load_end = (end - start) - call_s
+    measured = [s for s in samples if args.warmup * 60 <= s[0] <= load_end] or samples
     window_min = (measured[-1][0] - measured[0][0]) / 60 if len(measured) > 1 else 0
     rss_slope = slope_per_minute([(t, rss) for t, rss, _ in measured])
     fd_slope = slope_per_minute([(t, fds) for t, _, fds in measured])
@@ -156,8 +159,11 @@ def main(argv):
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(report, f, indent=2)
     print(json.dumps(report, indent=2))
-    print(f"soak: RSS slope {rss_slope:+.1f} KiB/min ({'flat' if rss_flat else 'GROWING'}), "
-          f"open fds slope {fd_slope:+.3f}/min ({'flat' if fd_flat else 'GROWING'}) over {window_min:.1f} min; "
+    def verdict(flat, slope):
+        return "flat" if flat else ("GROWING" if slope > 0 else "FALLING")
+
+    print(f"soak: RSS slope {rss_slope:+.1f} KiB/min ({verdict(rss_flat, rss_slope)}), "
+          f"open fds slope {fd_slope:+.3f}/min ({verdict(fd_flat, fd_slope)}) over {window_min:.1f} min; "
           f"results in {out_dir}", file=sys.stderr)
     return 0 if rss_flat and fd_flat and not calls["failed"] and not calls["simulator_errors"] else 1
 
