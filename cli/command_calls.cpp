@@ -56,7 +56,8 @@ void register_calls(CLI::App& app, Context& context) {
       return it == orgs.end() ? std::string() : it->second;
     };
     std::map<int64_t, reports::TimeDisplay> zones;
-    for (const auto& [id, zone] : organization_timezones(database, opts->utc)) zones.emplace(id, reports::TimeDisplay(zone));
+    if (!opts->utc)
+      for (const auto& [id, zone] : database.queries().organization_timezones()) zones.emplace(id, reports::TimeDisplay(zone));
     auto times_of = [&](const db::CallRow& c) {
       auto it = c.organization_id ? zones.find(*c.organization_id) : zones.end();
       return it == zones.end() ? reports::TimeDisplay() : it->second;
@@ -98,8 +99,10 @@ void register_calls(CLI::App& app, Context& context) {
     if (row->organization_id) {
       auto orgs = organization_slugs(database);
       if (auto it = orgs.find(*row->organization_id); it != orgs.end()) detail.organization = it->second;
-      auto zones = organization_timezones(database, opts->utc);
-      if (auto it = zones.find(*row->organization_id); it != zones.end()) detail.times = reports::TimeDisplay(it->second);
+      if (!opts->utc) {
+        const auto zones = database.queries().organization_timezones();
+        if (auto it = zones.find(*row->organization_id); it != zones.end()) detail.times = reports::TimeDisplay(it->second);
+      }
     }
     detail.transcript = database.queries().transcript(*row);
     detail.events = database.queries().events(*row);

@@ -44,7 +44,7 @@ void register_export(CLI::App& app, Context& context) {
     job.format = *reports::parse_export_format(opts->format);
     job.out_path = opts->out;
     job.state_path = opts->state;
-    job.timezones = organization_timezones(database, opts->utc);
+    if (!opts->utc) job.timezones = database.queries().organization_timezones();
     auto summary = reports::run_export(database.queries(), organization_slugs(database), job, std::cout);
     if (!summary.recovered.empty())
       std::cerr << "sonoria: note: an earlier run was interrupted; its output was "

@@ -35,11 +35,4 @@ std::map<int64_t, std::string> organization_slugs(db::Database& database) {
   return out;
 }
 
-std::map<int64_t, std::string> organization_timezones(db::Database& database, bool utc) {
-  std::map<int64_t, std::string> out;
-  if (utc) return out;
-  for (const auto& o : database.orgs().list()) out[o.id] = o.timezone;
-  return out;
-}
-
 }  // namespace sonoria::cli

@@ -28,7 +28,5 @@ void add_filter_options(CLI::App& command, RecordFilters& filters);
 db::CallQuery make_call_query(const RecordFilters& filters, db::Database& database, db::TimePoint now);
 // Organization id → slug.
 std::map<int64_t, std::string> organization_slugs(db::Database& database);
-// Organization id → IANA time zone, for times shown in the organization's zone; empty with --utc.
-std::map<int64_t, std::string> organization_timezones(db::Database& database, bool utc);
 
 }  // namespace sonoria::cli

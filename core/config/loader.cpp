@@ -151,6 +151,12 @@ std::string phone_as_stored(const std::string& typed) {
   return parsed.number ? parsed.number->e164 : typed;
 }
 
+std::vector<std::string> phones_as_stored(const std::vector<std::string>& typed) {
+  std::vector<std::string> out;
+  for (const auto& number : typed) out.push_back(phone_as_stored(number));
+  return out;
+}
+
 std::string check_phone_list(const std::vector<std::string>& numbers) {
   for (const auto& n : numbers) {
     const phone::Parsed parsed = phone::parse(n, "");
@@ -162,11 +168,7 @@ std::string check_phone_list(const std::vector<std::string>& numbers) {
 template <typename M>
 KeySpec phone_list_key(std::string key, M member) {
   KeySpec k = list_key(std::move(key), member);
-  k.set_list = [member](Settings& s, const std::vector<std::string>& v) {
-    auto& out = s.*member.first.*member.second;
-    out.clear();
-    for (const auto& typed : v) out.push_back(phone_as_stored(typed));
-  };
+  k.set_list = [member](Settings& s, const std::vector<std::string>& v) { s.*member.first.*member.second = phones_as_stored(v); };
   k.check = [member](const Settings& s) { return check_phone_list(s.*member.first.*member.second); };
   return k;
 }
@@ -309,10 +311,7 @@ const std::vector<KeySpec>& key_specs() {
     // Outbound policy lives one level deeper; a small adapter keeps the same table shape.
     {
       KeySpec k = make_spec("calls.outbound.allowed_numbers", Kind::string_list);
-      k.set_list = [](Settings& s, const std::vector<std::string>& l) {
-        s.calls.outbound.allowed_numbers.clear();
-        for (const auto& typed : l) s.calls.outbound.allowed_numbers.push_back(phone_as_stored(typed));
-      };
+      k.set_list = [](Settings& s, const std::vector<std::string>& l) { s.calls.outbound.allowed_numbers = phones_as_stored(l); };
       k.show = [](const Settings& s) { return show_list(s.calls.outbound.allowed_numbers, false); };
       k.check = [](const Settings& s) { return check_phone_list(s.calls.outbound.allowed_numbers); };
       k.same = [](const Settings& a, const Settings& b) { return a.calls.outbound.allowed_numbers == b.calls.outbound.allowed_numbers; };

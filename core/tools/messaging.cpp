@@ -17,8 +17,6 @@ const char* const k_default_update = "{{org_name}}: you can reschedule your appo
 const char* const k_default_cancel = "{{org_name}}: you can cancel your appointment here: {{portal_url}}";
 const char* const k_default_owner = "New message from {{customer_name}} ({{caller_phone}}): {{message}}";
 
-bool is_e164(const std::string& number) { return phone::is_e164(number); }
-
 json link_parameters() {
   return {{"type", "object"},
           {"properties",
@@ -84,7 +82,7 @@ void add_messaging_tools(Registry& registry, const org::Profile& profile, const 
        "cancellation_link", "the cancellation link", &org::SmsTemplates::cancel, k_default_cancel,
        &org::Organization::portal_url},
   };
-  const bool caller_reachable = is_e164(parties.caller_number);
+  const bool caller_reachable = phone::is_e164(parties.caller_number);
   // With an appointment book the assistant books itself (booking_tools.hpp): no links.
   const bool links = profile.booking.mode == org::k_booking_link;
   for (const auto& link : k_links) {
@@ -100,7 +98,7 @@ void add_messaging_tools(Registry& registry, const org::Profile& profile, const 
                  });
   }
 
-  if (is_e164(profile.organization.owner.phone)) {
+  if (phone::is_e164(profile.organization.owner.phone)) {
     const std::string tmpl =
         profile.sms_templates.notify_owner.empty() ? k_default_owner : profile.sms_templates.notify_owner;
     json parameters = {
