@@ -6,6 +6,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
+#include <chrono>
+#include <memory>
 
 namespace sonoria::net {
 
@@ -41,6 +43,57 @@ class StreamImpl : public AnyStream::Impl {
   Stream stream_;
 };
 
+// The end of a plain WebSocket connection, once the close frames are exchanged or given up on.
+//
+// Beast's own TCP teardown (boost/beast/websocket/impl/teardown.hpp, 1.81) stops draining after the
+// first read that returns data (it tests a byte count it never sets) and closes a socket that still
+// holds unread bytes, to which the kernel answers with a reset. A peer still sending, such as the
+// rest of a 16 MB message just refused with 1009, then has its write fail, and a client like
+// Beast's gives up without reading the close frame that had already arrived. So this drains up to
+// the peer's end of stream, bounded in time and bytes, and only then closes. The server shuts its
+// sending side first, as RFC 6455 §7.1.1 asks; a client, after the server's end of stream.
+class TcpTeardown : public std::enable_shared_from_this<TcpTeardown> {
+ public:
+  TcpTeardown(beast::tcp_stream& stream, beast::role_type role, AnyStream::Handler handler)
+      : stream_(stream), role_(role), handler_(std::move(handler)) {}
+
+  void start() {
+    error_code ignored;
+    if (role_ == beast::role_type::server) stream_.socket().shutdown(asio::socket_base::shutdown_send, ignored);
+    stream_.expires_after(k_drain_time);
+    read();
+  }
+
+ private:
+  // A WebSocket's close timeout (net::WsLimits) usually ends the drain first.
+  static constexpr std::chrono::seconds k_drain_time{10};
+  static constexpr std::size_t k_drain_bytes = std::size_t{64} << 20;
+
+  void read() {
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (!ec && self->drained_ < k_drain_bytes) return self->read();
+      self->finish();
+    });
+  }
+
+  void finish() {
+    error_code ignored;
+    if (role_ == beast::role_type::client) stream_.socket().shutdown(asio::socket_base::shutdown_send, ignored);
+    stream_.expires_never();
+    stream_.socket().close(ignored);
+    // How the drain ended (end of stream, reset, time) says nothing the close frames did not.
+    auto handler = std::move(handler_);
+    handler(error_code{});
+  }
+
+  beast::tcp_stream& stream_;
+  beast::role_type role_;
+  AnyStream::Handler handler_;
+  std::array<char, 16 * 1024> scratch_{};
+  std::size_t drained_ = 0;
+};
+
 class PlainImpl final : public StreamImpl<beast::tcp_stream> {
  public:
   explicit PlainImpl(beast::tcp_stream stream) : StreamImpl(std::move(stream)) {}
@@ -54,6 +107,9 @@ class PlainImpl final : public StreamImpl<beast::tcp_stream> {
     error_code ec;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     asio::post(stream_.get_executor(), [handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
+  }
+  void async_teardown(beast::role_type role, AnyStream::Handler handler) override {
+    std::make_shared<TcpTeardown>(stream_, role, std::move(handler))->start();
   }
 };
 

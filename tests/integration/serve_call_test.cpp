@@ -434,7 +434,10 @@ TEST_CASE("a 16 MB frame from the caller's side is closed with 1009, recorded as
   h.answer(caller);
   fakes::FakeTwilioCaller other;
   h.answer(other, 1);
-  REQUIRE(Harness::hear(caller, 400 * 8));  // the greeting has played: nothing is being sent to the caller
+  // Either way the caller reads the close frame: the daemon drains the rest of the frame before it
+  // closes the socket, instead of resetting a connection its peer is still writing to.
+  SUBCASE("while the greeting is being sent to the caller") {}
+  SUBCASE("once the greeting has played") { REQUIRE(Harness::hear(caller, 400 * 8)); }
   caller.stream().send_text(std::string(16u << 20, 'a'));
   REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
   CHECK(caller.stream().close_code() == 1009);

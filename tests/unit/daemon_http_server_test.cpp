@@ -679,3 +679,68 @@ TEST_CASE("a client sending its request slowly (slowloris) is cut at the request
   CHECK(closed_by_server(slow, 3s));
   ::close(slow);
 }
+
+namespace http_server_test {
+
+// Sends all of `bytes`; false when the connection failed first (a reset, for instance).
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(sent));
+  }
+  return true;
+}
+
+// Everything the server sends until it ends the stream; `reset` says whether it ended with a reset.
+std::string receive_to_end(int fd, bool& reset) {
+  std::string received;
+  char chunk[4096];
+  for (;;) {
+    const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+    if (got > 0) {
+      received.append(chunk, static_cast<std::size_t>(got));
+      continue;
+    }
+    reset = got < 0;
+    return received;
+  }
+}
+
+}  // namespace http_server_test
+
+TEST_CASE("a message over the limit is closed with 1009 while the peer is still sending it, and the peer reads the close frame") {
+  // What a Twilio media stream sending one huge frame meets: the server refuses the frame from its
+  // header, and must let the rest arrive (discarded) rather than reset the connection, which would
+  // fail the peer's write before it reads the close frame.
+  EchoRoute route;
+  HttpServerOptions options;
+  options.websocket.max_message_bytes = 64 * 1024;
+  RunningServer s(options, [&](HttpServer& server) { route.install(server); });
+  const int fd = connect_loopback(s.server().port());
+  REQUIRE(http_server_test::send_all(
+      fd, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Token: good\r\n\r\n"));
+  std::string head;
+  char byte = 0;
+  while (head.find("\r\n\r\n") == std::string::npos && ::recv(fd, &byte, 1, 0) == 1) head += byte;
+  REQUIRE(head.rfind("HTTP/1.1 101", 0) == 0);
+
+  // A masked text frame of 32 MiB, more than the socket buffers hold: the server has refused it
+  // long before this side has written it all. The mask is zero, so the payload goes as written.
+  const std::uint64_t length = std::uint64_t{32} << 20;
+  std::string frame = "\x81\xFF";
+  for (int shift = 56; shift >= 0; shift -= 8) frame += static_cast<char>((length >> shift) & 0xFF);
+  frame += std::string(4, '\0');
+  frame += std::string(length, 'a');
+  CHECK(http_server_test::send_all(fd, frame));
+
+  bool reset = false;
+  const std::string received = http_server_test::receive_to_end(fd, reset);
+  CHECK_FALSE(reset);
+  REQUIRE(received.size() >= 4);
+  CHECK(static_cast<unsigned char>(received[0]) == 0x88);  // a close frame, unmasked
+  CHECK(((static_cast<unsigned char>(received[2]) << 8) | static_cast<unsigned char>(received[3])) == 1009);
+  ::close(fd);
+  CHECK(route.wait_closed(1) == std::vector<int>{1009});
+}
