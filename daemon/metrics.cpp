@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/db/sqlite.hpp"
+
 namespace sonoria::daemon {
 
 std::string exact_decimal(uint64_t value, int decimals) {
@@ -103,6 +105,8 @@ std::string Metrics::render() const {
         db_records_waiting.load());
   gauge("sonoria_db_records_journaled", "Records waiting in the write journal beside the database.",
         db_records_journaled.load());
+  gauge("sonoria_sqlite_memory_bytes", "Memory SQLite holds: page caches, prepared statements, schemas.",
+        db::memory_in_use());
   counter("sonoria_db_records_refused_total", "Records the database refused for themselves (logged and dropped).",
           db_records_refused.load());
   counter("sonoria_db_records_lost_total", "Records neither the database nor the write journal took at shutdown.",

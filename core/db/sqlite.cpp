@@ -87,6 +87,8 @@ Connection::Connection(const std::string& path, const OpenOptions& options) : pa
   }
 }
 
+int64_t memory_in_use() { return sqlite3_memory_used(); }
+
 void Connection::limit_cache(int kib) { exec("PRAGMA cache_size = -" + std::to_string(kib)); }
 
 Connection::~Connection() {

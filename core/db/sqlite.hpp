@@ -28,6 +28,11 @@ class SqliteError : public UserError {
   int code_;
 };
 
+// Bytes SQLite holds in this process, every connection together: page caches, prepared statements,
+// schemas (sqlite3_memory_used). What /metrics shows, so that a growing RSS can be told apart from
+// a cache filling up.
+int64_t memory_in_use();
+
 struct OpenOptions {
   bool read_only = false;
   bool create = true;            // create the file (and its directory) when missing

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_bench  # noqa: E402  (the bench's daemon, engine and config, shared)
@@ -41,6 +42,19 @@ def slope_per_minute(points):
 
 def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def sqlite_kib(port):
+    """The memory SQLite holds in the daemon (its page caches and statements), from /metrics; None
+    when /metrics does not answer. It lets a rising RSS be told apart from caches filling up."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith("sonoria_sqlite_memory_bytes "):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def parse_args(argv):
@@ -111,9 +125,10 @@ def main(argv):
                     simulators[batch] = bench.children.start(argv, log, bench.env, stdout=subprocess.PIPE)
             if now >= next_sample:
                 t = now - start
-                rss, fds = run_bench.rss_kib(pid), open_fds(pid)
-                samples.append((t, rss, fds))
-                print(f"soak: {t:6.0f} s  RSS {rss / 1024:7.1f} MiB  fds {fds:4}  simulators {len(simulators)}",
+                rss, fds, db = run_bench.rss_kib(pid), open_fds(pid), sqlite_kib(bench.port)
+                samples.append((t, rss, fds, db))
+                print(f"soak: {t:6.0f} s  RSS {rss / 1024:7.1f} MiB  fds {fds:4}  "
+                      f"SQLite {'?' if db is None else f'{db / 1024:5.1f} MiB'}  simulators {len(simulators)}",
                       file=sys.stderr, flush=True)
                 next_sample += args.interval
             if now >= end and not simulators:
@@ -134,16 +149,19 @@ def main(argv):
 
     with open(os.path.join(out_dir, "samples.csv"), "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["seconds", "rss_kib", "open_fds"])
-        writer.writerows((round(t, 1), rss, fds) for t, rss, fds in samples)
+        writer.writerow(["seconds", "rss_kib", "open_fds", "sqlite_kib"])
+        writer.writerows((round(t, 1), rss, fds, "" if db is None else db) for t, rss, fds, db in samples)
     # The window: after the warm-up, and before the last calls wind down (no new batch starts in the
     # last call's length, so the calls and their descriptors fall off then, which is no leak).
     load_end = (end - start) - call_s
     measured = [s for s in samples if args.warmup * 60 <= s[0] <= load_end] or samples
     window_min = (measured[-1][0] - measured[0][0]) / 60 if len(measured) > 1 else 0
-    rss_slope = slope_per_minute([(t, rss) for t, rss, _ in measured])
-    fd_slope = slope_per_minute([(t, fds) for t, _, fds in measured])
-    rss_mean = sum(rss for _, rss, _ in measured) / len(measured)
+    rss_slope = slope_per_minute([(t, rss) for t, rss, _, _ in measured])
+    fd_slope = slope_per_minute([(t, fds) for t, _, fds, _ in measured])
+    rss_mean = sum(rss for _, rss, _, _ in measured) / len(measured)
+    with_db = [(t, rss, db) for t, rss, _, db in measured if db is not None]
+    db_slope = slope_per_minute([(t, db) for t, _, db in with_db])
+    rest_slope = slope_per_minute([(t, rss - db) for t, rss, db in with_db])
     rss_flat = abs(rss_slope * window_min) < RSS_GROWTH_LIMIT * rss_mean
     fd_flat = abs(fd_slope * window_min) < FD_GROWTH_LIMIT
     report = {
@@ -154,6 +172,10 @@ def main(argv):
                     "mean_in_window": round(rss_mean), "slope_per_min": round(rss_slope, 1), "flat": rss_flat},
         "open_fds": {"first": samples[0][2], "last": samples[-1][2], "max": max(s[2] for s in samples),
                      "slope_per_min": round(fd_slope, 3), "flat": fd_flat},
+        # Of the RSS slope, how much is SQLite's memory (capped caches warming up) and how much the rest.
+        "sqlite_kib": {"first": with_db[0][2] if with_db else None, "last": with_db[-1][2] if with_db else None,
+                       "slope_per_min": round(db_slope, 1)},
+        "rss_less_sqlite_slope_per_min": round(rest_slope, 1),
         "bounds": f"flat: over the window, RSS grows < {RSS_GROWTH_LIMIT:.0%} of its mean and open fds < {FD_GROWTH_LIMIT:g}",
     }
     with open(os.path.join(out_dir, "results.json"), "w") as f:
@@ -164,6 +186,7 @@ def main(argv):
 
     print(f"soak: RSS slope {rss_slope:+.1f} KiB/min ({verdict(rss_flat, rss_slope)}), "
           f"open fds slope {fd_slope:+.3f}/min ({verdict(fd_flat, fd_slope)}) over {window_min:.1f} min; "
+          f"of the RSS slope, SQLite {db_slope:+.1f} KiB/min and the rest {rest_slope:+.1f} KiB/min; "
           f"results in {out_dir}", file=sys.stderr)
     return 0 if rss_flat and fd_flat and not calls["failed"] and not calls["simulator_errors"] else 1
 

@@ -16,6 +16,7 @@
 #include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/integration/loopback_daemon.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/time_scale.hpp"
 
 using namespace sonoria;
 using namespace std::chrono_literals;
@@ -351,11 +352,13 @@ TEST_CASE("OpenAI refuses the session → the local engine takes the call: greet
   fakes::FakeTwilioCaller caller;
   REQUIRE(h.ring(caller).status == 200);
   REQUIRE(caller.open_stream().ok);
-  // The greeting, spoken by espeak-ng, heard to its end (the line quiet for 1.5 s).
+  // The greeting, spoken by espeak-ng, heard to its end (the line quiet for 1.5 s; longer under a
+  // sanitizer, where recognising the question takes longer than that).
+  const auto quiet_enough = static_cast<int>(test::scaled(1500ms).count());
   auto hear_all = [&] {
     std::size_t heard = 0;
     int quiet_ms = 0;
-    for (int i = 0; i < 200 && quiet_ms < 1500; ++i) {
+    for (int i = 0; i < 200 * quiet_enough / 1500 && quiet_ms < quiet_enough; ++i) {
       caller.send_silence(100);
       const std::size_t now = caller.stream().heard().size() + caller.stream().buffered_bytes();
       quiet_ms = now == heard && caller.stream().buffered_bytes() == 0 ? quiet_ms + 100 : 0;

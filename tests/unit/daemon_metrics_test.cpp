@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "core/db/sqlite.hpp"
+#include "tests/support/temp_dir.hpp"
+
 namespace metrics_test {
 
 using sonoria::daemon::exact_decimal;
@@ -25,6 +28,21 @@ TEST_CASE("a histogram's _sum keeps every microsecond however large it grows") {
   CHECK(text.find("sonoria_turn_latency_seconds_count 1000\n") != std::string::npos);
   CHECK(text.find("_bucket{le=\"0.05\"} 0\n") != std::string::npos);
   CHECK(text.find("_bucket{le=\"1.5\"} 1000\n") != std::string::npos);
+}
+
+TEST_CASE("/metrics shows the memory SQLite holds, which grows with an open database") {
+  sonoria::daemon::Metrics metrics;
+  const auto shown = [&] {
+    const std::string text = metrics.render();
+    const auto at = text.find("\nsonoria_sqlite_memory_bytes ");
+    REQUIRE(at != std::string::npos);
+    return std::stoll(text.substr(at + 29));
+  };
+  const long long before = shown();
+  sonoria::test::TempDir dir;
+  sonoria::db::Connection connection((dir.path() / "m.db").string());
+  connection.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES (hex(randomblob(4000)))");
+  CHECK(shown() > before);
 }
 
 }  // namespace metrics_test
