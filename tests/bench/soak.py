@@ -159,6 +159,14 @@ def main(argv):
     rss_slope = slope_per_minute([(t, rss) for t, rss, _, _ in measured])
     fd_slope = slope_per_minute([(t, fds) for t, _, fds, _ in measured])
     rss_mean = sum(rss for _, rss, _, _ in measured) / len(measured)
+    # A leak grows at a steady rate; caches and the allocator's high-water marks grow ever slower.
+    # The slope in each third of the window tells which.
+    thirds = []
+    if len(measured) >= 6:
+        span = measured[-1][0] - measured[0][0]
+        for i in range(3):
+            lo, hi = measured[0][0] + i * span / 3, measured[0][0] + (i + 1) * span / 3
+            thirds.append(round(slope_per_minute([(t, rss) for t, rss, _, _ in measured if lo <= t <= hi]), 1))
     with_db = [(t, rss, db) for t, rss, _, db in measured if db is not None]
     db_slope = slope_per_minute([(t, db) for t, _, db in with_db])
     rest_slope = slope_per_minute([(t, rss - db) for t, rss, db in with_db])
@@ -169,7 +177,8 @@ def main(argv):
         "minutes": args.minutes, "calls": args.calls, "engine": args.engine, "call_duration_s": call_s,
         "calls_run": calls, "samples": len(samples), "warmup_min": args.warmup, "window_min": round(window_min, 2),
         "rss_kib": {"first": samples[0][1], "last": samples[-1][1], "max": max(s[1] for s in samples),
-                    "mean_in_window": round(rss_mean), "slope_per_min": round(rss_slope, 1), "flat": rss_flat},
+                    "mean_in_window": round(rss_mean), "slope_per_min": round(rss_slope, 1), "flat": rss_flat,
+                    "slope_per_min_by_third": thirds},
         "open_fds": {"first": samples[0][2], "last": samples[-1][2], "max": max(s[2] for s in samples),
                      "slope_per_min": round(fd_slope, 3), "flat": fd_flat},
         # Of the RSS slope, how much is SQLite's memory (capped caches warming up) and how much the rest.
@@ -184,7 +193,8 @@ def main(argv):
     def verdict(flat, slope):
         return "flat" if flat else ("GROWING" if slope > 0 else "FALLING")
 
-    print(f"soak: RSS slope {rss_slope:+.1f} KiB/min ({verdict(rss_flat, rss_slope)}), "
+    print(f"soak: RSS slope {rss_slope:+.1f} KiB/min ({verdict(rss_flat, rss_slope)}; by thirds of the window "
+          f"{', '.join(f'{x:+.1f}' for x in thirds) or 'too few samples'}), "
           f"open fds slope {fd_slope:+.3f}/min ({verdict(fd_flat, fd_slope)}) over {window_min:.1f} min; "
           f"of the RSS slope, SQLite {db_slope:+.1f} KiB/min and the rest {rest_slope:+.1f} KiB/min; "
           f"results in {out_dir}", file=sys.stderr)
