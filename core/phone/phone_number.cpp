@@ -171,6 +171,15 @@ Parsed parse(std::string_view text, std::string_view default_region) {
 
   Number out;
   u.Format(number, PhoneNumberUtil::E164, &out.e164);
+  // The library finds some numbers possible that E.164 cannot hold: more than 15 digits, or a
+  // national number whose leading zeros do not survive being written with the country code (in
+  // Japan, "0044 20 7946 0958" is a national number to it, +81 0044…). What is stored must read
+  // back as itself.
+  if (out.e164.size() > 16) return fail("is too long for a number in " + where);
+  PhoneNumber back;
+  std::string back_e164;
+  if (u.Parse(out.e164, "ZZ", &back) == PhoneNumberUtil::NO_PARSING_ERROR) u.Format(back, PhoneNumberUtil::E164, &back_e164);
+  if (back_e164 != out.e164) return fail("is not a number that can be dialled from abroad in " + where);
   out.region = number_region;
   out.valid = u.IsValidNumber(number);
   out.type = out.valid ? type_of(u.GetNumberType(number)) : LineType::unknown;

@@ -57,6 +57,16 @@ TEST_CASE("what cannot be dialled is refused with what is wrong") {
   CHECK(error_of("   ", "US").find("is empty") == 0);
 }
 
+TEST_CASE("a number E.164 cannot hold is refused, though the library finds it possible") {
+  // Found by the phone_number fuzzer: in Japan "00" is no international prefix, so this is a
+  // 16-digit national number to libphonenumber, +81 0 4420791800460958, and did not read back.
+  CHECK(error_of("00.44 20 791-800-46 0958", "JP").find("is too long for a number in JP") != std::string::npos);
+  // What is accepted is at most 15 digits and reads back as itself.
+  const std::string kept = e164_of("0044 2079 4609", "JP");
+  CHECK(kept == "+81004420794609");
+  CHECK(e164_of(kept, "") == kept);
+}
+
 TEST_CASE("an error quotes control characters and clips a long input") {
   const std::string error = error_of("12\n\x01 ab\"c", "US");
   CHECK(error.find("\"12\\x0a\\x01 ab\\\"c\"") == 0);
