@@ -347,6 +347,10 @@ void CallBridge::handle(TimePoint now, const engine::AgentText& e) {
   transcript_.assistant_text(e.item_id, e.text);
 }
 
+void CallBridge::handle(TimePoint, const engine::AgentTextDelta& e) {
+  transcript_.assistant_text_delta(e.item_id, e.delta);
+}
+
 void CallBridge::handle(TimePoint now, const engine::CallerText& e) {
   if (!transcript_.has(e.turn_id)) transcript_.add_caller(e.turn_id, offset_ms(now), offset_ms(now));
   transcript_.caller_text(e.turn_id, e.text);

@@ -197,6 +197,7 @@ class CallBridge {
   void handle(TimePoint now, const engine::AgentAudio& e);
   void handle(TimePoint now, const engine::AgentAudioDone& e);
   void handle(TimePoint now, const engine::AgentText& e);
+  void handle(TimePoint now, const engine::AgentTextDelta& e);
   void handle(TimePoint now, const engine::AgentCut& e);
   void handle(TimePoint now, const engine::ToolCall& e);
   void handle(TimePoint now, const engine::ToolCallCancelled& e);

@@ -95,14 +95,45 @@ void TranscriptAssembler::add_assistant(std::string_view item_id, int64_t offset
   Turn& t = insert(item_id, Speaker::assistant);
   t.offset_ms = offset_ms;
   t.added_ms = now_ms;
+  if (auto it = early_text_.find(item_id); it != early_text_.end()) {
+    t.streamed = std::move(it->second);
+    early_text_.erase(it);
+  }
 }
 
 void TranscriptAssembler::assistant_text(std::string_view item_id, std::string_view generated) {
+  if (auto it = early_text_.find(item_id); it != early_text_.end()) early_text_.erase(it);
   Turn* t = find(item_id);
   if (!t || t->speaker != Speaker::assistant || t->emitted) return;
   t->generated = std::string(generated);
+  t->streamed = std::string();
   t->has_text = true;
   update_heard(*t);
+}
+
+void TranscriptAssembler::assistant_text_delta(std::string_view item_id, std::string_view delta) {
+  if (item_id.empty() || delta.empty()) return;
+  Turn* t = find(item_id);
+  if (!t) {
+    // Text that streams ahead of its audio (OpenAI's usual order). An item whose audio never
+    // comes is settled by its AgentText or let go with the session (stop_waiting_for_text).
+    auto it = early_text_.find(item_id);
+    if (it == early_text_.end()) it = early_text_.emplace(std::string(item_id), std::string()).first;
+    it->second += delta;
+    return;
+  }
+  if (t->speaker != Speaker::assistant || t->has_text || t->emitted) return;
+  t->streamed += delta;
+}
+
+// The final text will not come: what streamed of it is what the assistant generated.
+void TranscriptAssembler::settle_text_as_streamed(Turn& t) {
+  if (t.speaker == Speaker::assistant && !t.has_text) {
+    t.generated = std::move(t.streamed);
+    t.streamed = std::string();
+  }
+  t.has_text = true;
+  update_heard(t);
 }
 
 void TranscriptAssembler::assistant_played(std::string_view item_id) {
@@ -141,7 +172,8 @@ bool TranscriptAssembler::has_text(std::string_view item_id) const {
 }
 
 void TranscriptAssembler::stop_waiting_for_text() {
-  for (size_t i = cursor_; i < turns_.size(); ++i) turns_[i].has_text = true;
+  for (size_t i = cursor_; i < turns_.size(); ++i) settle_text_as_streamed(turns_[i]);
+  early_text_.clear();
 }
 
 std::optional<TranscriptTurn> TranscriptAssembler::emit(Turn& t) {
@@ -186,9 +218,10 @@ std::vector<TranscriptTurn> TranscriptAssembler::take_all() {
   for (; cursor_ < turns_.size(); ++cursor_) {
     Turn& t = turns_[cursor_];
     if (t.speaker == Speaker::caller && !t.has_text) continue;
-    update_heard(t);
+    settle_text_as_streamed(t);
     if (auto turn = emit(t)) out.push_back(std::move(*turn));
   }
+  early_text_.clear();
   return out;
 }
 

@@ -116,6 +116,14 @@ struct AgentText {
   std::string text;
 };
 
+// More of the text the assistant is generating for an item, as it streams (appended to what came
+// before). AgentText settles it; until then it is what the call records of the item if the call
+// or the session ends first (a hang-up mid-sentence keeps the words heard so far).
+struct AgentTextDelta {
+  std::string item_id;
+  std::string delta;
+};
+
 // The engine's own word on where it cut an assistant item (after the bridge told it, with
 // client-side truncation).
 struct AgentCut {
@@ -147,6 +155,6 @@ struct ReplyDone {
 
 using Event = std::variant<Ready, Rejected, Error, SessionLimit, CallerSpeechStarted, CallerSpeechStopped, ItemPlaced,
                            CallerTurn, CallerText, CallerTextFailed, ReplyStarted, AgentAudio, AgentAudioDone,
-                           AgentText, AgentCut, ToolCall, ToolCallCancelled, ReplyDone>;
+                           AgentText, AgentTextDelta, AgentCut, ToolCall, ToolCallCancelled, ReplyDone>;
 
 }  // namespace sonoria::engine

@@ -1013,6 +1013,51 @@ TEST_CASE("the caller hanging up ends the call without EndStream and records wha
   }
 }
 
+TEST_CASE("a hang-up before the engine's final text keeps the words streamed so far, cut to what was heard") {
+  Call call;
+  call.greeted();
+  call.ev(engine::ReplyStarted{"r1"});
+  call.ev(engine::ItemPlaced{"a1", "a0"});
+  call.ev(engine::AgentTextDelta{"a1", "Yes, there is "});  // text ahead of its audio
+  call.audio("r1", "a1", 400);
+  call.ev(engine::AgentTextDelta{"a1", "free street parking"});
+  call.audio("r1", "a1", 400);
+
+  SUBCASE("everything sent was heard: the whole text so far") {
+    call.mark("a1:2");
+    call.bridge.on_twilio_stop(call.now);
+    REQUIRE(call.bridge.finished());
+    REQUIRE(call.out.turns.size() == 2);
+    CHECK(call.out.turns[1].item_id == "a1");
+    CHECK(call.out.turns[1].text_heard == "Yes, there is free street parking");
+  }
+  SUBCASE("half of it was heard: half of the words") {
+    call.mark("a1:1");
+    call.bridge.on_twilio_stop(call.now);
+    REQUIRE(call.out.turns.size() == 2);
+    CHECK(call.out.turns[1].text_heard == "Yes, there is");
+    CHECK(call.out.turns[1].interrupted);
+  }
+  SUBCASE("the final text, when it comes, is what counts") {
+    call.ev(engine::AgentText{"a1", "Yes, there is free street parking after six."});
+    call.ev(engine::AgentAudioDone{"r1", "a1"});
+    call.mark("a1:2");
+    call.bridge.on_twilio_stop(call.now);
+    REQUIRE(call.out.turns.size() == 2);
+    CHECK(call.out.turns[1].text_heard == "Yes, there is free street parking after six.");
+  }
+  SUBCASE("an engine lost mid-reply: the new session is seeded with the words heard") {
+    call.mark("a1:2");
+    call.bridge.on_engine_closed(call.now, "reset");
+    call.bridge.on_engine_open(call.now);
+    REQUIRE(call.engine->opens.size() == 2);
+    const auto& history = call.engine->opens.back();
+    REQUIRE_FALSE(history.empty());
+    CHECK(history.back().role == engine::HistoryLine::Role::assistant);
+    CHECK(history.back().text == "Yes, there is free street parking");
+  }
+}
+
 TEST_CASE("at the time limit the assistant wraps up, then the call hangs up") {
   auto config = test_config();
   config.silence_timeout = 0ms;

@@ -117,6 +117,58 @@ TEST_CASE("take_all flushes what is left at the end of the call") {
   CHECK(t.take_all().empty());
 }
 
+TEST_CASE("text streamed for an assistant turn stands in for its final text when the call or the session ends first") {
+  SUBCASE("at the end of the call, cut to what was heard") {
+    TranscriptAssembler t;
+    t.add_assistant("a1", 10, 10);
+    t.assistant_text_delta("a1", "We open at ");
+    t.assistant_text_delta("a1", "seven tomorrow");
+    t.assistant_cut("a1", 1000, 1000);
+    auto turns = t.take_all();
+    REQUIRE(turns.size() == 1);
+    CHECK(turns[0].text_heard == "We open at seven tomorrow");
+  }
+  SUBCASE("text that streamed before the item's first audio counts too") {
+    TranscriptAssembler t;
+    t.assistant_text_delta("a1", "Goodbye");
+    t.assistant_text_delta("a2", "never played");
+    t.add_assistant("a1", 10, 10);
+    auto turns = t.take_all();
+    REQUIRE(turns.size() == 1);
+    CHECK(turns[0].text_heard == "Goodbye");
+  }
+  SUBCASE("the final text replaces what streamed, and later deltas change nothing") {
+    TranscriptAssembler t;
+    t.add_assistant("a1", 10, 10);
+    t.assistant_text_delta("a1", "We open at sev");
+    t.assistant_text("a1", "We open at seven.");
+    t.assistant_text_delta("a1", " extra");
+    t.assistant_played("a1");
+    auto turns = t.take_ready(20, 30000);
+    REQUIRE(turns.size() == 1);
+    CHECK(turns[0].text_heard == "We open at seven.");
+  }
+  SUBCASE("the session is gone: the turn is final with what streamed, released once played") {
+    TranscriptAssembler t;
+    t.add_assistant("a1", 10, 10);
+    t.assistant_text_delta("a1", "One moment");
+    CHECK(t.take_ready(20, 30000).empty());
+    t.stop_waiting_for_text();
+    CHECK(t.take_ready(20, 30000).empty());  // still playing
+    t.assistant_played("a1");
+    auto turns = t.take_ready(30, 30000);
+    REQUIRE(turns.size() == 1);
+    CHECK(turns[0].text_heard == "One moment");
+    REQUIRE(t.history().size() == 1);
+  }
+  SUBCASE("nothing streamed and nothing final: no turn") {
+    TranscriptAssembler t;
+    t.add_assistant("a1", 10, 10);
+    t.assistant_played("a1");
+    CHECK(t.take_all().empty());
+  }
+}
+
 TEST_CASE("history gives what the caller heard, in order, for re-seeding") {
   TranscriptAssembler t;
   t.add_caller("u1", 0, 0);

@@ -61,6 +61,7 @@ std::string line_of(const Event& event) {
         else if constexpr (std::is_same_v<T, AgentAudio>) return "AgentAudio " + e.reply_id + "/" + e.item_id;
         else if constexpr (std::is_same_v<T, engine::AgentAudioDone>) return "AgentAudioDone " + e.reply_id + "/" + e.item_id;
         else if constexpr (std::is_same_v<T, AgentText>) return "AgentText " + e.item_id + ": " + e.text;
+        else if constexpr (std::is_same_v<T, AgentTextDelta>) return "AgentTextDelta " + e.item_id + ": " + e.delta;
         else if constexpr (std::is_same_v<T, AgentCut>) return "AgentCut " + e.item_id;
         else if constexpr (std::is_same_v<T, ToolCall>) return "ToolCall " + e.call_id + " " + e.name;
         else if constexpr (std::is_same_v<T, ToolCallCancelled>) return "ToolCallCancelled " + e.call_id;
@@ -319,16 +320,18 @@ TEST_CASE("the audio merger joins queued binary audio frames, up to one second o
 
 // ---- agent audio and text -----------------------------------------------------------------------
 
-TEST_CASE("agent audio becomes AgentAudio of one reply and item, after ReplyStarted") {
+TEST_CASE("agent audio becomes AgentAudio of one reply and item, after ReplyStarted; its text streams, then settles") {
   Session s;
   s.live();
   s.conversation("assistant", "Thanks for calling Lotus Yoga.");
-  CHECK(s.events.all.empty());  // the text waits for the item's audio to be done
+  CHECK(s.events.all.empty());  // the text waits for its item
   s.started_speaking();
   const std::string chunk1("\x01\x02\xff", 3), chunk2(320, '\x7f');
   CHECK(s.audio(chunk1));
   CHECK(s.audio(chunk2));
-  CHECK(s.events.lines() == Lines{"ReplyStarted dg_r1", "ItemPlaced dg_a2 after ", "AgentAudio dg_r1/dg_a2",
+  // The text so far goes with the item at once, so that a call ending mid-reply keeps it.
+  CHECK(s.events.lines() == Lines{"ReplyStarted dg_r1", "ItemPlaced dg_a2 after ",
+                                  "AgentTextDelta dg_a2: Thanks for calling Lotus Yoga.", "AgentAudio dg_r1/dg_a2",
                                   "AgentAudio dg_r1/dg_a2"});
   auto audio = s.events.of<AgentAudio>();
   CHECK(audio[0].audio_b64 == "AQL/");
@@ -345,9 +348,22 @@ TEST_CASE("agent audio becomes AgentAudio of one reply and item, after ReplyStar
   SUBCASE("the next turn is a new reply and item, placed after the last") {
     s.events.clear();
     s.agent_turn("Anything else?");
-    CHECK(s.events.lines() == Lines{"ReplyStarted dg_r3", "ItemPlaced dg_a4 after dg_a2", "AgentAudio dg_r3/dg_a4",
+    CHECK(s.events.lines() == Lines{"ReplyStarted dg_r3", "ItemPlaced dg_a4 after dg_a2",
+                                    "AgentTextDelta dg_a4: Anything else?", "AgentAudio dg_r3/dg_a4",
                                     "AgentAudio dg_r3/dg_a4", "AgentAudioDone dg_r3/dg_a4",
                                     "AgentText dg_a4: Anything else?", "ReplyDone dg_r3"});
+  }
+  SUBCASE("text that comes while the item plays streams as it comes, joined as the final text is") {
+    s.events.clear();
+    s.started_speaking();
+    CHECK(s.audio(chunk1));
+    s.conversation("assistant", "We open at seven.");
+    s.conversation("assistant", "See you then.");
+    s.server("AgentAudioDone");
+    CHECK(s.events.lines() == Lines{"ReplyStarted dg_r3", "ItemPlaced dg_a4 after dg_a2", "AgentAudio dg_r3/dg_a4",
+                                    "AgentTextDelta dg_a4: We open at seven.", "AgentTextDelta dg_a4:  See you then.",
+                                    "AgentAudioDone dg_r3/dg_a4", "AgentText dg_a4: We open at seven. See you then.",
+                                    "ReplyDone dg_r3"});
   }
 }
 

@@ -752,6 +752,23 @@ TEST_CASE("Twilio stop ends the call without EndStream and flushes the transcrip
   CHECK(call.out.ends.empty());
 }
 
+TEST_CASE("a hang-up before response.output_audio_transcript.done keeps the transcript deltas heard") {
+  Call call;
+  call.greeted();
+  call.response("r1");
+  call.ev(openai::ItemAdded{"a1", "a0", "assistant", "message"});
+  call.ev(openai::AssistantTranscriptDelta{"a1", "Yes, there is "});
+  call.audio("r1", "a1", 200);
+  call.ev(openai::AssistantTranscriptDelta{"a1", "free parking"});
+  call.audio("r1", "a1", 200);
+  call.mark("a1:1");
+  call.mark("a1:2");
+  call.bridge.on_twilio_stop(call.now);
+  REQUIRE(call.out.turns.size() == 2);
+  CHECK(call.out.turns[1].item_id == "a1");
+  CHECK(call.out.turns[1].text_heard == "Yes, there is free parking");
+}
+
 TEST_CASE("the summary measures greeting and turn latency from marks, and sums usage") {
   Call call;
   call.at(0ms);

@@ -46,6 +46,7 @@ std::string describe(const Event& event) {
                  std::to_string(twilio::base64_decoded_size(e.audio_b64)) + ")";
         else if constexpr (std::is_same_v<T, AgentAudioDone>) return "AgentAudioDone(" + e.reply_id + "," + e.item_id + ")";
         else if constexpr (std::is_same_v<T, AgentText>) return "AgentText(" + e.item_id + ":" + e.text + ")";
+        else if constexpr (std::is_same_v<T, AgentTextDelta>) return "AgentTextDelta(" + e.item_id + ":" + e.delta + ")";
         else if constexpr (std::is_same_v<T, ToolCall>)
           return "ToolCall(" + e.reply_id + "," + e.item_id + "," + e.call_id + "," + e.name + "," + e.arguments + ")";
         else if constexpr (std::is_same_v<T, ReplyDone>) return "ReplyDone(" + e.reply_id + ")";
@@ -219,15 +220,16 @@ TEST_CASE("the audio merger joins caller frames up to one second of s16le") {
   CHECK(full.size() == StreamAdapter::k_max_merged_bytes);
 }
 
-TEST_CASE("an agent utterance becomes one made-up item: μ-law audio, then its text at the final transcript") {
+TEST_CASE("an agent utterance becomes one made-up item: μ-law audio, its words as they come, its text at the final transcript") {
   Uv uv;
   uv.join();
   uv.utterance(2, "Sure, I can ", "book that.");
   CHECK(uv.ev.log() == std::vector<std::string>{
-                           "ReplyStarted(uv_r1)", "ItemPlaced(uv_a2<-)", "AgentAudio(uv_r1,uv_a2,800)",
+                           "ReplyStarted(uv_r1)", "ItemPlaced(uv_a2<-)", "AgentTextDelta(uv_a2:Sure, I can )",
+                           "AgentAudio(uv_r1,uv_a2,800)", "AgentTextDelta(uv_a2:book that.)",
                            "AgentAudio(uv_r1,uv_a2,800)", "AgentAudioDone(uv_r1,uv_a2)",
                            "AgentText(uv_a2:Sure, I can book that.)", "ReplyDone(uv_r1)"});
-  const auto& audio = std::get<AgentAudio>(uv.ev.events[2]);
+  const auto& audio = std::get<AgentAudio>(uv.ev.events[3]);
   CHECK(*twilio::base64_decode(audio.audio_b64) == audio::pcm16le_to_ulaw(pcm(800)));
   CHECK_FALSE(uv.adapter.busy());
 
@@ -235,6 +237,19 @@ TEST_CASE("an agent utterance becomes one made-up item: μ-law audio, then its t
     uv.ev.clear();
     uv.utterance(3, "Anything ", "else?");
     CHECK(uv.ev.log()[1] == "ItemPlaced(uv_a4<-uv_a2)");
+  }
+  SUBCASE("a whole-text message that rewrites what streamed: nothing more streams, the final text settles it") {
+    uv.ev.clear();
+    uv.text(transcript("agent", 3, "Our hours "));
+    json rewritten = transcript("agent", 3, "");
+    rewritten.erase("delta");
+    rewritten["text"] = "The hours are";
+    uv.text(rewritten);
+    uv.text(transcript("agent", 3, " nine to five."));
+    uv.text(final_transcript("agent", 3, "The hours are nine to five."));
+    CHECK(uv.ev.log() == std::vector<std::string>{"ReplyStarted(uv_r3)", "ItemPlaced(uv_a4<-uv_a2)",
+                                                  "AgentTextDelta(uv_a4:Our hours )", "AgentAudioDone(uv_r3,uv_a4)",
+                                                  "AgentText(uv_a4:The hours are nine to five.)", "ReplyDone(uv_r3)"});
   }
 }
 
@@ -255,9 +270,9 @@ TEST_CASE("audio that comes before its transcript starts the item; the transcrip
   uv.audio(pcm(160));
   uv.text(transcript("agent", 5, "there.", true));
   CHECK(uv.ev.log() == std::vector<std::string>{"ReplyStarted(uv_r1)", "ItemPlaced(uv_a2<-)",
-                                                "AgentAudio(uv_r1,uv_a2,160)", "AgentAudio(uv_r1,uv_a2,160)",
-                                                "AgentAudioDone(uv_r1,uv_a2)", "AgentText(uv_a2:Hi there.)",
-                                                "ReplyDone(uv_r1)"});
+                                                "AgentAudio(uv_r1,uv_a2,160)", "AgentTextDelta(uv_a2:Hi )",
+                                                "AgentAudio(uv_r1,uv_a2,160)", "AgentAudioDone(uv_r1,uv_a2)",
+                                                "AgentText(uv_a2:Hi there.)", "ReplyDone(uv_r1)"});
 }
 
 TEST_CASE("a frame that ends in half a sample is completed by the next") {
@@ -285,10 +300,10 @@ TEST_CASE("an utterance whose final transcript never came ends when the next one
   uv.text(transcript("agent", 2, "late"));  // an older utterance's: ignored
   uv.text(final_transcript("agent", 3, "Second."));
   CHECK(uv.ev.log() == std::vector<std::string>{
-                           "ReplyStarted(uv_r1)", "ItemPlaced(uv_a2<-)", "AgentAudioDone(uv_r1,uv_a2)",
-                           "AgentText(uv_a2:First )", "ReplyDone(uv_r1)", "ReplyStarted(uv_r3)",
-                           "ItemPlaced(uv_a4<-uv_a2)", "AgentAudioDone(uv_r3,uv_a4)", "AgentText(uv_a4:Second.)",
-                           "ReplyDone(uv_r3)"});
+                           "ReplyStarted(uv_r1)", "ItemPlaced(uv_a2<-)", "AgentTextDelta(uv_a2:First )",
+                           "AgentAudioDone(uv_r1,uv_a2)", "AgentText(uv_a2:First )", "ReplyDone(uv_r1)",
+                           "ReplyStarted(uv_r3)", "ItemPlaced(uv_a4<-uv_a2)", "AgentTextDelta(uv_a4:Second)",
+                           "AgentAudioDone(uv_r3,uv_a4)", "AgentText(uv_a4:Second.)", "ReplyDone(uv_r3)"});
 }
 
 TEST_CASE("barge-in: playback_clear_buffer is the caller speaking, the utterance is over and its stale audio muted") {
@@ -324,8 +339,8 @@ TEST_CASE("barge-in: playback_clear_buffer is the caller speaking, the utterance
   SUBCASE("so does a new utterance's transcript") {
     uv.text(transcript("agent", 2, "Yes, "));
     uv.audio(pcm(160));
-    CHECK(uv.ev.log().size() == 3);
-    CHECK(uv.ev.log()[2] == "AgentAudio(uv_r4,uv_a5,160)");
+    CHECK(uv.ev.log().size() == 4);
+    CHECK(uv.ev.log()[3] == "AgentAudio(uv_r4,uv_a5,160)");
   }
 }
 
@@ -412,7 +427,8 @@ TEST_CASE("tool invocations become tool calls; each result goes back once") {
     uv.text(transcript("agent", 3, "Let me check."));
     uv.text({{"type", "client_tool_invocation"}, {"toolName", "lookup"}, {"invocationId", "inv_9"}});
     CHECK(uv.ev.log().back() == "ToolCall(uv_r2,uv_f4,inv_9,lookup,{})");
-    CHECK(uv.ev.log()[2] == "ItemPlaced(uv_f4<-uv_a3)");
+    CHECK(uv.ev.log()[2] == "AgentTextDelta(uv_a3:Let me check.)");
+    CHECK(uv.ev.log()[3] == "ItemPlaced(uv_f4<-uv_a3)");
   }
 }
 
@@ -556,7 +572,7 @@ TEST_CASE("a closed connection forgets what was in flight; the next join starts 
   uv.text(transcript("agent", 0, "Where were we?"));  // ordinals start over on a new call
   uv.audio(pcm(2));
   CHECK(uv.ev.log() == std::vector<std::string>{"Ready", "ReplyStarted(uv_r4)", "ItemPlaced(uv_a5<-uv_f3)",
-                                                "AgentAudio(uv_r4,uv_a5,2)"});
+                                                "AgentTextDelta(uv_a5:Where were we?)", "AgentAudio(uv_r4,uv_a5,2)"});
 }
 
 TEST_CASE("malformed messages report nothing and are counted as such") {

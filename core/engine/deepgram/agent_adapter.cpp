@@ -56,6 +56,7 @@ void AgentAdapter::closed() {
   reply_.clear();
   item_.clear();
   item_text_.clear();
+  item_text_streamed_ = 0;
   muted_ = false;
   reply_owed_ = false;
   injected_user_.clear();
@@ -101,6 +102,7 @@ void AgentAdapter::on(const AgentMessage& message, EventSink& events) {
           } else if (m.role == "assistant") {
             muted_ = false;
             item_text_ += (item_text_.empty() || m.content.empty() ? "" : " ") + m.content;
+            stream_text(events);
           }
         } else if constexpr (std::is_same_v<T, UserStartedSpeaking>) {
           user_started(events);
@@ -154,6 +156,14 @@ void AgentAdapter::start_item(EventSink& events) {
   events.on_engine_event(ReplyStarted{reply_});
   events.on_engine_event(ItemPlaced{item_, last_item_});
   last_item_ = item_;
+  stream_text(events);  // its text often comes before its audio
+}
+
+// What the agent says in the item so far, as it grows, so that a call ending mid-reply keeps it.
+void AgentAdapter::stream_text(EventSink& events) {
+  if (item_.empty() || item_text_.size() <= item_text_streamed_) return;
+  events.on_engine_event(AgentTextDelta{item_, item_text_.substr(item_text_streamed_)});
+  item_text_streamed_ = item_text_.size();
 }
 
 void AgentAdapter::agent_audio(std::string_view audio, EventSink& events) {
@@ -165,6 +175,7 @@ void AgentAdapter::agent_audio(std::string_view audio, EventSink& events) {
 void AgentAdapter::finish_item(EventSink& events) {
   if (reply_.empty()) {
     item_text_.clear();
+    item_text_streamed_ = 0;
     return;
   }
   const std::string reply = std::move(reply_);
@@ -173,6 +184,7 @@ void AgentAdapter::finish_item(EventSink& events) {
   item_.clear();
   events.on_engine_event(engine::AgentAudioDone{reply, item});
   events.on_engine_event(AgentText{item, std::exchange(item_text_, {})});
+  item_text_streamed_ = 0;
   events.on_engine_event(ReplyDone{reply, false, "", {}});
 }
 
@@ -188,6 +200,7 @@ void AgentAdapter::user_started(EventSink& events) {
     // Its text came, none of its audio: Deepgram drops the reply unheard. Kept, the text would
     // be reported as the start of the next reply.
     item_text_.clear();
+    item_text_streamed_ = 0;
   }
 }
 

@@ -56,6 +56,7 @@ class AgentAdapter final : public Adapter {
   void agent_audio(std::string_view audio, EventSink& events);
   void start_item(EventSink& events);
   void finish_item(EventSink& events);
+  void stream_text(EventSink& events);
   void user_started(EventSink& events);
   void user_said(std::string_view text, EventSink& events);
   bool quiet() const;
@@ -74,6 +75,7 @@ class AgentAdapter final : public Adapter {
   std::string reply_;                // the reply (agent audio) under way, "" = none
   std::string item_;                 // its assistant item
   std::string item_text_;            // what the agent says in it (ConversationText), reported at its end
+  std::size_t item_text_streamed_ = 0;  // how much of item_text_ went out as AgentTextDelta
   bool muted_ = false;               // after a barge-in: audio still in flight is stale
   std::string pending_say_;          // words waiting for the agent to be quiet
   // Something was sent that the agent answers by speaking (injected words, keypad text, the last

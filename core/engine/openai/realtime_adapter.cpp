@@ -93,6 +93,8 @@ void RealtimeAdapter::receive_event(RealtimeEvent& event, EventSink& events) {
           events.on_engine_event(AgentAudio{e.response_id, e.item_id, std::move(e.delta_b64)});
         } else if constexpr (std::is_same_v<T, AudioDone>) {
           events.on_engine_event(AgentAudioDone{e.response_id, e.item_id});
+        } else if constexpr (std::is_same_v<T, AssistantTranscriptDelta>) {
+          events.on_engine_event(AgentTextDelta{e.item_id, std::move(e.text)});
         } else if constexpr (std::is_same_v<T, AssistantTranscriptDone>) {
           events.on_engine_event(AgentText{e.item_id, e.text});
         } else if constexpr (std::is_same_v<T, InputTranscriptCompleted>) {
@@ -113,7 +115,7 @@ void RealtimeAdapter::receive_event(RealtimeEvent& event, EventSink& events) {
         } else if constexpr (std::is_same_v<T, ItemTruncated>) {
           events.on_engine_event(AgentCut{e.item_id, e.audio_end_ms});
         }
-        // session.created, transcript deltas and events we do not act on: nothing to report.
+        // session.created, input transcript deltas and events we do not act on: nothing to report.
       },
       event);
 }

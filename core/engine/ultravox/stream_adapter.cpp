@@ -50,7 +50,7 @@ void StreamAdapter::closed() {
   reply_.clear();
   item_.clear();
   item_ordinal_ = -1;
-  item_text_.clear();
+  clear_item_text();
   finished_ordinal_ = -1;  // a new call numbers its utterances afresh
   cut_unnumbered_ = false;
   muted_ = false;
@@ -137,9 +137,27 @@ void StreamAdapter::on_agent_transcript(const Transcript& t, EventSink& events) 
   } else if (item_ordinal_ < 0) {
     item_ordinal_ = ordinal;  // the audio came first
   }
-  if (t.text) item_text_ = *t.text;
-  else item_text_ += t.delta;
+  if (t.text) {
+    if (t.text->compare(0, item_text_streamed_, item_text_, 0, item_text_streamed_) != 0) item_text_rewritten_ = true;
+    item_text_ = *t.text;
+  } else {
+    item_text_ += t.delta;
+  }
   if (t.final) finish_item(events);
+  else stream_text(events);
+}
+
+// The utterance's words so far, as they come, so that a call ending mid-utterance keeps them.
+void StreamAdapter::stream_text(EventSink& events) {
+  if (item_.empty() || item_text_rewritten_ || item_text_.size() <= item_text_streamed_) return;
+  events.on_engine_event(AgentTextDelta{item_, item_text_.substr(item_text_streamed_)});
+  item_text_streamed_ = item_text_.size();
+}
+
+void StreamAdapter::clear_item_text() {
+  item_text_.clear();
+  item_text_streamed_ = 0;
+  item_text_rewritten_ = false;
 }
 
 void StreamAdapter::on_user_transcript(const Transcript& t, EventSink& events) {
@@ -208,7 +226,7 @@ void StreamAdapter::start_item(std::int64_t ordinal, EventSink& events) {
   reply_ = "uv_r" + std::to_string(++ids_);
   item_ = "uv_a" + std::to_string(++ids_);
   item_ordinal_ = ordinal;
-  item_text_.clear();
+  clear_item_text();
   muted_ = false;
   cut_unnumbered_ = false;
   if (owed_ > 0) --owed_;
@@ -230,6 +248,7 @@ void StreamAdapter::finish_item(EventSink& events) {
   item_ordinal_ = -1;
   events.on_engine_event(AgentAudioDone{reply, item});
   events.on_engine_event(AgentText{item, std::exchange(item_text_, {})});
+  clear_item_text();
   events.on_engine_event(ReplyDone{reply, false, "", {}});
 }
 

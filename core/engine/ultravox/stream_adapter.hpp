@@ -66,6 +66,8 @@ class StreamAdapter final : public Adapter {
   void become_live(EventSink& events);
   void start_item(std::int64_t ordinal, EventSink& events);
   void finish_item(EventSink& events);
+  void stream_text(EventSink& events);
+  void clear_item_text();
   void speak(std::string_view words, Urgency urgency);
   void send(std::string text);
 
@@ -80,6 +82,8 @@ class StreamAdapter final : public Adapter {
   std::string item_;
   std::int64_t item_ordinal_ = -1;     // its transcript's ordinal, -1 until one arrives
   std::string item_text_;
+  std::size_t item_text_streamed_ = 0; // how much of item_text_ went out as AgentTextDelta
+  bool item_text_rewritten_ = false;   // a whole-text message changed what was streamed: wait for the final
   std::int64_t finished_ordinal_ = -1; // the last finished utterance's (late transcripts of it are ignored)
   bool cut_unnumbered_ = false;        // a barge-in ended an utterance whose ordinal was not known yet
   bool muted_ = false;                 // after a barge-in: audio still in flight is stale
