@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/db/sqlite.hpp"
+#include "daemon/heap_usage.hpp"
 
 namespace sonoria::daemon {
 
@@ -107,6 +108,11 @@ std::string Metrics::render() const {
         db_records_journaled.load());
   gauge("sonoria_sqlite_memory_bytes", "Memory SQLite holds: page caches, prepared statements, schemas.",
         db::memory_in_use());
+  const HeapUsage heap = heap_usage();
+  gauge("sonoria_heap_in_use_bytes", "Bytes in live allocations (the allocator's count, SQLite's included).",
+        static_cast<int64_t>(heap.in_use));
+  gauge("sonoria_heap_free_bytes", "Bytes the allocator holds free for reuse, not returned to the system.",
+        static_cast<int64_t>(heap.free));
   counter("sonoria_db_records_refused_total", "Records the database refused for themselves (logged and dropped).",
           db_records_refused.load());
   counter("sonoria_db_records_lost_total", "Records neither the database nor the write journal took at shutdown.",

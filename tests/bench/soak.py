@@ -44,17 +44,25 @@ def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def sqlite_kib(port):
-    """The memory SQLite holds in the daemon (its page caches and statements), from /metrics; None
-    when /metrics does not answer. It lets a rising RSS be told apart from caches filling up."""
+MEMORY_GAUGES = {"sonoria_sqlite_memory_bytes": "sqlite", "sonoria_heap_in_use_bytes": "heap_in_use",
+                 "sonoria_heap_free_bytes": "heap_free"}
+
+
+def memory_kib(port):
+    """From /metrics, in KiB: the memory SQLite holds (its page caches and statements), the heap in
+    live allocations and the heap the allocator keeps free; each None when /metrics does not
+    answer. They tell a rising RSS apart: caches filling up, a leak (heap in use grows), or the
+    allocator keeping pages (heap in use flat, free or RSS growing)."""
+    found = dict.fromkeys(MEMORY_GAUGES.values())
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
             for line in response.read().decode().splitlines():
-                if line.startswith("sonoria_sqlite_memory_bytes "):
-                    return int(line.split()[1]) // 1024
+                name, _, value = line.partition(" ")
+                if name in MEMORY_GAUGES:
+                    found[MEMORY_GAUGES[name]] = int(value) // 1024
     except (OSError, ValueError):
         pass
-    return None
+    return found
 
 
 def parse_args(argv):
@@ -125,10 +133,12 @@ def main(argv):
                     simulators[batch] = bench.children.start(argv, log, bench.env, stdout=subprocess.PIPE)
             if now >= next_sample:
                 t = now - start
-                rss, fds, db = run_bench.rss_kib(pid), open_fds(pid), sqlite_kib(bench.port)
-                samples.append((t, rss, fds, db))
+                rss, fds, memory = run_bench.rss_kib(pid), open_fds(pid), memory_kib(bench.port)
+                db, heap = memory["sqlite"], memory["heap_in_use"]
+                samples.append((t, rss, fds, db, heap, memory["heap_free"]))
                 print(f"soak: {t:6.0f} s  RSS {rss / 1024:7.1f} MiB  fds {fds:4}  "
-                      f"SQLite {'?' if db is None else f'{db / 1024:5.1f} MiB'}  simulators {len(simulators)}",
+                      f"SQLite {'?' if db is None else f'{db / 1024:5.1f} MiB'}  "
+                      f"heap in use {'?' if heap is None else f'{heap / 1024:5.1f} MiB'}  simulators {len(simulators)}",
                       file=sys.stderr, flush=True)
                 next_sample += args.interval
             if now >= end and not simulators:
@@ -149,25 +159,32 @@ def main(argv):
 
     with open(os.path.join(out_dir, "samples.csv"), "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["seconds", "rss_kib", "open_fds", "sqlite_kib"])
-        writer.writerows((round(t, 1), rss, fds, "" if db is None else db) for t, rss, fds, db in samples)
+        writer.writerow(["seconds", "rss_kib", "open_fds", "sqlite_kib", "heap_in_use_kib", "heap_free_kib"])
+        writer.writerows((round(t, 1), rss, fds, *("" if v is None else v for v in rest))
+                         for t, rss, fds, *rest in samples)
     # The window: after the warm-up, and before the last calls wind down (no new batch starts in the
     # last call's length, so the calls and their descriptors fall off then, which is no leak).
     load_end = (end - start) - call_s
     measured = [s for s in samples if args.warmup * 60 <= s[0] <= load_end] or samples
     window_min = (measured[-1][0] - measured[0][0]) / 60 if len(measured) > 1 else 0
-    rss_slope = slope_per_minute([(t, rss) for t, rss, _, _ in measured])
-    fd_slope = slope_per_minute([(t, fds) for t, _, fds, _ in measured])
-    rss_mean = sum(rss for _, rss, _, _ in measured) / len(measured)
+    rss_slope = slope_per_minute([(s[0], s[1]) for s in measured])
+    fd_slope = slope_per_minute([(s[0], s[2]) for s in measured])
+    rss_mean = sum(s[1] for s in measured) / len(measured)
+
     # A leak grows at a steady rate; caches and the allocator's high-water marks grow ever slower.
     # The slope in each third of the window tells which.
-    thirds = []
-    if len(measured) >= 6:
-        span = measured[-1][0] - measured[0][0]
-        for i in range(3):
-            lo, hi = measured[0][0] + i * span / 3, measured[0][0] + (i + 1) * span / 3
-            thirds.append(round(slope_per_minute([(t, rss) for t, rss, _, _ in measured if lo <= t <= hi]), 1))
-    with_db = [(t, rss, db) for t, rss, _, db in measured if db is not None]
+    def by_thirds(points):
+        if len(points) < 6:
+            return []
+        first, span = points[0][0], points[-1][0] - points[0][0]
+        return [round(slope_per_minute([(t, v) for t, v in points
+                                        if first + i * span / 3 <= t <= first + (i + 1) * span / 3]), 1) for i in range(3)]
+
+    thirds = by_thirds([(s[0], s[1]) for s in measured])
+    heap = [(s[0], s[4]) for s in measured if s[4] is not None]
+    heap_free = [(s[0], s[5]) for s in measured if s[5] is not None]
+    heap_slope = slope_per_minute(heap)
+    with_db = [(s[0], s[1], s[3]) for s in measured if s[3] is not None]
     db_slope = slope_per_minute([(t, db) for t, _, db in with_db])
     rest_slope = slope_per_minute([(t, rss - db) for t, rss, db in with_db])
     rss_flat = abs(rss_slope * window_min) < RSS_GROWTH_LIMIT * rss_mean
@@ -185,6 +202,12 @@ def main(argv):
         "sqlite_kib": {"first": with_db[0][2] if with_db else None, "last": with_db[-1][2] if with_db else None,
                        "slope_per_min": round(db_slope, 1)},
         "rss_less_sqlite_slope_per_min": round(rest_slope, 1),
+        # The allocator's own count: live allocations (a leak grows them) and what it keeps free.
+        "heap_in_use_kib": {"first": heap[0][1] if heap else None, "last": heap[-1][1] if heap else None,
+                            "slope_per_min": round(heap_slope, 1), "slope_per_min_by_third": by_thirds(heap)},
+        "heap_free_kib": {"first": heap_free[0][1] if heap_free else None,
+                          "last": heap_free[-1][1] if heap_free else None,
+                          "slope_per_min": round(slope_per_minute(heap_free), 1)},
         "bounds": f"flat: over the window, RSS grows < {RSS_GROWTH_LIMIT:.0%} of its mean and open fds < {FD_GROWTH_LIMIT:g}",
     }
     with open(os.path.join(out_dir, "results.json"), "w") as f:
@@ -197,6 +220,7 @@ def main(argv):
           f"{', '.join(f'{x:+.1f}' for x in thirds) or 'too few samples'}), "
           f"open fds slope {fd_slope:+.3f}/min ({verdict(fd_flat, fd_slope)}) over {window_min:.1f} min; "
           f"of the RSS slope, SQLite {db_slope:+.1f} KiB/min and the rest {rest_slope:+.1f} KiB/min; "
+          f"heap in use {heap_slope:+.1f} KiB/min; "
           f"results in {out_dir}", file=sys.stderr)
     return 0 if rss_flat and fd_flat and not calls["failed"] and not calls["simulator_errors"] else 1
 

@@ -2,6 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <string_view>
+
 #include "core/db/sqlite.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -43,6 +48,27 @@ TEST_CASE("/metrics shows the memory SQLite holds, which grows with an open data
   sonoria::db::Connection connection((dir.path() / "m.db").string());
   connection.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES (hex(randomblob(4000)))");
   CHECK(shown() > before);
+}
+
+TEST_CASE("/metrics shows the heap in use, which follows what is allocated, and what the allocator keeps free") {
+  sonoria::daemon::Metrics metrics;
+  const auto shown = [&](std::string_view name) {
+    const std::string text = metrics.render();
+    const auto at = text.find("\n" + std::string(name) + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stoll(text.substr(at + name.size() + 2));
+  };
+  const long long before = shown("sonoria_heap_in_use_bytes");
+  CHECK(before > 0);
+  CHECK(shown("sonoria_heap_free_bytes") >= 0);
+  constexpr long long k_block = 16 << 20;
+  auto block = std::make_unique<char[]>(k_block);
+  std::fill_n(block.get(), k_block, 'x');
+  const long long holding = shown("sonoria_heap_in_use_bytes");
+  CHECK(holding >= before + k_block);
+  CHECK(block[k_block - 1] == 'x');  // the block is used, so it is really allocated
+  block.reset();
+  CHECK(shown("sonoria_heap_in_use_bytes") <= holding - k_block / 2);
 }
 
 }  // namespace metrics_test
