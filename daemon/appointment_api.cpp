@@ -16,6 +16,7 @@
 #include "daemon/db_writer.hpp"
 #include "daemon/google_book.hpp"
 #include "daemon/log.hpp"
+#include "daemon/outbound.hpp"
 #include "daemon/org_directory.hpp"
 #include "daemon/read_pool.hpp"
 
@@ -41,6 +42,10 @@ void text_cancellation(Services& s, const org::Profile& profile, const db::Appoi
                                                                       : profile.organization.phone_numbers.front();
   const auto sms = tools::appointment_text(profile, {"", from}, appointment, "cancelled");
   if (!sms || from.empty()) return;
+  if (auto refusal = text_refusal(s.settings, profile, sms->to)) {
+    log_warn("appointment.not_texted", "", *refusal, {{"reference", appointment.reference}});
+    return;
+  }
   std::shared_ptr<twilio::RestClient> rest;
   try {
     rest = twilio::RestClient::create(s.io.get_executor(), twilio::rest_account_from(s.settings.twilio));

@@ -8,6 +8,7 @@
 #include "core/twilio/rest_client.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/log.hpp"
+#include "daemon/outbound.hpp"
 #include "daemon/org_directory.hpp"
 
 namespace sonoria::daemon {
@@ -94,6 +95,11 @@ void AppointmentReminders::remind(const db::Appointment& appointment, bool recov
   const auto sms = tools::appointment_text(*profile, {"", from}, appointment, "reminder");
   if (!sms || from.empty()) {
     log_warn("reminder.unsendable", "", "no number to text from or to", {{"appointment", id}});
+    move(appointment.id, "sending", "failed");
+    return;
+  }
+  if (auto refusal = text_refusal(settings_, *profile, sms->to)) {
+    log_warn("reminder.unsendable", "", *refusal, {{"appointment", id}});
     move(appointment.id, "sending", "failed");
     return;
   }

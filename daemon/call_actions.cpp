@@ -12,6 +12,7 @@
 #include "core/tools/knowledge.hpp"
 #include "core/tools/request_signature.hpp"
 #include "daemon/org_directory.hpp"
+#include "daemon/outbound.hpp"
 #include "daemon/read_pool.hpp"
 #include "core/twilio/rest_client.hpp"
 #include "daemon/call_registry.hpp"
@@ -112,6 +113,22 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
 }
 
 void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
+  // The owner's number is the operator's, written in the profile; any other is the caller's to
+  // choose (their caller ID): the operator's destinations policy decides, not the model.
+  const bool to_owner = sms.to == profile_->organization.owner.phone;
+  if (auto refusal = to_owner ? std::nullopt : text_refusal(s_.settings, *profile_, sms.to)) {
+    db::MessageRecord record = tools::text_record(profile_->id, sms, parties_.business_number);
+    record.call_sid = call_sid_;
+    record.status = "failed";
+    record.error_message = *refusal;
+    post(std::move(record));
+    nlohmann::json detail = {{"purpose", sms.purpose}, {"to", sms.to}, {"ok", false}, {"error", *refusal}};
+    post(db::CallEvent{call_sid_, db::now_ms(), std::nullopt, "sms", std::nullopt, detail.dump()});
+    log_warn("call.sms_refused", call_sid_, *refusal, {{"purpose", sms.purpose}});
+    return boost::asio::post(strand_, [sent = std::move(sent)] {
+      sent(std::nullopt, "this line does not send texts to that number.");
+    });
+  }
   if (test_call_) {
     // What would be sent, for the owner to read on the call's page; the model hears it went out,
     // so the conversation goes on as it would on the phone.

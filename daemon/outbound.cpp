@@ -38,6 +38,23 @@ std::optional<std::string> destination_refusal(const config::OutboundSettings& o
   return std::nullopt;
 }
 
+std::optional<std::string> text_refusal(const config::Settings& settings, const org::Profile& profile,
+                                        std::string_view to) {
+  const auto parsed = read_destination(settings, &profile, to);
+  if (!parsed.number) return "not texting: " + parsed.error;
+  const phone::Number& number = *parsed.number;
+  auto refusal = destination_refusal(settings.calls.outbound, number);
+  const std::string home = org::default_region(profile.organization);
+  if (refusal && number.valid && !home.empty() && number.region == home) {
+    // At home only the line type can refuse it.
+    config::OutboundSettings at_home = settings.calls.outbound;
+    at_home.allowed_regions = {home};
+    refusal = destination_refusal(at_home, number);
+  }
+  if (!refusal) return std::nullopt;
+  return "not texting: " + *refusal;
+}
+
 std::optional<std::string> outbound_refusal(const config::Settings& settings, const phone::Number& destination,
                                             const OutboundFacts& facts) {
   const auto& outbound = settings.calls.outbound;

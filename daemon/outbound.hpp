@@ -31,6 +31,15 @@ phone::Parsed read_destination(const config::Settings& settings, const org::Prof
 // adds US and CA) with a type of allowed_types. For `sonoria sms` as well as calls.
 std::optional<std::string> destination_refusal(const config::OutboundSettings& outbound, const phone::Number& number);
 
+// nullopt when sonoria may text `to` on behalf of `profile` without anyone asking: the caller of a
+// call (a link, a confirmation, a message for them), a customer's reminder or cancellation. A
+// number destination_refusal allows, or an ordinary line in the organization's own country (a
+// line type of calls.outbound.allowed_types); anything else (a foreign caller ID, premium rate, a
+// fictional range) only when listed or its region allowed, since a caller chooses the number a
+// text goes to, and texts to costly destinations are how SMS pumping fraud is paid. Else why not.
+std::optional<std::string> text_refusal(const config::Settings& settings, const org::Profile& profile,
+                                        std::string_view to);
+
 // nullopt when the call may be placed, else a sentence saying why not and what to change. The
 // checks, in order: destination_refusal, cooldown (calls.outbound.cooldown), capacity
 // (calls.max_concurrent).

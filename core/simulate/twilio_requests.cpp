@@ -163,7 +163,8 @@ std::string random_sid(std::string_view prefix) {
 
 std::string caller_number(std::uint32_t index) {
   char number[16];
-  std::snprintf(number, sizeof number, "+1555%07u", index % 10'000'000u);
+  const unsigned n = index % 8'000'000u;
+  std::snprintf(number, sizeof number, "+1415%03u%04u", 200 + n / 10'000u, n % 10'000u);
   return number;
 }
 

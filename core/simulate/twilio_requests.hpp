@@ -55,8 +55,10 @@ net::HttpRequest twilio_request(std::string_view method, std::string_view url, c
 // `prefix` + 32 random lowercase hex digits ("CA…", "MZ…"). Thread-safe.
 std::string random_sid(std::string_view prefix);
 
-// The load generator's caller for call `index`: "+1555" followed by 7 digits of the index, so
-// every simulated caller has its own number (and its own per-caller rate limit).
+// The load generator's caller for call `index`: a San Francisco number, "+1 415", an exchange
+// from 200 and four digits, all from the index, so that every simulated caller has its own number
+// (and its own per-caller rate limit) for 8,000,000 calls, and an ordinary US line, as Twilio's
+// caller IDs are (a text to the caller goes out, as it would to a real one).
 std::string caller_number(std::uint32_t index);
 
 }  // namespace sonoria::simulate

@@ -34,7 +34,7 @@ namespace sonoria::fakes {
 struct CallerOptions {
   std::string account_sid = "AC00000000000000000000000000000001";
   std::string call_sid;                  // empty = generated "CA…"
-  std::string from = "+15551112222";
+  std::string from = "+14155551222";
   std::string to = "+15550001000";
   std::string auth_token = "f1e2d3c4b5a697887766554433221100";
   std::string direction = "inbound";

@@ -97,7 +97,7 @@ class FakeTwilioRest {
   void set_unverified_numbers(std::vector<std::string> numbers);
   // Makes a call Twilio created itself (an inbound call) known, e.g. with the caller's CallSid.
   void register_call(const std::string& call_sid, const std::string& status = "in-progress",
-                     const std::string& from = "+15551112222", const std::string& to = "+15550001000",
+                     const std::string& from = "+14155551222", const std::string& to = "+15550001000",
                      const std::string& direction = "inbound");
   // Moves a known call to `status` (as if the callee answered, hung up, …). False if unknown.
   bool set_call_status(const std::string& call_sid, const std::string& status);

@@ -166,7 +166,7 @@ TEST_CASE("a caller asks for a time, books it, is texted; calls again to move it
   Clinic c;
   const std::string monday = next_weekday(0);
   const std::string wednesday = next_weekday(2);
-  const std::string caller_number = "+15557770001";
+  const std::string caller_number = "+14157770001";
 
   // Call 1: "Do you have an assessment on Monday morning?" → check → book 09:00 → confirmation text.
   c.engine.push_reply(reply("Harbor Physiotherapy, this is Nora."));
@@ -235,7 +235,7 @@ TEST_CASE("a caller asks for a time, books it, is texted; calls again to move it
   c.engine.push_reply(reply("It is cancelled."));
   {
     // Another number cannot cancel it; the owner of the number can.
-    fakes::FakeTwilioCaller stranger(calling("+15557779999"));
+    fakes::FakeTwilioCaller stranger(calling("+14157779999"));
     c.answer(stranger, 2);
     c.talk_until(stranger, 2, 1);
     CHECK(output_of(c.engine, 2, "cancel_3").find("no appointment") != std::string::npos);
@@ -272,8 +272,8 @@ TEST_CASE("two callers racing for the same slot: one is booked, the other hears 
   c.engine.push_reply(reply("Done."));
   c.engine.push_reply(reply("Done."));
   c.rest.delay_next(1, 1500ms, "Messages.json");
-  fakes::FakeTwilioCaller a(calling("+15557770101"));
-  fakes::FakeTwilioCaller b(calling("+15557770102"));
+  fakes::FakeTwilioCaller a(calling("+14157770101"));
+  fakes::FakeTwilioCaller b(calling("+14157770102"));
   c.answer(a, 0);
   c.answer(b, 1);
   bool a_answered = false;
@@ -287,7 +287,7 @@ TEST_CASE("two callers racing for the same slot: one is booked, the other hears 
   CHECK(appointments[0].team_member == "Tom Reyes");
   const std::string out_a = c.engine.session(0).function_outputs.at(0).output;
   const std::string out_b = c.engine.session(1).function_outputs.at(0).output;
-  const std::string& loser = appointments[0].customer_phone == "+15557770101" ? out_b : out_a;
+  const std::string& loser = appointments[0].customer_phone == "+14157770101" ? out_b : out_a;
   CHECK(loser.find("not free") != std::string::npos);
   CHECK(loser.find("\"alternatives\"") != std::string::npos);
   CHECK(loser.find(monday + " 13:00") != std::string::npos);  // the next start after 12:00-12:45 and its buffer
@@ -309,7 +309,7 @@ TEST_CASE("the owner's side: the REST API lists, shows and cancels; the calendar
     r.service = "Follow-up treatment";
     r.start = *booking::parse_local_date_time(monday + " 13:00");
     r.customer_name = "Ana, \"the runner\"; Lima";
-    r.customer_phone = "+15557770001";
+    r.customer_phone = "+14157770001";
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     reference = book.book(r, now).appointment->reference;
   }
@@ -348,7 +348,7 @@ TEST_CASE("the owner's side: the REST API lists, shows and cancels; the calendar
   REQUIRE(cancelled.status == 200);
   CHECK(cancelled.body.find("\"cancelled_by\":\"owner\"") != std::string::npos);
   CHECK(http.request("POST", "/api/appointments/" + reference + "/cancel", auth, "{}").status == 409);
-  REQUIRE(c.rest.wait_for([&] { return c.texts_to("+15557770001").size() == 1; }, 10s));
+  REQUIRE(c.rest.wait_for([&] { return c.texts_to("+14157770001").size() == 1; }, 10s));
   CHECK(http.request("GET", path, {}, "").body.find("STATUS:CANCELLED") != std::string::npos);
 }
 
@@ -368,7 +368,7 @@ TEST_CASE("Google Calendar as the book: busy times from freeBusy, the booking as
   Clinic c(/*in_google=*/true);
   const std::string monday = next_weekday(0);
   const std::string wednesday = next_weekday(2);
-  const std::string caller_number = "+15557770001";
+  const std::string caller_number = "+14157770001";
   // Dr. Park has a meeting in her own calendar on Monday 09:00-10:00.
   c.google->add_event(k_park_calendar, new_york(monday, 9), new_york(monday, 10), "Team meeting");
 
@@ -457,7 +457,7 @@ TEST_CASE("Google Calendar errors become sentences the assistant can say, and a 
                             {{"book_appointment", R"({"service":"Sports massage","start":")" + monday +
                                                       R"( 13:00","customer_name":"Ana"})", "book_1"}}));
   c.engine.push_reply(reply("Sorry."));
-  fakes::FakeTwilioCaller caller(calling("+15557770001"));
+  fakes::FakeTwilioCaller caller(calling("+14157770001"));
   c.answer(caller, 0);
   c.talk_until(caller, 0, 2);
   const std::string refused = output_of(c.engine, 0, "check_1");
@@ -471,7 +471,7 @@ TEST_CASE("Google Calendar errors become sentences the assistant can say, and a 
   // Nothing is booked that the calendar does not have, and the caller was not texted.
   for (int i = 0; i < 50 && !c.book().empty(); ++i) std::this_thread::sleep_for(20ms);
   CHECK(c.book().empty());
-  CHECK(c.texts_to("+15557770001").empty());
+  CHECK(c.texts_to("+14157770001").empty());
 }
 
 namespace {
@@ -520,39 +520,39 @@ TEST_CASE("a reminder is sent once when due, and one cut off mid-send is neither
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto c = std::make_unique<Clinic>();
   // Due now, pending: sent.
-  const auto due = stored_appointment(*c, "+15557770201", now - 5, "pending");
+  const auto due = stored_appointment(*c, "+14157770201", now - 5, "pending");
   // Not due for an hour: not sent.
-  const auto later = stored_appointment(*c, "+15557770202", now + 3600, "pending");
-  REQUIRE(c->rest.wait_for([&] { return c->texts_to("+15557770201").size() == 1; }, 10s));
-  CHECK(c->texts_to("+15557770201")[0] == reminder_body(due));
+  const auto later = stored_appointment(*c, "+14157770202", now + 3600, "pending");
+  REQUIRE(c->rest.wait_for([&] { return c->texts_to("+14157770201").size() == 1; }, 10s));
+  CHECK(c->texts_to("+14157770201")[0] == reminder_body(due));
   for (int i = 0; i < 100 && reminder_state(*c, due.reference) != "sent"; ++i) std::this_thread::sleep_for(20ms);
   CHECK(reminder_state(*c, due.reference) == "sent");
-  CHECK(c->texts_to("+15557770202").empty());
+  CHECK(c->texts_to("+14157770202").empty());
   CHECK(reminder_state(*c, later.reference) == "pending");
 
   // A daemon stopped between claiming two reminders and recording their sends: one of the texts
   // had gone out (Twilio lists it), the other had not.
   c->daemon->request_stop();
   c->daemon->wait();
-  const auto went_out = stored_appointment(*c, "+15557770203", now - 60, "sending");
-  const auto did_not = stored_appointment(*c, "+15557770204", now - 60, "sending");
+  const auto went_out = stored_appointment(*c, "+14157770203", now - 60, "sending");
+  const auto did_not = stored_appointment(*c, "+14157770204", now - 60, "sending");
   fakes::HttpCall create;
   create.method = "POST";
   create.url = c->rest.base_url() + "/Accounts/" + k_account + "/Messages.json";
   create.headers = {{"Authorization", "Basic " + twilio::base64_encode(k_account + ":" + k_token)},
                     {"Content-Type", "application/x-www-form-urlencoded"}};
-  create.body = twilio::encode_form({{"To", "+15557770203"}, {"From", k_clinic}, {"Body", reminder_body(went_out)}});
+  create.body = twilio::encode_form({{"To", "+14157770203"}, {"From", k_clinic}, {"Body", reminder_body(went_out)}});
   REQUIRE(fakes::http_exchange(create).status == 201);
 
   c->daemon = std::make_unique<daemon::Daemon>(c->settings);
   c->daemon->start();
-  REQUIRE(c->rest.wait_for([&] { return c->texts_to("+15557770204").size() == 1; }, 10s));
+  REQUIRE(c->rest.wait_for([&] { return c->texts_to("+14157770204").size() == 1; }, 10s));
   for (int i = 0; i < 100 && reminder_state(*c, went_out.reference) != "sent"; ++i) std::this_thread::sleep_for(20ms);
   CHECK(reminder_state(*c, went_out.reference) == "sent");
   std::this_thread::sleep_for(1500ms);  // a round or two more: nothing is sent again
-  CHECK(c->texts_to("+15557770203").size() == 1);
-  CHECK(c->texts_to("+15557770204").size() == 1);
-  CHECK(c->texts_to("+15557770201").size() == 1);
+  CHECK(c->texts_to("+14157770203").size() == 1);
+  CHECK(c->texts_to("+14157770204").size() == 1);
+  CHECK(c->texts_to("+14157770201").size() == 1);
   CHECK(reminder_state(*c, did_not.reference) == "sent");
 }
 

@@ -45,7 +45,7 @@ TEST_CASE("kill -9 during 20 calls that text their callers: the restart closes e
   std::vector<std::unique_ptr<fakes::FakeTwilioCaller>> callers;
   for (int i = 0; i < 20; ++i) {
     fakes::CallerOptions options;
-    options.from = "+1555600" + std::to_string(1000 + i);
+    options.from = "+1415600" + std::to_string(1000 + i);
     auto caller = std::make_unique<fakes::FakeTwilioCaller>(options);
     auto r = caller->post_voice_webhook(base + "/twilio/voice", test::k_public + "/twilio/voice");
     REQUIRE(r.twiml);

@@ -94,7 +94,7 @@ TEST_CASE("browser: a call appears on the line while it rings and joins the list
   REQUIRE(caller.post_voice_webhook(d.origin + "/twilio/voice", test::k_public + "/twilio/voice").status == 200);
   const std::string row = "#live-calls tr[data-sid='" + caller.call_sid() + "']";
   REQUIRE(browser.wait_until("return document.querySelector(\"" + row + "\") !== null;"));
-  CHECK(browser.text(row + " td:nth-child(3)") == "+15551112222");
+  CHECK(browser.text(row + " td:nth-child(3)") == "+14155551222");
   REQUIRE(caller.open_stream().ok);
   maybe_screenshot(browser, "live-call");
   caller.hang_up();

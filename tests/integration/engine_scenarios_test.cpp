@@ -481,7 +481,7 @@ TEST_CASE("every engine: the booking-link tool becomes a Twilio SMS and its resu
 
     REQUIRE(h.rest.wait_for([&] { return h.rest.messages_created().size() == 1; }, 10s));
     auto message = h.rest.messages_created()[0];
-    CHECK(message["to"] == "+15551112222");
+    CHECK(message["to"] == "+14155551222");
     CHECK(message["body"].get<std::string>().find("https://lotusyoga.example/book") != std::string::npos);
     REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
     CHECK(e.tool_outputs(0)[0].find("\"ok\":true") != std::string::npos);
@@ -517,7 +517,7 @@ TEST_CASE("every engine: the caller books an appointment; the book answers the e
     REQUIRE(e.wait([&] { return !e.tool_outputs(0).empty(); }));
     CHECK(e.tool_outputs(0)[0].find("\"status\":\"booked\"") != std::string::npos);
     REQUIRE(h.rest.wait_for([&] { return h.rest.messages_created().size() == 1; }, 10s));
-    CHECK(h.rest.messages_created()[0]["to"] == "+15551112222");
+    CHECK(h.rest.messages_created()[0]["to"] == "+14155551222");
     CHECK(h.rest.messages_created()[0]["body"].get<std::string>().find("Initial assessment with Dr. Elena Park") !=
           std::string::npos);
     REQUIRE(Harness::hear(caller, (400 + 400) * 8));
@@ -527,7 +527,7 @@ TEST_CASE("every engine: the caller books an appointment; the book answers the e
     db::AppointmentFilter all;
     const auto book = database.appointments().list(all);
     REQUIRE(book.size() == 1);
-    CHECK(book[0].customer_phone == "+15551112222");
+    CHECK(book[0].customer_phone == "+14155551222");
     CHECK(book[0].call_sid == caller.call_sid());
   }
 }
@@ -1160,7 +1160,7 @@ TEST_CASE("a call-start webhook personalises the greeting and the prompt while t
   CHECK(requests[0].signature_valid);
   const auto asked = nlohmann::json::parse(requests[0].body);
   CHECK(asked["event"] == "call.started");
-  CHECK(asked["from"] == "+15551112222");
+  CHECK(asked["from"] == "+14155551222");
   CHECK(asked["call_sid"] == caller.call_sid());
   CHECK(fake.session(0).session_updates[0]["instructions"].get<std::string>().find("- caller_name: Jane") !=
         std::string::npos);

@@ -72,7 +72,7 @@ struct CliUser {
 
 TEST_CASE("a message is sent with Basic auth and Twilio's form fields, and its resource read back") {
   fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
-  auto result = send_sms(account_for(fake), "+15551112222");
+  auto result = send_sms(account_for(fake), "+14155551222");
   REQUIRE(result.ok());
   CHECK(result.value->sid.rfind("SM", 0) == 0);
   CHECK(result.value->status == "queued");
@@ -82,21 +82,21 @@ TEST_CASE("a message is sent with Basic auth and Twilio's form fields, and its r
   CHECK(requests[0].target == "/2010-04-01/Accounts/" + k_rest_account + "/Messages.json");
   CHECK(requests[0].authenticated);
   CHECK(requests[0].content_type == "application/x-www-form-urlencoded");
-  CHECK(requests[0].form == twilio::FormParams{{"To", "+15551112222"}, {"From", "+15550001000"}, {"Body", "Your link"}});
+  CHECK(requests[0].form == twilio::FormParams{{"To", "+14155551222"}, {"From", "+15550001000"}, {"Body", "Your link"}});
 }
 
 TEST_CASE("an API key authenticates with the account SID still in the path") {
   fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.add_api_key("SK0123456789abcdef0123456789abcdef", "key-secret");
   twilio::RestAccount account{fake.base_url(), k_rest_account, "SK0123456789abcdef0123456789abcdef", "key-secret"};
-  REQUIRE(send_sms(account, "+15551112222").ok());
+  REQUIRE(send_sms(account, "+14155551222").ok());
   CHECK(fake.requests()[0].auth_user == "SK0123456789abcdef0123456789abcdef");
 }
 
 TEST_CASE("429 is retried with backoff until it goes through") {
   fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   fake.rate_limit_next(2);
-  auto result = send_sms(account_for(fake), "+15551112222");
+  auto result = send_sms(account_for(fake), "+14155551222");
   REQUIRE(result.ok());
   CHECK(result.attempts == 3);
   CHECK(fake.messages_created().size() == 1);
@@ -107,7 +107,7 @@ TEST_CASE("429 past the deadline gives up with the rate-limit error") {
   fake.rate_limit_next(1000);
   twilio::RestClientOptions options;
   options.deadline = 300ms;
-  auto result = send_sms(account_for(fake), "+15551112222", options);
+  auto result = send_sms(account_for(fake), "+14155551222", options);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error->code == 20429);
   CHECK(result.attempts > 1);
@@ -129,7 +129,7 @@ TEST_CASE("trial accounts and bad credentials are explained") {
   REQUIRE(trial.error);
   CHECK(trial.error->code == 21608);
   CHECK(trial.error->describe().find("trial account") != std::string::npos);
-  auto bad = send_sms(account_for(fake, "wrong"), "+15551112222");
+  auto bad = send_sms(account_for(fake, "wrong"), "+14155551222");
   REQUIRE(bad.error);
   CHECK(bad.error->code == 20003);
   CHECK(bad.error->http_status == 401);
@@ -141,21 +141,21 @@ TEST_CASE("a 5xx on a create whose first attempt took effect is not sent twice")
   // The fake creates the message, then its answer is lost: simulate by a 500 on a later request
   // while checking: first create fails with 500 before taking effect, second succeeds.
   fake.fail_next(1, 500, true, "Messages.json");
-  auto result = send_sms(account_for(fake), "+15551112222");
+  auto result = send_sms(account_for(fake), "+14155551222");
   REQUIRE(result.ok());
   CHECK(fake.messages_created().size() == 1);
   auto requests = fake.requests();
   REQUIRE(requests.size() == 3);  // failed create, verification list, create
   CHECK(requests[1].method == "GET");
-  CHECK(requests[1].target.find("Messages.json?To=%2B15551112222") != std::string::npos);
+  CHECK(requests[1].target.find("Messages.json?To=%2B14155551222") != std::string::npos);
 }
 
 TEST_CASE("a create whose answer was lost is found by listing instead of being repeated") {
   fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
-  REQUIRE(send_sms(account_for(fake), "+15551112222").ok());  // as if this answer had been lost…
+  REQUIRE(send_sms(account_for(fake), "+14155551222").ok());  // as if this answer had been lost…
   fake.drop_next(1, "Messages.json");
   // …the same message again after a dropped connection matches the earlier one by To and Body.
-  auto result = send_sms(account_for(fake), "+15551112222");
+  auto result = send_sms(account_for(fake), "+14155551222");
   REQUIRE(result.ok());
   CHECK(result.recovered);
   CHECK(fake.messages_created().size() == 1);
@@ -199,12 +199,12 @@ TEST_CASE("the HTTP client reports a refused connection and a bad URL as values"
 }
 
 // The +1 555 numbers of these tests are fictional: texted only when listed.
-const std::string k_texts_allowed = "[calls.outbound]\nallowed_numbers = [\"+15551112222\", \"+15553334444\"]\n";
+const std::string k_texts_allowed = "[calls.outbound]\nallowed_numbers = [\"+14155551222\", \"+15553334444\"]\n";
 
 TEST_CASE("sonoria sms sends from the organization's number, prints the SID and records the message") {
   fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   CliUser u(fake, k_texts_allowed);
-  auto r = u.run({"sms", "--to", "+15551112222", "--body", "See you Tuesday", "--org", "lotus-yoga"});
+  auto r = u.run({"sms", "--to", "+14155551222", "--body", "See you Tuesday", "--org", "lotus-yoga"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out.rfind("SM", 0) == 0);
   CHECK(r.out.find(" queued") != std::string::npos);
@@ -236,7 +236,7 @@ TEST_CASE("sonoria sms failures exit non-zero with Twilio's code and a plain exp
   CHECK(trial.err.find("21608") != std::string::npos);
   CHECK(trial.err.find("trial account") != std::string::npos);
   u.env["TWILIO_AUTH_TOKEN"] = "wrong";
-  auto creds = u.run({"sms", "--to", "+15551112222", "--body", "hi", "--org", "lotus-yoga"});
+  auto creds = u.run({"sms", "--to", "+14155551222", "--body", "hi", "--org", "lotus-yoga"});
   CHECK(creds.exit_code == 3);
   CHECK(creds.err.find("20003") != std::string::npos);
   CHECK(creds.err.find("wrong") == std::string::npos);
@@ -245,11 +245,11 @@ TEST_CASE("sonoria sms failures exit non-zero with Twilio's code and a plain exp
 TEST_CASE("sonoria sms --dry-run prints the request with Authorization redacted and sends nothing") {
   fakes::FakeTwilioRest fake(k_rest_account, k_rest_token);
   CliUser u(fake, k_texts_allowed);
-  auto r = u.run({"sms", "--to", "+15551112222", "--body", "hi", "--org", "lotus-yoga", "--dry-run"});
+  auto r = u.run({"sms", "--to", "+14155551222", "--body", "hi", "--org", "lotus-yoga", "--dry-run"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out.find("POST " + fake.base_url() + "/Accounts/" + k_rest_account + "/Messages.json") != std::string::npos);
   CHECK(r.out.find("Authorization: Basic [redacted]") != std::string::npos);
-  CHECK(r.out.find("To=+15551112222") != std::string::npos);
+  CHECK(r.out.find("To=+14155551222") != std::string::npos);
   CHECK(r.out.find(k_rest_token) == std::string::npos);
   CHECK(fake.request_count() == 0);
 }

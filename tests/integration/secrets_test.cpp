@@ -98,7 +98,7 @@ TEST_CASE("a call and everything around it: no log line, page, API answer, expor
            {"--config", config, "export-transcripts", "--format", "jsonl"},
            {"--config", config, "export-transcripts", "--format", "csv"},
            {"--config", config, "export-transcripts", "--format", "txt"},
-           {"--config", config, "sms", "--to", "+15551112222", "--body", "hi", "--org", "lotus-yoga", "--dry-run"},
+           {"--config", config, "sms", "--to", "+14155551222", "--body", "hi", "--org", "lotus-yoga", "--dry-run"},
            {"--config", config, "doctor", "--json", "--timeout", "1s"},
            {"--config", config, "prompt", "--org", "lotus-yoga"}}) {
     const auto r = test::run_sonoria(args, env);

@@ -562,7 +562,7 @@ TEST_CASE("the caller asks for the booking link: the model's call becomes a Twil
   // Twilio gets the text, from the business's number to the caller, with the booking link.
   REQUIRE(rest.wait_for([&] { return rest.messages_created().size() == 1; }, 10s));
   auto message = rest.messages_created()[0];
-  CHECK(message["to"] == "+15551112222");
+  CHECK(message["to"] == "+14155551222");
   CHECK(message["from"] == "+15550001000");
   CHECK(message["body"].get<std::string>().find("https://lotusyoga.example/book") != std::string::npos);
   // The model gets the outcome and, only then, a new response.
@@ -585,6 +585,45 @@ TEST_CASE("the caller asks for the booking link: the model's call becomes a Twil
   CHECK(messages[0].message_sid == message["sid"].get<std::string>());
   auto events = database.calls().events(caller.call_sid());
   CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) { return e.kind == "tool_call"; }));
+}
+
+TEST_CASE("a caller from a Caribbean +1 number asks for the booking link: no text goes out, the record and the model say why") {
+  fakes::FakeTwilioRest rest(k_account, k_token);
+  Harness h(use_rest(rest));
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply asks = reply("Sure, I will text you our booking link.", 400);
+  asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_booking_1"});
+  h.engine.push_reply(asks);
+  h.engine.push_reply(reply("I am sorry, I cannot text that number.", 400));
+  fakes::CallerOptions jamaica;
+  jamaica.from = "+18765550123";  // +1 like the studio's own, but Jamaica: texts there cost, and pay SMS pumping
+  fakes::FakeTwilioCaller caller(jamaica);
+  h.answer(caller);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+
+  REQUIRE(h.engine.wait_for([&] { return !h.engine.session(0).function_outputs.empty(); }, 10s));
+  const auto output = h.engine.session(0).function_outputs[0].output;
+  CHECK(output.find("\"ok\":false") != std::string::npos);
+  CHECK(output.find("this line does not send texts to that number") != std::string::npos);
+  CHECK(output.find("allowed_regions") == std::string::npos);  // the operator's settings are not the caller's business
+  REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+  caller.hang_up();
+  REQUIRE(h.finished_call(caller.call_sid()));
+  CHECK(rest.messages_created().empty());
+
+  db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+  const auto messages = database.calls().messages(caller.call_sid());
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].to_number == "+18765550123");
+  CHECK(messages[0].status == "failed");
+  CHECK(messages[0].error_message.value_or("").find("+18765550123 is a number in JM, which calls.outbound.allowed_regions") !=
+        std::string::npos);
+  const auto events = database.calls().events(caller.call_sid());
+  CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) {
+    return e.kind == "sms" && e.detail_json.value_or("").find("\"ok\":false") != std::string::npos;
+  }));
 }
 
 TEST_CASE("the caller asks for a person: transfer_call ends the stream and connect-done dials the fallback") {

@@ -81,7 +81,7 @@ struct Daemon {
     p.connect_origin = origin;
     p.auth_token = k_token;
     p.party.account_sid = "AC00000000000000000000000000000001";
-    p.party.from = "+15551112222";
+    p.party.from = "+14155551222";
     p.party.to = k_number;
     p.script.pause = 200'000;
     p.script.hang_up_at = 30'000'000;

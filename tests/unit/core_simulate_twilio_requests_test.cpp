@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/phone/phone_number.hpp"
 #include "core/twilio/signature.hpp"
 
 using namespace sonoria;
@@ -103,7 +104,16 @@ TEST_CASE("sids are Twilio-shaped and unique; load callers get distinct numbers"
   CHECK(a.rfind("CA", 0) == 0);
   CHECK(a.find_first_not_of("0123456789abcdef", 2) == std::string::npos);
   CHECK(random_sid("CA") != a);
-  CHECK(caller_number(0) == "+15550000000");
-  CHECK(caller_number(999) == "+15550000999");
-  CHECK(caller_number(1234567) == "+15551234567");
+  CHECK(caller_number(0) == "+14152000000");
+  CHECK(caller_number(999) == "+14152000999");
+  CHECK(caller_number(1234567) == "+14153234567");
+  CHECK(caller_number(7'999'999) == "+14159999999");
+  CHECK(caller_number(8'000'000) == caller_number(0));
+  // Ordinary lines of the US, as a caller ID is: a text to the caller is not refused.
+  for (const std::uint32_t index : {0u, 999u, 1234567u, 7'999'999u}) {
+    const auto read = phone::parse(caller_number(index), "");
+    REQUIRE(read.number);
+    CHECK(read.number->valid);
+    CHECK(read.number->region == "US");
+  }
 }

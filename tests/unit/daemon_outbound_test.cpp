@@ -70,6 +70,38 @@ TEST_CASE("a destination is read in the organization's country, else twilio.from
         std::string::npos);
 }
 
+TEST_CASE("a text nobody typed goes to an ordinary line in the organization's own country, anything else as calls.outbound allows") {
+  config::Settings settings;  // the defaults: no region allowed for calls
+  org::Profile profile;
+  profile.organization.country = "US";
+  const auto text = [&](std::string_view to) { return text_refusal(settings, profile, to).value_or(""); };
+  CHECK(text("+14155550123").empty());  // a San Francisco caller
+  CHECK(text("(415) 555-0123").empty());
+  // The +1 numbers the toll fraud pays for: the Caribbean's and premium rate.
+  CHECK(text("+18765550123").find("not texting: +18765550123 is a number in JM, which calls.outbound.allowed_regions") == 0);
+  CHECK(text("+12844960123").find("is a number in VG") != std::string::npos);
+  CHECK(text("+19005550123").find("is a premium_rate number, which calls.outbound.allowed_types") != std::string::npos);
+  CHECK(text("+442079460958").find("is a number in GB") != std::string::npos);
+  CHECK(text("+15551112222").find("is not assigned in any country's numbering plan") != std::string::npos);
+  CHECK(text("555-1234").find("not texting: \"555-1234\" is a local number without its area code") == 0);
+
+  SUBCASE("the line types the operator allows hold at home too") {
+    settings.calls.outbound.allowed_types = {"mobile"};
+    CHECK(text("+14155550123").find("is a fixed_line_or_mobile number") != std::string::npos);
+  }
+  SUBCASE("what calls.outbound allows, texts may reach") {
+    settings.calls.outbound.allowed_regions = {"JM"};
+    settings.calls.outbound.allowed_numbers = {"+15551112222"};
+    CHECK(text("+18765550123").empty());
+    CHECK(text("+15551112222").empty());
+    CHECK_FALSE(text("+19005550123").empty());
+  }
+  SUBCASE("an organization whose country is not known gets only what calls.outbound allows") {
+    profile.organization.country.clear();
+    CHECK(text("+14155550123").find("is a number in US") != std::string::npos);
+  }
+}
+
 TEST_CASE("the cooldown and capacity follow the destination's checks") {
   config::Settings settings;
   settings.calls.outbound.allowed_numbers = {"+14155550123"};
