@@ -205,19 +205,9 @@ bool ApiRoutes::authorized(const HttpRequest& request, std::string& rate_key) co
   return match;
 }
 
-bool ApiRoutes::allow_rate(const std::string& key) {
+bool ApiRoutes::allow_rate(TokenBuckets& buckets, const std::string& key) {
   std::lock_guard lock(rate_mutex_);
-  auto now = std::chrono::steady_clock::now();
-  if (buckets_.size() > 10000) buckets_.clear();  // bounded: a flood of addresses resets the table
-  auto [it, fresh] = buckets_.try_emplace(key);
-  auto& b = it->second;
-  if (fresh) b.at = now;
-  double elapsed = std::chrono::duration<double>(now - b.at).count();
-  b.tokens = std::min(k_burst, b.tokens + elapsed * k_per_second);
-  b.at = now;
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
-  return true;
+  return buckets.take(key, std::chrono::steady_clock::now());
 }
 
 void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
@@ -247,7 +237,7 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   if (!authorized(request, rate_key)) {
     const std::string client =
         net::client_address(request.remote_address, request.header("x-forwarded-for"), settings_.server.trusted_proxies);
-    if (!allow_rate("failed:" + client)) {
+    if (!allow_rate(failed_buckets_, net::limit_key(client))) {
       HttpResponse r = api_error(429, "rate_limited", "too many failed authentications from this address; slow down");
       r.headers.emplace_back("Retry-After", "1");
       return reply(std::move(r));
@@ -256,7 +246,7 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return reply(std::move(r));
   }
-  if (!allow_rate(rate_key)) {
+  if (!allow_rate(token_buckets_, rate_key)) {
     HttpResponse r = api_error(429, "rate_limited", "too many requests for this token; slow down");
     r.headers.emplace_back("Retry-After", "1");
     return reply(std::move(r));

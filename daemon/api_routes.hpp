@@ -34,6 +34,7 @@
 #include "core/config/settings.hpp"
 #include "daemon/http_message.hpp"
 #include "daemon/http_server.hpp"
+#include "daemon/token_buckets.hpp"
 
 namespace sonoria::daemon {
 
@@ -74,19 +75,18 @@ class ApiRoutes {
   // After authentication and limits: the route's answer (throws ApiBadRequest for a bad path or query).
   void route(const HttpRequest& request, const HttpResponder& reply);
   bool authorized(const HttpRequest& request, std::string& rate_key) const;
-  bool allow_rate(const std::string& key);
+  bool allow_rate(TokenBuckets& buckets, const std::string& key);
   std::string allowed_origin(const HttpRequest& request) const;
 
   const config::Settings& settings_;
   ReadPool& pool_;
   std::function<void(const HttpRequest&, HttpResponder)> outbound_;
   std::function<void(const std::string&, const HttpRequest&, HttpResponder)> cancel_appointment_;
-  struct Bucket {
-    double tokens = k_burst;
-    std::chrono::steady_clock::time_point at;
-  };
   std::mutex rate_mutex_;
-  std::map<std::string, Bucket> buckets_;
+  // Each token's allowance, and each client's (net::limit_key) for failed authentications: apart,
+  // so that no flood of failures from many addresses can touch a token's.
+  TokenBuckets token_buckets_{k_burst, k_per_second, 1024};
+  TokenBuckets failed_buckets_{k_burst, k_per_second, 10000};
 };
 
 }  // namespace sonoria::daemon

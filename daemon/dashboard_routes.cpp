@@ -9,6 +9,7 @@
 #include "core/dashboard/login_page.hpp"
 #include "core/dashboard/multipart.hpp"
 #include "core/db/database.hpp"
+#include "core/net/client_address.hpp"
 #include "core/twilio/form.hpp"
 #include "daemon/dashboard_assets.hpp"
 #include "daemon/dashboard_request.hpp"
@@ -226,8 +227,11 @@ void DashboardRoutes::login(const HttpRequest& request, HttpResponder respond) {
     return respond(login_form(403, form, secure_flag));
   }
   const std::string username = auth::normalize_username(form.username).value_or(form.username);
-  const std::string address = request.remote_address;
-  const auto wait = throttle_.wait_before(username, address, std::chrono::steady_clock::now());
+  // The client behind a trusted proxy; its failures count against its network (an IPv6 /64).
+  const std::string address =
+      net::client_address(request.remote_address, request.header("x-forwarded-for"), s_.settings.server.trusted_proxies);
+  const std::string network = net::limit_key(address);
+  const auto wait = throttle_.wait_before(username, network, std::chrono::steady_clock::now());
   if (wait.count() > 0) {
     form.error = "Too many failed attempts. Try again in " + std::to_string(wait.count()) + " seconds.";
     HttpResponse r = login_form(429, form, secure_flag);
@@ -260,7 +264,7 @@ void DashboardRoutes::login(const HttpRequest& request, HttpResponder respond) {
     const bool ok = user ? auth::verify_password(password, user->password_hash) : (auth::verify_nothing(password), false);
     check_slot.reset();
     if (!ok) {
-      throttle->failed(username, address, std::chrono::steady_clock::now());
+      throttle->failed(username, network, std::chrono::steady_clock::now());
       log_warn("dashboard.login_failed", "", "sign-in failed", {{"user", username}, {"remote", address}});
       form.error = "The username or password is not right.";
       return respond(login_form(401, form, secure_flag));

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "core/error.hpp"
+#include "core/net/client_address.hpp"
 #include "daemon/log.hpp"
 #include "daemon/http_request_head.hpp"
 #include "daemon/request_framing.hpp"
@@ -141,6 +142,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       : state_(std::move(state)),
         options_(state_->options),
         remote_address_(std::move(remote_address)),
+        limit_key_(net::limit_key(remote_address_)),
         stream_(std::move(stream)) {}
   // Admitted by the listener as waiting for its first request (HttpServerState::admit_connection).
   ~HttpSession() override { waiting(false); }
@@ -210,8 +212,8 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   void waiting(bool now) {
     if (now == waiting_) return;
     waiting_ = now;
-    if (now) state_->enter_waiting(remote_address_);
-    else state_->leave_waiting(remote_address_);
+    if (now) state_->enter_waiting(limit_key_);
+    else state_->leave_waiting(limit_key_);
   }
 
   void do_read() {
@@ -222,7 +224,12 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     body_limit_ = options_.body_limit;
     parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
-    lowest().expires_after(first_request_ ? options_.request_timeout : options_.idle_timeout);
+    // The first request is due within request_timeout of the accept (the TLS handshake's timer,
+    // set in on_run, runs on). A kept-alive connection may wait idle_timeout for its next request
+    // to begin; from its first byte, request_timeout (read_head).
+    idle_ = !first_request_ && buffer_.size() == 0;
+    if (!first_request_ || !stream_.tls())
+      lowest().expires_after(idle_ ? options_.idle_timeout : options_.request_timeout);
     read_head();
   }
 
@@ -239,6 +246,10 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
           return self->on_read_error(ec);
         }
         self->buffer_.commit(n);
+        if (self->idle_ && n > 0) {
+          self->idle_ = false;
+          self->lowest().expires_after(self->options_.request_timeout);
+        }
         self->read_head();
       });
       return;
@@ -492,6 +503,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   std::shared_ptr<HttpServerState> state_;
   const HttpServerOptions& options_;
   std::string remote_address_;
+  std::string limit_key_;  // what its address's limits are counted by (an IPv6 address's /64)
   net::AnyStream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -500,6 +512,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool first_request_ = true;
+  bool idle_ = false;    // kept alive, and no byte of the next request yet
   bool waiting_ = true;  // counted as waiting from the accept on
   bool stopping_ = false;
   std::shared_ptr<std::atomic<bool>> stream_closed_;
@@ -581,7 +594,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
     beast::error_code no_peer;
     const tcp::endpoint peer = socket.remote_endpoint(no_peer);
     std::string remote = no_peer ? std::string() : peer.address().to_string();
-    if (!state_->admit_connection(remote)) {
+    if (!state_->admit_connection(net::limit_key(remote))) {
       // Closed at once: the descriptor is back before the next accept.
       const auto n = ++state_->refused;
       if (n == 1 || n % 1000 == 0)

@@ -1,5 +1,7 @@
 #include "core/net/client_address.hpp"
 
+#include <algorithm>
+
 #include "core/ip_address.hpp"
 
 namespace sonoria::net {
@@ -49,6 +51,21 @@ std::string client_address(std::string_view peer, std::optional<std::string_view
   }
   // Every hop was a trusted proxy: the left-most one is as close to the client as we can tell.
   return std::string(closest);
+}
+
+std::string limit_key(std::string_view address) {
+  auto bytes = ip_address_bytes(address);
+  if (!bytes) return std::string(address);
+  char text[INET6_ADDRSTRLEN] = {};
+  const bool v4 = std::all_of(bytes->begin(), bytes->begin() + 10, [](unsigned char b) { return b == 0; }) &&
+                  (*bytes)[10] == 0xff && (*bytes)[11] == 0xff;
+  if (v4) {
+    inet_ntop(AF_INET, bytes->data() + 12, text, sizeof text);
+    return text;
+  }
+  std::fill(bytes->begin() + 8, bytes->end(), static_cast<unsigned char>(0));
+  inet_ntop(AF_INET6, bytes->data(), text, sizeof text);
+  return std::string(text) + "/64";
 }
 
 }  // namespace sonoria::net

@@ -17,4 +17,9 @@ namespace sonoria::net {
 std::string client_address(std::string_view peer, std::optional<std::string_view> forwarded_for,
                            const std::vector<std::string>& trusted_proxies);
 
+// The key a client's limits are charged to: an IPv4 address itself ("::ffff:203.0.113.7" as
+// "203.0.113.7"); an IPv6 address's /64, "2001:db8:1:2::/64", since one subscriber's network
+// (and any host on it) may use any of its 2^64 addresses; anything else as it is.
+std::string limit_key(std::string_view address);
+
 }  // namespace sonoria::net

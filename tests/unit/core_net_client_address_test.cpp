@@ -7,6 +7,7 @@
 namespace client_address_test {
 
 using sonoria::net::client_address;
+using sonoria::net::limit_key;
 using sonoria::is_ip_address;
 
 const std::vector<std::string> k_proxies = {"127.0.0.1", "10.0.0.5", "2001:db8::5"};
@@ -44,6 +45,17 @@ TEST_CASE("is_ip_address") {
   CHECK_FALSE(is_ip_address("localhost"));
   CHECK_FALSE(is_ip_address("10.0.0.0/8"));
   CHECK_FALSE(is_ip_address("127.0.0.1:80"));
+}
+
+TEST_CASE("limits are charged to an IPv4 address, or to an IPv6 address's /64") {
+  CHECK(limit_key("203.0.113.7") == "203.0.113.7");
+  CHECK(limit_key("::ffff:203.0.113.7") == "203.0.113.7");
+  CHECK(limit_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64");
+  CHECK(limit_key("2001:db8:1:2::1") == limit_key("2001:db8:1:2:ffff:ffff:ffff:fffe"));
+  CHECK(limit_key("2001:db8:1:3::1") != limit_key("2001:db8:1:2::1"));
+  CHECK(limit_key("::1") == "::/64");
+  CHECK(limit_key("") == "");
+  CHECK(limit_key("not an address") == "not an address");
 }
 
 }  // namespace client_address_test
