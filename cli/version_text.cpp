@@ -12,6 +12,8 @@
 
 #include <sstream>
 
+#include "core/phone/phone_number.hpp"
+
 namespace sonoria::cli {
 
 std::string version_text(bool verbose) {
@@ -26,7 +28,7 @@ std::string version_text(bool verbose) {
       << "SQLite " << sqlite3_libversion() << " (built with " << SQLITE_VERSION << ")\n"
       << "Expat " << XML_ExpatVersionInfo().major << "." << XML_ExpatVersionInfo().minor << "."
       << XML_ExpatVersionInfo().micro << "\n"
-      << "libphonenumber 8 (libphonenumber8: its numbering plans decide which numbers are valid)\n"
+      << phone::library_versions() << "\n"
       << "espeak-ng " << espeak_Info(nullptr) << "\n"
       << "PocketSphinx 0.8 API (libpocketsphinx3)\n"
       << "nlohmann/json " << NLOHMANN_JSON_VERSION_MAJOR << "." << NLOHMANN_JSON_VERSION_MINOR << "."

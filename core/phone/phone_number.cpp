@@ -211,4 +211,11 @@ std::string display(std::string_view e164) {
   return out;
 }
 
+std::string library_versions() {
+  // libphonenumber states no version in its headers; its soname does (libphonenumber8), and its
+  // numbering plans are those of the Debian package installed.
+  return "libphonenumber 8 (libphonenumber8: its numbering plans decide which numbers are valid)\n"
+         "Protocol Buffers " + google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION);
+}
+
 }  // namespace sonoria::phone

@@ -77,4 +77,8 @@ std::string display(std::string_view e164);
 // and, with a region, "or \"(201) 555-0123\"".
 std::string expected_form(std::string_view default_region);
 
+// For `sonoria --version --verbose`: libphonenumber and the Protocol Buffers runtime it brings,
+// whose headers stay here.
+std::string library_versions();
+
 }  // namespace sonoria::phone

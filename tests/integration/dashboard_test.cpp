@@ -4,9 +4,11 @@
 // rolled back and previewed.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "tests/fakes/fake_twilio_caller.hpp"
+#include "core/audio/recording_file.hpp"
 #include "core/audio/wav.hpp"
 #include "core/dashboard/profile_form.hpp"
 #include "tests/integration/dashboard_harness.hpp"
@@ -161,7 +163,7 @@ TEST_CASE("a call appears on the live stream while the phone rings, for its orga
   auto r = caller.post_voice_webhook(d.origin + "/twilio/voice", test::k_public + "/twilio/voice");
   REQUIRE(r.status == 200);
   CHECK(ana_live.wait_for(caller.call_sid()));
-  CHECK(ana_live.received().find("\"from\":\"+15551112222\"") != std::string::npos);
+  CHECK(ana_live.received().find("\"from\":\"+14155551222\"") != std::string::npos);
   CHECK(ana_live.received().find("\"href\":\"/app/calls/" + caller.call_sid() + "\"") != std::string::npos);
   REQUIRE(caller.open_stream().ok);
   const std::size_t seen = ana_live.received().size();
@@ -553,6 +555,15 @@ TEST_CASE("an owner turns recording on: the caller hears the notice, the call is
   }));
   CHECK(*row->recording == "lotus-yoga/" + row->started_at.substr(0, 10) + "/" + sid + ".wav");
   CHECK(*row->recording_ms >= 1500);
+  {
+    // A recording is call data: the file its owner's alone, and every folder down to it too.
+    namespace fs = std::filesystem;
+    const fs::path root = audio::recordings_directory(d.settings.database.path);
+    const fs::path file = root / *row->recording;
+    CHECK((fs::status(file).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    for (fs::path folder = file.parent_path(); folder != root.parent_path(); folder = folder.parent_path())
+      CHECK_MESSAGE((fs::status(folder).permissions() & fs::perms::all) == fs::perms::owner_all, folder.string());
+  }
 
   const auto call_page = d.get("/app/calls/" + sid, ana);
   CHECK(call_page.body.find("<audio controls preload=\"none\" src=\"/app/calls/" + sid + "/recording\">") != std::string::npos);

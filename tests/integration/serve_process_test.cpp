@@ -2,10 +2,15 @@
 // with SIGHUP, told by `sonoria org import`, stopped with SIGTERM.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "tests/fakes/fake_openai_realtime.hpp"
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/http_exchange.hpp"
 #include "tests/integration/loopback_daemon.hpp"
+#include "tests/support/http_test_client.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/integration/serve_process.hpp"
 
@@ -32,6 +37,43 @@ TEST_CASE("systemd socket activation: a request queued before the daemon started
   CHECK(serve.log().find("shutdown.done") != std::string::npos);
 }
 
+TEST_CASE("SIGHUP re-reads the TLS certificate: a renewal serves new connections without a restart") {
+  using namespace serve_process;
+  ServedDaemon d;
+  // In-process TLS on the listening socket: the certificate and key certbot renews in place.
+  const auto first = test::write_test_certificate(d.dir.path(), "localhost");
+  const auto first_ca = d.dir / "first-ca.pem";
+  std::filesystem::copy_file(first.cert_file, first_ca);
+  std::string text;
+  {
+    std::ifstream in(d.config);
+    std::stringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  text.replace(text.find("[server]\n"), 9,
+               "[server]\ntls_cert = \"" + first.cert_file.string() + "\"\ntls_key = \"" + first.key_file.string() + "\"\n");
+  std::ofstream(d.config, std::ios::trunc) << text;
+  auto& serve = d.start();
+  const std::string https = "https://localhost:" + std::to_string(d.socket.port);
+  test::TestClientOptions trusting_first;
+  trusting_first.ca_file = first_ca.string();
+  CHECK(test::HttpTestConnection(https, trusting_first).request("GET", "/healthz").status == 200);
+
+  const auto renewed = test::write_test_certificate(d.dir.path(), "localhost");
+  REQUIRE(renewed.cert_file == first.cert_file);
+  d.notify.clear();
+  ::kill(serve.pid, SIGHUP);
+  REQUIRE(d.notify.wait_for("RELOADING=1"));
+  REQUIRE(d.notify.wait_for("READY=1"));
+  CHECK(serve.logged("reload.tls"));
+  test::TestClientOptions trusting_renewed;
+  trusting_renewed.ca_file = renewed.cert_file.string();
+  CHECK(test::HttpTestConnection(https, trusting_renewed).request("GET", "/healthz").status == 200);
+  CHECK_THROWS_WITH(test::HttpTestConnection(https, trusting_first), doctest::Contains("certificate verify failed"));
+  CHECK(serve.stop(SIGTERM) == 0);
+}
+
 TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies a good configuration and keeps the old one when the file is broken") {
   using namespace serve_process;
   ServedDaemon d;
@@ -55,7 +97,7 @@ TEST_CASE("reload: org import is answered on the very next call; SIGHUP applies 
   CAPTURE(imported.err);
   REQUIRE(imported.exit_code == 0);
   CHECK(imported.out.find("the running daemon reloaded") != std::string::npos);
-  auto answered = d.ring("+15551112222", "+15550009999");
+  auto answered = d.ring("+14155551222", "+15550009999");
   REQUIRE(answered.twiml);
   CHECK(answered.twiml->connect);
 

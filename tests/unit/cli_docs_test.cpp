@@ -80,7 +80,8 @@ TEST_CASE("--version prints the version") {
     auto verbose = run_sonoria(args, {{"HOME", home.path().string()}});
     CHECK(verbose.exit_code == 0);
     CHECK(verbose.out.rfind("sonoria ", 0) == 0);
-    for (const char* library : {"GPL-3.0-or-later", "Boost 1.", "OpenSSL 3.", "SQLite 3.", "Expat 2.", "espeak-ng 1.", "PocketSphinx",
+    for (const char* library : {"GPL-3.0-or-later", "Boost 1.", "OpenSSL 3.", "SQLite 3.", "Expat 2.", "libphonenumber 8", "Protocol Buffers 3.",
+                                "espeak-ng 1.", "PocketSphinx",
                                 "nlohmann/json 3.", "toml++ 3.", "CLI11 2."})
       CHECK_MESSAGE(verbose.out.find(library) != std::string::npos, library);
   }

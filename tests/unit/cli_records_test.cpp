@@ -1,6 +1,8 @@
 // Call records through the real binary: export, analytics, calls, backup, cleanup.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/db/database.hpp"
@@ -94,6 +96,71 @@ TEST_CASE("calls list pages with its cursor and calls show prints the conversati
   CHECK(show.out.find("Events:") != std::string::npos);
   auto missing = op.run({"calls", "show", "CAnope"});
   CHECK(missing.exit_code == 3);
+}
+
+TEST_CASE("calls list, calls show and exports give the organization's local time with its offset; --utc gives UTC") {
+  TempDir home;
+  const std::string db_path = (home / "calls.db").string();
+  const std::map<std::string, std::string> env{{"HOME", home.path().string()}};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db_path});
+    return run_sonoria(args, env);
+  };
+  config::DatabaseSettings s;
+  s.path = db_path;
+  {
+    db::Database database(s, db::SchemaCheck::none);
+    db::migrate(database.connection());
+  }
+  // The studio keeps New York time; its calls start on 2026-05-27 at midnight UTC, 20:00 EDT the day before.
+  const auto imported = run({"org", "import", (source_dir() / "examples" / "yoga-studio.toml").string()});
+  REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
+  std::vector<SeededCall> calls;
+  {
+    db::Database database(s, db::SchemaCheck::none);
+    SeedOptions o;
+    o.calls = 3;
+    o.organization_id = database.orgs().list().at(0).id;
+    calls = seed_calls(database.calls(), o);
+  }
+  const std::string sid = calls[0].sid;
+
+  auto show = run({"calls", "show", sid});
+  REQUIRE_MESSAGE(show.exit_code == 0, show.err);
+  CHECK(show.out.find("2026-05-26T20:00:00.000-04:00") != std::string::npos);
+  CHECK(show.out.find("2026-05-27T00:00:00.000Z") == std::string::npos);
+  auto show_utc = run({"calls", "show", sid, "--utc"});
+  CHECK(show_utc.out.find("2026-05-27T00:00:00.000Z") != std::string::npos);
+  CHECK(show_utc.out.find("-04:00") == std::string::npos);
+
+  auto list = run({"calls", "list", "--json"});
+  REQUIRE_MESSAGE(list.exit_code == 0, list.err);
+  CHECK(list.out.find("\"2026-05-26T20:00:00.000-04:00\"") != std::string::npos);
+  auto list_utc = run({"calls", "list", "--json", "--utc"});
+  CHECK(list_utc.out.find("\"2026-05-27T00:00:00.000Z\"") != std::string::npos);
+
+  auto exported = run({"export-transcripts", "--since", "3650d", "--format", "jsonl"});
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.err);
+  CHECK(exported.out.find("2026-05-26T20:00:00.000-04:00") != std::string::npos);
+  auto exported_utc = run({"export-transcripts", "--since", "3650d", "--format", "jsonl", "--utc"});
+  CHECK(exported_utc.out.find("2026-05-27T00:00:00.000Z") != std::string::npos);
+}
+
+TEST_CASE("shell completion offers the organizations' slugs and the latest call SIDs, and nothing without a database") {
+  Operator op;
+  const auto imported = op.run({"org", "import", (source_dir() / "examples" / "yoga-studio.toml").string()});
+  REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
+  const auto orgs = op.run({"complete", "orgs"});
+  CHECK(orgs.exit_code == 0);
+  CHECK(orgs.out == "lotus-yoga\n");
+  const auto sids = op.run({"complete", "calls"});
+  CHECK(sids.exit_code == 0);
+  CHECK(sids.out.find(op.calls.back().sid + "\n") == 0);  // the newest first
+  CHECK(std::count(sids.out.begin(), sids.out.end(), '\n') == 120);
+  const auto none = run_sonoria({"--db", (op.home / "missing" / "none.db").string(), "complete", "orgs"}, op.env);
+  CHECK(none.exit_code == 0);
+  CHECK(none.out.empty());
+  CHECK(none.err.empty());
 }
 
 TEST_CASE("backup writes a verified copy and cleanup reports before it deletes") {
