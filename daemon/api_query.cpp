@@ -10,8 +10,8 @@ namespace sonoria::daemon {
 std::string api_path_segment(std::string_view segment) {
   const auto pct = boost::urls::make_pct_string_view(boost::urls::string_view(segment.data(), segment.size()));
   if (!pct) {
-    throw ApiBadRequest{"invalid_path", "the path segment \"" + std::string(segment) +
-                                            "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
+    throw ApiBadRequest{"invalid_path", "the path segment \"" + std::string(segment) + "\" is not valid percent-encoding",
+                        "path", "a % followed by two hex digits"};
   }
   return pct->decode();
 }
@@ -24,8 +24,8 @@ std::map<std::string, std::string> api_query(std::string_view query) {
   const std::string text(query);
   const auto params = boost::urls::parse_query(boost::urls::string_view(text.data(), text.size()));
   if (!params) {
-    throw ApiBadRequest{"invalid_query", "the query \"" + std::string(query) +
-                                             "\" is not valid percent-encoding (a % must be followed by two hex digits)"};
+    throw ApiBadRequest{"invalid_query", "the query \"" + std::string(query) + "\" is not valid percent-encoding",
+                        "query", "a % followed by two hex digits"};
   }
   boost::urls::encoding_opts form;
   form.space_as_plus = true;

@@ -29,8 +29,8 @@ db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Databa
     if (it == q.end() || it->second.empty()) return std::nullopt;
     auto t = reports::parse_time_spec(it->second, now);
     if (!t)
-      throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + it->second +
-                                                "\" is not a time (expected YYYY-MM-DD, an ISO time, or 7d/12h ago)"};
+      throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + it->second + "\" is not a time", name,
+                          "YYYY-MM-DD, an ISO time, or 7d/12h ago"};
     return db::format_timestamp(*t);
   };
   out.started_from = time_param("since");
@@ -38,14 +38,16 @@ db::CallQuery call_query(const std::map<std::string, std::string>& q, db::Databa
   if (auto it = q.find("org"); it != q.end() && !it->second.empty()) {
     for (const auto& o : database.orgs().list())
       if (o.slug == it->second || std::to_string(o.id) == it->second) out.organization_id = o.id;
-    if (!out.organization_id) throw ApiBadRequest{"unknown_organization", "no organization \"" + it->second + "\""};
+    if (!out.organization_id)
+      throw ApiBadRequest{"unknown_organization", "no organization \"" + it->second + "\"", "org",
+                          "an organization's id or slug"};
   }
   if (auto it = q.find("status"); it != q.end() && !it->second.empty()) out.status = it->second;
   if (auto it = q.find("direction"); it != q.end() && !it->second.empty()) out.direction = it->second;
   if (auto it = q.find("engine"); it != q.end() && !it->second.empty()) {
     if (!engine::parse_provider(it->second))
-      throw ApiBadRequest{"invalid_parameter", "engine \"" + it->second + "\" is not an engine (expected openai, "
-                                            "deepgram or ultravox)"};
+      throw ApiBadRequest{"invalid_parameter", "engine \"" + it->second + "\" is not an engine", "engine",
+                          "openai, deepgram or ultravox"};
     out.engine = it->second;
   }
   return out;
@@ -68,7 +70,9 @@ HttpResponse list_calls(const std::map<std::string, std::string>& q, db::Databas
   std::optional<db::ListCursor> cursor;
   if (auto it = q.find("cursor"); it != q.end() && !it->second.empty()) {
     cursor = db::decode_cursor(it->second);
-    if (!cursor) throw ApiBadRequest{"invalid_cursor", "cursor \"" + it->second + "\" is not one this API returned"};
+    if (!cursor)
+      throw ApiBadRequest{"invalid_cursor", "cursor \"" + it->second + "\" is not one this API returned", "cursor",
+                          "the next_cursor of a previous page"};
   }
   auto page = database.queries().list(query, cursor, limit);
   auto names = slugs(database);
@@ -140,7 +144,8 @@ int api_limit(const std::map<std::string, std::string>& q, int fallback) {
     if (used != it->second.size() || limit < 1 || limit > 1000) throw std::invalid_argument("range");
     return limit;
   } catch (const std::exception&) {
-    throw ApiBadRequest{"invalid_parameter", "limit \"" + it->second + "\" is not a number from 1 to 1000"};
+    throw ApiBadRequest{"invalid_parameter", "limit \"" + it->second + "\" is not a page size", "limit",
+                        "a number from 1 to 1000"};
   }
 }
 
@@ -174,20 +179,24 @@ std::string ApiRoutes::allowed_origin(const HttpRequest& request) const {
   return "";
 }
 
-namespace {
-
-// A route's bug is answered with the API's JSON 500 and logged, never left to the server's plain one.
-template <class Route>
-void guarded(const HttpRequest& request, const HttpResponder& reply, Route&& route) {
+void answer_guarded(const HttpRequest& request, const HttpResponder& reply, const std::function<void()>& route) {
   try {
     route();
+  } catch (const ApiBadRequest& e) {
+    reply(api_bad_request(e));
   } catch (const std::exception& e) {
     log_error("api.failed", "", e.what(), {{"method", request.method}, {"path", request.path}});
     reply(api_error(500, "internal", "the request failed inside the server; the daemon's log says why"));
   }
 }
 
-}  // namespace
+HttpResponse api_bad_request(const ApiBadRequest& e) {
+  nlohmann::json error = {{"code", e.code},
+                          {"message", e.expected.empty() ? e.message : e.message + " (expected " + e.expected + ")"}};
+  if (!e.field.empty()) error["field"] = e.field;
+  if (!e.expected.empty()) error["expected"] = e.expected;
+  return api_json(400, {{"error", error}});
+}
 
 bool ApiRoutes::authorized(const HttpRequest& request, std::string& rate_key) const {
   auto header = request.header("authorization");
@@ -254,18 +263,14 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   if (request.body.size() > k_body_limit)
     return reply(api_error(413, "too_large", "the request body is larger than 16 KiB"));
   // A malformed path segment or query is the client's error (400), found while routing.
-  try {
-    route(request, reply);
-  } catch (const ApiBadRequest& e) {
-    reply(api_error(400, e.code, e.message));
-  }
+  answer_guarded(request, reply, [&] { route(request, reply); });
 }
 
 void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
   const std::string& path = request.path;
   if (path == "/api/calls" && request.method == "POST") {
     if (!outbound_) return reply(api_error(501, "not_implemented", "outbound calls are not available in this build"));
-    return guarded(request, reply, [&] { outbound_(request, reply); });
+    return answer_guarded(request, reply, [&] { outbound_(request, reply); });
   }
   static const std::string k_appointments = "/api/appointments/";
   static const std::string k_cancel = "/cancel";
@@ -275,7 +280,7 @@ void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
         api_path_segment(path.substr(k_appointments.size(), path.size() - k_appointments.size() - k_cancel.size()));
     if (!cancel_appointment_ || reference.find('/') != std::string::npos)
       return reply(api_error(404, "not_found", "no API route " + path));
-    return guarded(request, reply, [&] { cancel_appointment_(reference, request, reply); });
+    return answer_guarded(request, reply, [&] { cancel_appointment_(reference, request, reply); });
   }
   if (request.method != "GET") {
     HttpResponse r = api_error(405, "method_not_allowed", request.method + " is not allowed on " + path);
@@ -313,16 +318,11 @@ void ApiRoutes::route(const HttpRequest& request, const HttpResponder& reply) {
     return reply(api_error(404, "not_found", "no API route " + path));
   }
 
-  bool queued = pool_.post([job, reply](db::Database& d) {
-    try {
-      reply(job(d));
-    } catch (const ApiBadRequest& e) {
-      reply(api_error(400, e.code, e.message));
-    } catch (const std::exception& e) {
-      log_error("api.failed", "", e.what());
-      reply(api_error(500, "internal", "the request could not be completed; see the server log"));
-    }
-  });
+  // On a reader thread, after this request's own object is gone: it keeps what its log line needs.
+  HttpRequest named;
+  named.method = request.method;
+  named.path = request.path;
+  bool queued = pool_.post([job, reply, named](db::Database& d) { answer_guarded(named, reply, [&] { reply(job(d)); }); });
   if (!queued) {
     HttpResponse r = api_error(503, "busy", "the server is busy; retry shortly");
     r.headers.emplace_back("Retry-After", "1");

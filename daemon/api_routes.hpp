@@ -48,11 +48,20 @@ HttpResponse api_field_error(const std::string& field, const std::string& expect
 // A JSON answer with the status.
 HttpResponse api_json(int status, const nlohmann::json& body);
 
-// Thrown inside a read job for a bad query parameter; handle() answers it with a 400.
+// Thrown while routing or inside a read job for a bad path or query parameter; handle() answers
+// it with a 400: {"error":{"code","message","field","expected"}}, `field` the parameter ("query"
+// or "path" for the whole), `expected` what it should have been.
 struct ApiBadRequest {
   std::string code;
   std::string message;
+  std::string field;
+  std::string expected;
 };
+HttpResponse api_bad_request(const ApiBadRequest& e);
+
+// Runs `route`; an exception from it (a bug, a database gone wrong) is logged (api.failed, with
+// the method and path) and answered with the API's JSON 500, never the server's plain one.
+void answer_guarded(const HttpRequest& request, const HttpResponder& reply, const std::function<void()>& route);
 // The query's `limit`: a number from 1 to 1000, `fallback` when absent. Throws ApiBadRequest.
 int api_limit(const std::map<std::string, std::string>& query, int fallback);
 

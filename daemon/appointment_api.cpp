@@ -32,7 +32,7 @@ std::string param(const std::map<std::string, std::string>& q, const char* name)
 
 int64_t local_midnight(const org::Profile& profile, const char* name, const std::string& text, int day_offset = 0) {
   const auto date = org::parse_date(text);
-  if (!date) throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + text + "\" is not a date (expected YYYY-MM-DD)"};
+  if (!date) throw ApiBadRequest{"invalid_parameter", std::string(name) + " \"" + text + "\" is not a date", name, "YYYY-MM-DD"};
   return booking::local_day_start(profile, *date, day_offset);
 }
 
@@ -85,7 +85,7 @@ void delete_event(Services& s, const db::Appointment& appointment) {
 
 HttpResponse list_appointments(const std::map<std::string, std::string>& q, db::Database& database) {
   const std::string key = param(q, "org");
-  if (key.empty()) throw ApiBadRequest{"missing_parameter", "org is required (an organization id or slug)"};
+  if (key.empty()) throw ApiBadRequest{"missing_parameter", "org is required", "org", "an organization's id or slug"};
   const auto profile = database.orgs().find_by_id_or_slug(key);
   if (!profile) return api_error(404, "not_found", "no organization \"" + key + "\"");
   db::AppointmentFilter filter;
@@ -96,7 +96,8 @@ HttpResponse list_appointments(const std::map<std::string, std::string>& q, db::
   if (const std::string to = param(q, "to"); !to.empty()) filter.to = local_midnight(*profile, "to", to, 1);
   filter.status = param(q, "status");
   if (!filter.status.empty() && filter.status != "booked" && filter.status != "cancelled")
-    throw ApiBadRequest{"invalid_parameter", "status \"" + filter.status + "\" is not booked or cancelled"};
+    throw ApiBadRequest{"invalid_parameter", "status \"" + filter.status + "\" is not a status", "status",
+                        "booked or cancelled"};
   filter.team_member = param(q, "member");
   filter.customer_phone = param(q, "phone");
   // An empty limit= means the default here.

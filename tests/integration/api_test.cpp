@@ -110,7 +110,20 @@ TEST_CASE("paging with the cursor walks every call exactly once, and filters nar
   auto bad = h.get("/api/calls?cursor=nonsense");
   CHECK(bad.status == 400);
   CHECK(body(bad)["error"]["code"] == "invalid_cursor");
-  CHECK(body(h.get("/api/calls?since=yesterday"))["error"]["code"] == "invalid_parameter");
+  CHECK(body(bad)["error"]["field"] == "cursor");
+  // Every 400 names the parameter and what it should have been.
+  const auto since = body(h.get("/api/calls?since=yesterday"))["error"];
+  CHECK(since["code"] == "invalid_parameter");
+  CHECK(since["field"] == "since");
+  CHECK(since["expected"] == "YYYY-MM-DD, an ISO time, or 7d/12h ago");
+  CHECK(since["message"] == "since \"yesterday\" is not a time (expected YYYY-MM-DD, an ISO time, or 7d/12h ago)");
+  const auto limit = body(h.get("/api/calls?limit=0"))["error"];
+  CHECK(limit["field"] == "limit");
+  CHECK(limit["expected"] == "a number from 1 to 1000");
+  const auto engine = body(h.get("/api/calls?engine=vapi"))["error"];
+  CHECK(engine["field"] == "engine");
+  CHECK(engine["expected"] == "openai, deepgram or ultravox");
+  CHECK(body(h.get("/api/calls?org=nobody"))["error"]["field"] == "org");
 }
 
 TEST_CASE("one call comes with its transcript and events; analytics and the prompt answer too") {
@@ -191,6 +204,7 @@ TEST_CASE("a malformed percent-escape in the path or the query is a 400 naming i
   CHECK(query.status == 400);
   CHECK(body(query)["error"]["code"] == "invalid_query");
   CHECK(body(query)["error"]["message"].get<std::string>().find("%zz") != std::string::npos);
+  CHECK(body(query)["error"]["field"] == "query");
   const auto path = c.request("GET", "/api/calls/CA%zz", auth);
   CHECK(path.status == 400);
   CHECK(body(path)["error"]["code"] == "invalid_path");

@@ -9,29 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/stderr_capture.hpp"
+
 namespace sonoria::daemon {
 namespace log_test {
 
-// What `write` puts on stderr (the log's only output).
-template <typename Write>
-std::string stderr_of(Write write) {
-  std::fflush(stderr);
-  char path[] = "/tmp/sonoria-log-test-XXXXXX";
-  const int file = ::mkstemp(path);
-  REQUIRE(file >= 0);
-  const int saved = ::dup(2);
-  ::dup2(file, 2);
-  write();
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  ::close(file);
-  std::ifstream in(path);
-  std::stringstream out;
-  out << in.rdbuf();
-  ::unlink(path);
-  return out.str();
-}
+using sonoria::test::stderr_of;
 
 TEST_CASE("JSON logs write numbers as numbers, and text as text") {
   Log::configure("info", "json");
