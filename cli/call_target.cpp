@@ -3,6 +3,7 @@
 #include "cli/context.hpp"
 #include "core/auth/local_test_key.hpp"
 #include "core/error.hpp"
+#include "core/phone/phone_number.hpp"
 #include "core/simulate/twilio_requests.hpp"
 #include "core/twilio/form.hpp"
 
@@ -46,8 +47,15 @@ Endpoints endpoints(Context& context, const Target& opts) {
   return out;
 }
 
+std::string typed_number(const config::Settings& settings, std::string_view flag, const std::string& typed) {
+  // Without a country code, twilio.from's country.
+  const phone::Parsed parsed = phone::parse(typed, phone::region_of(settings.twilio.from));
+  if (!parsed.number) throw UserError(std::string(flag) + " " + parsed.error, ExitCode::usage);
+  return parsed.number->e164;
+}
+
 std::string called_number(Context& context, const std::string& to, const std::string& org) {
-  if (!to.empty()) return to;
+  if (!to.empty()) return typed_number(context.settings(), "--to", to);
   try {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     if (!org.empty()) {

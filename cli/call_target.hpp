@@ -5,6 +5,7 @@
 // token, else the local test key of a daemon on this machine).
 
 #include <string>
+#include <string_view>
 
 #include "core/config/settings.hpp"
 
@@ -28,7 +29,12 @@ struct Endpoints {
 // Throws UserError (usage) for a URL or origin that is not one.
 Endpoints endpoints(Context& context, const Target& target);
 
-// The number called: `to`, else the organization's (or the only one's) first number in the local
+// A number a person typed for `flag` (--from, --to), read as phone numbers are everywhere (in
+// twilio.from's country when it has no country code): its E.164 form. Throws UserError (usage)
+// naming the flag and the expected form.
+std::string typed_number(const config::Settings& settings, std::string_view flag, const std::string& typed);
+
+// The number called: `to` (read by typed_number), else the organization's (or the only one's) first number in the local
 // database, else twilio.from. Throws UserError (usage) when there is none.
 std::string called_number(Context& context, const std::string& to, const std::string& org);
 

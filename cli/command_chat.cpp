@@ -31,7 +31,7 @@ namespace {
 struct ChatOptions {
   std::string org;
   std::string to;
-  std::string from = "+15555550100";
+  std::string from = "+14155550100";
   std::string url;
   std::string connect;
   bool live = false;
@@ -111,7 +111,7 @@ void run_chat(Context& context, const ChatOptions& opts) {
     plan.auth_token = *key;
   }
   plan.party.account_sid = settings.twilio.account_sid.empty() ? "AC" + std::string(32, '0') : settings.twilio.account_sid;
-  plan.party.from = opts.from;
+  plan.party.from = typed_number(settings, "--from", opts.from);
   plan.party.to = called_number(context, opts.to, opts.org);
 
   Console console;
@@ -179,7 +179,7 @@ void register_chat(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("chat", "Talk to the assistant in text, through the running daemon (texts and transfers shown, not done)");
   cmd->add_option("--org", opts->org, "The organization (id or slug); default: the one that answers --to, or the only one");
   cmd->add_option("--to", opts->to, "The number called (default: the organization's first number)");
-  cmd->add_option("--from", opts->from, "The caller's number (default +15555550100)");
+  cmd->add_option("--from", opts->from, "The caller's number (default +14155550100)");
   cmd->add_option("--url", opts->url, "The daemon's public URL (default server.public_url)");
   cmd->add_option("--connect", opts->connect, "Send every request to HOST:PORT (or an http(s):// origin) while signing for --url");
   cmd->add_flag("--live", opts->live, "A real call: signed with the Twilio auth token, so texts are sent and transfers done");

@@ -31,7 +31,7 @@ struct SimulateOptions {
   std::string connect;
   std::string status_url;
   std::string to;
-  std::string from = "+15555550100";
+  std::string from = "+14155550100";
   std::string org;
   std::vector<std::string> says;
   std::vector<std::string> audio_files;
@@ -108,7 +108,7 @@ simulate::CallPlan base_plan(Context& context, const SimulateOptions& opts) {
   if (!opts.unsigned_requests) plan.auth_token = signing_key(settings);
   plan.party.account_sid =
       settings.twilio.account_sid.empty() ? "AC" + std::string(32, '0') : settings.twilio.account_sid;
-  plan.party.from = opts.from;
+  plan.party.from = typed_number(settings, "--from", opts.from);
   plan.party.to = called_number(context, opts.to, opts.org);
   plan.script.greeting_timeout = micros(duration_option(opts.greeting_timeout, "--greeting-timeout"));
   return plan;
@@ -251,7 +251,7 @@ void register_simulate(CLI::App& app, Context& context) {
                   "Send every request to HOST:PORT (or an http(s):// origin) while signing for --url");
   cmd->add_option("--status-url", opts->status_url, "Status callback URL (default <url>/twilio/status; \"none\" = no callback)");
   cmd->add_option("--to", opts->to, "The number called (default: the organization's first number)");
-  cmd->add_option("--from", opts->from, "The caller's number (default +15555550100)");
+  cmd->add_option("--from", opts->from, "The caller's number (default +14155550100)");
   cmd->add_option("--org", opts->org, "Route to this organization (id or slug) whatever number is called");
   cmd->add_option("--say", opts->says, "A caller turn spoken with espeak-ng (repeatable, in order)");
   cmd->add_option("--audio", opts->audio_files, "A caller turn from a WAV file (repeatable, in order)");

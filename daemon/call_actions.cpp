@@ -113,8 +113,21 @@ void CallActions::send_sms(const std::string& call_id, tools::ToolOutcome provis
 }
 
 void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
+  if (test_call_) {
+    // What would be sent, for the owner to read on the call's page; the model hears it went out,
+    // so the conversation goes on as it would on the phone.
+    db::MessageRecord record = tools::text_record(profile_->id, sms, parties_.business_number);
+    record.call_sid = call_sid_;
+    record.status = "test";
+    post(std::move(record));
+    nlohmann::json detail = {{"purpose", sms.purpose}, {"to", sms.to}, {"ok", true}, {"test", true}};
+    post(db::CallEvent{call_sid_, db::now_ms(), std::nullopt, "sms", std::nullopt, detail.dump()});
+    log_info("call.sms_test", call_sid_, "a test call's text was recorded, not sent", {{"purpose", sms.purpose}});
+    return boost::asio::post(strand_, [sent = std::move(sent)] { sent(std::string("test"), ""); });
+  }
   // The owner's number is the operator's, written in the profile; any other is the caller's to
-  // choose (their caller ID): the operator's destinations policy decides, not the model.
+  // choose (their caller ID): the operator's destinations policy decides, not the model. (A test
+  // call's texts, above, are recorded and never sent.)
   const bool to_owner = sms.to == profile_->organization.owner.phone;
   if (auto refusal = to_owner ? std::nullopt : text_refusal(s_.settings, *profile_, sms.to)) {
     db::MessageRecord record = tools::text_record(profile_->id, sms, parties_.business_number);
@@ -128,18 +141,6 @@ void CallActions::deliver_sms(const tools::SendSms& sms, Sent sent) {
     return boost::asio::post(strand_, [sent = std::move(sent)] {
       sent(std::nullopt, "this line does not send texts to that number.");
     });
-  }
-  if (test_call_) {
-    // What would be sent, for the owner to read on the call's page; the model hears it went out,
-    // so the conversation goes on as it would on the phone.
-    db::MessageRecord record = tools::text_record(profile_->id, sms, parties_.business_number);
-    record.call_sid = call_sid_;
-    record.status = "test";
-    post(std::move(record));
-    nlohmann::json detail = {{"purpose", sms.purpose}, {"to", sms.to}, {"ok", true}, {"test", true}};
-    post(db::CallEvent{call_sid_, db::now_ms(), std::nullopt, "sms", std::nullopt, detail.dump()});
-    log_info("call.sms_test", call_sid_, "a test call's text was recorded, not sent", {{"purpose", sms.purpose}});
-    return boost::asio::post(strand_, [sent = std::move(sent)] { sent(std::string("test"), ""); });
   }
   if (!rest_) {
     return boost::asio::post(strand_, [sent = std::move(sent)] { sent(std::nullopt, "texts are not set up on this server"); });

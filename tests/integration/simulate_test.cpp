@@ -330,6 +330,27 @@ TEST_CASE("sonoria simulate to an unknown number prints the refusal and exits 1"
   CHECK(r.err.find("the call failed") != std::string::npos);
 }
 
+TEST_CASE("sonoria simulate reads --to and --from as phone numbers: a number that is none is a usage error naming the flag") {
+  Daemon d;
+  const std::map<std::string, std::string> env{{"HOME", d.dir.path().string()}, {"TWILIO_AUTH_TOKEN", k_token}};
+  auto local = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7),
+                                  "--from", "555-1234"},
+                                 env);
+  CHECK(local.exit_code == 2);
+  // No twilio.from here to lend its country: the number needs its own.
+  CHECK(local.err.find("--from \"555-1234\" has no country code (expected \"+\" and the country code") != std::string::npos);
+  auto wrong = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7),
+                                  "--to", "hello"},
+                                 env);
+  CHECK(wrong.exit_code == 2);
+  CHECK(wrong.err.find("--to \"hello\"") != std::string::npos);
+  // Written as a person writes it, the called number is the organization's, and the call is answered.
+  auto written = test::run_sonoria({"--config", d.config_file().string(), "simulate", "--connect", d.origin.substr(7),
+                                    "--to", "+1 (555) 000-1000", "--from", "+1 415 555 0199"},
+                                   env);
+  CHECK_MESSAGE(written.exit_code == 0, written.err);
+}
+
 TEST_CASE("sonoria simulate without an auth token signs with the local test key of the daemon on this machine") {
   Daemon d;
   d.engine.set_default_reply(simulated_reply("Sure.", 400));
