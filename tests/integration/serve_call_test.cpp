@@ -125,13 +125,28 @@ void script_transfer(Harness& h, std::string words, int reply_ms) {
   h.engine.push_reply(transfer);
 }
 
+// The engine greets ("Hello!", 400 ms), answers the caller's first turn with send_booking_link
+// (call_booking_1), then says `after` once it has the tool's result.
+void script_booking_link(Harness& h, std::string after) {
+  h.engine.push_reply(reply("Hello!", 400));
+  fakes::ScriptedReply asks = reply("Sure, I will text you our booking link.", 400);
+  asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_booking_1"});
+  h.engine.push_reply(asks);
+  h.engine.push_reply(reply(std::move(after), 400));
+}
+
+// The caller hears the greeting and says something (speech, then silence to end the turn).
+void hear_greeting_and_ask(fakes::FakeTwilioCaller& caller) {
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.send_audio(speech_bytes(500));
+  caller.send_audio(silence_bytes(700));
+}
+
 // Caller hears the greeting, asks for a person, hears the transfer reply play out (the fake plays
 // audio only as the caller sends, so it waits for it to arrive first); its mark is echoed, the
 // daemon closes the stream, and the <Connect action> is asked what next.
 fakes::WebhookResult ask_for_a_person(fakes::FakeTwilioCaller& caller, int reply_ms) {
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
+  hear_greeting_and_ask(caller);
   REQUIRE(Harness::hear(caller, static_cast<size_t>(400 + reply_ms) * 8));
   for (int i = 0; i < 100 && !caller.stream().closed(); ++i) caller.send_audio(silence_bytes(100));
   REQUIRE(caller.wait_for([&] { return caller.stream().closed(); }, 10s));
@@ -548,16 +563,10 @@ TEST_CASE("beta protocol for Azure-style servers: flat session fields and beta e
 TEST_CASE("the caller asks for the booking link: the model's call becomes a Twilio SMS, the result goes back, the transcript notes it") {
   fakes::FakeTwilioRest rest(k_account, k_token);
   Harness h(use_rest(rest));
-  h.engine.push_reply(reply("Hello!", 400));
-  fakes::ScriptedReply asks = reply("Sure, I will text you our booking link.", 400);
-  asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_booking_1"});
-  h.engine.push_reply(asks);
-  h.engine.push_reply(reply("Done, it is on its way.", 400));
+  script_booking_link(h, "Done, it is on its way.");
   fakes::FakeTwilioCaller caller;
   h.answer(caller);
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
+  hear_greeting_and_ask(caller);
 
   // Twilio gets the text, from the business's number to the caller, with the booking link.
   REQUIRE(rest.wait_for([&] { return rest.messages_created().size() == 1; }, 10s));
@@ -590,18 +599,12 @@ TEST_CASE("the caller asks for the booking link: the model's call becomes a Twil
 TEST_CASE("a caller from a Caribbean +1 number asks for the booking link: no text goes out, the record and the model say why") {
   fakes::FakeTwilioRest rest(k_account, k_token);
   Harness h(use_rest(rest));
-  h.engine.push_reply(reply("Hello!", 400));
-  fakes::ScriptedReply asks = reply("Sure, I will text you our booking link.", 400);
-  asks.function_calls.push_back(fakes::ScriptedFunctionCall{"send_booking_link", "{}", "call_booking_1"});
-  h.engine.push_reply(asks);
-  h.engine.push_reply(reply("I am sorry, I cannot text that number.", 400));
+  script_booking_link(h, "I am sorry, I cannot text that number.");
   fakes::CallerOptions jamaica;
   jamaica.from = "+18765550123";  // +1 like the studio's own, but Jamaica: texts there cost, and pay SMS pumping
   fakes::FakeTwilioCaller caller(jamaica);
   h.answer(caller);
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
+  hear_greeting_and_ask(caller);
 
   REQUIRE(h.engine.wait_for([&] { return !h.engine.session(0).function_outputs.empty(); }, 10s));
   const auto output = h.engine.session(0).function_outputs[0].output;
@@ -774,9 +777,7 @@ TEST_CASE("a slow tool is covered by a short filler instead of dead air") {
   h.engine.push_reply(reply("The link is on its way.", 400));
   fakes::FakeTwilioCaller caller;
   h.answer(caller);
-  REQUIRE(Harness::hear(caller, 400 * 8));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(700));
+  hear_greeting_and_ask(caller);
   // While Twilio is slow to answer, the engine is asked for a filler; the tool's output comes after.
   auto filler_requested = [&] {
     for (const auto& e : h.engine.session(0).client_events)
