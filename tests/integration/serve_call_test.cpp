@@ -17,6 +17,7 @@
 #include "tests/integration/loopback_daemon.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/time_scale.hpp"
+#include "tests/support/stderr_capture.hpp"
 
 using namespace sonoria;
 using namespace std::chrono_literals;
@@ -408,21 +409,30 @@ TEST_CASE("200 malformed messages from both peers crash nothing and the call goe
   h.answer(caller);
   fakes::FakeTwilioCaller other;
   h.answer(other, 1);
-  for (int i = 0; i < 100; ++i) {
-    h.engine.inject_raw(0, i % 2 ? "{\"type\": 42" : "{\"type\":\"response.output_audio.delta\",\"delta\":7}");
-  }
-  auto& leg = caller.stream();
-  (void)leg;
-  // The Twilio side: garbage frames through a raw open of the same stream are not possible after
-  // start, so send them as media with broken payloads and unknown events.
-  for (int i = 0; i < 100; ++i) caller.send_audio(std::string(1, static_cast<char>(0xFF)));
-  // The greeting finishes first: a caller speaking over it would cancel it, and the count below
-  // would then depend on the machine's speed.
-  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 1; }, 10s));
-  caller.send_audio(silence_bytes(400));
-  caller.send_audio(speech_bytes(500));
-  caller.send_audio(silence_bytes(800));
-  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 2; }, 10s));
+  bool answered = false;
+  // The daemon's log while it happens: a peer gone wrong does not flood it.
+  const std::string log = test::stderr_of([&] {
+    for (int i = 0; i < 100; ++i) {
+      h.engine.inject_raw(0, i % 2 ? "{\"type\": 42" : "{\"type\":\"response.output_audio.delta\",\"delta\":7}");
+    }
+    // The Twilio side: garbage frames through a raw open of the same stream are not possible after
+    // start, so send them as media with broken payloads and unknown events.
+    for (int i = 0; i < 100; ++i) caller.send_audio(std::string(1, static_cast<char>(0xFF)));
+    // The greeting finishes first: a caller speaking over it would cancel it, and the count below
+    // would then depend on the machine's speed.
+    if (!h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 1; }, 10s)) return;
+    caller.send_audio(silence_bytes(400));
+    caller.send_audio(speech_bytes(500));
+    caller.send_audio(silence_bytes(800));
+    answered = h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 2; }, 10s);
+  });
+  REQUIRE(answered);
+  // 100 malformed engine messages: the first three logged, then the hundredth.
+  std::size_t malformed_lines = 0;
+  for (std::size_t at = log.find("engine.malformed"); at != std::string::npos; at = log.find("engine.malformed", at + 1))
+    ++malformed_lines;
+  CHECK(malformed_lines >= 3);
+  CHECK(malformed_lines <= 4);
   caller.hang_up();
   other.hang_up();
   auto row = h.finished_call(caller.call_sid());
