@@ -397,7 +397,11 @@ TEST_CASE("OpenAI refuses the session → the local engine takes the call: greet
   for (const auto& t : h.transcript(caller.call_sid())) said += t.speaker + ": " + t.text + "\n";
   CAPTURE(said);
   CHECK(said.find("assistant: Thank you for calling Lotus Yoga Studio") != std::string::npos);
-  CHECK(said.find("caller: how much is hot yoga") != std::string::npos);
+  // The words the recognizer heard: the question's, give or take a small word (under load it
+  // once heard "how much is a hot yoga").
+  const auto asked = said.find("caller: how much is");
+  REQUIRE(asked != std::string::npos);
+  CHECK(said.substr(asked, said.find('\n', asked) - asked).find("hot yoga") != std::string::npos);
   CHECK(said.find("$28") != std::string::npos);
 }
 
