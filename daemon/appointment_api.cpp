@@ -154,18 +154,25 @@ void cancel_appointment_as_owner(Services& s, const std::string& reference, bool
   if (!queued) done(OwnerCancel{503, "the server is busy; retry shortly", nullptr, std::nullopt}, nullptr);
 }
 
+std::variant<bool, HttpResponse> parse_cancel_body(const std::string& text) {
+  if (text.empty()) return true;
+  const auto body = json::parse(text, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return api_field_error("", "a JSON object such as {\"notify\": false}", "the body is not a JSON object");
+  for (const auto& [key, value] : body.items())
+    if (key != "notify")
+      return api_field_error(key, "only \"notify\"", "\"" + key + "\" is not a field of a cancellation");
+  const auto it = body.find("notify");
+  if (it == body.end()) return true;
+  if (!it->is_boolean()) return api_field_error("notify", "true or false", "notify is " + std::string(it->type_name()));
+  return it->get<bool>();
+}
+
 void handle_appointment_cancel(Services& s, const std::string& reference, const HttpRequest& request,
                                HttpResponder respond) {
-  bool notify = true;
-  if (!request.body.empty()) {
-    const auto body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-      return respond(api_error(400, "invalid_body", "the body is not a JSON object (expected {\"notify\": true|false})"));
-    if (auto it = body.find("notify"); it != body.end()) {
-      if (!it->is_boolean()) return respond(api_error(400, "invalid_body", "notify must be true or false"));
-      notify = it->get<bool>();
-    }
-  }
+  auto parsed = parse_cancel_body(request.body);
+  if (auto* refused = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*refused));
+  const bool notify = std::get<bool>(parsed);
   cancel_appointment_as_owner(s, reference, notify, std::nullopt, [respond, notify](const OwnerCancel& r, db::Database*) {
     if (r.status == 200) {
       json body = booking::appointment_json(*r.profile, *r.appointment);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "core/db/appointment_store.hpp"
 #include "core/org/profile.hpp"
@@ -47,6 +48,10 @@ struct OwnerCancel {
 void cancel_appointment_as_owner(Services& services, const std::string& reference, bool notify,
                                  std::optional<int64_t> organization_id,
                                  std::function<void(const OwnerCancel&, db::Database*)> done);
+
+// POST /api/appointments/{reference}/cancel's body: {"notify": true|false} or none (notify). The
+// choice, or the 400 naming the field and what was expected.
+std::variant<bool, HttpResponse> parse_cancel_body(const std::string& body);
 
 void handle_appointment_cancel(Services& services, const std::string& reference, const HttpRequest& request,
                                HttpResponder respond);

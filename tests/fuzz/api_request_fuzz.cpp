@@ -1,5 +1,5 @@
-// The REST API (daemon/): the JSON body of POST /api/calls and the query and path of every
-// route. Whatever arrives, the answer is a value or an ApiBadRequest (a 400), never another
+// The REST API (daemon/): the JSON bodies of POST /api/calls and of an appointment's
+// cancellation, and the query and path of every route. Whatever arrives, the answer is a value or an ApiBadRequest (a 400), never another
 // exception.
 #include <string>
 #include <variant>
@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/api_query.hpp"
+#include "daemon/appointment_api.hpp"
 #include "daemon/api_routes.hpp"
 #include "daemon/outbound_api.hpp"
 #include "tests/fuzz/fuzz_target.hpp"
@@ -19,6 +20,15 @@ SONORIA_FUZZ_TARGET(api_body) {
     FUZZ_CHECK(refused->status == 400);
     const auto body = nlohmann::json::parse(refused->body);  // a JSON problem body
     FUZZ_CHECK(body.at("error").at("message").is_string());
+  }
+}
+
+SONORIA_FUZZ_TARGET(api_cancel_body) {
+  const auto parsed = daemon::parse_cancel_body(std::string(input));
+  if (const auto* refused = std::get_if<daemon::HttpResponse>(&parsed)) {
+    FUZZ_CHECK(refused->status == 400);
+    const auto body = nlohmann::json::parse(refused->body);
+    FUZZ_CHECK(body.at("error").at("expected").is_string());
   }
 }
 

@@ -133,6 +133,7 @@ def main():
 
     write("api_body", [l for l in literals("daemon_outbound_api_test.cpp") if l.lstrip().startswith(b"{")]
           + [b'{"to":"+15551234567","org":"lotus-yoga","machine_detection":true}', b'{"to":"+15551234567","org":7}'])
+    write("api_cancel_body", [l for l in literals("daemon_appointment_api_test.cpp") if l.lstrip()[:1] in (b"{", b"[")])
     write("api_query", [b"limit=20&since=2026-01-01&until=2026-02-01&status=completed",
                         b"/api/calls/CA0123?limit=5", b"org=lotus%20yoga&q=a+b", b"limit=%zz", b"x=%2", b"=&&a==b&c",
                         b"/api/appointments/AP-7%2F1/cancel", b"limit=1001"])
