@@ -151,6 +151,16 @@ def main():
         b"BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n",
     ])
 
+    boundary = b"----WebKitFormBoundary7MA4YWxkTrZu0gW"
+    write("multipart", [  # first line the Content-Type, then the body
+        b"multipart/form-data; boundary=" + boundary + b"\n--" + boundary
+        + b'\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nabc123\r\n--' + boundary
+        + b'\r\nContent-Disposition: form-data; name="document"; filename="prices.md"\r\nContent-Type: text/markdown'
+        + b"\r\n\r\n# Prices\r\n--not a boundary\r\n\r\n--" + boundary + b"--\r\n",
+        b'multipart/form-data; boundary=x\n--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
+        b"application/x-www-form-urlencoded\na=1",
+    ])
+
     write("g711", [bytes(range(256)), bytes([0xFF, 0x7F, 0x00, 0x80]) * 40, b"\xd5" * 160])
     write("resample", [bytes([0, 2, 7]) + bytes(range(256)) * 4, bytes([6, 0, 31]) + b"\x00\x40\x00\xc0" * 300,
                        bytes([4, 2, 0]) + b"\xff\x7f\x00\x80" * 50])
