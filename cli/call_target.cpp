@@ -6,6 +6,7 @@
 #include "core/phone/phone_number.hpp"
 #include "core/simulate/twilio_requests.hpp"
 #include "core/twilio/form.hpp"
+#include "core/url/http_url.hpp"
 
 namespace sonoria::cli {
 
@@ -17,8 +18,8 @@ Endpoints endpoints(Context& context, const Target& opts) {
   constexpr std::string_view k_voice = "/twilio/voice";
   if (base.size() >= k_voice.size() && base.compare(base.size() - k_voice.size(), k_voice.size(), k_voice) == 0)
     base.resize(base.size() - k_voice.size());
-  if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
-    throw UserError("--url \"" + base + "\" is not an http:// or https:// URL", ExitCode::usage);
+  if (const std::string problem = url::http_url_problem(base); !problem.empty())
+    throw UserError("--url \"" + base + "\" is not an http:// or https:// URL (" + problem + ")", ExitCode::usage);
   out.base = base;
   out.webhook = base + std::string(k_voice);
   if (!opts.org.empty()) out.webhook += "?org=" + twilio::encode_form({{"", opts.org}}).substr(1);

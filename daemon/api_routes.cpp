@@ -160,7 +160,11 @@ HttpResponse api_field_error(const std::string& field, const std::string& expect
   return api_json(400, {{"error", error}});
 }
 
-ApiRoutes::ApiRoutes(const config::Settings& settings, ReadPool& pool) : settings_(settings), pool_(pool) {}
+ApiRoutes::ApiRoutes(const config::Settings& settings, ReadPool& pool)
+    : settings_(settings),
+      pool_(pool),
+      token_buckets_(settings.api.burst, settings.api.requests_per_second, 1024),
+      failed_buckets_(settings.api.burst, settings.api.requests_per_second, 10000) {}
 
 void ApiRoutes::set_outbound_handler(std::function<void(const HttpRequest&, HttpResponder)> handler) {
   outbound_ = std::move(handler);
@@ -260,8 +264,11 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
     r.headers.emplace_back("Retry-After", "1");
     return reply(std::move(r));
   }
-  if (request.body.size() > k_body_limit)
-    return reply(api_error(413, "too_large", "the request body is larger than 16 KiB"));
+  // The server refuses a larger body before reading it (daemon/request_body_limit.hpp); this is
+  // for a request that reached the routes another way.
+  if (request.body.size() > static_cast<std::size_t>(settings_.api.max_body_bytes))
+    return reply(api_error(413, "too_large", "the request body is larger than " + std::to_string(settings_.api.max_body_bytes) +
+                                                 " bytes (api.max_body_bytes)"));
   // A malformed path segment or query is the client's error (400), found while routing.
   answer_guarded(request, reply, [&] { route(request, reply); });
 }

@@ -14,10 +14,10 @@
 // "Authorization: Bearer <token>", compared in constant time (401 otherwise). CORS: origins in
 // api.cors_origins ("*" = any) get Access-Control-Allow-Origin, and preflight OPTIONS is
 // answered before authentication. Errors always have the shape
-// {"error":{"code":"…","message":"…"}}. Bodies over 16 KiB get 413. Each token may make k_burst
-// requests at once and k_per_second after that (429 with Retry-After); failed authentications are
-// charged to the client's address instead (the X-Forwarded-For client behind server.trusted_proxies),
-// so that nobody without a token can use up a token's allowance.
+// {"error":{"code":"…","message":"…"}}. Bodies over api.max_body_bytes get 413. Each token may make
+// api.burst requests at once and api.requests_per_second after that (429 with Retry-After); failed
+// authentications are charged to the client's address instead (the X-Forwarded-For client behind
+// server.trusted_proxies), so that nobody without a token can use up a token's allowance.
 //
 // Threading: handle() runs on a connection strand and never blocks: reads go to the ReadPool,
 // which answers through the responder from a worker thread.
@@ -67,10 +67,6 @@ int api_limit(const std::map<std::string, std::string>& query, int fallback);
 
 class ApiRoutes {
  public:
-  static constexpr std::size_t k_body_limit = 16 * 1024;
-  static constexpr double k_burst = 30;
-  static constexpr double k_per_second = 10;
-
   ApiRoutes(const config::Settings& settings, ReadPool& pool);
 
   static bool is_api_path(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
@@ -94,8 +90,8 @@ class ApiRoutes {
   std::mutex rate_mutex_;
   // Each token's allowance, and each client's (net::limit_key) for failed authentications: apart,
   // so that no flood of failures from many addresses can touch a token's.
-  TokenBuckets token_buckets_{k_burst, k_per_second, 1024};
-  TokenBuckets failed_buckets_{k_burst, k_per_second, 10000};
+  TokenBuckets token_buckets_;
+  TokenBuckets failed_buckets_;
 };
 
 }  // namespace sonoria::daemon

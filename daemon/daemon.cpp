@@ -39,6 +39,7 @@
 #include "daemon/overload_monitor.hpp"
 #include "daemon/outbound_api.hpp"
 #include "daemon/read_pool.hpp"
+#include "daemon/request_body_limit.hpp"
 #include "daemon/call_summarizer.hpp"
 #include "daemon/webhook_sender.hpp"
 #include "daemon/recording_files.hpp"
@@ -59,7 +60,9 @@ HttpServerOptions server_options(const config::Settings& s, int inherited_fd) {
   o.tls_cert_file = s.server.tls_cert;
   o.tls_key_file = s.server.tls_key;
   o.body_limit = static_cast<std::size_t>(s.server.max_body_bytes);
-  o.body_limit_for = [](std::string_view method, std::string_view path) { return DashboardRoutes::body_limit(method, path); };
+  o.body_limit_for = [settings = s](std::string_view method, std::string_view path) {
+    return request_body_limit(settings, method, path);
+  };
   o.header_limit = static_cast<std::size_t>(s.server.max_header_bytes);
   o.max_header_fields = s.server.max_header_fields;
   o.request_timeout = s.server.request_timeout;

@@ -1,5 +1,5 @@
 // The knowledge base in the dashboard: its documents, an upload (multipart, size-capped by the
-// server before it is read: DashboardRoutes::body_limit), a removal, and a trial search. Changes
+// server before it is read: dashboard.max_upload_bytes, daemon/request_body_limit.hpp), a removal, and a trial search. Changes
 // go through the writer, read and indexed by the same code as `sonoria kb add`, and the daemon's
 // organizations are refreshed so the next call can search what was added.
 #include "core/auth/access.hpp"

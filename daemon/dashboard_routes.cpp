@@ -149,14 +149,6 @@ DashboardRoutes::~DashboardRoutes() = default;
 
 void DashboardRoutes::stop() { live_->stop(); }
 
-std::size_t DashboardRoutes::body_limit(std::string_view method, std::string_view path) {
-  // A document for the knowledge base (at most 4 MiB, core/kb) in its multipart form.
-  if (method == "POST" && path == "/app/knowledge") return 5u << 20;
-  // The profile form of a large profile (stages, tools, many services).
-  if (path.rfind("/app/", 0) == 0) return 1u << 20;
-  return 0;  // server.max_body_bytes
-}
-
 bool DashboardRoutes::accept_test_call_upgrade(const HttpRequest& upgrade) {
   // A browser says where a WebSocket comes from: another site's page may not open one. (The
   // call's token, given to a signed-in user, is what authenticates the stream when it starts.)

@@ -44,9 +44,6 @@ class DashboardRoutes {
   // The WebSocket upgrade of a test call's stream (daemon/test_call.hpp): from this dashboard's
   // own pages only. Runs on the connection's strand; reads nothing.
   static bool accept_test_call_upgrade(const HttpRequest& upgrade);
-  // The largest request body a path takes (HttpServerOptions::body_limit_for): the dashboard's
-  // forms and uploads more than a webhook.
-  static std::size_t body_limit(std::string_view method, std::string_view path);
   void handle(const HttpRequest& request, HttpResponder respond);
   // Closes the live event streams (the daemon is draining).
   void stop();

@@ -222,7 +222,11 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     phase_ = Phase::reading;
     parser_.emplace();
     body_limit_ = options_.body_limit;
-    parser_->body_limit(body_limit_);
+    path_limit_ = {};
+    // Beast weighs a Content-Length against the limit as it reads the head, before the path's own
+    // limit (which may be lower) is known; on_read_header does that instead.
+    if (options_.body_limit_for) parser_->body_limit(boost::none);
+    else parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.header_limit, UINT32_MAX)));
     // The first request is due within request_timeout of the accept (the TLS handshake's timer,
     // set in on_run, runs on). A kept-alive connection may wait idle_timeout for its next request
@@ -277,10 +281,11 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     if (options_.body_limit_for) {
       const auto& head = parser_->get();
       std::string_view target(head.target().data(), head.target().size());
-      const std::size_t own = options_.body_limit_for(std::string_view(head.method_string().data(), head.method_string().size()),
-                                                      target.substr(0, target.find('?')));
-      if (own != 0) body_limit_ = own;
-      parser_->body_limit(body_limit_);
+      path_limit_ = options_.body_limit_for(std::string_view(head.method_string().data(), head.method_string().size()),
+                                            target.substr(0, target.find('?')));
+      if (path_limit_.bytes != 0) body_limit_ = path_limit_.bytes;
+      if (const auto length = parser_->content_length(); length && *length > body_limit_) return refuse_too_large();
+      parser_->body_limit(body_limit_);  // a chunked body, as it comes
     }
     lowest().expires_after(options_.request_timeout);
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code body_ec, std::size_t) {
@@ -296,14 +301,23 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
       return do_close();
     }
     if (parser_->is_header_done()) version_ = parser_->get().version();
-    if (ec == http::error::body_limit) {
-      return send_error(413, "the request body is larger than " + std::to_string(body_limit_) + " bytes (server.max_body_bytes)");
-    }
+    if (ec == http::error::body_limit) return refuse_too_large();
     if (ec == http::error::header_limit) {
       return send_error(431, "the request head is larger than " + std::to_string(options_.header_limit) +
                              " bytes (server.max_header_bytes)");
     }
     send_error(400, "malformed HTTP request: " + ec.message());
+  }
+
+  // A 413 for a body over the request's limit, naming the setting (or in the path's own words).
+  void refuse_too_large() {
+    if (path_limit_.too_large) {
+      keep_alive_ = false;
+      phase_ = Phase::handling;
+      return send(*path_limit_.too_large);
+    }
+    send_error(413, "the request body is larger than " + std::to_string(body_limit_) + " bytes (" +
+                        (path_limit_.setting.empty() ? "server.max_body_bytes" : path_limit_.setting) + ")");
   }
 
   void send_error(int status, const std::string& text) {
@@ -508,6 +522,7 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_limit_ = 0;  // the current request's (HttpServerOptions::body_limit_for)
+  HttpBodyLimit path_limit_;     // and what its path says about it
   Phase phase_ = Phase::starting;
   unsigned version_ = 11;
   bool keep_alive_ = false;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/net/ws_channel.hpp"
@@ -29,6 +30,13 @@ struct HttpServerState;
 class HttpListener;
 }  // namespace detail
 
+// What one path's requests may carry (HttpServerOptions::body_limit_for).
+struct HttpBodyLimit {
+  std::size_t bytes = 0;                  // 0 = HttpServerOptions::body_limit
+  std::string setting;                    // the configuration key a 413 names; "" = server.max_body_bytes
+  std::optional<HttpResponse> too_large;  // answered instead of the plain-text 413 (the API's JSON)
+};
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an address or a name resolving to one
   std::uint16_t port = 0;          // 0 = any free port (see HttpServer::port())
@@ -39,9 +47,9 @@ struct HttpServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::size_t body_limit = 64 * 1024;   // larger bodies are answered 413 and the connection closed
-  // A request whose path needs more (a document uploaded in the dashboard): its limit instead,
-  // decided from the request's head before the body is read (0 = body_limit). Empty = body_limit for all.
-  std::function<std::size_t(std::string_view method, std::string_view path)> body_limit_for;
+  // A path with a limit of its own (the API's smaller one, a document uploaded in the dashboard):
+  // decided from the request's head before the body is read. Empty = body_limit for all.
+  std::function<HttpBodyLimit(std::string_view method, std::string_view path)> body_limit_for;
   std::size_t header_limit = 16 * 1024; // larger request heads: 431 and close
   int max_header_fields = 100;          // more header fields: 431 and close
   // From accepting (or the previous response) to a whole request, TLS handshake included; also

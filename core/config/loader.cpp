@@ -3,6 +3,7 @@
 #include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -390,8 +391,14 @@ const std::vector<KeySpec>& key_specs() {
                              std::chrono::minutes(1)));
     v.push_back(string_key("dashboard.secure_cookies", m(&S::dashboard, &DashboardSettings::secure_cookies), false,
                            {"auto", "always", "never"}));
+    v.push_back(int_key("dashboard.max_form_bytes", m(&S::dashboard, &DashboardSettings::max_form_bytes), 1024, 64 << 20));
+    v.push_back(int_key("dashboard.max_upload_bytes", m(&S::dashboard, &DashboardSettings::max_upload_bytes), 1024,
+                        256 << 20));
     v.push_back(list_key("api.tokens", m(&S::api, &ApiSettings::tokens), true));
     v.push_back(list_key("api.cors_origins", m(&S::api, &ApiSettings::cors_origins)));
+    v.push_back(int_key("api.max_body_bytes", m(&S::api, &ApiSettings::max_body_bytes), 1024, 64 << 20));
+    v.push_back(int_key("api.burst", m(&S::api, &ApiSettings::burst), 1, 1000000));
+    v.push_back(int_key("api.requests_per_second", m(&S::api, &ApiSettings::requests_per_second), 1, 1000000));
 
     for (const auto& entry : {std::pair{"pricing.text_input", &PricingSettings::text_input},
                               std::pair{"pricing.text_output", &PricingSettings::text_output},
@@ -739,6 +746,11 @@ LoadedSettings load_settings(const LoadOptions& options) {
     loaded.settings.database.path = default_database_path(options.environment).string();
     loaded.origins["database.path"] = Origin{Source::built_in, "built-in default (XDG data directory)"};
   }
+  // Schemes are case-insensitive; what builds the stream's wss:// URL and decides on secure
+  // cookies from the public URL reads it in lower case.
+  auto& public_url = loaded.settings.server.public_url;
+  for (std::size_t i = 0; i < public_url.size() && public_url[i] != ':'; ++i)
+    public_url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(public_url[i])));
   const auto& server = loaded.settings.server;
   if (server.tls_cert.empty() != server.tls_key.empty()) {
     const auto& set_key = server.tls_cert.empty() ? "server.tls_key" : "server.tls_cert";

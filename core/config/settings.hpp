@@ -21,7 +21,7 @@ struct ServerSettings {
   // Reverse proxies whose X-Forwarded-For names the client (for limits per client address).
   std::vector<std::string> trusted_proxies;
   // What one client may send and hold, on every port (the dashboard's own too).
-  int max_body_bytes = 64 * 1024;               // a request body; more → 413 (dashboard forms and uploads: up to 5 MiB)
+  int max_body_bytes = 64 * 1024;               // a request body; more → 413 (the API and the dashboard: their own)
   int max_header_bytes = 16 * 1024;             // the request line and header fields; more → 431
   int max_header_fields = 100;                  // header fields in one request; more → 431
   int max_websocket_message_bytes = 64 * 1024;  // one WebSocket message; more → closed with 1009
@@ -132,6 +132,11 @@ struct CallSettings {
 struct ApiSettings {
   std::vector<std::string> tokens;              // bearer tokens (secrets); empty = API disabled
   std::vector<std::string> cors_origins;
+  int max_body_bytes = 16 * 1024;               // a request body; more → 413
+  // Each token may make `burst` requests at once and `requests_per_second` after that (429 with
+  // Retry-After); failed authentications get the same allowance per client address.
+  int burst = 30;
+  int requests_per_second = 10;
 };
 
 // Engine prices in US dollars per million tokens, as decimal text ("32", "0.40") so sums stay
@@ -187,6 +192,8 @@ struct DashboardSettings {
   Duration session_idle = std::chrono::hours(12);       // signed out after this long without a request
   Duration session_lifetime = std::chrono::hours(24 * 7);  // and after this long in any case
   std::string secure_cookies = "auto";          // auto (when TLS or an https public_url) | always | never
+  int max_form_bytes = 1 << 20;                 // a form (a large profile); more → 413
+  int max_upload_bytes = 5 << 20;               // a knowledge-base document in its multipart form; more → 413
 };
 
 struct Settings {

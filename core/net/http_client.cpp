@@ -10,10 +10,13 @@
 
 #include "core/error.hpp"
 #include "core/net/any_stream.hpp"
-#include "core/net/http_url.hpp"
+#include "core/url/http_url.hpp"
 #include "core/net/tls_client_context.hpp"
 
 namespace sonoria::net {
+
+using url::HttpUrl;
+using url::parse_http_url;
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;

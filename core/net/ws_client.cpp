@@ -7,9 +7,12 @@
 #include "core/error.hpp"
 #include "core/net/beast_ws_transport.ipp"
 #include "core/net/tls_client_context.hpp"
-#include "core/net/ws_url.hpp"
+#include "core/url/ws_url.hpp"
 
 namespace sonoria::net {
+
+using url::WsUrl;
+using url::parse_ws_url;
 
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;

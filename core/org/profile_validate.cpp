@@ -20,9 +20,25 @@
 #include "core/org/toml_text.hpp"
 #include "core/org/tool_names.hpp"
 #include "core/org/tool_schema.hpp"
+#include "core/url/http_url.hpp"
 
 namespace sonoria::org {
 namespace {
+
+// An HTTP tool's URL with each {{placeholder}} (an unclosed one too, reported apart) standing for
+// an argument's value, percent-encoded when the tool is called: "1" fits wherever one may stand.
+std::string with_placeholders_filled(const std::string& url) {
+  std::string out;
+  std::size_t at = 0;
+  for (auto open = url.find("{{"); open != std::string::npos; open = url.find("{{", at)) {
+    out.append(url, at, open - at);
+    out += '1';
+    const auto close = url.find("}}", open + 2);
+    at = close == std::string::npos ? url.size() : close + 2;
+  }
+  out.append(url, std::min(at, url.size()));
+  return out;
+}
 
 std::string join(const auto& items, std::string_view separator) {
   std::string out;
@@ -548,9 +564,10 @@ void check_http_tools(Checker& check, const Profile& profile) {
         schema_ok = false;
       }
     }
-    // The URL: http(s), and every {{placeholder}} an argument.
-    if (tool.url.rfind("https://", 0) != 0 && tool.url.rfind("http://", 0) != 0) {
-      check.add(base + ".url", toml_quote(tool.url) + " is not an http:// or https:// URL");
+    // The URL: one the HTTP client can call once its {{placeholders}} are filled in, and every
+    // placeholder an argument.
+    if (const std::string problem = url::http_url_problem(with_placeholders_filled(tool.url)); !problem.empty()) {
+      check.add(base + ".url", toml_quote(tool.url) + " is not an http:// or https:// URL the tool can call (" + problem + ")");
     } else {
       for (std::size_t at = tool.url.find("{{"); at != std::string::npos; at = tool.url.find("{{", at + 2)) {
         const auto end = tool.url.find("}}", at);
@@ -623,8 +640,9 @@ std::vector<Problem> validate_profile(const Profile& profile) {
   check_http_tools(check, profile);
   for (const auto& [field, url] : {std::pair<const char*, const std::string*>{"webhooks.call_end_url", &profile.webhooks.call_end_url},
                                    {"webhooks.call_start_url", &profile.webhooks.call_start_url}})
-    if (!url->empty() && url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
-      check.add(field, toml_quote(*url) + " is not an http:// or https:// URL");
+    if (!url->empty())
+      if (const std::string problem = ::sonoria::url::http_url_problem(*url); !problem.empty())
+        check.add(field, toml_quote(*url) + " is not an http:// or https:// URL a webhook can be sent to (" + problem + ")");
   // While the phone rings: long enough for a CRM lookup, short enough not to be noticed.
   check.int_range("webhooks.call_start_timeout_ms", profile.webhooks.call_start_timeout_ms, 200, 5000);
   return std::move(check.problems);

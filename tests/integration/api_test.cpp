@@ -177,8 +177,41 @@ TEST_CASE("CORS preflight is answered for allowed origins only, and a bad outbou
   CHECK(typed.header("content-type") == "application/json");
   CHECK(body(typed)["error"]["field"] == "machine_detection");
   CHECK(body(typed)["error"]["expected"] == "true or false");
-  auto big = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(20000, 'x'));
+  // Refused from its head, before the body is read, with the API's JSON naming the setting.
+  test::HttpTestConnection fresh(h.base);
+  auto big = fresh.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(20000, 'x'));
   CHECK(big.status == 413);
+  CHECK(big.header("content-type") == "application/json");
+  CHECK(body(big)["error"]["code"] == "too_large");
+  CHECK(body(big)["error"]["message"] == "the request body is larger than 16 KiB (api.max_body_bytes)");
+}
+
+TEST_CASE("api.max_body_bytes, api.burst and api.requests_per_second are the API's limits") {
+  ApiHarness h({k_api_token}, [](config::Settings& s) {
+    s.api.max_body_bytes = 32 * 1024;
+    s.api.burst = 5;
+    s.api.requests_per_second = 1;
+  });
+  test::HttpTestConnection c(h.base);
+  // 20,000 bytes are read now, and found to be no call.
+  auto big = c.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(20000, 'x'));
+  CHECK(big.status == 400);
+  CHECK(body(big)["error"]["code"] == "invalid_body");
+  test::HttpTestConnection other(h.base);
+  auto bigger = other.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}, std::string(40000, 'x'));
+  CHECK(bigger.status == 413);
+  CHECK(body(bigger)["error"]["message"] == "the request body is larger than 32 KiB (api.max_body_bytes)");
+  // One request of the burst of five went to the first body (the refused one never reached the
+  // API); four more at least, then 429.
+  test::HttpTestConnection burst(h.base);
+  int ok = 0, first_limited = -1;
+  for (int i = 0; i < 12 && first_limited < 0; ++i) {
+    const int status = burst.request("GET", "/api/orgs/lotus-yoga/prompt", {{"Authorization", "Bearer " + k_api_token}}).status;
+    ok += status == 200;
+    if (status == 429) first_limited = i;
+  }
+  CHECK(ok >= 4);
+  CHECK(first_limited >= 4);
 }
 
 TEST_CASE("a burst beyond the limit is answered 429 with Retry-After") {
@@ -222,7 +255,7 @@ TEST_CASE("anonymous requests cannot use up a token's allowance; failed authenti
       unauthorized += status == 401;
       limited += status == 429;
     }
-    CHECK(unauthorized >= static_cast<int>(daemon::ApiRoutes::k_burst));
+    CHECK(unauthorized >= config::ApiSettings{}.burst);
     CHECK(limited > 0);
     CHECK(unauthorized + limited == 60);
     CHECK(c.request("GET", "/api/calls", {{"Authorization", "Bearer " + k_api_token}}).status == 200);

@@ -50,7 +50,8 @@ struct Dashboard {
   std::vector<test::SeededCall> studio_calls;
   std::vector<test::SeededCall> clinic_calls;
 
-  explicit Dashboard(bool with_users = true) {
+  explicit Dashboard(bool with_users = true, const std::function<void(config::Settings&)>& tweak = {}) {
+    if (tweak) tweak(settings);
     {
       db::Database database(settings.database, db::SchemaCheck::none);
       db::migrate(database.connection());

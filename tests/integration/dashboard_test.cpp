@@ -684,6 +684,31 @@ TEST_CASE("the knowledge base in the dashboard: an owner adds, finds and removes
   CHECK(d.post("/app/knowledge/remove", ana, "csrf=" + csrf + "&source=faq").status == 404);
 }
 
+TEST_CASE("dashboard.max_upload_bytes and dashboard.max_form_bytes bound what a signed-in user may send") {
+  Dashboard d(true, [](config::Settings& s) {
+    s.dashboard.max_upload_bytes = 64 * 1024;
+    s.dashboard.max_form_bytes = 8 * 1024;
+  });
+  const std::string ana = d.sign_in("ana", k_password).first;
+  const std::string boundary = "----sonoriaTestBoundary";
+  const std::string document = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"document\"; filename=\"big.md\"\r\n\r\n" +
+                               std::string(100 * 1024, 'a') + "\r\n--" + boundary + "--\r\n";
+  auto upload = test::http_post(d.origin + "/app/knowledge",
+                                {{"Cookie", ana}, {"Content-Type", "multipart/form-data; boundary=" + boundary}}, document);
+  CHECK(upload.status == 413);
+  CHECK(upload.body == "the request body is larger than 65536 bytes (dashboard.max_upload_bytes)\n");
+  auto form = d.post("/app/profile", ana, "csrf=x&profile=" + std::string(10 * 1024, 'a'));
+  CHECK(form.status == 413);
+  CHECK(form.body == "the request body is larger than 8192 bytes (dashboard.max_form_bytes)\n");
+  // Within the limits the same routes answer as ever: a form without its CSRF token is refused.
+  CHECK(d.post("/app/profile", ana, "csrf=x&profile=" + std::string(1024, 'a')).status == 403);
+  // And a webhook still has server.max_body_bytes (64 KiB), not the dashboard's.
+  auto webhook = test::http_post(d.origin + "/twilio/voice", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                 std::string(70 * 1024, 'a'));
+  CHECK(webhook.status == 413);
+  CHECK(webhook.body == "the request body is larger than 65536 bytes (server.max_body_bytes)\n");
+}
+
 TEST_CASE("an owner of a built-in book finds its private calendar feeds on the appointments page; staff do not") {
   Dashboard d;
   const std::string ana = d.sign_in("ana", k_password).first;

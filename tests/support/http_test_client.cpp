@@ -19,7 +19,7 @@
 #include <variant>
 
 #include "core/net/any_stream.hpp"
-#include "core/net/ws_url.hpp"
+#include "core/url/ws_url.hpp"
 
 namespace sonoria::test {
 
@@ -47,7 +47,7 @@ Origin parse_origin(const std::string& url) {
   std::string as_ws = url;
   if (as_ws.rfind("http", 0) == 0) as_ws.replace(0, 4, "ws");
   std::string error;
-  const auto parsed = net::parse_ws_url(as_ws, error);
+  const auto parsed = url::parse_ws_url(as_ws, error);
   if (!parsed) throw std::runtime_error("test client: bad URL: " + error);
   return Origin{parsed->tls, parsed->host, std::to_string(parsed->port), parsed->host_header, parsed->target};
 }

@@ -238,6 +238,11 @@ TEST_CASE("URLs are parsed, not prefix-checked: a bad one names the key, the lin
   CHECK(problem("https:x.example").find("has no host") != std::string::npos);
   CHECK(problem("https://x.example/").find("ends with '/'") != std::string::npos);
   CHECK(problem("https://exa mple.com").find(":2:") != std::string::npos);
+  // A scheme in capitals is the same scheme, stored as the daemon builds its stream URL from it.
+  CHECK(problem("HTTPS://x.example") == "(no error)");
+  auto o = options_for(dir);
+  o.config_path = dir.write("u.toml", "[server]\npublic_url = \"HTTPS://X.example/Base\"\n");
+  CHECK(load_settings(o).settings.server.public_url == "https://X.example/Base");
 }
 
 TEST_CASE("the limits on every port are settings with safe defaults and ranges") {
@@ -255,4 +260,30 @@ TEST_CASE("the limits on every port are settings with safe defaults and ranges")
   const auto set = load_settings(o).settings.server;
   CHECK(set.max_body_bytes == 1048576);
   CHECK(set.request_timeout == std::chrono::seconds(5));
+}
+
+TEST_CASE("the API's and the dashboard's own limits are settings too") {
+  test::TempDir dir;
+  auto o = options_for(dir);
+  const auto defaults = load_settings(o).settings;
+  CHECK(defaults.api.max_body_bytes == 16384);
+  CHECK(defaults.api.burst == 30);
+  CHECK(defaults.api.requests_per_second == 10);
+  CHECK(defaults.dashboard.max_form_bytes == 1 << 20);
+  CHECK(defaults.dashboard.max_upload_bytes == 5 << 20);
+  o.config_path = dir.write("l.toml", "[api]\nmax_body_bytes = 65536\nburst = 100\nrequests_per_second = 50\n"
+                                      "[dashboard]\nmax_form_bytes = 2097152\nmax_upload_bytes = 10485760\n");
+  const auto set = load_settings(o).settings;
+  CHECK(set.api.max_body_bytes == 65536);
+  CHECK(set.api.burst == 100);
+  CHECK(set.api.requests_per_second == 50);
+  CHECK(set.dashboard.max_form_bytes == 2 << 20);
+  CHECK(set.dashboard.max_upload_bytes == 10 << 20);
+  o.config_path = dir.write("l.toml", "[api]\n\nburst = 0\n");
+  const auto zero = error_of([&] { load_settings(o); });
+  CHECK(zero.find("l.toml:3") != std::string::npos);
+  CHECK(zero.find("api.burst") != std::string::npos);
+  CHECK(zero.find("expected 1 to 1000000") != std::string::npos);
+  o.config_path = dir.write("l.toml", "[dashboard]\nmax_uplod_bytes = 1\n");
+  CHECK(error_of([&] { load_settings(o); }).find("max_upload_bytes") != std::string::npos);  // did you mean
 }

@@ -3,6 +3,7 @@
 #include "core/engine/ultravox/call_api.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "core/engine/providers.hpp"
 
@@ -241,6 +242,22 @@ TEST_CASE("a call that was not created gives a sentence with the status and Ultr
           std::string::npos);
     CHECK(parse_create_call_response(201, R"({"joinUrl":"wss://"})").error.find("not a ws://") != std::string::npos);
   }
+  SUBCASE("a joinUrl the WebSocket client could not join is refused here, saying why") {
+    const auto reason = [](const std::string& join) {
+      return parse_create_call_response(201, nlohmann::json{{"joinUrl", join}}.dump()).error;
+    };
+    CHECK(reason("wss://voice.ultravox.ai:70000/calls/a") ==
+          "Ultravox's joinUrl \"wss://voice.ultravox.ai:70000/calls/a\" is not a ws:// or wss:// URL the call can join "
+          "(port \"70000\" is not between 1 and 65535)");
+    CHECK(reason("wss://user:secret@voice.ultravox.ai/calls/a").find("user info") != std::string::npos);
+    CHECK(reason("wss://voice ultravox.ai/calls/a").find("expected ws://") != std::string::npos);
+    CHECK(reason("wss:voice.ultravox.ai/calls/a").find("the host is missing") != std::string::npos);
+    CHECK(reason("https://voice.ultravox.ai/calls/a").find("scheme must be ws or wss") != std::string::npos);
+    CHECK(reason("WSS://voice.ultravox.ai/calls/a").empty());  // schemes are case-insensitive
+    // A fragment means nothing to a socket: dropped, not refused.
+    CHECK(parse_create_call_response(201, R"({"joinUrl":"wss://h/calls/a#x"})").join_url == "wss://h/calls/a#x");
+    CHECK(reason("ws://[::1]:9/calls/a").empty());
+  }
 }
 
 TEST_CASE("the socket joins with apiVersion=1 unless the joinUrl names a version") {
@@ -251,6 +268,9 @@ TEST_CASE("the socket joins with apiVersion=1 unless the joinUrl names a version
   CHECK(join_url_for_socket("wss://h/calls/a?x=1&apiVersion=1") == "wss://h/calls/a?x=1&apiVersion=1");
   CHECK(join_url_for_socket("wss://h/calls/a?myapiVersion=1") == "wss://h/calls/a?myapiVersion=1&apiVersion=1");
   CHECK(join_url_for_socket("wss://h/calls/a#frag") == "wss://h/calls/a?apiVersion=1");
+  CHECK(join_url_for_socket("wss://h/calls/a?x=1&") == "wss://h/calls/a?x=1&apiVersion=1");
+  CHECK(join_url_for_socket("wss://h/calls/a?x=a%26apiVersion%3D2") == "wss://h/calls/a?x=a%26apiVersion%3D2&apiVersion=1");
+  CHECK(join_url_for_socket("wss://h/calls/a?apiVersion") == "wss://h/calls/a?apiVersion");
 }
 
 TEST_CASE("providers: Ultravox creates its call over REST before connecting to the join URL") {

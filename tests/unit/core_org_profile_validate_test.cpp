@@ -437,7 +437,47 @@ TEST_CASE("webhooks: a call-end URL must be http(s)") {
   CHECK(parse_profile_toml(k_minimal + "[webhooks]\ncall_end_url = \"https://n8n.example/webhook/x\"\n", "p.toml")
             .webhooks.call_end_url == "https://n8n.example/webhook/x");
   CHECK(problems_of(k_minimal + "[webhooks]\ncall_end_url = \"n8n.example\"\n") ==
-        "profiles/yoga.toml:7: webhooks.call_end_url: \"n8n.example\" is not an http:// or https:// URL");
+        "profiles/yoga.toml:7: webhooks.call_end_url: \"n8n.example\" is not an http:// or https:// URL a webhook "
+        "can be sent to (expected http(s)://host[:port]/path)");
+}
+
+TEST_CASE("a webhook's or a tool's URL is read as the HTTP client will read it, and refused for the same reasons") {
+  // The problems of a profile, "" when it is accepted.
+  const auto problems_or_none = [](const std::string& toml) -> std::string {
+    try {
+      parse_profile_toml(toml, "profiles/yoga.toml");
+      return "";
+    } catch (const sonoria::DataError& error) {
+      return error.what();
+    }
+  };
+  const auto webhook = [&](const std::string& url) {
+    return problems_or_none(k_minimal + "[webhooks]\ncall_start_url = \"" + url + "\"\n");
+  };
+  CHECK(webhook("https://hooks.example.com:8443/sonoria?x=1").empty());
+  CHECK(webhook("http://[::1]:9000/hook").empty());
+  // Each of these passed the old check (it began with http:// or https://) and failed on every call.
+  CHECK(webhook("https://user:secret@hooks.example.com/x").find("(user info (user@host) is not supported)") !=
+        std::string::npos);
+  CHECK(webhook("https://hooks.example.com:99999/x").find("(port \"99999\" is not between 1 and 65535)") !=
+        std::string::npos);
+  CHECK(webhook("https://hooks example.com/x").find("(expected http(s)://host[:port]/path)") != std::string::npos);
+  CHECK(webhook("https://").find("(the host is missing)") != std::string::npos);
+  CHECK(webhook("https://hooks.example.com/x#part").find("(a fragment (#…) has no meaning here)") != std::string::npos);
+  CHECK(webhook("https://hooks.example.com/x").empty());
+
+  const auto tool = [&](const std::string& url) {
+    return problems_or_none(k_minimal + "[[http_tools]]\nname = \"claim\"\ndescription = \"d\"\nurl = \"" + url +
+                       "\"\nparameters = '{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}'\n");
+  };
+  // Placeholders stand for values, wherever they are.
+  CHECK(tool("https://crm.example.com/claims/{{id}}?full=1").empty());
+  CHECK(tool("https://{{id}}.crm.example.com/claims").empty());
+  CHECK(tool("https://crm.example.com/claims/{{id}} status").find("http_tools[0].url:") != std::string::npos);
+  CHECK(tool("https://crm.example.com:0/{{id}}").find("(port \"0\" is not between 1 and 65535)") != std::string::npos);
+  CHECK(tool("ftp://crm.example.com/{{id}}").find("(scheme must be http or https, not \"ftp\")") != std::string::npos);
+  // An unclosed placeholder is named as such, not as a broken URL.
+  CHECK(tool("https://crm.example.com/claims/{{id").find("an unclosed {{") != std::string::npos);
 }
 
 TEST_CASE("an appointment book: a known mode, bookable services, people who do services that exist, where they work") {

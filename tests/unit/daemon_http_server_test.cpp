@@ -260,6 +260,60 @@ TEST_CASE("a body over the limit is answered 413 without reaching the handler") 
   CHECK(calls <= 1);
 }
 
+TEST_CASE("a path's own body limit, lower or higher than the server's, holds for announced and chunked bodies") {
+  std::atomic<int> calls{0};
+  HttpServerOptions options;
+  options.body_limit = 4096;
+  options.body_limit_for = [](std::string_view, std::string_view path) {
+    HttpBodyLimit limit;
+    if (path == "/small") {
+      limit.bytes = 100;
+      limit.setting = "api.max_body_bytes";
+      limit.too_large = HttpResponse{413, "application/json", "{\"error\":\"too_large\"}", {}, {}};
+    } else if (path == "/large") {
+      limit.bytes = 10000;
+      limit.setting = "dashboard.max_upload_bytes";
+    }
+    return limit;
+  };
+  RunningServer s(options, [&](HttpServer& server) {
+    server.set_handler([&](HttpRequest, HttpResponder respond) {
+      ++calls;
+      respond(HttpResponse{});
+    });
+  });
+  SUBCASE("lower: refused from the head, in the path's own words") {
+    HttpTestConnection connection(s.origin());
+    const auto response = connection.send_raw("POST /small?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n");
+    CHECK(response.status == 413);
+    CHECK(response.header("content-type") == "application/json");
+    CHECK(response.body == "{\"error\":\"too_large\"}");
+    CHECK(connection.closed_by_server());
+    CHECK(calls == 0);
+  }
+  SUBCASE("lower, chunked: refused as the chunks pass the limit") {
+    HttpTestConnection connection(s.origin());
+    const auto response = connection.send_raw("POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                               "50\r\n" + std::string(80, 'a') + "\r\n50\r\n" + std::string(80, 'b') +
+                                               "\r\n0\r\n\r\n");
+    CHECK(response.status == 413);
+    CHECK(calls == 0);
+  }
+  SUBCASE("at the lower limit, and the default for other paths") {
+    CHECK(sonoria::test::http_post(s.origin() + "/small", {}, std::string(100, 'x')).status == 200);
+    CHECK(sonoria::test::http_post(s.origin() + "/other", {}, std::string(4096, 'x')).status == 200);
+    const auto over = sonoria::test::http_post(s.origin() + "/other", {}, std::string(4097, 'x'));
+    CHECK(over.status == 413);
+    CHECK(over.body == "the request body is larger than 4096 bytes (server.max_body_bytes)\n");
+  }
+  SUBCASE("higher: taken up to its own limit, refused beyond it naming its setting") {
+    CHECK(sonoria::test::http_post(s.origin() + "/large", {}, std::string(10000, 'x')).status == 200);
+    const auto over = sonoria::test::http_post(s.origin() + "/large", {}, std::string(10001, 'x'));
+    CHECK(over.status == 413);
+    CHECK(over.body == "the request body is larger than 10000 bytes (dashboard.max_upload_bytes)\n");
+  }
+}
+
 TEST_CASE("a malformed request is answered 400 and the connection closed") {
   RunningServer s({}, voice_route);
   HttpTestConnection connection(s.origin());

@@ -1,8 +1,13 @@
 #include "core/engine/ultravox/call_api.hpp"
 #include "core/engine/json_text.hpp"
+#include "core/url/ws_url.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace sonoria::engine::ultravox {
 namespace {
@@ -133,8 +138,13 @@ bool mentions_sample_rate(std::string_view words) {
   return folded.find("samplerate") != std::string::npos;
 }
 
-bool is_websocket_url(std::string_view url) {
-  return (url.rfind("wss://", 0) == 0 && url.size() > 6) || (url.rfind("ws://", 0) == 0 && url.size() > 5);
+// The joinUrl as a URL, without the fragment it has no use for; nullopt when it is no URL.
+std::optional<boost::urls::url> without_fragment(std::string_view join_url) {
+  auto parsed = boost::urls::parse_uri(join_url);
+  if (!parsed) return std::nullopt;
+  boost::urls::url url(*parsed);
+  url.remove_fragment();
+  return url;
 }
 
 }  // namespace
@@ -209,27 +219,24 @@ CreateCallResult parse_create_call_response(int status, std::string_view body) {
   if (url == j.end() || !url->is_string() || url->get_ref<const std::string&>().empty())
     return {"", "Ultravox created the call (HTTP " + std::to_string(status) + ") but gave no joinUrl"};
   const std::string& join = url->get_ref<const std::string&>();
-  if (!is_websocket_url(join)) return {"", "Ultravox's joinUrl \"" + join + "\" is not a ws:// or wss:// URL"};
+  // Checked as the WebSocket client will read it, so that a bad one is reported as Ultravox's.
+  const auto url_ok = without_fragment(join);
+  const std::string problem = url_ok ? url::ws_url_problem(url_ok->buffer()) : url::ws_url_problem(join);
+  if (!problem.empty())
+    return {"", "Ultravox's joinUrl \"" + join + "\" is not a ws:// or wss:// URL the call can join (" + problem + ")"};
   return {join, ""};
 }
 
 std::string join_url_for_socket(std::string_view join_url) {
-  std::string url(join_url.substr(0, join_url.find('#')));
-  const auto query = url.find('?');
-  if (query != std::string::npos) {
-    std::string_view params = std::string_view(url).substr(query + 1);
-    // Already there: leave it as Ultravox or the operator chose.
-    std::size_t at = 0;
-    while (at <= params.size()) {
-      const auto end = std::min(params.find('&', at), params.size());
-      if (params.substr(at, end - at).rfind("apiVersion=", 0) == 0) return url;
-      at = end + 1;
-    }
-  }
-  if (query == std::string::npos) url += '?';
-  else if (url.back() != '?' && url.back() != '&') url += '&';
-  url += "apiVersion=1";
-  return url;
+  auto url = without_fragment(join_url);
+  if (!url) return std::string(join_url);  // parse_create_call_response let no such URL through
+  // A version already there is left as Ultravox or the operator chose.
+  for (const auto& param : url->params())
+    if (param.key == "apiVersion") return std::string(url->buffer());
+  std::string query(url->encoded_query());
+  if (!query.empty() && query.back() != '&') query += '&';
+  url->set_encoded_query(query + "apiVersion=1");
+  return std::string(url->buffer());
 }
 
 }  // namespace sonoria::engine::ultravox

@@ -1,9 +1,9 @@
 #pragma once
 // Splitting a ws:// or wss:// URL into what a WebSocket client connects to (endpoint_url.hpp).
 
-#include "core/net/endpoint_url.hpp"
+#include "core/url/endpoint_url.hpp"
 
-namespace sonoria::net {
+namespace sonoria::url {
 
 using WsUrl = EndpointUrl;
 
@@ -13,4 +13,7 @@ inline std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& erro
   return parse_endpoint_url(url, {"ws", "wss", "a WebSocket URL"}, error);
 }
 
-}  // namespace sonoria::net
+// What is wrong with `url` (endpoint_url_problem), "" when nothing.
+inline std::string ws_url_problem(std::string_view url) { return endpoint_url_problem(url, {"ws", "wss", "a WebSocket URL"}); }
+
+}  // namespace sonoria::url

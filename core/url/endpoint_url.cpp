@@ -1,14 +1,18 @@
-#include "core/net/endpoint_url.hpp"
+#include "core/url/endpoint_url.hpp"
 
+#include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
 
-namespace sonoria::net {
+namespace sonoria::url {
 
-std::optional<EndpointUrl> parse_endpoint_url(std::string_view url, const EndpointScheme& s, std::string& error) {
-  const auto fail = [&](std::string_view why) -> std::optional<EndpointUrl> {
-    error = "\"" + std::string(url) + "\" is not " + std::string(s.kind) + ": " + std::string(why);
+namespace {
+
+// The parts of `url`, or nullopt with `why` set to what is wrong with it.
+std::optional<EndpointUrl> parse(std::string_view url, const EndpointScheme& s, std::string& why) {
+  const auto fail = [&](std::string text) -> std::optional<EndpointUrl> {
+    why = std::move(text);
     return std::nullopt;
   };
   const auto parsed = boost::urls::parse_uri(url);
@@ -20,10 +24,11 @@ std::optional<EndpointUrl> parse_endpoint_url(std::string_view url, const Endpoi
   const boost::urls::url_view& view = *parsed;
 
   EndpointUrl out;
+  // Schemes are case-insensitive (RFC 3986 §3.1): "HTTPS://" is https.
   const std::string scheme(view.scheme());
-  if (scheme == s.secure) {
+  if (boost::urls::grammar::ci_is_equal(scheme, s.secure)) {
     out.tls = true;
-  } else if (scheme != s.plain) {
+  } else if (!boost::urls::grammar::ci_is_equal(scheme, s.plain)) {
     return fail("scheme must be " + std::string(s.plain) + " or " + std::string(s.secure) + ", not \"" + scheme + "\"");
   }
   if (!view.has_authority() || view.encoded_host().empty()) return fail("the host is missing");
@@ -48,4 +53,18 @@ std::optional<EndpointUrl> parse_endpoint_url(std::string_view url, const Endpoi
   return out;
 }
 
-}  // namespace sonoria::net
+}  // namespace
+
+std::optional<EndpointUrl> parse_endpoint_url(std::string_view url, const EndpointScheme& s, std::string& error) {
+  std::string why;
+  auto parsed = parse(url, s, why);
+  if (!parsed) error = "\"" + std::string(url) + "\" is not " + std::string(s.kind) + ": " + why;
+  return parsed;
+}
+
+std::string endpoint_url_problem(std::string_view url, const EndpointScheme& s) {
+  std::string why;
+  return parse(url, s, why) ? std::string() : why;
+}
+
+}  // namespace sonoria::url

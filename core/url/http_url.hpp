@@ -1,9 +1,9 @@
 #pragma once
 // Splitting an http:// or https:// URL into what an HTTP client connects to (endpoint_url.hpp).
 
-#include "core/net/endpoint_url.hpp"
+#include "core/url/endpoint_url.hpp"
 
-namespace sonoria::net {
+namespace sonoria::url {
 
 using HttpUrl = EndpointUrl;
 
@@ -13,4 +13,7 @@ inline std::optional<HttpUrl> parse_http_url(std::string_view url, std::string& 
   return parse_endpoint_url(url, {"http", "https", "an HTTP URL"}, error);
 }
 
-}  // namespace sonoria::net
+// What is wrong with `url` (endpoint_url_problem), "" when nothing.
+inline std::string http_url_problem(std::string_view url) { return endpoint_url_problem(url, {"http", "https", "an HTTP URL"}); }
+
+}  // namespace sonoria::url

@@ -1,8 +1,8 @@
-#include "core/net/ws_url.hpp"
+#include "core/url/ws_url.hpp"
 
 #include <doctest/doctest.h>
 
-using sonoria::net::parse_ws_url;
+using sonoria::url::parse_ws_url;
 
 TEST_CASE("a wss URL without a port connects to 443 and keeps its path and query") {
   std::string error;

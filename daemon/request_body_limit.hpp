@@ -1,0 +1,17 @@
+#pragma once
+// How large a request body may be, by path, decided from the request's head before the body is
+// read (HttpServerOptions::body_limit_for): the API takes small JSON bodies (api.max_body_bytes,
+// refused with its JSON problem), the dashboard's forms a large profile (dashboard.max_form_bytes)
+// and its upload a knowledge-base document (dashboard.max_upload_bytes); everything else, the
+// webhooks included, server.max_body_bytes.
+
+#include <string_view>
+
+#include "core/config/settings.hpp"
+#include "daemon/http_server.hpp"
+
+namespace sonoria::daemon {
+
+HttpBodyLimit request_body_limit(const config::Settings& settings, std::string_view method, std::string_view path);
+
+}  // namespace sonoria::daemon
