@@ -387,6 +387,15 @@ TEST_CASE("OpenAI refuses the session → the local engine takes the call: greet
   const std::size_t greeted = hear_all();
   REQUIRE(greeted > 8000);
   caller.send_audio(audio::synthesize_ulaw8k("How much is hot yoga?"));
+  // Recognising the question may take longer than the quiet that ends hear_all (PocketSphinx under
+  // a sanitizer, on a loaded machine): the line stays open with silence, as a phone's does, until
+  // the answer begins.
+  const auto answer_by = std::chrono::steady_clock::now() + test::scaled(30s);
+  while (caller.stream().heard().size() + caller.stream().buffered_bytes() <= greeted &&
+         std::chrono::steady_clock::now() < answer_by) {
+    caller.send_silence(100);
+    std::this_thread::sleep_for(100ms);
+  }
   REQUIRE(hear_all() > greeted + 8000);
   caller.hang_up();
   auto row = h.finished_call(caller.call_sid());

@@ -32,6 +32,13 @@ TEST_CASE("the problem alone, for checking a URL where it is typed; the sentence
   CHECK(http_url_problem("wss://crm.example.com/") == "scheme must be http or https, not \"wss\"");
   CHECK(http_url_problem("crm.example.com/claims") == "expected http(s)://host[:port]/path");
   CHECK(http_url_problem("https://crm.example.com/a b") == "expected http(s)://host[:port]/path");
+  CHECK(http_url_problem("https://crm.example.com:") == "port \"\" is not between 1 and 65535");
+  // Found by the fuzzer: Boost.URL takes what follows a bracketed host for a path without its
+  // '/', which would go out as an absolute-form target (a request for another host).
+  CHECK(http_url_problem("http://[::1]https://xn-:-b90c0") == "the host is not followed by a port, '/', '?' or the end");
+  CHECK(http_url_problem("http://[::1]evil.example/x") == "the host is not followed by a port, '/', '?' or the end");
+  CHECK(http_url_problem("http://[::1]/x").empty());
+  CHECK(http_url_problem("http://[::1]?x=1").empty());
   std::string error;
   CHECK_FALSE(parse_http_url("https://crm.example.com:65536/", error));
   CHECK(error == "\"https://crm.example.com:65536/\" is not an HTTP URL: port \"65536\" is not between 1 and 65535");
