@@ -34,10 +34,11 @@ std::optional<EndpointUrl> parse(std::string_view url, const EndpointScheme& s, 
   if (!view.has_authority() || view.encoded_host().empty()) return fail("the host is missing");
   if (view.has_userinfo()) return fail("user info (user@host) is not supported");
   if (view.has_fragment()) return fail("a fragment (#…) has no meaning here");
-  // Boost.URL 1.81 reads "http://[::1]https://x" as host [::1] and path "https://x"; sent, that
-  // path would be an absolute-form target, a request for another host.
-  if (!view.encoded_path().empty() && view.encoded_path().front() != '/')
-    return fail("the host is not followed by a port, '/', '?' or the end");
+  // Boost.URL 1.81 reads "http://[::1]https://x" as host [::1] and path "https://x", and
+  // "http://h:80a/x" as port 80 and path "a/x" (boostorg/url#636, fixed in later releases); sent,
+  // such a path would be an absolute-form target, a request for another host.
+  if (const std::string_view path = view.encoded_path(); !path.empty() && path.front() != '/')
+    return fail("\"" + std::string(path) + "\" follows the host (expected [:port], then '/', '?' or the end)");
 
   out.host = std::string(view.encoded_host_address());
   out.port = out.tls ? 443 : 80;

@@ -35,8 +35,12 @@ TEST_CASE("the problem alone, for checking a URL where it is typed; the sentence
   CHECK(http_url_problem("https://crm.example.com:") == "port \"\" is not between 1 and 65535");
   // Found by the fuzzer: Boost.URL takes what follows a bracketed host for a path without its
   // '/', which would go out as an absolute-form target (a request for another host).
-  CHECK(http_url_problem("http://[::1]https://xn-:-b90c0") == "the host is not followed by a port, '/', '?' or the end");
-  CHECK(http_url_problem("http://[::1]evil.example/x") == "the host is not followed by a port, '/', '?' or the end");
+  CHECK(http_url_problem("http://[::1]https://xn-:-b90c0") ==
+        "\"https://xn-:-b90c0\" follows the host (expected [:port], then '/', '?' or the end)");
+  CHECK(http_url_problem("http://[::1]evil.example/x") ==
+        "\"evil.example/x\" follows the host (expected [:port], then '/', '?' or the end)");
+  CHECK(http_url_problem("http://crm.example.com:80a/x") ==
+        "\"a/x\" follows the host (expected [:port], then '/', '?' or the end)");
   CHECK(http_url_problem("http://[::1]/x").empty());
   CHECK(http_url_problem("http://[::1]?x=1").empty());
   std::string error;
