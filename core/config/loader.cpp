@@ -194,6 +194,10 @@ std::string check_url(const std::string& v, std::initializer_list<const char*> s
   for (const char* s : schemes) known = known || boost::urls::grammar::ci_is_equal(scheme, std::string_view(s));
   if (!known) return "\"" + v + "\" is a " + scheme + ":// URL (expected " + expected + ")";
   if (!parsed->has_authority() || parsed->host().empty()) return "\"" + v + "\" has no host (expected " + expected + ")";
+  // Boost.URL 1.81 takes "https://[::1]x" or "https://h:80x" for a host and a path without its
+  // '/' (core/url/endpoint_url.cpp says more).
+  if (const auto path = parsed->encoded_path(); !path.empty() && path.front() != '/')
+    return "\"" + v + "\": \"" + std::string(path) + "\" follows the host (expected [:port], then '/', '?' or the end)";
   return "";
 }
 

@@ -237,6 +237,8 @@ TEST_CASE("URLs are parsed, not prefix-checked: a bad one names the key, the lin
   CHECK(problem("https:///path").find("has no host") != std::string::npos);
   CHECK(problem("https:x.example").find("has no host") != std::string::npos);
   CHECK(problem("https://x.example/").find("ends with '/'") != std::string::npos);
+  CHECK(problem("https://x.example:443x/v1").find("\"x/v1\" follows the host") != std::string::npos);
+  CHECK(problem("http://[::1]evil.example").find("\"evil.example\" follows the host") != std::string::npos);
   CHECK(problem("https://exa mple.com").find(":2:") != std::string::npos);
   // A scheme in capitals is the same scheme, stored as the daemon builds its stream URL from it.
   CHECK(problem("HTTPS://x.example") == "(no error)");
