@@ -175,12 +175,16 @@ void ApiRoutes::set_appointment_cancel_handler(
   cancel_appointment_ = std::move(handler);
 }
 
+std::string api_allowed_origin(const config::ApiSettings& api, std::string_view origin) {
+  if (origin.empty()) return "";
+  for (const auto& o : api.cors_origins)
+    if (o == "*" || o == origin) return std::string(origin);
+  return "";
+}
+
 std::string ApiRoutes::allowed_origin(const HttpRequest& request) const {
   auto origin = request.header("origin");
-  if (!origin) return "";
-  for (const auto& o : settings_.api.cors_origins)
-    if (o == "*" || o == *origin) return std::string(*origin);
-  return "";
+  return origin ? api_allowed_origin(settings_.api, *origin) : std::string();
 }
 
 void answer_guarded(const HttpRequest& request, const HttpResponder& reply, const std::function<void()>& route) {

@@ -28,6 +28,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -47,6 +48,8 @@ HttpResponse api_error(int status, const std::string& code, const std::string& m
 HttpResponse api_field_error(const std::string& field, const std::string& expected, const std::string& message);
 // A JSON answer with the status.
 HttpResponse api_json(int status, const nlohmann::json& body);
+// `origin` (a request's Origin header) when api.cors_origins allows it, else "".
+std::string api_allowed_origin(const config::ApiSettings& api, std::string_view origin);
 
 // Thrown while routing or inside a read job for a bad path or query parameter; handle() answers
 // it with a 400: {"error":{"code","message","field","expected"}}, `field` the parameter ("query"

@@ -60,8 +60,8 @@ HttpServerOptions server_options(const config::Settings& s, int inherited_fd) {
   o.tls_cert_file = s.server.tls_cert;
   o.tls_key_file = s.server.tls_key;
   o.body_limit = static_cast<std::size_t>(s.server.max_body_bytes);
-  o.body_limit_for = [settings = s](std::string_view method, std::string_view path) {
-    return request_body_limit(settings, method, path);
+  o.body_limit_for = [settings = s](std::string_view method, std::string_view path, std::string_view origin) {
+    return request_body_limit(settings, method, path, origin);
   };
   o.header_limit = static_cast<std::size_t>(s.server.max_header_bytes);
   o.max_header_fields = s.server.max_header_fields;

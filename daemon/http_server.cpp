@@ -281,8 +281,10 @@ class HttpSession final : public HttpSessionBase, public std::enable_shared_from
     if (options_.body_limit_for) {
       const auto& head = parser_->get();
       std::string_view target(head.target().data(), head.target().size());
+      const auto origin = head[http::field::origin];
       path_limit_ = options_.body_limit_for(std::string_view(head.method_string().data(), head.method_string().size()),
-                                            target.substr(0, target.find('?')));
+                                            target.substr(0, target.find('?')),
+                                            std::string_view(origin.data(), origin.size()));
       if (path_limit_.bytes != 0) body_limit_ = path_limit_.bytes;
       if (const auto length = parser_->content_length(); length && *length > body_limit_) return refuse_too_large();
       parser_->body_limit(body_limit_);  // a chunked body, as it comes

@@ -48,8 +48,9 @@ struct HttpServerOptions {
   std::string tls_key_file;
   std::size_t body_limit = 64 * 1024;   // larger bodies are answered 413 and the connection closed
   // A path with a limit of its own (the API's smaller one, a document uploaded in the dashboard):
-  // decided from the request's head before the body is read. Empty = body_limit for all.
-  std::function<HttpBodyLimit(std::string_view method, std::string_view path)> body_limit_for;
+  // decided from the request's head before the body is read; `origin` is its Origin header ("" if
+  // none). Empty = body_limit for all.
+  std::function<HttpBodyLimit(std::string_view method, std::string_view path, std::string_view origin)> body_limit_for;
   std::size_t header_limit = 16 * 1024; // larger request heads: 431 and close
   int max_header_fields = 100;          // more header fields: 431 and close
   // From accepting (or the previous response) to a whole request, TLS handshake included; also

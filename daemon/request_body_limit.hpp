@@ -12,6 +12,9 @@
 
 namespace sonoria::daemon {
 
-HttpBodyLimit request_body_limit(const config::Settings& settings, std::string_view method, std::string_view path);
+// `origin` is the request's Origin header: the API's 413 carries the CORS headers its other answers
+// would, so that a browser client can read why.
+HttpBodyLimit request_body_limit(const config::Settings& settings, std::string_view method, std::string_view path,
+                                 std::string_view origin = {});
 
 }  // namespace sonoria::daemon

@@ -184,6 +184,12 @@ TEST_CASE("CORS preflight is answered for allowed origins only, and a bad outbou
   CHECK(big.header("content-type") == "application/json");
   CHECK(body(big)["error"]["code"] == "too_large");
   CHECK(body(big)["error"]["message"] == "the request body is larger than 16 KiB (api.max_body_bytes)");
+  // A browser client from an allowed origin can read why.
+  test::HttpTestConnection browser(h.base);
+  auto cross = browser.request("POST", "/api/calls", {{"Authorization", "Bearer " + k_api_token},
+                                                      {"Origin", "https://dashboard.example.com"}}, std::string(20000, 'x'));
+  CHECK(cross.status == 413);
+  CHECK(cross.header("access-control-allow-origin") == "https://dashboard.example.com");
 }
 
 TEST_CASE("api.max_body_bytes, api.burst and api.requests_per_second are the API's limits") {

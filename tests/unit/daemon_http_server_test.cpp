@@ -264,7 +264,7 @@ TEST_CASE("a path's own body limit, lower or higher than the server's, holds for
   std::atomic<int> calls{0};
   HttpServerOptions options;
   options.body_limit = 4096;
-  options.body_limit_for = [](std::string_view, std::string_view path) {
+  options.body_limit_for = [](std::string_view, std::string_view path, std::string_view) {
     HttpBodyLimit limit;
     if (path == "/small") {
       limit.bytes = 100;

@@ -41,6 +41,16 @@ TEST_CASE("a request's body limit follows its path: the API's, the dashboard's f
       CHECK_FALSE(limit.too_large);
     }
   }
+  SUBCASE("the API's 413 carries the CORS headers for an allowed origin, none for another") {
+    s.api.cors_origins = {"https://dashboard.example.com"};
+    const auto allowed = request_body_limit(s, "POST", "/api/calls", "https://dashboard.example.com");
+    REQUIRE(allowed.too_large);
+    CHECK(allowed.too_large->headers ==
+          std::vector<std::pair<std::string, std::string>>{{"Access-Control-Allow-Origin", "https://dashboard.example.com"},
+                                                           {"Vary", "Origin"}});
+    CHECK(request_body_limit(s, "POST", "/api/calls", "https://evil.example.com").too_large->headers.empty());
+    CHECK(request_body_limit(s, "POST", "/api/calls").too_large->headers.empty());
+  }
   SUBCASE("a limit that is no whole number of KiB is said in bytes") {
     s.api.max_body_bytes = 5000;
     const auto problem = nlohmann::json::parse(request_body_limit(s, "POST", "/api/calls").too_large->body);
