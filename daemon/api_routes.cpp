@@ -153,6 +153,14 @@ HttpResponse api_error(int status, const std::string& code, const std::string& m
   return api_json(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
+HttpResponse api_too_large(const config::ApiSettings& api) {
+  const auto bytes = static_cast<std::size_t>(api.max_body_bytes);
+  const std::string size = bytes % (1024 * 1024) == 0 ? std::to_string(bytes / (1024 * 1024)) + " MiB"
+                           : bytes % 1024 == 0        ? std::to_string(bytes / 1024) + " KiB"
+                                                      : std::to_string(bytes) + " bytes";
+  return api_error(413, "too_large", "the request body is larger than " + size + " (api.max_body_bytes)");
+}
+
 HttpResponse api_field_error(const std::string& field, const std::string& expected, const std::string& message) {
   nlohmann::json error = {{"code", "invalid_body"}, {"message", message + " (expected " + expected + ")"}};
   if (!field.empty()) error["field"] = field;
@@ -180,6 +188,12 @@ std::string api_allowed_origin(const config::ApiSettings& api, std::string_view 
   for (const auto& o : api.cors_origins)
     if (o == "*" || o == origin) return std::string(origin);
   return "";
+}
+
+void add_cors_headers(HttpResponse& response, const std::string& allowed_origin) {
+  if (allowed_origin.empty()) return;
+  response.headers.emplace_back("Access-Control-Allow-Origin", allowed_origin);
+  response.headers.emplace_back("Vary", "Origin");
 }
 
 std::string ApiRoutes::allowed_origin(const HttpRequest& request) const {
@@ -232,10 +246,7 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   std::string origin = allowed_origin(request);
   // Every answer carries the CORS headers its origin is allowed.
   auto reply = [respond, origin](HttpResponse r) {
-    if (!origin.empty()) {
-      r.headers.emplace_back("Access-Control-Allow-Origin", origin);
-      r.headers.emplace_back("Vary", "Origin");
-    }
+    add_cors_headers(r, origin);
     respond(std::move(r));
   };
   if (request.method == "OPTIONS") {
@@ -271,8 +282,7 @@ void ApiRoutes::handle(const HttpRequest& request, HttpResponder respond) {
   // The server refuses a larger body before reading it (daemon/request_body_limit.hpp); this is
   // for a request that reached the routes another way.
   if (request.body.size() > static_cast<std::size_t>(settings_.api.max_body_bytes))
-    return reply(api_error(413, "too_large", "the request body is larger than " + std::to_string(settings_.api.max_body_bytes) +
-                                                 " bytes (api.max_body_bytes)"));
+    return reply(api_too_large(settings_.api));
   // A malformed path segment or query is the client's error (400), found while routing.
   answer_guarded(request, reply, [&] { route(request, reply); });
 }

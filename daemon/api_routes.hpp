@@ -48,8 +48,12 @@ HttpResponse api_error(int status, const std::string& code, const std::string& m
 HttpResponse api_field_error(const std::string& field, const std::string& expected, const std::string& message);
 // A JSON answer with the status.
 HttpResponse api_json(int status, const nlohmann::json& body);
+// The 413 for a body over api.max_body_bytes (sent by the server from the request's head).
+HttpResponse api_too_large(const config::ApiSettings& api);
 // `origin` (a request's Origin header) when api.cors_origins allows it, else "".
 std::string api_allowed_origin(const config::ApiSettings& api, std::string_view origin);
+// Adds the CORS headers every answer to an allowed origin carries (none for "").
+void add_cors_headers(HttpResponse& response, const std::string& allowed_origin);
 
 // Thrown while routing or inside a read job for a bad path or query parameter; handle() answers
 // it with a 400: {"error":{"code","message","field","expected"}}, `field` the parameter ("query"
@@ -72,7 +76,7 @@ class ApiRoutes {
  public:
   ApiRoutes(const config::Settings& settings, ReadPool& pool);
 
-  static bool is_api_path(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+  static bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
   void handle(const HttpRequest& request, HttpResponder respond);
   // POST /api/calls, after authentication and limits. Set before the server starts.
   void set_outbound_handler(std::function<void(const HttpRequest&, HttpResponder)> handler);

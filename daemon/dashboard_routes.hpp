@@ -24,6 +24,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/auth/login_throttle.hpp"
 #include "daemon/http_message.hpp"
@@ -40,7 +41,7 @@ class DashboardRoutes {
   explicit DashboardRoutes(Services& services);
   ~DashboardRoutes();
 
-  static bool is_dashboard_path(const std::string& path) { return path == "/app" || path.rfind("/app/", 0) == 0; }
+  static bool is_dashboard_path(std::string_view path) { return path == "/app" || path.starts_with("/app/"); }
   // The WebSocket upgrade of a test call's stream (daemon/test_call.hpp): from this dashboard's
   // own pages only. Runs on the connection's strand; reads nothing.
   static bool accept_test_call_upgrade(const HttpRequest& upgrade);

@@ -231,8 +231,7 @@ std::string join_url_for_socket(std::string_view join_url) {
   auto url = without_fragment(join_url);
   if (!url) return std::string(join_url);  // parse_create_call_response let no such URL through
   // A version already there is left as Ultravox or the operator chose.
-  for (const auto& param : url->params())
-    if (param.key == "apiVersion") return std::string(url->buffer());
+  if (url->params().contains("apiVersion")) return std::string(url->buffer());
   std::string query(url->encoded_query());
   if (!query.empty() && query.back() != '&') query += '&';
   url->set_encoded_query(query + "apiVersion=1");
