@@ -14,8 +14,8 @@ void register_backup(CLI::App& app, Context& context) {
   cmd->add_option("FILE", *file, "Where to write the copy (replaced atomically)")->required();
   cmd->callback([&context, file] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
-    auto result = db::backup_database(database.connection(), *file);
-    std::cout << "backed up " << database.connection().path() << " to " << *file << " (" << result.pages
+    auto result = database.backup(*file);
+    std::cout << "backed up " << database.location() << " to " << *file << " (" << result.pages
               << " pages, " << result.bytes << " bytes; integrity_check " << result.integrity << ")\n";
   });
 }

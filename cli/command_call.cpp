@@ -7,7 +7,6 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/rest_session.hpp"
-#include "core/db/outbound_queries.hpp"
 #include "core/error.hpp"
 #include "daemon/outbound.hpp"
 
@@ -68,8 +67,8 @@ void register_call(CLI::App& app, Context& context) {
       phone::Parsed parsed = daemon::read_destination(settings, &*profile, opts->number);
       if (!parsed.number) throw UserError("NUMBER: " + parsed.error, ExitCode::usage);
       destination = std::move(parsed.number);
-      facts.last_call_to_number = db::last_outbound_call_to(database.connection(), destination->e164);
-      facts.calls_in_progress = db::calls_in_progress(database.connection());
+      facts.last_call_to_number = database.last_outbound_call_to(destination->e164);
+      facts.calls_in_progress = database.calls_in_progress();
       facts.now = db::now_ms();
     }
     if (auto refusal = daemon::outbound_refusal(settings, *destination, facts))

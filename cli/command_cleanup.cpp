@@ -34,7 +34,7 @@ void register_cleanup(CLI::App& app, Context& context) {
                       ExitCode::usage);
     auto cutoff = db::now_ms() - *age;
     auto database = context.open_database();
-    auto counts = db::apply_retention(database.connection(), cutoff, opts->dry_run,
+    auto counts = database.apply_retention(cutoff, opts->dry_run,
                                       audio::recordings_directory(context.settings().database.path), opts->batch);
     std::cout << (opts->dry_run ? "would delete" : "deleted") << " from " << counts.calls << " call"
               << (counts.calls == 1 ? "" : "s") << " that ended before " << db::format_timestamp(cutoff) << ": "

@@ -35,9 +35,9 @@ void register_init(CLI::App& app, Context& context) {
     context.config_path = path.string();
 
     auto database = context.open_database(db::SchemaCheck::none);
-    auto applied = db::migrate(database.connection());
-    std::cout << "database: " << database.connection().path() << " (schema version "
-              << db::schema_version(database.connection()) << (applied.empty() ? ", already current)" : ", migrated)")
+    auto applied = database.migrate();
+    std::cout << "database: " << database.location() << " (schema version "
+              << database.schema_version() << (applied.empty() ? ", already current)" : ", migrated)")
               << "\n";
 
     if (!*no_example) {

@@ -15,24 +15,23 @@ void register_migrate(CLI::App& app, Context& context) {
   cmd->add_flag("--status", *status_only, "List applied and pending migrations without changing anything");
   cmd->callback([&context, status_only] {
     auto database = context.open_database(db::SchemaCheck::none);
-    auto& connection = database.connection();
-    db::check_integrity(connection);  // a damaged file is not "up to date"
+    database.check_integrity();  // a damaged file is not "up to date"
     if (*status_only) {
-      std::cout << "database: " << connection.path() << "\n";
-      for (const auto& m : db::migration_status(connection)) {
+      std::cout << "database: " << database.location() << "\n";
+      for (const auto& m : database.migration_status()) {
         std::cout << std::setw(4) << m.version << "  " << std::left << std::setw(8)
                   << (m.applied_at ? "applied" : "pending") << std::right << "  "
                   << (m.applied_at ? *m.applied_at : std::string(24, ' ')) << "  " << m.name << "\n";
       }
       return;
     }
-    auto applied = db::migrate(connection);
+    auto applied = database.migrate();
     if (applied.empty()) {
-      std::cout << connection.path() << ": up to date (schema version " << db::schema_version(connection) << ")\n";
+      std::cout << database.location() << ": up to date (schema version " << database.schema_version() << ")\n";
       return;
     }
     for (const auto& m : applied) std::cout << "applied " << m.version << ": " << m.name << "\n";
-    std::cout << connection.path() << ": now at schema version " << db::schema_version(connection) << "\n";
+    std::cout << database.location() << ": now at schema version " << database.schema_version() << "\n";
   });
 }
 

@@ -45,3 +45,5 @@ target_compile_definitions(sonoria_asio PUBLIC
   BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
   BOOST_ASIO_NO_DEPRECATED)
 target_link_libraries(sonoria_asio PUBLIC Boost::headers Boost::system OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+# libpq: the PostgreSQL backend (core/db/postgresql.cpp, the only file that includes it).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

@@ -167,8 +167,8 @@ class Daemon::Impl {
   // Records an earlier run could not write (the database was locked or the disk full when it
   // stopped) are written first, before the calls it left open are closed. If the database still
   // does not take them, they stay in the journal and the writer tries again.
-  static void replay_journal(db::Database& database) {
-    db::RecordJournal journal(db::journal_path_for(database.connection().path()));
+  static void replay_journal(db::Database& database, const std::string& database_path) {
+    db::RecordJournal journal(db::journal_path_for(database_path));
     if (!journal.exists()) return;
     auto contents = journal.read();
     try {
@@ -185,8 +185,8 @@ class Daemon::Impl {
   // Runs once, before the writer opens its connection: recovery and the first org load.
   const config::DatabaseSettings& prepare_database(const config::Settings& settings) {
     db::Database database(settings.database, db::SchemaCheck::require_current);
-    db::check_integrity(database.connection());
-    replay_journal(database);
+    database.check_integrity();
+    replay_journal(database, settings.database.path);
     int closed = database.calls().close_abandoned_calls(db::now_ms());
     if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
                          {{"count", closed}});

@@ -14,14 +14,14 @@ std::unique_ptr<db::Database> open_writer_database(const config::DatabaseSetting
   auto database = std::make_unique<db::Database>(settings, db::SchemaCheck::require_current);
   // The writer appends rows and rarely reads back: SQLite's default cache (2 MiB) would fill with
   // pages written once, 5 KiB per call at 400 calls (scripts/bench).
-  database->connection().limit_cache(512);
+  database->limit_cache(512);
   return database;
 }
 
 // A failure that may pass (the database locked, the disk full, …) rather than one the database
 // would give for this record every time.
 bool is_transient(const std::exception& e) {
-  if (const auto* sqlite = dynamic_cast<const db::SqliteError*>(&e)) return sqlite->transient();
+  if (const auto* failure = dynamic_cast<const db::DatabaseError*>(&e)) return failure->transient();
   return dynamic_cast<const DataError*>(&e) == nullptr;  // not a statement's fault: try again
 }
 

@@ -10,7 +10,6 @@
 
 #include "core/db/database.hpp"
 #include "core/did_you_mean.hpp"
-#include "core/db/outbound_queries.hpp"
 #include "core/db/records.hpp"
 #include "core/twilio/rest_client.hpp"
 #include "daemon/api_routes.hpp"
@@ -75,8 +74,8 @@ void handle_outbound_api(Services& s, ReadPool& pool, const HttpRequest& request
     }
     const std::string to = destination.number->e164;
     OutboundFacts facts;
-    facts.last_call_to_number = db::last_outbound_call_to(database.connection(), to);
-    facts.calls_in_progress = db::calls_in_progress(database.connection());
+    facts.last_call_to_number = database.last_outbound_call_to(to);
+    facts.calls_in_progress = database.calls_in_progress();
     facts.now = db::now_ms();
     if (auto refusal = outbound_refusal(s.settings, *destination.number, facts)) return respond(api_error(422, "refused", *refusal));
     if (outbound_caller_id(s.settings, *profile).empty())

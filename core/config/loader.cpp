@@ -239,6 +239,14 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(int_key("server.max_waiting_per_address", m(&S::server, &ServerSettings::max_waiting_per_address), 0, 1000000));
 
     v.push_back(string_key("database.path", m(&S::database, &DatabaseSettings::path)));
+    auto& database_url = v.emplace_back(string_key("database.url", m(&S::database, &DatabaseSettings::url), true));
+    database_url.show = [](const Settings& s) { return quote(redact_url_password(s.database.url)); };
+    database_url.check = [](const Settings& s) -> std::string {
+      const auto& u = s.database.url;
+      if (u.empty() || u.rfind("postgresql://", 0) == 0 || u.rfind("postgres://", 0) == 0) return "";
+      return "\"" + redact_url_password(u) +
+             "\" is not a PostgreSQL URL (expected postgresql://user@host:5432/database; leave it out for SQLite at database.path)";
+    };
     v.push_back(duration_key("database.busy_timeout", m(&S::database, &DatabaseSettings::busy_timeout), {}));
 
     auto& sid = v.emplace_back(string_key("twilio.account_sid", m(&S::twilio, &TwilioSettings::account_sid)));
@@ -482,6 +490,7 @@ const std::vector<std::pair<std::string, std::string>>& conventional_env() {
       {"TWILIO_API_KEY", "twilio.api_key_sid"},
       {"TWILIO_API_SECRET", "twilio.api_key_secret"},
       {"SONORIA_DB", "database.path"},
+      {"SONORIA_DATABASE_URL", "database.url"},
   };
   return names;
 }
@@ -659,6 +668,28 @@ std::vector<std::string> known_keys() {
 bool is_secret_key(const std::string& key) {
   const KeySpec* spec = find_spec(key);
   return spec && spec->secret;
+}
+
+std::string redact_url_password(const std::string& url) {
+  std::string out = url;
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto authority = scheme + 3;
+    const auto end = out.find_first_of("/?#", authority);
+    const auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
+    if (at != std::string::npos && at >= authority) {
+      const auto colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "…(redacted)");
+    }
+  }
+  // libpq also takes password=… among the query's parameters.
+  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') continue;
+    const auto start = p + 9;
+    const auto end = out.find('&', start);
+    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "…(redacted)");
+  }
+  return out;
 }
 
 std::string redact(const std::string& secret) {

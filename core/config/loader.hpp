@@ -63,5 +63,8 @@ std::vector<std::string> changed_keys(const Settings& before, const Settings& af
 
 // "sk-abc…" → "sk-…(redacted)", "" → "" (so an unset secret reads as unset).
 std::string redact(const std::string& secret);
+// A URL with the password of its user info (user:password@) and any password=… parameter
+// replaced by "…(redacted)": database.url as `config show` and errors print it.
+std::string redact_url_password(const std::string& url);
 
 }  // namespace sonoria::config

@@ -33,6 +33,9 @@ struct ServerSettings {
 
 struct DatabaseSettings {
   std::string path;                             // empty = $XDG_DATA_HOME/sonoria/sonoria.db
+  // postgresql://… selects PostgreSQL (secret: may hold a password). `path`'s directory still
+  // holds this machine's own files: the write journal, recordings, the control socket.
+  std::string url{};
   Duration busy_timeout = std::chrono::seconds(5);
 };
 

@@ -1,4 +1,5 @@
 #include "core/db/backup.hpp"
+#include "core/db/sqlite.hpp"
 
 #include "core/files/atomic_file.hpp"
 
@@ -17,7 +18,7 @@ std::string integrity_check(const std::string& path) {
   OpenOptions options;
   options.read_only = true;
   options.create = false;
-  Connection copy(path, options);
+  SqliteConnection copy(path, options);
   Statement s(copy, "PRAGMA integrity_check");
   std::string out;
   while (s.step()) out += (out.empty() ? "" : "; ") + s.text(0);
@@ -36,8 +37,10 @@ BackupResult backup_database(Connection& source, const std::string& target_path)
     {
       // A backup holds every call: readable by its owner alone (SQLite would create it 0644).
       if (int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
-      Connection copy(temp.string());
-      sqlite3_backup* backup = sqlite3_backup_init(copy.handle(), "main", source.handle(), "main");
+      SqliteConnection copy(temp.string());
+      auto* sqlite_source = dynamic_cast<SqliteConnection*>(&source);
+      if (!sqlite_source) throw UserError("backup_database: not a SQLite database");
+      sqlite3_backup* backup = sqlite3_backup_init(copy.handle(), "main", sqlite_source->handle(), "main");
       if (!backup) copy.fail("cannot start the backup");
       // -1: every page in one step, under one read lock: a single consistent snapshot, and no
       // restarts when the daemon commits meanwhile (WAL readers do not block the writer).

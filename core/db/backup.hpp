@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/db/sqlite.hpp"
+#include "core/db/connection.hpp"
 
 namespace sonoria::db {
 

@@ -1,5 +1,7 @@
 #include "core/db/call_queries.hpp"
 
+#include "core/db/sql_dialect.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <variant>
@@ -75,8 +77,8 @@ struct Where {
   std::string sql = " WHERE 1 = 1";
   std::vector<Binding> bindings;
 
-  explicit Where(const CallQuery& q) {
-    auto add = [this](const char* clause, Binding b) {
+  Where(const CallQuery& q, Dialect dialect) {
+    auto add = [this](const std::string& clause, Binding b) {
       sql += clause;
       bindings.push_back(std::move(b));
     };
@@ -86,15 +88,15 @@ struct Where {
     if (q.call_sid) add(" AND c.call_sid = ?", *q.call_sid);
     if (q.status) add(" AND c.status = ?", *q.status);
     if (q.direction) add(" AND c.direction = ?", *q.direction);
-    if (q.engine)
-      add(" AND EXISTS (SELECT 1 FROM json_each(c.engines) e WHERE json_extract(e.value, '$.engine') = ?)", *q.engine);
+    if (q.engine) add(" AND " + json_array_has_field(dialect, "c.engines", "engine"), *q.engine);
     if (q.party) {
-      add(" AND (instr(c.from_number, ?) > 0", *q.party);
-      add(" OR instr(c.to_number, ?) > 0)", *q.party);
+      add(" AND (" + text_contains(dialect, "c.from_number", "?"), *q.party);
+      add(" OR " + text_contains(dialect, "c.to_number", "?") + ")", *q.party);
     }
-    if (q.stage) add(" AND EXISTS (SELECT 1 FROM json_each(c.stages) s WHERE s.value = ?)", *q.stage);
+    if (q.stage) add(" AND " + json_array_contains(dialect, "c.stages"), *q.stage);
     if (q.said)
-      add(" AND EXISTS (SELECT 1 FROM transcript_entries t WHERE t.call_id = c.id AND instr(lower(t.text), lower(?)) > 0)",
+      add(" AND EXISTS (SELECT 1 FROM transcript_entries t WHERE t.call_id = c.id AND " +
+              text_contains(dialect, "lower(t.text)", "lower(?)") + ")",
           *q.said);
     if (q.test) sql += *q.test ? " AND c.test_by IS NOT NULL" : " AND c.test_by IS NULL";
     if (q.finished_only || q.finished_after_seq) sql += " AND c.finished_seq IS NOT NULL";
@@ -106,24 +108,6 @@ struct Where {
     for (const auto& b : bindings) std::visit([&](const auto& v) { s.bind(i++, v); }, b);
     return i;
   }
-};
-
-// A read transaction: every statement inside sees one snapshot of the database (WAL).
-class ReadTransaction {
- public:
-  explicit ReadTransaction(Connection& c) : c_(c) { c_.exec("BEGIN DEFERRED"); }
-  ~ReadTransaction() {
-    try {
-      c_.exec("COMMIT");
-    } catch (...) {
-      // Nothing was written; a failed COMMIT of a read transaction leaves nothing to undo.
-    }
-  }
-  ReadTransaction(const ReadTransaction&) = delete;
-  ReadTransaction& operator=(const ReadTransaction&) = delete;
-
- private:
-  Connection& c_;
 };
 
 }  // namespace
@@ -142,9 +126,9 @@ std::optional<ListCursor> decode_cursor(std::string_view text) {
   return ListCursor{std::string(when), id};
 }
 
-CallPage SqliteCallQueries::list(const CallQuery& query, const std::optional<ListCursor>& before, int limit) {
+CallPage SqlCallQueries::list(const CallQuery& query, const std::optional<ListCursor>& before, int limit) {
   limit = std::clamp(limit, 1, 1000);
-  Where where(query);
+  Where where(query, c_.dialect());
   std::string sql = std::string("SELECT ") + k_call_columns + " FROM calls c" + where.sql;
   if (before) sql += " AND (c.started_at < ? OR (c.started_at = ? AND c.id < ?))";
   sql += " ORDER BY c.started_at DESC, c.id DESC LIMIT ?";
@@ -167,32 +151,32 @@ CallPage SqliteCallQueries::list(const CallQuery& query, const std::optional<Lis
   return page;
 }
 
-void SqliteCallQueries::for_each_call(const CallQuery& query, const std::function<void(const CallRow&)>& visit) {
-  Where where(query);
+void SqlCallQueries::for_each_call(const CallQuery& query, const std::function<void(const CallRow&)>& visit) {
+  Where where(query, c_.dialect());
   Statement s(c_, std::string("SELECT ") + k_call_columns + " FROM calls c" + where.sql + " ORDER BY c.started_at, c.id");
   where.bind(s);
   while (s.step()) visit(read_row(s));
 }
 
-void SqliteCallQueries::for_each_finished(const CallQuery& query, const std::function<bool(const CallRow&)>& visit) {
+void SqlCallQueries::for_each_finished(const CallQuery& query, const std::function<bool(const CallRow&)>& visit) {
   ReadTransaction snapshot(c_);
   CallQuery q = query;
   q.finished_only = true;
-  Where where(q);
+  Where where(q, c_.dialect());
   Statement s(c_, std::string("SELECT ") + k_call_columns + " FROM calls c" + where.sql + " ORDER BY c.finished_seq");
   where.bind(s);
   while (s.step())
     if (!visit(read_row(s))) break;
 }
 
-std::optional<CallRow> SqliteCallQueries::find(const std::string& call_sid) {
+std::optional<CallRow> SqlCallQueries::find(const std::string& call_sid) {
   Statement s(c_, std::string("SELECT ") + k_call_columns + " FROM calls c WHERE c.call_sid = ?");
   s.bind(1, call_sid);
   if (!s.step()) return std::nullopt;
   return read_row(s);
 }
 
-std::vector<TranscriptEntry> SqliteCallQueries::transcript(const CallRow& call) {
+std::vector<TranscriptEntry> SqlCallQueries::transcript(const CallRow& call) {
   std::vector<TranscriptEntry> out;
   Statement s(c_,
               "SELECT sequence, offset_ms, speaker, text, generated_text, interrupted, item_id, stage "
@@ -204,7 +188,7 @@ std::vector<TranscriptEntry> SqliteCallQueries::transcript(const CallRow& call) 
   return out;
 }
 
-std::vector<CallEvent> SqliteCallQueries::events(const CallRow& call) {
+std::vector<CallEvent> SqlCallQueries::events(const CallRow& call) {
   std::vector<CallEvent> out;
   Statement s(c_, "SELECT at, offset_ms, kind, name, detail_json FROM call_events WHERE call_id = ? ORDER BY id");
   s.bind(1, call.id);
@@ -214,8 +198,8 @@ std::vector<CallEvent> SqliteCallQueries::events(const CallRow& call) {
   return out;
 }
 
-std::map<std::string, int64_t> SqliteCallQueries::tool_calls_by_name(const CallQuery& query) {
-  Where where(query);
+std::map<std::string, int64_t> SqlCallQueries::tool_calls_by_name(const CallQuery& query) {
+  Where where(query, c_.dialect());
   Statement s(c_,
               "SELECT COALESCE(e.name, '(unnamed)'), COUNT(*) FROM call_events e JOIN calls c ON c.id = e.call_id" +
                   where.sql + " AND e.kind = 'tool_call' GROUP BY 1");
@@ -225,8 +209,8 @@ std::map<std::string, int64_t> SqliteCallQueries::tool_calls_by_name(const CallQ
   return out;
 }
 
-std::map<std::string, int64_t> SqliteCallQueries::texts_by_purpose(const CallQuery& query) {
-  Where where(query);
+std::map<std::string, int64_t> SqlCallQueries::texts_by_purpose(const CallQuery& query) {
+  Where where(query, c_.dialect());
   Statement s(c_,
               "SELECT m.purpose, COUNT(*) FROM messages m JOIN calls c ON c.id = m.call_id" + where.sql +
                   " AND m.status NOT IN ('failed', 'undelivered') GROUP BY 1");
@@ -236,14 +220,14 @@ std::map<std::string, int64_t> SqliteCallQueries::texts_by_purpose(const CallQue
   return out;
 }
 
-std::map<int64_t, std::string> SqliteCallQueries::organization_timezones() {
+std::map<int64_t, std::string> SqlCallQueries::organization_timezones() {
   Statement s(c_, "SELECT id, timezone FROM organizations");
   std::map<int64_t, std::string> out;
   while (s.step()) out[s.int64(0)] = s.text(1);
   return out;
 }
 
-std::vector<std::string> SqliteCallQueries::awaiting_summary(TimePoint since, int limit) {
+std::vector<std::string> SqlCallQueries::awaiting_summary(TimePoint since, int limit) {
   std::vector<std::string> out;
   Statement s(c_,
               "SELECT call_sid FROM calls WHERE summary_json IS NULL AND answered_at IS NOT NULL AND turns > 0 "

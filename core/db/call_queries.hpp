@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/db/records.hpp"
-#include "core/db/sqlite.hpp"
+#include "core/db/connection.hpp"
 #include "core/db/stores.hpp"
 
 namespace sonoria::db {
@@ -75,9 +75,9 @@ class CallQueries {
   virtual std::vector<std::string> awaiting_summary(TimePoint since, int limit) = 0;
 };
 
-class SqliteCallQueries : public CallQueries {
+class SqlCallQueries : public CallQueries {
  public:
-  explicit SqliteCallQueries(Connection& connection) : c_(connection) {}
+  explicit SqlCallQueries(Connection& connection) : c_(connection) {}
   CallPage list(const CallQuery& query, const std::optional<ListCursor>& before, int limit) override;
   void for_each_call(const CallQuery& query, const std::function<void(const CallRow&)>& visit) override;
   void for_each_finished(const CallQuery& query, const std::function<bool(const CallRow&)>& visit) override;

@@ -3,33 +3,57 @@
 #include <filesystem>
 
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/outbound_queries.hpp"
+#include "core/db/postgresql.hpp"
+#include "core/db/sqlite.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/error.hpp"
 
 namespace sonoria::db {
 
 Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, bool read_only) {
   const std::string& path = settings.path;
-  if (path.rfind("postgres://", 0) == 0 || path.rfind("postgresql://", 0) == 0)
-    throw DataError("database.path: PostgreSQL is not supported by this build yet (expected a SQLite file path)");
-  // Every command but `init` and `migrate` (SchemaCheck::none) needs the database to exist; an
-  // empty file is not created behind the user's back.
-  if ((read_only || check == SchemaCheck::require_current) && !std::filesystem::exists(path))
-    throw DataError(path + ": no database here yet; run `sonoria init` first (it creates the configuration and the database)");
-  OpenOptions options;
-  options.read_only = read_only;
-  options.busy_timeout_ms = static_cast<int>(settings.busy_timeout.count());
-  connection_ = std::make_unique<Connection>(path, options);
+  if (!settings.url.empty()) {
+    connection_ = std::make_unique<PostgresqlConnection>(settings.url);
+  } else {
+    if (is_postgresql_url(path))
+      throw DataError("database.path: a PostgreSQL URL goes in database.url (database.path is a SQLite file)");
+    // Every command but `init` and `migrate` (SchemaCheck::none) needs the database to exist; an
+    // empty file is not created behind the user's back.
+    if ((read_only || check == SchemaCheck::require_current) && !std::filesystem::exists(path))
+      throw DataError(path + ": no database here yet; run `sonoria init` first (it creates the configuration and the database)");
+    OpenOptions options;
+    options.read_only = read_only;
+    options.busy_timeout_ms = static_cast<int>(settings.busy_timeout.count());
+    connection_ = std::make_unique<SqliteConnection>(path, options);
+  }
   if (check == SchemaCheck::require_current) require_current_schema(*connection_);
-  orgs_ = std::make_unique<SqliteOrgStore>(*connection_);
-  calls_ = std::make_unique<SqliteCallStore>(*connection_);
-  queries_ = std::make_unique<SqliteCallQueries>(*connection_);
-  knowledge_ = std::make_unique<SqliteKnowledgeStore>(*connection_);
-  webhooks_ = std::make_unique<SqliteWebhookStore>(*connection_);
-  appointments_ = std::make_unique<SqliteAppointmentStore>(*connection_);
-  users_ = std::make_unique<SqliteUserStore>(*connection_);
+  orgs_ = std::make_unique<SqlOrgStore>(*connection_);
+  calls_ = std::make_unique<SqlCallStore>(*connection_);
+  queries_ = std::make_unique<SqlCallQueries>(*connection_);
+  knowledge_ = std::make_unique<SqlKnowledgeStore>(*connection_);
+  webhooks_ = std::make_unique<SqlWebhookStore>(*connection_);
+  appointments_ = std::make_unique<SqlAppointmentStore>(*connection_);
+  users_ = std::make_unique<SqlUserStore>(*connection_);
 }
 
 Database::~Database() = default;
+
+void Database::limit_cache(int kib) {
+  if (auto* sqlite = dynamic_cast<SqliteConnection*>(connection_.get())) sqlite->limit_cache(kib);
+}
+
+BackupResult Database::backup(const std::string& target_path) {
+  if (dialect() != Dialect::sqlite)
+    throw UserError(location() + ": `sonoria backup` copies a SQLite database; back PostgreSQL up with its own tools "
+                                 "(pg_dump, or the server's continuous archiving)");
+  return backup_database(*connection_, target_path);
+}
+
+std::optional<TimePoint> Database::last_outbound_call_to(const std::string& number) {
+  return db::last_outbound_call_to(*connection_, number);
+}
+
+int Database::calls_in_progress() { return db::calls_in_progress(*connection_); }
 
 }  // namespace sonoria::db

@@ -1,14 +1,21 @@
 #pragma once
-// Opens the configured database backend and its stores. SQLite is the embedded default; a
-// "postgresql://" path is where the PostgreSQL backend will plug in.
+// Opens the configured database and its stores: SQLite at database.path (the embedded default),
+// or PostgreSQL at database.url.
 
 #include <memory>
 #include <string>
 
+#include <filesystem>
+#include <optional>
+#include <vector>
+
 #include "core/config/settings.hpp"
 #include "core/db/appointment_store.hpp"
+#include "core/db/backup.hpp"
+#include "core/db/migrations.hpp"
+#include "core/db/retention.hpp"
 #include "core/db/call_queries.hpp"
-#include "core/db/sqlite.hpp"
+#include "core/db/connection.hpp"
 #include "core/db/stores.hpp"
 #include "core/db/user_store.hpp"
 
@@ -25,6 +32,29 @@ class Database {
   Database(const config::DatabaseSettings& settings, SchemaCheck check, bool read_only = false);
   ~Database();
 
+  Dialect dialect() const { return connection_->dialect(); }
+  // What messages name: the file, or postgresql://user@host:port/database (never a password).
+  const std::string& location() const { return connection_->path(); }
+
+  // The schema (core/db/migrations.hpp).
+  std::vector<Migration> migrate() { return db::migrate(*connection_); }
+  int schema_version() { return db::schema_version(*connection_); }
+  std::vector<MigrationState> migration_status() { return db::migration_status(*connection_); }
+  void check_integrity() { db::check_integrity(*connection_); }
+  // SQLite's page cache of this connection; PostgreSQL's memory is the server's.
+  void limit_cache(int kib);
+  // A consistent copy in one file (core/db/backup.hpp); SQLite only: PostgreSQL's is pg_dump's.
+  BackupResult backup(const std::string& target_path);
+  // core/db/retention.hpp
+  RetentionCounts apply_retention(TimePoint cutoff, bool dry_run, const std::filesystem::path& recordings,
+                                  int batch = 500) {
+    return db::apply_retention(*connection_, cutoff, dry_run, recordings, batch);
+  }
+  // For the outbound policy's cooldown and capacity (core/db/outbound_queries.hpp).
+  std::optional<TimePoint> last_outbound_call_to(const std::string& number);
+  int calls_in_progress();
+
+  // core/db's own, and its tests': the SQL connection under the stores.
   Connection& connection() { return *connection_; }
   OrgStore& orgs() { return *orgs_; }
   CallStore& calls() { return *calls_; }

@@ -1,5 +1,6 @@
 #include "core/db/migrations.hpp"
 
+#include "core/db/postgresql_schema.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/error.hpp"
 
@@ -361,7 +362,10 @@ void ensure_bookkeeping(Connection& c) {
 }
 
 bool has_bookkeeping(Connection& c) {
-  Statement s(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  Statement s(c, c.dialect() == Dialect::sqlite
+                     ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+                     : "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                       "AND table_name = 'schema_migrations'");
   return s.step();
 }
 
@@ -373,19 +377,26 @@ void refuse_newer(Connection& c, int version) {
                     "). Upgrade sonoria, or point --db at another database; nothing was changed.");
 }
 
-// A SQLite file with tables of its own and no sonoria bookkeeping is someone else's database:
-// migrating it would mix sonoria's tables into it.
+// A database with tables of its own and no sonoria bookkeeping is someone else's: migrating it
+// would mix sonoria's tables into it.
 void refuse_foreign(Connection& c) {
   if (has_bookkeeping(c)) return;
-  Statement s(c, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 1");
+  Statement s(c, c.dialect() == Dialect::sqlite
+                     ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 1"
+                     : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                       "ORDER BY table_name LIMIT 1");
   if (!s.step()) return;
-  throw DataError(c.path() + ": not a sonoria database (it has tables, e.g. \"" + s.text(0) +
-                  "\", but no sonoria schema); point --db or database.path at sonoria's own file. Nothing was changed.");
+  throw DataError(c.path() + ": not a sonoria database (it has tables, e.g. \"" + s.text(0) + "\", but no sonoria schema); " +
+                  (c.dialect() == Dialect::sqlite ? "point --db or database.path at sonoria's own file"
+                                                  : "give database.url a database (or schema) of sonoria's own") +
+                  ". Nothing was changed.");
 }
 
 }  // namespace
 
 void check_integrity(Connection& connection) {
+  // PostgreSQL checks its own pages (and their checksums, when the cluster has them) as it reads.
+  if (connection.dialect() != Dialect::sqlite) return;
   std::string problems;
   int count = 0;
   try {
@@ -428,6 +439,10 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
+const std::vector<Migration>& migrations_for(Dialect dialect) {
+  return dialect == Dialect::sqlite ? migrations() : postgresql_migrations();
+}
+
 int latest_schema_version() { return migrations().back().version; }
 
 int schema_version(Connection& connection) {
@@ -441,7 +456,7 @@ std::vector<MigrationState> migration_status(Connection& connection) {
   refuse_newer(connection, schema_version(connection));
   std::vector<MigrationState> out;
   bool bookkeeping = has_bookkeeping(connection);
-  for (const auto& m : migrations()) {
+  for (const auto& m : migrations_for(connection.dialect())) {
     MigrationState state{m.version, m.name, std::nullopt};
     if (bookkeeping) {
       Statement s(connection, "SELECT applied_at FROM schema_migrations WHERE version = ?");
@@ -458,7 +473,7 @@ std::vector<Migration> migrate(Connection& connection) {
   int current = schema_version(connection);
   refuse_newer(connection, current);
   std::vector<Migration> applied;
-  for (const auto& m : migrations()) {
+  for (const auto& m : migrations_for(connection.dialect())) {
     if (m.version <= current) continue;
     Transaction tx(connection);
     ensure_bookkeeping(connection);

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/db/sqlite.hpp"
+#include "core/db/connection.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {

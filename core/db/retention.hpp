@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/db/sqlite.hpp"
+#include "core/db/connection.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {

@@ -29,8 +29,8 @@ std::string hint_for(int code) {
 
 }  // namespace
 
-bool SqliteError::transient() const noexcept {
-  switch (code_ & 0xff) {
+bool SqliteError::transient_code(int code) noexcept {
+  switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_FULL:
@@ -45,7 +45,7 @@ bool SqliteError::transient() const noexcept {
   }
 }
 
-Connection::Connection(const std::string& path, const OpenOptions& options) : path_(path) {
+SqliteConnection::SqliteConnection(const std::string& path, const OpenOptions& options) : path_(path) {
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (options.create && !options.read_only) {
     flags |= SQLITE_OPEN_CREATE;
@@ -89,20 +89,20 @@ Connection::Connection(const std::string& path, const OpenOptions& options) : pa
 
 int64_t memory_in_use() { return sqlite3_memory_used(); }
 
-void Connection::limit_cache(int kib) { exec("PRAGMA cache_size = -" + std::to_string(kib)); }
+void SqliteConnection::limit_cache(int kib) { exec("PRAGMA cache_size = -" + std::to_string(kib)); }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-void Connection::fail(std::string_view what) const {
+void SqliteConnection::fail(std::string_view what) const {
   int code = sqlite3_extended_errcode(db_);
   std::string message = path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
   if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT) throw DataError(message);
   throw SqliteError(message + hint_for(code), code);
 }
 
-void Connection::exec(std::string_view sql) {
+void SqliteConnection::exec(std::string_view sql) {
   std::string text(sql);
   char* error = nullptr;
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
@@ -116,88 +116,69 @@ void Connection::exec(std::string_view sql) {
   }
 }
 
-int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Connection::changes() const { return sqlite3_changes(db_); }
+int SqliteConnection::changes() const { return sqlite3_changes(db_); }
 
-Statement::Statement(Connection& connection, std::string_view sql) : connection_(connection) {
-  if (sqlite3_prepare_v2(connection.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
-    connection.fail("cannot prepare statement");
-}
+namespace {
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement& Statement::bind(int index, int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) connection_.fail("bind");
-  return *this;
-}
-
-Statement& Statement::bind(int index, double value) {
-  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) connection_.fail("bind");
-  return *this;
-}
-
-Statement& Statement::bind(int index, std::string_view value) {
-  if (sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
-    connection_.fail("bind");
-  return *this;
-}
-
-Statement& Statement::bind_null(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) connection_.fail("bind");
-  return *this;
-}
-
-bool Statement::step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  connection_.fail("statement failed");
-}
-
-void Statement::run() {
-  while (step()) {
+class SqliteCursor : public Cursor {
+ public:
+  SqliteCursor(SqliteConnection& connection, std::string_view sql) : connection_(connection) {
+    if (sqlite3_prepare_v2(connection.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+      connection.fail("cannot prepare statement");
   }
-}
+  ~SqliteCursor() override { sqlite3_finalize(stmt_); }
 
-void Statement::reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
-
-std::string Statement::text(int column) const {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
-}
-
-std::optional<std::string> Statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
-}
-
-std::optional<int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
-}
-
-Transaction::Transaction(Connection& connection) : connection_(connection) { connection_.exec("BEGIN IMMEDIATE"); }
-
-Transaction::~Transaction() {
-  if (!done_) {
-    try {
-      connection_.exec("ROLLBACK");
-    } catch (...) {
-      // The transaction may already be gone (SQLite rolls back on some errors itself).
-    }
+  void bind_int64(int index, int64_t value) override {
+    if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) connection_.fail("bind");
   }
+  void bind_double(int index, double value) override {
+    if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) connection_.fail("bind");
+  }
+  void bind_text(int index, std::string_view value) override {
+    if (sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+      connection_.fail("bind");
+  }
+  void bind_null(int index) override {
+    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) connection_.fail("bind");
+  }
+
+  bool step() override {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    connection_.fail("statement failed");
+  }
+
+  void reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double real(int column) const override { return sqlite3_column_double(stmt_, column); }
+  std::string text(int column) const override {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+  }
+
+ private:
+  SqliteConnection& connection_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Cursor> SqliteConnection::prepare(std::string_view sql) {
+  return std::make_unique<SqliteCursor>(*this, sql);
 }
 
-void Transaction::commit() {
-  connection_.exec("COMMIT");
-  done_ = true;
+void SqliteConnection::rollback() noexcept {
+  try {
+    exec("ROLLBACK");
+  } catch (...) {
+    // The transaction may already be gone (SQLite rolls back on some errors itself).
+  }
 }
 
 }  // namespace sonoria::db

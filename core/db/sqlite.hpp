@@ -1,28 +1,26 @@
 #pragma once
-// A thin RAII layer over the SQLite C API: one Connection per thread, prepared Statements,
-// Transactions that roll back unless committed. Failures throw sonoria::UserError (runtime) or
-// sonoria::DataError (the file is not a database, is newer than this build, …) naming the path.
+// SQLite's Connection (core/db/connection.hpp): a thin RAII layer over the SQLite C API, one
+// connection per thread. Failures throw SqliteError (runtime) or sonoria::DataError (the file is
+// not a database, is newer than this build, …) naming the path.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
+#include "core/db/connection.hpp"
 
 struct sqlite3;
-struct sqlite3_stmt;
 
 namespace sonoria::db {
 
 // A failure SQLite reported, with its (extended) result code.
-class SqliteError : public UserError {
+class SqliteError : public DatabaseError {
  public:
-  SqliteError(const std::string& message, int code) : UserError(message), code_(code) {}
+  SqliteError(const std::string& message, int code) : DatabaseError(message, transient_code(code)), code_(code) {}
   int code() const noexcept { return code_; }
-  // The environment's fault, not the statement's: the database is busy or locked, the disk is full
-  // or failing, the file cannot be opened or has become read-only. The same write may work later.
-  bool transient() const noexcept;
+  // The database is busy or locked, the disk is full or failing, the file cannot be opened or has
+  // become read-only.
+  static bool transient_code(int code) noexcept;
 
  private:
   int code_;
@@ -39,74 +37,30 @@ struct OpenOptions {
   int busy_timeout_ms = 5000;
 };
 
-class Connection {
+class SqliteConnection : public Connection {
  public:
   // Opens `path` in WAL mode with foreign keys on and the busy timeout set.
-  Connection(const std::string& path, const OpenOptions& options = {});
-  ~Connection();
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  explicit SqliteConnection(const std::string& path, const OpenOptions& options = {});
+  ~SqliteConnection() override;
 
-  void exec(std::string_view sql);                  // one or more statements, no results
+  Dialect dialect() const override { return Dialect::sqlite; }
+  void exec(std::string_view sql) override;
+  int changes() const override;
+  const std::string& path() const override { return path_; }
+  std::unique_ptr<Cursor> prepare(std::string_view sql) override;
+  void begin_exclusive() override { exec("BEGIN IMMEDIATE"); }
+  void begin_snapshot() override { exec("BEGIN DEFERRED"); }  // WAL: a reader sees one commit
+  void commit() override { exec("COMMIT"); }
+  void rollback() noexcept override;
+
   // Caps this connection's page cache (SQLite's default is 2 MiB per connection).
   void limit_cache(int kib);
-  int64_t last_insert_rowid() const;
-  int changes() const;                              // rows changed by the last statement
-  const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }
   [[noreturn]] void fail(std::string_view what) const;  // throws with sqlite's message
 
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
-};
-
-class Statement {
- public:
-  Statement(Connection& connection, std::string_view sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  // Binding is 1-based, as in SQLite. An empty optional binds NULL.
-  Statement& bind(int index, int64_t value);
-  Statement& bind(int index, int value) { return bind(index, static_cast<int64_t>(value)); }
-  Statement& bind(int index, double value);
-  Statement& bind(int index, std::string_view value);
-  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
-  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
-  Statement& bind_null(int index);
-  template <typename T>
-  Statement& bind(int index, const std::optional<T>& value) {
-    return value ? bind(index, *value) : bind_null(index);
-  }
-
-  bool step();      // true while a row is available
-  void run();       // steps to completion
-  void reset();     // reuse with new bindings
-
-  bool is_null(int column) const;
-  int64_t int64(int column) const;
-  double real(int column) const;
-  std::string text(int column) const;
-  std::optional<std::string> optional_text(int column) const;
-  std::optional<int64_t> optional_int64(int column) const;
-
- private:
-  Connection& connection_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() was called.
-class Transaction {
- public:
-  explicit Transaction(Connection& connection);
-  ~Transaction();
-  void commit();
-
- private:
-  Connection& connection_;
-  bool done_ = false;
 };
 
 }  // namespace sonoria::db

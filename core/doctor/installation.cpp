@@ -67,7 +67,7 @@ Check database_check(const config::Settings& settings, std::vector<org::Profile>
   Check c{"database", Status::ok, "", ""};
   try {
     db::Database database(settings.database, db::SchemaCheck::none);
-    const int version = db::schema_version(database.connection());
+    const int version = database.schema_version();
     const int latest = db::latest_schema_version();
     if (version < latest) {
       c.status = Status::failed;
@@ -75,7 +75,7 @@ Check database_check(const config::Settings& settings, std::vector<org::Profile>
       c.fix = "sonoria migrate (after a backup: sonoria backup)";
       return c;
     }
-    db::check_integrity(database.connection());
+    database.check_integrity();
     profiles = database.orgs().all();
     c.detail = settings.database.path + ": schema version " + std::to_string(version) + ", quick_check clean";
   } catch (const std::exception& e) {

@@ -42,7 +42,7 @@ struct ApiHarness {
     if (tweak) tweak(settings);
     {
       db::Database database(settings.database, db::SchemaCheck::none);
-      db::migrate(database.connection());
+      database.migrate();
       auto id = database.orgs().upsert(org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml"));
       test::SeedOptions o;
       o.calls = 250;

@@ -91,7 +91,7 @@ struct Clinic {
     }
     {
       db::Database database(settings.database, db::SchemaCheck::none);
-      db::migrate(database.connection());
+      database.migrate();
       database.orgs().upsert(profile);
     }
     daemon = std::make_unique<daemon::Daemon>(settings);

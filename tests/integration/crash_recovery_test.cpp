@@ -24,7 +24,7 @@ struct MessageRow {
 };
 
 std::vector<MessageRow> message_rows(const config::Settings& settings) {
-  db::Connection c(settings.database.path, {true, false, 5000});
+  db::SqliteConnection c(settings.database.path, {true, false, 5000});
   db::Statement s(c, "SELECT COALESCE(message_sid, ''), status FROM messages ORDER BY id");
   std::vector<MessageRow> out;
   while (s.step()) out.push_back({s.text(0), s.text(1)});
@@ -107,7 +107,7 @@ TEST_CASE("kill -9 during 20 calls that text their callers: the restart closes e
   for (const auto& [sid, status] : twilio_status) CHECK(rows_per_sid[sid] == 1);
 
   // Every call is closed, and its counters are what its stored events say.
-  db::Connection c(settings.database.path, {true, false, 5000});
+  db::SqliteConnection c(settings.database.path, {true, false, 5000});
   for (const auto& caller : callers) {
     CAPTURE(caller->call_sid());
     db::Statement s(c,

@@ -54,7 +54,7 @@ struct Dashboard {
     if (tweak) tweak(settings);
     {
       db::Database database(settings.database, db::SchemaCheck::none);
-      db::migrate(database.connection());
+      database.migrate();
       studio = database.orgs().upsert(org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml"));
       clinic = database.orgs().upsert(org::load_profile_file(test::source_dir() / "examples" / "dental-clinic.toml"));
       test::SeedOptions o;

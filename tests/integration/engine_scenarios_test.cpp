@@ -284,7 +284,7 @@ struct Harness {
     settings.twilio.api_base_url = rest.base_url();
     {
       db::Database database(settings.database, db::SchemaCheck::none);
-      db::migrate(database.connection());
+      database.migrate();
       auto profile = org::load_profile_file(test::source_dir() / "examples" / profile_file);
       profile.assistant.engines = order;
       profile.assistant.voice.clear();  // each engine's default voice

@@ -63,7 +63,7 @@ inline config::Settings loopback_settings(const TempDir& dir, const fakes::FakeO
 // Migrates the settings' database and imports examples/yoga-studio.toml; returns its id.
 inline int64_t import_example_profile(const config::Settings& settings) {
   db::Database database(settings.database, db::SchemaCheck::none);
-  db::migrate(database.connection());
+  database.migrate();
   return database.orgs().upsert(org::load_profile_file(source_dir() / "examples" / "yoga-studio.toml"));
 }
 

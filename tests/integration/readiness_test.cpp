@@ -34,7 +34,7 @@ TEST_CASE("readiness: /readyz is 503 and names the setting while the configurati
 
   SUBCASE("no organization yet") {
     db::Database database(settings.database, db::SchemaCheck::none);
-    db::migrate(database.connection());
+    database.migrate();
     auto reply = readiness_tests::readyz(settings);
     CHECK(reply.status == 503);
     CHECK(reply.body.find("sonoria org import") != std::string::npos);

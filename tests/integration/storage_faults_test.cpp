@@ -53,7 +53,7 @@ void short_call(const std::string& base, fakes::FakeOpenAiRealtime& engine, int 
 }
 
 int64_t count(const config::Settings& settings, const std::string& sql) {
-  db::Connection c(settings.database.path, {true, false, 5000});
+  db::SqliteConnection c(settings.database.path, {true, false, 5000});
   db::Statement s(c, sql);
   REQUIRE(s.step());
   return s.int64(0);
@@ -77,7 +77,7 @@ TEST_CASE("the database locked by another process for longer than every timeout:
   const std::string base = "http://127.0.0.1:" + std::to_string(daemon.port());
 
   {
-    db::Connection other(settings.database.path);
+    db::SqliteConnection other(settings.database.path);
     other.exec("BEGIN IMMEDIATE");  // `sqlite3 sonoria.db` left in a write transaction
     for (int i = 0; i < 3; ++i) short_call(base, engine, i, "+1555300100" + std::to_string(i));
     // Not ready while writes fail, and the body says why; the calls were answered all the same.

@@ -28,7 +28,7 @@ struct Owner {
     config::DatabaseSettings s;
     s.path = db;
     db::Database database(s, db::SchemaCheck::none);
-    db::migrate(database.connection());
+    database.migrate();
     auto profile = org::load_profile_file(source_dir() / "examples" / "physio-clinic.toml");
     profile.id = database.orgs().upsert(profile);
     secret = database.orgs().signing_secret(profile.id);

@@ -25,7 +25,7 @@ struct Operator {
     config::DatabaseSettings s;
     s.path = db;
     db::Database database(s, db::SchemaCheck::none);
-    db::migrate(database.connection());
+    database.migrate();
     SeedOptions o;
     o.calls = 120;
     calls = seed_calls(database.calls(), o);
@@ -110,7 +110,7 @@ TEST_CASE("calls list, calls show and exports give the organization's local time
   s.path = db_path;
   {
     db::Database database(s, db::SchemaCheck::none);
-    db::migrate(database.connection());
+    database.migrate();
   }
   // The studio keeps New York time; its calls start on 2026-05-27 at midnight UTC, 20:00 EDT the day before.
   const auto imported = run({"org", "import", (source_dir() / "examples" / "yoga-studio.toml").string()});

@@ -8,9 +8,11 @@
 
 #include "core/booking/appointment_book.hpp"
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sqlite.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/org/profile_toml.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::booking;
@@ -25,11 +27,14 @@ const Instant k_now = at_utc("2026-12-06", 17);  // Sunday noon in New York
 
 org::LocalDateTime local(const char* date, int hour, int minute = 0) { return {*org::parse_date(date), hour * 60 + minute}; }
 
+template <class Db>
 struct Fixture {
-  test::TempDir dir;
-  db::Connection c{(dir / "book.db").string()};
-  db::SqliteOrgStore orgs{c};
-  db::SqliteAppointmentStore store{c};
+  Db db;
+  std::unique_ptr<db::Connection> owned = db.open();
+  db::Connection& c = *owned;
+  test::TempDir& dir = db.dir;
+  db::SqlOrgStore orgs{c};
+  db::SqlAppointmentStore store{c};
   org::Profile profile;
   Fixture() {
     db::migrate(c);
@@ -49,8 +54,8 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("booking a free slot stores it with its column, buffer and reminder") {
-  Fixture f;
+TEST_CASE_TEMPLATE("booking a free slot stores it with its column, buffer and reminder", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   const auto result = book.book(f.request("Initial assessment", local("2026-12-09", 9)), k_now);
   REQUIRE(result.outcome == Outcome::done);
@@ -66,8 +71,8 @@ TEST_CASE("booking a free slot stores it with its column, buffer and reminder") 
   CHECK(describe_start(f.profile, a) == "Wednesday, December 9 at 9:00 AM");
 }
 
-TEST_CASE("a slot already taken is refused with the nearest free starts") {
-  Fixture f;
+TEST_CASE_TEMPLATE("a slot already taken is refused with the nearest free starts", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   REQUIRE(book.book(f.request("Initial assessment", local("2026-12-07", 9)), k_now).outcome == Outcome::done);
   const auto second = book.book(f.request("Initial assessment", local("2026-12-07", 9), "+15557770002"), k_now);
@@ -83,8 +88,8 @@ TEST_CASE("a slot already taken is refused with the nearest free starts") {
   CHECK(soon.appointment->reminder_state == "none");
 }
 
-TEST_CASE("the database itself refuses two booked appointments of one column that overlap") {
-  Fixture f;
+TEST_CASE_TEMPLATE("the database itself refuses two booked appointments of one column that overlap", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   auto first = *book.book(f.request("Initial assessment", local("2026-12-07", 9)), k_now).appointment;
   db::Appointment copy = first;
@@ -97,8 +102,8 @@ TEST_CASE("the database itself refuses two booked appointments of one column tha
   CHECK_NOTHROW(f.store.insert(copy));
 }
 
-TEST_CASE("two connections racing for the last slot: one booking and one alternative, never two") {
-  Fixture f;
+TEST_CASE_TEMPLATE("two connections racing for the last slot: one booking and one alternative, never two", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   // Dr. Park's Monday (08:00-16:00, no buffer) is full but for 15:30.
   f.profile.booking.buffer_minutes = 0;
   AppointmentBook book(f.store, f.profile);
@@ -111,8 +116,8 @@ TEST_CASE("two connections racing for the last slot: one booking and one alterna
   std::vector<std::thread> callers;
   for (int i = 0; i < 6; ++i) {
     callers.emplace_back([&, i] {
-      db::Connection own((f.dir / "book.db").string());
-      db::SqliteAppointmentStore store(own);
+      auto own = f.db.open();
+      db::SqlAppointmentStore store(*own);
       AppointmentBook theirs(store, f.profile);
       const std::string phone = "+1555777100" + std::to_string(i);
       auto r = f.request("Follow-up treatment", local("2026-12-07", 15, 30), phone.c_str());
@@ -130,8 +135,8 @@ TEST_CASE("two connections racing for the last slot: one booking and one alterna
   CHECK(f.store.list(all).size() == 16);
 }
 
-TEST_CASE("a caller finds, moves and cancels only their own appointments") {
-  Fixture f;
+TEST_CASE_TEMPLATE("a caller finds, moves and cancels only their own appointments", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   const auto mine = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
   book.book(f.request("Follow-up treatment", local("2026-12-09", 10), "+15557770002"), k_now);
@@ -165,8 +170,8 @@ TEST_CASE("a caller finds, moves and cancels only their own appointments") {
   CHECK(book.cancel(mine.reference, "+15557770001", k_now).outcome == Outcome::not_found);
 }
 
-TEST_CASE("inside the cancellation notice a caller is refused with the policy; the owner is not") {
-  Fixture f;
+TEST_CASE_TEMPLATE("inside the cancellation notice a caller is refused with the policy; the owner is not", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   const auto a = *book.book(f.request("Follow-up treatment", local("2026-12-07", 13)), k_now).appointment;
   CHECK(book.cancel(a.reference, "+15557770001", k_now).outcome == Outcome::done);  // 25 h ahead
@@ -182,8 +187,8 @@ TEST_CASE("inside the cancellation notice a caller is refused with the policy; t
   CHECK(by_owner.appointment->cancelled_by == "owner");
 }
 
-TEST_CASE("an external calendar's busy times: the book's own events in them are the book's to judge") {
-  Fixture f;
+TEST_CASE_TEMPLATE("an external calendar's busy times: the book's own events in them are the book's to judge", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   const auto a = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
   // Google shows that appointment merged with a meeting right after it: 09:00-10:00 (14:00Z-15:00Z).
@@ -196,8 +201,8 @@ TEST_CASE("an external calendar's busy times: the book's own events in them are 
   CHECK(moved.outcome == Outcome::done);
 }
 
-TEST_CASE("reminders are claimed as they are now, and only while still due and booked") {
-  Fixture f;
+TEST_CASE_TEMPLATE("reminders are claimed as they are now, and only while still due and booked", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   const auto a = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
   const int64_t due = *a.reminder_at;
@@ -214,8 +219,8 @@ TEST_CASE("reminders are claimed as they are now, and only while still due and b
   CHECK(!f.store.move_reminder(a.id, "sending", "sent"));
 }
 
-TEST_CASE("undoing a change only if nobody changed the appointment since; recording an event touches nothing else") {
-  Fixture f;
+TEST_CASE_TEMPLATE("undoing a change only if nobody changed the appointment since; recording an event touches nothing else", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   AppointmentBook book(f.store, f.profile);
   auto a = *book.book(f.request("Follow-up treatment", local("2026-12-09", 9)), k_now).appointment;
   f.store.set_event(a.id, "cal", "ev1");

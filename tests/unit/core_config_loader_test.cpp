@@ -85,6 +85,42 @@ TEST_CASE("config show redacts secrets and says where each value came from") {
   CHECK(text.find("listen = \"127.0.0.1:8080\"") != std::string::npos);
 }
 
+TEST_CASE("database.url selects PostgreSQL; config show keeps the server and hides the password") {
+  test::TempDir dir;
+  auto path = dir.write("sonoria.toml", "[database]\nurl = \"postgresql://sonoria:pa55word@db.internal:5432/sonoria\"\n");
+  auto o = options_for(dir);
+  o.config_path = path;
+  auto loaded = load_settings(o);
+  CHECK(loaded.settings.database.url == "postgresql://sonoria:pa55word@db.internal:5432/sonoria");
+  // The local files (journal, recordings, control socket) stay beside database.path.
+  CHECK(loaded.settings.database.path == (dir.path() / ".local/share/sonoria/sonoria.db").string());
+  auto text = render_settings(loaded);
+  CHECK(text.find("pa55word") == std::string::npos);
+  CHECK(text.find("url = \"postgresql://sonoria:…(redacted)@db.internal:5432/sonoria\"") != std::string::npos);
+
+  auto env = options_for(dir);
+  env.environment["SONORIA_DATABASE_URL"] = "postgres:///sonoria?host=/run/postgresql&password=hunter2";
+  auto from_env = load_settings(env);
+  CHECK(from_env.origins["database.url"].detail == "SONORIA_DATABASE_URL");
+  CHECK(render_settings(from_env).find("hunter2") == std::string::npos);
+
+  auto bad = dir.write("bad.toml", "[database]\nurl = \"mysql://root:pw@db/sonoria\"\n");
+  o.config_path = bad;
+  auto message = error_of([&] { load_settings(o); });
+  CHECK(message.find(bad.string() + ":2") == 0);
+  CHECK(message.find("is not a PostgreSQL URL (expected postgresql://") != std::string::npos);
+  CHECK(message.find("root:pw") == std::string::npos);
+}
+
+TEST_CASE("a URL's password is redacted wherever it is written") {
+  CHECK(redact_url_password("postgresql://ana:s3cret@db:5432/x") == "postgresql://ana:…(redacted)@db:5432/x");
+  CHECK(redact_url_password("postgresql://ana@db/x") == "postgresql://ana@db/x");
+  CHECK(redact_url_password("postgresql://db/x?sslmode=require&password=s3cret&application_name=a") ==
+        "postgresql://db/x?sslmode=require&password=…(redacted)&application_name=a");
+  CHECK(redact_url_password("postgresql://a:b@c@db/x") == "postgresql://a:…(redacted)@db/x");
+  CHECK(redact_url_password("") == "");
+}
+
 TEST_CASE("an unknown key names the file, the line and the nearest valid key") {
   test::TempDir dir;
   auto path = dir.write("sonoria.toml", "[server]\nlisten = \"0.0.0.0:80\"\npublic_ulr = \"https://x.example\"\n");

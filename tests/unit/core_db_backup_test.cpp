@@ -5,8 +5,9 @@
 #include <thread>
 
 #include "core/db/backup.hpp"
+#include "core/db/sqlite.hpp"
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/error.hpp"
 #include "tests/support/seed_calls.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -17,16 +18,16 @@ TEST_CASE("a backup taken while calls are being written opens and passes integri
   test::TempDir dir;
   std::string path = (dir / "live.db").string();
   {
-    db::Connection c(path);
+    db::SqliteConnection c(path);
     db::migrate(c);
-    db::SqliteCallStore store(c);
+    db::SqlCallStore store(c);
     test::seed_calls(store);
   }
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
   std::thread writer([&] {
-    db::Connection c(path);
-    db::SqliteCallStore store(c);
+    db::SqliteConnection c(path);
+    db::SqlCallStore store(c);
     for (int round = 0; !stop && round < 200; ++round) {
       test::SeedOptions o;
       o.calls = 10;
@@ -38,7 +39,7 @@ TEST_CASE("a backup taken while calls are being written opens and passes integri
   });
   std::vector<int64_t> copied;
   for (int i = 0; i < 5; ++i) {
-    db::Connection source(path);
+    db::SqliteConnection source(path);
     auto target = (dir / ("copy" + std::to_string(i) + ".db")).string();
     auto result = db::backup_database(source, target);
     CHECK(result.integrity == "ok");
@@ -46,7 +47,7 @@ TEST_CASE("a backup taken while calls are being written opens and passes integri
     CHECK(db::integrity_check(target) == "ok");
     db::OpenOptions ro;
     ro.read_only = true;
-    db::Connection copy(target, ro);
+    db::SqliteConnection copy(target, ro);
     CHECK(db::schema_version(copy) == db::latest_schema_version());
     // A consistent snapshot: every finished call in the copy has all of its four turns.
     db::Statement torn(copy,
@@ -67,7 +68,7 @@ TEST_CASE("a backup taken while calls are being written opens and passes integri
 
 TEST_CASE("a backup to a path that cannot be created fails naming the path and leaves nothing") {
   test::TempDir dir;
-  db::Connection c((dir / "live.db").string());
+  db::SqliteConnection c((dir / "live.db").string());
   db::migrate(c);
   // A path under a plain file can never be created.
   auto file = dir.write("plain", "x");

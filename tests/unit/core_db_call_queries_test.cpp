@@ -3,20 +3,23 @@
 #include <set>
 
 #include "core/db/call_queries.hpp"
+#include "core/db/sqlite.hpp"
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "tests/support/seed_calls.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 
-TEST_CASE("cursor paging walks every matching call exactly once, newest first") {
-  test::TempDir dir;
-  db::Connection c((dir / "q.db").string());
+TEST_CASE_TEMPLATE("cursor paging walks every matching call exactly once, newest first", Db, SONORIA_TEST_DATABASES) {
+  Db database;
+  auto connection = database.open();
+  auto& c = *connection;
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   auto seeded = test::seed_calls(store);
-  db::SqliteCallQueries q(c);
+  db::SqlCallQueries q(c);
   for (int limit : {1, 7, 50, 1000}) {
     std::vector<std::string> walked;
     std::optional<db::ListCursor> cursor;
@@ -52,11 +55,12 @@ TEST_CASE("a malformed cursor is refused as a value") {
   CHECK(ok->id == 42);
 }
 
-TEST_CASE("calls are numbered in the order their end is committed, however they ended") {
-  test::TempDir dir;
-  db::Connection c((dir / "q.db").string());
+TEST_CASE_TEMPLATE("calls are numbered in the order their end is committed, however they ended", Db, SONORIA_TEST_DATABASES) {
+  Db database;
+  auto connection = database.open();
+  auto& c = *connection;
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   auto t0 = *db::parse_timestamp("2026-11-23T10:00:00.000Z");
   using namespace std::chrono_literals;
   store.write_batch({db::CallOpened{"CA1", std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt},
@@ -71,7 +75,7 @@ TEST_CASE("calls are numbered in the order their end is committed, however they 
   late.ended_at = t0 + 60s;
   store.write_batch({late});
   store.write_batch({db::CallStatusReport{"CA2", "no-answer", 1, std::nullopt, std::nullopt, t0 + 30s}});
-  db::SqliteCallQueries q(c);
+  db::SqlCallQueries q(c);
   std::vector<std::string> order;
   q.for_each_finished({}, [&](const db::CallRow& r) {
     order.push_back(r.call_sid);
@@ -92,11 +96,12 @@ TEST_CASE("calls are numbered in the order their end is committed, however they 
   CHECK(row->turns == 9);
 }
 
-TEST_CASE("calls are found by an engine that served them, also after a failover") {
-  test::TempDir dir;
-  db::Connection c((dir / "q.db").string());
+TEST_CASE_TEMPLATE("calls are found by an engine that served them, also after a failover", Db, SONORIA_TEST_DATABASES) {
+  Db database;
+  auto connection = database.open();
+  auto& c = *connection;
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   const auto t0 = *db::parse_timestamp("2026-11-23T10:00:00.000Z");
   auto call = [&](const std::string& sid, std::vector<db::EngineTime> engines) {
     store.write_batch({db::CallOpened{sid, std::nullopt, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt}});
@@ -111,7 +116,7 @@ TEST_CASE("calls are found by an engine that served them, also after a failover"
   call("CA2", {{"openai", 1000}, {"deepgram", 5000}});
   call("CA3", {{"deepgram", 7000}});
   call("CA4", {});
-  db::SqliteCallQueries q(c);
+  db::SqlCallQueries q(c);
   auto sids = [&](const std::string& engine) {
     db::CallQuery query;
     query.engine = engine;

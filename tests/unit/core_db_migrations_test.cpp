@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "core/db/migrations.hpp"
+#include "core/db/sqlite.hpp"
 #include "tests/support/error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -10,7 +11,7 @@ using namespace sonoria::db;
 
 TEST_CASE("a new database migrates to the latest schema, each migration recorded") {
   test::TempDir dir;
-  Connection c((dir / "nested/dir/sonoria.db").string());
+  SqliteConnection c((dir / "nested/dir/sonoria.db").string());
   CHECK(schema_version(c) == 0);
   auto status = migration_status(c);
   REQUIRE(status.size() == migrations().size());
@@ -25,7 +26,7 @@ TEST_CASE("a new database migrates to the latest schema, each migration recorded
 
 TEST_CASE("the database runs in WAL mode with foreign keys on") {
   test::TempDir dir;
-  Connection c((dir / "s.db").string());
+  SqliteConnection c((dir / "s.db").string());
   Statement mode(c, "PRAGMA journal_mode");
   REQUIRE(mode.step());
   CHECK(mode.text(0) == "wal");
@@ -36,7 +37,7 @@ TEST_CASE("the database runs in WAL mode with foreign keys on") {
 
 TEST_CASE("pending migrations are named with the command to run") {
   test::TempDir dir;
-  Connection c((dir / "s.db").string());
+  SqliteConnection c((dir / "s.db").string());
   CHECK(test::error_of([&] { require_current_schema(c); }).find("run `sonoria migrate` first") != std::string::npos);
 }
 
@@ -44,12 +45,12 @@ TEST_CASE("a database written by a newer sonoria is refused and left untouched")
   test::TempDir dir;
   auto path = (dir / "s.db").string();
   {
-    Connection c(path);
+    SqliteConnection c(path);
     migrate(c);
     c.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 'x')");
   }
   auto before = test::read_file(path);
-  Connection c(path);
+  SqliteConnection c(path);
   auto message = test::error_of([&] { migrate(c); });
   CHECK(message.find("written by a newer sonoria (schema version 999") != std::string::npos);
   CHECK(message.find("nothing was changed") != std::string::npos);
@@ -62,7 +63,7 @@ TEST_CASE("a database written by a newer sonoria is refused and left untouched")
 TEST_CASE("a file that is not a database is reported as such") {
   test::TempDir dir;
   auto path = dir.write("notes.db", std::string(4096, 'x'));
-  auto message = test::error_of([&] { Connection c(path.string()); });
+  auto message = test::error_of([&] { SqliteConnection c(path.string()); });
   CHECK(message.find("notes.db") != std::string::npos);
   CHECK(message.find("not a database") != std::string::npos);
   CHECK(test::read_file(path) == std::string(4096, 'x'));
@@ -70,7 +71,7 @@ TEST_CASE("a file that is not a database is reported as such") {
 
 TEST_CASE("calls answered before engines were a choice are recorded as OpenAI's") {
   test::TempDir dir;
-  Connection c((dir / "s.db").string());
+  SqliteConnection c((dir / "s.db").string());
   // A database at schema version 2, as the previous release left it.
   c.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   for (const auto& m : migrations()) {
@@ -94,10 +95,10 @@ TEST_CASE("someone else's SQLite database is refused by migrate and by every com
   test::TempDir dir;
   auto path = (dir / "other.db").string();
   {
-    Connection c(path);
+    SqliteConnection c(path);
     c.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
   }
-  Connection c(path);
+  SqliteConnection c(path);
   const auto why = test::error_of([&] { migrate(c); });
   CHECK(why.find("not a sonoria database") != std::string::npos);
   CHECK(why.find("invoices") != std::string::npos);
@@ -111,7 +112,7 @@ TEST_CASE("a damaged database file is found by the integrity check, with what to
   test::TempDir dir;
   auto path = (dir / "s.db").string();
   {
-    Connection c(path);
+    SqliteConnection c(path);
     migrate(c);
     CHECK_NOTHROW(check_integrity(c));
     c.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -125,7 +126,7 @@ TEST_CASE("a damaged database file is found by the integrity check, with what to
     f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
   }
   const auto why = test::error_of([&] {
-    Connection c(path);
+    SqliteConnection c(path);
     check_integrity(c);
   });
   CHECK(why.find(path) != std::string::npos);

@@ -3,10 +3,12 @@
 #include <fstream>
 
 #include "core/db/migrations.hpp"
+#include "core/db/sqlite.hpp"
 #include "core/db/retention.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "tests/support/seed_calls.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 
@@ -20,11 +22,13 @@ int64_t count(db::Connection& c, const std::string& table) {
 
 }  // namespace
 
-TEST_CASE("cleanup dry-run counts, then deletes in bounded batches and spares open and recent calls") {
-  test::TempDir dir;
-  db::Connection c((dir / "r.db").string());
+TEST_CASE_TEMPLATE("cleanup dry-run counts, then deletes in bounded batches and spares open and recent calls", Db, SONORIA_TEST_DATABASES) {
+  Db database;
+  auto connection = database.open();
+  auto& c = *connection;
+  const auto& dir = database.dir;
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   auto seeded = test::seed_calls(store);
   // Cut between call 199 and 200 (starts 37 min apart; each lasts at most a minute).
   auto cutoff = seeded[200].started_at - std::chrono::minutes(1);
@@ -62,11 +66,13 @@ TEST_CASE("cleanup dry-run counts, then deletes in bounded batches and spares op
   CHECK(again.transcript_entries == 0);
 }
 
-TEST_CASE("cleanup deletes the recordings of old calls, file first, and keeps what it cannot delete") {
-  test::TempDir dir;
-  db::Connection c((dir / "r.db").string());
+TEST_CASE_TEMPLATE("cleanup deletes the recordings of old calls, file first, and keeps what it cannot delete", Db, SONORIA_TEST_DATABASES) {
+  Db database;
+  auto connection = database.open();
+  auto& c = *connection;
+  const auto& dir = database.dir;
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   auto seeded = test::seed_calls(store);
   auto cutoff = seeded[200].started_at - std::chrono::minutes(1);
   const auto recordings = dir / "recordings";

@@ -17,7 +17,7 @@ int64_t pragma(db::Connection& c, const char* name) {
 
 TEST_CASE("a connection opens in WAL mode with foreign keys on, and its cache can be capped") {
   test::TempDir dir;
-  db::Connection c((dir / "x.db").string());
+  db::SqliteConnection c((dir / "x.db").string());
   CHECK(pragma(c, "foreign_keys") == 1);
   db::Statement mode(c, "PRAGMA journal_mode");
   REQUIRE(mode.step());

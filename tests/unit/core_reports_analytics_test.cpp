@@ -4,8 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/db/call_queries.hpp"
+#include "core/db/sqlite.hpp"
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/reports/analytics.hpp"
 #include "tests/support/seed_calls.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -102,11 +103,11 @@ TEST_CASE("nearest-rank percentiles follow the definition at the edges") {
 
 TEST_CASE("analytics over three hundred seeded calls match a count made from the seed") {
   test::TempDir dir;
-  db::Connection c((dir / "a.db").string());
+  db::SqliteConnection c((dir / "a.db").string());
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   auto seeded = test::seed_calls(store);
-  db::SqliteCallQueries q(c);
+  db::SqlCallQueries q(c);
   auto now = seeded.back().started_at + 1h;
   reports::AnalyticsBuilder b(now, reports::Prices{1'000'000, 1'000'000, 1'000'000, 1'000'000, 1'000'000});
   q.for_each_call({}, [&](const db::CallRow& r) { b.add(r, ""); });
@@ -272,11 +273,11 @@ TEST_CASE("failovers count calls served by more than one engine; messages taken 
 
 TEST_CASE("texts are counted from the calls that match, by purpose, leaving out failed ones") {
   test::TempDir dir;
-  db::Connection c((dir / "a.db").string());
+  db::SqliteConnection c((dir / "a.db").string());
   db::migrate(c);
-  db::SqliteCallStore store(c);
+  db::SqlCallStore store(c);
   test::seed_calls(store);
-  db::SqliteCallQueries q(c);
+  db::SqlCallQueries q(c);
   db::CallQuery inbound;
   inbound.direction = "inbound";
   const auto seeded = q.texts_by_purpose({});  // the seed's own texts

@@ -10,9 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/db/call_queries.hpp"
+#include "core/db/sqlite.hpp"
 #include "core/error.hpp"
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/reports/export_state.hpp"
 #include "core/reports/exporter.hpp"
 #include "tests/support/seed_calls.hpp"
@@ -26,9 +27,9 @@ namespace {
 struct Seeded {
   test::TempDir dir;
   std::string path = (dir / "s.db").string();
-  db::Connection c{path};
-  db::SqliteCallStore store{c};
-  db::SqliteCallQueries queries{c};
+  db::SqliteConnection c{path};
+  db::SqlCallStore store{c};
+  db::SqlCallQueries queries{c};
   std::vector<test::SeededCall> calls;
   explicit Seeded(int n = 300) {
     db::migrate(c);
@@ -207,8 +208,8 @@ TEST_CASE("a run killed before its output is published is redone, and one killed
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-      db::Connection c(s.path);
-      db::SqliteCallQueries q(c);
+      db::SqliteConnection c(s.path);
+      db::SqlCallQueries q(c);
       reports::ExportJob job;
       job.state_path = state;
       job.out_path = out_path;
@@ -259,8 +260,8 @@ TEST_CASE("overlapping incremental runs take turns and split the calls between t
   std::atomic<bool> first_inside{false}, release{false};
   std::ostringstream unused_a, unused_b;
   std::thread a([&] {
-    db::Connection c(s.path);
-    db::SqliteCallQueries q(c);
+    db::SqliteConnection c(s.path);
+    db::SqlCallQueries q(c);
     reports::ExportJob job;
     job.state_path = state;
     job.out_path = (out / "a.jsonl").string();
@@ -274,8 +275,8 @@ TEST_CASE("overlapping incremental runs take turns and split the calls between t
   // More calls finish while the first run holds the lock; the second run waits for it.
   s.more(80, 20);
   std::thread b([&] {
-    db::Connection c(s.path);
-    db::SqliteCallQueries q(c);
+    db::SqliteConnection c(s.path);
+    db::SqlCallQueries q(c);
     reports::ExportJob job;
     job.state_path = state;
     job.out_path = (out / "b.jsonl").string();

@@ -20,7 +20,7 @@ config::DatabaseSettings migrated(const test::TempDir& dir) {
   settings.path = (dir / "sonoria.db").string();
   settings.busy_timeout = 100ms;  // each attempt against a locked database gives up quickly
   db::Database database(settings, db::SchemaCheck::none);
-  db::migrate(database.connection());
+  database.migrate();
   return settings;
 }
 
@@ -31,7 +31,7 @@ db::Record opened(const std::string& sid) {
 
 // Another process's long write transaction, as `sqlite3 sonoria.db` with BEGIN IMMEDIATE would hold.
 struct WriteLock {
-  db::Connection connection;
+  db::SqliteConnection connection;
   explicit WriteLock(const config::DatabaseSettings& settings) : connection(settings.path) {
     connection.exec("BEGIN IMMEDIATE");
   }
@@ -39,7 +39,7 @@ struct WriteLock {
 };
 
 std::vector<std::string> stored_calls(const config::DatabaseSettings& settings) {
-  db::Connection c(settings.path);
+  db::SqliteConnection c(settings.path);
   db::Statement s(c, "SELECT call_sid FROM calls ORDER BY id");
   std::vector<std::string> out;
   while (s.step()) out.push_back(s.text(0));

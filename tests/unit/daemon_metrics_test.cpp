@@ -45,7 +45,7 @@ TEST_CASE("/metrics shows the memory SQLite holds, which grows with an open data
   };
   const long long before = shown();
   sonoria::test::TempDir dir;
-  sonoria::db::Connection connection((dir.path() / "m.db").string());
+  sonoria::db::SqliteConnection connection((dir.path() / "m.db").string());
   connection.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES (hex(randomblob(4000)))");
   CHECK(shown() > before);
 }

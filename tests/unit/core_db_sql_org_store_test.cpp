@@ -2,27 +2,31 @@
 #include <doctest/doctest.h>
 
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/org/profile_toml.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::db;
 
 namespace {
 
+template <class Db>
 struct OrgFixture {
-  test::TempDir dir;
-  Connection c{(dir / "o.db").string()};
-  SqliteOrgStore orgs{c};
+  Db db;
+  std::unique_ptr<Connection> owned = db.open();
+  Connection& c = *owned;
+  test::TempDir& dir = db.dir;
+  SqlOrgStore orgs{c};
   org::Profile studio = org::load_profile_file(test::source_dir() / "examples" / "yoga-studio.toml");
   OrgFixture() { migrate(c); }
 };
 
 }  // namespace
 
-TEST_CASE("the first save of a profile is its version 1, with who saved it and why") {
-  OrgFixture f;
+TEST_CASE_TEMPLATE("the first save of a profile is its version 1, with who saved it and why", Db, SONORIA_TEST_DATABASES) {
+  OrgFixture<Db> f;
   const int64_t id = f.orgs.upsert(f.studio, {"maya", "first import"});
   const auto versions = f.orgs.versions(id);
   REQUIRE(versions.size() == 1);
@@ -35,8 +39,8 @@ TEST_CASE("the first save of a profile is its version 1, with who saved it and w
   CHECK(org::parse_profile_toml(one->profile_toml, "v1") == f.studio);
 }
 
-TEST_CASE("saving an unchanged profile adds no version; a change adds the next") {
-  OrgFixture f;
+TEST_CASE_TEMPLATE("saving an unchanged profile adds no version; a change adds the next", Db, SONORIA_TEST_DATABASES) {
+  OrgFixture<Db> f;
   const int64_t id = f.orgs.upsert(f.studio);
   f.orgs.upsert(f.studio, {"maya", "nothing changed"});
   CHECK(f.orgs.versions(id).size() == 1);
@@ -53,8 +57,8 @@ TEST_CASE("saving an unchanged profile adds no version; a change adds the next")
   CHECK_FALSE(f.orgs.version(id, 3));
 }
 
-TEST_CASE("an organization stored before versions were kept gets its old profile as version 1 on its next change") {
-  OrgFixture f;
+TEST_CASE_TEMPLATE("an organization stored before versions were kept gets its old profile as version 1 on its next change", Db, SONORIA_TEST_DATABASES) {
+  OrgFixture<Db> f;
   const int64_t id = f.orgs.upsert(f.studio);
   f.c.exec("DELETE FROM profile_versions");
   auto changed = f.studio;
@@ -67,8 +71,8 @@ TEST_CASE("an organization stored before versions were kept gets its old profile
   CHECK(org::parse_profile_toml(f.orgs.version(id, 2)->profile_toml, "v2").organization.name == "Lotus Yoga");
 }
 
-TEST_CASE("a refused save (a number of another organization) keeps no version") {
-  OrgFixture f;
+TEST_CASE_TEMPLATE("a refused save (a number of another organization) keeps no version", Db, SONORIA_TEST_DATABASES) {
+  OrgFixture<Db> f;
   const int64_t studio = f.orgs.upsert(f.studio);
   auto clinic = org::load_profile_file(test::source_dir() / "examples" / "dental-clinic.toml");
   f.orgs.upsert(clinic);
@@ -95,7 +99,7 @@ int64_t count(Connection& c, const std::string& sql) {
 }
 
 void add_call(Connection& c, const std::string& sid, int64_t organization_id, const std::string& recording) {
-  SqliteCallStore calls(c);
+  SqlCallStore calls(c);
   const auto t0 = now_ms();
   calls.write_batch({CallOpened{sid, organization_id, "inbound", "+15551112222", "+15550001000", "ringing", t0, {}, std::nullopt}});
   calls.write_batch({TranscriptEntry{sid, 1, 100, "caller", "hello", std::nullopt, false, std::nullopt, std::nullopt}});
@@ -105,8 +109,8 @@ void add_call(Connection& c, const std::string& sid, int64_t organization_id, co
          "started_at, started_at FROM calls WHERE call_sid = '" + sid + "'");
 }
 
-TEST_CASE("deleting an organization keeps its calls, without it; purging deletes them with their texts") {
-  OrgFixture f;
+TEST_CASE_TEMPLATE("deleting an organization keeps its calls, without it; purging deletes them with their texts", Db, SONORIA_TEST_DATABASES) {
+  OrgFixture<Db> f;
   const int64_t one = f.orgs.upsert(f.studio);
   const int64_t two = f.orgs.upsert(second_studio(f.studio));
   add_call(f.c, "CA1", one, "2026-12-07/CA1.wav");
@@ -132,8 +136,8 @@ TEST_CASE("deleting an organization keeps its calls, without it; purging deletes
   CHECK_THROWS_AS(f.orgs.remove(two, false), DataError);
 }
 
-TEST_CASE("a number moves from one organization to another in one step, both saved as new versions") {
-  OrgFixture f;
+TEST_CASE_TEMPLATE("a number moves from one organization to another in one step, both saved as new versions", Db, SONORIA_TEST_DATABASES) {
+  OrgFixture<Db> f;
   auto studio = f.studio;
   studio.organization.phone_numbers = {"+15550001000", "+15550001001"};
   const int64_t one = f.orgs.upsert(studio);

@@ -1,6 +1,6 @@
 #include <string_view>
 
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {
@@ -32,38 +32,42 @@ std::optional<UserRow> one_user(Connection& c, const std::string& where, const a
   return read_user(s);
 }
 
+// SQLite: "UNIQUE constraint failed: users.username"; PostgreSQL: the constraint's own name
+// (core/db/postgresql_schema.cpp), "duplicate key value violates unique constraint "users.username"".
 bool is_unique_violation(const std::exception& e) {
-  return std::string_view(e.what()).find("UNIQUE constraint failed: users.username") != std::string_view::npos;
+  const std::string_view what = e.what();
+  return what.find("users.username") != std::string_view::npos &&
+         (what.find("UNIQUE constraint failed") != std::string_view::npos ||
+          what.find("duplicate key value violates unique constraint") != std::string_view::npos);
 }
 
 }  // namespace
 
-void SqliteUserStore::add(UserRow& user) {
+void SqlUserStore::add(UserRow& user) {
   const std::string now = format_timestamp(now_ms());
   try {
     Statement s(c_,
                 "INSERT INTO users (username, role, organization_id, password_hash, created_at, password_set_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)");
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     s.bind(1, user.username).bind(2, user.role).bind(3, user.organization_id).bind(4, user.password_hash).bind(5, now).bind(6, now);
-    s.run();
+    user.id = insert_returning_id(s);
   } catch (const std::exception& e) {
     if (is_unique_violation(e)) throw UserExists("a user named \"" + user.username + "\" exists already");
     throw;
   }
-  user.id = c_.last_insert_rowid();
   user.created_at = now;
   user.password_set_at = now;
 }
 
-std::optional<UserRow> SqliteUserStore::find(int64_t id) {
+std::optional<UserRow> SqlUserStore::find(int64_t id) {
   return one_user(c_, "u.id = ?", [&](Statement& s) { s.bind(1, id); });
 }
 
-std::optional<UserRow> SqliteUserStore::find_by_username(const std::string& username) {
+std::optional<UserRow> SqlUserStore::find_by_username(const std::string& username) {
   return one_user(c_, "u.username = ?", [&](Statement& s) { s.bind(1, username); });
 }
 
-std::vector<UserRow> SqliteUserStore::list(int64_t organization_id) {
+std::vector<UserRow> SqlUserStore::list(int64_t organization_id) {
   Statement s(c_, std::string("SELECT ") + k_user_columns + k_user_from +
                       " WHERE ? = 0 OR u.organization_id = ? ORDER BY COALESCE(o.slug, ''), u.username");
   s.bind(1, organization_id).bind(2, organization_id);
@@ -72,13 +76,13 @@ std::vector<UserRow> SqliteUserStore::list(int64_t organization_id) {
   return out;
 }
 
-int64_t SqliteUserStore::count() {
+int64_t SqlUserStore::count() {
   Statement s(c_, "SELECT COUNT(*) FROM users");
   s.step();
   return s.int64(0);
 }
 
-bool SqliteUserStore::remove(int64_t id) {
+bool SqlUserStore::remove(int64_t id) {
   Transaction tx(c_);
   Statement(c_, "DELETE FROM dashboard_sessions WHERE user_id = ?").bind(1, id).run();
   Statement s(c_, "DELETE FROM users WHERE id = ?");
@@ -88,7 +92,7 @@ bool SqliteUserStore::remove(int64_t id) {
   return removed;
 }
 
-void SqliteUserStore::set_password(int64_t id, const std::string& password_hash) {
+void SqlUserStore::set_password(int64_t id, const std::string& password_hash) {
   Transaction tx(c_);
   Statement(c_, "UPDATE users SET password_hash = ?, password_set_at = ? WHERE id = ?")
       .bind(1, password_hash)
@@ -99,11 +103,11 @@ void SqliteUserStore::set_password(int64_t id, const std::string& password_hash)
   tx.commit();
 }
 
-void SqliteUserStore::record_login(int64_t id) {
+void SqlUserStore::record_login(int64_t id) {
   Statement(c_, "UPDATE users SET last_login_at = ? WHERE id = ?").bind(1, format_timestamp(now_ms())).bind(2, id).run();
 }
 
-void SqliteUserStore::create_session(const DashboardSession& session) {
+void SqlUserStore::create_session(const DashboardSession& session) {
   Statement s(c_,
               "INSERT INTO dashboard_sessions (token_sha256, user_id, csrf_token, created_at, last_seen_at, expires_at, "
               "remote_address, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -118,7 +122,7 @@ void SqliteUserStore::create_session(const DashboardSession& session) {
       .run();
 }
 
-std::optional<std::pair<DashboardSession, UserRow>> SqliteUserStore::find_session(const std::string& token_sha256,
+std::optional<std::pair<DashboardSession, UserRow>> SqlUserStore::find_session(const std::string& token_sha256,
                                                                                    int64_t now) {
   Statement s(c_, std::string("SELECT ") + k_user_columns +
                       ", d.token_sha256, d.csrf_token, d.created_at, d.last_seen_at, d.expires_at, d.remote_address, "
@@ -139,7 +143,7 @@ std::optional<std::pair<DashboardSession, UserRow>> SqliteUserStore::find_sessio
   return std::make_pair(std::move(session), std::move(user));
 }
 
-void SqliteUserStore::touch_session(const std::string& token_sha256, int64_t now, int64_t expires_at) {
+void SqlUserStore::touch_session(const std::string& token_sha256, int64_t now, int64_t expires_at) {
   Statement(c_, "UPDATE dashboard_sessions SET last_seen_at = ?, expires_at = ? WHERE token_sha256 = ?")
       .bind(1, now)
       .bind(2, expires_at)
@@ -147,20 +151,20 @@ void SqliteUserStore::touch_session(const std::string& token_sha256, int64_t now
       .run();
 }
 
-void SqliteUserStore::end_session(const std::string& token_sha256) {
+void SqlUserStore::end_session(const std::string& token_sha256) {
   Statement(c_, "DELETE FROM dashboard_sessions WHERE token_sha256 = ?").bind(1, token_sha256).run();
 }
 
-int SqliteUserStore::end_expired_sessions(int64_t now) {
+int SqlUserStore::end_expired_sessions(int64_t now) {
   Statement(c_, "DELETE FROM dashboard_sessions WHERE expires_at <= ?").bind(1, now).run();
   return c_.changes();
 }
 
-void SqliteUserStore::audit(AuditEntry& entry) {
+void SqlUserStore::audit(AuditEntry& entry) {
   entry.at = format_timestamp(now_ms());
   Statement s(c_,
               "INSERT INTO audit_log (at, user_id, actor, organization_id, action, target, detail, remote_address) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   s.bind(1, entry.at)
       .bind(2, entry.user_id)
       .bind(3, entry.actor)
@@ -168,12 +172,11 @@ void SqliteUserStore::audit(AuditEntry& entry) {
       .bind(5, entry.action)
       .bind(6, entry.target)
       .bind(7, entry.detail)
-      .bind(8, entry.remote_address)
-      .run();
-  entry.id = c_.last_insert_rowid();
+      .bind(8, entry.remote_address);
+  entry.id = insert_returning_id(s);
 }
 
-std::vector<AuditEntry> SqliteUserStore::audit_log(int64_t organization_id, int limit) {
+std::vector<AuditEntry> SqlUserStore::audit_log(int64_t organization_id, int limit) {
   Statement s(c_,
               "SELECT id, at, user_id, actor, organization_id, action, target, detail, remote_address FROM audit_log "
               "WHERE ? = 0 OR organization_id = ? ORDER BY id DESC LIMIT ?");

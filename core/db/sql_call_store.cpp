@@ -2,7 +2,7 @@
 
 #include "core/db/call_queries.hpp"
 #include "core/db/engine_times.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 
 namespace sonoria::db {
 namespace {
@@ -18,13 +18,13 @@ bool is_terminal_status(std::string_view status) {
   return false;
 }
 
-void SqliteCallStore::write_batch(const std::vector<Record>& records) {
+void SqlCallStore::write_batch(const std::vector<Record>& records) {
   Transaction tx(c_);
   for (const auto& r : records) std::visit([this](const auto& rec) { apply(rec); }, r);
   tx.commit();
 }
 
-void SqliteCallStore::apply(const CallOpened& r) {
+void SqlCallStore::apply(const CallOpened& r) {
   // Twilio retries webhooks with the same CallSid: the first record wins.
   Statement s(c_,
               "INSERT INTO calls (call_sid, organization_id, direction, from_number, to_number, status, started_at, "
@@ -36,10 +36,10 @@ void SqliteCallStore::apply(const CallOpened& r) {
   if (is_terminal_status(r.status)) s.bind(9, at); else s.bind_null(9);
   s.bind(10, at).bind(11, r.test_by);
   s.run();
-  if (is_terminal_status(r.status) && c_.changes() > 0) SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
+  if (is_terminal_status(r.status) && c_.changes() > 0) SqlWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
 }
 
-void SqliteCallStore::apply(const CallAnswered& r) {
+void SqlCallStore::apply(const CallAnswered& r) {
   Statement s(c_,
               std::string("UPDATE calls SET status = 'in-progress', stream_sid = ?, answered_at = ?, updated_at = ? "
                           "WHERE call_sid = ? AND status NOT IN ") + k_terminal_sql);
@@ -48,7 +48,7 @@ void SqliteCallStore::apply(const CallAnswered& r) {
   s.run();
 }
 
-void SqliteCallStore::apply(const CallStatusReport& r) {
+void SqlCallStore::apply(const CallStatusReport& r) {
   // Out-of-order callbacks: only a newer sequence applies, and never over a terminal Twilio status.
   Statement s(c_,
               std::string("UPDATE calls SET twilio_status = ?, twilio_sequence = ?, "
@@ -68,16 +68,16 @@ void SqliteCallStore::apply(const CallStatusReport& r) {
     close.bind(1, r.twilio_status == "completed" ? std::string("completed") : r.twilio_status);
     close.bind(2, at).bind(3, r.twilio_status).bind(4, at).bind(5, r.call_sid);
     close.run();
-    if (c_.changes() > 0) SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.at);
+    if (c_.changes() > 0) SqlWebhookStore::queue_call_ended(c_, r.call_sid, r.at);
   }
 }
 
-void SqliteCallStore::apply(const CallFinished& r) {
+void SqlCallStore::apply(const CallFinished& r) {
   Statement s(c_,
               "UPDATE calls SET status = ?, end_reason = ?, ended_at = ?, duration_ms = ?, turns = ?, interruptions = ?, "
               "tool_calls = ?, frames_in = ?, frames_out = ?, input_tokens = ?, output_tokens = ?, "
               "input_audio_tokens = ?, output_audio_tokens = ?, cached_tokens = ?, greeting_latency_ms = ?, "
-              "turn_latencies_ms = ?, updated_at = ?, finished_seq = CASE WHEN ? THEN NULL ELSE finished_seq END, "
+              "turn_latencies_ms = ?, updated_at = ?, finished_seq = CASE WHEN ? <> 0 THEN NULL ELSE finished_seq END, "
               "engines = ?, stages = ?, drops = ? WHERE call_sid = ?");
   std::string at = format_timestamp(r.ended_at);
   s.bind(1, r.status).bind(2, r.end_reason).bind(3, at).bind(4, r.duration_ms).bind(5, r.turns);
@@ -90,22 +90,22 @@ void SqliteCallStore::apply(const CallFinished& r) {
   else s.bind(21, nlohmann::json(r.drops).dump());
   s.bind(22, r.call_sid);
   s.run();
-  SqliteWebhookStore::queue_call_ended(c_, r.call_sid, r.ended_at);
+  SqlWebhookStore::queue_call_ended(c_, r.call_sid, r.ended_at);
 }
 
-void SqliteCallStore::apply(const CallSummarized& r) {
+void SqlCallStore::apply(const CallSummarized& r) {
   Statement s(c_, "UPDATE calls SET summary_json = ? WHERE call_sid = ?");
   s.bind(1, r.summary_json).bind(2, r.call_sid);
   s.run();
 }
 
-void SqliteCallStore::apply(const CallRecorded& r) {
+void SqlCallStore::apply(const CallRecorded& r) {
   Statement s(c_, "UPDATE calls SET recording = ?, recording_ms = ? WHERE call_sid = ?");
   s.bind(1, r.path).bind(2, r.duration_ms).bind(3, r.call_sid);
   s.run();
 }
 
-void SqliteCallStore::apply(const WebhookAttempt& r) {
+void SqlCallStore::apply(const WebhookAttempt& r) {
   Statement s(c_,
               "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "
               "payload = COALESCE(payload, ?), next_attempt_at = ?, "
@@ -118,7 +118,7 @@ void SqliteCallStore::apply(const WebhookAttempt& r) {
   s.run();
 }
 
-void SqliteCallStore::apply(const TranscriptEntry& r) {
+void SqlCallStore::apply(const TranscriptEntry& r) {
   // Re-sent entries (same call and sequence) replace the earlier text: the later one is final.
   Statement s(c_,
               "INSERT INTO transcript_entries (call_id, sequence, offset_ms, speaker, text, generated_text, interrupted, "
@@ -131,7 +131,7 @@ void SqliteCallStore::apply(const TranscriptEntry& r) {
   s.run();
 }
 
-void SqliteCallStore::apply(const CallEvent& r) {
+void SqlCallStore::apply(const CallEvent& r) {
   Statement s(c_,
               "INSERT INTO call_events (call_id, at, offset_ms, kind, name, detail_json) "
               "SELECT id, ?, ?, ?, ?, ? FROM calls WHERE call_sid = ?");
@@ -140,7 +140,7 @@ void SqliteCallStore::apply(const CallEvent& r) {
   s.run();
 }
 
-void SqliteCallStore::apply(const MessageRecord& r) {
+void SqlCallStore::apply(const MessageRecord& r) {
   std::string at = format_timestamp(r.at);
   // With an intent, the intent's row and then its outcome are one row, whatever the order of
   // arrival; without one (texts recorded after they were sent), the SID is the key.
@@ -160,7 +160,7 @@ void SqliteCallStore::apply(const MessageRecord& r) {
   s.run();
 }
 
-int SqliteCallStore::close_abandoned_calls(TimePoint now) {
+int SqlCallStore::close_abandoned_calls(TimePoint now) {
   Transaction tx(c_);
   std::string at = format_timestamp(now);
   std::vector<std::string> open_calls;
@@ -180,17 +180,17 @@ int SqliteCallStore::close_abandoned_calls(TimePoint now) {
   s.run();
   int n = c_.changes();
   // Their end is told like any other: the daemon that answered them died before it could.
-  for (const auto& sid : open_calls) SqliteWebhookStore::queue_call_ended(c_, sid, now);
+  for (const auto& sid : open_calls) SqlWebhookStore::queue_call_ended(c_, sid, now);
   tx.commit();
   return n;
 }
 
-std::optional<CallRow> SqliteCallStore::find_call(const std::string& call_sid) {
+std::optional<CallRow> SqlCallStore::find_call(const std::string& call_sid) {
   // One reader of call rows: the queries the reports use.
-  return SqliteCallQueries(c_).find(call_sid);
+  return SqlCallQueries(c_).find(call_sid);
 }
 
-std::vector<TranscriptEntry> SqliteCallStore::transcript(const std::string& call_sid) {
+std::vector<TranscriptEntry> SqlCallStore::transcript(const std::string& call_sid) {
   std::vector<TranscriptEntry> out;
   Statement s(c_,
               "SELECT t.sequence, t.offset_ms, t.speaker, t.text, t.generated_text, t.interrupted, t.item_id, t.stage "
@@ -202,7 +202,7 @@ std::vector<TranscriptEntry> SqliteCallStore::transcript(const std::string& call
   return out;
 }
 
-std::vector<CallEvent> SqliteCallStore::events(const std::string& call_sid) {
+std::vector<CallEvent> SqlCallStore::events(const std::string& call_sid) {
   std::vector<CallEvent> out;
   Statement s(c_,
               "SELECT e.at, e.offset_ms, e.kind, e.name, e.detail_json FROM call_events e JOIN calls c ON c.id = e.call_id "
@@ -214,7 +214,7 @@ std::vector<CallEvent> SqliteCallStore::events(const std::string& call_sid) {
   return out;
 }
 
-std::vector<MessageRecord> SqliteCallStore::messages(const std::string& call_sid) {
+std::vector<MessageRecord> SqlCallStore::messages(const std::string& call_sid) {
   std::vector<MessageRecord> out;
   Statement s(c_,
               "SELECT m.organization_id, m.message_sid, m.purpose, m.from_number, m.to_number, m.body, m.status, "
@@ -228,13 +228,13 @@ std::vector<MessageRecord> SqliteCallStore::messages(const std::string& call_sid
   return out;
 }
 
-bool SqliteCallStore::message_exists(const std::string& message_sid) {
+bool SqlCallStore::message_exists(const std::string& message_sid) {
   Statement s(c_, "SELECT 1 FROM messages WHERE message_sid = ?");
   s.bind(1, message_sid);
   return s.step();
 }
 
-std::vector<MessageRecord> SqliteCallStore::unsettled_messages(TimePoint since, int limit) {
+std::vector<MessageRecord> SqlCallStore::unsettled_messages(TimePoint since, int limit) {
   std::vector<MessageRecord> out;
   Statement s(c_,
               "SELECT m.organization_id, c.call_sid, m.message_sid, m.purpose, m.from_number, m.to_number, m.body, m.status, "

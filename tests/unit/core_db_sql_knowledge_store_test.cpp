@@ -7,21 +7,25 @@
 
 #include "core/db/knowledge_import.hpp"
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/error.hpp"
 #include "core/org/profile_toml.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::db;
 
 namespace {
 
+template <class Db>
 struct KbFixture {
-  test::TempDir dir;
-  Connection c{(dir / "kb.db").string()};
-  SqliteOrgStore orgs{c};
-  SqliteKnowledgeStore kb{c};
+  Db db;
+  std::unique_ptr<Connection> owned = db.open();
+  Connection& c = *owned;
+  test::TempDir& dir = db.dir;
+  SqlOrgStore orgs{c};
+  SqlKnowledgeStore kb{c};
   int64_t clinic = 0;
   int64_t studio = 0;
   KbFixture() {
@@ -41,8 +45,8 @@ struct KbFixture {
 
 }  // namespace
 
-TEST_CASE("the profile's FAQs are in the knowledge base, and follow the profile") {
-  KbFixture f;
+TEST_CASE_TEMPLATE("the profile's FAQs are in the knowledge base, and follow the profile", Db, SONORIA_TEST_DATABASES) {
+  KbFixture<Db> f;
   auto docs = f.kb.documents(f.clinic);
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].source == "faq");
@@ -58,8 +62,8 @@ TEST_CASE("the profile's FAQs are in the knowledge base, and follow the profile"
   CHECK(f.kb.documents(f.clinic).empty());
 }
 
-TEST_CASE("documents are imported, listed, searched per organization and removed") {
-  KbFixture f;
+TEST_CASE_TEMPLATE("documents are imported, listed, searched per organization and removed", Db, SONORIA_TEST_DATABASES) {
+  KbFixture<Db> f;
   f.import_test_documents();
   const auto docs = f.kb.documents(f.clinic);
   REQUIRE(docs.size() == 4);
@@ -80,8 +84,8 @@ TEST_CASE("documents are imported, listed, searched per organization and removed
   CHECK(f.best(f.clinic, "Where can I park downtown?").find("first-visit.html") == std::string::npos);
 }
 
-TEST_CASE("re-importing replaces a document's passages at once; the same bytes change nothing") {
-  KbFixture f;
+TEST_CASE_TEMPLATE("re-importing replaces a document's passages at once; the same bytes change nothing", Db, SONORIA_TEST_DATABASES) {
+  KbFixture<Db> f;
   auto first = import_document(f.kb, f.clinic, "docs/hours.md", "# Hours\n\nWe close at noon on Fridays.\n");
   CHECK(first.what == KbImport::added);
   CHECK(first.source == "hours.md");
@@ -94,8 +98,8 @@ TEST_CASE("re-importing replaces a document's passages at once; the same bytes c
   CHECK(hits[0].text == "On Fridays we now stay open until five.");
 }
 
-TEST_CASE("a binary or malformed file is refused with its name, and nothing indexed is lost") {
-  KbFixture f;
+TEST_CASE_TEMPLATE("a binary or malformed file is refused with its name, and nothing indexed is lost", Db, SONORIA_TEST_DATABASES) {
+  KbFixture<Db> f;
   f.import_test_documents();
   const auto before = f.kb.documents(f.clinic);
   auto refused = [&](const std::string& name, const std::string& bytes) {
@@ -114,8 +118,8 @@ TEST_CASE("a binary or malformed file is refused with its name, and nothing inde
   CHECK(f.best(f.clinic, "Do you take Medicaid?") == "policies.md / Bright Smile Dental office policies › Insurance");
 }
 
-TEST_CASE("retrieval quality on the shipped question set: top-1 and top-3 hit rates") {
-  KbFixture f;
+TEST_CASE_TEMPLATE("retrieval quality on the shipped question set: top-1 and top-3 hit rates", Db, SONORIA_TEST_DATABASES) {
+  KbFixture<Db> f;
   f.import_test_documents();
   const auto questions =
       nlohmann::json::parse(test::read_file(test::source_dir() / "tests" / "data" / "kb" / "questions.json"));

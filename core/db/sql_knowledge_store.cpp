@@ -1,12 +1,12 @@
 #include <nlohmann/json.hpp>
 
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/kb/search_query.hpp"
 
 namespace sonoria::db {
 
-KbImport SqliteKnowledgeStore::put_in(Connection& c, int64_t organization_id, const KbDocument& document,
+KbImport SqlKnowledgeStore::put_in(Connection& c, int64_t organization_id, const KbDocument& document,
                                       const std::vector<KbPassageText>& passages) {
   int64_t existing = 0;
   {
@@ -29,12 +29,11 @@ KbImport SqliteKnowledgeStore::put_in(Connection& c, int64_t organization_id, co
   if (passages.empty()) return existing ? KbImport::replaced : KbImport::unchanged;  // nothing to index
   Statement add(c,
                 "INSERT INTO kb_documents (organization_id, source, title, format, sha256, bytes, passages, imported_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   add.bind(1, organization_id).bind(2, document.source).bind(3, document.title).bind(4, document.format);
   add.bind(5, document.sha256).bind(6, document.bytes).bind(7, static_cast<int64_t>(passages.size()));
   add.bind(8, format_timestamp(now_ms()));
-  add.run();
-  const int64_t id = c.last_insert_rowid();
+  const int64_t id = insert_returning_id(add);
   Statement passage(c,
                     "INSERT INTO kb_passages (document_id, organization_id, ordinal, heading, text) VALUES (?, ?, ?, ?, ?)");
   for (std::size_t i = 0; i < passages.size(); ++i) {
@@ -46,7 +45,7 @@ KbImport SqliteKnowledgeStore::put_in(Connection& c, int64_t organization_id, co
   return existing ? KbImport::replaced : KbImport::added;
 }
 
-KbImport SqliteKnowledgeStore::put(int64_t organization_id, const KbDocument& document,
+KbImport SqlKnowledgeStore::put(int64_t organization_id, const KbDocument& document,
                                    const std::vector<KbPassageText>& passages) {
   Transaction tx(c_);
   const KbImport result = put_in(c_, organization_id, document, passages);
@@ -54,7 +53,7 @@ KbImport SqliteKnowledgeStore::put(int64_t organization_id, const KbDocument& do
   return result;
 }
 
-bool SqliteKnowledgeStore::remove(int64_t organization_id, const std::string& source) {
+bool SqlKnowledgeStore::remove(int64_t organization_id, const std::string& source) {
   Transaction tx(c_);
   Statement find(c_, "SELECT id FROM kb_documents WHERE organization_id = ? AND source = ?");
   find.bind(1, organization_id).bind(2, source);
@@ -70,7 +69,7 @@ bool SqliteKnowledgeStore::remove(int64_t organization_id, const std::string& so
   return true;
 }
 
-std::vector<KbDocument> SqliteKnowledgeStore::documents(int64_t organization_id) {
+std::vector<KbDocument> SqlKnowledgeStore::documents(int64_t organization_id) {
   std::vector<KbDocument> out;
   Statement s(c_,
               "SELECT id, source, title, format, sha256, bytes, passages, imported_at FROM kb_documents "
@@ -81,23 +80,57 @@ std::vector<KbDocument> SqliteKnowledgeStore::documents(int64_t organization_id)
   return out;
 }
 
-std::vector<int64_t> SqliteKnowledgeStore::organizations_with_documents() {
+std::vector<int64_t> SqlKnowledgeStore::organizations_with_documents() {
   std::vector<int64_t> out;
   Statement s(c_, "SELECT DISTINCT organization_id FROM kb_documents ORDER BY 1");
   while (s.step()) out.push_back(s.int64(0));
   return out;
 }
 
-std::vector<KbHit> SqliteKnowledgeStore::search(int64_t organization_id, const std::string& question, int limit) {
+std::vector<KbHit> SqlKnowledgeStore::search(int64_t organization_id, const std::string& question, int limit) {
   std::vector<KbHit> out;
+  if (limit <= 0) return out;
+  if (c_.dialect() == Dialect::postgresql) return search_postgresql(organization_id, question, limit);
   const std::string query = kb::fts_query(question);
-  if (query.empty() || limit <= 0) return out;
+  if (query.empty()) return out;
   // bm25() is lower for better matches; headings count four times (a passage under "Parking" is about parking).
   Statement s(c_,
               "SELECT d.source, d.title, p.heading, p.text, -bm25(kb_index, 4.0, 1.0) AS score "
               "FROM kb_index JOIN kb_passages p ON p.id = kb_index.rowid JOIN kb_documents d ON d.id = p.document_id "
               "WHERE kb_index MATCH ? AND p.organization_id = ? ORDER BY bm25(kb_index, 4.0, 1.0), p.id LIMIT ?");
   s.bind(1, query).bind(2, organization_id).bind(3, static_cast<int64_t>(limit));
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.real(4)});
+  return out;
+}
+
+std::vector<KbHit> SqlKnowledgeStore::search_postgresql(int64_t organization_id, const std::string& question, int limit) {
+  std::vector<KbHit> out;
+  // The same words as SQLite's query, any of them (websearch syntax: nothing the caller says is an
+  // operator but "or", which is what joins them).
+  std::string words;
+  for (const auto& term : kb::query_terms(question)) words += (words.empty() ? "" : " or ") + term;
+  if (words.empty()) return out;
+  // BM25 as SQLite's FTS5 computes it (k1 = 1.2, b = 0.75; a heading's hits count four times a
+  // text's; the IDF of each word over the organization's passages, at least 1e-6), over the
+  // generated tsvector (heading = weight A, text = B). ts_rank has no IDF: a common word would
+  // count as much as a rare one, and the FAQ that says "you" most would win every question.
+  Statement s(c_,
+              "WITH terms AS (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', ?1)) t), "
+              "passages AS (SELECT p.id, p.search, (SELECT COALESCE(sum(array_length(u.positions, 1)), 0) "
+              "  FROM unnest(p.search) u) AS tokens FROM kb_passages p WHERE p.organization_id = ?2), "
+              "org AS (SELECT count(*) AS n, GREATEST(avg(tokens), 1) AS avg_tokens FROM passages), "
+              "idf AS (SELECT t.lexeme, GREATEST(ln((o.n - h.hits + 0.5) / (h.hits + 0.5)), 1e-6) AS idf "
+              "  FROM terms t CROSS JOIN org o CROSS JOIN LATERAL (SELECT count(*) AS hits FROM kb_passages p "
+              "  WHERE p.organization_id = ?2 AND p.search @@ plainto_tsquery('simple', t.lexeme)) h), "
+              "scored AS (SELECT ps.id, sum(i.idf * (f.freq * 2.2) / (f.freq + 1.2 * (0.25 + 0.75 * ps.tokens / o.avg_tokens))) "
+              "  AS score FROM passages ps CROSS JOIN org o "
+              "  CROSS JOIN LATERAL (SELECT u.lexeme, (SELECT sum(CASE WHEN w = 'A' THEN 4 ELSE 1 END) FROM unnest(u.weights) w) "
+              "    AS freq FROM unnest(ps.search) u) f "
+              "  JOIN idf i ON i.lexeme = f.lexeme "
+              "  WHERE ps.search @@ websearch_to_tsquery('english', ?1) GROUP BY ps.id) "
+              "SELECT d.source, d.title, p.heading, p.text, sc.score FROM scored sc JOIN kb_passages p ON p.id = sc.id "
+              "JOIN kb_documents d ON d.id = p.document_id ORDER BY sc.score DESC, p.id LIMIT ?3");
+  s.bind(1, words).bind(2, organization_id).bind(3, static_cast<int64_t>(limit));
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.real(4)});
   return out;
 }

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/error.hpp"
 #include "core/kb/content_digest.hpp"
@@ -31,7 +31,7 @@ std::string new_secret() {
 
 }  // namespace
 
-std::string SqliteOrgStore::signing_secret(int64_t organization_id, bool rotate) {
+std::string SqlOrgStore::signing_secret(int64_t organization_id, bool rotate) {
   Transaction tx(c_);
   if (rotate) {
     Statement gone(c_, "DELETE FROM organization_secrets WHERE organization_id = ?");
@@ -50,7 +50,7 @@ std::string SqliteOrgStore::signing_secret(int64_t organization_id, bool rotate)
   return secret;
 }
 
-std::map<int64_t, std::string> SqliteOrgStore::signing_secrets() {
+std::map<int64_t, std::string> SqlOrgStore::signing_secrets() {
   std::map<int64_t, std::string> out;
   Statement s(c_, "SELECT organization_id, signing_secret FROM organization_secrets");
   while (s.step()) out[s.int64(0)] = s.text(1);
@@ -84,14 +84,14 @@ void add_version(Connection& c, int64_t organization_id, int version, const std:
 
 }  // namespace
 
-int64_t SqliteOrgStore::upsert(const org::Profile& profile, const ProfileChange& change) {
+int64_t SqlOrgStore::upsert(const org::Profile& profile, const ProfileChange& change) {
   Transaction tx(c_);
   const int64_t id = upsert_in_transaction(profile, change);
   tx.commit();
   return id;
 }
 
-int64_t SqliteOrgStore::upsert_in_transaction(const org::Profile& profile, const ProfileChange& change) {
+int64_t SqlOrgStore::upsert_in_transaction(const org::Profile& profile, const ProfileChange& change) {
   std::string now = format_timestamp(now_ms());
   org::Profile stored = profile;
   stored.id = 0;  // the id lives in its column, not in the JSON
@@ -117,11 +117,10 @@ int64_t SqliteOrgStore::upsert_in_transaction(const org::Profile& profile, const
   } else {
     Statement insert(c_,
                      "INSERT INTO organizations (slug, name, timezone, profile_json, created_at, updated_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)");
+                     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     insert.bind(1, profile.organization.slug).bind(2, profile.organization.name).bind(3, profile.organization.timezone);
     insert.bind(4, json).bind(5, now).bind(6, now);
-    insert.run();
-    id = c_.last_insert_rowid();
+    id = insert_returning_id(insert);
   }
 
   Statement clear(c_, "DELETE FROM organization_numbers WHERE organization_id = ?");
@@ -152,7 +151,7 @@ int64_t SqliteOrgStore::upsert_in_transaction(const org::Profile& profile, const
   faq_document.format = "faq";
   faq_document.sha256 = kb::sha256_hex(digest_input);
   faq_document.bytes = static_cast<int64_t>(digest_input.size());
-  SqliteKnowledgeStore::put_in(c_, id, faq_document, faqs);
+  SqlKnowledgeStore::put_in(c_, id, faq_document, faqs);
   {
     Statement secret(c_,
                      "INSERT INTO organization_secrets (organization_id, signing_secret, created_at) VALUES (?, ?, ?) "
@@ -173,7 +172,7 @@ int64_t SqliteOrgStore::upsert_in_transaction(const org::Profile& profile, const
   return id;
 }
 
-OrgRemoval SqliteOrgStore::remove(int64_t organization_id, bool purge_calls) {
+OrgRemoval SqlOrgStore::remove(int64_t organization_id, bool purge_calls) {
   Transaction tx(c_);
   OrgRemoval out;
   {
@@ -205,7 +204,7 @@ OrgRemoval SqliteOrgStore::remove(int64_t organization_id, bool purge_calls) {
   return out;
 }
 
-std::string SqliteOrgStore::move_number(const std::string& number, int64_t to_organization_id, const ProfileChange& change) {
+std::string SqlOrgStore::move_number(const std::string& number, int64_t to_organization_id, const ProfileChange& change) {
   Transaction tx(c_);
   int64_t from_id = 0;
   {
@@ -232,7 +231,7 @@ std::string SqliteOrgStore::move_number(const std::string& number, int64_t to_or
   return from->organization.slug;
 }
 
-std::vector<ProfileVersion> SqliteOrgStore::versions(int64_t organization_id) {
+std::vector<ProfileVersion> SqlOrgStore::versions(int64_t organization_id) {
   std::vector<ProfileVersion> out;
   Statement s(c_,
               "SELECT version, saved_at, saved_by, note FROM profile_versions WHERE organization_id = ? "
@@ -243,7 +242,7 @@ std::vector<ProfileVersion> SqliteOrgStore::versions(int64_t organization_id) {
   return out;
 }
 
-std::optional<ProfileVersion> SqliteOrgStore::version(int64_t organization_id, int version) {
+std::optional<ProfileVersion> SqlOrgStore::version(int64_t organization_id, int version) {
   Statement s(c_,
               "SELECT saved_at, saved_by, note, profile_toml FROM profile_versions "
               "WHERE organization_id = ? AND version = ?");
@@ -252,27 +251,27 @@ std::optional<ProfileVersion> SqliteOrgStore::version(int64_t organization_id, i
   return ProfileVersion{organization_id, version, s.text(0), s.text(1), s.text(2), s.text(3)};
 }
 
-std::optional<org::Profile> SqliteOrgStore::find(int64_t id) {
+std::optional<org::Profile> SqlOrgStore::find(int64_t id) {
   Statement s(c_, "SELECT id, profile_json FROM organizations WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return profile_from_row(s);
 }
 
-std::optional<org::Profile> SqliteOrgStore::find_by_slug(const std::string& slug) {
+std::optional<org::Profile> SqlOrgStore::find_by_slug(const std::string& slug) {
   Statement s(c_, "SELECT id, profile_json FROM organizations WHERE slug = ?");
   s.bind(1, slug);
   if (!s.step()) return std::nullopt;
   return profile_from_row(s);
 }
 
-std::optional<org::Profile> SqliteOrgStore::find_by_id_or_slug(const std::string& key) {
+std::optional<org::Profile> SqlOrgStore::find_by_id_or_slug(const std::string& key) {
   bool numeric = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 18;
   if (numeric) return find(std::stoll(key));
   return find_by_slug(key);
 }
 
-std::vector<OrgSummary> SqliteOrgStore::list() {
+std::vector<OrgSummary> SqlOrgStore::list() {
   std::vector<OrgSummary> out;
   Statement s(c_, "SELECT id, slug, name, timezone, updated_at FROM organizations ORDER BY id");
   while (s.step()) out.push_back(OrgSummary{s.int64(0), s.text(1), s.text(2), s.text(3), {}, s.text(4)});
@@ -284,7 +283,7 @@ std::vector<OrgSummary> SqliteOrgStore::list() {
   return out;
 }
 
-std::vector<org::Profile> SqliteOrgStore::all() {
+std::vector<org::Profile> SqlOrgStore::all() {
   std::vector<org::Profile> out;
   Statement s(c_, "SELECT id, profile_json FROM organizations ORDER BY id");
   while (s.step()) out.push_back(profile_from_row(s));

@@ -1,4 +1,5 @@
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_dialect.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {
@@ -29,22 +30,23 @@ WebhookDelivery read_delivery(const Statement& s) {
 
 }  // namespace
 
-void SqliteWebhookStore::queue_call_ended(Connection& c, const std::string& call_sid, TimePoint now) {
+void SqlWebhookStore::queue_call_ended(Connection& c, const std::string& call_sid, TimePoint now) {
   const std::string at = format_timestamp(now);
   // The URL is read from the stored profile in the same statement: no profile, no URL, no row.
+  const std::string url = json_text(c.dialect(), "o.profile_json", "webhooks.call_end_url");
   Statement s(c,
               "INSERT INTO webhook_deliveries (organization_id, call_sid, event, url, idempotency_key, status, "
               "next_attempt_at, created_at) "
-              "SELECT o.id, c.call_sid, 'call.ended', json_extract(o.profile_json, '$.webhooks.call_end_url'), "
+              "SELECT o.id, c.call_sid, 'call.ended', " + url + ", "
               "'call.ended:' || c.call_sid || ':' || COALESCE(c.finished_seq, 0), 'pending', ?, ? "
               "FROM calls c JOIN organizations o ON o.id = c.organization_id "
-              "WHERE c.call_sid = ? AND COALESCE(json_extract(o.profile_json, '$.webhooks.call_end_url'), '') <> '' "
+              "WHERE c.call_sid = ? AND COALESCE(" + url + ", '') <> '' "
               "ON CONFLICT (idempotency_key) DO NOTHING");
   s.bind(1, at).bind(2, at).bind(3, call_sid);
   s.run();
 }
 
-std::vector<WebhookDelivery> SqliteWebhookStore::list(int64_t organization_id, const std::string& status, int limit) {
+std::vector<WebhookDelivery> SqlWebhookStore::list(int64_t organization_id, const std::string& status, int limit) {
   std::vector<WebhookDelivery> out;
   Statement s(c_, std::string("SELECT ") + k_webhook_columns +
                       " FROM webhook_deliveries WHERE (? = 0 OR organization_id = ?) AND (? = '' OR status = ?) "
@@ -54,7 +56,7 @@ std::vector<WebhookDelivery> SqliteWebhookStore::list(int64_t organization_id, c
   return out;
 }
 
-std::vector<WebhookDelivery> SqliteWebhookStore::due(TimePoint now, int limit) {
+std::vector<WebhookDelivery> SqlWebhookStore::due(TimePoint now, int limit) {
   std::vector<WebhookDelivery> out;
   Statement s(c_, std::string("SELECT ") + k_webhook_columns +
                       " FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
@@ -64,7 +66,7 @@ std::vector<WebhookDelivery> SqliteWebhookStore::due(TimePoint now, int limit) {
   return out;
 }
 
-int SqliteWebhookStore::retry(int64_t id, TimePoint now) {
+int SqlWebhookStore::retry(int64_t id, TimePoint now) {
   const std::string at = format_timestamp(now);
   // created_at restarts the day of retries; the attempts so far stay counted.
   Statement s(c_, id ? "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, created_at = ? "

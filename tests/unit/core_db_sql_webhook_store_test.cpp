@@ -3,9 +3,10 @@
 #include <doctest/doctest.h>
 
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/org/profile_toml.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::db;
@@ -13,12 +14,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
+template <class Db>
 struct HookFixture {
-  test::TempDir dir;
-  Connection c{(dir / "w.db").string()};
-  SqliteOrgStore orgs{c};
-  SqliteCallStore calls{c};
-  SqliteWebhookStore hooks{c};
+  Db db;
+  std::unique_ptr<Connection> owned = db.open();
+  Connection& c = *owned;
+  test::TempDir& dir = db.dir;
+  SqlOrgStore orgs{c};
+  SqlCallStore calls{c};
+  SqlWebhookStore hooks{c};
   TimePoint t0 = *parse_timestamp("2026-12-05T10:00:00.000Z");
   int64_t studio = 0;
   int64_t clinic = 0;
@@ -43,8 +47,8 @@ struct HookFixture {
 
 }  // namespace
 
-TEST_CASE("a call that ends is queued for its organization's call_end_url, and only then") {
-  HookFixture f;
+TEST_CASE_TEMPLATE("a call that ends is queued for its organization's call_end_url, and only then", Db, SONORIA_TEST_DATABASES) {
+  HookFixture<Db> f;
   f.call("CA1", f.studio);
   f.call("CA2", f.clinic);  // no webhook configured
   f.call("CA3", f.studio, /*finish=*/false);
@@ -61,8 +65,8 @@ TEST_CASE("a call that ends is queued for its organization's call_end_url, and o
   CHECK(f.hooks.list(f.studio, "", 10).size() == 2);
 }
 
-TEST_CASE("an attempt is recorded with the payload of the first; failed deliveries can be retried") {
-  HookFixture f;
+TEST_CASE_TEMPLATE("an attempt is recorded with the payload of the first; failed deliveries can be retried", Db, SONORIA_TEST_DATABASES) {
+  HookFixture<Db> f;
   f.call("CA1", f.studio);
   const auto d = f.hooks.list(0, "", 1)[0];
   WebhookAttempt a{d.id, "failed", 3, 503, "HTTP 503", "{\"event\":\"call.ended\"}", f.t0 + 2h, f.t0 + 1h};

@@ -2,20 +2,24 @@
 #include <doctest/doctest.h>
 
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/org/profile_toml.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::db;
 
 namespace {
 
+template <class Db>
 struct UserFixture {
-  test::TempDir dir;
-  Connection c{(dir / "u.db").string()};
-  SqliteOrgStore orgs{c};
-  SqliteUserStore users{c};
+  Db db;
+  std::unique_ptr<Connection> owned = db.open();
+  Connection& c = *owned;
+  test::TempDir& dir = db.dir;
+  SqlOrgStore orgs{c};
+  SqlUserStore users{c};
   int64_t studio = 0;
   UserFixture() {
     migrate(c);
@@ -39,8 +43,8 @@ struct UserFixture {
 
 }  // namespace
 
-TEST_CASE("users are added once per name, listed by organization and found with their organization's slug") {
-  UserFixture f;
+TEST_CASE_TEMPLATE("users are added once per name, listed by organization and found with their organization's slug", Db, SONORIA_TEST_DATABASES) {
+  UserFixture<Db> f;
   auto ana = f.add("ana", "owner", f.studio);
   f.add("root", "admin", std::nullopt);
   CHECK(ana.id > 0);
@@ -58,8 +62,8 @@ TEST_CASE("users are added once per name, listed by organization and found with 
   CHECK_THROWS(f.add("odder", "owner", std::nullopt));
 }
 
-TEST_CASE("a session is found until it expires, and ends with its user's password or removal") {
-  UserFixture f;
+TEST_CASE_TEMPLATE("a session is found until it expires, and ends with its user's password or removal", Db, SONORIA_TEST_DATABASES) {
+  UserFixture<Db> f;
   auto ana = f.add("ana", "owner", f.studio);
   f.session_of(ana.id, "d1", 5000);
   f.session_of(ana.id, "d2", 5000);
@@ -81,8 +85,8 @@ TEST_CASE("a session is found until it expires, and ends with its user's passwor
   CHECK_FALSE(f.users.remove(ana.id));
 }
 
-TEST_CASE("expired sessions are swept") {
-  UserFixture f;
+TEST_CASE_TEMPLATE("expired sessions are swept", Db, SONORIA_TEST_DATABASES) {
+  UserFixture<Db> f;
   auto ana = f.add("ana", "owner", f.studio);
   f.session_of(ana.id, "old", 100);
   f.session_of(ana.id, "new", 10'000);
@@ -90,8 +94,8 @@ TEST_CASE("expired sessions are swept") {
   CHECK(f.users.find_session("new", 5000));
 }
 
-TEST_CASE("the audit log keeps who did what, newest first, and outlives the user") {
-  UserFixture f;
+TEST_CASE_TEMPLATE("the audit log keeps who did what, newest first, and outlives the user", Db, SONORIA_TEST_DATABASES) {
+  UserFixture<Db> f;
   auto ana = f.add("ana", "owner", f.studio);
   AuditEntry a{0, "", ana.id, "ana", f.studio, "profile.save", "lotus-yoga", "changed the greeting", "10.0.0.1"};
   f.users.audit(a);

@@ -1,17 +1,18 @@
 #pragma once
-// The SQLite implementations of the store interfaces. Each uses the Connection it is given,
+// The store interfaces in SQL, for SQLite and PostgreSQL alike (core/db/connection.hpp): one text
+// of SQL both understand, and `dialect()` where they differ. Each uses the Connection it is given,
 // which must outlive it and stay on one thread.
 
 #include "core/db/appointment_store.hpp"
-#include "core/db/sqlite.hpp"
+#include "core/db/connection.hpp"
 #include "core/db/stores.hpp"
 #include "core/db/user_store.hpp"
 
 namespace sonoria::db {
 
-class SqliteOrgStore : public OrgStore {
+class SqlOrgStore : public OrgStore {
  public:
-  explicit SqliteOrgStore(Connection& connection) : c_(connection) {}
+  explicit SqlOrgStore(Connection& connection) : c_(connection) {}
   using OrgStore::upsert;
   int64_t upsert(const org::Profile& profile, const ProfileChange& change) override;
   std::vector<ProfileVersion> versions(int64_t organization_id) override;
@@ -31,9 +32,9 @@ class SqliteOrgStore : public OrgStore {
   Connection& c_;
 };
 
-class SqliteKnowledgeStore : public KnowledgeStore {
+class SqlKnowledgeStore : public KnowledgeStore {
  public:
-  explicit SqliteKnowledgeStore(Connection& connection) : c_(connection) {}
+  explicit SqlKnowledgeStore(Connection& connection) : c_(connection) {}
   KbImport put(int64_t organization_id, const KbDocument& document, const std::vector<KbPassageText>& passages) override;
   bool remove(int64_t organization_id, const std::string& source) override;
   std::vector<KbDocument> documents(int64_t organization_id) override;
@@ -45,12 +46,13 @@ class SqliteKnowledgeStore : public KnowledgeStore {
                          const std::vector<KbPassageText>& passages);
 
  private:
+  std::vector<KbHit> search_postgresql(int64_t organization_id, const std::string& question, int limit);
   Connection& c_;
 };
 
-class SqliteWebhookStore : public WebhookStore {
+class SqlWebhookStore : public WebhookStore {
  public:
-  explicit SqliteWebhookStore(Connection& connection) : c_(connection) {}
+  explicit SqlWebhookStore(Connection& connection) : c_(connection) {}
   std::vector<WebhookDelivery> list(int64_t organization_id, const std::string& status, int limit) override;
   std::vector<WebhookDelivery> due(TimePoint now, int limit) override;
   int retry(int64_t id, TimePoint now) override;
@@ -63,9 +65,9 @@ class SqliteWebhookStore : public WebhookStore {
   Connection& c_;
 };
 
-class SqliteAppointmentStore : public AppointmentStore {
+class SqlAppointmentStore : public AppointmentStore {
  public:
-  explicit SqliteAppointmentStore(Connection& connection) : c_(connection) {}
+  explicit SqlAppointmentStore(Connection& connection) : c_(connection) {}
   void exclusively(const std::function<void()>& work) override;
   std::vector<Appointment> busy_between(int64_t organization_id, int64_t from, int64_t to) override;
   void insert(Appointment& appointment) override;
@@ -85,9 +87,9 @@ class SqliteAppointmentStore : public AppointmentStore {
   Connection& c_;
 };
 
-class SqliteUserStore : public UserStore {
+class SqlUserStore : public UserStore {
  public:
-  explicit SqliteUserStore(Connection& connection) : c_(connection) {}
+  explicit SqlUserStore(Connection& connection) : c_(connection) {}
   void add(UserRow& user) override;
   std::optional<UserRow> find(int64_t id) override;
   std::optional<UserRow> find_by_username(const std::string& username) override;
@@ -108,9 +110,9 @@ class SqliteUserStore : public UserStore {
   Connection& c_;
 };
 
-class SqliteCallStore : public CallStore {
+class SqlCallStore : public CallStore {
  public:
-  explicit SqliteCallStore(Connection& connection) : c_(connection) {}
+  explicit SqlCallStore(Connection& connection) : c_(connection) {}
   void write_batch(const std::vector<Record>& records) override;
   int close_abandoned_calls(TimePoint now) override;
   std::optional<CallRow> find_call(const std::string& call_sid) override;

@@ -1,8 +1,9 @@
 #include <doctest/doctest.h>
 
 #include "core/db/migrations.hpp"
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::db;
@@ -10,10 +11,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+template <class Db>
 struct Fixture {
-  test::TempDir dir;
-  Connection c{(dir / "s.db").string()};
-  SqliteCallStore store{c};
+  Db db;
+  std::unique_ptr<Connection> owned = db.open();
+  Connection& c = *owned;
+  test::TempDir& dir = db.dir;
+  SqlCallStore store{c};
   TimePoint t0 = *parse_timestamp("2026-11-23T10:00:00.000Z");
   Fixture() { migrate(c); }
 
@@ -24,8 +28,8 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("a call is recorded from webhook to the end with its counters") {
-  Fixture f;
+TEST_CASE_TEMPLATE("a call is recorded from webhook to the end with its counters", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.store.write_batch({CallAnswered{"CA1", "MZ1", f.t0 + 2s}});
   CallFinished done;
@@ -53,8 +57,8 @@ TEST_CASE("a call is recorded from webhook to the end with its counters") {
   CHECK(row->engines.empty());
 }
 
-TEST_CASE("the engines that served a call are stored in order with their time") {
-  Fixture f;
+TEST_CASE_TEMPLATE("the engines that served a call are stored in order with their time", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.store.write_batch({CallAnswered{"CA1", "MZ1", f.t0 + 2s}});
   CallFinished done;
@@ -66,15 +70,15 @@ TEST_CASE("the engines that served a call are stored in order with their time") 
   CHECK(f.store.find_call("CA1")->engines == std::vector<EngineTime>{{"openai", 12000}, {"deepgram", 48000}});
 }
 
-TEST_CASE("a repeated webhook for the same call keeps the first record") {
-  Fixture f;
+TEST_CASE_TEMPLATE("a repeated webhook for the same call keeps the first record", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.store.write_batch({CallOpened{"CA1", std::nullopt, "inbound", "+15559999999", "+15550001000", "ringing", f.t0, {}, std::nullopt}});
   CHECK(f.store.find_call("CA1")->from_number == "+15551112222");
 }
 
-TEST_CASE("status callbacks out of order never regress a terminal status") {
-  Fixture f;
+TEST_CASE_TEMPLATE("status callbacks out of order never regress a terminal status", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.store.write_batch({CallStatusReport{"CA1", "completed", 3, 61, std::nullopt, f.t0 + 61s}});
   f.store.write_batch({CallStatusReport{"CA1", "in-progress", 2, std::nullopt, std::nullopt, f.t0 + 1s}});
@@ -89,8 +93,8 @@ TEST_CASE("status callbacks out of order never regress a terminal status") {
   CHECK(f.store.find_call("CA1")->twilio_status == "completed");
 }
 
-TEST_CASE("transcript entries come back in conversation order and a re-sent entry replaces the earlier") {
-  Fixture f;
+TEST_CASE_TEMPLATE("transcript entries come back in conversation order and a re-sent entry replaces the earlier", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.store.write_batch({
       TranscriptEntry{"CA1", 2, 4000, "assistant", "We open at nine.", std::nullopt, false, "item_3", std::nullopt},
@@ -109,8 +113,8 @@ TEST_CASE("transcript entries come back in conversation order and a re-sent entr
   CHECK(t[2].interrupted);
 }
 
-TEST_CASE("records about an unknown call are skipped, not fatal for the batch") {
-  Fixture f;
+TEST_CASE_TEMPLATE("records about an unknown call are skipped, not fatal for the batch", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.store.write_batch({
       TranscriptEntry{"CA_unknown", 0, 0, "caller", "lost", std::nullopt, false, std::nullopt, std::nullopt},
@@ -120,8 +124,8 @@ TEST_CASE("records about an unknown call are skipped, not fatal for the batch") 
   CHECK(f.store.transcript("CA_unknown").empty());
 }
 
-TEST_CASE("calls a crash left open are closed as interrupted with what was stored") {
-  Fixture f;
+TEST_CASE_TEMPLATE("calls a crash left open are closed as interrupted with what was stored", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
   f.open_call("CA1");
   f.open_call("CA2");
   f.store.write_batch({CallAnswered{"CA2", "MZ2", f.t0}, TranscriptEntry{"CA2", 0, 0, "caller", "hi", {}, false, {}, {}},

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/db/sqlite_stores.hpp"
+#include "core/db/sql_stores.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {
@@ -57,7 +57,7 @@ bool is_overlap(const std::exception& e) {
 
 }  // namespace
 
-void SqliteAppointmentStore::exclusively(const std::function<void()>& work) {
+void SqlAppointmentStore::exclusively(const std::function<void()>& work) {
   // BEGIN IMMEDIATE takes SQLite's write lock first: every other writer (the daemon's writer, a
   // `sonoria appointments cancel` in another process) waits until this one commits.
   Transaction transaction(c_);
@@ -65,7 +65,7 @@ void SqliteAppointmentStore::exclusively(const std::function<void()>& work) {
   transaction.commit();
 }
 
-std::vector<Appointment> SqliteAppointmentStore::busy_between(int64_t organization_id, int64_t from, int64_t to) {
+std::vector<Appointment> SqlAppointmentStore::busy_between(int64_t organization_id, int64_t from, int64_t to) {
   std::vector<Appointment> out;
   Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE organization_id = ? AND status = 'booked' AND starts_at < ? "
@@ -75,9 +75,11 @@ std::vector<Appointment> SqliteAppointmentStore::busy_between(int64_t organizati
   return out;
 }
 
-void SqliteAppointmentStore::insert(Appointment& a) {
+void SqlAppointmentStore::insert(Appointment& a) {
   const std::string now = format_timestamp(now_ms());
   a.created_at = a.updated_at = now;
+  // A reference already in use (27^6 ≈ 387 million of them) inserts nothing: draw another. (Not
+  // by catching the failure: in PostgreSQL a failed statement ends the transaction it is in.)
   for (int attempt = 0;; ++attempt) {
     a.reference = new_reference();
     try {
@@ -85,31 +87,33 @@ void SqliteAppointmentStore::insert(Appointment& a) {
                   "INSERT INTO appointments (organization_id, reference, service, team_member, location, resource, "
                   "starts_at, ends_at, busy_until, customer_name, customer_phone, status, call_sid, created_at, "
                   "updated_at, cancelled_at, cancelled_by, reminder_at, reminder_state, calendar_id, event_id) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (reference) DO NOTHING RETURNING id");
       s.bind(1, a.organization_id).bind(2, a.reference).bind(3, a.service).bind(4, a.team_member);
       s.bind(5, a.location).bind(6, a.resource).bind(7, a.starts_at).bind(8, a.ends_at).bind(9, a.busy_until);
       s.bind(10, a.customer_name).bind(11, a.customer_phone).bind(12, a.status).bind(13, a.call_sid);
       s.bind(14, a.created_at).bind(15, a.updated_at).bind(16, a.cancelled_at).bind(17, a.cancelled_by);
       s.bind(18, a.reminder_at).bind(19, a.reminder_state).bind(20, a.calendar_id).bind(21, a.event_id);
-      s.run();
-      a.id = c_.last_insert_rowid();
-      return;
+      if (s.step()) {
+        a.id = s.int64(0);
+        s.run();
+        return;
+      }
     } catch (const std::exception& e) {
       if (is_overlap(e)) throw SlotTaken(e.what());
-      // A reference already in use (27^6 ≈ 387 million of them): draw another.
-      if (attempt < 5 && std::string_view(e.what()).find("appointments.reference") != std::string_view::npos) continue;
       throw;
     }
+    if (attempt >= 5) throw UserError("could not draw an unused appointment reference");
   }
 }
 
-void SqliteAppointmentStore::update(Appointment& a) { write(a, nullptr); }
+void SqlAppointmentStore::update(Appointment& a) { write(a, nullptr); }
 
-bool SqliteAppointmentStore::update_if_unchanged(Appointment& a, const std::string& updated_at) {
+bool SqlAppointmentStore::update_if_unchanged(Appointment& a, const std::string& updated_at) {
   return write(a, &updated_at);
 }
 
-bool SqliteAppointmentStore::write(Appointment& a, const std::string* if_updated_at) {
+bool SqlAppointmentStore::write(Appointment& a, const std::string* if_updated_at) {
   a.updated_at = format_timestamp(now_ms());
   try {
     Statement s(c_,
@@ -130,20 +134,20 @@ bool SqliteAppointmentStore::write(Appointment& a, const std::string* if_updated
   }
 }
 
-void SqliteAppointmentStore::set_event(int64_t id, const std::string& calendar_id, const std::string& event_id) {
+void SqlAppointmentStore::set_event(int64_t id, const std::string& calendar_id, const std::string& event_id) {
   Statement s(c_, "UPDATE appointments SET calendar_id = ?, event_id = ? WHERE id = ?");
   s.bind(1, calendar_id).bind(2, event_id).bind(3, id);
   s.run();
 }
 
-bool SqliteAppointmentStore::erase_if_unchanged(int64_t id, const std::string& updated_at) {
+bool SqlAppointmentStore::erase_if_unchanged(int64_t id, const std::string& updated_at) {
   Statement s(c_, "DELETE FROM appointments WHERE id = ? AND updated_at = ?");
   s.bind(1, id).bind(2, updated_at);
   s.run();
   return c_.changes() == 1;
 }
 
-std::optional<Appointment> SqliteAppointmentStore::find(int64_t organization_id, const std::string& reference) {
+std::optional<Appointment> SqlAppointmentStore::find(int64_t organization_id, const std::string& reference) {
   Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE reference = upper(?) AND (? = 0 OR organization_id = ?)");
   s.bind(1, reference).bind(2, organization_id).bind(3, organization_id);
@@ -151,11 +155,11 @@ std::optional<Appointment> SqliteAppointmentStore::find(int64_t organization_id,
   return read_appointment(s);
 }
 
-std::vector<Appointment> SqliteAppointmentStore::list(const AppointmentFilter& f) {
+std::vector<Appointment> SqlAppointmentStore::list(const AppointmentFilter& f) {
   std::vector<Appointment> out;
   Statement s(c_, std::string("SELECT ") + k_appointment_columns +
-                      " FROM appointments WHERE (? = 0 OR organization_id = ?) AND (? IS NULL OR starts_at >= ?) "
-                      "AND (? IS NULL OR starts_at < ?) AND (? = '' OR status = ?) AND (? = '' OR customer_phone = ?) "
+                      " FROM appointments WHERE (? = 0 OR organization_id = ?) AND (CAST(? AS BIGINT) IS NULL OR starts_at >= ?) "
+                      "AND (CAST(? AS BIGINT) IS NULL OR starts_at < ?) AND (? = '' OR status = ?) AND (? = '' OR customer_phone = ?) "
                       "AND (? = '' OR team_member = ?) ORDER BY starts_at, id LIMIT ?");
   s.bind(1, f.organization_id).bind(2, f.organization_id).bind(3, f.from).bind(4, f.from).bind(5, f.to).bind(6, f.to);
   s.bind(7, f.status).bind(8, f.status).bind(9, f.customer_phone).bind(10, f.customer_phone);
@@ -164,7 +168,7 @@ std::vector<Appointment> SqliteAppointmentStore::list(const AppointmentFilter& f
   return out;
 }
 
-std::vector<Appointment> SqliteAppointmentStore::reminders_due(int64_t now, int limit) {
+std::vector<Appointment> SqlAppointmentStore::reminders_due(int64_t now, int limit) {
   std::vector<Appointment> out;
   Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE reminder_state = 'pending' AND reminder_at <= ? AND status = 'booked' "
@@ -174,7 +178,7 @@ std::vector<Appointment> SqliteAppointmentStore::reminders_due(int64_t now, int 
   return out;
 }
 
-std::optional<Appointment> SqliteAppointmentStore::claim_reminder(int64_t id, int64_t now) {
+std::optional<Appointment> SqlAppointmentStore::claim_reminder(int64_t id, int64_t now) {
   Statement s(c_, std::string("UPDATE appointments SET reminder_state = 'sending', updated_at = ? WHERE id = ? "
                               "AND reminder_state = 'pending' AND status = 'booked' AND reminder_at <= ? AND starts_at > ? "
                               "RETURNING ") + k_appointment_columns);
@@ -185,7 +189,7 @@ std::optional<Appointment> SqliteAppointmentStore::claim_reminder(int64_t id, in
   return claimed;
 }
 
-std::vector<Appointment> SqliteAppointmentStore::reminders_in_flight(const std::string& claimed_before, int limit) {
+std::vector<Appointment> SqlAppointmentStore::reminders_in_flight(const std::string& claimed_before, int limit) {
   std::vector<Appointment> out;
   Statement s(c_, std::string("SELECT ") + k_appointment_columns +
                       " FROM appointments WHERE reminder_state = 'sending' AND updated_at < ? ORDER BY reminder_at LIMIT ?");
@@ -194,7 +198,7 @@ std::vector<Appointment> SqliteAppointmentStore::reminders_in_flight(const std::
   return out;
 }
 
-bool SqliteAppointmentStore::move_reminder(int64_t id, const std::string& from, const std::string& to) {
+bool SqlAppointmentStore::move_reminder(int64_t id, const std::string& from, const std::string& to) {
   Statement s(c_, "UPDATE appointments SET reminder_state = ?, updated_at = ? WHERE id = ? AND reminder_state = ?");
   s.bind(1, to).bind(2, format_timestamp(now_ms())).bind(3, id).bind(4, from);
   s.run();

@@ -1,0 +1,276 @@
+#include "core/db/postgresql.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include "core/db/postgresql_text.hpp"
+
+namespace sonoria::db {
+namespace {
+
+// pg_type OIDs (catalog/pg_type_d.h, stable since PostgreSQL 7).
+constexpr Oid k_int8 = 20;
+constexpr Oid k_text = 25;
+constexpr Oid k_float8 = 701;
+
+// The advisory lock every exclusive transaction takes: sonoria's writers, in every daemon and
+// command sharing the database, one at a time (what BEGIN IMMEDIATE is to SQLite). ASCII "sonoria".
+constexpr int64_t k_writer_lock = 0x736f6e6f726961;
+
+std::string trimmed(const char* text) {
+  std::string s = text ? text : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+void discard_notice(void*, const char*) {
+  // NOTICEs ("relation … already exists, skipping") are not for sonoria's output.
+}
+
+class PostgresqlCursor : public Cursor {
+ public:
+  PostgresqlCursor(PostgresqlConnection& connection, std::string_view sql)
+      : connection_(connection), sql_(postgresql_placeholders(sql)) {
+    values_.resize(static_cast<std::size_t>(sql_.parameters));
+    types_.assign(static_cast<std::size_t>(sql_.parameters), 0);
+  }
+  ~PostgresqlCursor() override { clear_result(); }
+
+  void bind_int64(int index, int64_t value) override { set(index, std::to_string(value), k_int8); }
+  void bind_double(int index, double value) override {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    set(index, std::string(buffer, ec == std::errc{} ? end : buffer), k_float8);
+  }
+  void bind_text(int index, std::string_view value) override { set(index, postgresql_text(value), k_text); }
+  void bind_null(int index) override { set(index, std::nullopt, 0); }
+
+  bool step() override {
+    if (!result_) execute();
+    if (row_ + 1 >= rows_) {
+      row_ = rows_;
+      return false;
+    }
+    ++row_;
+    return true;
+  }
+
+  void reset() override {
+    clear_result();
+    for (auto& v : values_) v.reset();
+    types_.assign(types_.size(), 0);
+  }
+
+  bool is_null(int column) const override { return PQgetisnull(result_, row_, column) == 1; }
+  int64_t int64(int column) const override {
+    if (is_null(column)) return 0;
+    const char* p = PQgetvalue(result_, row_, column);
+    const int length = PQgetlength(result_, row_, column);
+    if (length == 1 && (*p == 't' || *p == 'f')) return *p == 't' ? 1 : 0;  // boolean
+    int64_t value = 0;
+    auto [end, ec] = std::from_chars(p, p + length, value);
+    if (ec == std::errc{} && end == p + length) return value;
+    return static_cast<int64_t>(std::strtod(p, nullptr));  // numeric (SUM, AVG): SQLite's truncation
+  }
+  double real(int column) const override {
+    if (is_null(column)) return 0;
+    return std::strtod(PQgetvalue(result_, row_, column), nullptr);
+  }
+  std::string text(int column) const override {
+    if (is_null(column)) return {};
+    return std::string(PQgetvalue(result_, row_, column), static_cast<std::size_t>(PQgetlength(result_, row_, column)));
+  }
+
+ private:
+  void set(int index, std::optional<std::string> value, Oid type) {
+    if (index < 1 || index > sql_.parameters)
+      throw UserError(connection_.path() + ": bind: parameter " + std::to_string(index) + " of " +
+                      std::to_string(sql_.parameters));
+    values_[static_cast<std::size_t>(index - 1)] = std::move(value);
+    types_[static_cast<std::size_t>(index - 1)] = type;
+  }
+
+  void execute() {
+    std::vector<const char*> values(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) values[i] = values_[i] ? values_[i]->c_str() : nullptr;
+    PGresult* result = PQexecParams(connection_.live(), sql_.text.c_str(), sql_.parameters, types_.data(),
+                                    values.data(), nullptr, nullptr, 0);
+    connection_.check(result, "statement failed");
+    result_ = result;
+    rows_ = PQntuples(result);
+    row_ = -1;
+    const char* changed = PQcmdTuples(result);
+    connection_.set_changes(changed && *changed ? std::atoi(changed) : 0);
+  }
+
+  void clear_result() {
+    if (result_) PQclear(result_);
+    result_ = nullptr;
+    rows_ = 0;
+    row_ = -1;
+  }
+
+  PostgresqlConnection& connection_;
+  PostgresqlSql sql_;
+  std::vector<std::optional<std::string>> values_;
+  std::vector<Oid> types_;
+  PGresult* result_ = nullptr;
+  int rows_ = 0;
+  int row_ = -1;
+};
+
+}  // namespace
+
+bool PostgresqlError::transient_state(std::string_view sqlstate) noexcept {
+  if (sqlstate.size() != 5) return false;
+  const std::string_view klass = sqlstate.substr(0, 2);
+  return klass == "08"                      // connection exception
+         || klass == "53"                   // insufficient resources (disk full, too many connections)
+         || klass == "57"                   // operator intervention (shutdown, crash, cannot connect now)
+         || sqlstate == "40001"             // serialization failure
+         || sqlstate == "40P01"             // deadlock detected
+         || sqlstate == "55P03"             // lock not available
+         || sqlstate == "25006";            // read-only transaction (a standby, during failover)
+}
+
+bool is_postgresql_url(std::string_view text) {
+  return text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0;
+}
+
+std::string describe_postgresql_url(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (!options) {
+    if (error) PQfreemem(error);
+    return is_postgresql_url(url) ? "postgresql://(unreadable URL)" : "(unreadable PostgreSQL connection string)";
+  }
+  std::string user, host, port, dbname;
+  for (auto* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    const std::string_view key = o->keyword;
+    if (key == "user") user = o->val;
+    else if (key == "host" || (key == "hostaddr" && host.empty())) host = o->val;
+    else if (key == "port") port = o->val;
+    else if (key == "dbname") dbname = o->val;
+  }
+  PQconninfoFree(options);
+  std::string out = "postgresql://";
+  if (!user.empty()) out += user + "@";
+  out += host.empty() ? "localhost" : host;
+  if (!port.empty()) out += ":" + port;
+  out += "/" + dbname;
+  return out;
+}
+
+PostgresqlConnection::PostgresqlConnection(const std::string& url, int connect_timeout_s)
+    : url_(url), description_(describe_postgresql_url(url)), connect_timeout_s_(connect_timeout_s) {
+  connect();
+}
+
+PostgresqlConnection::~PostgresqlConnection() {
+  if (conn_) PQfinish(conn_);
+}
+
+void PostgresqlConnection::connect() {
+  if (conn_) PQfinish(conn_);
+  const std::string timeout = std::to_string(connect_timeout_s_);
+  const char* keywords[] = {"dbname", "connect_timeout", "application_name", "client_encoding", nullptr};
+  const char* values[] = {url_.c_str(), timeout.c_str(), "sonoria", "UTF8", nullptr};
+  conn_ = PQconnectdbParams(keywords, values, 1);
+  if (!conn_) throw PostgresqlError(description_ + ": cannot connect: out of memory", "53200", true);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = trimmed(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PostgresqlError(description_ + ": cannot connect to PostgreSQL: " + message, "08001", true);
+  }
+  PQsetNoticeProcessor(conn_, discard_notice, nullptr);
+}
+
+pg_conn* PostgresqlConnection::live() {
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
+  if (in_transaction_)
+    throw PostgresqlError(description_ + ": the connection to PostgreSQL was lost during a transaction", "08006", true);
+  connect();
+  return conn_;
+}
+
+void PostgresqlConnection::check(pg_result* result, std::string_view what) {
+  const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  std::string message = result ? trimmed(PQresultErrorMessage(result)) : "";
+  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = state ? state : "";
+  if (result) PQclear(result);
+  const bool lost = conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK;
+  if (lost && sqlstate.empty()) sqlstate = "08006";
+  if (message.rfind("ERROR:  ", 0) == 0) message = message.substr(8);
+  throw PostgresqlError(description_ + ": " + std::string(what) + ": " + message, sqlstate,
+                        lost || PostgresqlError::transient_state(sqlstate));
+}
+
+void PostgresqlConnection::exec(std::string_view sql) {
+  const std::string text(sql);
+  PGresult* result = PQexec(live(), text.c_str());
+  check(result, "statement failed");
+  const char* changed = PQcmdTuples(result);
+  changes_ = changed && *changed ? std::atoi(changed) : 0;
+  PQclear(result);
+}
+
+std::unique_ptr<Cursor> PostgresqlConnection::prepare(std::string_view sql) {
+  return std::make_unique<PostgresqlCursor>(*this, sql);
+}
+
+void PostgresqlConnection::begin_exclusive() {
+  live();
+  in_transaction_ = true;
+  try {
+    exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(k_writer_lock) + ")");
+  } catch (...) {
+    rollback();
+    throw;
+  }
+}
+
+void PostgresqlConnection::begin_snapshot() {
+  live();
+  in_transaction_ = true;
+  try {
+    exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  } catch (...) {
+    rollback();
+    throw;
+  }
+}
+
+void PostgresqlConnection::commit() {
+  // Not live(): a connection lost before COMMIT lost the transaction with it, and a new one would
+  // answer COMMIT with a warning, as if it had worked.
+  in_transaction_ = false;  // whatever COMMIT says, the transaction is over
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+    throw PostgresqlError(description_ + ": the connection to PostgreSQL was lost before the transaction committed",
+                          "08006", true);
+  PGresult* result = PQexec(conn_, "COMMIT");
+  check(result, "commit failed");
+  // A transaction in which a statement failed is rolled back by COMMIT, without an error.
+  const bool rolled_back = std::string_view(PQcmdStatus(result)) == "ROLLBACK";
+  PQclear(result);
+  if (rolled_back)
+    throw PostgresqlError(description_ + ": the transaction was rolled back (a statement in it had failed)", "25P02",
+                          false);
+}
+
+void PostgresqlConnection::rollback() noexcept {
+  in_transaction_ = false;
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return;
+  PGresult* result = PQexec(conn_, "ROLLBACK");
+  if (result) PQclear(result);
+}
+
+}  // namespace sonoria::db

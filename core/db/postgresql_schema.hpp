@@ -1,0 +1,13 @@
+#pragma once
+// PostgreSQL's migrations: the schema SQLite reaches through versions 1 to 15 in one step,
+// numbered 15, then each later version under the same number as SQLite's.
+
+#include <vector>
+
+#include "core/db/migrations.hpp"
+
+namespace sonoria::db {
+
+const std::vector<Migration>& postgresql_migrations();
+
+}  // namespace sonoria::db
