@@ -8,6 +8,7 @@
 #include "core/db/sqlite.hpp"
 #include "core/db/sql_stores.hpp"
 #include "core/error.hpp"
+#include "core/files/private_directory.hpp"
 
 namespace sonoria::db {
 
@@ -15,6 +16,12 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   const std::string& path = settings.path;
   if (!settings.url.empty()) {
     connection_ = std::make_unique<PostgresqlConnection>(settings.url);
+    // database.path's folder still holds this machine's files (journal, recordings, sockets).
+    if (!read_only && !path.empty()) {
+      std::error_code ec;
+      if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) files::create_private_directories(dir, ec);
+    }
+    if (read_only) connection_->exec("SET default_transaction_read_only = on");
   } else {
     if (is_postgresql_url(path))
       throw DataError("database.path: a PostgreSQL URL goes in database.url (database.path is a SQLite file)");

@@ -145,7 +145,7 @@ void SqlCallStore::apply(const MessageRecord& r) {
   // With an intent, the intent's row and then its outcome are one row, whatever the order of
   // arrival; without one (texts recorded after they were sent), the SID is the key.
   const char* conflict = r.intent ? "ON CONFLICT (intent) WHERE intent IS NOT NULL DO UPDATE SET "
-                                    "message_sid = COALESCE(excluded.message_sid, message_sid), "
+                                    "message_sid = COALESCE(excluded.message_sid, messages.message_sid), "
                                   : "ON CONFLICT (message_sid) DO UPDATE SET ";
   Statement s(c_,
               std::string("INSERT INTO messages (organization_id, call_id, message_sid, purpose, from_number, to_number, "

@@ -71,17 +71,20 @@ Check database_check(const config::Settings& settings, std::vector<org::Profile>
     const int latest = db::latest_schema_version();
     if (version < latest) {
       c.status = Status::failed;
-      c.detail = settings.database.path + " is at schema version " + std::to_string(version) + " of " + std::to_string(latest);
-      c.fix = "sonoria migrate (after a backup: sonoria backup)";
+      c.detail = database.location() + " is at schema version " + std::to_string(version) + " of " + std::to_string(latest);
+      c.fix = database.dialect() == db::Dialect::sqlite ? "sonoria migrate (after a backup: sonoria backup)"
+                                                        : "sonoria migrate (after a backup: pg_dump)";
       return c;
     }
     database.check_integrity();
     profiles = database.orgs().all();
-    c.detail = settings.database.path + ": schema version " + std::to_string(version) + ", quick_check clean";
+    c.detail = database.location() + ": schema version " + std::to_string(version) +
+               (database.dialect() == db::Dialect::sqlite ? ", quick_check clean" : "");
   } catch (const std::exception& e) {
     c.status = Status::failed;
     c.detail = e.what();
-    c.fix = "check database.path and the folder's permissions";
+    c.fix = settings.database.url.empty() ? "check database.path and the folder's permissions"
+                                          : "check database.url, that the server is up, and the user's rights";
   }
   return c;
 }

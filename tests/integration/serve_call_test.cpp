@@ -15,6 +15,7 @@
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/integration/loopback_daemon.hpp"
+#include "tests/support/postgresql_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/time_scale.hpp"
 #include "tests/support/stderr_capture.hpp"
@@ -617,6 +618,42 @@ TEST_CASE("the caller asks for the booking link: the model's call becomes a Twil
   CHECK(messages[0].message_sid == message["sid"].get<std::string>());
   auto events = database.calls().events(caller.call_sid());
   CHECK(std::any_of(events.begin(), events.end(), [](const db::CallEvent& e) { return e.kind == "tool_call"; }));
+}
+
+TEST_CASE("on PostgreSQL: a call that texts the caller is stored as on SQLite, transcript, text and tool call") {
+  // database.url: every store of the daemon (the writer, the reads, the org directory) on a
+  // PostgreSQL schema of its own; database.path's directory keeps the local files.
+  test::PostgresqlSchema schema;
+  fakes::FakeTwilioRest rest(k_account, k_token);
+  Harness h([&](config::Settings& s) {
+    use_rest(rest)(s);
+    s.database.url = schema.url();
+  });
+  script_booking_link(h, "Done, it is on its way.");
+  fakes::FakeTwilioCaller caller;
+  h.answer(caller);
+  hear_greeting_and_ask(caller);
+  REQUIRE(rest.wait_for([&] { return rest.messages_created().size() == 1; }, 10s));
+  REQUIRE(h.engine.wait_for([&] { return h.engine.session(0).responses_completed >= 3; }, 10s));
+  REQUIRE(Harness::hear(caller, (400 + 400 + 400) * 8));
+  caller.hang_up();
+
+  auto row = h.finished_call(caller.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "completed");
+  CHECK(row->end_reason == "caller_hung_up");
+  CHECK(row->tool_calls == 1);
+  CHECK(row->finished_seq == 1);
+  db::Database database(h.settings.database, db::SchemaCheck::require_current, true);
+  CHECK(database.dialect() == db::Dialect::postgresql);
+  auto messages = database.calls().messages(caller.call_sid());
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].message_sid == rest.messages_created()[0]["sid"].get<std::string>());
+  auto turns = h.transcript(caller.call_sid());
+  REQUIRE(turns.size() >= 3);
+  CHECK(turns.back().text == "Done, it is on its way.");
+  // Nothing of it went to a SQLite file.
+  CHECK_FALSE(std::filesystem::exists(h.settings.database.path));
 }
 
 TEST_CASE("a caller from a Caribbean +1 number asks for the booking link: no text goes out, the record and the model say why") {

@@ -10,20 +10,26 @@
 #include "tests/support/run_command.hpp"
 #include "tests/support/seed_calls.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_databases.hpp"
 
 using namespace sonoria;
 using namespace sonoria::test;
 
 namespace {
 
+// An operator whose sonoria keeps its records in `Db` (SQLite at --db, or PostgreSQL at
+// SONORIA_DATABASE_URL with --db for the local files).
+template <class Db>
 struct Operator {
-  TempDir home;
+  Db database_kind;
+  TempDir& home = database_kind.dir;
   std::string db = (home / "calls.db").string();
   std::map<std::string, std::string> env{{"HOME", home.path().string()}};
   std::vector<SeededCall> calls;
   Operator() {
-    config::DatabaseSettings s;
+    config::DatabaseSettings s = database_kind.settings();
     s.path = db;
+    if (!s.url.empty()) env["SONORIA_DATABASE_URL"] = s.url;
     db::Database database(s, db::SchemaCheck::none);
     database.migrate();
     SeedOptions o;
@@ -38,8 +44,8 @@ struct Operator {
 
 }  // namespace
 
-TEST_CASE("export-transcripts streams jsonl to stdout and an incremental run exports only new calls") {
-  Operator op;
+TEST_CASE_TEMPLATE("export-transcripts streams jsonl to stdout and an incremental run exports only new calls", Db, SONORIA_TEST_DATABASES) {
+  Operator<Db> op;
   auto all = op.run({"export-transcripts"});
   REQUIRE_MESSAGE(all.exit_code == 0, all.err);
   CHECK(std::count(all.out.begin(), all.out.end(), '\n') == 108);
@@ -62,8 +68,8 @@ TEST_CASE("export-transcripts streams jsonl to stdout and an incremental run exp
   CHECK(csv.out.find("\"Hi, \"\"quick\"\" question, call 3, please\"") != std::string::npos);
 }
 
-TEST_CASE("analytics prints a table and stable JSON; a bad price is a config error") {
-  Operator op;
+TEST_CASE_TEMPLATE("analytics prints a table and stable JSON; a bad price is a config error", Db, SONORIA_TEST_DATABASES) {
+  Operator<Db> op;
   auto table = op.run({"analytics"});
   REQUIRE_MESSAGE(table.exit_code == 0, table.err);
   CHECK(table.out.find("total                       120") != std::string::npos);
@@ -78,8 +84,8 @@ TEST_CASE("analytics prints a table and stable JSON; a bad price is a config err
   CHECK(bad.err.find("bad.toml:2: pricing.audio_input: \"lots\" is not a price") != std::string::npos);
 }
 
-TEST_CASE("calls list pages with its cursor and calls show prints the conversation") {
-  Operator op;
+TEST_CASE_TEMPLATE("calls list pages with its cursor and calls show prints the conversation", Db, SONORIA_TEST_DATABASES) {
+  Operator<Db> op;
   auto page = op.run({"calls", "list", "--limit", "100", "--json"});
   REQUIRE_MESSAGE(page.exit_code == 0, page.err);
   auto j = nlohmann::json::parse(page.out);
@@ -146,8 +152,8 @@ TEST_CASE("calls list, calls show and exports give the organization's local time
   CHECK(exported_utc.out.find("2026-05-27T00:00:00.000Z") != std::string::npos);
 }
 
-TEST_CASE("shell completion offers the organizations' slugs and the latest call SIDs, and nothing without a database") {
-  Operator op;
+TEST_CASE_TEMPLATE("shell completion offers the organizations' slugs and the latest call SIDs, and nothing without a database", Db, SONORIA_TEST_DATABASES) {
+  Operator<Db> op;
   const auto imported = op.run({"org", "import", (source_dir() / "examples" / "yoga-studio.toml").string()});
   REQUIRE_MESSAGE(imported.exit_code == 0, imported.err);
   const auto orgs = op.run({"complete", "orgs"});
@@ -157,14 +163,17 @@ TEST_CASE("shell completion offers the organizations' slugs and the latest call 
   CHECK(sids.exit_code == 0);
   CHECK(sids.out.find(op.calls.back().sid + "\n") == 0);  // the newest first
   CHECK(std::count(sids.out.begin(), sids.out.end(), '\n') == 120);
-  const auto none = run_sonoria({"--db", (op.home / "missing" / "none.db").string(), "complete", "orgs"}, op.env);
+  // No database to read (no SQLite file; a PostgreSQL server that is not there): quietly nothing.
+  auto env = op.env;
+  if (env.count("SONORIA_DATABASE_URL")) env["SONORIA_DATABASE_URL"] = "postgresql://sonoria@/none?host=/nonexistent&connect_timeout=1";
+  const auto none = run_sonoria({"--db", (op.home / "missing" / "none.db").string(), "complete", "orgs"}, env);
   CHECK(none.exit_code == 0);
   CHECK(none.out.empty());
   CHECK(none.err.empty());
 }
 
 TEST_CASE("backup writes a verified copy and cleanup reports before it deletes") {
-  Operator op;
+  Operator<SqliteDatabase> op;
   auto copy = (op.home / "copy.db").string();
   auto b = op.run({"backup", copy});
   REQUIRE_MESSAGE(b.exit_code == 0, b.err);
@@ -181,4 +190,30 @@ TEST_CASE("backup writes a verified copy and cleanup reports before it deletes")
   CHECK(op.run({"cleanup", "--older-than", "1d", "--dry-run"}).out.find("would delete from 0 calls") !=
         std::string::npos);
   CHECK(op.run({"cleanup", "--older-than", "soon"}).exit_code == 2);
+}
+
+TEST_CASE("on PostgreSQL: migrate reports its state, cleanup deletes in batches, and backup points to pg_dump") {
+  Operator<PostgresqlDatabase> op;
+  auto status = op.run({"migrate", "--status"});
+  REQUIRE_MESSAGE(status.exit_code == 0, status.err);
+  CHECK(status.out.find("database: postgresql://sonoria@") == 0);
+  CHECK(status.out.find("applied") != std::string::npos);
+  CHECK(status.out.find("pending") == std::string::npos);
+  auto up_to_date = op.run({"migrate"});
+  CHECK(up_to_date.out.find(": up to date (schema version ") != std::string::npos);
+
+  auto dry = op.run({"cleanup", "--older-than", "1d", "--dry-run"});
+  REQUIRE_MESSAGE(dry.exit_code == 0, dry.err);
+  CHECK(dry.out.find("would delete from 108 calls") != std::string::npos);
+  CHECK(dry.out.find("432 transcript entries") != std::string::npos);
+  auto done = op.run({"cleanup", "--older-than", "1d", "--batch", "50"});
+  CHECK(done.out.find("deleted from 108 calls") != std::string::npos);
+  CHECK(op.run({"cleanup", "--older-than", "1d", "--dry-run"}).out.find("would delete from 0 calls") !=
+        std::string::npos);
+
+  auto backup = op.run({"backup", (op.home / "copy.db").string()});
+  CHECK(backup.exit_code != 0);
+  CHECK(backup.err.find("back PostgreSQL up with its own tools (pg_dump") != std::string::npos);
+  // Nothing was written to a SQLite file at --db.
+  CHECK_FALSE(std::filesystem::exists(op.db));
 }

@@ -146,3 +146,34 @@ TEST_CASE_TEMPLATE("calls a crash left open are closed as interrupted with what 
   CHECK(f.store.find_call("CA1")->drops == std::map<std::string, int64_t>{{"caller_before_engine_ready", 3}});
   CHECK(f.store.find_call("CA2")->drops.empty());
 }
+
+TEST_CASE_TEMPLATE("a text recorded before it is sent and its outcome are one row, whichever arrives first", Db, SONORIA_TEST_DATABASES) {
+  Fixture<Db> f;
+  f.open_call("CA1");
+  MessageRecord intent{std::nullopt, "CA1", std::nullopt, "booking_link", "+15550001000", "+15551112222",
+                       "Book here", "sending", std::nullopt, std::nullopt, f.t0, "intent-1"};
+  MessageRecord sent = intent;
+  sent.message_sid = "SM1";
+  sent.status = "queued";
+  f.store.write_batch({intent, sent});
+  MessageRecord delivered = sent;
+  delivered.status = "delivered";
+  delivered.message_sid = std::nullopt;  // a later record without the SID keeps the stored one
+  f.store.write_batch({delivered});
+  auto rows = f.store.messages("CA1");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].message_sid == "SM1");
+  CHECK(rows[0].status == "delivered");
+  CHECK(f.store.message_exists("SM1"));
+  // Without an intent, the SID is the key.
+  MessageRecord manual{std::nullopt, "CA1", "SM2", "manual", "+15550001000", "+15551112222", "Hi", "queued",
+                       std::nullopt, std::nullopt, f.t0, std::nullopt};
+  f.store.write_batch({manual});
+  manual.status = "failed";
+  manual.error_code = 30007;
+  f.store.write_batch({manual});
+  rows = f.store.messages("CA1");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1].status == "failed");
+  CHECK(rows[1].error_code == 30007);
+}
