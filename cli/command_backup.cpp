@@ -15,8 +15,10 @@ void register_backup(CLI::App& app, Context& context) {
   cmd->callback([&context, file] {
     auto database = context.open_database(db::SchemaCheck::require_current, true);
     auto result = database.backup(*file);
-    std::cout << "backed up " << database.location() << " to " << *file << " (" << result.pages
-              << " pages, " << result.bytes << " bytes; integrity_check " << result.integrity << ")\n";
+    std::cout << "backed up " << database.location() << " to " << *file << " (";
+    if (database.dialect() == db::Dialect::sqlite) std::cout << result.pages << " pages, ";
+    else std::cout << result.rows << " records copied and verified, ";
+    std::cout << result.bytes << " bytes; integrity_check " << result.integrity << ")\n";
   });
 }
 

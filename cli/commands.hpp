@@ -30,5 +30,6 @@ void register_webhooks(CLI::App& app, Context& context);
 void register_appointments(CLI::App& app, Context& context);
 void register_user(CLI::App& app, Context& context);
 void register_complete(CLI::App& app, Context& context);
+void register_db(CLI::App& app, Context& context);
 
 }  // namespace sonoria::cli

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   cli::register_analytics(app, context);
   cli::register_calls(app, context);
   cli::register_backup(app, context);
+  cli::register_db(app, context);
   cli::register_cleanup(app, context);
   cli::register_simulate(app, context);
   cli::register_chat(app, context);

@@ -10,7 +10,7 @@ _sonoria_words() {
 _sonoria() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local commands="init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup cleanup simulate"
+  local commands="init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup db cleanup simulate"
   local global="--config --db --log-level --log-format --help --version"
   case "$prev" in
     --config|--db|-o|--out|--record|--audio) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -84,6 +84,11 @@ _sonoria() {
         show) COMPREPLY=($(compgen -W "--json --utc $(_sonoria_words calls)" -- "$cur")) ;;
       esac ;;
     backup) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    db)
+      case "$sub" in
+        "") COMPREPLY=($(compgen -W "copy" -- "$cur")) ;;
+        copy) COMPREPLY=($(compgen -W "--from --to --help" -- "$cur")) ;;
+      esac ;;
     cleanup) COMPREPLY=($(compgen -W "--older-than --dry-run --batch --help" -- "$cur")) ;;
     serve) COMPREPLY=($(compgen -W "--listen --help" -- "$cur")) ;;
     sms) COMPREPLY=($(compgen -W "--to --body --org --dry-run --help" -- "$cur")) ;;

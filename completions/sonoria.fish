@@ -1,5 +1,5 @@
 # fish completion for sonoria; install to ~/.config/fish/completions/sonoria.fish
-set -l commands init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup cleanup simulate
+set -l commands init config migrate org prompt kb webhooks appointments user serve doctor chat sms call export-transcripts analytics calls backup db cleanup simulate
 complete -c sonoria -f
 # Organization slugs and call SIDs from the database the command line names (--config, --db).
 function __sonoria_words
@@ -94,6 +94,10 @@ complete -c sonoria -n "__fish_seen_subcommand_from list" -l before-cursor -x -d
 complete -c sonoria -n "__fish_seen_subcommand_from export-transcripts list show" -l utc -d 'Times in UTC'
 complete -c sonoria -n "__fish_seen_subcommand_from calls; and __fish_seen_subcommand_from show" -a '(__sonoria_words calls)' -d 'Call SID'
 complete -c sonoria -n "__fish_seen_subcommand_from backup" -F
+complete -c sonoria -n "not __fish_seen_subcommand_from $commands" -a db -d 'Move the database between SQLite and PostgreSQL'
+complete -c sonoria -n "__fish_seen_subcommand_from db; and not __fish_seen_subcommand_from copy" -a copy -d 'Copy every record into a new, empty database, verified'
+complete -c sonoria -n "__fish_seen_subcommand_from copy" -l from -r -d 'The database to copy'
+complete -c sonoria -n "__fish_seen_subcommand_from copy" -l to -r -d 'The new, empty database'
 complete -c sonoria -n "__fish_seen_subcommand_from cleanup" -l older-than -x -d 'Age cutoff, like 90d'
 complete -c sonoria -n "__fish_seen_subcommand_from cleanup" -l dry-run -d 'Count only'
 complete -c sonoria -n "__fish_seen_subcommand_from cleanup" -l batch -x -d 'Rows per transaction'

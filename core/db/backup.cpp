@@ -1,4 +1,5 @@
 #include "core/db/backup.hpp"
+#include "core/db/database_copy.hpp"
 #include "core/db/sqlite.hpp"
 
 #include "core/files/atomic_file.hpp"
@@ -33,6 +34,24 @@ BackupResult backup_database(Connection& source, const std::string& target_path)
   std::error_code ec;
   fs::remove(temp, ec);
   BackupResult result;
+  if (source.dialect() == Dialect::postgresql) {
+    try {
+      {
+        if (int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+        SqliteConnection copy(temp.string());
+        result.rows = copy_database(source, copy).rows();
+        copy.exec("PRAGMA journal_mode = DELETE");
+      }
+      result.integrity = integrity_check(temp.string());
+      if (result.integrity != "ok") throw DataError(target_path + ": the copy failed PRAGMA integrity_check: " + result.integrity);
+      files::publish_file(temp.string(), target_path);
+      result.bytes = static_cast<int64_t>(fs::file_size(target, ec));
+    } catch (...) {
+      fs::remove(temp, ec);
+      throw;
+    }
+    return result;
+  }
   try {
     {
       // A backup holds every call: readable by its owner alone (SQLite would create it 0644).

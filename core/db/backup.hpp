@@ -17,9 +17,13 @@ namespace sonoria::db {
 struct BackupResult {
   int64_t pages = 0;
   int64_t bytes = 0;
+  int64_t rows = 0;       // a PostgreSQL database's backup: the records copied and verified
   std::string integrity;  // "ok"
 };
 
+// SQLite: the online backup API. PostgreSQL: every record copied into a new SQLite file in one
+// snapshot and verified (core/db/database_copy.hpp), which `sonoria db copy` can restore; for
+// point-in-time recovery of a large database, the server's own tools (pg_dump, archiving) remain.
 BackupResult backup_database(Connection& source, const std::string& target_path);
 
 // PRAGMA integrity_check on a database file: "ok", or the first problems it reports.

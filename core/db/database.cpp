@@ -50,12 +50,7 @@ void Database::limit_cache(int kib) {
   if (auto* sqlite = dynamic_cast<SqliteConnection*>(connection_.get())) sqlite->limit_cache(kib);
 }
 
-BackupResult Database::backup(const std::string& target_path) {
-  if (dialect() != Dialect::sqlite)
-    throw UserError(location() + ": `sonoria backup` copies a SQLite database; back PostgreSQL up with its own tools "
-                                 "(pg_dump, or the server's continuous archiving)");
-  return backup_database(*connection_, target_path);
-}
+BackupResult Database::backup(const std::string& target_path) { return backup_database(*connection_, target_path); }
 
 std::optional<TimePoint> Database::last_outbound_call_to(const std::string& number) {
   return db::last_outbound_call_to(*connection_, number);

@@ -43,7 +43,7 @@ class Database {
   void check_integrity() { db::check_integrity(*connection_); }
   // SQLite's page cache of this connection; PostgreSQL's memory is the server's.
   void limit_cache(int kib);
-  // A consistent copy in one file (core/db/backup.hpp); SQLite only: PostgreSQL's is pg_dump's.
+  // A consistent, verified copy in one SQLite file (core/db/backup.hpp).
   BackupResult backup(const std::string& target_path);
   // core/db/retention.hpp
   RetentionCounts apply_retention(TimePoint cutoff, bool dry_run, const std::filesystem::path& recordings,

@@ -192,7 +192,7 @@ TEST_CASE("backup writes a verified copy and cleanup reports before it deletes")
   CHECK(op.run({"cleanup", "--older-than", "soon"}).exit_code == 2);
 }
 
-TEST_CASE("on PostgreSQL: migrate reports its state, cleanup deletes in batches, and backup points to pg_dump") {
+TEST_CASE("on PostgreSQL: migrate reports its state, cleanup deletes in batches, and backup writes a verified SQLite copy") {
   Operator<PostgresqlDatabase> op;
   auto status = op.run({"migrate", "--status"});
   REQUIRE_MESSAGE(status.exit_code == 0, status.err);
@@ -211,9 +211,49 @@ TEST_CASE("on PostgreSQL: migrate reports its state, cleanup deletes in batches,
   CHECK(op.run({"cleanup", "--older-than", "1d", "--dry-run"}).out.find("would delete from 0 calls") !=
         std::string::npos);
 
-  auto backup = op.run({"backup", (op.home / "copy.db").string()});
-  CHECK(backup.exit_code != 0);
-  CHECK(backup.err.find("back PostgreSQL up with its own tools (pg_dump") != std::string::npos);
+  // A backup of PostgreSQL is a verified SQLite copy, readable as any sonoria database.
+  const auto copy = (op.home / "copy.db").string();
+  auto backup = op.run({"backup", copy});
+  REQUIRE_MESSAGE(backup.exit_code == 0, backup.err);
+  CHECK(backup.out.find("records copied and verified") != std::string::npos);
+  CHECK(backup.out.find("integrity_check ok") != std::string::npos);
+  auto plain_env = op.env;
+  plain_env.erase("SONORIA_DATABASE_URL");
+  auto listed = run_sonoria({"--db", copy, "calls", "list", "--limit", "1000", "--json"}, plain_env);
+  REQUIRE_MESSAGE(listed.exit_code == 0, listed.err);
+  CHECK(nlohmann::json::parse(listed.out)["calls"].size() == 120);
   // Nothing was written to a SQLite file at --db.
   CHECK_FALSE(std::filesystem::exists(op.db));
+}
+
+TEST_CASE("db copy moves an installation from SQLite to PostgreSQL; the same commands then read the same records") {
+  Operator<SqliteDatabase> op;
+  PostgresqlSchema schema;
+  const auto before = op.run({"analytics", "--json"});
+  REQUIRE_MESSAGE(before.exit_code == 0, before.err);
+
+  auto copied = op.run({"db", "copy", "--to", schema.url()});
+  REQUIRE_MESSAGE(copied.exit_code == 0, copied.err);
+  CHECK(copied.out.find("copying " + op.db + " to postgresql://sonoria@") == 0);
+  CHECK(copied.out.find("\n  calls                        120 rows  verified\n") != std::string::npos);
+  CHECK(copied.out.find("every table matches the source, row for row") != std::string::npos);
+  CHECK(copied.out.find("next: set database.url = ") != std::string::npos);
+
+  auto on_postgresql = op.env;
+  on_postgresql["SONORIA_DATABASE_URL"] = schema.url();
+  auto after = run_sonoria({"--db", op.db, "analytics", "--json"}, on_postgresql);
+  REQUIRE_MESSAGE(after.exit_code == 0, after.err);
+  CHECK(nlohmann::json::parse(after.out) == nlohmann::json::parse(before.out));
+  auto show = run_sonoria({"--db", op.db, "calls", "show", op.calls[5].sid}, on_postgresql);
+  CHECK(show.out.find("Caller: Hi, \"quick\" question, call 5, please") != std::string::npos);
+
+  // Twice into the same database: refused, with what to do.
+  auto again = op.run({"db", "copy", "--to", schema.url()});
+  CHECK(again.exit_code != 0);
+  CHECK(again.err.find("already holds records") != std::string::npos);
+  // A password in the URL is never printed.
+  auto bad = op.run({"db", "copy", "--to", "postgresql://ana:s3cret@/none?host=/nonexistent&connect_timeout=1"});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("cannot connect to PostgreSQL") != std::string::npos);
+  CHECK(bad.err.find("s3cret") == std::string::npos);
 }
