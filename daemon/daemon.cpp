@@ -26,6 +26,7 @@
 #include "daemon/google_book.hpp"
 #include "daemon/call_registry.hpp"
 #include "daemon/control_socket.hpp"
+#include "daemon/cluster_lease.hpp"
 #include "daemon/db_writer.hpp"
 #include "daemon/http_server.hpp"
 #include "core/auth/local_test_key.hpp"
@@ -82,12 +83,19 @@ int io_thread_count(const config::Settings& s) {
   return s.server.threads > 0 ? s.server.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+DbWriter::Options writer_options(const std::string& owner) {
+  DbWriter::Options options;
+  options.owner = owner;
+  return options;
+}
+
 }  // namespace
 
 class Daemon::Impl {
  public:
   explicit Impl(const config::Settings& settings)
-      : settings_(settings), admission_(admission_limits(settings)), writer_(prepare_database(settings), DbWriter::Options{}, &metrics_),
+      : settings_(settings), admission_(admission_limits(settings)),
+        writer_(prepare_database(settings), writer_options(instance_), &metrics_),
         read_pool_(settings_.database),
         services_{settings_, io_, orgs_, admission_, metrics_, writer_, calls_, read_pool_, engine_texts_, render_hold_clip(), {}, {}, load_google(settings_), recordings_,
                   local_engines_, local_test_key(settings_)},
@@ -186,8 +194,11 @@ class Daemon::Impl {
   const config::DatabaseSettings& prepare_database(const config::Settings& settings) {
     db::Database database(settings.database, db::SchemaCheck::require_current);
     database.check_integrity();
+    database.calls().set_owner(instance_);
     replay_journal(database, settings.database.path);
-    int closed = database.calls().close_abandoned_calls(db::now_ms());
+    // Ours from an earlier run, no daemon's, or a dead daemon's: the calls of daemons still
+    // alive on the same database are theirs.
+    int closed = database.calls().close_abandoned_calls(db::now_ms(), instance_);
     if (closed) log_warn("startup.recovered_calls", "", "calls left open by an earlier run were closed as interrupted",
                          {{"count", closed}});
     orgs_.replace(database.orgs().all(), database.knowledge().organizations_with_documents(),
@@ -227,10 +238,11 @@ class Daemon::Impl {
     work_.emplace(io_.get_executor());
     for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run_io(); });
     overload_.start();
+    lease_.start();
     systemd_.ready();
     start_watchdog();
     log_info("startup.listening", "", "sonoria is answering calls",
-             {{"listen", settings_.server.listen}, {"port", server_.port()},
+             {{"listen", settings_.server.listen}, {"port", server_.port()}, {"instance", instance_},
               {"public_url", settings_.server.public_url}, {"tls", server_.serves_tls() ? "on" : "off"},
               {"dashboard", dashboard_server_ ? settings_.dashboard.listen + " (port " + std::to_string(dashboard_server_->port()) + ")"
                                               : "/app/"},
@@ -386,6 +398,7 @@ class Daemon::Impl {
     server_.stop_accepting();
     if (dashboard_server_) dashboard_server_->stop_accepting();
     // Flush the writer off the event loop, then stop.
+    lease_.stop();  // its calls have ended: the lease is given up
     std::thread([this] {
       recordings_.stop();  // before the writer: a finished recording is recorded
       writer_.flush_and_stop();
@@ -546,7 +559,12 @@ class Daemon::Impl {
   RecordingFiles recordings_{audio::recordings_directory(settings_.database.path), metrics_};
   CallRegistry calls_;
   InternTable<std::string> engine_texts_;
+  // This daemon's name among those sharing the database: the owner of the calls it opens.
+  std::string instance_ = instance_name(settings_, host_name());
   DbWriter writer_;
+  ClusterLease lease_{io_, writer_, instance_, settings_.server.public_url,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(settings_.cluster.lease),
+                      [this] { return admission_.draining(); }};
   ReadPool read_pool_;   // database reads off the io threads (the API, query_knowledge)
   WebhookSender webhooks_{settings_, orgs_, writer_};
   CallSummarizer summaries_{settings_, orgs_, writer_};

@@ -10,8 +10,9 @@
 namespace sonoria::daemon {
 namespace {
 
-std::unique_ptr<db::Database> open_writer_database(const config::DatabaseSettings& settings) {
+std::unique_ptr<db::Database> open_writer_database(const config::DatabaseSettings& settings, const std::string& owner) {
   auto database = std::make_unique<db::Database>(settings, db::SchemaCheck::require_current);
+  database->calls().set_owner(owner);
   // The writer appends rows and rarely reads back: SQLite's default cache (2 MiB) would fill with
   // pages written once, 5 KiB per call at 400 calls (scripts/bench).
   database->limit_cache(512);
@@ -42,7 +43,7 @@ std::string call_of(const db::Record& record) {
 
 DbWriter::DbWriter(const config::DatabaseSettings& settings, Options options, Metrics* metrics)
     : settings_(settings), options_(options), metrics_(metrics),
-      database_(open_writer_database(settings)),
+      database_(open_writer_database(settings, options.owner)),
       journal_(db::journal_path_for(settings.path)),
       thread_([this] { run(); }) {}
 

@@ -49,6 +49,8 @@ class DbWriter {
     size_t spill_after = 20'000;
     std::chrono::milliseconds retry_first{100};  // backoff between attempts, doubling up to retry_max
     std::chrono::milliseconds retry_max{5000};
+    // The daemon the calls it opens belong to (core/db/cluster_store.hpp); "" = none.
+    std::string owner;
   };
 
   // What /readyz and /metrics say about writing now.

@@ -248,6 +248,8 @@ const std::vector<KeySpec>& key_specs() {
              "\" is not a PostgreSQL URL (expected postgresql://user@host:5432/database; leave it out for SQLite at database.path)";
     };
     v.push_back(duration_key("database.busy_timeout", m(&S::database, &DatabaseSettings::busy_timeout), {}));
+    v.push_back(string_key("cluster.instance", m(&S::cluster, &ClusterSettings::instance)));
+    v.push_back(duration_key("cluster.lease", m(&S::cluster, &ClusterSettings::lease), std::chrono::seconds(3)));
 
     auto& sid = v.emplace_back(string_key("twilio.account_sid", m(&S::twilio, &TwilioSettings::account_sid)));
     sid.check = [](const Settings& s) -> std::string {

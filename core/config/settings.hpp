@@ -199,6 +199,12 @@ struct DashboardSettings {
   int max_upload_bytes = 5 << 20;               // a knowledge-base document in its multipart form; more → 413
 };
 
+// Several daemons sharing one database (daemon/cluster_lease.hpp).
+struct ClusterSettings {
+  std::string instance;                         // this daemon's name; "" = host name and port
+  Duration lease = std::chrono::seconds(30);    // a daemon silent this long is dead: its calls are closed
+};
+
 struct Settings {
   ServerSettings server;
   DatabaseSettings database;
@@ -215,6 +221,7 @@ struct Settings {
   SummarySettings summary;
   GoogleSettings google;
   DashboardSettings dashboard;
+  ClusterSettings cluster;
 };
 
 }  // namespace sonoria::config

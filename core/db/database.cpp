@@ -42,6 +42,7 @@ Database::Database(const config::DatabaseSettings& settings, SchemaCheck check, 
   webhooks_ = std::make_unique<SqlWebhookStore>(*connection_);
   appointments_ = std::make_unique<SqlAppointmentStore>(*connection_);
   users_ = std::make_unique<SqlUserStore>(*connection_);
+  cluster_ = std::make_unique<SqlClusterStore>(*connection_);
 }
 
 Database::~Database() = default;

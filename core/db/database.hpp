@@ -15,6 +15,7 @@
 #include "core/db/migrations.hpp"
 #include "core/db/retention.hpp"
 #include "core/db/call_queries.hpp"
+#include "core/db/cluster_store.hpp"
 #include "core/db/connection.hpp"
 #include "core/db/stores.hpp"
 #include "core/db/user_store.hpp"
@@ -63,6 +64,7 @@ class Database {
   WebhookStore& webhooks() { return *webhooks_; }
   AppointmentStore& appointments() { return *appointments_; }
   UserStore& users() { return *users_; }
+  ClusterStore& cluster() { return *cluster_; }
 
  private:
   std::unique_ptr<Connection> connection_;
@@ -73,6 +75,7 @@ class Database {
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<AppointmentStore> appointments_;
   std::unique_ptr<UserStore> users_;
+  std::unique_ptr<ClusterStore> cluster_;
 };
 
 }  // namespace sonoria::db

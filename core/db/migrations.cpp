@@ -355,6 +355,22 @@ const char* const k_v15_schema = R"SQL(
 ALTER TABLE calls ADD COLUMN drops TEXT;
 )SQL";
 
+// The daemons sharing the database, each with a lease it renews (core/db/cluster_store.hpp), and
+// the daemon answering each call (calls.owner): when a daemon dies, another closes its calls once
+// its lease has run out. Calls from before have no owner.
+const char* const k_v16_schema = R"SQL(
+CREATE TABLE daemons (
+  id           TEXT PRIMARY KEY,
+  public_url   TEXT NOT NULL DEFAULT '',
+  started_at   TEXT NOT NULL,
+  renewed_at   TEXT NOT NULL,
+  lease_until  TEXT NOT NULL,
+  draining     INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE calls ADD COLUMN owner TEXT;
+CREATE INDEX calls_open_by_owner ON calls (owner) WHERE status IN ('ringing', 'in-progress');
+)SQL";
+
 void ensure_bookkeeping(Connection& c) {
   c.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -435,6 +451,7 @@ const std::vector<Migration>& migrations() {
       {13, "call recordings", k_v13_schema},
       {14, "texts recorded before they are sent", k_v14_schema},
       {15, "the audio each call could not relay", k_v15_schema},
+      {16, "the daemons sharing the database, their leases, and the daemon answering each call", k_v16_schema},
   };
   return all;
 }

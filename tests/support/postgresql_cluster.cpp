@@ -21,15 +21,15 @@ std::string cluster_dir() {
   return "/tmp/sonoria-test-postgresql-" + std::to_string(::getuid());
 }
 
-std::string start_cluster() {
-  const std::string command = (source_dir() / "scripts/test-postgresql").string() + " start '" + cluster_dir() + "' 2>&1";
+std::string run_script(const std::string& action, const std::string& dir) {
+  const std::string command = (source_dir() / "scripts/test-postgresql").string() + " " + action + " '" + dir + "' 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("cannot run " + command);
   std::string out;
   std::array<char, 4096> buffer{};
   while (size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
   const int status = ::pclose(pipe);
-  if (status != 0) throw std::runtime_error("scripts/test-postgresql start failed:\n" + out);
+  if (status != 0) throw std::runtime_error("scripts/test-postgresql " + action + " failed:\n" + out);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   if (const auto line = out.rfind('\n'); line != std::string::npos) out = out.substr(line + 1);
   return out;
@@ -40,7 +40,7 @@ std::string start_cluster() {
 std::string postgresql_cluster_url() {
   static std::once_flag once;
   static std::string url;
-  std::call_once(once, [] { url = start_cluster(); });
+  std::call_once(once, [] { url = run_script("start", cluster_dir()); });
   return url;
 }
 
@@ -64,5 +64,25 @@ PostgresqlSchema::~PostgresqlSchema() {
     // The cluster is thrown away at the end anyway.
   }
 }
+
+}  // namespace sonoria::test
+
+namespace sonoria::test {
+
+OwnPostgresqlCluster::OwnPostgresqlCluster() {
+  std::random_device random;
+  dir_ = cluster_dir() + "-own-" + std::to_string(random());
+  url_ = run_script("start", dir_);
+}
+
+OwnPostgresqlCluster::~OwnPostgresqlCluster() {
+  try {
+    run_script("stop", dir_);
+  } catch (...) {
+  }
+}
+
+void OwnPostgresqlCluster::halt() { run_script("halt", dir_); }
+void OwnPostgresqlCluster::resume() { run_script("start", dir_); }
 
 }  // namespace sonoria::test

@@ -28,4 +28,22 @@ class PostgresqlSchema {
   std::string url_;
 };
 
+// A cluster of the test's own, for what the shared one must not suffer: an outage. Beside the
+// shared cluster's folder; deleted at the end.
+class OwnPostgresqlCluster {
+ public:
+  OwnPostgresqlCluster();  // started
+  ~OwnPostgresqlCluster();
+  OwnPostgresqlCluster(const OwnPostgresqlCluster&) = delete;
+  OwnPostgresqlCluster& operator=(const OwnPostgresqlCluster&) = delete;
+
+  const std::string& url() const { return url_; }
+  void halt();    // the server stops (data kept): connections fail
+  void resume();  // and starts again
+
+ private:
+  std::string dir_;
+  std::string url_;
+};
+
 }  // namespace sonoria::test

@@ -28,6 +28,7 @@
 
 namespace asio = boost::asio;
 namespace net = sonoria::net;
+using sonoria::daemon::HttpBodyLimit;
 using sonoria::daemon::HttpRequest;
 using sonoria::daemon::HttpResponder;
 using sonoria::daemon::HttpResponse;
