@@ -23,6 +23,11 @@ void Admission::set_limits(Limits limits) {
   blocked_ = std::set<std::string>(limits_.blocked_callers.begin(), limits_.blocked_callers.end());
 }
 
+Admission::Limits Admission::limits() const {
+  std::lock_guard lock(mutex_);
+  return limits_;
+}
+
 Admit Admission::admit(const std::string& caller, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   if (draining_) return Admit::draining;

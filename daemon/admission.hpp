@@ -29,6 +29,7 @@ class Admission {
   explicit Admission(Limits limits);
   // A reload: new limits for the calls admitted from now on (calls in progress keep their slots).
   void set_limits(Limits limits);
+  Limits limits() const;
 
   // Decides and, when admitted, counts the call as active until release().
   Admit admit(const std::string& caller, Clock::time_point now);

@@ -101,6 +101,7 @@ class Daemon::Impl {
                   local_engines_, local_test_key(settings_)},
         routes_(services_), api_(settings_, read_pool_),
         server_(io_, server_options(settings, inherited_fd(""))) {
+    services_.instance = instance_;
     api_.set_outbound_handler([this](const HttpRequest& r, HttpResponder respond) {
       handle_outbound_api(services_, read_pool_, r, std::move(respond));
     });

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/call/call_start.hpp"
+#include "core/db/cluster_store.hpp"
+#include "core/db/database.hpp"
 #include "core/db/records.hpp"
 #include "core/net/http_client.hpp"
 #include "core/tools/request_signature.hpp"
@@ -279,11 +281,60 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   }
   if (admit != Admit::yes) return refuse(admit_reason(admit));
 
-  s_.writer.post(db::CallOpened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt, std::nullopt});
+  db::CallOpened opened{call_sid, profile->id, direction, from, to, "ringing", now, std::nullopt, std::nullopt};
   CallOpening opening{call_sid, profile, from, to, direction, now, local_test};
-  if (direction == "inbound" && !profile->webhooks.call_start_url.empty())
+  // Daemons sharing a PostgreSQL database weigh a call against the limits of them all.
+  if (!s_.settings.database.url.empty()) return reserve_in_cluster(std::move(opened), std::move(opening), std::move(respond));
+  s_.writer.post(std::move(opened));
+  go_on(std::move(opening), std::move(respond));
+}
+
+void Routes::go_on(CallOpening opening, HttpResponder respond) {
+  if (opening.direction == "inbound" && !opening.profile->webhooks.call_start_url.empty())
     return ask_call_start(std::move(opening), std::move(respond));
   answer(opening, nullptr, std::move(respond));
+}
+
+// The limits hold across the cluster (core/db/cluster_store.hpp): the writer decides and stores
+// the call in one transaction, off the event loop; the answer continues here. A database that
+// cannot decide now (down, the writer's queue full) does not cost the caller their call: this
+// daemon's own limits, already passed, decide.
+void Routes::reserve_in_cluster(db::CallOpened opened, CallOpening opening, HttpResponder respond) {
+  auto state = std::make_shared<std::tuple<db::CallOpened, CallOpening, HttpResponder>>(std::move(opened), std::move(opening),
+                                                                                       std::move(respond));
+  auto decided = [this, state](std::optional<db::Reservation> reservation, std::string error) {
+    boost::asio::post(s_.io, [this, state, reservation, error = std::move(error)] {
+      auto& [call, waiting, reply] = *state;
+      if (!reservation) {
+        log_warn("cluster.admission_unavailable", waiting.call_sid,
+                 error + "; the call is decided by this daemon's own limits");
+        s_.metrics.count_call_outcome("admitted_without_cluster");
+        s_.writer.post(call);
+        return go_on(std::move(waiting), std::move(reply));
+      }
+      if (*reservation == db::Reservation::reserved) return go_on(std::move(waiting), std::move(reply));
+      s_.admission.release();
+      const std::string reason = *reservation == db::Reservation::capacity ? "capacity" : "rate_limited";
+      call.status = "rejected";
+      call.end_reason = reason;
+      s_.writer.post(call);
+      s_.metrics.count_call_outcome("rejected_" + reason);
+      log_info("call.refused", waiting.call_sid, "the cluster's limit",
+               {{"reason", reason}, {"from", waiting.from}, {"to", waiting.to}});
+      reply(twiml(refusal_twiml(reason, waiting.profile.get())));
+    });
+  };
+  const auto limits = s_.admission.limits();
+  const bool queued = s_.writer.post_job([state, decided, owner = s_.instance,
+                                          cluster = db::ClusterLimits{limits.max_concurrent, limits.max_calls_per_caller_per_hour}](
+                                             db::Database& database) {
+    try {
+      decided(database.cluster().reserve_call(std::get<0>(*state), owner, db::now_ms(), cluster), "");
+    } catch (const std::exception& e) {
+      decided(std::nullopt, e.what());
+    }
+  });
+  if (!queued) decided(std::nullopt, "the database writer's queue of jobs is full");
 }
 
 // The business's system is asked about the caller while the phone rings, within its deadline;

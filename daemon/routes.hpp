@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/db/records.hpp"
 #include "core/db/timestamp.hpp"
 #include "core/org/profile.hpp"
 #include "core/twilio/form.hpp"
@@ -50,6 +51,10 @@ class Routes {
     bool local_test = false;
   };
   void ask_call_start(CallOpening opening, HttpResponder respond);
+  // The call start webhook when there is one, then answer().
+  void go_on(CallOpening opening, HttpResponder respond);
+  // With database.url: the cluster's limits decide (the writer stores the call as they do).
+  void reserve_in_cluster(db::CallOpened opened, CallOpening opening, HttpResponder respond);
   // Starts the call's session and answers with the stream — or, when the call-start webhook
   // decided otherwise, with a rejection or a transfer.
   void answer(const CallOpening& opening, std::shared_ptr<const call::CallStart> start, HttpResponder respond);

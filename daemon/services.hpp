@@ -56,6 +56,8 @@ struct Services {
   // What `sonoria simulate` on this machine signs with when it has no Twilio auth token
   // (core/auth/local_test_key.hpp): accepted from loopback addresses only. "" = none.
   std::string local_test_key;
+  // This daemon's name among those sharing the database (daemon/cluster_lease.hpp).
+  std::string instance{};
 };
 
 // The public base URL with https→wss / http→ws, for the media stream.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/db/records.hpp"
 #include "core/db/timestamp.hpp"
 
 namespace sonoria::db {
@@ -20,6 +21,14 @@ struct DaemonLease {
   std::string renewed_at;
   std::string lease_until;
   bool draining = false;
+};
+
+// A new call weighed against the limits of the whole cluster.
+enum class Reservation { reserved, capacity, rate_limited };
+
+struct ClusterLimits {
+  int max_concurrent = 20;                 // calls ringing or in progress, every daemon's together
+  int max_calls_per_caller_per_hour = 10;  // 0 = unlimited
 };
 
 class ClusterStore {
@@ -36,6 +45,12 @@ class ClusterStore {
   // status interrupted, end reason daemon_lost, counters from the turns and events stored, their
   // webhooks queued; forgets those daemons. Returns how many calls.
   virtual int finalise_lost(TimePoint now) = 0;
+  // Decides a new call for every daemon at once, in one exclusive transaction: the calls ringing
+  // or in progress of live daemons (and of none) against max_concurrent, the caller's calls of the
+  // last hour against their limit; when it may go on, `opened` is stored as `owner`'s call in the
+  // same transaction, so two daemons can never both take the last slot.
+  virtual Reservation reserve_call(const CallOpened& opened, const std::string& owner, TimePoint now,
+                                   const ClusterLimits& limits) = 0;
 };
 
 }  // namespace sonoria::db

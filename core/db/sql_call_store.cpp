@@ -20,8 +20,12 @@ bool is_terminal_status(std::string_view status) {
 
 void SqlCallStore::write_batch(const std::vector<Record>& records) {
   Transaction tx(c_);
-  for (const auto& r : records) std::visit([this](const auto& rec) { apply(rec); }, r);
+  write_batch_in_transaction(records);
   tx.commit();
+}
+
+void SqlCallStore::write_batch_in_transaction(const std::vector<Record>& records) {
+  for (const auto& r : records) std::visit([this](const auto& rec) { apply(rec); }, r);
 }
 
 void SqlCallStore::apply(const CallOpened& r) {

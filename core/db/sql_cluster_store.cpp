@@ -42,4 +42,28 @@ int SqlClusterStore::finalise_lost(TimePoint now) {
   return n;
 }
 
+Reservation SqlClusterStore::reserve_call(const CallOpened& opened, const std::string& owner, TimePoint now,
+                                          const ClusterLimits& limits) {
+  Transaction tx(c_);
+  if (limits.max_calls_per_caller_per_hour > 0) {
+    Statement recent(c_,
+                     "SELECT COUNT(*) FROM calls WHERE from_number = ? AND started_at >= ? AND direction = 'inbound' "
+                     "AND status <> 'rejected'");
+    recent.bind(1, opened.from_number).bind(2, format_timestamp(now - std::chrono::hours(1)));
+    recent.step();
+    if (recent.int64(0) >= limits.max_calls_per_caller_per_hour) return Reservation::rate_limited;
+  }
+  Statement open(c_,
+                 "SELECT COUNT(*) FROM calls c WHERE c.status IN ('ringing', 'in-progress') AND (c.owner IS NULL OR "
+                 "EXISTS (SELECT 1 FROM daemons d WHERE d.id = c.owner AND d.lease_until >= ?))");
+  open.bind(1, format_timestamp(now));
+  open.step();
+  if (open.int64(0) >= limits.max_concurrent) return Reservation::capacity;
+  SqlCallStore calls(c_);
+  calls.set_owner(owner);
+  calls.write_batch_in_transaction({opened});
+  tx.commit();
+  return Reservation::reserved;
+}
+
 }  // namespace sonoria::db

@@ -116,6 +116,8 @@ class SqlCallStore : public CallStore {
   explicit SqlCallStore(Connection& connection) : c_(connection) {}
   void write_batch(const std::vector<Record>& records) override;
   void set_owner(std::string owner) override { owner_ = std::move(owner); }
+  // write_batch() inside a transaction the caller holds.
+  void write_batch_in_transaction(const std::vector<Record>& records);
   int close_abandoned_calls(TimePoint now, const std::string& owner = "") override;
   // Closes the open calls `condition` selects (SQL over calls, its values bound from ?1 on) as
   // interrupted with `reason`, counters from what was stored, webhooks queued, in the caller's
@@ -152,6 +154,8 @@ class SqlClusterStore : public ClusterStore {
   void leave(const std::string& id) override;
   std::vector<DaemonLease> live(TimePoint now) override;
   int finalise_lost(TimePoint now) override;
+  Reservation reserve_call(const CallOpened& opened, const std::string& owner, TimePoint now,
+                           const ClusterLimits& limits) override;
 
  private:
   Connection& c_;

@@ -658,6 +658,47 @@ TEST_CASE("on PostgreSQL: a call that texts the caller is stored as on SQLite, t
   CHECK_FALSE(std::filesystem::exists(h.settings.database.path));
 }
 
+TEST_CASE("on PostgreSQL: two daemons share calls.max_concurrent; a call refused by one is taken once the other's ends") {
+  test::PostgresqlSchema schema;
+  auto shared = [&](config::Settings& s) {
+    s.database.url = schema.url();
+    s.calls.max_concurrent = 1;
+  };
+  Harness a(shared);
+  Harness b(shared);
+  a.engine.push_reply(reply("Hello from A.", 400));
+  b.engine.push_reply(reply("Hello from B.", 400));
+
+  fakes::CallerOptions first_options;
+  first_options.from = "+14155550101";
+  fakes::FakeTwilioCaller first(first_options);
+  a.answer(first);
+  // The one slot of the cluster is taken (by A): B refuses, though it has no call of its own.
+  fakes::CallerOptions second_options;
+  second_options.from = "+14155550102";
+  fakes::FakeTwilioCaller second(second_options);
+  auto refused = b.ring(second);
+  REQUIRE(refused.status == 200);
+  REQUIRE(refused.twiml);
+  CHECK_FALSE(refused.twiml->connect);
+  auto row = b.finished_call(second.call_sid());
+  REQUIRE(row);
+  CHECK(row->status == "rejected");
+  CHECK(row->end_reason == "capacity");
+
+  first.hang_up();
+  REQUIRE(a.finished_call(first.call_sid()));
+  fakes::CallerOptions third_options;
+  third_options.from = "+14155550103";
+  fakes::FakeTwilioCaller third(third_options);
+  b.answer(third);
+  REQUIRE(Harness::hear(third, 400 * 8));
+  third.hang_up();
+  auto taken = b.finished_call(third.call_sid());
+  REQUIRE(taken);
+  CHECK(taken->status == "completed");
+}
+
 TEST_CASE("a caller from a Caribbean +1 number asks for the booking link: no text goes out, the record and the model say why") {
   fakes::FakeTwilioRest rest(k_account, k_token);
   Harness h(use_rest(rest));

@@ -86,3 +86,40 @@ TEST_CASE_TEMPLATE("a daemon restarting closes its own and ownerless calls, not 
   f.cluster.leave("host-b:8080");
   CHECK(f.cluster.live(f.t0 + 7s).empty());
 }
+
+TEST_CASE_TEMPLATE("the cluster's limits decide a new call once for every daemon, and store it as the deciding daemon's", Db, SONORIA_TEST_DATABASES) {
+  ClusterFixture<Db> f;
+  SqlClusterStore cluster_b(*f.b_connection);
+  f.cluster.renew("host-a:8080", "", false, f.t0, 30s);
+  cluster_b.renew("host-b:8080", "", false, f.t0, 30s);
+  const ClusterLimits limits{2, 2};
+  auto call = [&](const std::string& sid, const std::string& from) {
+    return CallOpened{sid, std::nullopt, "inbound", from, "+15550001000", "ringing", f.t0 + 1s, {}, std::nullopt};
+  };
+  CHECK(f.cluster.reserve_call(call("CA1", "+15551110001"), "host-a:8080", f.t0 + 1s, limits) == Reservation::reserved);
+  CHECK(cluster_b.reserve_call(call("CA2", "+15551110002"), "host-b:8080", f.t0 + 1s, limits) == Reservation::reserved);
+  // Two calls in progress across both daemons: the third is refused, whichever daemon asks.
+  CHECK(cluster_b.reserve_call(call("CA3", "+15551110003"), "host-b:8080", f.t0 + 2s, limits) == Reservation::capacity);
+  CHECK(f.cluster.reserve_call(call("CA3", "+15551110003"), "host-a:8080", f.t0 + 2s, limits) == Reservation::capacity);
+  CHECK_FALSE(f.a.find_call("CA3"));
+  auto first = f.a.find_call("CA1");
+  REQUIRE(first);
+  CHECK(first->status == "ringing");
+  // One ends: a slot is free again.
+  CallFinished done;
+  done.call_sid = "CA1";
+  done.status = "completed";
+  done.end_reason = "caller_hung_up";
+  done.ended_at = f.t0 + 3s;
+  f.a.write_batch({done});
+  CHECK(cluster_b.reserve_call(call("CA3", "+15551110003"), "host-b:8080", f.t0 + 4s, limits) == Reservation::reserved);
+  // A daemon that died holds no slot once its lease has run out, even before its calls are closed.
+  CHECK(f.cluster.reserve_call(call("CA4", "+15551110004"), "host-a:8080", f.t0 + 40s, limits) == Reservation::reserved);
+  // The caller's limit counts every daemon's calls of the last hour.
+  CHECK(f.cluster.reserve_call(call("CA5", "+15551110004"), "host-a:8080", f.t0 + 41s, ClusterLimits{100, 2}) ==
+        Reservation::reserved);
+  CHECK(cluster_b.reserve_call(call("CA6", "+15551110004"), "host-b:8080", f.t0 + 42s, ClusterLimits{100, 2}) ==
+        Reservation::rate_limited);
+  CHECK(cluster_b.reserve_call(call("CA6", "+15551110004"), "host-b:8080", f.t0 + 42s + 1h, ClusterLimits{100, 2}) ==
+        Reservation::reserved);
+}
