@@ -533,7 +533,7 @@ void CallActions::transfer(const std::string& number) {
   rest_requested_ = true;
   twilio::UpdateCall update;
   update.twiml = after_stream_twiml(call::Disposition{call::Transfer{number}}, profile_.get(),
-                                    s_.settings.server.public_url, parties_.business_number);
+                                    s_.settings.own_url(), parties_.business_number);
   rest_->update_call(call_sid_, update, [self = shared_from_this(), number](twilio::CallResult result) {
     const bool done = result.ok() || (result.error && result.error->call_already_ended());
     self->record_rest("transfer_by_rest", number, done, result.attempts, result.error ? result.error->describe() : "");

@@ -563,7 +563,7 @@ class Daemon::Impl {
   // This daemon's name among those sharing the database: the owner of the calls it opens.
   std::string instance_ = instance_name(settings_, host_name());
   DbWriter writer_;
-  ClusterLease lease_{io_, writer_, instance_, settings_.server.public_url,
+  ClusterLease lease_{io_, writer_, instance_, settings_.own_url(),
                       std::chrono::duration_cast<std::chrono::milliseconds>(settings_.cluster.lease),
                       [this] { return admission_.draining(); }};
   ReadPool read_pool_;   // database reads off the io threads (the API, query_knowledge)

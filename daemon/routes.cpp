@@ -190,7 +190,7 @@ void Routes::handle(HttpRequest request, HttpResponder respond) {
     } catch (const std::exception& e) {
       // A webhook must never leave a caller without an answer, whatever broke.
       log_error("http.handler_failed", "", e.what(), {{"path", path}});
-      return respond(twiml(after_stream_twiml(std::nullopt, nullptr, s_.settings.server.public_url, "")));
+      return respond(twiml(after_stream_twiml(std::nullopt, nullptr, s_.settings.own_url(), "")));
     }
   }
   respond(text(404, "not found\n"));
@@ -207,6 +207,10 @@ bool Routes::verify_twilio(const HttpRequest& request, const twilio::FormParams&
   auto header = request.header("x-twilio-signature");
   std::string url = s_.settings.server.public_url + request.target;
   if (header && twilio::validate_signature(s_.settings.twilio.auth_token, *header, url, params)) return true;
+  // Behind a load balancer, Twilio signs what it was told: this daemon's own URL for its calls.
+  if (header && !s_.settings.cluster.public_url.empty() &&
+      twilio::validate_signature(s_.settings.twilio.auth_token, *header, s_.settings.cluster.public_url + request.target, params))
+    return true;
   if (header && this->local_test(request.remote_address) &&
       twilio::validate_signature(s_.local_test_key, *header, url, params)) {
     if (local_test) *local_test = true;
@@ -232,7 +236,7 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   std::string direction = value_of(*params, "Direction").rfind("outbound", 0) == 0 ? "outbound" : "inbound";
 
   // Twilio retries a webhook that timed out: answer the same way again.
-  if (auto token = s_.calls.live_token(call_sid)) return respond(twiml(stream_twiml(s_.settings.server.public_url, *token, call_sid)));
+  if (auto token = s_.calls.live_token(call_sid)) return respond(twiml(stream_twiml(s_.settings.own_url(), *token, call_sid)));
 
   OrgDirectory::ProfilePtr profile;
   auto query = twilio::parse_form(request.query);
@@ -392,7 +396,7 @@ void Routes::answer(const CallOpening& opening, std::shared_ptr<const call::Call
     log_info("call.start_webhook_decided", call_sid, "", {{"action", reject ? "reject" : "transfer"}});
     if (reject) return respond(twiml(refusal_twiml("rejected", profile)));
     return respond(twiml(after_stream_twiml(call::Disposition{call::Transfer{start->transfer_to}}, profile,
-                                            s_.settings.server.public_url, opening.to)));
+                                            s_.settings.own_url(), opening.to)));
   }
   std::string token = CallRegistry::mint_token();
   MediaSession::Params p;
@@ -408,7 +412,7 @@ void Routes::answer(const CallOpening& opening, std::shared_ptr<const call::Call
   s_.calls.add(call_sid, token, session, opening.profile, opening.to);
   log_info("call.admitted", call_sid, "", {{"org", profile->organization.slug}, {"from", opening.from}, {"to", opening.to}});
   session->start_ringing();
-  respond(twiml(stream_twiml(s_.settings.server.public_url, token, call_sid)));
+  respond(twiml(stream_twiml(s_.settings.own_url(), token, call_sid)));
 }
 
 void Routes::connect_done(const HttpRequest& request, HttpResponder respond) {
@@ -427,7 +431,7 @@ void Routes::connect_done(const HttpRequest& request, HttpResponder respond) {
     auto disposition = s_.calls.disposition(call_sid);
     if (!disposition) log_warn("call.no_disposition", call_sid, "stream ended without a decision; falling back");
     // While shutting down, a transfer does not come back here: the daemon may be gone by then.
-    const std::string come_back_to = s_.admission.draining() ? std::string() : s_.settings.server.public_url;
+    const std::string come_back_to = s_.admission.draining() ? std::string() : s_.settings.own_url();
     respond(twiml(after_stream_twiml(disposition, s_.calls.profile(call_sid).get(), come_back_to,
                                      s_.calls.to_number(call_sid))));
   };
@@ -477,7 +481,7 @@ std::optional<std::string> Routes::take_message(const std::string& call_sid, con
   s_.writer.post(db::CallEvent{call_sid, db::now_ms(), std::nullopt, "take_message", dial_status, std::nullopt});
   log_info("call.take_message", call_sid, "transfer not answered; back to the assistant", {{"status", dial_status}});
   session->start_ringing();
-  return stream_twiml(s_.settings.server.public_url, token, call_sid);
+  return stream_twiml(s_.settings.own_url(), token, call_sid);
 }
 
 void Routes::status(const HttpRequest& request, HttpResponder respond) {
@@ -509,7 +513,7 @@ void Routes::status(const HttpRequest& request, HttpResponder respond) {
 bool Routes::accept_media_upgrade(const HttpRequest& upgrade) {
   if (!s_.settings.twilio.validate_signatures) return true;
   auto header = upgrade.header("x-twilio-signature");
-  std::string url = websocket_base_url(s_.settings.server.public_url) + upgrade.target;
+  std::string url = websocket_base_url(s_.settings.own_url()) + upgrade.target;
   if (header && twilio::validate_signature(s_.settings.twilio.auth_token, *header, url, {})) return true;
   if (header && local_test(upgrade.remote_address) && twilio::validate_signature(s_.local_test_key, *header, url, {}))
     return true;

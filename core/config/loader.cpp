@@ -249,6 +249,14 @@ const std::vector<KeySpec>& key_specs() {
     };
     v.push_back(duration_key("database.busy_timeout", m(&S::database, &DatabaseSettings::busy_timeout), {}));
     v.push_back(string_key("cluster.instance", m(&S::cluster, &ClusterSettings::instance)));
+    auto& own = v.emplace_back(string_key("cluster.public_url", m(&S::cluster, &ClusterSettings::public_url)));
+    own.check = [](const Settings& s) -> std::string {
+      if (s.cluster.public_url.empty()) return "";
+      auto problem = check_url(s.cluster.public_url, {"https", "http"});
+      if (problem.empty() && s.cluster.public_url.back() == '/')
+        return "\"" + s.cluster.public_url + "\" ends with '/' (expected the base URL without a trailing slash)";
+      return problem;
+    };
     v.push_back(duration_key("cluster.lease", m(&S::cluster, &ClusterSettings::lease), std::chrono::seconds(3)));
 
     auto& sid = v.emplace_back(string_key("twilio.account_sid", m(&S::twilio, &TwilioSettings::account_sid)));
@@ -785,9 +793,9 @@ LoadedSettings load_settings(const LoadOptions& options) {
   }
   // Schemes are case-insensitive; what builds the stream's wss:// URL and decides on secure
   // cookies from the public URL reads it in lower case.
-  auto& public_url = loaded.settings.server.public_url;
-  for (std::size_t i = 0; i < public_url.size() && public_url[i] != ':'; ++i)
-    public_url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(public_url[i])));
+  for (auto* url : {&loaded.settings.server.public_url, &loaded.settings.cluster.public_url})
+    for (std::size_t i = 0; i < url->size() && (*url)[i] != ':'; ++i)
+      (*url)[i] = static_cast<char>(std::tolower(static_cast<unsigned char>((*url)[i])));
   const auto& server = loaded.settings.server;
   if (server.tls_cert.empty() != server.tls_key.empty()) {
     const auto& set_key = server.tls_cert.empty() ? "server.tls_key" : "server.tls_cert";

@@ -202,10 +202,15 @@ struct DashboardSettings {
 // Several daemons sharing one database (daemon/cluster_lease.hpp).
 struct ClusterSettings {
   std::string instance;                         // this daemon's name; "" = host name and port
+  // This daemon's own base URL, where a load balancer sends it alone ("" = server.public_url):
+  // a call's media stream and later webhooks come back to the daemon that answered it.
+  std::string public_url;
   Duration lease = std::chrono::seconds(30);    // a daemon silent this long is dead: its calls are closed
 };
 
 struct Settings {
+  // cluster.public_url, else server.public_url: where this daemon's own calls come back.
+  const std::string& own_url() const { return cluster.public_url.empty() ? server.public_url : cluster.public_url; }
   ServerSettings server;
   DatabaseSettings database;
   TwilioSettings twilio;
