@@ -112,6 +112,26 @@ TEST_CASE("database.url selects PostgreSQL; config show keeps the server and hid
   CHECK(message.find("root:pw") == std::string::npos);
 }
 
+TEST_CASE("a daemon of a cluster has a name, a lease and its own URL, checked as URLs are") {
+  test::TempDir dir;
+  auto path = dir.write("sonoria.toml", "[cluster]\ninstance = \"one\"\npublic_url = \"HTTPS://voice.example.com/d/one\"\nlease = \"10s\"\n");
+  auto o = options_for(dir);
+  o.config_path = path;
+  auto loaded = load_settings(o);
+  CHECK(loaded.settings.cluster.instance == "one");
+  CHECK(loaded.settings.cluster.public_url == "https://voice.example.com/d/one");
+  CHECK(loaded.settings.own_url() == "https://voice.example.com/d/one");
+  CHECK(loaded.settings.cluster.lease == 10s);
+  auto plain = load_settings(options_for(dir));
+  CHECK(plain.settings.own_url() == plain.settings.server.public_url);
+  auto slash = dir.write("slash.toml", "[cluster]\npublic_url = \"https://voice.example.com/d/one/\"\n");
+  o.config_path = slash;
+  CHECK(error_of([&] { load_settings(o); }).find("ends with '/'") != std::string::npos);
+  auto short_lease = dir.write("lease.toml", "[cluster]\nlease = \"1s\"\n");
+  o.config_path = short_lease;
+  CHECK(error_of([&] { load_settings(o); }).find("too short (expected at least 3s)") != std::string::npos);
+}
+
 TEST_CASE("a URL's password is redacted wherever it is written") {
   CHECK(redact_url_password("postgresql://ana:s3cret@db:5432/x") == "postgresql://ana:…(redacted)@db:5432/x");
   CHECK(redact_url_password("postgresql://ana@db/x") == "postgresql://ana@db/x");
