@@ -196,6 +196,9 @@ class Daemon::Impl {
     db::Database database(settings.database, db::SchemaCheck::require_current);
     database.check_integrity();
     database.calls().set_owner(instance_);
+    // Alive before the first call is opened: no other daemon may take a call of ours for a dead one's.
+    database.cluster().renew(instance_, settings.own_url(), false, db::now_ms(),
+                             std::chrono::duration_cast<std::chrono::milliseconds>(settings.cluster.lease));
     replay_journal(database, settings.database.path);
     // Ours from an earlier run, no daemon's, or a dead daemon's: the calls of daemons still
     // alive on the same database are theirs.

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <functional>
 
 #include "core/auth/local_test_key.hpp"
@@ -293,6 +294,9 @@ void Routes::voice(const HttpRequest& request, HttpResponder respond) {
   go_on(std::move(opening), std::move(respond));
 }
 
+// Twilio waits 15 s for the voice webhook; the cluster's decision gets a small part of that.
+constexpr std::chrono::seconds k_cluster_decision_time{2};
+
 void Routes::go_on(CallOpening opening, HttpResponder respond) {
   if (opening.direction == "inbound" && !opening.profile->webhooks.call_start_url.empty())
     return ask_call_start(std::move(opening), std::move(respond));
@@ -301,14 +305,26 @@ void Routes::go_on(CallOpening opening, HttpResponder respond) {
 
 // The limits hold across the cluster (core/db/cluster_store.hpp): the writer decides and stores
 // the call in one transaction, off the event loop; the answer continues here. A database that
-// cannot decide now (down, the writer's queue full) does not cost the caller their call: this
-// daemon's own limits, already passed, decide.
+// cannot decide in time (down, slow, the writer busy with a large batch or its queue full) does
+// not cost the caller their call: this daemon's own limits, already passed, decide.
 void Routes::reserve_in_cluster(db::CallOpened opened, CallOpening opening, HttpResponder respond) {
-  auto state = std::make_shared<std::tuple<db::CallOpened, CallOpening, HttpResponder>>(std::move(opened), std::move(opening),
-                                                                                       std::move(respond));
+  struct Pending {
+    Pending(db::CallOpened c, CallOpening o, HttpResponder r, boost::asio::io_context& io)
+        : call(std::move(c)), waiting(std::move(o)), reply(std::move(r)), deadline(io) {}
+    db::CallOpened call;
+    CallOpening waiting;
+    HttpResponder reply;
+    boost::asio::steady_timer deadline;
+    std::atomic<bool> settled{false};  // the decision or the deadline, whichever came first
+  };
+  auto state = std::make_shared<Pending>(std::move(opened), std::move(opening), std::move(respond), s_.io);
   auto decided = [this, state](std::optional<db::Reservation> reservation, std::string error) {
+    if (state->settled.exchange(true)) return;  // too late: the call went on without it
     boost::asio::post(s_.io, [this, state, reservation, error = std::move(error)] {
-      auto& [call, waiting, reply] = *state;
+      state->deadline.cancel();
+      auto& call = state->call;
+      auto& waiting = state->waiting;
+      auto& reply = state->reply;
       if (!reservation) {
         log_warn("cluster.admission_unavailable", waiting.call_sid,
                  error + "; the call is decided by this daemon's own limits");
@@ -332,13 +348,20 @@ void Routes::reserve_in_cluster(db::CallOpened opened, CallOpening opening, Http
   const bool queued = s_.writer.post_job([state, decided, owner = s_.instance,
                                           cluster = db::ClusterLimits{limits.max_concurrent, limits.max_calls_per_caller_per_hour}](
                                              db::Database& database) {
+    // Decided already (the deadline passed): this daemon's limits let the call go on, and the
+    // writer stores it as any other record. Deciding now would only count it twice.
+    if (state->settled.load()) return;
     try {
-      decided(database.cluster().reserve_call(std::get<0>(*state), owner, db::now_ms(), cluster), "");
+      decided(database.cluster().reserve_call(state->call, owner, db::now_ms(), cluster), "");
     } catch (const std::exception& e) {
       decided(std::nullopt, e.what());
     }
   });
-  if (!queued) decided(std::nullopt, "the database writer's queue of jobs is full");
+  if (!queued) return decided(std::nullopt, "the database writer's queue of jobs is full");
+  state->deadline.expires_after(k_cluster_decision_time);
+  state->deadline.async_wait([decided](boost::system::error_code ec) {
+    if (!ec) decided(std::nullopt, "the database did not decide within 2 s");
+  });
 }
 
 // The business's system is asked about the caller while the phone rings, within its deadline;

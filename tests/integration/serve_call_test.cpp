@@ -15,6 +15,7 @@
 #include "tests/fakes/fake_twilio_caller.hpp"
 #include "tests/fakes/fake_twilio_rest.hpp"
 #include "tests/integration/loopback_daemon.hpp"
+#include "core/db/postgresql.hpp"
 #include "tests/support/postgresql_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/time_scale.hpp"
@@ -697,6 +698,33 @@ TEST_CASE("on PostgreSQL: two daemons share calls.max_concurrent; a call refused
   auto taken = b.finished_call(third.call_sid());
   REQUIRE(taken);
   CHECK(taken->status == "completed");
+}
+
+TEST_CASE("on PostgreSQL: a database that cannot decide a call in time leaves it to the daemon, and the caller is answered") {
+  test::PostgresqlSchema schema;
+  Harness h([&](config::Settings& s) { s.database.url = schema.url(); });
+  h.engine.push_reply(reply("Hello!", 400));
+  // Another process holds the writers' lock (a long migration, a stuck transaction): the cluster's
+  // decision waits behind it.
+  db::PostgresqlConnection other(schema.url());
+  other.exec("BEGIN; SELECT pg_advisory_xact_lock(32492142428580193)");
+  fakes::FakeTwilioCaller caller;
+  const auto rang = std::chrono::steady_clock::now();
+  auto r = h.ring(caller);
+  const auto waited = std::chrono::steady_clock::now() - rang;
+  REQUIRE(r.status == 200);
+  REQUIRE(r.twiml);
+  CHECK(r.twiml->connect);  // answered, by this daemon's own limits
+  CHECK(waited >= 1500ms);
+  CHECK(waited < test::scaled(8s));
+  other.exec("COMMIT");
+  REQUIRE(h.engine.wait_for_server_event(0, "session.updated"));
+  REQUIRE(caller.open_stream().ok);
+  REQUIRE(Harness::hear(caller, 400 * 8));
+  caller.hang_up();
+  auto row = h.finished_call(caller.call_sid(), 10s);
+  REQUIRE(row);
+  CHECK(row->status == "completed");
 }
 
 TEST_CASE("a caller from a Caribbean +1 number asks for the booking link: no text goes out, the record and the model say why") {
