@@ -82,7 +82,8 @@ std::string outbound_caller_id(const config::Settings& settings, const org::Prof
 
 twilio::CreateCall outbound_call(const config::Settings& settings, const org::Profile& profile,
                                  const std::string& number, bool machine_detection) {
-  std::string base = settings.server.public_url;
+  // The daemon placing the call answers it (its own URL, behind a load balancer).
+  std::string base = settings.own_url();
   while (!base.empty() && base.back() == '/') base.pop_back();
   twilio::CreateCall call;
   call.to = number;

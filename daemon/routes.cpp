@@ -344,6 +344,11 @@ void Routes::reserve_in_cluster(db::CallOpened opened, CallOpening opening, Http
       reply(twiml(refusal_twiml(reason, waiting.profile.get())));
     });
   };
+  // Armed before the job exists: nothing else touches the timer until the decision cancels it.
+  state->deadline.expires_after(k_cluster_decision_time);
+  state->deadline.async_wait([decided](boost::system::error_code ec) {
+    if (!ec) decided(std::nullopt, "the database did not decide within 2 s");
+  });
   const auto limits = s_.admission.limits();
   const bool queued = s_.writer.post_job([state, decided, owner = s_.instance,
                                           cluster = db::ClusterLimits{limits.max_concurrent, limits.max_calls_per_caller_per_hour}](
@@ -357,11 +362,7 @@ void Routes::reserve_in_cluster(db::CallOpened opened, CallOpening opening, Http
       decided(std::nullopt, e.what());
     }
   });
-  if (!queued) return decided(std::nullopt, "the database writer's queue of jobs is full");
-  state->deadline.expires_after(k_cluster_decision_time);
-  state->deadline.async_wait([decided](boost::system::error_code ec) {
-    if (!ec) decided(std::nullopt, "the database did not decide within 2 s");
-  });
+  if (!queued) decided(std::nullopt, "the database writer's queue of jobs is full");
 }
 
 // The business's system is asked about the caller while the phone rings, within its deadline;

@@ -685,7 +685,8 @@ std::string redact_url_password(const std::string& url) {
   const auto scheme = out.find("://");
   if (scheme != std::string::npos) {
     const auto authority = scheme + 3;
-    const auto end = out.find_first_of("/?#", authority);
+    // The user info ends at the last '@' before the query: a password may hold '/' or '@'.
+    const auto end = out.find('?', authority);
     const auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
     if (at != std::string::npos && at >= authority) {
       const auto colon = out.find(':', authority);

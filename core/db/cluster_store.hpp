@@ -41,7 +41,7 @@ class ClusterStore {
   virtual void leave(const std::string& id) = 0;
   // Daemons whose lease has not run out at `now`, by id.
   virtual std::vector<DaemonLease> live(TimePoint now) = 0;
-  // Closes the open calls of daemons whose lease ran out before `now` (or that never had one):
+  // Closes the open calls of daemons whose lease ran out before `now` (or that have none):
   // status interrupted, end reason daemon_lost, counters from the turns and events stored, their
   // webhooks queued; forgets those daemons. Returns how many calls.
   virtual int finalise_lost(TimePoint now) = 0;

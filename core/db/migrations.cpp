@@ -494,6 +494,8 @@ std::vector<Migration> migrate(Connection& connection) {
     if (m.version <= current) continue;
     Transaction tx(connection);
     ensure_bookkeeping(connection);
+    // Another `migrate` (another machine's install) may have applied it while this one waited.
+    if (schema_version(connection) >= m.version) continue;
     connection.exec(m.sql);
     Statement record(connection, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
     record.bind(1, m.version).bind(2, m.name).bind(3, format_timestamp(now_ms()));

@@ -142,12 +142,41 @@ bool PostgresqlError::transient_state(std::string_view sqlstate) noexcept {
          || klass == "57"                   // operator intervention (shutdown, crash, cannot connect now)
          || sqlstate == "40001"             // serialization failure
          || sqlstate == "40P01"             // deadlock detected
-         || sqlstate == "55P03"             // lock not available
+         || sqlstate == "55P03"             // lock not available (lock_timeout)
+         || sqlstate == "57014"             // statement_timeout (class 57, named for clarity)
          || sqlstate == "25006";            // read-only transaction (a standby, during failover)
 }
 
 bool is_postgresql_url(std::string_view text) {
   return text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0;
+}
+
+std::string postgresql_url_password(const std::string& url) {
+  if (is_postgresql_url(url)) {
+    // The user info ends at the last '@' before the query: a password may hold '/', '@' or '%'.
+    const auto authority = url.find("://") + 3;
+    const auto query = url.find('?', authority);
+    const auto at = url.rfind('@', query == std::string::npos ? std::string::npos : query);
+    if (at != std::string::npos && at >= authority) {
+      const auto colon = url.find(':', authority);
+      if (colon != std::string::npos && colon < at) return url.substr(colon + 1, at - colon - 1);
+    }
+  }
+  // password=… among a URL's parameters or a key=value string's words.
+  for (auto p = url.find("password="); p != std::string::npos; p = url.find("password=", p + 1)) {
+    if (p > 0 && url[p - 1] != '?' && url[p - 1] != '&' && url[p - 1] != ' ') continue;
+    const auto start = p + 9;
+    const auto end = url.find_first_of("& ", start);
+    return url.substr(start, (end == std::string::npos ? url.size() : end) - start);
+  }
+  return "";
+}
+
+std::string without_password(std::string text, const std::string& password) {
+  if (password.empty()) return text;
+  for (auto p = text.find(password); p != std::string::npos; p = text.find(password, p + 1))
+    text.replace(p, password.size(), "…");
+  return text;
 }
 
 std::string describe_postgresql_url(const std::string& url) {
@@ -172,11 +201,14 @@ std::string describe_postgresql_url(const std::string& url) {
   out += host.empty() ? "localhost" : host;
   if (!port.empty()) out += ":" + port;
   out += "/" + dbname;
-  return out;
+  // A password libpq read as something else (an unencoded '/' in it makes part of it the host)
+  // is still taken out.
+  return without_password(out, postgresql_url_password(url));
 }
 
-PostgresqlConnection::PostgresqlConnection(const std::string& url, int connect_timeout_s)
-    : url_(url), description_(describe_postgresql_url(url)), connect_timeout_s_(connect_timeout_s) {
+PostgresqlConnection::PostgresqlConnection(const std::string& url, int connect_timeout_s, bool read_only)
+    : url_(url), password_(postgresql_url_password(url)), description_(describe_postgresql_url(url)),
+      connect_timeout_s_(connect_timeout_s), read_only_(read_only) {
   connect();
 }
 
@@ -188,17 +220,34 @@ void PostgresqlConnection::connect() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();  // a session's prepared statements end with it
   const std::string timeout = std::to_string(connect_timeout_s_);
-  const char* keywords[] = {"dbname", "connect_timeout", "application_name", "client_encoding", nullptr};
-  const char* values[] = {url_.c_str(), timeout.c_str(), "sonoria", "UTF8", nullptr};
+  // TCP keepalives and a user timeout: a server that vanished (a half-open connection) is noticed
+  // in about 30 s, not after the kernel's 15 minutes of retries. The URL's own settings win.
+  const char* keywords[] = {"connect_timeout", "application_name", "client_encoding", "keepalives", "keepalives_idle",
+                            "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
+  const char* values[] = {timeout.c_str(), "sonoria", "UTF8", "1", "10", "5", "3", "30000", url_.c_str(), nullptr};
   conn_ = PQconnectdbParams(keywords, values, 1);
   if (!conn_) throw PostgresqlError(description_ + ": cannot connect: out of memory", "53200", true);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = trimmed(PQerrorMessage(conn_));
+    std::string message = without_password(trimmed(PQerrorMessage(conn_)), password_);
     PQfinish(conn_);
     conn_ = nullptr;
     throw PostgresqlError(description_ + ": cannot connect to PostgreSQL: " + message, "08001", true);
   }
   PQsetNoticeProcessor(conn_, discard_notice, nullptr);
+  // Waiting for the writers' lock is bounded, as SQLite's busy_timeout bounds it: the error is
+  // transient (55P03) and the writer tries again later. Session settings:
+  // set again on every connection, as is a read-only connection's.
+  std::string session = "SET lock_timeout = '10s'";
+  if (read_only_) session += "; SET default_transaction_read_only = on";
+  PGresult* result = PQexec(conn_, session.c_str());
+  try {
+    check(result, "cannot configure the session");
+  } catch (...) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
+  PQclear(result);
 }
 
 PGresult* PostgresqlConnection::execute(const std::string& sql, int count, const Oid* types, const char* const* values) {
@@ -207,7 +256,9 @@ PGresult* PostgresqlConnection::execute(const std::string& sql, int count, const
   key += '\x1f';
   for (int i = 0; i < count; ++i) key += std::to_string(types[i]) + ",";
   auto found = prepared_.find(key);
-  if (found == prepared_.end() && prepared_.size() < k_prepared_limit) {
+  // Statements with many values (a copy's rows, 500 at a time) vary with every NULL among them:
+  // prepared, each would hold server memory for one use.
+  if (found == prepared_.end() && prepared_.size() < k_prepared_limit && count <= k_prepared_max_values) {
     std::string name = "sonoria_" + std::to_string(prepared_.size() + 1);
     PGresult* prepared = PQprepare(conn, name.c_str(), sql.c_str(), count, types);
     check(prepared, "cannot prepare statement");  // frees it when it failed
@@ -237,6 +288,7 @@ void PostgresqlConnection::check(pg_result* result, std::string_view what) {
   const bool lost = conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK;
   if (lost && sqlstate.empty()) sqlstate = "08006";
   if (message.rfind("ERROR: ", 0) == 0) message = message.substr(7);
+  message = without_password(message, password_);
   throw PostgresqlError(description_ + ": " + std::string(what) + ": " + message, sqlstate,
                         lost || PostgresqlError::transient_state(sqlstate));
 }

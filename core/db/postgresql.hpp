@@ -33,12 +33,17 @@ class PostgresqlError : public DatabaseError {
 // "postgresql://user@host:5432/db" for `url` (a URI or key=value words, as libpq reads them),
 // without its password; the text itself when libpq cannot read it (then it names no password).
 std::string describe_postgresql_url(const std::string& url);
+// The password as written in `url` (its user info, or password=…), "" when none.
+std::string postgresql_url_password(const std::string& url);
+// `text` with every occurrence of `password` replaced by "…".
+std::string without_password(std::string text, const std::string& password);
 bool is_postgresql_url(std::string_view text);
 
 class PostgresqlConnection : public Connection {
  public:
   // Connects (at most `connect_timeout_s` seconds). Throws PostgresqlError naming the server.
-  explicit PostgresqlConnection(const std::string& url, int connect_timeout_s = 10);
+  // `read_only`: every transaction read-only on the server (kept across reconnections).
+  explicit PostgresqlConnection(const std::string& url, int connect_timeout_s = 10, bool read_only = false);
   ~PostgresqlConnection() override;
 
   Dialect dialect() const override { return Dialect::postgresql; }
@@ -64,12 +69,15 @@ class PostgresqlConnection : public Connection {
  private:
   void connect();
   std::string url_;
+  std::string password_;  // as written in url_, kept out of every message
   std::string description_;
   int connect_timeout_s_;
+  bool read_only_ = false;
   pg_conn* conn_ = nullptr;
   int changes_ = 0;
   bool in_transaction_ = false;
   static constexpr size_t k_prepared_limit = 512;
+  static constexpr int k_prepared_max_values = 64;
   std::unordered_map<std::string, std::string> prepared_;  // text and types → statement name
 };
 

@@ -29,6 +29,14 @@ void SqlCallStore::write_batch_in_transaction(const std::vector<Record>& records
 }
 
 void SqlCallStore::apply(const CallOpened& r) {
+  // A refusal is told by webhook only when this record is the call's first: an outbound call
+  // placed earlier keeps its own course.
+  bool existed = false;
+  if (is_terminal_status(r.status)) {
+    Statement known(c_, "SELECT 1 FROM calls WHERE call_sid = ?");
+    known.bind(1, r.call_sid);
+    existed = known.step();
+  }
   // Twilio retries webhooks with the same CallSid: the first record wins.
   Statement s(c_,
               "INSERT INTO calls (call_sid, organization_id, direction, from_number, to_number, status, started_at, "
@@ -43,7 +51,8 @@ void SqlCallStore::apply(const CallOpened& r) {
   s.bind(10, at).bind(11, r.test_by);
   if (owner_.empty()) s.bind_null(12); else s.bind(12, owner_);
   s.run();
-  if (is_terminal_status(r.status) && c_.changes() > 0) SqlWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
+  if (is_terminal_status(r.status) && !existed && c_.changes() > 0)
+    SqlWebhookStore::queue_call_ended(c_, r.call_sid, r.started_at);
 }
 
 void SqlCallStore::apply(const CallAnswered& r) {

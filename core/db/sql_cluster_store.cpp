@@ -48,15 +48,16 @@ Reservation SqlClusterStore::reserve_call(const CallOpened& opened, const std::s
   if (limits.max_calls_per_caller_per_hour > 0) {
     Statement recent(c_,
                      "SELECT COUNT(*) FROM calls WHERE from_number = ? AND started_at >= ? AND direction = 'inbound' "
-                     "AND status <> 'rejected'");
-    recent.bind(1, opened.from_number).bind(2, format_timestamp(now - std::chrono::hours(1)));
+                     "AND status <> 'rejected' AND call_sid <> ?");
+    recent.bind(1, opened.from_number).bind(2, format_timestamp(now - std::chrono::hours(1))).bind(3, opened.call_sid);
     recent.step();
     if (recent.int64(0) >= limits.max_calls_per_caller_per_hour) return Reservation::rate_limited;
   }
   Statement open(c_,
                  "SELECT COUNT(*) FROM calls c WHERE c.status IN ('ringing', 'in-progress') AND (c.owner IS NULL OR "
-                 "EXISTS (SELECT 1 FROM daemons d WHERE d.id = c.owner AND d.lease_until >= ?))");
-  open.bind(1, format_timestamp(now));
+                 "EXISTS (SELECT 1 FROM daemons d WHERE d.id = c.owner AND d.lease_until >= ?)) AND c.call_sid <> ?");
+  // Not the call itself: an outbound call's row exists from when it was placed.
+  open.bind(1, format_timestamp(now)).bind(2, opened.call_sid);
   open.step();
   if (open.int64(0) >= limits.max_concurrent) return Reservation::capacity;
   SqlCallStore calls(c_);

@@ -139,6 +139,7 @@ TEST_CASE("a URL's password is redacted wherever it is written") {
         "postgresql://db/x?sslmode=require&password=…(redacted)&application_name=a");
   CHECK(redact_url_password("postgresql://a:b@c@db/x") == "postgresql://a:…(redacted)@db/x");
   CHECK(redact_url_password("") == "");
+  CHECK(redact_url_password("postgresql://app:ab/cd+ef@db/sonoria") == "postgresql://app:…(redacted)@db/sonoria");
 }
 
 TEST_CASE("an unknown key names the file, the line and the nearest valid key") {

@@ -29,6 +29,14 @@ TEST_CASE("a PostgreSQL URL is described without its password") {
   CHECK(describe_postgresql_url("postgres://db.example.com/calls") == "postgresql://db.example.com/calls");
   CHECK(describe_postgresql_url("host=db user=ana password=s3cret dbname=x") == "postgresql://ana@db/x");
   CHECK(describe_postgresql_url("postgresql://ana:s3cret@[::1/x").find("s3cret") == std::string::npos);
+  // A password with an unencoded '/' (base64 has them) is read by libpq as part of the host: it
+  // is taken out all the same. A '%' that is no percent-encoding too.
+  CHECK(describe_postgresql_url("postgresql://app:ab/cd+ef@db.example/sonoria").find("ab/cd+ef") == std::string::npos);
+  CHECK(postgresql_url_password("postgresql://app:ab/cd+ef@db.example/sonoria?sslmode=require") == "ab/cd+ef");
+  CHECK(postgresql_url_password("postgresql://db/x?sslmode=require&password=s3cret") == "s3cret");
+  CHECK(postgresql_url_password("host=db password=s3cret dbname=x") == "s3cret");
+  CHECK(postgresql_url_password("postgresql://ana@db/x").empty());
+  CHECK(without_password("at s3cret and s3cret", "s3cret") == "at … and …");
   CHECK(is_postgresql_url("postgresql://x"));
   CHECK(is_postgresql_url("postgres://x"));
   CHECK_FALSE(is_postgresql_url("/var/lib/sonoria/sonoria.db"));
@@ -45,6 +53,42 @@ TEST_CASE("a server that is not there is named, without the password, as a failu
     CHECK(what.find("s3cret") == std::string::npos);
     CHECK(e.transient());
   }
+}
+
+TEST_CASE("a password libpq cannot read is not repeated in the error") {
+  auto message = test::error_of([] { PostgresqlConnection c("postgresql://ana:se%cret@/x?host=/nonexistent", 1); });
+  CHECK(message.find("cannot connect to PostgreSQL") != std::string::npos);
+  CHECK(message.find("se%cret") == std::string::npos);
+}
+
+TEST_CASE("a read-only connection stays read-only after it reconnects") {
+  test::PostgresqlSchema schema;
+  PostgresqlConnection c(schema.url(), 10, true);
+  CHECK_THROWS_AS(c.exec("CREATE TABLE t (n bigint)"), PostgresqlError);
+  PostgresqlConnection admin(test::postgresql_cluster_url());
+  Statement kill(admin, "SELECT pg_terminate_backend(CAST(? AS integer))");
+  kill.bind(1, one_int(c, "SELECT pg_backend_pid()")).run();
+  CHECK_THROWS_AS(Statement(c, "SELECT 1").step(), PostgresqlError);  // the loss is reported once
+  auto message = test::error_of([&] { c.exec("CREATE TABLE t (n bigint)"); });
+  CHECK(message.find("read-only transaction") != std::string::npos);
+}
+
+TEST_CASE("waiting for the writers' lock is bounded, and the wait is a failure that may pass") {
+  test::PostgresqlSchema schema;
+  PostgresqlConnection holder(schema.url());
+  PostgresqlConnection waiter(schema.url());
+  waiter.exec("SET lock_timeout = '200ms'");
+  Transaction held(holder);
+  try {
+    Transaction blocked(waiter);
+    FAIL("took the lock another transaction holds");
+  } catch (const PostgresqlError& e) {
+    CHECK(e.sqlstate() == "55P03");
+    CHECK(e.transient());
+  }
+  held.commit();
+  Transaction now_free(waiter);
+  now_free.commit();
 }
 
 TEST_CASE("values go to the server with their types, and come back as SQLite would give them") {

@@ -63,6 +63,13 @@ TEST_CASE_TEMPLATE("a call that ends is queued for its organization's call_end_u
   // A daemon that died with CA3 in progress: closing it queues its end too.
   f.calls.close_abandoned_calls(f.t0 + 2h);
   CHECK(f.hooks.list(f.studio, "", 10).size() == 2);
+  // An outbound call placed earlier (its row ringing) whose webhook a daemon then refuses: the
+  // refusal does not end it, and tells nobody.
+  f.call("CA4", f.studio, /*finish=*/false);
+  f.calls.set_owner("host-a:8080");
+  f.calls.write_batch({CallOpened{"CA4", f.studio, "inbound", "+15551112222", "+15550001000", "rejected", f.t0, "capacity", std::nullopt}});
+  CHECK(f.calls.find_call("CA4")->status == "ringing");
+  CHECK(f.hooks.list(f.studio, "", 10).size() == 2);
 }
 
 TEST_CASE_TEMPLATE("an attempt is recorded with the payload of the first; failed deliveries can be retried", Db, SONORIA_TEST_DATABASES) {
