@@ -201,6 +201,15 @@ std::string check_url(const std::string& v, std::initializer_list<const char*> s
   return "";
 }
 
+// A base URL that paths are appended to (server.public_url, cluster.public_url): http(s), no
+// trailing slash.
+std::string check_base_url(const std::string& v) {
+  auto problem = check_url(v, {"https", "http"});
+  if (problem.empty() && v.back() == '/')
+    return "\"" + v + "\" ends with '/' (expected the base URL without a trailing slash)";
+  return problem;
+}
+
 const std::vector<KeySpec>& key_specs() {
   using S = Settings;
   static const std::vector<KeySpec> specs = [] {
@@ -208,12 +217,7 @@ const std::vector<KeySpec>& key_specs() {
     auto& listen = v.emplace_back(string_key("server.listen", m(&S::server, &ServerSettings::listen)));
     listen.check = [](const Settings& s) { return check_host_port(s.server.listen); };
     auto& pub = v.emplace_back(string_key("server.public_url", m(&S::server, &ServerSettings::public_url)));
-    pub.check = [](const Settings& s) {
-      auto problem = check_url(s.server.public_url, {"https", "http"});
-      if (problem.empty() && s.server.public_url.back() == '/')
-        return "\"" + s.server.public_url + "\" ends with '/' (expected the base URL without a trailing slash)";
-      return problem;
-    };
+    pub.check = [](const Settings& s) { return check_base_url(s.server.public_url); };
     v.push_back(string_key("server.tls_cert", m(&S::server, &ServerSettings::tls_cert)));
     v.push_back(string_key("server.tls_key", m(&S::server, &ServerSettings::tls_key)));
     v.push_back(duration_key("server.drain_timeout", m(&S::server, &ServerSettings::drain_timeout), {}));
@@ -250,13 +254,7 @@ const std::vector<KeySpec>& key_specs() {
     v.push_back(duration_key("database.busy_timeout", m(&S::database, &DatabaseSettings::busy_timeout), {}));
     v.push_back(string_key("cluster.instance", m(&S::cluster, &ClusterSettings::instance)));
     auto& own = v.emplace_back(string_key("cluster.public_url", m(&S::cluster, &ClusterSettings::public_url)));
-    own.check = [](const Settings& s) -> std::string {
-      if (s.cluster.public_url.empty()) return "";
-      auto problem = check_url(s.cluster.public_url, {"https", "http"});
-      if (problem.empty() && s.cluster.public_url.back() == '/')
-        return "\"" + s.cluster.public_url + "\" ends with '/' (expected the base URL without a trailing slash)";
-      return problem;
-    };
+    own.check = [](const Settings& s) { return s.cluster.public_url.empty() ? "" : check_base_url(s.cluster.public_url); };
     v.push_back(duration_key("cluster.lease", m(&S::cluster, &ClusterSettings::lease), std::chrono::seconds(3)));
 
     auto& sid = v.emplace_back(string_key("twilio.account_sid", m(&S::twilio, &TwilioSettings::account_sid)));
@@ -678,29 +676,6 @@ std::vector<std::string> known_keys() {
 bool is_secret_key(const std::string& key) {
   const KeySpec* spec = find_spec(key);
   return spec && spec->secret;
-}
-
-std::string redact_url_password(const std::string& url) {
-  std::string out = url;
-  const auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const auto authority = scheme + 3;
-    // The user info ends at the last '@' before the query: a password may hold '/' or '@'.
-    const auto end = out.find('?', authority);
-    const auto at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
-    if (at != std::string::npos && at >= authority) {
-      const auto colon = out.find(':', authority);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "…(redacted)");
-    }
-  }
-  // libpq also takes password=… among the query's parameters.
-  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
-    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') continue;
-    const auto start = p + 9;
-    const auto end = out.find('&', start);
-    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "…(redacted)");
-  }
-  return out;
 }
 
 std::string redact(const std::string& secret) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/settings.hpp"
+#include "core/config/url_password.hpp"
 
 namespace sonoria::config {
 
@@ -63,8 +64,6 @@ std::vector<std::string> changed_keys(const Settings& before, const Settings& af
 
 // "sk-abc…" → "sk-…(redacted)", "" → "" (so an unset secret reads as unset).
 std::string redact(const std::string& secret);
-// A URL with the password of its user info (user:password@) and any password=… parameter
-// replaced by "…(redacted)": database.url as `config show` and errors print it.
-std::string redact_url_password(const std::string& url);
+// redact_url_password(): database.url as `config show` and errors print it.
 
 }  // namespace sonoria::config

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/config/url_password.hpp"
 #include "core/db/postgresql_text.hpp"
 
 namespace sonoria::db {
@@ -152,24 +153,8 @@ bool is_postgresql_url(std::string_view text) {
 }
 
 std::string postgresql_url_password(const std::string& url) {
-  if (is_postgresql_url(url)) {
-    // The user info ends at the last '@' before the query: a password may hold '/', '@' or '%'.
-    const auto authority = url.find("://") + 3;
-    const auto query = url.find('?', authority);
-    const auto at = url.rfind('@', query == std::string::npos ? std::string::npos : query);
-    if (at != std::string::npos && at >= authority) {
-      const auto colon = url.find(':', authority);
-      if (colon != std::string::npos && colon < at) return url.substr(colon + 1, at - colon - 1);
-    }
-  }
-  // password=… among a URL's parameters or a key=value string's words.
-  for (auto p = url.find("password="); p != std::string::npos; p = url.find("password=", p + 1)) {
-    if (p > 0 && url[p - 1] != '?' && url[p - 1] != '&' && url[p - 1] != ' ') continue;
-    const auto start = p + 9;
-    const auto end = url.find_first_of("& ", start);
-    return url.substr(start, (end == std::string::npos ? url.size() : end) - start);
-  }
-  return "";
+  const auto spans = config::url_password_spans(url);
+  return spans.empty() ? std::string() : url.substr(spans.front().first, spans.front().second);
 }
 
 std::string without_password(std::string text, const std::string& password) {
